@@ -1,0 +1,3 @@
+from hamkor.cli import main
+
+main()

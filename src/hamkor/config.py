@@ -1,0 +1,46 @@
+"""One Settings object, built once (CLI root callback, create_app) and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HAMKOR_", env_file=None, extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str | None = None  # default: SQLite file in data_dir
+    warehouse_path: Path | None = None  # default: warehouse.duckdb in data_dir
+    secret_key: str | None = None
+    mode: Literal["development", "production"] = "development"
+    log_level: str = "WARNING"
+    # DuckDB may use this much memory during an import; keeps peak RSS bounded on big files.
+    warehouse_memory_limit: str = "1GB"
+    warehouse_threads: int = 2
+
+    @model_validator(mode="after")
+    def _require_secret_in_production(self) -> Settings:
+        if self.mode == "production" and not self.secret_key:
+            raise ValueError("HAMKOR_SECRET_KEY must be set in production mode")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'hamkor.sqlite3').resolve()}"
+
+    @property
+    def resolved_warehouse_path(self) -> Path:
+        return self.warehouse_path or self.data_dir / "warehouse.duckdb"
+
+    @property
+    def effective_secret_key(self) -> str:
+        # Development only: a fixed key is fine where nothing is exposed.
+        return self.secret_key or "hamkor-development-key-not-for-production"
+
+    def ensure_dirs(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.resolved_warehouse_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,48 @@
+"""Tables of the operational database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints: Alembic's batch mode on SQLite needs names to alter them later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ImportBatch(Base):
+    """One file taken into the trade warehouse (or refused)."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_kind: Mapped[str] = mapped_column(String(32), index=True)
+    source_label: Mapped[str] = mapped_column(String(64))  # the `source` column of its facts
+    file_name: Mapped[str] = mapped_column(String(512))
+    file_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    rows_read: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_loaded: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_rejected: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_skipped: Mapped[int] = mapped_column(BigInteger, default=0)
+    period_first: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM or YYYY
+    period_last: Mapped[str | None] = mapped_column(String(7))
+    periods: Mapped[list | None] = mapped_column(JSON)
+    reporters: Mapped[list | None] = mapped_column(JSON)
+    # loading -> loaded | failed | rejected | duplicate; loaded -> replaced | undone
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    replaced_by: Mapped[int | None] = mapped_column(Integer)
+    error_summary: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

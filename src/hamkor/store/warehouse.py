@@ -1,0 +1,92 @@
+"""The trade warehouse: one DuckDB file. One writer at a time (a lock file); readers read-only."""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from hamkor.config import Settings
+from hamkor.trade.facts import FACT_COLUMNS
+
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS trade_flow ("
+    + ", ".join(f"{name} {kind}" for name, kind in FACT_COLUMNS) + ")",
+    # The warehouse's own record of which batches it holds, written in the same transaction
+    # as the rows: the truth when the operational database and the warehouse disagree.
+    """CREATE TABLE IF NOT EXISTS warehouse_batch (
+        batch_id INTEGER PRIMARY KEY, source VARCHAR, sha256 VARCHAR, rows BIGINT,
+        loaded_at TIMESTAMP DEFAULT current_timestamp)""",
+]
+
+
+class Warehouse:
+    def __init__(self, settings: Settings) -> None:
+        self.path: Path = settings.resolved_warehouse_path
+        self.memory_limit = settings.warehouse_memory_limit
+        self.threads = settings.warehouse_threads
+
+    def _configure(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(f"SET memory_limit = '{self.memory_limit}'")
+        con.execute(f"SET threads = {int(self.threads)}")
+        con.execute("SET preserve_insertion_order = false")
+
+    @contextmanager
+    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Exclusive read-write connection; other writers wait on the lock file."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            con = duckdb.connect(str(self.path))
+            try:
+                self._configure(con)
+                for statement in SCHEMA:
+                    con.execute(statement)
+                yield con
+            finally:
+                con.close()
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not self.path.exists():
+            with self.writer():
+                pass
+        con = duckdb.connect(str(self.path), read_only=True)
+        try:
+            self._configure(con)
+            yield con
+        finally:
+            con.close()
+
+
+def run_with_progress(con: duckdb.DuckDBPyConnection, sql: str, params: list | None,
+                      on_fraction: Callable[[float], None] | None) -> duckdb.DuckDBPyConnection:
+    """Execute a long statement while reporting DuckDB's own progress estimate (0..1)."""
+    if on_fraction is None:
+        return con.execute(sql, params or [])
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.1):
+            try:
+                fraction = con.query_progress()
+            except duckdb.Error:
+                continue
+            if fraction is not None and fraction >= 0:
+                on_fraction(min(fraction / 100.0, 1.0))
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    try:
+        return con.execute(sql, params or [])
+    finally:
+        done.set()
+        watcher.join()
+        on_fraction(1.0)
+
+

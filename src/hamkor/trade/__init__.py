@@ -1,0 +1,1 @@
+"""Trade statistics: importers into the warehouse, and what is computed from it."""

@@ -1,0 +1,81 @@
+"""The canonical trade fact (DESIGN.md) and the problems an import can report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FACT_COLUMNS: list[tuple[str, str]] = [
+    ("source", "VARCHAR NOT NULL"),
+    ("batch_id", "INTEGER NOT NULL"),
+    ("reporter", "VARCHAR NOT NULL"),  # ISO 3166-1 alpha-2 country or ISO 3166-2 region
+    ("partner", "VARCHAR NOT NULL"),  # alpha-2; XX = not allocated by country
+    ("flow", "VARCHAR NOT NULL"),  # export | import
+    ("year", "SMALLINT NOT NULL"),
+    ("month", "TINYINT"),  # NULL = annual figure
+    ("commodity_code", "VARCHAR NOT NULL"),  # TOTAL = all goods; X's = confidential
+    ("nomenclature", "VARCHAR NOT NULL"),  # TNVED2022, HS2017, HS1992, TOTAL ...
+    ("value_usd", "DOUBLE NOT NULL"),
+    ("net_kg", "DOUBLE"),
+    ("qty", "DOUBLE"),
+    ("qty_unit", "VARCHAR"),
+]
+FACT_NAMES = [name for name, _ in FACT_COLUMNS]
+ALL_GOODS = "TOTAL"
+SYNTHETIC_SOURCE = "demo-synthetic"
+
+VALUE_UNITS = {"usd": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+MAX_REPORTED_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def describe(self, file_name: str) -> str:
+        where = file_name + (f", line {self.line}" if self.line else "")
+        where += f", column {self.column}" if self.column else ""
+        shown = "" if self.value is None else f" {self.value[:60]!r}:"
+        return f"{where}:{shown} {self.reason}"
+
+
+@dataclass
+class ErrorReport:
+    file: Path
+    problems: list[Problem] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, line: int | None, column: str | None, value: str | None, reason: str) -> None:
+        self.count += 1
+        if len(self.problems) < MAX_REPORTED_PROBLEMS:
+            self.problems.append(Problem(line, column, value, reason))
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def lines(self) -> list[str]:
+        shown = [p.describe(self.file.name) for p in self.problems]
+        if self.count > len(self.problems):
+            shown.append(f"... and {self.count - len(self.problems)} more problems")
+        return shown
+
+    def summary(self) -> str:
+        return "\n".join(self.lines())
+
+
+class ImportRejected(Exception):
+    """The file cannot be imported; the report says where and why."""
+
+    def __init__(self, report: ErrorReport) -> None:
+        super().__init__(report.summary())
+        self.report = report
+
+
+def reject(path: Path, reason: str, line: int | None = None, column: str | None = None,
+           value: str | None = None) -> ImportRejected:
+    report = ErrorReport(path)
+    report.add(line, column, value, reason)
+    return ImportRejected(report)

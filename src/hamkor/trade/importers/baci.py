@@ -1,0 +1,106 @@
+"""CEPII BACI: bilateral flows t,i,j,k,v,q (v in thousand USD, q in tonnes)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from hamkor.reference.countries import countries
+from hamkor.trade.facts import reject
+from hamkor.trade.importers._codes import m49_to_alpha2
+from hamkor.trade.importers.base import (
+    NON_NEGATIVE,
+    DelimitedImporter,
+    Field,
+    ImportOptions,
+    Rule,
+    TextSource,
+    sql_number,
+    sql_str,
+)
+
+EDITION_IN_NAME = re.compile(r"HS(92|96|02|07|12|17|22)", re.IGNORECASE)
+EDITIONS = {"92": "HS1992", "96": "HS1996", "02": "HS2002", "07": "HS2007", "12": "HS2012",
+            "17": "HS2017", "22": "HS2022"}
+
+
+def baci_country_codes(path: Path) -> dict[str, str]:
+    """BACI's country_codes file: numeric code -> alpha-2 (via its ISO columns)."""
+    mapping: dict[str, str] = {}
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            lowered = {k.lower(): (v or "").strip() for k, v in row.items() if k}
+            code = lowered.get("country_code", "").lstrip("0") or "0"
+            iso2 = lowered.get("country_iso2") or lowered.get("iso_2digit_alpha") or ""
+            iso3 = lowered.get("country_iso3") or lowered.get("iso_3digit_alpha") or ""
+            country = countries().get(iso2) if len(iso2) == 2 else None
+            country = country or (countries().get(iso3) if len(iso3) == 3 else None)
+            if country:
+                mapping[code] = country.alpha2
+    if not mapping:
+        raise reject(path, "not a BACI country code file (country_code, country_iso2/3 expected)")
+    return mapping
+
+
+class BaciImporter(DelimitedImporter):
+    kind = "baci"
+    title = "CEPII BACI"
+    default_value_unit = "thousand"
+    file_hint = "t,i,j,k,v,q (+ country_codes_V*.csv beside it)"
+    delimiters = (",", "\t", ";")
+    quoted = True
+
+    fields = (
+        Field("t", ("t",), Rule("year must have 4 digits", pattern=r"(19|20)[0-9][0-9]")),
+        Field("i", ("i",), None),
+        Field("j", ("j",), None),
+        Field("k", ("k",), Rule("product code must have up to 6 digits", pattern=r"[0-9]{1,6}")),
+        Field("v", ("v",), NON_NEGATIVE),
+        Field("q", ("q",), Rule("not a number", pattern=r"(-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?|NA)",
+                                prep="number", required=False), required=False),
+    )
+
+    def country_map(self, options: ImportOptions, path: Path | None) -> dict[str, str]:
+        mapping = m49_to_alpha2()
+        codes_file = options.codes_file
+        if codes_file is None and path is not None:
+            beside = sorted(path.parent.glob("country_codes*.csv"))
+            codes_file = beside[-1] if beside else None
+        if codes_file is not None:
+            mapping.update(baci_country_codes(Path(codes_file)))
+        return mapping
+
+    def rules(self, options: ImportOptions, source: TextSource) -> dict[str, Rule]:
+        rules = super().rules(options, source)
+        known = frozenset(self.country_map(options, source.original))
+        reason = "unknown country code (not in BACI's country code file)"
+        rules["i"] = Rule(reason, allowed=known, prep="m49")
+        rules["j"] = Rule(reason, allowed=known, prep="m49")
+        return rules
+
+    def fact_sql(self, source: TextSource, options: ImportOptions) -> dict[str, str]:
+        mapping = self.country_map(options, source.original)
+        cases = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in mapping.items())
+        if options.nomenclature:
+            edition = options.nomenclature
+        else:
+            found = EDITION_IN_NAME.search(source.original.name)
+            edition = EDITIONS[found.group(1)] if found else "HS"
+        q = self.col(source, "q") if "q" in source.columns else None
+        tonnes = (f"CAST(NULLIF(NULLIF({NON_NEGATIVE.sql_prepared(source.columns['q'])}, 'NA'), '') "
+                  f"AS DOUBLE)" if q else "NULL")
+        code = "coalesce(NULLIF(ltrim(trim({}), '0'), ''), '0')"
+        return {
+            "reporter": f"CASE {code.format(self.col(source, 'i'))} {cases} END",
+            "partner": f"CASE {code.format(self.col(source, 'j'))} {cases} END",
+            "flow": "'export'",
+            "year": f"CAST(trim({self.col(source, 't')}) AS SMALLINT)",
+            "month": "CAST(NULL AS TINYINT)",
+            "commodity_code": f"lpad(trim({self.col(source, 'k')}), 6, '0')",
+            "nomenclature": sql_str(edition),
+            "value_usd": f"{sql_number(source.columns['v'])} * {self.value_factor(options)!r}",
+            "net_kg": f"{tonnes} * 1000.0",
+            "qty": tonnes,
+            "qty_unit": "'t'" if q else "NULL",
+        }

@@ -1,0 +1,391 @@
+"""What every importer shares: options, field rules checked both in SQL and in Python.
+
+A delimited file goes into the warehouse in one DuckDB statement: every value is checked by a
+rule, and a row that breaks one aborts the statement (so nothing is written). Only then does a
+slower Python pass walk the file to say exactly where and why, using the very same rules.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from hamkor.store.warehouse import run_with_progress
+from hamkor.trade.facts import FACT_NAMES, VALUE_UNITS, ErrorReport, ImportRejected, reject
+
+ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes total)
+SNIFF_BYTES = 1 << 20
+
+
+@dataclass
+class ImportOptions:
+    value_unit: str | None = None  # None: the importer's default
+    reporter: str | None = None
+    flow: str | None = None
+    nomenclature: str | None = None
+    source: str | None = None  # the fact's source label; default: the importer's kind
+    codes_file: Path | None = None  # BACI: its country code file
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check on one field, expressed once and run both as SQL and as Python."""
+
+    reason: str
+    pattern: str | None = None  # full match on the prepared value
+    allowed: frozenset[str] | None = None
+    required: bool = True
+    prep: str = "trim"  # trim | upper | number | first5 | m49 (numeric code, no leading zeros)
+
+    def sql_prepared(self, column: str) -> str:
+        col = f'"{column}"'
+        return {
+            "trim": f"trim({col})",
+            "upper": f"upper(trim({col}))",
+            "number": f"replace(replace(replace(trim({col}), ' ', ''), chr(160), ''), ',', '.')",
+            "first5": f"left(trim({col}), 5)",
+            "m49": f"CASE WHEN trim({col}) = '' THEN '' ELSE coalesce(NULLIF(ltrim(trim({col}), '0'), ''), '0') END",
+        }[self.prep]
+
+    def python_prepared(self, value: str) -> str:
+        value = value.strip()
+        if self.prep == "upper":
+            return value.upper()
+        if self.prep == "number":
+            return value.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        if self.prep == "first5":
+            return value[:5]
+        if self.prep == "m49":
+            return (value.lstrip("0") or "0") if value else ""
+        return value
+
+    def sql_valid(self, column: str) -> str:
+        prepared = self.sql_prepared(column)
+        checks = []
+        if self.pattern is not None:
+            checks.append(f"regexp_full_match({prepared}, '{self.pattern}')")
+        if self.allowed is not None:
+            listed = ", ".join(sql_str(item) for item in sorted(self.allowed))
+            checks.append(f"{prepared} IN ({listed})")
+        check = " AND ".join(checks) or "true"
+        empty = "false" if self.required else "true"
+        return f"(CASE WHEN {prepared} IS NULL OR {prepared} = '' THEN {empty} ELSE {check} END)"
+
+    def python_problem(self, value: str | None) -> str | None:
+        prepared = self.python_prepared(value or "")
+        if not prepared:
+            return "required value is empty" if self.required else None
+        if self.pattern is not None and not re.fullmatch(self.pattern, prepared):
+            return self.reason
+        if self.allowed is not None and prepared not in self.allowed:
+            return self.reason
+        return None
+
+
+NUMBER = Rule("not a number", pattern=r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", prep="number")
+OPTIONAL_NUMBER = Rule("not a number", pattern=NUMBER.pattern, prep="number", required=False)
+NON_NEGATIVE = Rule("not a non-negative number", pattern=r"[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?",
+                    prep="number")
+
+
+def sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_number(column: str) -> str:
+    return f"CAST(NULLIF({NUMBER.sql_prepared(column)}, '') AS DOUBLE)"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    aliases: tuple[str, ...]
+    rule: Rule | None = None  # None: read but not checked
+    required: bool = True  # must the column exist in the header
+
+
+@dataclass
+class TextSource:
+    """A delimited text file as DuckDB will read it (UTF-8; transcoded when it was not)."""
+
+    original: Path
+    path: Path
+    encoding: str
+    delimiter: str
+    header: list[str]
+    columns: dict[str, str] = field(default_factory=dict)  # field key -> header name
+    temporary: bool = False
+
+    def cleanup(self) -> None:
+        if self.temporary:
+            self.path.unlink(missing_ok=True)
+
+
+def detect_encoding(path: Path) -> str:
+    with open(path, "rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=False)  # a multi-byte character may be cut at the end
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1251"
+
+
+def transcode_to_utf8(path: Path, encoding: str, progress: ProgressCallback | None) -> Path:
+    total = path.stat().st_size
+    done = 0
+    with open(path, "rb") as src, tempfile.NamedTemporaryFile(
+        "wb", suffix=".csv", delete=False, prefix="hamkor-utf8-"
+    ) as dst:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        while chunk := src.read(8 << 20):
+            dst.write(decoder.decode(chunk).encode("utf-8"))
+            done += len(chunk)
+            if progress:
+                progress(done // 4, total)  # transcoding is a small share of the work
+        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+        return Path(dst.name)
+
+
+def split_line(line: str, delimiter: str, quoted: bool) -> list[str]:
+    if not quoted:
+        return line.split(delimiter)
+    return next(csv.reader([line], delimiter=delimiter))
+
+
+class Importer:
+    """Base of every importer: a kind (CLI name), a label, the unit it assumes."""
+
+    kind: str = ""
+    title: str = ""
+    default_value_unit: str = "usd"
+    file_hint: str = ""
+
+    def value_factor(self, options: ImportOptions) -> float:
+        unit = (options.value_unit or self.default_value_unit).lower()
+        if unit not in VALUE_UNITS:
+            raise ValueError(f"unknown value unit {unit!r}; use one of {', '.join(VALUE_UNITS)}")
+        return VALUE_UNITS[unit]
+
+    def source_label(self, options: ImportOptions) -> str:
+        return options.source or self.kind
+
+    def sniff(self, path: Path) -> bool:
+        """Does the file look like this format? Used to suggest the right kind."""
+        return False
+
+    def load(self, con: duckdb.DuckDBPyConnection, path: Path, batch_id: int,
+             options: ImportOptions, progress: ProgressCallback | None) -> LoadResult:
+        raise NotImplementedError
+
+
+@dataclass
+class LoadResult:
+    rows_read: int
+    rows_loaded: int
+    rows_skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class RowsImporter(Importer):
+    """An importer for small files parsed in Python (tables, workbooks) into fact rows."""
+
+    def parse(self, path: Path, options: ImportOptions, report: ErrorReport) -> tuple[list[dict], int, int]:
+        """Fact rows (without source and batch), rows read, rows skipped; problems into report."""
+        raise NotImplementedError
+
+    def load(self, con, path, batch_id, options, progress) -> LoadResult:
+        report = ErrorReport(path)
+        facts, read, skipped = self.parse(path, options, report)
+        if report:
+            raise ImportRejected(report)
+        if progress:
+            progress(path.stat().st_size // 2, path.stat().st_size)
+        label = self.source_label(options)
+        columns = {name: [row.get(name) for row in facts] for name in FACT_NAMES[2:]}
+        table = pa.table({
+            "source": pa.array([label] * len(facts), pa.string()),
+            "batch_id": pa.array([batch_id] * len(facts), pa.int32()),
+            **{name: pa.array(values, ARROW_TYPES[name]) for name, values in columns.items()},
+        })
+        con.register("incoming_rows", table)
+        try:
+            con.execute(f"INSERT INTO trade_flow SELECT {', '.join(FACT_NAMES)} FROM incoming_rows")
+        finally:
+            con.unregister("incoming_rows")
+        if progress:
+            progress(path.stat().st_size, path.stat().st_size)
+        return LoadResult(read, len(facts), skipped)
+
+
+ARROW_TYPES = {
+    "reporter": pa.string(), "partner": pa.string(), "flow": pa.string(), "year": pa.int16(),
+    "month": pa.int8(), "commodity_code": pa.string(), "nomenclature": pa.string(),
+    "value_usd": pa.float64(), "net_kg": pa.float64(), "qty": pa.float64(), "qty_unit": pa.string(),
+}
+
+
+def parse_number(text: str) -> float | None:
+    """A number as statistics tables write it: spaces or NBSP in thousands, decimal comma."""
+    cleaned = text.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    if not re.fullmatch(NUMBER.pattern, cleaned):
+        return None
+    return float(cleaned)
+
+
+class DelimitedImporter(Importer):
+    """An importer for a delimited text file whose rows map one-to-one onto facts."""
+
+    fields: tuple[Field, ...] = ()
+    delimiters: tuple[str, ...] = ("\t", ";", ",")
+    quoted: bool = False
+
+    # -- to be provided by each format --------------------------------------------------
+    def rules(self, options: ImportOptions, source: TextSource) -> dict[str, Rule]:
+        """Rules for this run (some depend on options); default: the fields' own."""
+        return {f.key: f.rule for f in self.fields if f.rule is not None}
+
+    def fact_sql(self, source: TextSource, options: ImportOptions) -> dict[str, str]:
+        """SQL expressions (over the file's columns) for the fact columns."""
+        raise NotImplementedError
+
+    def skip_sql(self, source: TextSource, options: ImportOptions) -> str | None:
+        """Rows that are read but deliberately not loaded (aggregates, re-exports)."""
+        return None
+
+    def skip_python(self, row: dict[str, str], options: ImportOptions) -> bool:
+        return False
+
+    # -- the shared machinery ---------------------------------------------------------------
+    def col(self, source: TextSource, key: str) -> str:
+        return f'"{source.columns[key]}"'
+
+    def open_source(self, path: Path, progress: ProgressCallback | None) -> TextSource:
+        encoding = detect_encoding(path)
+        with open(path, encoding=encoding, errors="replace", newline="") as handle:
+            first = ""
+            for line in handle:
+                if line.strip():
+                    first = line.rstrip("\r\n").lstrip("\ufeff")
+                    break
+        if not first:
+            raise reject(path, "the file has no header line and no data (empty file)")
+        delimiter = max(self.delimiters, key=first.count)
+        header = [h.strip().strip('"') for h in split_line(first, delimiter, self.quoted)]
+        lowered = {h.lower(): h for h in header}
+        columns: dict[str, str] = {}
+        missing = []
+        for spec in self.fields:
+            name = next((lowered[a.lower()] for a in spec.aliases if a.lower() in lowered), None)
+            if name is not None:
+                columns[spec.key] = name
+            elif spec.required:
+                missing.append(spec.aliases[0])
+        if missing:
+            raise reject(path, f"this is not a {self.title} file: its header lacks "
+                         f"{', '.join(missing)} (found: {', '.join(header[:12])})", line=1)
+        if len(set(header)) != len(header):
+            raise reject(path, "the header names a column twice", line=1)
+        source = TextSource(path, path, encoding, delimiter, header, columns)
+        if encoding != "utf-8":
+            source.path = transcode_to_utf8(path, encoding, progress)
+            source.temporary = True
+        return source
+
+    def read_csv_sql(self, source: TextSource) -> str:
+        delim = source.delimiter.replace("'", "''")
+        quote = "quote='\"', escape='\"'" if self.quoted else "quote='', escape=''"
+        columns = ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in source.header)
+        return (f"read_csv({sql_str(source.path.as_posix())}, delim='{delim}', header=true, "
+                f"{quote}, auto_detect=false, columns={{{columns}}})")
+
+    def load(self, con, path, batch_id, options, progress) -> LoadResult:
+        source = self.open_source(path, progress)
+        try:
+            return self._load(con, source, batch_id, options, progress)
+        finally:
+            source.cleanup()
+
+    def _load(self, con, source: TextSource, batch_id: int, options: ImportOptions,
+              progress: ProgressCallback | None) -> LoadResult:
+        rules = self.rules(options, source)
+        valid = " AND ".join(rules[key].sql_valid(source.columns[key])
+                             for key in rules if key in source.columns) or "true"
+        exprs = self.fact_sql(source, options)
+        exprs["source"] = sql_str(self.source_label(options))
+        exprs["batch_id"] = str(int(batch_id))
+        guarded = [exprs["source"], exprs["batch_id"]]
+        for name in FACT_NAMES[2:]:
+            # error() aborts the whole statement on the first bad row: nothing half-written.
+            guarded.append(f"CASE WHEN {valid} THEN {exprs[name]} ELSE error('invalid row') END")
+        skip = self.skip_sql(source, options)
+        where = f"WHERE NOT ({skip})" if skip else ""
+        sql = (f"INSERT INTO trade_flow SELECT {', '.join(guarded)} "
+               f"FROM {self.read_csv_sql(source)} {where}")
+        total = source.original.stat().st_size
+        on_fraction = (lambda f: progress(int(total * (0.25 + 0.75 * f)), total)) if progress else None
+        try:
+            loaded = run_with_progress(con, sql, None, on_fraction).fetchone()[0]
+        except duckdb.Error as error:
+            raise ImportRejected(self.locate_problems(source, options, str(error))) from None
+        read = loaded
+        if skip:
+            read = con.execute(f"SELECT count(*) FROM {self.read_csv_sql(source)}").fetchone()[0]
+        return LoadResult(read, loaded, read - loaded)
+
+    def locate_problems(self, source: TextSource, options: ImportOptions, engine_message: str) -> ErrorReport:
+        """Walk the file line by line to say where each problem is (the slow, exact pass)."""
+        report = ErrorReport(source.original)
+        rules = self.rules(options, source)
+        positions = {key: source.header.index(name) for key, name in source.columns.items()}
+        width = len(source.header)
+        with open(source.original, encoding=source.encoding, errors="strict", newline="") as handle:
+            lines = iter(handle)
+            line_no = 0
+            try:
+                for raw in lines:
+                    line_no += 1
+                    if raw.strip():
+                        break  # the header
+                for raw in lines:
+                    line_no += 1
+                    text = raw.rstrip("\r\n")
+                    if not text.strip():
+                        continue
+                    try:
+                        values = split_line(text, source.delimiter, self.quoted)
+                    except csv.Error as error:
+                        report.add(line_no, None, text[:60], f"cannot be read: {error}")
+                        continue
+                    if len(values) != width:
+                        report.add(line_no, None, text[:60],
+                                   f"expected {width} columns, found {len(values)}")
+                        continue
+                    row = {key: values[pos] for key, pos in positions.items()}
+                    if self.skip_python(row, options):
+                        continue
+                    for key, rule in rules.items():
+                        if key not in positions:
+                            continue
+                        reason = rule.python_problem(row[key])
+                        if reason:
+                            report.add(line_no, source.columns[key], row[key], reason)
+            except UnicodeDecodeError as error:
+                report.add(line_no + 1, None, None,
+                           f"the text is not valid {source.encoding}: {error.reason}")
+        if not report:
+            report.add(None, None, None, f"the file could not be read: {engine_message}")
+        return report
+
+
+def period_label(year: int, month: int | None) -> str:
+    return f"{year:04d}-{month:02d}" if month else f"{year:04d}"

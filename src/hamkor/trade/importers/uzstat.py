@@ -1,0 +1,94 @@
+"""stat.uz: Uzbekistan's exports or imports by partner country, one column per year."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from hamkor.reference.countries import UNALLOCATED, countries
+from hamkor.trade.facts import ALL_GOODS, ErrorReport, reject
+from hamkor.trade.importers.base import ImportOptions, RowsImporter, parse_number
+
+# The SIAT export does not say which way the goods went; its table numbers do.
+FLOW_BY_TABLE = {"1105": "export", "1176": "import"}
+YEAR = re.compile(r"(19|20)[0-9][0-9]")
+MISSING = {"", "-", "–", "—", "..", "x", "X"}
+
+
+class UzstatImporter(RowsImporter):
+    kind = "uzstat"
+    title = "stat.uz trade by partner"
+    default_value_unit = "thousand"
+    file_hint = "Code, Klassifikator, Klassifikator_ru, Klassifikator_en, 2010, 2011, ..."
+
+    def flow(self, path: Path, options: ImportOptions) -> str:
+        if options.flow:
+            if options.flow not in ("export", "import"):
+                raise reject(path, f"flow must be export or import, not {options.flow!r}")
+            return options.flow
+        for table, flow in FLOW_BY_TABLE.items():
+            if table in path.name:
+                return flow
+        raise reject(path, "the file does not say whether it holds exports or imports: "
+                     "give --flow export or --flow import")
+
+    def sniff(self, path: Path) -> bool:
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                header = next(csv.reader(handle))
+            return "Code" in header and any(YEAR.fullmatch(h.strip()) for h in header)
+        except Exception:  # noqa: BLE001 - any failure means "not this format"
+            return False
+
+    def parse(self, path: Path, options: ImportOptions, report: ErrorReport):
+        flow = self.flow(path, options)
+        factor = self.value_factor(options)
+        reporter = options.reporter or "UZ"
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            text = path.read_text(encoding="cp1251")
+        rows = csv.reader(text.splitlines())
+        header = [h.strip() for h in next(rows, [])]
+        if "Code" not in header:
+            raise reject(path, f"this is not a {self.title} table: no Code column "
+                         f"(found: {', '.join(header[:8])})", line=1)
+        years = {i: int(h) for i, h in enumerate(header) if YEAR.fullmatch(h)}
+        if not years:
+            raise reject(path, "no year columns (2010, 2011, ...) in the header", line=1)
+        code_at = header.index("Code")
+        facts, read, skipped = [], 0, 0
+        for line_no, values in enumerate(rows, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            read += 1
+            if len(values) != len(header):
+                report.add(line_no, None, ",".join(values)[:60],
+                           f"expected {len(header)} columns, found {len(values)}")
+                continue
+            code = values[code_at].strip()
+            if code.lstrip("0") == "":
+                partner = UNALLOCATED  # "Other countries": not allocated, still in the total
+            else:
+                country = countries().get(code) if code.isdigit() else None
+                if country is None:
+                    report.add(line_no, "Code", code, "unknown ISO 3166 numeric country code")
+                    continue
+                partner = country.alpha2
+            for index, year in years.items():
+                cell = values[index].strip()
+                if cell in MISSING:
+                    skipped += 1
+                    continue
+                number = parse_number(cell)
+                if number is None or number < 0:
+                    report.add(line_no, header[index], cell, "not a non-negative number")
+                    continue
+                if number == 0:
+                    skipped += 1
+                    continue
+                facts.append({"reporter": reporter, "partner": partner, "flow": flow, "year": year,
+                              "month": None, "commodity_code": ALL_GOODS, "nomenclature": ALL_GOODS,
+                              "value_usd": number * factor})
+        return facts, read, skipped

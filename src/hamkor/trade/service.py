@@ -1,0 +1,251 @@
+"""Taking a file into the warehouse: atomic, idempotent, with a batch record and a report."""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from hamkor.store.db import Database
+from hamkor.store.models import ImportBatch
+from hamkor.store.warehouse import Warehouse
+from hamkor.trade.facts import SYNTHETIC_SOURCE, ErrorReport, ImportRejected, reject
+from hamkor.trade.importers import IMPORTERS, ImportOptions
+from hamkor.trade.importers.base import ProgressCallback, period_label
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(8 << 20):
+            digest.update(chunk)  # hashlib releases the GIL: this runs beside the load
+    return digest.hexdigest()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ImportOutcome:
+    status: str  # loaded | duplicate | rejected
+    file: Path
+    kind: str
+    batch_id: int | None = None
+    source: str = ""
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_skipped: int = 0
+    periods: list[str] = field(default_factory=list)
+    reporters: list[str] = field(default_factory=list)
+    replaced: list[int] = field(default_factory=list)
+    duplicate_of: int | None = None
+    report: ErrorReport | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def synthetic(self) -> bool:
+        return self.source == SYNTHETIC_SOURCE
+
+    @property
+    def period_range(self) -> str:
+        if not self.periods:
+            return ""
+        return self.periods[0] if len(self.periods) == 1 else f"{self.periods[0]}..{self.periods[-1]}"
+
+
+class ImportService:
+    def __init__(self, db: Database, warehouse: Warehouse) -> None:
+        self.db = db
+        self.warehouse = warehouse
+
+    def import_file(self, kind: str, path: Path, options: ImportOptions | None = None,
+                    progress: ProgressCallback | None = None) -> ImportOutcome:
+        options = options or ImportOptions()
+        importer = IMPORTERS.get(kind)
+        if importer is None:
+            raise ValueError(f"unknown import kind {kind!r}; choose one of {', '.join(IMPORTERS)}")
+        path = Path(path)
+        outcome = ImportOutcome("rejected", path, kind, source=importer.source_label(options))
+        try:
+            self._check_file(path)
+            importer.value_factor(options)  # an unknown unit is refused before any work
+        except ImportRejected as refused:
+            outcome.report = refused.report
+            return outcome
+        except ValueError as error:
+            outcome.report = reject(path, str(error)).report
+            return outcome
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            digest_future = pool.submit(sha256_of, path)
+            with self.warehouse.writer() as con:
+                self._reconcile(con)
+                batch_id = self._open_batch(kind, outcome.source, path)
+                outcome.batch_id = batch_id
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    result = importer.load(con, path, batch_id, options, progress)
+                    digest = digest_future.result()
+                    duplicate = self._find_duplicate(digest)
+                    if duplicate is not None:
+                        con.execute("ROLLBACK")
+                        outcome.status, outcome.duplicate_of = "duplicate", duplicate
+                        self._close_batch(batch_id, "duplicate", digest,
+                                          error=f"same content as batch {duplicate}")
+                        return outcome
+                    if result.rows_loaded == 0:
+                        raise reject(path, "the file holds no data rows to load")
+                    coverage = con.execute(
+                        "SELECT DISTINCT year, month FROM trade_flow WHERE batch_id = ? "
+                        "ORDER BY year, month NULLS FIRST", [batch_id]).fetchall()
+                    reporters = [r for (r,) in con.execute(
+                        "SELECT DISTINCT reporter FROM trade_flow WHERE batch_id = ? ORDER BY 1",
+                        [batch_id]).fetchall()]
+                    replaced = self._superseded(con, batch_id, outcome.source, path)
+                    if replaced:
+                        con.execute(f"DELETE FROM trade_flow WHERE batch_id IN ({_ids(replaced)})")
+                        con.execute(f"DELETE FROM warehouse_batch WHERE batch_id IN ({_ids(replaced)})")
+                    con.execute("INSERT INTO warehouse_batch (batch_id, source, sha256, rows) "
+                                "VALUES (?, ?, ?, ?)", [batch_id, outcome.source, digest,
+                                                        result.rows_loaded])
+                    con.execute("COMMIT")
+                except ImportRejected as refused:
+                    con.execute("ROLLBACK")
+                    outcome.report = refused.report
+                    self._close_batch(batch_id, "rejected", digest_future.result(),
+                                      error=refused.report.summary(),
+                                      rejected=refused.report.count)
+                    return outcome
+                except BaseException as error:
+                    con.execute("ROLLBACK")
+                    self._close_batch(batch_id, "failed", "", error=f"{type(error).__name__}: {error}")
+                    raise
+
+        outcome.status = "loaded"
+        outcome.rows_read, outcome.rows_loaded = result.rows_read, result.rows_loaded
+        outcome.rows_skipped = result.rows_skipped
+        outcome.notes = result.notes
+        outcome.periods = [period_label(y, m) for y, m in coverage]
+        outcome.reporters = reporters
+        outcome.replaced = replaced
+        with self.db.session() as session:
+            batch = session.get(ImportBatch, batch_id)
+            batch.status = "loaded"
+            batch.sha256 = digest
+            batch.rows_read, batch.rows_loaded = result.rows_read, result.rows_loaded
+            batch.rows_skipped = result.rows_skipped
+            batch.periods = outcome.periods
+            batch.period_first, batch.period_last = outcome.periods[0], outcome.periods[-1]
+            batch.reporters = reporters
+            batch.error_summary = "\n".join(result.notes) or None
+            batch.finished_at = now()
+            for old in replaced:
+                previous = session.get(ImportBatch, old)
+                if previous is not None:
+                    previous.status, previous.replaced_by = "replaced", batch_id
+        return outcome
+
+    # -- history and undo ------------------------------------------------------------------
+    def batches(self, limit: int = 100) -> list[ImportBatch]:
+        with self.db.session() as session:
+            return list(session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)))
+
+    def undo(self, batch_id: int) -> ImportBatch:
+        with self.db.session() as session:
+            batch = session.get(ImportBatch, batch_id)
+            if batch is None:
+                raise LookupError(f"there is no import batch {batch_id}")
+            if batch.status != "loaded":
+                raise LookupError(f"batch {batch_id} is {batch.status}, not loaded: nothing to undo")
+        with self.warehouse.writer() as con:
+            con.execute("BEGIN TRANSACTION")
+            con.execute("DELETE FROM trade_flow WHERE batch_id = ?", [batch_id])
+            con.execute("DELETE FROM warehouse_batch WHERE batch_id = ?", [batch_id])
+            con.execute("COMMIT")
+        with self.db.session() as session:
+            batch = session.get(ImportBatch, batch_id)
+            batch.status = "undone"
+            batch.finished_at = now()
+            return batch
+
+    # -- internals --------------------------------------------------------------------------
+    @staticmethod
+    def _check_file(path: Path) -> None:
+        if not path.exists():
+            raise reject(path, "no such file")
+        if not path.is_file():
+            raise reject(path, "not a file")
+        if path.stat().st_size == 0:
+            raise reject(path, "the file is empty")
+
+    def _open_batch(self, kind: str, source: str, path: Path) -> int:
+        with self.db.session() as session:
+            batch = ImportBatch(source_kind=kind, source_label=source, file_name=path.name,
+                                file_size=path.stat().st_size, sha256="", rows_read=0,
+                                rows_loaded=0, rows_rejected=0, rows_skipped=0,
+                                status="loading", started_at=now())
+            session.add(batch)
+            session.flush()
+            return batch.id
+
+    def _close_batch(self, batch_id: int, status: str, digest: str, error: str | None = None,
+                     rejected: int = 0) -> None:
+        with self.db.session() as session:
+            batch = session.get(ImportBatch, batch_id)
+            batch.status, batch.sha256 = status, digest
+            batch.error_summary = error
+            batch.rows_rejected = rejected
+            batch.finished_at = now()
+
+    def _find_duplicate(self, digest: str) -> int | None:
+        with self.db.session() as session:
+            return session.scalar(select(ImportBatch.id).where(
+                ImportBatch.sha256 == digest, ImportBatch.status == "loaded"))
+
+    @staticmethod
+    def _superseded(con, batch_id: int, source: str, path: Path) -> list[int]:
+        """Earlier batches of the same source that the new one covers completely.
+
+        A batch it covers only in part would leave some figures counted twice or lost, so the
+        import is refused with a pointer to `import undo` instead.
+        """
+        rows = con.execute(
+            """
+            WITH new AS (SELECT DISTINCT reporter, partner, flow, year, month
+                         FROM trade_flow WHERE batch_id = $b),
+                 old AS (SELECT DISTINCT batch_id, reporter, partner, flow, year, month
+                         FROM trade_flow WHERE source = $s AND batch_id <> $b),
+                 shared AS (SELECT old.batch_id, count(*) AS n FROM old
+                            JOIN new USING (reporter, partner, flow, year, month)
+                            GROUP BY old.batch_id)
+            SELECT shared.batch_id, shared.n, (SELECT count(*) FROM old o WHERE o.batch_id = shared.batch_id)
+            FROM shared ORDER BY 1
+            """, {"b": batch_id, "s": source}).fetchall()
+        partial = [old for old, n, total in rows if n < total]
+        if partial:
+            raise reject(path, f"the file overlaps batch {', '.join(map(str, partial))} of the same "
+                         "source only in part, so loading it would count some figures twice; "
+                         f"undo that batch first (hamkor import undo {partial[0]})")
+        return [old for old, _, _ in rows]
+
+    def _reconcile(self, con) -> None:
+        """Batches left 'loading' by a crash: the warehouse's own record says what happened."""
+        with self.db.session() as session:
+            stale = list(session.scalars(select(ImportBatch).where(ImportBatch.status == "loading")))
+            if not stale:
+                return
+            held = {b for (b,) in con.execute("SELECT batch_id FROM warehouse_batch").fetchall()}
+            for batch in stale:
+                batch.status = "loaded" if batch.id in held else "failed"
+                if batch.id not in held:
+                    batch.error_summary = "interrupted before it finished; nothing was loaded"
+                batch.finished_at = batch.finished_at or now()
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids)
