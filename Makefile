@@ -1,0 +1,36 @@
+# hamkor — the two quick-start commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= $(or $(HAMKOR_DATA_DIR),var)
+
+.PHONY: demo test bench install install-test lint reference clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+
+demo: install
+	HAMKOR_DATA_DIR=$(DATA_DIR) $(BIN)/hamkor demo
+
+test: install-test
+	$(BIN)/python -m pytest
+
+bench: install-test
+	$(BIN)/python benchmarks/import_fts_regional.py
+
+lint: install-test
+	$(BIN)/ruff check src tests benchmarks scripts
+
+# Rebuild the packaged reference files from ../shared/data/raw (only when that data changes).
+reference: install
+	$(BIN)/python scripts/build_reference.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,50 @@
+"""The `hamkor` command: a thin shell over the domain packages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from hamkor import __version__
+from hamkor.cli import db as db_commands
+from hamkor.cli import demo as demo_commands
+from hamkor.cli import imports as import_commands
+from hamkor.cli import reference as reference_commands
+from hamkor.config import Settings
+
+app = typer.Typer(
+    name="hamkor",
+    help="hamkor — foreign economic cooperation workbench: trade statistics, briefs, missions.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(db_commands.app, name="db")
+app.add_typer(import_commands.app, name="import")
+app.add_typer(reference_commands.app, name="ref")
+app.command("demo")(demo_commands.demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hamkor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Data directory (env HAMKOR_DATA_DIR; default ./var)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    try:
+        ctx.obj = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    except ValueError as error:
+        typer.echo(f"Error: invalid settings: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def main() -> None:
+    app()

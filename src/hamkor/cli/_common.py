@@ -1,0 +1,97 @@
+"""What the commands share: settings from the context, progress bars, tabular output."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from hamkor.config import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    return ctx.find_root().obj
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]Error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def byte_progress(label: str) -> Iterator:
+    """A Rich progress bar on stderr, in bytes; silent when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def emit(headers: Sequence[str], rows: Sequence[Sequence], fmt: OutputFormat, title: str | None = None,
+         output: Path | None = None) -> None:
+    """Print rows as a Rich table, or write CSV / JSON / XLSX (to a file or stdout)."""
+    if fmt is OutputFormat.table:
+        table = Table(title=title, show_lines=False)
+        for header in headers:
+            table.add_column(header, overflow="fold")
+        for row in rows:
+            table.add_row(*["" if v is None else (f"{v:,.1f}" if isinstance(v, float) else str(v)) for v in row])
+        console.print(table)
+        return
+    if fmt is OutputFormat.xlsx:
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        if output is None:
+            raise fail("--format xlsx needs -o FILE")
+        book = Workbook()
+        sheet = book.active
+        sheet.append(list(headers))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(list(row))
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, float):
+                    cell.number_format = "#,##0.0"
+        book.save(output)
+        return
+    handle = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt is OutputFormat.csv:
+            writer = csv.writer(handle)
+            writer.writerow(headers)
+            writer.writerows(rows)
+        else:
+            json.dump([dict(zip(headers, row, strict=True)) for row in rows], handle, ensure_ascii=False,
+                      indent=2, default=str)
+            handle.write("\n")
+    finally:
+        if output:
+            handle.close()

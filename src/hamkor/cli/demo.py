@@ -1,0 +1,45 @@
+"""`hamkor demo`: build the demo data directory and show what it holds."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from hamkor.cli._common import byte_progress, console, err_console, fail, settings_of
+from hamkor.demo.build import build_demo, summarise
+from hamkor.i18n.numbers import format_number
+
+
+def demo(
+    ctx: typer.Context,
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web UI afterwards (when it exists)."),
+    seed: int = typer.Option(20251001, help="Seed of the synthetic regional data."),
+) -> None:
+    """Build the demo: reference data, real national series, a synthetic Altai Krai extract."""
+    settings = settings_of(ctx)
+    with byte_progress("demo") as progress:
+        outcomes = build_demo(settings, seed, on_step=lambda s: err_console.print(f"· {s}"), progress=progress)
+    for o in outcomes:
+        if o.status == "rejected":
+            raise fail(f"demo file {o.file.name} was refused:\n" + o.report.summary())
+        state = "already loaded" if o.status == "duplicate" else f"{o.rows_loaded:,} rows"
+        err_console.print(f"  {o.file.name}: {state}" + (" [SYNTHETIC]" if o.synthetic else ""))
+
+    table = Table(title=f"Trade summary (data directory {settings.data_dir})")
+    for column in ("pair", "period", "exports, mn USD", "imports, mn USD", "turnover, mn USD",
+                   "growth y/y", "partner rank", "data"):
+        table.add_column(column)
+    for line in summarise(settings):
+        table.add_row(
+            line.label, line.period, format_number(line.exports / 1e6, "ru"), format_number(line.imports / 1e6, "ru"),
+            format_number(line.turnover / 1e6, "ru"),
+            "n/a" if line.growth is None else f"{format_number(line.growth, 'ru', signed=True)}%",
+            f"{line.rank} of {line.partners}" if line.rank else "—",
+            "[bold yellow]SYNTHETIC demo data[/]" if line.synthetic else "real (official)",
+        )
+    console.print(table)
+    console.print("[yellow]Rows marked SYNTHETIC come from generated demo data (source demo-synthetic), "
+                  "calibrated to published facts; they are not real observations.[/]")
+    if serve:
+        console.print("The web interface is not built yet; the data is ready for the CLI "
+                      "(`hamkor import list`, `hamkor ref search ...`).")

@@ -1,0 +1,90 @@
+"""Build the demo data directory from nothing, and say what it shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from hamkor.config import Settings
+from hamkor.demo.synthetic import generate, write_fts_regional
+from hamkor.reference.countries import countries
+from hamkor.reference.regions import regions
+from hamkor.store.db import Database
+from hamkor.store.warehouse import Warehouse
+from hamkor.trade import stats
+from hamkor.trade.facts import SYNTHETIC_SOURCE
+from hamkor.trade.importers import ImportOptions
+from hamkor.trade.service import ImportOutcome, ImportService
+
+REAL_SERIES = [
+    ("fts-partners", "96stran.xlsx", ImportOptions()),
+    ("uzstat", "uzstat_exports_sdmx_data_1105.csv", ImportOptions(flow="export")),
+    ("uzstat", "uzstat_imports_sdmx_data_1176.csv", ImportOptions(flow="import")),
+]
+SYNTHETIC_FILE = "DATTSVT_RU-ALT_2023-01_2025-09_demo-synthetic.csv"
+
+Step = Callable[[str], None]
+
+
+def packaged(name: str) -> Path:
+    return Path(str(resources.files("hamkor.demo").joinpath("data", name)))
+
+
+def build_demo(settings: Settings, seed: int = 20251001, on_step: Step | None = None,
+               progress=None) -> list[ImportOutcome]:
+    """Reference data is packaged; this migrates the database and loads the trade data."""
+    say = on_step or (lambda _: None)
+    settings.ensure_dirs()
+    db = Database(settings)
+    try:
+        db.upgrade()
+        service = ImportService(db, Warehouse(settings))
+        outcomes = []
+        for kind, name, options in REAL_SERIES:
+            say(f"{kind}: {name}")
+            outcomes.append(service.import_file(kind, packaged(name), options, progress))
+        say("generating the synthetic Altai Krai extract")
+        path = write_fts_regional(generate(seed), settings.data_dir / "demo" / SYNTHETIC_FILE)
+        say(f"fts-regional: {path.name}")
+        outcomes.append(service.import_file(
+            "fts-regional", path, ImportOptions(source=SYNTHETIC_SOURCE), progress))
+        return outcomes
+    finally:
+        db.dispose()
+
+
+@dataclass
+class SummaryLine:
+    label: str
+    period: str
+    exports: float
+    imports: float
+    turnover: float
+    growth: float | None
+    rank: int | None
+    partners: int
+    synthetic: bool
+
+
+def summarise(settings: Settings) -> list[SummaryLine]:
+    """The headline figures the demo is meant to show."""
+    ru = countries().name("UZ", "ru")
+    lines = []
+    with Warehouse(settings).reader() as con:
+        for reporter, partner, period in (
+            ("RU-ALT", "UZ", stats.Period(2025, 1, 9)),
+            ("UZ", "RU", stats.Period(2023)),
+            ("RU", "UZ", stats.Period(2021, 1, 9)),
+        ):
+            now = stats.flows(con, reporter, partner, period)
+            before = stats.flows(con, reporter, partner, period.previous_year())
+            ranking = stats.partner_ranking(con, reporter, period)
+            rank = next((r.rank for r in ranking if r.partner == partner), None)
+            name = regions().get(reporter).name("ru") if "-" in reporter else countries().name(reporter, "ru")
+            other = ru if partner == "UZ" else countries().name(partner, "ru")
+            lines.append(SummaryLine(f"{name} — {other}", period.label(), now.exports, now.imports,
+                                     now.turnover, stats.growth(now.turnover, before.turnover), rank,
+                                     len(ranking), now.synthetic))
+    return lines

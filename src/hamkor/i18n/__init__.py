@@ -1,0 +1,3 @@
+"""Languages: Russian (default), Uzbek (Latin), English."""
+
+LANGUAGES = ("ru", "uz", "en")
