@@ -21,21 +21,18 @@ ROMAN = [
 ]  # fmt: skip
 
 NBSP = "\u00a0"
-# A footnote marker is a number glued to the end of a word, closing a parenthesis that was
-# never opened: "судов5)". "(кроме 4412)" is a real parenthesis and must stay.
-FOOTNOTE = re.compile(r"(?<=[^\s\d(])\s?\d{1,2}\)")
+# A footnote marker is a number glued to a word or a closing parenthesis, followed by ")":
+# "судов5)", "(H2S)1)". "(кроме 4412)" is a real parenthesis and must stay.
+FOOTNOTE = re.compile(r"(?<=[а-яёa-z\)])\d{1,2}\)")
 
 
 def clean(text: str) -> str:
     text = text.replace(NBSP, " ")
-    while True:
-        for match in FOOTNOTE.finditer(text):
-            candidate = text[: match.start()] + text[match.end() :]
-            if text.count(")") > text.count("("):
-                text = candidate
-                break
+    while match := FOOTNOTE.search(text):
+        if text.count(")") > text.count("("):
+            text = text[: match.start()] + text[match.end() :]  # the marker's ")" was never opened
         else:
-            break
+            text = text[: match.start()] + ")" + text[match.end() :]  # keep a real closing ")"
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -107,6 +104,8 @@ def build_hs(raw: Path) -> list[list[str]]:
                     continue
                 level = {"2": "chapter", "4": "heading", "6": "subheading"}[rec["level"]]
                 parent = rec["section"] if level == "chapter" else rec["parent"]
+                if parent == "TOTAL":
+                    parent = ""  # chapter 99 "not specified according to kind" is in no section
                 rows.append([edition, level, rec["hscode"], parent, clean(rec["description"])])
     return rows
 

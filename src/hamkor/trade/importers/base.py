@@ -242,6 +242,10 @@ def parse_number(text: str) -> float | None:
     return float(cleaned)
 
 
+class _NotUtf8(Exception):
+    pass
+
+
 class DelimitedImporter(Importer):
     """An importer for a delimited text file whose rows map one-to-one onto facts."""
 
@@ -269,8 +273,8 @@ class DelimitedImporter(Importer):
     def col(self, source: TextSource, key: str) -> str:
         return f'"{source.columns[key]}"'
 
-    def open_source(self, path: Path, progress: ProgressCallback | None) -> TextSource:
-        encoding = detect_encoding(path)
+    def open_source(self, path: Path, progress: ProgressCallback | None, encoding: str | None = None) -> TextSource:
+        encoding = encoding or detect_encoding(path)
         with open(path, encoding=encoding, errors="replace", newline="") as handle:
             first = ""
             for line in handle:
@@ -312,6 +316,17 @@ class DelimitedImporter(Importer):
         source = self.open_source(path, progress)
         try:
             return self._load(con, source, batch_id, options, progress)
+        except _NotUtf8:
+            # The start of the file looked like UTF-8 but a later part is not: a CP1251 file
+            # whose first megabyte happens to be plain ASCII. The failed statement aborted the
+            # load's transaction (which holds nothing else yet), so start it again.
+            con.execute("ROLLBACK")
+            con.execute("BEGIN TRANSACTION")
+        finally:
+            source.cleanup()
+        source = self.open_source(path, progress, encoding="cp1251")
+        try:
+            return self._load(con, source, batch_id, options, progress)
         finally:
             source.cleanup()
 
@@ -336,6 +351,8 @@ class DelimitedImporter(Importer):
         try:
             loaded = run_with_progress(con, sql, None, on_fraction).fetchone()[0]
         except duckdb.Error as error:
+            if source.encoding == "utf-8" and "unicode" in str(error).lower():
+                raise _NotUtf8 from None
             raise ImportRejected(self.locate_problems(source, options, str(error))) from None
         read = loaded
         if skip:

@@ -59,8 +59,8 @@ class FtsNationalImporter(DelimitedImporter):
         rules[self.partner_key] = partner_rule()
         return rules
 
-    def open_source(self, path, progress):
-        source = super().open_source(path, progress)
+    def open_source(self, path, progress, encoding=None):
+        source = super().open_source(path, progress, encoding)
         if self.kind == "fts-national" and any(h.lower() == "region" for h in source.header):
             source.cleanup()
             raise reject(path, "this is an FTS regional file (it has a Region column): "

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from hamkor.config import Settings
+from hamkor.store.db import Database, make_engine
+from hamkor.store.warehouse import Warehouse
+from hamkor.trade.service import ImportService
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
+SHARED_RAW = Path(os.environ.get("HAMKOR_SHARED_RAW", REPO.parent / "shared" / "data" / "raw"))
+PG_URL = os.environ.get("HAMKOR_TEST_DATABASE_URL")
+
+
+def pytest_collection_modifyitems(config, items):
+    # In CI a missing PostgreSQL URL or missing shared data is a failure, never a quiet skip.
+    if os.environ.get("CI"):
+        problems = []
+        if not PG_URL:
+            problems.append("HAMKOR_TEST_DATABASE_URL is not set")
+        if not SHARED_RAW.exists():
+            problems.append(f"shared data not found at {SHARED_RAW}")
+        if problems:
+            raise pytest.UsageError("CI run without its services: " + "; ".join(problems))
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture
+def shared_raw() -> Path:
+    if not SHARED_RAW.exists():
+        pytest.skip(f"shared data not found at {SHARED_RAW}")
+    return SHARED_RAW
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url():
+    """A throwaway schema in the test PostgreSQL, dropped afterwards."""
+    if not PG_URL:
+        pytest.skip("HAMKOR_TEST_DATABASE_URL not set")
+    schema = f"hamkor_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}", schema
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ops.sqlite3'}"
+    url, schema = request.getfixturevalue("pg_schema_url")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:  # each test starts from an empty schema
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def service(settings):
+    db = Database(settings)
+    db.upgrade()
+    yield ImportService(db, Warehouse(settings))
+    db.dispose()
+
+
+def warehouse_rows(settings: Settings) -> int:
+    with Warehouse(settings).reader() as con:
+        return con.execute("SELECT count(*) FROM trade_flow").fetchone()[0]
