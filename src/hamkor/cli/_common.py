@@ -17,8 +17,9 @@ from rich.table import Table
 
 from hamkor.config import Settings
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped or captured output is read by people later (logs, CI): don't squeeze it into 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 class OutputFormat(StrEnum):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from hamkor.cli._common import byte_progress, console, err_console, fail, settings_of
 from hamkor.demo.build import build_demo, summarise
@@ -25,20 +24,17 @@ def demo(
         state = "already loaded" if o.status == "duplicate" else f"{o.rows_loaded:,} rows"
         err_console.print(f"  {o.file.name}: {state}" + (" [SYNTHETIC]" if o.synthetic else ""))
 
-    table = Table(title=f"Trade summary (data directory {settings.data_dir})")
-    for column in ("pair", "period", "exports, mn USD", "imports, mn USD", "turnover, mn USD",
-                   "growth y/y", "partner rank", "data"):
-        table.add_column(column)
+    console.print(f"[bold]Trade summary[/] (data directory {settings.data_dir}), million USD:")
     for line in summarise(settings):
-        table.add_row(
-            line.label, line.period, format_number(line.exports / 1e6, "ru"), format_number(line.imports / 1e6, "ru"),
-            format_number(line.turnover / 1e6, "ru"),
-            "n/a" if line.growth is None else f"{format_number(line.growth, 'ru', signed=True)}%",
-            f"{line.rank} of {line.partners}" if line.rank else "—",
-            "[bold yellow]SYNTHETIC demo data[/]" if line.synthetic else "real (official)",
-        )
-    console.print(table)
-    console.print("[yellow]Rows marked SYNTHETIC come from generated demo data (source demo-synthetic), "
+        mark = "[bold yellow]SYNTHETIC demo data[/]" if line.synthetic else "real, official statistics"
+        growth = "n/a" if line.growth is None else f"{format_number(line.growth, 'ru', signed=True)}%"
+        rank = f"partner rank {line.rank} of {line.partners}" if line.rank else "no rank"
+        console.print(f"\n[bold]{line.label}[/], {line.period} — {mark}", highlight=False)
+        console.print(
+            f"  turnover {format_number(line.turnover / 1e6, 'ru')} ({growth} on a year earlier); "
+            f"exports {format_number(line.exports / 1e6, 'ru')}, imports {format_number(line.imports / 1e6, 'ru')}; "
+            f"{rank}", highlight=False, soft_wrap=True)
+    console.print("\n[yellow]Rows marked SYNTHETIC come from generated demo data (source demo-synthetic), "
                   "calibrated to published facts; they are not real observations.[/]")
     if serve:
         console.print("The web interface is not built yet; the data is ready for the CLI "

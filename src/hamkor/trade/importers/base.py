@@ -147,12 +147,23 @@ def transcode_to_utf8(path: Path, encoding: str, progress: ProgressCallback | No
         "wb", suffix=".csv", delete=False, prefix="hamkor-utf8-"
     ) as dst:
         decoder = codecs.getincrementaldecoder(encoding)()
-        while chunk := src.read(8 << 20):
-            dst.write(decoder.decode(chunk).encode("utf-8"))
-            done += len(chunk)
-            if progress:
-                progress(done // 4, total)  # transcoding is a small share of the work
-        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+        lines_before = 0
+        try:
+            while chunk := src.read(8 << 20):
+                try:
+                    dst.write(decoder.decode(chunk).encode("utf-8"))
+                except UnicodeDecodeError as error:
+                    line = lines_before + chunk.count(b"\n", 0, error.start) + 1
+                    raise reject(path, f"the text is neither UTF-8 nor {encoding.upper()} "
+                                 f"(byte 0x{chunk[error.start]:02x} cannot be read)", line=line) from None
+                lines_before += chunk.count(b"\n")
+                done += len(chunk)
+                if progress:
+                    progress(done // 4, total)  # transcoding is a small share of the work
+            dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+        except BaseException:
+            Path(dst.name).unlink(missing_ok=True)
+            raise
         return Path(dst.name)
 
 

@@ -1,0 +1,85 @@
+"""Operational database on SQLite and PostgreSQL: migrations and the batch table."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from hamkor.config import Settings
+from hamkor.store.db import Database
+from hamkor.store.models import ImportBatch
+
+
+def make_db(tmp_path, url) -> Database:
+    return Database(Settings(data_dir=tmp_path / "d", database_url=url))
+
+
+def test_upgrade_downgrade_and_batches(tmp_path, database_url):
+    db = make_db(tmp_path, database_url)
+    try:
+        db.upgrade()
+        assert db.current_revision() == "0001"
+        assert "import_batch" in inspect(db.engine).get_table_names()
+        with db.session() as session:
+            session.add(ImportBatch(source_kind="fts-regional", source_label="fts-regional", file_name="a.csv",
+                                    file_size=10, sha256="ab" * 32, rows_read=3, rows_loaded=3, rows_rejected=0,
+                                    rows_skipped=0, periods=["2025-01"], reporters=["RU-ALT"], status="loaded",
+                                    started_at=datetime.now(UTC)))
+        with db.session() as session:
+            batch = session.scalars(select(ImportBatch)).one()
+            assert batch.periods == ["2025-01"] and batch.reporters == ["RU-ALT"]
+        db.downgrade("base")
+        assert "import_batch" not in inspect(db.engine).get_table_names()
+        db.upgrade()
+        assert db.current_revision() == "0001"
+    finally:
+        db.dispose()
+
+
+def test_session_rolls_back_on_error(tmp_path, database_url):
+    db = make_db(tmp_path, database_url)
+    db.upgrade()
+    with pytest.raises(RuntimeError), db.session() as session:
+        session.add(ImportBatch(source_kind="x", source_label="x", file_name="x", file_size=0, sha256="",
+                                rows_read=0, rows_loaded=0, rows_rejected=0, rows_skipped=0, status="loading",
+                                started_at=datetime.now(UTC)))
+        session.flush()
+        raise RuntimeError("boom")
+    with db.session() as session:
+        assert session.scalars(select(ImportBatch)).all() == []
+    db.dispose()
+
+
+def test_sqlite_pragmas(tmp_path):
+    db = make_db(tmp_path, None)
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+    db.dispose()
+
+
+def test_settings_defaults_and_production_secret(tmp_path, monkeypatch):
+    monkeypatch.setenv("HAMKOR_DATA_DIR", str(tmp_path / "x"))
+    settings = Settings()
+    assert settings.resolved_database_url == f"sqlite:///{(tmp_path / 'x' / 'hamkor.sqlite3').resolve()}"
+    assert settings.resolved_warehouse_path == tmp_path / "x" / "warehouse.duckdb"
+    with pytest.raises(ValueError, match="SECRET_KEY"):
+        Settings(mode="production")
+    assert Settings(mode="production", secret_key="s").effective_secret_key == "s"
+
+
+def test_import_service_on_postgres_records_batches(tmp_path, database_url, fixtures):
+    from hamkor.store.warehouse import Warehouse
+    from hamkor.trade.service import ImportService
+
+    settings = Settings(data_dir=tmp_path / "d", database_url=database_url)
+    db = Database(settings)
+    db.upgrade()
+    service = ImportService(db, Warehouse(settings))
+    outcome = service.import_file("fts-regional", fixtures / "fts" / "DATTSVT_cp1251.csv")
+    assert outcome.status == "loaded"
+    again = service.import_file("fts-regional", fixtures / "fts" / "DATTSVT_cp1251.csv")
+    assert again.status == "duplicate"
+    assert [b.status for b in service.batches()] == ["duplicate", "loaded"]
+    db.dispose()
