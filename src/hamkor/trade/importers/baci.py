@@ -75,13 +75,17 @@ class BaciImporter(DelimitedImporter):
         rules = super().rules(options, source)
         known = frozenset(self.country_map(options, source.original))
         reason = "unknown country code (not in BACI's country code file)"
-        rules["i"] = Rule(reason, allowed=known, prep="m49")
-        rules["j"] = Rule(reason, allowed=known, prep="m49")
+        rules["i"] = Rule(reason, allowed=known, prep="m49", via_lookup="exporter")
+        rules["j"] = Rule(reason, allowed=known, prep="m49", via_lookup="importer")
         return rules
 
-    def fact_sql(self, source: TextSource, options: ImportOptions) -> dict[str, str]:
+    def lookups(self, source: TextSource, options: ImportOptions):
         mapping = self.country_map(options, source.original)
-        cases = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in mapping.items())
+        code = "coalesce(NULLIF(ltrim(trim({}), '0'), ''), '0')"
+        return {"exporter": (code.format(self.col(source, "i")), mapping),
+                "importer": (code.format(self.col(source, "j")), mapping)}
+
+    def fact_sql(self, source: TextSource, options: ImportOptions) -> dict[str, str]:
         if options.nomenclature:
             edition = options.nomenclature
         else:
@@ -90,10 +94,9 @@ class BaciImporter(DelimitedImporter):
         q = self.col(source, "q") if "q" in source.columns else None
         tonnes = (f"CAST(NULLIF(NULLIF({NON_NEGATIVE.sql_prepared(source.columns['q'])}, 'NA'), '') "
                   f"AS DOUBLE)" if q else "NULL")
-        code = "coalesce(NULLIF(ltrim(trim({}), '0'), ''), '0')"
         return {
-            "reporter": f"CASE {code.format(self.col(source, 'i'))} {cases} END",
-            "partner": f"CASE {code.format(self.col(source, 'j'))} {cases} END",
+            "reporter": "exporter.value",
+            "partner": "importer.value",
             "flow": "'export'",
             "year": f"CAST(trim({self.col(source, 't')}) AS SMALLINT)",
             "month": "CAST(NULL AS TINYINT)",

@@ -57,9 +57,14 @@ class ComtradeImporter(DelimitedImporter):
         known = frozenset(m49_to_alpha2()) | {WORLD}
         reason = "unknown country code (UN M49 numeric expected)"
         # Rules compare the code without leading zeros (prep "trim" then ltrim in SQL/Python).
-        rules["reporter"] = Rule(reason, allowed=known - {WORLD}, prep="m49")
-        rules["partner"] = Rule(reason, allowed=known, prep="m49")
+        rules["reporter"] = Rule(reason, allowed=known - {WORLD}, prep="m49", via_lookup="reporter_code")
+        rules["partner"] = Rule(reason, allowed=known, prep="m49", via_lookup="partner_code")
         return rules
+
+    def lookups(self, source: TextSource, options: ImportOptions):
+        mapping = m49_to_alpha2()
+        return {"reporter_code": (code_sql(self.col(source, "reporter")), mapping),
+                "partner_code": (code_sql(self.col(source, "partner")), mapping)}
 
     def skip_sql(self, source: TextSource, options: ImportOptions) -> str:
         parts = [f"{code_sql(self.col(source, 'partner'))} IN ('', '0')",
@@ -79,8 +84,6 @@ class ComtradeImporter(DelimitedImporter):
         return False
 
     def fact_sql(self, source: TextSource, options: ImportOptions) -> dict[str, str]:
-        mapping = m49_to_alpha2()
-        cases = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in mapping.items())
         period = f"trim({self.col(source, 'period')})"
         cmd = f"upper(trim({self.col(source, 'cmd')}))"
         if options.nomenclature:
@@ -96,8 +99,8 @@ class ComtradeImporter(DelimitedImporter):
         unit = (f"NULLIF(trim({self.col(source, 'qty_unit')}), '')" if "qty_unit" in source.columns
                 else "NULL")
         return {
-            "reporter": f"CASE {code_sql(self.col(source, 'reporter'))} {cases} END",
-            "partner": f"CASE {code_sql(self.col(source, 'partner'))} {cases} END",
+            "reporter": "reporter_code.value",
+            "partner": "partner_code.value",
             "flow": f"CASE upper(trim({self.col(source, 'flow')})) WHEN 'X' THEN 'export' ELSE 'import' END",
             "year": f"CAST(left({period}, 4) AS SMALLINT)",
             "month": f"CAST(NULLIF(substr({period}, 5, 2), '') AS TINYINT)",

@@ -29,7 +29,7 @@ TNVED = Rule("TN VED code must have 10 digits (or XXXXXXXXXX for confidential)",
 
 def partner_rule() -> Rule:
     return Rule("unknown country code (ISO 3166-1 alpha-2 expected)",
-                allowed=frozenset(countries().alpha2_codes()), prep="upper")
+                allowed=frozenset(countries().alpha2_codes()), prep="upper", via_lookup="partner_code")
 
 
 def tnved_edition_sql(year: str) -> str:
@@ -74,6 +74,10 @@ class FtsNationalImporter(DelimitedImporter):
         except Exception:  # noqa: BLE001 - any failure means "not this format"
             return False
 
+    def lookups(self, source: TextSource, options: ImportOptions):
+        codes = {code: code for code in countries().alpha2_codes()}
+        return {"partner_code": (f"upper(trim({self.col(source, self.partner_key)}))", codes)}
+
     def reporter_sql(self, source: TextSource, options: ImportOptions) -> str:
         return sql_str(options.reporter or "RU")
 
@@ -88,7 +92,7 @@ class FtsNationalImporter(DelimitedImporter):
                 else "NULL")
         return {
             "reporter": self.reporter_sql(source, options),
-            "partner": f"upper(trim({self.col(source, self.partner_key)}))",
+            "partner": "partner_code.value",
             "flow": f"CASE upper(trim({self.col(source, 'napr')})) {flow_cases} END",
             "year": year,
             "month": f"CAST(split_part({period}, '/', 1) AS TINYINT)",
@@ -124,12 +128,13 @@ class FtsRegionalImporter(FtsNationalImporter):
     def rules(self, options: ImportOptions, source: TextSource) -> dict[str, Rule]:
         rules = super().rules(options, source)
         rules["region"] = Rule("unknown FTS region code (5 digits, e.g. 01000 - Алтайский край)",
-                               allowed=frozenset(regions().fts_codes()), prep="first5")
+                               allowed=frozenset(regions().fts_codes()), prep="first5",
+                               via_lookup="region_code")
         return rules
 
+    def lookups(self, source: TextSource, options: ImportOptions):
+        return {**super().lookups(source, options),
+                "region_code": (f"left(trim({self.col(source, 'region')}), 5)", regions().fts_codes())}
+
     def reporter_sql(self, source: TextSource, options: ImportOptions) -> str:
-        if options.reporter:
-            return sql_str(options.reporter)
-        cases = " ".join(f"WHEN {sql_str(code)} THEN {sql_str(iso)}"
-                         for code, iso in regions().fts_codes().items())
-        return f"CASE left(trim({self.col(source, 'region')}), 5) {cases} END"
+        return sql_str(options.reporter) if options.reporter else "region_code.value"

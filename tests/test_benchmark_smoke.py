@@ -1,0 +1,15 @@
+"""The benchmarks run (tiny sizes): the figures themselves come from `make bench`."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def test_import_benchmark_smoke():
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "import_fts_regional.py"), "--rows", "20000",
+                             "--repeat", "1"], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "hamkor (DuckDB)" in result.stdout and "baseline (pandas+Parquet)" in result.stdout
+    assert "speed-up over baseline" in result.stdout and "targets:" in result.stdout
