@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from hamkor.reference.countries import UNALLOCATED
 from hamkor.trade.facts import SYNTHETIC_SOURCE
 
 
@@ -102,5 +103,7 @@ def partner_ranking(con: duckdb.DuckDBPyConnection, reporter: str, period: Perio
         f"""SELECT partner, sum(value_usd) AS turnover FROM trade_flow
             WHERE reporter = ? AND {where}{extra} GROUP BY partner ORDER BY turnover DESC, partner""",
         [reporter, *params, *([source] if source else [])]).fetchall()
+    # Shares are of all trade; the unallocated bucket counts in the total but is no partner.
     total = sum(t for _, t in rows) or 1.0
-    return [RankedPartner(i, p, t, t / total * 100.0) for i, (p, t) in enumerate(rows, start=1)]
+    ranked = [(p, t) for p, t in rows if p != UNALLOCATED]
+    return [RankedPartner(i, p, t, t / total * 100.0) for i, (p, t) in enumerate(ranked, start=1)]
