@@ -9,6 +9,7 @@ from hamkor.cli import app
 from hamkor.config import Settings
 from hamkor.store.warehouse import Warehouse
 from hamkor.trade import stats
+from hamkor.trade.periods import Period
 
 runner = CliRunner()
 
@@ -36,7 +37,7 @@ def test_demo_data_is_calibrated(demo_dir):
     data_dir, _ = demo_dir
     settings = Settings(data_dir=data_dir)
     with Warehouse(settings).reader() as con:
-        period = stats.Period(2025, 1, 9)
+        period = Period.months(2025, 1, 9)
         ranking = stats.partner_ranking(con, "RU-ALT", period)
         now = stats.flows(con, "RU-ALT", "UZ", period)
         before = stats.flows(con, "RU-ALT", "UZ", period.previous_year())

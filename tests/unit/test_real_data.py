@@ -7,6 +7,7 @@ from hamkor.reference.countries import countries
 from hamkor.store.warehouse import Warehouse
 from hamkor.trade import stats
 from hamkor.trade.importers import ImportOptions
+from hamkor.trade.periods import Period
 
 
 @pytest.fixture
@@ -22,8 +23,8 @@ def loaded(service, settings, shared_raw):
 
 def test_russia_exports_to_uzbekistan_jan_sep(loaded):
     with Warehouse(loaded).reader() as con:
-        y2020 = stats.flows(con, "RU", "UZ", stats.Period(2020, 1, 9))
-        y2021 = stats.flows(con, "RU", "UZ", stats.Period(2021, 1, 9))
+        y2020 = stats.flows(con, "RU", "UZ", Period.months(2020, 1, 9))
+        y2021 = stats.flows(con, "RU", "UZ", Period.months(2021, 1, 9))
     assert round(y2020.exports / 1e6, 1) == 3365.6
     assert round(y2021.exports / 1e6, 1) == 3346.7
     assert not y2021.synthetic and y2021.months_with_data == 9
@@ -45,7 +46,7 @@ def test_annual_totals_agree_with_94itog(loaded, shared_raw):
                 country = countries().by_name(text) if flow else None
                 if country is None or not isinstance(value, (int, float)):
                     continue
-                ours = stats.flows(con, "RU", country.alpha2, stats.Period(year))
+                ours = stats.flows(con, "RU", country.alpha2, Period.year(year))
                 if ours.months_with_data == 0:
                     continue  # a CIS country that is not among the workbook's 29 partners
                 if country.alpha2 in ("BY", "KZ") and 2010 <= year <= 2019:
@@ -62,14 +63,14 @@ def test_annual_totals_agree_with_94itog(loaded, shared_raw):
 
 def test_mirror_2021_uzbekistan_imports_from_russia(loaded):
     with Warehouse(loaded).reader() as con:
-        uz = stats.flows(con, "UZ", "RU", stats.Period(2021))
-        ru = stats.flows(con, "RU", "UZ", stats.Period(2021))
+        uz = stats.flows(con, "UZ", "RU", Period.year(2021))
+        ru = stats.flows(con, "RU", "UZ", Period.year(2021))
     assert round(uz.imports / 1e6) == 5462
     assert round(ru.exports / 1e6, 1) == 5205.1
 
 
 def test_uzstat_totals_match_published_2023(loaded):
     with Warehouse(loaded).reader() as con:
-        total = stats.flows(con, "UZ", None, stats.Period(2023))
+        total = stats.flows(con, "UZ", None, Period.year(2023))
     assert total.exports / 1e9 == pytest.approx(24.87, abs=0.01)
     assert total.imports / 1e9 == pytest.approx(38.66, abs=0.01)

@@ -16,6 +16,7 @@ from hamkor.store.warehouse import Warehouse
 from hamkor.trade import stats
 from hamkor.trade.facts import SYNTHETIC_SOURCE
 from hamkor.trade.importers import ImportOptions
+from hamkor.trade.periods import Period
 from hamkor.trade.service import ImportOutcome, ImportService
 
 REAL_SERIES = [
@@ -74,9 +75,9 @@ def summarise(settings: Settings) -> list[SummaryLine]:
     lines = []
     with Warehouse(settings).reader() as con:
         for reporter, partner, period in (
-            ("RU-ALT", "UZ", stats.Period(2025, 1, 9)),
-            ("UZ", "RU", stats.Period(2023)),
-            ("RU", "UZ", stats.Period(2021, 1, 9)),
+            ("RU-ALT", "UZ", Period.months(2025, 1, 9)),
+            ("UZ", "RU", Period.year(2023)),
+            ("RU", "UZ", Period.months(2021, 1, 9)),
         ):
             now = stats.flows(con, reporter, partner, period)
             before = stats.flows(con, reporter, partner, period.previous_year())

@@ -52,6 +52,7 @@ PARTNERS = {
 # Turnover with Uzbekistan, Jan–Sep, million USD: 2025 is 33% above 2024.
 UZ_TURNOVER_JAN_SEP = {2023: 88.0, 2024: 102.0, 2025: 102.0 * 1.33}
 UZ_TURNOVER_OCT_DEC = {2023: 34.0, 2024: 41.0}
+UZ_EXPORT_SHARE = {2023: 0.66, 2024: 0.68, 2025: 0.70}  # exports grow faster than imports
 SEASON = [0.72, 0.80, 0.95, 1.00, 1.02, 1.00, 0.98, 1.02, 1.10, 1.12, 1.10, 1.19]
 
 
@@ -101,8 +102,9 @@ def codes_by_group(groups: dict[str, int]) -> dict[str, list[str]]:
     return found
 
 
-def split(total: float, groups: dict[str, int], rng: random.Random) -> dict[str, float]:
-    noisy = {g: w * rng.uniform(0.8, 1.2) for g, w in groups.items()}
+def split(total: float, groups: dict[str, int], rng: random.Random,
+          drift: dict[str, float] | None = None) -> dict[str, float]:
+    noisy = {g: w * rng.uniform(0.8, 1.2) * (drift or {}).get(g, 1.0) for g, w in groups.items()}
     scale = total / sum(noisy.values())
     return {g: w * scale for g, w in noisy.items()}
 
@@ -115,10 +117,12 @@ def generate(seed: int = 20251001) -> list[Row]:
     # Each partner trades a fixed handful of lines per group, as real trade does.
     chosen: dict[tuple[str, str, str], list[str]] = {}
     rows: list[Row] = []
+    # Each goods group drifts from year to year, so that some grow and some shrink.
+    drift = {(group, year): rng.uniform(0.85, 1.2) for group in catalogue for year in range(FIRST_YEAR, LAST_YEAR + 1)}
     for partner in PARTNERS:
         export_mix, import_mix = mixes.get(partner, (GENERIC_EXPORTS, GENERIC_IMPORTS))
-        export_share = PARTNERS[partner][2]
         for year, month in months():
+            export_share = UZ_EXPORT_SHARE[year] if partner == "UZ" else PARTNERS[partner][2]
             turnover = monthly_turnover(partner, year, month) * rng.uniform(0.9, 1.1)
             if partner == "UZ":
                 turnover = monthly_turnover(partner, year, month)  # calibrated exactly
@@ -126,7 +130,8 @@ def generate(seed: int = 20251001) -> list[Row]:
                 flow_total = turnover * share
                 hidden = flow_total * CONFIDENTIAL_SHARE
                 rows.append(Row(flow, year, month, partner, "XXXXXXXXXX", hidden, 0.0, None, ""))
-                for group, value in split(flow_total - hidden, mix, rng).items():
+                year_drift = {group: drift[(group, year)] for group in mix}
+                for group, value in split(flow_total - hidden, mix, rng, year_drift).items():
                     key = (partner, flow, group)
                     if key not in chosen:
                         pool = catalogue[group]

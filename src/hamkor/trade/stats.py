@@ -1,56 +1,118 @@
-"""Trade figures from the warehouse: turnover for a period, partner ranking.
+"""Where trade stands: functions over the warehouse (DuckDB SQL) returning plain dataclasses.
 
-Plain functions over a DuckDB connection; they return dataclasses, never print.
+Every figure comes with what it rests on: the source used, how many of the asked months have
+data, and whether any of it is synthetic demo data. Growth against an empty base is None
+("n/a"), never infinity.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
-from hamkor.reference.countries import UNALLOCATED
-from hamkor.trade.facts import SYNTHETIC_SOURCE
+from hamkor.reference.countries import UNALLOCATED, countries
+from hamkor.reference.nomenclature import nomenclature
+from hamkor.trade import indices
+from hamkor.trade.facts import ALL_GOODS, SYNTHETIC_SOURCE
+from hamkor.trade.periods import Period
+
+# Groups a partner can be: what the customs publications use.
+GROUPS = {
+    "CIS": ("AM", "AZ", "BY", "KZ", "KG", "MD", "RU", "TJ", "TM", "UZ"),
+    "EAEU": ("AM", "BY", "KZ", "KG", "RU"),
+    "EU": ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+           "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"),
+}
+WORLD = "WORLD"
+LEVEL_DIGITS = {"chapter": 2, "heading": 4, "subheading": 6, "national": 10}
+LEVELS = ("section", *LEVEL_DIGITS)
+CONFIDENTIAL_KEY = "CONFIDENTIAL"
+OTHER_KEY = "OTHER"
+FLOWS = ("export", "import")
+
+
+class QueryError(ValueError):
+    """A question the data cannot answer as asked (unknown partner, bad level...)."""
+
+
+def growth(current: float, previous: float) -> float | None:
+    """Growth in percent; None where the base is empty (never infinity)."""
+    if not previous:
+        return None
+    return (current / previous - 1.0) * 100.0
+
+
+def resolve_partner(partner: str | None) -> tuple[str, ...] | None:
+    """None means every partner (the world)."""
+    if partner is None or partner.upper() in (WORLD, "W", "ALL"):
+        return None
+    code = partner.strip().upper()
+    if code in GROUPS:
+        return GROUPS[code]
+    if "-" in code:
+        raise QueryError(f"{partner}: a region as partner needs that region's own data; "
+                         "ask with the region as reporter instead")
+    if code == UNALLOCATED or countries().get(code) is not None and len(code) == 2:
+        return (code,)
+    raise QueryError(f"unknown partner {partner!r}: an ISO alpha-2 code, CIS, EAEU, EU or WORLD")
 
 
 @dataclass(frozen=True)
-class Period:
-    """Months `first..last` of `year` (annual figures count only when the whole year is asked)."""
+class Query:
+    reporter: str
+    partner: str | None
+    period: Period
+    source: str | None = None
 
-    year: int
-    first: int = 1
-    last: int = 12
-
-    def __post_init__(self) -> None:
-        if not (1 <= self.first <= self.last <= 12):
-            raise ValueError(f"bad month range {self.first}..{self.last}")
-
-    @property
-    def whole_year(self) -> bool:
-        return (self.first, self.last) == (1, 12)
-
-    def previous_year(self) -> Period:
-        return Period(self.year - 1, self.first, self.last)
-
-    def label(self) -> str:
-        if self.whole_year:
-            return str(self.year)
-        if self.first == self.last:
-            return f"{self.year}-{self.first:02d}"
-        return f"{self.year}-{self.first:02d}..{self.year}-{self.last:02d}"
-
-    def sql(self) -> tuple[str, list]:
-        if self.whole_year:
-            return "year = ?", [self.year]
-        return "year = ? AND month BETWEEN ? AND ?", [self.year, self.first, self.last]
+    def previous(self) -> Query:
+        return Query(self.reporter, self.partner, self.period.previous_year(), self.source)
 
 
+def _where(q: Query, alias: str = "", with_partner: bool = True) -> tuple[str, list]:
+    p = f"{alias}." if alias else ""
+    condition, params = q.period.sql(alias)
+    parts = [f"{p}reporter = ?", condition]
+    params = [q.reporter, *params]
+    partners = resolve_partner(q.partner) if with_partner else None
+    if partners is not None:
+        parts.append(f"{p}partner IN ({', '.join('?' for _ in partners)})")
+        params.extend(partners)
+    if q.source:
+        parts.append(f"{p}source = ?")
+        params.append(q.source)
+    return " AND ".join(parts), params
+
+
+def pick_source(con: duckdb.DuckDBPyConnection, reporter: str, period: Period) -> str | None:
+    """The most detailed source holding the reporter's data for the period (or a year before).
+
+    Two sources for one reporter (e.g. an FTS national file and the all-goods partner table)
+    must never be added together; the one with the finest commodity detail answers.
+    """
+    widened = Period(period.previous_year().first, period.last)
+    condition, params = widened.sql()
+    row = con.execute(
+        f"""SELECT source FROM trade_flow WHERE reporter = ? AND {condition}
+            GROUP BY source ORDER BY count(DISTINCT commodity_code) DESC, count(*) DESC, source LIMIT 1""",
+        [reporter, *params]).fetchone()
+    return row[0] if row else None
+
+
+def with_source(con: duckdb.DuckDBPyConnection, q: Query) -> Query:
+    if q.source:
+        return q
+    return Query(q.reporter, q.partner, q.period, pick_source(con, q.reporter, q.period))
+
+
+# -- summary -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Flows:
     exports: float
     imports: float
     months_with_data: int
     synthetic: bool
+    confidential: float = 0.0
 
     @property
     def turnover(self) -> float:
@@ -61,49 +123,398 @@ class Flows:
         return self.exports - self.imports
 
 
+def flows(con: duckdb.DuckDBPyConnection, reporter: str, partner: str | None, period: Period,
+          source: str | None = None) -> Flows:
+    where, params = _where(Query(reporter, partner, period, source))
+    row = con.execute(
+        f"""SELECT coalesce(sum(value_usd) FILTER (flow = 'export'), 0),
+                   coalesce(sum(value_usd) FILTER (flow = 'import'), 0),
+                   count(DISTINCT coalesce(CAST(year AS INTEGER) * 100 + month, year)),
+                   coalesce(bool_or(source = '{SYNTHETIC_SOURCE}'), false),
+                   coalesce(sum(value_usd) FILTER (regexp_full_match(commodity_code, 'X+')), 0)
+            FROM trade_flow WHERE {where}""", params).fetchone()
+    return Flows(row[0], row[1], row[2], bool(row[3]), row[4])
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the asked period the reporter's data covers (any partner)."""
+
+    expected: int  # months, or years for annual data
+    present: int
+    annual_only: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.present >= self.expected
+
+    @property
+    def empty(self) -> bool:
+        return self.present == 0
+
+
+def coverage(con: duckdb.DuckDBPyConnection, q: Query) -> Coverage:
+    where, params = _where(q, with_partner=False)
+    monthly, annual = con.execute(
+        f"""SELECT count(DISTINCT CAST(year AS INTEGER) * 100 + month) FILTER (month IS NOT NULL),
+                   count(DISTINCT year) FILTER (month IS NULL)
+            FROM trade_flow WHERE {where}""", params).fetchone()
+    if monthly == 0 and annual == 0:
+        # Part of a year asked of a source with annual figures only: say so rather than "no data".
+        years = con.execute(
+            "SELECT count(DISTINCT year) FROM trade_flow WHERE reporter = ? AND month IS NULL AND year BETWEEN ? AND ?"
+            + (" AND source = ?" if q.source else ""),
+            [q.reporter, q.period.first[0], q.period.last[0], *([q.source] if q.source else [])]).fetchone()[0]
+        if years:
+            return Coverage(len(q.period.month_list()), 0, True)
+    if monthly == 0 and annual > 0:
+        return Coverage(q.period.last[0] - q.period.first[0] + 1, annual, True)
+    return Coverage(len(q.period.month_list()), monthly, False)
+
+
+@dataclass(frozen=True)
+class Summary:
+    query: Query
+    current: Flows
+    previous: Flows
+    coverage: Coverage
+    previous_coverage: Coverage
+
+    @property
+    def synthetic(self) -> bool:
+        return self.current.synthetic or self.previous.synthetic
+
+    def growth(self, measure: str) -> float | None:
+        return growth(getattr(self.current, measure), getattr(self.previous, measure))
+
+    def change(self, measure: str) -> float | None:
+        if self.previous_coverage.empty:
+            return None
+        return getattr(self.current, measure) - getattr(self.previous, measure)
+
+
+def summary(con: duckdb.DuckDBPyConnection, q: Query) -> Summary:
+    q = with_source(con, q)
+    previous = q.previous()
+    return Summary(q, flows(con, q.reporter, q.partner, q.period, q.source),
+                   flows(con, q.reporter, q.partner, previous.period, q.source),
+                   coverage(con, q), coverage(con, previous))
+
+
+# -- monthly series ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MonthPoint:
+    year: int
+    month: int
+    exports: float
+    imports: float
+
+    @property
+    def turnover(self) -> float:
+        return self.exports + self.imports
+
+
+def series(con: duckdb.DuckDBPyConnection, q: Query, with_previous_year: bool = True) -> list[MonthPoint]:
+    q = with_source(con, q)
+    span = Period(q.period.previous_year().first, q.period.last) if with_previous_year else q.period
+    where, params = _where(Query(q.reporter, q.partner, span, q.source))
+    rows = con.execute(
+        f"""SELECT year, month, coalesce(sum(value_usd) FILTER (flow = 'export'), 0),
+                   coalesce(sum(value_usd) FILTER (flow = 'import'), 0)
+            FROM trade_flow WHERE {where} AND month IS NOT NULL GROUP BY year, month ORDER BY year, month""",
+        params).fetchall()
+    wanted = set(q.period.month_list()) | (set(q.period.previous_year().month_list()) if with_previous_year else set())
+    return [MonthPoint(*row) for row in rows if (row[0], row[1]) in wanted]
+
+
+# -- partners --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RankedPartner:
     rank: int
     partner: str
     turnover: float
     share: float
+    exports: float = 0.0
+    imports: float = 0.0
+    previous_turnover: float = 0.0
 
-
-def growth(current: float, previous: float) -> float | None:
-    """Growth in percent; None where the base is empty (never infinity)."""
-    if not previous:
-        return None
-    return (current / previous - 1.0) * 100.0
-
-
-def flows(con: duckdb.DuckDBPyConnection, reporter: str, partner: str | None, period: Period,
-          source: str | None = None) -> Flows:
-    where, params = period.sql()
-    filters = ["reporter = ?", where]
-    params = [reporter, *params]
-    if partner:
-        filters.append("partner = ?")
-        params.append(partner)
-    if source:
-        filters.append("source = ?")
-        params.append(source)
-    row = con.execute(
-        f"""SELECT coalesce(sum(value_usd) FILTER (flow = 'export'), 0),
-                   coalesce(sum(value_usd) FILTER (flow = 'import'), 0),
-                   count(DISTINCT month), bool_or(source = '{SYNTHETIC_SOURCE}')
-            FROM trade_flow WHERE {' AND '.join(filters)}""", params).fetchone()
-    return Flows(row[0], row[1], row[2], bool(row[3]))
+    @property
+    def growth(self) -> float | None:
+        return growth(self.turnover, self.previous_turnover)
 
 
 def partner_ranking(con: duckdb.DuckDBPyConnection, reporter: str, period: Period,
                     source: str | None = None) -> list[RankedPartner]:
-    where, params = period.sql()
-    extra = " AND source = ?" if source else ""
+    q = with_source(con, Query(reporter, None, period, source))
+    where, params = _where(q)
+    prev_where, prev_params = _where(q.previous())
     rows = con.execute(
-        f"""SELECT partner, sum(value_usd) AS turnover FROM trade_flow
-            WHERE reporter = ? AND {where}{extra} GROUP BY partner ORDER BY turnover DESC, partner""",
-        [reporter, *params, *([source] if source else [])]).fetchall()
+        f"""WITH now AS (SELECT partner, sum(value_usd) AS turnover,
+                                coalesce(sum(value_usd) FILTER (flow = 'export'), 0) AS exports,
+                                coalesce(sum(value_usd) FILTER (flow = 'import'), 0) AS imports
+                         FROM trade_flow WHERE {where} GROUP BY partner),
+                 before AS (SELECT partner, sum(value_usd) AS turnover FROM trade_flow
+                            WHERE {prev_where} GROUP BY partner)
+            SELECT now.partner, now.turnover, now.exports, now.imports, coalesce(before.turnover, 0)
+            FROM now LEFT JOIN before USING (partner) ORDER BY now.turnover DESC, now.partner""",
+        [*params, *prev_params]).fetchall()
     # Shares are of all trade; the unallocated bucket counts in the total but is no partner.
-    total = sum(t for _, t in rows) or 1.0
-    ranked = [(p, t) for p, t in rows if p != UNALLOCATED]
-    return [RankedPartner(i, p, t, t / total * 100.0) for i, (p, t) in enumerate(ranked, start=1)]
+    total = sum(r[1] for r in rows) or 1.0
+    ranked = [r for r in rows if r[0] != UNALLOCATED]
+    return [RankedPartner(i, p, t, t / total * 100.0, x, m, prev)
+            for i, (p, t, x, m, prev) in enumerate(ranked, start=1)]
+
+
+# -- structure ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StructureItem:
+    key: str  # a code at the level, CONFIDENTIAL, TOTAL (not itemised) or OTHER
+    edition: str
+    value: float
+    previous: float
+    share: float
+
+    @property
+    def growth(self) -> float | None:
+        return growth(self.value, self.previous)
+
+    def name(self, lang: str = "ru", level: str = "chapter") -> str:
+        return item_name(self.key, lang, self.edition)
+
+
+@dataclass(frozen=True)
+class Structure:
+    flow: str
+    level: str
+    total: float
+    previous_total: float
+    items: list[StructureItem] = field(default_factory=list)  # top N, then OTHER if any
+
+
+def item_name(key: str, lang: str, edition: str = "HS2022") -> str:
+    fixed = {
+        CONFIDENTIAL_KEY: {"ru": "Конфиденциально (код скрыт таможней)", "uz": "Maxfiy (kod yashirilgan)",
+                           "en": "Confidential (code withheld)"},
+        ALL_GOODS: {"ru": "Все товары (без разбивки)", "uz": "Barcha tovarlar (taqsimotsiz)",
+                    "en": "All goods (not itemised)"},
+        OTHER_KEY: {"ru": "Прочие", "uz": "Boshqalar", "en": "Other"},
+        UNALLOCATED: {"ru": "Не распределено по странам", "uz": "Mamlakatlar boʻyicha taqsimlanmagan",
+                      "en": "Not allocated by country"},
+    }
+    if key in fixed:
+        return fixed[key].get(lang, fixed[key]["en"])
+    return nomenclature().name(key, lang, edition)
+
+
+def _section_values() -> str:
+    pairs = {e.code: e.parent for e in nomenclature().entries("HS2022", "chapter") if e.parent}
+    pairs.update({e.code: e.parent for e in nomenclature().entries("HS2017", "chapter") if e.parent})
+    return ", ".join(f"('{chapter}', '{section}')" for chapter, section in sorted(pairs.items()))
+
+
+def _key_sql(level: str) -> str:
+    if level not in LEVELS:
+        raise QueryError(f"unknown level {level!r}: one of {', '.join(LEVELS)}")
+    plain = ("left(commodity_code, 2)" if level == "section"
+             else f"left(commodity_code, {LEVEL_DIGITS[level]})")
+    return (f"CASE WHEN commodity_code = '{ALL_GOODS}' THEN '{ALL_GOODS}' "
+            f"WHEN regexp_full_match(commodity_code, 'X+') THEN '{CONFIDENTIAL_KEY}' ELSE {plain} END")
+
+
+def structure(con: duckdb.DuckDBPyConnection, q: Query, flow: str = "export", level: str = "chapter",
+              top: int = 10) -> Structure:
+    if flow not in FLOWS:
+        raise QueryError(f"flow must be export or import, not {flow!r}")
+    q = with_source(con, q)
+    key = _key_sql(level)
+    where, params = _where(q)
+    prev_where, prev_params = _where(q.previous())
+    section_join = ""
+    group_key = "k"
+    if level == "section":
+        section_join = f"LEFT JOIN (VALUES {_section_values()}) AS s(chapter, section) ON s.chapter = k"
+        group_key = "coalesce(s.section, k)"
+    rows = con.execute(
+        f"""WITH facts AS (
+                SELECT {key} AS k, nomenclature, value_usd, 1 AS now FROM trade_flow
+                WHERE {where} AND flow = ?
+                UNION ALL
+                SELECT {key} AS k, nomenclature, value_usd, 0 AS now FROM trade_flow
+                WHERE {prev_where} AND flow = ?)
+            SELECT {group_key} AS item, any_value(nomenclature),
+                   coalesce(sum(value_usd) FILTER (now = 1), 0), coalesce(sum(value_usd) FILTER (now = 0), 0)
+            FROM facts {section_join} GROUP BY item""",
+        [*params, flow, *prev_params, flow]).fetchall()
+    total = sum(r[2] for r in rows)
+    previous_total = sum(r[3] for r in rows)
+    ordered = sorted(rows, key=lambda r: (-r[2], -r[3], r[0]))
+    items = [StructureItem(k, _edition(nom), v, p, v / total * 100 if total else 0.0)
+             for k, nom, v, p in ordered[:top] if v or p]
+    rest = ordered[top:]
+    if rest and (sum(r[2] for r in rest) or sum(r[3] for r in rest)):
+        value, prev = sum(r[2] for r in rest), sum(r[3] for r in rest)
+        items.append(StructureItem(OTHER_KEY, "HS2022", value, prev, value / total * 100 if total else 0.0))
+    return Structure(flow, level, total, previous_total, items)
+
+
+def _edition(nomenclature_label: str | None) -> str:
+    label = nomenclature_label or ""
+    return "HS2022" if "2022" in label else "HS2017"
+
+
+# -- movers ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Mover:
+    key: str
+    edition: str
+    value: float
+    previous: float
+
+    @property
+    def change(self) -> float:
+        return self.value - self.previous
+
+    @property
+    def growth(self) -> float | None:
+        return growth(self.value, self.previous)
+
+
+def movers(con: duckdb.DuckDBPyConnection, q: Query, by: str = "product", flow: str | None = None,
+           level: str = "heading", top: int = 5) -> tuple[list[Mover], list[Mover]]:
+    """The largest increases and decreases against the same period a year earlier."""
+    q = with_source(con, q)
+    if by == "product":
+        key, edition = _key_sql(level), "any_value(nomenclature)"
+    elif by == "partner":
+        key, edition = "partner", "NULL"
+    else:
+        raise QueryError("movers are by product or by partner")
+    where, params = _where(q)
+    prev_where, prev_params = _where(q.previous())
+    flow_sql = " AND flow = ?" if flow else ""
+    flow_params = [flow] if flow else []
+    rows = con.execute(
+        f"""WITH facts AS (
+                SELECT {key} AS k, nomenclature, value_usd, 1 AS now FROM trade_flow WHERE {where}{flow_sql}
+                UNION ALL
+                SELECT {key} AS k, nomenclature, value_usd, 0 AS now FROM trade_flow WHERE {prev_where}{flow_sql})
+            SELECT k, {edition.replace('nomenclature', 'facts.nomenclature')},
+                   coalesce(sum(value_usd) FILTER (now = 1), 0), coalesce(sum(value_usd) FILTER (now = 0), 0)
+            FROM facts GROUP BY k""",
+        [*params, *flow_params, *prev_params, *flow_params]).fetchall()
+    all_movers = [Mover(k, _edition(e), v, p) for k, e, v, p in rows
+                  if k not in (CONFIDENTIAL_KEY, ALL_GOODS, UNALLOCATED)]
+    ups = sorted((m for m in all_movers if m.change > 0), key=lambda m: -m.change)[:top]
+    downs = sorted((m for m in all_movers if m.change < 0), key=lambda m: m.change)[:top]
+    return ups, downs
+
+
+# -- mirror --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MirrorRow:
+    year: int
+    flow: str  # the reporter's flow: its exports are compared with the partner's imports
+    reported: float
+    mirror: float
+    reported_source: str | None
+    mirror_source: str | None
+
+    @property
+    def gap(self) -> float:
+        return self.mirror - self.reported
+
+    @property
+    def ratio(self) -> float | None:
+        return self.mirror / self.reported if self.reported else None
+
+
+def mirror(con: duckdb.DuckDBPyConnection, reporter: str, partner: str,
+           years: range | None = None) -> list[MirrorRow]:
+    """Per year, what the reporter says it traded with the partner against what the partner says."""
+    if len(partner) != 2 or len(reporter) != 2:
+        raise QueryError("mirror data compares two countries' own statistics (ISO alpha-2 codes)")
+    rows = con.execute(
+        """SELECT reporter, partner, flow, year, source, sum(value_usd) FROM trade_flow
+           WHERE ((reporter = ? AND partner = ?) OR (reporter = ? AND partner = ?))
+           GROUP BY ALL""", [reporter, partner, partner, reporter]).fetchall()
+    # one source per side and year: the one with most detail would double count with a total
+    best: dict[tuple, tuple[str, float]] = {}
+    for rep, _, flow, year, source, value in rows:
+        key = (rep, flow, year)
+        if key not in best or value > best[key][1]:
+            best[key] = (source, value)
+    result = []
+    wanted = set(years) if years is not None else {k[2] for k in best}
+    for year in sorted(wanted):
+        for flow, other in (("export", "import"), ("import", "export")):
+            ours, theirs = best.get((reporter, flow, year)), best.get((partner, other, year))
+            if ours and theirs:
+                result.append(MirrorRow(year, flow, ours[1], theirs[1], ours[0], theirs[0]))
+    return result
+
+
+# -- indices -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IndexReport:
+    export_concentration: float | None  # normalised Herfindahl of exports to the partner, by heading
+    import_concentration: float | None
+    partner_concentration: float | None  # of the reporter's trade across partners
+    grubel_lloyd: float | None  # aggregate intra-industry trade with the partner, by heading
+    grubel_lloyd_products: list[tuple[str, str, float]]  # (heading, edition, GL) of the largest
+    complementarity: float | None
+    intensity: float | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _by_heading(con, q: Query, flow: str) -> dict[str, float]:
+    where, params = _where(q)
+    rows = con.execute(
+        f"""SELECT left(commodity_code, 4), sum(value_usd) FROM trade_flow
+            WHERE {where} AND flow = ? AND commodity_code <> '{ALL_GOODS}'
+              AND NOT regexp_full_match(commodity_code, 'X+') GROUP BY 1""", [*params, flow]).fetchall()
+    return dict(rows)
+
+
+def trade_indices(con: duckdb.DuckDBPyConnection, q: Query) -> IndexReport:
+    q = with_source(con, q)
+    notes = []
+    exports = _by_heading(con, q, "export")
+    imports = _by_heading(con, q, "import")
+    if not exports and not imports:
+        notes.append("no product detail for this reporter and period: product indices are n/a")
+    ranking = partner_ranking(con, q.reporter, q.period, q.source)
+    gl_products = sorted(((k, indices.grubel_lloyd(exports.get(k, 0), imports.get(k, 0)), exports.get(k, 0)
+                           + imports.get(k, 0)) for k in set(exports) | set(imports)), key=lambda r: -r[2])
+    edition = "HS2022" if q.period.first[0] >= 2022 else "HS2017"
+
+    # Complementarity and intensity need the partner's own imports by product and world trade;
+    # they are computed where the warehouse holds them (e.g. BACI or Comtrade loaded).
+    world = Query(q.reporter, None, q.period, q.source)
+    reporter_exports_world = _by_heading(con, world, "export")
+    partner_imports = {}
+    if q.partner and len(q.partner) == 2:
+        partner_q = Query(q.partner, None, q.period)
+        partner_imports = _by_heading(con, with_source(con, partner_q), "import")
+    complementarity = None
+    if reporter_exports_world and partner_imports:
+        complementarity = indices.trade_complementarity(reporter_exports_world, partner_imports)
+    else:
+        notes.append("complementarity index n/a: needs the partner's imports by product")
+    intensity = None
+    world_imports = con.execute(
+        f"""SELECT sum(value_usd) FROM trade_flow WHERE flow = 'import' AND length(reporter) = 2
+            AND {q.period.sql()[0]}""", q.period.sql()[1]).fetchone()[0]
+    partner_total_imports = sum(partner_imports.values()) if partner_imports else None
+    if world_imports and partner_total_imports and reporter_exports_world:
+        to_partner = flows(con, q.reporter, q.partner, q.period, q.source).exports
+        intensity = indices.trade_intensity(to_partner, sum(reporter_exports_world.values()),
+                                            partner_total_imports, world_imports)
+    else:
+        notes.append("intensity index n/a: needs the partner's and the world's imports")
+    return IndexReport(
+        indices.normalised_herfindahl(list(exports.values())),
+        indices.normalised_herfindahl(list(imports.values())),
+        indices.normalised_herfindahl([r.turnover for r in ranking]),
+        indices.grubel_lloyd_aggregate(exports, imports),
+        [(k, edition, gl) for k, gl, _ in gl_products[:10]],
+        complementarity, intensity, notes)

@@ -1,0 +1,207 @@
+"""A meeting brief ("справка к встрече") composed from the trade statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+
+from hamkor.briefing import phrases
+from hamkor.briefing.phrases import label
+from hamkor.i18n.numbers import format_money, format_number, format_percent, money_scale, money_unit
+from hamkor.reference.countries import countries
+from hamkor.reference.regions import regions
+from hamkor.render import charts
+from hamkor.trade import stats
+from hamkor.trade.facts import SYNTHETIC_SOURCE
+from hamkor.trade.periods import Period
+
+LANGUAGES = ("ru", "uz", "en")
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Chart:
+    title: str
+    spec: dict
+    svg: str = ""
+
+
+@dataclass
+class Brief:
+    lang: str
+    title: str
+    subtitle: str
+    headline: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    warning: str | None = None
+    prepared_on: str = ""
+
+
+def short_name(name: str, limit: int = 70) -> str:
+    """Nomenclature names run long; a brief wants the head of the name, cut where a reader would."""
+    if len(name) <= limit:
+        return name
+    for separator in ("; ", " (", ", "):
+        cut = name.find(separator)
+        if 15 <= cut <= limit:
+            return name[:cut] + "…"
+    return name[: name.rfind(" ", 0, limit)] + "…"
+
+
+def territory_name(code: str, lang: str) -> str:
+    if code.upper() in stats.GROUPS or code.upper() == stats.WORLD:
+        return {"CIS": {"ru": "СНГ", "uz": "MDH", "en": "CIS"}, "EAEU": {"ru": "ЕАЭС", "uz": "YeOII", "en": "EAEU"},
+                "EU": {"ru": "ЕС", "uz": "YeI", "en": "EU"},
+                "WORLD": {"ru": "Все страны", "uz": "Barcha mamlakatlar", "en": "World"}}[code.upper()][lang]
+    region = regions().get(code) if "-" in code else None
+    if region:
+        return region.name(lang)
+    return countries().name(code.upper(), lang)
+
+
+def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period: Period,
+                  lang: str = "ru", top: int = 7, render_charts: bool = True) -> Brief:
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+    query = stats.Query(reporter, partner, period)
+    summary = stats.summary(con, query)
+    query = summary.query  # with the source chosen
+    reporter_name, partner_name = territory_name(reporter, lang), territory_name(partner, lang)
+    is_group = partner.upper() in stats.GROUPS or partner.upper() == stats.WORLD
+    ranking = stats.partner_ranking(con, reporter, period, query.source)
+    rank = next((r.rank for r in ranking if r.partner == partner.upper()), None)
+    divisor, _ = money_scale(max(summary.current.turnover, summary.previous.turnover))
+
+    facts = phrases.Facts(
+        reporter_name, "-" in reporter, partner_name, is_group, (period.first, period.last, period.kind),
+        period.previous_year().first[0], summary.current.turnover, summary.current.exports,
+        summary.current.imports, summary.growth("turnover"), summary.growth("exports"), summary.growth("imports"),
+        rank, len(ranking), divisor)
+    brief = Brief(
+        lang=lang, title=label("title", lang),
+        subtitle=label("trade_with", lang, reporter=reporter_name, partner=partner_name) + ", "
+        + phrases.period_phrase(period.first, period.last, period.kind, lang),
+        headline=phrases.headline(facts, lang) if not summary.coverage.empty else label("no_data", lang),
+        prepared_on=date.today().isoformat())
+    if ranking:
+        brief.paragraphs.append(phrases.partners_sentence(len(ranking), lang))
+    if summary.coverage.annual_only and period.kind != "year":
+        brief.notes.append(label("annual_only", lang))
+    elif not summary.coverage.complete and not summary.coverage.empty:
+        brief.notes.append(label("partial", lang, present=summary.coverage.present, expected=summary.coverage.expected))
+    if summary.current.confidential:
+        brief.notes.append(label("confidential_note", lang, value=format_money(summary.current.confidential, lang)))
+
+    brief.tables.append(_headline_table(summary, lang, divisor))
+    for flow, key in (("export", "top_exports"), ("import", "top_imports")):
+        structure = stats.structure(con, query, flow, "chapter", top)
+        if structure.items:
+            brief.tables.append(_structure_table(structure, label(key, lang), lang, divisor))
+            if render_charts:
+                chart_key = "export_structure" if flow == "export" else "import_structure"
+                spec = charts.structure_spec([(f"{i.key} {short_name(i.name(lang), 45)}" if i.key.isdigit()
+                                               else i.name(lang),
+                                               i.share) for i in structure.items], label(chart_key, lang), flow, "%")
+                brief.charts.append(Chart(label(chart_key, lang), spec))
+    movers_text = _movers(con, query, lang, divisor)
+    if movers_text:
+        brief.paragraphs.append(movers_text)
+    mirror_note = _mirror_note(con, reporter, partner, period, lang)
+    if mirror_note:
+        brief.notes.append(mirror_note)
+
+    if render_charts:
+        points = [(p.year, p.month, p.turnover) for p in stats.series(con, query)]
+        if points:
+            spec = charts.monthly_turnover_spec(points, label("monthly", lang), lang, money_unit(divisor, lang),
+                                                divisor)
+            brief.charts.insert(0, Chart(label("monthly", lang), spec))
+        for chart in brief.charts:
+            chart.svg = charts.to_svg(chart.spec, lang)
+
+    used = sorted({s for s in (query.source, *_mirror_sources(con, reporter, partner)) if s})
+    brief.sources = [phrases.source_name(s, lang) for s in used]
+    if summary.synthetic or query.source == SYNTHETIC_SOURCE:
+        brief.warning = label("synthetic", lang, who=f"{reporter_name} — {partner_name}")
+    return brief
+
+
+def _headline_table(summary: stats.Summary, lang: str, divisor: float) -> Table:
+    unit = money_unit(divisor, lang)
+    previous_label = str(summary.query.period.previous_year().first[0])
+    current_label = str(summary.query.period.first[0])
+    rows = []
+    for measure in ("turnover", "exports", "imports", "balance"):
+        rows.append([label(measure, lang), format_number(getattr(summary.previous, measure) / divisor, lang),
+                     format_number(getattr(summary.current, measure) / divisor, lang),
+                     format_percent(summary.growth(measure), lang) if measure != "balance" else "—"])
+    return Table(label("headline", lang) + f", {unit}",
+                 [label("indicator", lang), previous_label, current_label, label("growth", lang)], rows)
+
+
+def _structure_table(structure: stats.Structure, title: str, lang: str, divisor: float) -> Table:
+    rows = [[(f"{i.key} " if i.key.isdigit() else "") + short_name(i.name(lang)), format_number(i.value / divisor, lang),
+             format_number(i.share, lang), format_percent(i.growth, lang)] for i in structure.items]
+    return Table(title, [label("goods", lang), money_unit(divisor, lang), label("share", lang),
+                         label("growth", lang)], rows)
+
+
+def _movers(con, query: stats.Query, lang: str, divisor: float) -> str:
+    ups, downs = stats.movers(con, query, "product", level="heading", top=3)
+    shown = divisor / 20  # changes that would print as 0,0 say nothing
+    ups, downs = [m for m in ups if abs(m.change) >= shown], [m for m in downs if abs(m.change) >= shown]
+    parts = []
+    for title, group in ((label("grew", lang), ups), (label("fell", lang), downs)):
+        if group:
+            items = "; ".join(f"{m.key} {short_name(stats.item_name(m.key, lang, m.edition), 60)} "
+                              f"({format_number(m.change / divisor, lang, signed=True)})" for m in group)
+            parts.append(f"{title}: {items}.")
+    if not parts:
+        return ""
+    return f"{label('movers', lang)} ({money_unit(divisor, lang)}): " + " ".join(parts)
+
+
+def _country_of(code: str) -> str:
+    return code.split("-", 1)[0].upper()
+
+
+def _mirror_sources(con, reporter: str, partner: str) -> set[str]:
+    a, b = _country_of(reporter), _country_of(partner)
+    if len(a) != 2 or len(b) != 2 or a == b:
+        return set()
+    rows = stats.mirror(con, a, b)
+    return {s for r in rows for s in (r.reported_source, r.mirror_source)} if rows else set()
+
+
+def _mirror_note(con, reporter: str, partner: str, period: Period, lang: str) -> str | None:
+    """The latest year both countries report on each other, at national level."""
+    a, b = _country_of(reporter), _country_of(partner)
+    if len(a) != 2 or len(b) != 2 or a == b:
+        return None
+    rows = [r for r in stats.mirror(con, a, b) if r.flow == "export" and r.year <= period.last[0]]
+    if not rows:
+        return None
+    row = rows[-1]
+    a_name, b_name = countries().name(a, lang), countries().name(b, lang)
+    gap = format_percent((row.ratio - 1) * 100 if row.ratio else None, lang)
+    reported, mirrored = format_money(row.reported, lang), format_money(row.mirror, lang)
+    if lang == "ru":
+        return (f"{label('mirror', lang)} ({row.year} г., на уровне стран): экспорт, по данным страны «{a_name}», — "
+                f"{reported}; импорт, по данным страны «{b_name}», — {mirrored} (расхождение {gap}).")
+    if lang == "uz":
+        return (f"{label('mirror', lang)} ({row.year}-yil, mamlakatlar darajasida): {a_name} maʼlumotlariga koʻra "
+                f"eksport — {reported}; {b_name} maʼlumotlariga koʻra import — {mirrored} (farq {gap}).")
+    return (f"{label('mirror', lang)} ({row.year}, country level): exports as reported by {a_name}: {reported}; "
+            f"imports as reported by {b_name}: {mirrored} (gap {gap}).")

@@ -1,0 +1,198 @@
+"""The sentences of a brief, written for each language.
+
+Russian phrasing keeps every name in the nominative (the subject, or after a generic noun in
+quotes: региона «Алтайский край»), so no partner or reporter name ever needs a case ending.
+Plural forms come from CLDR through `plural`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hamkor.i18n.numbers import format_money, format_percent, ordinal, period_phrase, plural
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the headline says, already in the brief's language where it is a name."""
+
+    reporter: str
+    reporter_is_region: bool
+    partner: str
+    partner_is_group: bool
+    period: tuple  # (first, last, kind)
+    previous_year: int
+    turnover: float
+    exports: float
+    imports: float
+    turnover_growth: float | None
+    export_growth: float | None
+    import_growth: float | None
+    rank: int | None
+    partner_count: int
+    divisor: float
+
+
+def _money(value: float, lang: str, facts: Facts) -> str:
+    return format_money(value, lang, facts.divisor)
+
+
+def headline(facts: Facts, lang: str) -> str:
+    return {"ru": _headline_ru, "uz": _headline_uz, "en": _headline_en}[lang](facts)
+
+
+def _headline_ru(f: Facts) -> str:
+    period = period_phrase(*f.period, "ru")
+    holder = f"региона «{f.reporter}»" if f.reporter_is_region else f"страны «{f.reporter}»"
+    parts = []
+    if f.rank and not f.partner_is_group:
+        parts.append(f"{f.partner} — {ordinal(f.rank, 'ru')} по объёму товарооборота внешнеторговый "
+                     f"партнёр {holder}.")
+    turnover = f"За {period} товарооборот составил {_money(f.turnover, 'ru', f)}"
+    if f.turnover_growth is None:
+        turnover += f"; данных за аналогичный период {f.previous_year} г. нет."
+    elif abs(f.turnover_growth) < 0.05:
+        turnover += f" и не изменился по сравнению с аналогичным периодом {f.previous_year} г."
+    else:
+        verb = "вырос" if f.turnover_growth > 0 else "сократился"
+        turnover += (f" и {verb} на {format_percent(abs(f.turnover_growth), 'ru', signed=False)} "
+                     f"по сравнению с аналогичным периодом {f.previous_year} г.")
+    parts.append(turnover)
+    parts.append(f"Экспорт — {_money(f.exports, 'ru', f)} ({format_percent(f.export_growth, 'ru')}), "
+                 f"импорт — {_money(f.imports, 'ru', f)} ({format_percent(f.import_growth, 'ru')}).")
+    return " ".join(parts)
+
+
+def _headline_uz(f: Facts) -> str:
+    period = period_phrase(*f.period, "uz")
+    parts = []
+    if f.rank and not f.partner_is_group:
+        parts.append(f"{f.partner} — {f.reporter} uchun tovar aylanmasi hajmi boʻyicha {ordinal(f.rank, 'uz')} "
+                     "tashqi savdo hamkori.")
+    turnover = f"{period} davomida tovar aylanmasi {_money(f.turnover, 'uz', f)}ni tashkil etdi"
+    if f.turnover_growth is None:
+        turnover += f"; {f.previous_year}-yilning shu davri uchun maʼlumot yoʻq."
+    elif abs(f.turnover_growth) < 0.05:
+        turnover += f" va {f.previous_year}-yilning shu davriga nisbatan oʻzgarmadi."
+    else:
+        verb = "oʻsdi" if f.turnover_growth > 0 else "kamaydi"
+        turnover += (f" va {f.previous_year}-yilning shu davriga nisbatan "
+                     f"{format_percent(abs(f.turnover_growth), 'uz', signed=False)}ga {verb}.")
+    parts.append(turnover)
+    parts.append(f"Eksport — {_money(f.exports, 'uz', f)} ({format_percent(f.export_growth, 'uz')}), "
+                 f"import — {_money(f.imports, 'uz', f)} ({format_percent(f.import_growth, 'uz')}).")
+    return " ".join(parts)
+
+
+def _headline_en(f: Facts) -> str:
+    period = period_phrase(*f.period, "en")
+    parts = []
+    if f.rank and not f.partner_is_group:
+        which = "largest" if f.rank == 1 else f"{ordinal(f.rank, 'en')}-largest"
+        parts.append(f"{f.partner} is the {which} trade partner of {f.reporter} by turnover.")
+    turnover = f"In {period}, turnover amounted to {_money(f.turnover, 'en', f)}"
+    if f.turnover_growth is None:
+        turnover += f"; there are no data for the same period of {f.previous_year}."
+    elif abs(f.turnover_growth) < 0.05:
+        turnover += f", unchanged on the same period of {f.previous_year}."
+    else:
+        direction = "up" if f.turnover_growth > 0 else "down"
+        turnover += (f", {direction} {format_percent(abs(f.turnover_growth), 'en', signed=False)} "
+                     f"on the same period of {f.previous_year}.")
+    parts.append(turnover)
+    parts.append(f"Exports: {_money(f.exports, 'en', f)} ({format_percent(f.export_growth, 'en')}); "
+                 f"imports: {_money(f.imports, 'en', f)} ({format_percent(f.import_growth, 'en')}).")
+    return " ".join(parts)
+
+
+def partners_sentence(count: int, lang: str) -> str:
+    if lang == "ru":
+        word = plural(count, {"one": "страной-партнёром", "few": "странами-партнёрами",
+                              "many": "странами-партнёрами", "other": "странами-партнёрами"}, "ru")
+        return f"Всего в отчётном периоде торговля велась с {count} {word}."
+    if lang == "uz":
+        return f"Hisobot davrida jami {count} ta hamkor mamlakat bilan savdo qilindi."
+    word = plural(count, {"one": "partner country", "other": "partner countries"}, "en")
+    return f"In the period, trade was conducted with {count} {word}."
+
+
+LABELS = {
+    "title": {"ru": "Справка к встрече", "uz": "Uchrashuv uchun maʼlumotnoma", "en": "Meeting brief"},
+    "trade_with": {"ru": "Торговля: {reporter} — {partner}", "uz": "Savdo: {reporter} — {partner}",
+                   "en": "Trade: {reporter} — {partner}"},
+    "headline": {"ru": "Основные показатели", "uz": "Asosiy koʻrsatkichlar", "en": "Headline figures"},
+    "indicator": {"ru": "Показатель", "uz": "Koʻrsatkich", "en": "Indicator"},
+    "turnover": {"ru": "Товарооборот", "uz": "Tovar aylanmasi", "en": "Turnover"},
+    "exports": {"ru": "Экспорт", "uz": "Eksport", "en": "Exports"},
+    "imports": {"ru": "Импорт", "uz": "Import", "en": "Imports"},
+    "balance": {"ru": "Сальдо", "uz": "Saldo", "en": "Balance"},
+    "growth": {"ru": "Темп прироста", "uz": "Oʻsish surʼati", "en": "Growth"},
+    "share": {"ru": "Доля, %", "uz": "Ulush, %", "en": "Share, %"},
+    "goods": {"ru": "Товарная группа (ТН ВЭД)", "uz": "Tovar guruhi (TIF TN)", "en": "Goods group (HS)"},
+    "top_exports": {"ru": "Экспорт: основные товары", "uz": "Eksport: asosiy tovarlar", "en": "Exports: main goods"},
+    "top_imports": {"ru": "Импорт: основные товары", "uz": "Import: asosiy tovarlar", "en": "Imports: main goods"},
+    "movers": {"ru": "Заметные изменения", "uz": "Sezilarli oʻzgarishlar", "en": "Notable changes"},
+    "grew": {"ru": "Рост", "uz": "Oʻsish", "en": "Growth"},
+    "fell": {"ru": "Снижение", "uz": "Pasayish", "en": "Decline"},
+    "mirror": {"ru": "Зеркальные данные", "uz": "Koʻzgu maʼlumotlari", "en": "Mirror data"},
+    "sources": {"ru": "Источники", "uz": "Manbalar", "en": "Sources"},
+    "monthly": {"ru": "Товарооборот по месяцам", "uz": "Oylar boʻyicha tovar aylanmasi",
+                "en": "Monthly turnover"},
+    "export_structure": {"ru": "Структура экспорта, %", "uz": "Eksport tarkibi, %", "en": "Export structure, %"},
+    "import_structure": {"ru": "Структура импорта, %", "uz": "Import tarkibi, %", "en": "Import structure, %"},
+    "synthetic": {
+        "ru": "Внимание: показатели пары «{who}» рассчитаны на синтетических демонстрационных данных "
+              "(источник demo-synthetic) и не являются реальной статистикой.",
+        "uz": "Diqqat: {who} boʻyicha koʻrsatkichlar sintetik namoyish maʼlumotlari asosida hisoblangan "
+              "(manba demo-synthetic) va haqiqiy statistika emas.",
+        "en": "Warning: the figures for {who} rest on synthetic demo data (source demo-synthetic); "
+              "they are not real statistics.",
+    },
+    "partial": {
+        "ru": "Данные охватывают {present} из {expected} месяцев периода.",
+        "uz": "Maʼlumotlar davrning {expected} oyidan {present} tasini qamrab oladi.",
+        "en": "The data cover {present} of the period's {expected} months.",
+    },
+    "annual_only": {
+        "ru": "Источник содержит только годовые данные; помесячные показатели недоступны.",
+        "uz": "Manbada faqat yillik maʼlumotlar bor; oylik koʻrsatkichlar mavjud emas.",
+        "en": "The source has annual figures only; monthly figures are not available.",
+    },
+    "no_data": {"ru": "Нет данных за этот период.", "uz": "Bu davr uchun maʼlumot yoʻq.",
+                "en": "No data for this period."},
+    "prepared": {"ru": "Подготовлено", "uz": "Tayyorlandi", "en": "Prepared"},
+    "confidential_note": {
+        "ru": "В том числе {value} — товары, код которых скрыт таможней (конфиденциально).",
+        "uz": "Shu jumladan {value} — kodi bojxona tomonidan yashirilgan tovarlar (maxfiy).",
+        "en": "Including {value} of goods whose code customs withhold (confidential).",
+    },
+}
+
+SOURCE_NAMES = {
+    "fts-regional": {"ru": "ФТС России, региональные данные о внешней торговле",
+                     "uz": "Rossiya FBX, mintaqaviy tashqi savdo maʼlumotlari",
+                     "en": "Russian Federal Customs Service (FTS), regional trade data"},
+    "fts-national": {"ru": "ФТС России, данные о внешней торговле", "uz": "Rossiya FBX, tashqi savdo maʼlumotlari",
+                     "en": "Russian Federal Customs Service (FTS), trade data"},
+    "fts-partners": {"ru": "ФТС России, «Внешняя торговля Российской Федерации с основными странами»",
+                     "uz": "Rossiya FBX, «Rossiya Federatsiyasining asosiy mamlakatlar bilan tashqi savdosi»",
+                     "en": "Russian FTS, 'Foreign trade of the Russian Federation with main partners'"},
+    "uzstat": {"ru": "Агентство статистики при Президенте Республики Узбекистан (stat.uz)",
+               "uz": "Oʻzbekiston Respublikasi Prezidenti huzuridagi Statistika agentligi (stat.uz)",
+               "en": "Statistics Agency of Uzbekistan (stat.uz)"},
+    "comtrade": {"ru": "ООН, база данных UN Comtrade", "uz": "BMT, UN Comtrade", "en": "UN Comtrade"},
+    "baci": {"ru": "CEPII, база данных BACI", "uz": "CEPII BACI", "en": "CEPII BACI"},
+    "demo-synthetic": {"ru": "Синтетические демонстрационные данные hamkor (не реальные)",
+                       "uz": "hamkor sintetik namoyish maʼlumotlari (haqiqiy emas)",
+                       "en": "hamkor synthetic demo data (not real)"},
+}
+
+
+def label(key: str, lang: str, **values) -> str:
+    text = LABELS[key].get(lang) or LABELS[key]["en"]
+    return text.format(**values) if values else text
+
+
+def source_name(source: str, lang: str) -> str:
+    names = SOURCE_NAMES.get(source)
+    return (names.get(lang) or names["en"]) if names else source

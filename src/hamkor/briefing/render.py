@@ -1,0 +1,77 @@
+"""A brief as HTML, PDF, DOCX or Markdown."""
+
+from __future__ import annotations
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from hamkor.briefing.compose import Brief
+from hamkor.briefing.phrases import label
+from hamkor.render import charts, docx, pdf
+
+FORMATS = ("html", "pdf", "docx", "md")
+
+
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("hamkor.briefing", "templates"),
+                       autoescape=select_autoescape(["html", "j2"]))
+
+
+def to_html(brief: Brief) -> str:
+    template = _environment().get_template("brief.html.j2")
+    labels = {"sources": label("sources", brief.lang), "prepared": label("prepared", brief.lang)}
+    return template.render(brief=brief, labels=labels, fonts=pdf.font_urls())
+
+
+def to_pdf(brief: Brief) -> bytes:
+    return pdf.html_to_pdf(to_html(brief))
+
+
+def to_docx(brief: Brief) -> bytes:
+    document = docx.new_document()
+    document.add_heading(brief.title, level=1)
+    document.add_paragraph(brief.subtitle)
+    if brief.warning:
+        docx.add_warning(document, brief.warning)
+    document.add_paragraph(brief.headline)
+    for paragraph in brief.paragraphs:
+        document.add_paragraph(paragraph)
+    for table in brief.tables:
+        docx.add_table(document, table.title, table.headers, table.rows)
+    for chart in brief.charts:
+        docx.add_picture(document, charts.to_png(chart.spec, brief.lang))
+    for note in brief.notes:
+        document.add_paragraph(note, style="List Bullet")
+    document.add_heading(label("sources", brief.lang), level=2)
+    for source in brief.sources:
+        document.add_paragraph(source, style="List Bullet")
+    document.add_paragraph(f"{label('prepared', brief.lang)}: {brief.prepared_on} · hamkor")
+    return docx.to_bytes(document)
+
+
+def to_markdown(brief: Brief) -> str:
+    lines = [f"# {brief.title}", "", brief.subtitle, ""]
+    if brief.warning:
+        lines += [f"> **⚠ {brief.warning}**", ""]
+    lines += [brief.headline, ""]
+    lines += [p + "\n" for p in brief.paragraphs]
+    for table in brief.tables:
+        lines += [f"## {table.title}", "", "| " + " | ".join(table.headers) + " |",
+                  "|" + "|".join(["---"] + ["---:"] * (len(table.headers) - 1)) + "|"]
+        lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in table.rows]
+        lines.append("")
+    lines += [f"- {note}" for note in brief.notes]
+    lines += ["", f"## {label('sources', brief.lang)}", ""] + [f"- {s}" for s in brief.sources]
+    lines += ["", f"{label('prepared', brief.lang)}: {brief.prepared_on} · hamkor", ""]
+    return "\n".join(lines)
+
+
+def render(brief: Brief, fmt: str) -> bytes:
+    if fmt == "html":
+        return to_html(brief).encode("utf-8")
+    if fmt == "pdf":
+        return to_pdf(brief)
+    if fmt == "docx":
+        return to_docx(brief)
+    if fmt == "md":
+        return to_markdown(brief).encode("utf-8")
+    raise ValueError(f"format must be one of {', '.join(FORMATS)}")

@@ -1,0 +1,90 @@
+"""Charts as Vega-Lite specs; SVG (and PNG for DOCX) rendered on the server with vl-convert.
+
+The same spec serves an interactive page (vega-embed) and print. Rendering is offline:
+`allowed_base_urls=[]`, data inline, and number formats from Babel (d3 has no Uzbek locale).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+from hamkor.i18n.numbers import locale_of, month_name
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+FONT = "DejaVu Sans"
+PALETTE = {"current": "#1f5fa8", "previous": "#a9c4e4", "export": "#1f5fa8", "import": "#d9822b"}
+
+
+@cache
+def d3_format_locale(lang: str) -> dict:
+    """A d3-format locale built from CLDR data, so that 1 234,5 reads right in every language."""
+    locale = locale_of(lang)
+    return {"decimal": get_decimal_symbol(locale), "thousands": get_group_symbol(locale),
+            "grouping": [3], "currency": ["", " $"]}
+
+
+def _base(title: str, width: int = 460, height: int = 200) -> dict:
+    return {
+        "$schema": SCHEMA, "title": {"text": title, "anchor": "start", "fontSize": 13},
+        "width": width, "height": height,
+        "config": {"font": FONT, "view": {"stroke": None}, "axis": {"labelFontSize": 10, "titleFontSize": 10},
+                   "legend": {"labelFontSize": 10, "titleFontSize": 10, "orient": "bottom"}},
+    }
+
+
+def monthly_turnover_spec(points: list[tuple[int, int, float]], title: str, lang: str, unit_label: str,
+                          divisor: float) -> dict:
+    """Grouped bars: each month of the period beside the same month a year earlier."""
+    values = [{"month": month_name(m, lang)[:3], "order": m, "year": str(y), "value": round(v / divisor, 3)}
+              for y, m, v in points]
+    spec = _base(title)
+    spec.update({
+        "data": {"values": values},
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {"field": "month", "type": "nominal", "sort": {"field": "order"}, "title": None,
+                  "axis": {"labelAngle": 0}},
+            "xOffset": {"field": "year", "type": "nominal"},
+            "y": {"field": "value", "type": "quantitative", "title": unit_label, "axis": {"format": ",.0f"}},
+            "color": {"field": "year", "type": "nominal", "title": None,
+                      "scale": {"range": [PALETTE["previous"], PALETTE["current"]]}},
+            "tooltip": [{"field": "year", "type": "nominal"}, {"field": "month", "type": "nominal"},
+                        {"field": "value", "type": "quantitative", "format": ",.1f", "title": unit_label}],
+        },
+    })
+    return spec
+
+
+def structure_spec(items: list[tuple[str, float]], title: str, flow: str, unit_label: str) -> dict:
+    """Horizontal bars of the largest goods groups, labelled with their share."""
+    values = [{"name": name if len(name) <= 48 else name[:46] + "…", "share": round(share, 1), "order": i}
+              for i, (name, share) in enumerate(items)]
+    spec = _base(title, height=max(60, 22 * len(values)))
+    spec.update({
+        "data": {"values": values},
+        "encoding": {
+            "y": {"field": "name", "type": "nominal", "sort": {"field": "order"}, "title": None,
+                  "axis": {"labelLimit": 260}},
+            "x": {"field": "share", "type": "quantitative", "title": unit_label, "axis": {"format": ",.0f"}},
+        },
+        "layer": [
+            {"mark": {"type": "bar", "color": PALETTE[flow], "tooltip": True}},
+            {"mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 10},
+             "encoding": {"text": {"field": "share", "type": "quantitative", "format": ",.1f"}}},
+        ],
+    })
+    return spec
+
+
+def to_svg(spec: dict, lang: str = "ru") -> str:
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(spec, allowed_base_urls=[], format_locale=d3_format_locale(lang))
+
+
+def to_png(spec: dict, lang: str = "ru", scale: float = 2.0) -> bytes:
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_png(spec, scale=scale, allowed_base_urls=[], format_locale=d3_format_locale(lang))
