@@ -87,3 +87,14 @@ def service(settings):
 def warehouse_rows(settings: Settings) -> int:
     with Warehouse(settings).reader() as con:
         return con.execute("SELECT count(*) FROM trade_flow").fetchone()[0]
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory) -> Settings:
+    """The demo data directory, built once for the whole run (deterministic from its seed)."""
+    from hamkor.demo.build import build_demo
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("demo-data"))
+    outcomes = build_demo(settings)
+    assert all(o.status == "loaded" for o in outcomes), [o.report and o.report.summary() for o in outcomes]
+    return settings

@@ -121,3 +121,69 @@ def test_db_upgrade_and_help(tmp_path):
     assert run(tmp_path, "db", "current").output.strip() == "0001"
     assert "fts-regional" in runner.invoke(app, ["import", "--help"]).output
     assert runner.invoke(app, ["--version"]).output.startswith("hamkor ")
+
+
+def test_trade_commands(demo_dir):
+    data_dir, _ = demo_dir
+    result = run(data_dir, "trade", "summary", "-r", "RU-ALT", "-p", "UZ", "--period", "2025-01..2025-09",
+                 "-f", "json")
+    assert result.exit_code == 0, result.output
+    rows = {r["measure"]: r for r in json.loads(result.stdout)}
+    assert rows["turnover"]["growth, %"] == 33.0 and rows["turnover"]["current, mn USD"] == 135.66
+    assert "SYNTHETIC" in result.stderr
+    partners = json.loads(run(data_dir, "trade", "partners", "-r", "RU-ALT", "--period", "2025-01..2025-09",
+                              "-f", "json").stdout)
+    assert [p["code"] for p in partners[:3]] == ["KZ", "CN", "UZ"]
+    structure = run(data_dir, "trade", "structure", "-r", "RU-ALT", "-p", "UZ", "--period", "2025-YTD-09",
+                    "--flow", "import", "--level", "section", "--lang", "en")
+    assert structure.exit_code == 0 and "Vegetable products" in structure.output
+    mirror = run(data_dir, "trade", "mirror", "-r", "RU", "-p", "UZ", "--years", "2021..2021", "-f", "csv")
+    assert "2021,RU export,5205.129,5462.245" in mirror.stdout
+    series = json.loads(run(data_dir, "trade", "series", "-r", "RU", "-p", "UZ", "--period", "2021-Q3",
+                            "-f", "json").stdout)
+    assert [s["month"] for s in series] == ["2020-07", "2020-08", "2020-09", "2021-07", "2021-08", "2021-09"]
+    movers = run(data_dir, "trade", "movers", "-r", "RU-ALT", "--period", "2025-01..2025-09", "--by", "partner")
+    assert movers.exit_code == 0 and "Китай" in movers.output
+    indices = run(data_dir, "trade", "indices", "-r", "RU-ALT", "-p", "UZ", "--period", "2025-01..2025-09")
+    assert indices.exit_code == 0 and "Grubel" in indices.output and "complementarity index n/a" in indices.stderr
+
+
+def test_trade_errors_are_messages(demo_dir, tmp_path):
+    data_dir, _ = demo_dir
+    bad_period = run(data_dir, "trade", "summary", "-r", "RU-ALT", "-p", "UZ", "--period", "2025-13")
+    assert bad_period.exit_code == 2 and "not a valid month" in bad_period.output
+    bad_partner = run(data_dir, "trade", "summary", "-r", "RU-ALT", "-p", "ZZ", "--period", "2025")
+    assert bad_partner.exit_code == 2 and "unknown partner" in bad_partner.output
+    annual = run(data_dir, "trade", "summary", "-r", "UZ", "-p", "RU", "--period", "2023-01..2023-06")
+    assert "annual figures only" in annual.stderr
+    empty = run(tmp_path / "nothing", "trade", "summary", "-r", "RU", "--period", "2025")
+    assert empty.exit_code == 1 and "hamkor demo" in empty.output
+    assert "Traceback" not in bad_period.output + bad_partner.output + empty.output
+
+
+def test_xlsx_trade_export(demo_dir, tmp_path):
+    import openpyxl
+
+    data_dir, _ = demo_dir
+    out = tmp_path / "partners.xlsx"
+    result = run(data_dir, "trade", "partners", "-r", "RU-ALT", "--period", "2025", "-f", "xlsx", "-o", str(out))
+    assert result.exit_code == 0
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet["B2"].value == "KZ" and sheet["D2"].number_format == "#,##0.0"
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html", "md"])
+def test_brief_command(demo_dir, tmp_path, fmt):
+    data_dir, _ = demo_dir
+    out = tmp_path / f"brief.{fmt}"
+    result = run(data_dir, "brief", "-r", "RU-ALT", "-p", "UZ", "--period", "2025-01..2025-09", "--lang", "en",
+                 "-f", fmt, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 1000 and "third-largest" in result.stdout
+    assert "synthetic demo data" in result.stderr
+
+
+def test_brief_bad_options(demo_dir):
+    data_dir, _ = demo_dir
+    assert run(data_dir, "brief", "-r", "RU-ALT", "-p", "UZ", "--period", "2025", "--lang", "de").exit_code == 2
+    assert run(data_dir, "brief", "-r", "RU-ALT", "-p", "UZ", "--period", "2025", "-f", "odt").exit_code == 2

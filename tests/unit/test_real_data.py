@@ -74,3 +74,29 @@ def test_uzstat_totals_match_published_2023(loaded):
         total = stats.flows(con, "UZ", None, Period.year(2023))
     assert total.exports / 1e9 == pytest.approx(24.87, abs=0.01)
     assert total.imports / 1e9 == pytest.approx(38.66, abs=0.01)
+
+
+def test_summary_growth_russia_uzbekistan_2021(loaded):
+    with Warehouse(loaded).reader() as con:
+        result = stats.summary(con, stats.Query("RU", "UZ", Period.months(2021, 1, 9)))
+    assert round(result.growth("exports"), 1) == -0.6  # 3,346.7 against 3,365.6: 99.4%
+    assert round(result.current.exports / result.previous.exports * 100, 1) == 99.4
+    assert result.query.source == "fts-partners" and result.coverage.complete
+
+
+def test_mirror_2021(loaded):
+    with Warehouse(loaded).reader() as con:
+        rows = stats.mirror(con, "RU", "UZ", range(2021, 2022))
+    exports = next(r for r in rows if r.flow == "export")
+    assert round(exports.reported / 1e6, 1) == 5205.1
+    assert round(exports.mirror / 1e6) == 5462
+    assert exports.gap == pytest.approx(exports.mirror - exports.reported)
+    assert (exports.reported_source, exports.mirror_source) == ("fts-partners", "uzstat")
+
+
+def test_annual_only_source_is_said(loaded):
+    with Warehouse(loaded).reader() as con:
+        result = stats.summary(con, stats.Query("UZ", "RU", Period.months(2023, 1, 6)))
+        whole = stats.summary(con, stats.Query("UZ", "RU", Period.year(2023)))
+    assert result.coverage.annual_only and result.coverage.empty
+    assert whole.coverage.complete and round(whole.current.imports / 1e6, 1) == 6660.6

@@ -72,7 +72,7 @@ def territory_name(code: str, lang: str) -> str:
 
 
 def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period: Period,
-                  lang: str = "ru", top: int = 7, render_charts: bool = True) -> Brief:
+                  lang: str = "ru", top: int = 7, render_charts: bool = True, today: date | None = None) -> Brief:
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
     query = stats.Query(reporter, partner, period)
@@ -94,7 +94,7 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
         subtitle=label("trade_with", lang, reporter=reporter_name, partner=partner_name) + ", "
         + phrases.period_phrase(period.first, period.last, period.kind, lang),
         headline=phrases.headline(facts, lang) if not summary.coverage.empty else label("no_data", lang),
-        prepared_on=date.today().isoformat())
+        prepared_on=(today or date.today()).isoformat())
     if ranking:
         brief.paragraphs.append(phrases.partners_sentence(len(ranking), lang))
     if summary.coverage.annual_only and period.kind != "year":
@@ -152,8 +152,9 @@ def _headline_table(summary: stats.Summary, lang: str, divisor: float) -> Table:
 
 
 def _structure_table(structure: stats.Structure, title: str, lang: str, divisor: float) -> Table:
-    rows = [[(f"{i.key} " if i.key.isdigit() else "") + short_name(i.name(lang)), format_number(i.value / divisor, lang),
-             format_number(i.share, lang), format_percent(i.growth, lang)] for i in structure.items]
+    rows = [[(f"{i.key} " if i.key.isdigit() else "") + short_name(i.name(lang)),
+             format_number(i.value / divisor, lang), format_number(i.share, lang), format_percent(i.growth, lang)]
+            for i in structure.items]
     return Table(title, [label("goods", lang), money_unit(divisor, lang), label("share", lang),
                          label("growth", lang)], rows)
 

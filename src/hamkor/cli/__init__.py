@@ -7,10 +7,12 @@ from pathlib import Path
 import typer
 
 from hamkor import __version__
+from hamkor.cli import brief as brief_commands
 from hamkor.cli import db as db_commands
 from hamkor.cli import demo as demo_commands
 from hamkor.cli import imports as import_commands
 from hamkor.cli import reference as reference_commands
+from hamkor.cli import trade as trade_commands
 from hamkor.config import Settings
 
 app = typer.Typer(
@@ -23,6 +25,8 @@ app = typer.Typer(
 app.add_typer(db_commands.app, name="db")
 app.add_typer(import_commands.app, name="import")
 app.add_typer(reference_commands.app, name="ref")
+app.add_typer(trade_commands.app, name="trade")
+app.command("brief")(brief_commands.brief)
 app.command("demo")(demo_commands.demo)
 
 

@@ -62,7 +62,7 @@ def emit(headers: Sequence[str], rows: Sequence[Sequence], fmt: OutputFormat, ti
         for header in headers:
             table.add_column(header, overflow="fold")
         for row in rows:
-            table.add_row(*["" if v is None else (f"{v:,.1f}" if isinstance(v, float) else str(v)) for v in row])
+            table.add_row(*["" if v is None else (f"{v:,}" if isinstance(v, float) else str(v)) for v in row])
         console.print(table)
         return
     if fmt is OutputFormat.xlsx:

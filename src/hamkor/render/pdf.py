@@ -12,18 +12,28 @@ def font_urls() -> dict[str, str]:
     return {"regular": (FONT_DIR / "DejaVuSans.ttf").as_uri(), "bold": (FONT_DIR / "DejaVuSans-Bold.ttf").as_uri()}
 
 
-def local_only_fetcher(url: str, *args, **kwargs):
-    """WeasyPrint silently drops what it cannot fetch; we refuse anything but our own files."""
-    from weasyprint.urls import default_url_fetcher
-
-    if url.startswith("file://") and Path(url.removeprefix("file://")).resolve().is_relative_to(FONT_DIR.resolve()):
-        return default_url_fetcher(url, *args, **kwargs)
+def is_allowed(url: str) -> bool:
+    """Our own font files and inline data; WeasyPrint would silently drop anything it cannot fetch."""
     if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"refusing to fetch {url!r}: documents are rendered offline")
+        return True
+    if url.startswith("file://"):
+        return Path(url.removeprefix("file://")).resolve().is_relative_to(FONT_DIR.resolve())
+    return False
+
+
+def local_only_fetcher():
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not is_allowed(url):
+                raise ValueError(f"refusing to fetch {url!r}: documents are rendered offline")
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher(allowed_protocols=("file", "data"))
 
 
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=local_only_fetcher, base_url=str(FONT_DIR)).write_pdf()
+    return HTML(string=html, url_fetcher=local_only_fetcher(), base_url=str(FONT_DIR)).write_pdf()

@@ -91,12 +91,18 @@ def pick_source(con: duckdb.DuckDBPyConnection, reporter: str, period: Period) -
     must never be added together; the one with the finest commodity detail answers.
     """
     widened = Period(period.previous_year().first, period.last)
-    condition, params = widened.sql()
-    row = con.execute(
-        f"""SELECT source FROM trade_flow WHERE reporter = ? AND {condition}
-            GROUP BY source ORDER BY count(DISTINCT commodity_code) DESC, count(*) DESC, source LIMIT 1""",
-        [reporter, *params]).fetchone()
-    return row[0] if row else None
+    # Whole years too, so that a source with annual figures only is still found (and then
+    # reported as such) when part of a year is asked.
+    whole = Period((widened.first[0], 1), (widened.last[0], 12))
+    for span in (widened, whole):
+        condition, params = span.sql()
+        row = con.execute(
+            f"""SELECT source FROM trade_flow WHERE reporter = ? AND {condition}
+                GROUP BY source ORDER BY count(DISTINCT commodity_code) DESC, count(*) DESC, source LIMIT 1""",
+            [reporter, *params]).fetchone()
+        if row:
+            return row[0]
+    return None
 
 
 def with_source(con: duckdb.DuckDBPyConnection, q: Query) -> Query:
@@ -404,8 +410,8 @@ def movers(con: duckdb.DuckDBPyConnection, q: Query, by: str = "product", flow: 
         [*params, *flow_params, *prev_params, *flow_params]).fetchall()
     all_movers = [Mover(k, _edition(e), v, p) for k, e, v, p in rows
                   if k not in (CONFIDENTIAL_KEY, ALL_GOODS, UNALLOCATED)]
-    ups = sorted((m for m in all_movers if m.change > 0), key=lambda m: -m.change)[:top]
-    downs = sorted((m for m in all_movers if m.change < 0), key=lambda m: m.change)[:top]
+    ups = sorted((m for m in all_movers if m.change > 0), key=lambda m: (-m.change, m.key))[:top]
+    downs = sorted((m for m in all_movers if m.change < 0), key=lambda m: (m.change, m.key))[:top]
     return ups, downs
 
 

@@ -1,0 +1,202 @@
+"""`hamkor trade`: where trade stands — summary, partners, structure, series, movers, mirror, indices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+
+from hamkor.briefing.compose import territory_name
+from hamkor.cli._common import OutputFormat, emit, err_console, fail, settings_of
+from hamkor.store.warehouse import Warehouse
+from hamkor.trade import stats
+from hamkor.trade.periods import Period, PeriodError
+
+app = typer.Typer(help="Trade statistics from the warehouse.", no_args_is_help=True)
+
+REPORTER = typer.Option(..., "--reporter", "-r", help="Reporter: country (RU) or region (RU-ALT).")
+PARTNER = typer.Option("WORLD", "--partner", "-p", help="Partner: country (UZ), CIS, EAEU, EU or WORLD.")
+PERIOD = typer.Option(..., "--period", help="2025, 2025-Q3, 2025-09, 2025-01..2025-09 or 2025-YTD-09.")
+SOURCE = typer.Option(None, "--source", help="Use this source only (default: the most detailed one).")
+FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv, json or xlsx.")
+OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed for xlsx).")
+LANG = typer.Option("ru", "--lang", help="Language of names: ru, uz or en.")
+MILLION = 1e6
+
+
+def _run(ctx: typer.Context, work: Callable):
+    settings = settings_of(ctx)
+    if not settings.resolved_warehouse_path.exists():
+        raise fail(f"no trade warehouse in {settings.data_dir}: import a file or run `hamkor demo` first")
+    try:
+        with Warehouse(settings).reader() as con:
+            return work(con)
+    except (PeriodError, stats.QueryError) as error:
+        raise fail(str(error), 2) from None
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except PeriodError as error:
+        raise fail(str(error), 2) from None
+
+
+def _synthetic_notice(synthetic: bool) -> None:
+    if synthetic:
+        err_console.print("[bold yellow]SYNTHETIC demo data:[/] these figures rest on generated rows "
+                          "(source demo-synthetic), not on real statistics.")
+
+
+def _mn(value: float) -> float:
+    return round(value / MILLION, 3)
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+@app.command()
+def summary(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER, period: str = PERIOD,
+            source: str | None = SOURCE, fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
+    """Exports, imports, turnover and balance, against the same period a year earlier (million USD)."""
+    query = stats.Query(reporter.upper(), partner, _period(period), source)
+    result = _run(ctx, lambda con: stats.summary(con, query))
+    rows = []
+    for measure in ("exports", "imports", "turnover", "balance"):
+        rows.append([measure, _mn(getattr(result.previous, measure)), _mn(getattr(result.current, measure)),
+                     None if result.change(measure) is None else _mn(result.change(measure)),
+                     _pct(result.growth(measure)) if measure != "balance" else None])
+    title = (f"{reporter.upper()} — {partner}, {result.query.period.label()} vs "
+             f"{result.query.period.previous_year().label()} (source {result.query.source})")
+    emit(["measure", "previous, mn USD", "current, mn USD", "change, mn USD", "growth, %"], rows, fmt, title, output)
+    if result.coverage.annual_only and not query.period.whole_years:
+        err_console.print("The source has annual figures only: ask for whole years.")
+    elif result.coverage.empty:
+        err_console.print("No data for this period.")
+    elif not result.coverage.complete:
+        err_console.print(f"Partial period: data for {result.coverage.present} of {result.coverage.expected} months.")
+    if result.previous_coverage.empty and not result.coverage.empty:
+        err_console.print("No data a year earlier: growth is n/a.")
+    _synthetic_notice(result.synthetic)
+
+
+@app.command()
+def partners(ctx: typer.Context, reporter: str = REPORTER, period: str = PERIOD, source: str | None = SOURCE,
+             top: int = typer.Option(20, help="How many partners."), lang: str = LANG,
+             fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
+    """Partners ranked by turnover, with shares and growth."""
+    query_period = _period(period)
+
+    def work(con):
+        ranking = stats.partner_ranking(con, reporter.upper(), query_period, source)
+        used = stats.with_source(con, stats.Query(reporter.upper(), None, query_period, source)).source
+        return ranking, used
+
+    ranking, used = _run(ctx, work)
+    rows = [[r.rank, r.partner, territory_name(r.partner, lang), _mn(r.turnover), _mn(r.exports), _mn(r.imports),
+             round(r.share, 2), _pct(r.growth)] for r in ranking[:top]]
+    emit(["rank", "code", "partner", "turnover, mn USD", "exports", "imports", "share, %", "growth, %"], rows, fmt,
+         f"Partners of {reporter.upper()}, {query_period.label()}", output)
+    _synthetic_notice(used == "demo-synthetic")
+
+
+@app.command()
+def structure(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER, period: str = PERIOD,
+              flow: str = typer.Option("export", help="export or import."),
+              level: str = typer.Option("chapter", help="section, chapter, heading, subheading or national."),
+              top: int = typer.Option(10, help="Top N; the rest is 'other'."), source: str | None = SOURCE,
+              lang: str = LANG, fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
+    """What goes each way: goods by HS / TN VED level, with shares and growth."""
+    query = stats.Query(reporter.upper(), partner, _period(period), source)
+    result = _run(ctx, lambda con: (stats.structure(con, query, flow, level, top), stats.summary(con, query)))
+    table, summ = result
+    rows = [[i.key, i.name(lang), _mn(i.value), _mn(i.previous), round(i.share, 2), _pct(i.growth)]
+            for i in table.items]
+    emit(["code", "name", "value, mn USD", "a year earlier", "share, %", "growth, %"], rows, fmt,
+         f"{flow} {reporter.upper()} — {partner}, {query.period.label()}, by {level}", output)
+    _synthetic_notice(summ.synthetic)
+
+
+@app.command()
+def series(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER, period: str = PERIOD,
+           source: str | None = SOURCE, fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
+    """Monthly exports and imports for the period and the year before it."""
+    query = stats.Query(reporter.upper(), partner, _period(period), source)
+    points, summ = _run(ctx, lambda con: (stats.series(con, query), stats.summary(con, query)))
+    rows = [[f"{p.year}-{p.month:02d}", _mn(p.exports), _mn(p.imports), _mn(p.turnover)] for p in points]
+    emit(["month", "exports, mn USD", "imports, mn USD", "turnover, mn USD"], rows, fmt,
+         f"{reporter.upper()} — {partner} by month", output)
+    if not points:
+        err_console.print("No monthly figures for this period (the source may hold annual figures only).")
+    _synthetic_notice(summ.synthetic)
+
+
+@app.command()
+def movers(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER, period: str = PERIOD,
+           by: str = typer.Option("product", help="product or partner."),
+           flow: str | None = typer.Option(None, help="export or import (default both)."),
+           level: str = typer.Option("heading", help="Product level."), top: int = typer.Option(5),
+           source: str | None = SOURCE, lang: str = LANG, fmt: OutputFormat = FORMAT,
+           output: Path | None = OUTPUT) -> None:
+    """The largest increases and decreases on the same period a year earlier."""
+    query = stats.Query(reporter.upper(), partner, _period(period), source)
+    (ups, downs), summ = _run(ctx, lambda con: (stats.movers(con, query, by, flow, level, top),
+                                               stats.summary(con, query)))
+    rows = []
+    for direction, group in (("up", ups), ("down", downs)):
+        for m in group:
+            name = territory_name(m.key, lang) if by == "partner" else stats.item_name(m.key, lang, m.edition)
+            rows.append([direction, m.key, name, _mn(m.previous), _mn(m.value), _mn(m.change), _pct(m.growth)])
+    emit(["direction", "code", "name", "a year earlier, mn USD", "now", "change", "growth, %"], rows, fmt,
+         f"Movers by {by}, {query.period.label()}", output)
+    _synthetic_notice(summ.synthetic)
+
+
+@app.command()
+def mirror(ctx: typer.Context, reporter: str = REPORTER,
+           partner: str = typer.Option(..., "--partner", "-p", help="The other country (ISO alpha-2)."),
+           years: str | None = typer.Option(None, help="e.g. 2019..2021 (default: all both report)."),
+           fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
+    """What the reporter says it traded with the partner against what the partner says."""
+    span = None
+    if years:
+        try:
+            first, _, last = years.partition("..")
+            span = range(int(first), int(last or first) + 1)
+        except ValueError:
+            raise fail("--years must look like 2019..2021", 2) from None
+    rows_data = _run(ctx, lambda con: stats.mirror(con, reporter.upper(), partner.upper(), span))
+    rows = [[r.year, f"{reporter.upper()} {r.flow}", _mn(r.reported), _mn(r.mirror), _mn(r.gap),
+             None if r.ratio is None else round(r.ratio, 4), r.reported_source, r.mirror_source] for r in rows_data]
+    emit(["year", "flow", "reported, mn USD", "mirror, mn USD", "gap", "ratio", "reported by", "mirror by"], rows,
+         fmt, f"Mirror: {reporter.upper()} vs {partner.upper()}", output)
+    if not rows:
+        err_console.print("Both sides' data are needed: load the partner's statistics too.")
+
+
+@app.command()
+def indices(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER, period: str = PERIOD,
+            source: str | None = SOURCE, fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
+    """Concentration (Herfindahl), complementarity, intensity and Grubel–Lloyd indices."""
+    query = stats.Query(reporter.upper(), partner, _period(period), source)
+    report, summ = _run(ctx, lambda con: (stats.trade_indices(con, query), stats.summary(con, query)))
+
+    def value(v):
+        return None if v is None else round(v, 4)
+
+    rows = [
+        ["export concentration (normalised Herfindahl, by heading)", value(report.export_concentration)],
+        ["import concentration (normalised Herfindahl, by heading)", value(report.import_concentration)],
+        ["partner concentration (normalised Herfindahl)", value(report.partner_concentration)],
+        ["Grubel–Lloyd, aggregate (by heading)", value(report.grubel_lloyd)],
+        ["trade complementarity (0..100)", value(report.complementarity)],
+        ["trade intensity", value(report.intensity)],
+    ]
+    rows += [[f"Grubel–Lloyd {code}", value(gl)] for code, _, gl in report.grubel_lloyd_products]
+    emit(["index", "value"], rows, fmt, f"Indices {reporter.upper()} — {partner}, {query.period.label()}", output)
+    for note in report.notes:
+        err_console.print(note)
+    _synthetic_notice(summ.synthetic)
+

@@ -1,0 +1,121 @@
+"""Meeting briefs: snapshots in three languages, PDF and DOCX contents, Russian grammar."""
+
+import io
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from hamkor.briefing import phrases
+from hamkor.briefing.compose import compose_brief
+from hamkor.briefing.render import render, to_markdown
+from hamkor.i18n.numbers import format_money, plural
+from hamkor.render.pdf import local_only_fetcher
+from hamkor.store.warehouse import Warehouse
+from hamkor.trade.periods import Period
+
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
+PERIOD = Period.parse("2025-01..2025-09")
+DAY = date(2025, 11, 1)
+
+
+def squeeze(text: str) -> str:
+    """PDF text extraction breaks lines and turns NBSP into spaces: compare without whitespace."""
+    return re.sub(r"\s+", "", text.replace("\u00a0", " "))
+
+
+@pytest.fixture(scope="module")
+def briefs(demo_settings):
+    with Warehouse(demo_settings).reader() as con:
+        return {lang: compose_brief(con, "RU-ALT", "UZ", PERIOD, lang, today=DAY) for lang in ("ru", "uz", "en")}
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz", "en"])
+def test_snapshot(briefs, lang):
+    text = to_markdown(briefs[lang])
+    snapshot = SNAPSHOTS / f"brief-RU-ALT-UZ-2025-01..09.{lang}.md"
+    if os.environ.get("HAMKOR_UPDATE_SNAPSHOTS") or not snapshot.exists():
+        snapshot.write_text(text, encoding="utf-8")
+    assert text == snapshot.read_text(encoding="utf-8")
+
+
+def test_headlines_read_as_a_person_would_write(briefs):
+    assert briefs["ru"].headline.startswith(
+        "Узбекистан — третий по объёму товарооборота внешнеторговый партнёр региона «Алтайский край». "
+        "За январь–сентябрь 2025 г. товарооборот составил 135,7\u00a0млн долл. США и вырос на 33,0% "
+        "по сравнению с аналогичным периодом 2024 г.")
+    assert briefs["uz"].headline.startswith("Oʻzbekiston — Oltoy oʻlkasi uchun tovar aylanmasi hajmi boʻyicha "
+                                            "uchinchi tashqi savdo hamkori.")
+    assert briefs["en"].headline.startswith(
+        "Uzbekistan is the third-largest trade partner of Altai Krai by turnover. In January–September 2025, "
+        "turnover amounted to USD 135.7 million, up 33.0% on the same period of 2024.")
+    for brief in briefs.values():
+        assert brief.warning and "demo-synthetic" in brief.warning  # synthetic data is said so
+
+
+def test_pdf_holds_the_headline_and_charts(briefs):
+    pdf = render(briefs["ru"], "pdf")
+    assert pdf.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert 1 <= len(reader.pages) <= 3
+    text = squeeze("".join(page.extract_text() for page in reader.pages))
+    assert squeeze("Узбекистан — третий по объёму товарооборота внешнеторговый партнёр") in text
+    assert squeeze("135,7 млн долл. США") in text and squeeze("синтетических демонстрационных") in text
+
+
+def test_docx_holds_the_same(briefs):
+    document = Document(io.BytesIO(render(briefs["en"], "docx")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert briefs["en"].headline in text and "synthetic demo data" in text
+    assert len(document.tables) >= 3 and len(document.inline_shapes) == 3  # three charts as pictures
+
+
+def test_html_is_self_contained(briefs):
+    html = render(briefs["uz"], "html").decode("utf-8")
+    assert '<meta charset="utf-8">' in html and html.count("<svg") == 3
+    remote = [u for u in re.findall(r"(?:src|href)=\"([^\"]+)\"", html) if not u.startswith("file://")]
+    assert remote == []
+
+
+def test_remote_resources_are_refused():
+    with pytest.raises(ValueError, match="offline"):
+        local_only_fetcher().fetch("https://example.org/logo.png")
+
+
+@pytest.mark.parametrize(("count", "phrase"), [
+    (1, "с 1 страной-партнёром"), (2, "с 2 странами-партнёрами"), (5, "с 5 странами-партнёрами"),
+    (21, "с 21 страной-партнёром"), (11, "с 11 странами-партнёрами"),
+])
+def test_russian_plural_forms(count, phrase):
+    assert phrase in phrases.partners_sentence(count, "ru")
+
+
+def test_russian_phrasing_keeps_any_partner_name_whole(demo_settings):
+    """Whatever the partner, its name stands in the nominative as the sentence's subject."""
+    with Warehouse(demo_settings).reader() as con:
+        for partner, name in (("KZ", "Казахстан"), ("CN", "Китай"), ("KG", "Киргизия"), ("BY", "Беларусь")):
+            brief = compose_brief(con, "RU-ALT", partner, PERIOD, "ru", render_charts=False, today=DAY)
+            assert brief.headline.startswith(f"{name} — ")
+            assert "региона «Алтайский край»" in brief.headline
+
+
+def test_number_formats():
+    assert format_money(1234.5e6, "ru") == "1\u00a0234,5\u00a0млн долл. США"
+    assert format_money(1234.5e6, "en") == "USD 1,234.5 million"
+    assert format_money(25e9, "uz") == "25,0\u00a0mlrd AQSh dollari"
+    assert plural(3, {"one": "a", "few": "b", "many": "c"}, "ru") == "b"
+
+
+def test_growth_decline_and_no_base_phrasing():
+    facts = dict(reporter="Алтайский край", reporter_is_region=True, partner="Монголия", partner_is_group=False,
+                 period=((2025, 1), (2025, 9), "ytd"), previous_year=2024, turnover=10e6, exports=6e6, imports=4e6,
+                 turnover_growth=-12.34, export_growth=None, import_growth=5.0, rank=12, partner_count=15,
+                 divisor=1e6)
+    ru = phrases.headline(phrases.Facts(**facts), "ru")
+    assert "12-й по объёму" in ru and "сократился на 12,3%" in ru and "(н/д)" in ru
+    en = phrases.headline(phrases.Facts(**{**facts, "turnover_growth": None}), "en")
+    assert "12th-largest" in en and "there are no data for the same period of 2024" in en
