@@ -24,6 +24,7 @@ test: install-test
 
 bench: install-test
 	$(BIN)/python benchmarks/import_fts_regional.py
+	$(BIN)/python benchmarks/trade_queries.py
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks scripts

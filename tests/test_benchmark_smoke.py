@@ -13,3 +13,10 @@ def test_import_benchmark_smoke():
     assert result.returncode == 0, result.stderr[-2000:]
     assert "hamkor (DuckDB)" in result.stdout and "baseline (pandas+Parquet)" in result.stdout
     assert "speed-up over baseline" in result.stdout and "targets:" in result.stdout
+
+
+def test_trade_queries_benchmark_smoke():
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "trade_queries.py"), "--rows", "50000",
+                             "--repeat", "3"], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "chapter structure" in result.stdout and "pandas" in result.stdout and "PDF brief" in result.stdout

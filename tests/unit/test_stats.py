@@ -38,7 +38,7 @@ def test_summary_and_growth(con):
     assert result.growth("imports") == pytest.approx(100.0)
     assert result.growth("turnover") == pytest.approx(230 / 170 * 100 - 100)
     assert result.change("balance") == pytest.approx(150 - 130)
-    assert result.current.confidential == 10 and not result.synthetic
+    assert stats.confidential_value(con, result.query) == 10 and not result.synthetic
     assert result.coverage.complete and result.query.source == "fts-regional"
 
 

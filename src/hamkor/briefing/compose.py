@@ -101,8 +101,9 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
         brief.notes.append(label("annual_only", lang))
     elif not summary.coverage.complete and not summary.coverage.empty:
         brief.notes.append(label("partial", lang, present=summary.coverage.present, expected=summary.coverage.expected))
-    if summary.current.confidential:
-        brief.notes.append(label("confidential_note", lang, value=format_money(summary.current.confidential, lang)))
+    hidden = stats.confidential_value(con, query)
+    if hidden:
+        brief.notes.append(label("confidential_note", lang, value=format_money(hidden, lang)))
 
     brief.tables.append(_headline_table(summary, lang, divisor))
     for flow, key in (("export", "top_exports"), ("import", "top_imports")):

@@ -34,6 +34,7 @@ class Warehouse:
         con.execute(f"SET memory_limit = '{self.memory_limit}'")
         con.execute(f"SET threads = {int(self.threads)}")
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")  # progress is ours to show, on stderr
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -90,6 +90,9 @@ def pick_source(con: duckdb.DuckDBPyConnection, reporter: str, period: Period) -
     Two sources for one reporter (e.g. an FTS national file and the all-goods partner table)
     must never be added together; the one with the finest commodity detail answers.
     """
+    sources = con.execute("SELECT DISTINCT source FROM trade_flow WHERE reporter = ?", [reporter]).fetchall()
+    if len(sources) <= 1:
+        return sources[0][0] if sources else None  # the usual case, and a cheap one
     widened = Period(period.previous_year().first, period.last)
     # Whole years too, so that a source with annual figures only is still found (and then
     # reported as such) when part of a year is asked.
@@ -97,8 +100,10 @@ def pick_source(con: duckdb.DuckDBPyConnection, reporter: str, period: Period) -
     for span in (widened, whole):
         condition, params = span.sql()
         row = con.execute(
+            # rows itemised by product beat all-goods totals; then the source with more rows
             f"""SELECT source FROM trade_flow WHERE reporter = ? AND {condition}
-                GROUP BY source ORDER BY count(DISTINCT commodity_code) DESC, count(*) DESC, source LIMIT 1""",
+                GROUP BY source ORDER BY count(*) FILTER (nomenclature <> '{ALL_GOODS}') DESC, count(*) DESC,
+                source LIMIT 1""",
             [reporter, *params]).fetchone()
         if row:
             return row[0]
@@ -181,7 +186,7 @@ def coverage(con: duckdb.DuckDBPyConnection, q: Query) -> Coverage:
 @dataclass(frozen=True)
 class Summary:
     query: Query
-    current: Flows
+    current: Flows  # its `confidential` is left 0 here: ask `confidential_value` where it matters
     previous: Flows
     coverage: Coverage
     previous_coverage: Coverage
@@ -200,11 +205,57 @@ class Summary:
 
 
 def summary(con: duckdb.DuckDBPyConnection, q: Query) -> Summary:
+    """Both periods' flows and coverage from one grouped pass over the reporter's rows."""
     q = with_source(con, q)
     previous = q.previous()
-    return Summary(q, flows(con, q.reporter, q.partner, q.period, q.source),
-                   flows(con, q.reporter, q.partner, previous.period, q.source),
-                   coverage(con, q), coverage(con, previous))
+    now_sql, now_params = q.period.sql()
+    before_sql, before_params = previous.period.sql()
+    partners = resolve_partner(q.partner)
+    pair = "true" if partners is None else f"partner IN ({', '.join('?' for _ in partners)})"
+    source_sql = " AND source = ?" if q.source else ""
+    groups = con.execute(
+        f"""SELECT year, month, flow, {pair} AS in_pair, source = '{SYNTHETIC_SOURCE}' AS synthetic, sum(value_usd)
+            FROM trade_flow WHERE reporter = ?{source_sql} AND (({now_sql}) OR ({before_sql}))
+            GROUP BY ALL""",
+        [*(partners or ()), q.reporter, *([q.source] if q.source else []), *now_params, *before_params]).fetchall()
+
+    def fold(query: Query) -> tuple[Flows, Coverage]:
+        months, years = set(query.period.month_list()), range(query.period.first[0], query.period.last[0] + 1)
+        exports = imports = 0.0
+        synthetic, with_pair, monthly, annual = False, set(), set(), set()
+        for year, month, flow, in_pair, is_synthetic, value in groups:
+            if month is not None and (year, month) in months:
+                monthly.add((year, month))
+            elif month is None and query.period.whole_years and year in years:
+                annual.add(year)
+            else:
+                continue
+            if not in_pair:
+                continue
+            with_pair.add((year, month))
+            synthetic |= bool(is_synthetic)
+            if flow == "export":
+                exports += value
+            else:
+                imports += value
+        if not monthly and not annual:
+            span = coverage(con, query)  # nothing at all: look wider for annual-only data
+        elif not monthly:
+            span = Coverage(len(years), len(annual), True)
+        else:
+            span = Coverage(len(months), len(monthly), False)
+        return Flows(exports, imports, len(with_pair), synthetic), span
+
+    (current, current_span), (before, before_span) = fold(q), fold(previous)
+    return Summary(q, current, before, current_span, before_span)
+
+
+def confidential_value(con: duckdb.DuckDBPyConnection, q: Query) -> float:
+    """Value whose commodity code customs withheld (XXXXXXXXXX), within the figures of q."""
+    q = with_source(con, q)
+    where, params = _where(q)
+    return con.execute(f"SELECT coalesce(sum(value_usd), 0) FROM trade_flow WHERE {where} "
+                       "AND left(commodity_code, 1) = 'X'", params).fetchone()[0]
 
 
 # -- monthly series ------------------------------------------------------------------------------
@@ -252,18 +303,28 @@ class RankedPartner:
 def partner_ranking(con: duckdb.DuckDBPyConnection, reporter: str, period: Period,
                     source: str | None = None) -> list[RankedPartner]:
     q = with_source(con, Query(reporter, None, period, source))
-    where, params = _where(q)
-    prev_where, prev_params = _where(q.previous())
-    rows = con.execute(
-        f"""WITH now AS (SELECT partner, sum(value_usd) AS turnover,
-                                coalesce(sum(value_usd) FILTER (flow = 'export'), 0) AS exports,
-                                coalesce(sum(value_usd) FILTER (flow = 'import'), 0) AS imports
-                         FROM trade_flow WHERE {where} GROUP BY partner),
-                 before AS (SELECT partner, sum(value_usd) AS turnover FROM trade_flow
-                            WHERE {prev_where} GROUP BY partner)
-            SELECT now.partner, now.turnover, now.exports, now.imports, coalesce(before.turnover, 0)
-            FROM now LEFT JOIN before USING (partner) ORDER BY now.turnover DESC, now.partner""",
-        [*params, *prev_params]).fetchall()
+    previous = period.previous_year()
+    now_sql, now_params = period.sql()
+    before_sql, before_params = previous.sql()
+    source_sql = " AND source = ?" if q.source else ""
+    # Grouping by month and folding in Python beats per-row period flags in SQL.
+    groups = con.execute(
+        f"""SELECT partner, year, month, flow, sum(value_usd) FROM trade_flow
+            WHERE reporter = ?{source_sql} AND (({now_sql}) OR ({before_sql})) GROUP BY ALL""",
+        [reporter, *([q.source] if q.source else []), *now_params, *before_params]).fetchall()
+    now_months, before_months = set(period.month_list()), set(previous.month_list())
+    now_years = set(range(period.first[0], period.last[0] + 1)) if period.whole_years else set()
+    totals: dict[str, list[float]] = {}
+    for partner, year, month, flow, value in groups:
+        is_now = (year, month) in now_months if month is not None else year in now_years
+        is_before = (year, month) in before_months if month is not None else (year + 1) in now_years
+        entry = totals.setdefault(partner, [0.0, 0.0, 0.0, 0.0])  # turnover, exports, imports, before
+        if is_now:
+            entry[0] += value
+            entry[1 if flow == "export" else 2] += value
+        elif is_before:
+            entry[3] += value
+    rows = sorted(((p, *v) for p, v in totals.items() if v[0] > 0), key=lambda r: (-r[1], r[0]))
     # Shares are of all trade; the unallocated bucket counts in the total but is no partner.
     total = sum(r[1] for r in rows) or 1.0
     ranked = [r for r in rows if r[0] != UNALLOCATED]
@@ -324,7 +385,7 @@ def _key_sql(level: str) -> str:
     plain = ("left(commodity_code, 2)" if level == "section"
              else f"left(commodity_code, {LEVEL_DIGITS[level]})")
     return (f"CASE WHEN commodity_code = '{ALL_GOODS}' THEN '{ALL_GOODS}' "
-            f"WHEN regexp_full_match(commodity_code, 'X+') THEN '{CONFIDENTIAL_KEY}' ELSE {plain} END")
+            f"WHEN left(commodity_code, 1) = 'X' THEN '{CONFIDENTIAL_KEY}' ELSE {plain} END")
 
 
 def structure(con: duckdb.DuckDBPyConnection, q: Query, flow: str = "export", level: str = "chapter",
@@ -477,7 +538,7 @@ def _by_heading(con, q: Query, flow: str) -> dict[str, float]:
     rows = con.execute(
         f"""SELECT left(commodity_code, 4), sum(value_usd) FROM trade_flow
             WHERE {where} AND flow = ? AND commodity_code <> '{ALL_GOODS}'
-              AND NOT regexp_full_match(commodity_code, 'X+') GROUP BY 1""", [*params, flow]).fetchall()
+              AND left(commodity_code, 1) <> 'X' GROUP BY 1""", [*params, flow]).fetchall()
     return dict(rows)
 
 
