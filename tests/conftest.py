@@ -98,3 +98,14 @@ def demo_settings(tmp_path_factory) -> Settings:
     outcomes = build_demo(settings)
     assert all(o.status == "loaded" for o in outcomes), [o.report and o.report.summary() for o in outcomes]
     return settings
+
+
+FACT_FIELDS = "reporter, partner, flow, year, month, commodity_code, nomenclature, value_usd, net_kg, qty, qty_unit"
+
+
+def batch_facts(settings: Settings, batch_id: int, order: str = "month, commodity_code", width: int = 11) -> list:
+    """The facts of one batch as tuples of the first `width` fact fields."""
+    fields = ", ".join(FACT_FIELDS.split(", ")[:width])
+    with Warehouse(settings).reader() as con:
+        return con.execute(f"SELECT {fields} FROM trade_flow WHERE batch_id = ? ORDER BY {order}",
+                           [batch_id]).fetchall()

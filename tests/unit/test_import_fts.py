@@ -4,9 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from hamkor.store.warehouse import Warehouse
 from hamkor.trade.importers import ImportOptions
-from tests.conftest import warehouse_rows
+from tests.conftest import batch_facts, warehouse_rows
 
 HEADER = "napr\tperiod\tnastranapr\ttnved\tedizm\tStoim\tNetto\tKol\tRegion\tRegion_s"
 GOOD = "ЭК\t01/2025\tUZ\t4407119300\t113\t125000,50\t98000,2\t150,5\t01000 - АЛТАЙСКИЙ КРАЙ\tСФО"
@@ -19,10 +18,7 @@ def write(tmp_path: Path, lines: list[str], name="DATTSVT.csv", encoding="utf-8"
 
 
 def facts(settings, batch_id):
-    with Warehouse(settings).reader() as con:
-        return con.execute(
-            "SELECT reporter, partner, flow, year, month, commodity_code, nomenclature, value_usd, net_kg, qty, "
-            "qty_unit FROM trade_flow WHERE batch_id = ? ORDER BY month, commodity_code", [batch_id]).fetchall()
+    return batch_facts(settings, batch_id)
 
 
 def test_cp1251_with_quirks(service, settings, fixtures):

@@ -5,16 +5,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from hamkor.store.warehouse import Warehouse
 from hamkor.trade.importers import ImportOptions
-from tests.conftest import warehouse_rows
+from tests.conftest import batch_facts, warehouse_rows
 
 
 def rows_of(settings, batch_id):
-    with Warehouse(settings).reader() as con:
-        return con.execute(
-            "SELECT reporter, partner, flow, year, month, commodity_code, nomenclature, value_usd, net_kg "
-            "FROM trade_flow WHERE batch_id = ? ORDER BY reporter, partner, commodity_code", [batch_id]).fetchall()
+    return batch_facts(settings, batch_id, order="reporter, partner, commodity_code", width=9)
 
 
 def test_comtrade_keeps_totals_of_real_flows(service, settings, fixtures):

@@ -142,7 +142,7 @@ def flows(con: duckdb.DuckDBPyConnection, reporter: str, partner: str | None, pe
                    coalesce(sum(value_usd) FILTER (flow = 'import'), 0),
                    count(DISTINCT coalesce(CAST(year AS INTEGER) * 100 + month, year)),
                    coalesce(bool_or(source = '{SYNTHETIC_SOURCE}'), false),
-                   coalesce(sum(value_usd) FILTER (regexp_full_match(commodity_code, 'X+')), 0)
+                   coalesce(sum(value_usd) FILTER (left(commodity_code, 1) = 'X'), 0)
             FROM trade_flow WHERE {where}""", params).fetchone()
     return Flows(row[0], row[1], row[2], bool(row[3]), row[4])
 
@@ -373,10 +373,10 @@ def item_name(key: str, lang: str, edition: str = "HS2022") -> str:
     return nomenclature().name(key, lang, edition)
 
 
-def _section_values() -> str:
-    pairs = {e.code: e.parent for e in nomenclature().entries("HS2022", "chapter") if e.parent}
-    pairs.update({e.code: e.parent for e in nomenclature().entries("HS2017", "chapter") if e.parent})
-    return ", ".join(f"('{chapter}', '{section}')" for chapter, section in sorted(pairs.items()))
+def _chapter_sections() -> dict[str, str]:
+    pairs = {e.code: e.parent for e in nomenclature().entries("HS2017", "chapter") if e.parent}
+    pairs.update({e.code: e.parent for e in nomenclature().entries("HS2022", "chapter") if e.parent})
+    return pairs
 
 
 def _key_sql(level: str) -> str:
@@ -393,28 +393,36 @@ def structure(con: duckdb.DuckDBPyConnection, q: Query, flow: str = "export", le
     if flow not in FLOWS:
         raise QueryError(f"flow must be export or import, not {flow!r}")
     q = with_source(con, q)
-    key = _key_sql(level)
-    where, params = _where(q)
-    prev_where, prev_params = _where(q.previous())
-    section_join = ""
-    group_key = "k"
-    if level == "section":
-        section_join = f"LEFT JOIN (VALUES {_section_values()}) AS s(chapter, section) ON s.chapter = k"
-        group_key = "coalesce(s.section, k)"
-    rows = con.execute(
-        f"""WITH facts AS (
-                SELECT {key} AS k, nomenclature, value_usd, 1 AS now FROM trade_flow
-                WHERE {where} AND flow = ?
-                UNION ALL
-                SELECT {key} AS k, nomenclature, value_usd, 0 AS now FROM trade_flow
-                WHERE {prev_where} AND flow = ?)
-            SELECT {group_key} AS item, any_value(nomenclature),
-                   coalesce(sum(value_usd) FILTER (now = 1), 0), coalesce(sum(value_usd) FILTER (now = 0), 0)
-            FROM facts {section_join} GROUP BY item""",
-        [*params, flow, *prev_params, flow]).fetchall()
-    total = sum(r[2] for r in rows)
-    previous_total = sum(r[3] for r in rows)
-    ordered = sorted(rows, key=lambda r: (-r[2], -r[3], r[0]))
+    previous = q.previous()
+    key = _key_sql("chapter" if level == "section" else level)
+    now_sql, now_params = q.period.sql()
+    before_sql, before_params = previous.period.sql()
+    partners = resolve_partner(q.partner)
+    pair = "" if partners is None else f" AND partner IN ({', '.join('?' for _ in partners)})"
+    source_sql = " AND source = ?" if q.source else ""
+    # One pass grouped by item and month; which period a month belongs to is decided in Python.
+    groups = con.execute(
+        f"""SELECT {key} AS k, nomenclature, year, month, sum(value_usd) FROM trade_flow
+            WHERE reporter = ?{source_sql}{pair} AND flow = ? AND (({now_sql}) OR ({before_sql}))
+            GROUP BY ALL""",
+        [q.reporter, *([q.source] if q.source else []), *(partners or ()), flow, *now_params,
+         *before_params]).fetchall()
+    now_months, before_months = set(q.period.month_list()), set(previous.period.month_list())
+    now_years = set(range(q.period.first[0], q.period.last[0] + 1)) if q.period.whole_years else set()
+    sections = _chapter_sections() if level == "section" else {}
+    totals: dict[str, list] = {}  # item -> [now, before, nomenclature]
+    for item, nomenclature_label, year, month, value in groups:
+        item = sections.get(item, item)
+        is_now = (year, month) in now_months if month is not None else year in now_years
+        is_before = (year, month) in before_months if month is not None else (year + 1) in now_years
+        entry = totals.setdefault(item, [0.0, 0.0, nomenclature_label])
+        if is_now:
+            entry[0] += value
+        elif is_before:
+            entry[1] += value
+    total = sum(v[0] for v in totals.values())
+    previous_total = sum(v[1] for v in totals.values())
+    ordered = sorted(((k, v[2], v[0], v[1]) for k, v in totals.items()), key=lambda r: (-r[2], -r[3], r[0]))
     items = [StructureItem(k, _edition(nom), v, p, v / total * 100 if total else 0.0)
              for k, nom, v, p in ordered[:top] if v or p]
     rest = ordered[top:]
