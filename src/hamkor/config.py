@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     # DuckDB may use this much memory during an import; keeps peak RSS bounded on big files.
     warehouse_memory_limit: str = "1GB"
     warehouse_threads: int = 2
+    upload_limit_mb: int = 512
+    host: str = "127.0.0.1"
+    port: int = 8000
 
     @model_validator(mode="after")
     def _require_secret_in_production(self) -> Settings:
@@ -35,6 +38,10 @@ class Settings(BaseSettings):
     @property
     def resolved_warehouse_path(self) -> Path:
         return self.warehouse_path or self.data_dir / "warehouse.duckdb"
+
+    @property
+    def upload_limit_bytes(self) -> int:
+        return self.upload_limit_mb * (1 << 20)
 
     @property
     def effective_secret_key(self) -> str:

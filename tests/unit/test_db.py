@@ -18,7 +18,7 @@ def test_upgrade_downgrade_and_batches(tmp_path, database_url):
     db = make_db(tmp_path, database_url)
     try:
         db.upgrade()
-        assert db.current_revision() == "0001"
+        assert db.current_revision() == "0002"
         assert "import_batch" in inspect(db.engine).get_table_names()
         with db.session() as session:
             session.add(ImportBatch(source_kind="fts-regional", source_label="fts-regional", file_name="a.csv",
@@ -31,7 +31,7 @@ def test_upgrade_downgrade_and_batches(tmp_path, database_url):
         db.downgrade("base")
         assert "import_batch" not in inspect(db.engine).get_table_names()
         db.upgrade()
-        assert db.current_revision() == "0001"
+        assert db.current_revision() == "0002"
     finally:
         db.dispose()
 

@@ -88,3 +88,23 @@ def to_png(spec: dict, lang: str = "ru", scale: float = 2.0) -> bytes:
     import vl_convert as vlc
 
     return vlc.vegalite_to_png(spec, scale=scale, allowed_base_urls=[], format_locale=d3_format_locale(lang))
+
+
+def ranking_spec(items: list[tuple[str, float, bool]], title: str, unit_label: str, divisor: float) -> dict:
+    """Partners by turnover; the partner of interest stands out."""
+    values = [{"name": name, "value": round(value / divisor, 3), "order": i, "focus": focus}
+              for i, (name, value, focus) in enumerate(items)]
+    spec = _base(title, height=max(60, 20 * len(values)))
+    spec.update({
+        "data": {"values": values},
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {"field": "name", "type": "nominal", "sort": {"field": "order"}, "title": None},
+            "x": {"field": "value", "type": "quantitative", "title": unit_label, "axis": {"format": ",.0f"}},
+            "color": {"field": "focus", "type": "nominal", "legend": None,
+                      "scale": {"domain": [False, True], "range": [PALETTE["previous"], PALETTE["current"]]}},
+            "tooltip": [{"field": "name", "type": "nominal"},
+                        {"field": "value", "type": "quantitative", "format": ",.1f", "title": unit_label}],
+        },
+    })
+    return spec

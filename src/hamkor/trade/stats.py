@@ -373,6 +373,18 @@ def item_name(key: str, lang: str, edition: str = "HS2022") -> str:
     return nomenclature().name(key, lang, edition)
 
 
+def _within(code: str | None) -> tuple[str, list]:
+    if not code:
+        return "", []
+    code = code.strip().upper()
+    if code.isdigit():
+        return " AND starts_with(commodity_code, ?)", [code]
+    chapters = sorted(c for c, section in _chapter_sections().items() if section == code)
+    if not chapters:
+        raise QueryError(f"unknown code {code!r} to drill into")
+    return f" AND left(commodity_code, 2) IN ({', '.join('?' for _ in chapters)})", chapters
+
+
 def _chapter_sections() -> dict[str, str]:
     pairs = {e.code: e.parent for e in nomenclature().entries("HS2017", "chapter") if e.parent}
     pairs.update({e.code: e.parent for e in nomenclature().entries("HS2022", "chapter") if e.parent})
@@ -389,9 +401,11 @@ def _key_sql(level: str) -> str:
 
 
 def structure(con: duckdb.DuckDBPyConnection, q: Query, flow: str = "export", level: str = "chapter",
-              top: int = 10) -> Structure:
+              top: int = 10, within: str | None = None) -> Structure:
+    """Goods at a level, optionally within one code (drill-down: a section's chapters, a chapter's headings)."""
     if flow not in FLOWS:
         raise QueryError(f"flow must be export or import, not {flow!r}")
+    within_sql, within_params = _within(within)
     q = with_source(con, q)
     previous = q.previous()
     key = _key_sql("chapter" if level == "section" else level)
@@ -403,9 +417,9 @@ def structure(con: duckdb.DuckDBPyConnection, q: Query, flow: str = "export", le
     # One pass grouped by item and month; which period a month belongs to is decided in Python.
     groups = con.execute(
         f"""SELECT {key} AS k, nomenclature, year, month, sum(value_usd) FROM trade_flow
-            WHERE reporter = ?{source_sql}{pair} AND flow = ? AND (({now_sql}) OR ({before_sql}))
+            WHERE reporter = ?{source_sql}{pair} AND flow = ?{within_sql} AND (({now_sql}) OR ({before_sql}))
             GROUP BY ALL""",
-        [q.reporter, *([q.source] if q.source else []), *(partners or ()), flow, *now_params,
+        [q.reporter, *([q.source] if q.source else []), *(partners or ()), flow, *within_params, *now_params,
          *before_params]).fetchall()
     now_months, before_months = set(q.period.month_list()), set(previous.period.month_list())
     now_years = set(range(q.period.first[0], q.period.last[0] + 1)) if q.period.whole_years else set()

@@ -1,0 +1,1 @@
+"""People who sign in: users with one role each, their API tokens."""

@@ -1,0 +1,81 @@
+"""What the dashboard shows (and its JSON twin returns): one call, plain data and chart specs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from hamkor.briefing.compose import short_name, territory_name
+from hamkor.i18n.numbers import money_scale, money_unit
+from hamkor.render import charts
+from hamkor.trade import stats
+from hamkor.trade.periods import Period
+
+TILE_LABELS = {"turnover": "Turnover", "exports": "Exports", "imports": "Imports", "balance": "Balance"}
+
+
+@dataclass
+class Tile:
+    measure: str
+    value: float
+    previous: float
+    growth: float | None
+
+
+@dataclass
+class Overview:
+    reporter: str
+    partner: str
+    period: Period
+    source: str | None
+    synthetic: bool
+    tiles: list[Tile]
+    rank: int | None
+    partner_count: int
+    coverage: stats.Coverage
+    charts: dict[str, dict] = field(default_factory=dict)
+
+
+def latest_period(con: duckdb.DuckDBPyConnection, reporter: str) -> Period | None:
+    """January to the latest month with data: the period a department head asks about first."""
+    row = con.execute("SELECT max(CAST(year AS INTEGER) * 100 + coalesce(month, 12)) FROM trade_flow "
+                      "WHERE reporter = ?", [reporter]).fetchone()
+    if not row or row[0] is None:
+        return None
+    return Period.months(row[0] // 100, 1, row[0] % 100)
+
+
+def reporters(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool]]:
+    """Reporters in the warehouse, with whether their data are synthetic."""
+    return [(r, bool(s)) for r, s in con.execute(
+        "SELECT reporter, bool_or(source = 'demo-synthetic') FROM trade_flow GROUP BY reporter "
+        "ORDER BY length(reporter) DESC, reporter").fetchall()]
+
+
+def overview(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period: Period, lang: str = "ru",
+             with_charts: bool = True) -> Overview:
+    query = stats.Query(reporter, partner, period)
+    summary = stats.summary(con, query)
+    ranking = stats.partner_ranking(con, reporter, period, summary.query.source)
+    rank = next((r.rank for r in ranking if r.partner == partner.upper()), None)
+    tiles = [Tile(m, getattr(summary.current, m), getattr(summary.previous, m),
+                  summary.growth(m) if m != "balance" else None) for m in TILE_LABELS]
+    result = Overview(reporter, partner, period, summary.query.source, summary.synthetic, tiles, rank, len(ranking),
+                      summary.coverage)
+    if with_charts:
+        divisor, _ = money_scale(max(summary.current.turnover, summary.previous.turnover, 1.0))
+        unit = money_unit(divisor, lang)
+        points = [(p.year, p.month, p.turnover) for p in stats.series(con, summary.query)]
+        result.charts["monthly"] = charts.monthly_turnover_spec(points, "", lang, unit, divisor)
+        top = ranking[:10]
+        rank_divisor, _ = money_scale(max((r.turnover for r in top), default=1.0))
+        result.charts["partners"] = charts.ranking_spec(
+            [(territory_name(r.partner, lang), r.turnover, r.partner == partner.upper()) for r in top], "",
+            money_unit(rank_divisor, lang), rank_divisor)
+        for flow in ("export", "import"):
+            table = stats.structure(con, summary.query, flow, "chapter", 8)
+            result.charts[flow] = charts.structure_spec(
+                [(f"{i.key} {short_name(i.name(lang), 40)}" if i.key.isdigit() else i.name(lang), i.share)
+                 for i in table.items], "", flow, "%")
+    return result

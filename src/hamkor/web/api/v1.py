@@ -1,0 +1,271 @@
+"""JSON API under /api/v1: the same service calls as the pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from hamkor.briefing.compose import compose_brief
+from hamkor.briefing.render import render
+from hamkor.reference import nomenclature
+from hamkor.trade import overview as overview_service
+from hamkor.trade import stats
+from hamkor.trade.importers import IMPORTERS, ImportOptions
+from hamkor.trade.periods import Period, PeriodError
+from hamkor.web.deps import AnyUser, BriefMaker, Importer, ImportViewer, ReferenceViewer, TradeViewer
+from hamkor.web.pages.imports import save_upload, start_import
+
+router = APIRouter(prefix="/api/v1", tags=["v1"])
+
+Reporter = Annotated[str, Query(min_length=2, max_length=10, pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$",
+                                description="Country (RU) or region (RU-ALT)")]
+Partner = Annotated[str, Query(min_length=2, max_length=6, description="Country, CIS, EAEU, EU or WORLD")]
+PeriodText = Annotated[str, Query(min_length=4, max_length=20, description="2025, 2025-Q3, 2025-01..2025-09")]
+Lang = Literal["ru", "uz", "en"]
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except PeriodError as problem:
+        raise HTTPException(422, str(problem)) from None
+
+
+def _guard(work):
+    try:
+        return work()
+    except stats.QueryError as problem:
+        raise HTTPException(422, str(problem)) from None
+
+
+class Me(BaseModel):
+    email: str
+    role: str
+    language: str
+
+
+class FlowFigures(BaseModel):
+    exports: float
+    imports: float
+    turnover: float
+    balance: float
+    months_with_data: int
+
+
+class SummaryOut(BaseModel):
+    reporter: str
+    partner: str
+    period: str
+    previous_period: str
+    source: str | None
+    synthetic: bool
+    current: FlowFigures
+    previous: FlowFigures
+    growth_pct: dict[str, float | None]
+    coverage: dict[str, int | bool]
+
+
+class PartnerOut(BaseModel):
+    rank: int
+    partner: str
+    turnover: float
+    exports: float
+    imports: float
+    share_pct: float
+    growth_pct: float | None
+
+
+class StructureItemOut(BaseModel):
+    code: str
+    name: str
+    value: float
+    previous: float
+    share_pct: float
+    growth_pct: float | None
+
+
+class SeriesPoint(BaseModel):
+    year: int
+    month: int
+    exports: float
+    imports: float
+
+
+class BatchOut(BaseModel):
+    id: int
+    kind: str
+    source: str
+    file_name: str
+    status: str
+    rows_loaded: int
+    rows_rejected: int
+    period_first: str | None
+    period_last: str | None
+    error_summary: str | None
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+    progress: float
+    message: str | None
+    result: dict | None
+
+
+class CodeOut(BaseModel):
+    code: str
+    level: str
+    name: str
+    parent: str | None
+
+
+def _figures(flows: stats.Flows) -> FlowFigures:
+    return FlowFigures(exports=flows.exports, imports=flows.imports, turnover=flows.turnover, balance=flows.balance,
+                       months_with_data=flows.months_with_data)
+
+
+@router.get("/me", response_model=Me)
+def me(viewer: AnyUser) -> Me:
+    return Me(email=viewer.email, role=viewer.role, language=viewer.language)
+
+
+@router.get("/trade/summary", response_model=SummaryOut)
+def summary(request: Request, viewer: TradeViewer, reporter: Reporter, period: PeriodText,
+            partner: Partner = "WORLD") -> SummaryOut:
+    parsed = _period(period)
+    with request.app.state.warehouse.reader() as con:
+        result = _guard(lambda: stats.summary(con, stats.Query(reporter.upper(), partner.upper(), parsed)))
+    return SummaryOut(
+        reporter=reporter.upper(), partner=partner.upper(), period=parsed.label(),
+        previous_period=parsed.previous_year().label(), source=result.query.source, synthetic=result.synthetic,
+        current=_figures(result.current), previous=_figures(result.previous),
+        growth_pct={m: result.growth(m) for m in ("exports", "imports", "turnover")},
+        coverage={"expected": result.coverage.expected, "present": result.coverage.present,
+                  "annual_only": result.coverage.annual_only, "complete": result.coverage.complete})
+
+
+@router.get("/trade/partners", response_model=list[PartnerOut])
+def partners(request: Request, viewer: TradeViewer, reporter: Reporter, period: PeriodText,
+             top: Annotated[int, Query(ge=1, le=300)] = 50) -> list[PartnerOut]:
+    parsed = _period(period)
+    with request.app.state.warehouse.reader() as con:
+        ranking = stats.partner_ranking(con, reporter.upper(), parsed)
+    return [PartnerOut(rank=r.rank, partner=r.partner, turnover=r.turnover, exports=r.exports, imports=r.imports,
+                       share_pct=r.share, growth_pct=r.growth) for r in ranking[:top]]
+
+
+@router.get("/trade/structure", response_model=list[StructureItemOut])
+def structure(request: Request, viewer: TradeViewer, reporter: Reporter, period: PeriodText,
+              partner: Partner = "WORLD", flow: Literal["export", "import"] = "export",
+              level: Literal["section", "chapter", "heading", "subheading", "national"] = "chapter",
+              top: Annotated[int, Query(ge=1, le=500)] = 10,
+              within: Annotated[str | None, Query(max_length=10)] = None, lang: Lang = "ru") -> list[StructureItemOut]:
+    parsed = _period(period)
+    with request.app.state.warehouse.reader() as con:
+        table = _guard(lambda: stats.structure(con, stats.Query(reporter.upper(), partner.upper(), parsed), flow,
+                                               level, top, within))
+    return [StructureItemOut(code=i.key, name=i.name(lang), value=i.value, previous=i.previous, share_pct=i.share,
+                             growth_pct=i.growth) for i in table.items]
+
+
+@router.get("/trade/series", response_model=list[SeriesPoint])
+def series(request: Request, viewer: TradeViewer, reporter: Reporter, period: PeriodText,
+           partner: Partner = "WORLD") -> list[SeriesPoint]:
+    parsed = _period(period)
+    with request.app.state.warehouse.reader() as con:
+        points = _guard(lambda: stats.series(con, stats.Query(reporter.upper(), partner.upper(), parsed)))
+    return [SeriesPoint(year=p.year, month=p.month, exports=p.exports, imports=p.imports) for p in points]
+
+
+@router.get("/trade/overview")
+def overview(request: Request, viewer: TradeViewer, reporter: Reporter, period: PeriodText,
+             partner: Partner = "UZ", lang: Lang = "ru") -> dict:
+    """The dashboard's data: tiles, rank and the Vega-Lite specs of its charts."""
+    parsed = _period(period)
+    with request.app.state.warehouse.reader() as con:
+        data = _guard(lambda: overview_service.overview(con, reporter.upper(), partner.upper(), parsed, lang))
+    return {"reporter": data.reporter, "partner": data.partner, "period": parsed.label(), "source": data.source,
+            "synthetic": data.synthetic, "rank": data.rank, "partner_count": data.partner_count,
+            "tiles": [t.__dict__ for t in data.tiles], "charts": data.charts}
+
+
+@router.get("/briefs", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}, "application/vnd.openxmlformats-officedocument."
+                                         "wordprocessingml.document": {}, "text/markdown": {}}}})
+def brief(request: Request, viewer: BriefMaker, reporter: Reporter, partner: Partner, period: PeriodText,
+          lang: Lang = "ru", format: Literal["pdf", "docx", "md"] = "pdf") -> Response:
+    parsed = _period(period)
+    with request.app.state.warehouse.reader() as con:
+        document = _guard(lambda: compose_brief(con, reporter.upper(), partner.upper(), parsed, lang))
+    media = {"pdf": "application/pdf", "md": "text/markdown; charset=utf-8",
+             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[format]
+    return Response(render(document, format), media_type=media)
+
+
+@router.get("/imports", response_model=list[BatchOut])
+def list_imports(request: Request, viewer: ImportViewer,
+                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[BatchOut]:
+    return [BatchOut(id=b.id, kind=b.source_kind, source=b.source_label, file_name=b.file_name, status=b.status,
+                     rows_loaded=b.rows_loaded, rows_rejected=b.rows_rejected, period_first=b.period_first,
+                     period_last=b.period_last, error_summary=b.error_summary)
+            for b in request.app.state.imports.batches(limit)]
+
+
+@router.post("/imports", response_model=JobOut, status_code=202)
+async def upload(request: Request, viewer: Importer, kind: Annotated[str, Form()],
+                 file: Annotated[UploadFile, File()]) -> JobOut:
+    if kind not in IMPORTERS:
+        raise HTTPException(422, f"kind must be one of {', '.join(IMPORTERS)}")
+    try:
+        path, _ = await save_upload(request, file)
+    except ValueError as problem:
+        raise HTTPException(413, str(problem)) from None
+    job_id = start_import(request, viewer.user_id, kind, path, ImportOptions())
+    return _job(request, job_id)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def job(request: Request, viewer: ImportViewer, job_id: int) -> JobOut:
+    return _job(request, job_id)
+
+
+def _job(request: Request, job_id: int) -> JobOut:
+    record = request.app.state.jobs.get(job_id)
+    if record is None:
+        raise HTTPException(404, "no such job")
+    return JobOut(id=record.id, kind=record.kind, status=record.status, progress=record.progress,
+                  message=record.message, result=record.result)
+
+
+@router.delete("/imports/{batch_id}", response_model=BatchOut)
+def undo(request: Request, viewer: Importer, batch_id: int) -> BatchOut:
+    try:
+        b = request.app.state.imports.undo(batch_id)
+    except LookupError as problem:
+        raise HTTPException(404, str(problem)) from None
+    return BatchOut(id=b.id, kind=b.source_kind, source=b.source_label, file_name=b.file_name, status=b.status,
+                    rows_loaded=b.rows_loaded, rows_rejected=b.rows_rejected, period_first=b.period_first,
+                    period_last=b.period_last, error_summary=b.error_summary)
+
+
+@router.get("/nomenclature/search", response_model=list[CodeOut])
+def search_codes(viewer: ReferenceViewer, q: Annotated[str, Query(min_length=1, max_length=100)], lang: Lang = "ru",
+                 edition: Literal["HS2022", "HS2017"] = "HS2022",
+                 limit: Annotated[int, Query(ge=1, le=200)] = 30) -> list[CodeOut]:
+    return [CodeOut(code=e.code, level=e.level, name=e.name(lang), parent=e.parent)
+            for e in nomenclature().search(q, lang, edition, limit)]
+
+
+@router.get("/nomenclature/{code}", response_model=list[CodeOut])
+def code_path(viewer: ReferenceViewer, code: str, lang: Lang = "ru",
+              edition: Literal["HS2022", "HS2017"] = "HS2022") -> list[CodeOut]:
+    """The code's path from its section, then its children."""
+    entries = nomenclature().path(code, edition)
+    if not entries:
+        raise HTTPException(404, f"unknown code {code!r} in {edition}")
+    return [CodeOut(code=e.code, level=e.level, name=e.name(lang), parent=e.parent)
+            for e in entries + nomenclature().children(code, edition)]

