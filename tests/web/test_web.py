@@ -59,7 +59,8 @@ ROUTES = {
     ("GET", "/api/v1/nomenclature/search"): "reference.view", ("GET", "/api/v1/nomenclature/{code}"): "reference.view",
 }
 PUBLIC = {("GET", "/signin"), ("POST", "/signin"), ("GET", "/api/docs"), ("GET", "/healthz"),
-          ("GET", "/api/openapi.json"), ("GET", "/static"), ("HEAD", "/api/openapi.json"), ("HEAD", "/api/docs")}
+          ("GET", "/api/openapi.json"), ("GET", "/static"), ("GET", "/static/fonts"), ("HEAD", "/api/openapi.json"),
+          ("HEAD", "/api/docs")}
 
 
 def concrete(path: str) -> str:

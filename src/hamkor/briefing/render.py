@@ -16,10 +16,11 @@ def _environment() -> Environment:
                        autoescape=select_autoescape(["html", "j2"]))
 
 
-def to_html(brief: Brief) -> str:
+def to_html(brief: Brief, fonts: dict[str, str] | None = None) -> str:
+    """HTML of the brief; `fonts` maps regular/bold to URLs (default: the package's files, for PDF)."""
     template = _environment().get_template("brief.html.j2")
     labels = {"sources": label("sources", brief.lang), "prepared": label("prepared", brief.lang)}
-    return template.render(brief=brief, labels=labels, fonts=pdf.font_urls())
+    return template.render(brief=brief, labels=labels, fonts=fonts or pdf.font_urls())
 
 
 def to_pdf(brief: Brief) -> bytes:

@@ -37,5 +37,12 @@ def demo(
     console.print("\n[yellow]Rows marked SYNTHETIC come from generated demo data (source demo-synthetic), "
                   "calibrated to published facts; they are not real observations.[/]")
     if serve:
-        console.print("The web interface is not built yet; the data is ready for the CLI "
-                      "(`hamkor import list`, `hamkor ref search ...`).")
+        import uvicorn
+
+        from hamkor.demo.build import demo_sign_in
+        from hamkor.web.app import create_app
+
+        email, password = demo_sign_in(settings)
+        console.print(f"\n[bold]hamkor is at http://{settings.host}:{settings.port}[/]  "
+                      f"sign in as [bold]{email}[/] with password [bold]{password}[/] (Ctrl+C stops it)")
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")

@@ -89,3 +89,38 @@ def summarise(settings: Settings) -> list[SummaryLine]:
                                      now.turnover, stats.growth(now.turnover, before.turnover), rank,
                                      len(ranking), now.synthetic))
     return lines
+
+
+DEMO_EMAIL = "demo@hamkor.local"
+
+
+def demo_sign_in(settings: Settings) -> tuple[str, str]:
+    """The demo's admin account: made once with a random password kept in the data directory."""
+    import secrets
+
+    from hamkor.accounts.service import Accounts
+
+    record = settings.data_dir / "demo" / "sign-in.txt"
+    db = Database(settings)
+    try:
+        db.upgrade()
+        accounts = Accounts(db)
+        exists = any(u.email == DEMO_EMAIL for u in accounts.users())
+        if exists and record.exists():
+            return DEMO_EMAIL, record.read_text(encoding="utf-8").strip()
+        if exists:  # the record was lost: this account cannot be signed into any more, make another
+            return _fresh_demo_user(accounts, record, f"demo-{secrets.token_hex(3)}@hamkor.local")
+        return _fresh_demo_user(accounts, record, DEMO_EMAIL)
+    finally:
+        db.dispose()
+
+
+def _fresh_demo_user(accounts, record: Path, email: str) -> tuple[str, str]:
+    import secrets
+
+    password = secrets.token_urlsafe(12)
+    accounts.create_user(email, password, "admin")
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(password + "\n", encoding="utf-8")
+    record.chmod(0o600)
+    return email, password

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from hamkor import __version__
 from hamkor.accounts.service import Accounts
 from hamkor.config import Settings
+from hamkor.render.pdf import FONT_DIR
 from hamkor.store.db import Database
 from hamkor.store.warehouse import Warehouse
 from hamkor.trade.service import ImportService
@@ -51,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
                                       autoescape=select_autoescape(["html", "j2"]))
     app.state.upload_dir = settings.data_dir / "uploads"
     app.state.upload_dir.mkdir(parents=True, exist_ok=True)
+    app.mount("/static/fonts", StaticFiles(directory=FONT_DIR), name="fonts")  # the brief's fonts, for previews
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     from hamkor.web.api import v1

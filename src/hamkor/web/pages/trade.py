@@ -18,6 +18,7 @@ from hamkor.web.deps import BriefMaker, TradeViewer, language_of
 from hamkor.web.pages._render import page
 
 router = APIRouter(include_in_schema=False)
+WEB_FONTS = {"regular": "/static/fonts/DejaVuSans.ttf", "bold": "/static/fonts/DejaVuSans-Bold.ttf"}
 
 
 def _choices(request: Request, reporter: str | None, partner: str | None, period: str | None):
@@ -46,9 +47,12 @@ def dashboard(request: Request, viewer: TradeViewer, reporter: str | None = None
             data = overview_service.overview(con, reporter, partner, parsed, lang)
     except stats.QueryError as problem:
         data, error = None, str(problem)
+    # In the page the charts fill their box; the same specs render at a fixed width for print.
+    specs = {k: json.dumps({**v, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}},
+                           ensure_ascii=False).replace("</", "<\\/")
+             for k, v in (data.charts.items() if data else [])}
     return page(request, "dashboard.html.j2", data=data, error=error, reporters=known, reporter=reporter,
-                partner=partner, period=parsed, specs={k: json.dumps(v, ensure_ascii=False)
-                                                       for k, v in (data.charts.items() if data else [])},
+                partner=partner, period=parsed, specs=specs,
                 territory=lambda code: territory_name(code, lang))
 
 
@@ -145,7 +149,7 @@ def brief_page(request: Request, viewer: BriefMaker, reporter: str | None = None
     preview_html = None
     if preview and not error:
         with request.app.state.warehouse.reader() as con:
-            preview_html = to_html(compose_brief(con, reporter, partner, parsed, document_lang))
+            preview_html = to_html(compose_brief(con, reporter, partner, parsed, document_lang), fonts=WEB_FONTS)
     return page(request, "brief.html.j2", reporters=known, reporter=reporter, partner=partner, period=parsed,
                 brief_lang=document_lang, preview_html=preview_html, error=error)
 

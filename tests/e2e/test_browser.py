@@ -1,0 +1,127 @@
+"""In a real browser (Debian's chromium through Playwright) against a real server on loopback."""
+
+import os
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+
+from hamkor.accounts.service import Accounts
+from hamkor.store.db import Database
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "browser test password"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.environ.get("CI"),
+                                reason="Debian's chromium is not installed (CI installs it)")
+
+
+@pytest.fixture(scope="module")
+def server(demo_settings):
+    import uvicorn
+
+    from hamkor.web.app import create_app
+
+    db = Database(demo_settings)
+    db.upgrade()
+    accounts = Accounts(db)
+    if not any(u.email == "browser@example.org" for u in accounts.users()):
+        accounts.create_user("browser@example.org", PASSWORD, "analyst")
+    db.dispose()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(demo_settings), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if instance.started:
+            break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, server, demo_settings):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda request: None if request.url.startswith(server) else outside.append(request.url))
+    page.goto(f"{server}/signin")
+    page.fill("input[name=email]", "browser@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/")
+    yield page
+    assert outside == []  # not one request leaves the machine
+    context.close()
+
+
+def shot(page, demo_settings, name: str) -> None:
+    folder = demo_settings.data_dir / "screenshots"
+    folder.mkdir(exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def test_dashboard_draws_its_charts(page, server, demo_settings):
+    page.goto(f"{server}/?reporter=RU-ALT&partner=UZ&period=2025-01..2025-09")
+    page.wait_for_function("document.querySelectorAll('.chart svg').length === 4", timeout=20000)
+    assert "135,7" in page.inner_text(".tiles")
+    assert page.locator(".badge.synthetic").count() == 1
+    shot(page, demo_settings, "dashboard")
+
+
+def test_language_switch(page, server, demo_settings):
+    page.click("form.lang button[value=uz]")
+    page.wait_for_load_state()
+    assert "Tovar aylanmasi" in page.inner_text("main")
+    shot(page, demo_settings, "dashboard-uz")
+    page.click("form.lang button[value=en]")
+    page.wait_for_load_state()
+    assert "Turnover" in page.inner_text("main") and "Dashboard" in page.inner_text("nav")
+    page.click("form.lang button[value=ru]")
+    page.wait_for_load_state()
+    assert "Товарооборот" in page.inner_text("main")
+
+
+def test_upload_an_fts_file_and_see_it_in_history(page, server, fixtures, demo_settings):
+    page.goto(f"{server}/imports")
+    page.select_option("select[name=kind]", "fts-regional")
+    page.set_input_files("input[name=file]", str(fixtures / "fts" / "DATTSVT_cp1251.csv"))
+    page.click("form.upload button")
+    page.wait_for_selector(".job-done", timeout=30000)
+    assert "DATTSVT_cp1251.csv" in page.inner_text(".job-done")
+    page.goto(f"{server}/imports")
+    assert "DATTSVT_cp1251.csv" in page.inner_text("table.data")
+    shot(page, demo_settings, "imports")
+
+
+def test_download_a_brief_pdf(page, server, demo_settings, tmp_path):
+    page.goto(f"{server}/brief?reporter=RU-ALT&partner=UZ&period=2025-01..2025-09&brief_lang=en&preview=true")
+    shot(page, demo_settings, "brief")
+    with page.expect_download() as download_info:
+        page.click("text=PDF")
+    target = tmp_path / "brief.pdf"
+    download_info.value.save_as(target)
+    assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size > 10_000
+    for path in ("/partners?period=2025-01..2025-09", "/explorer?level=chapter&period=2025-01..2025-09",
+                 "/nomenclature?code=44"):
+        page.goto(server + path)
+        shot(page, demo_settings, path.strip("/").split("?")[0])
