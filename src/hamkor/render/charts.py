@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from functools import cache
 
+from babel.dates import get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
-from hamkor.i18n.numbers import locale_of, month_name
+from hamkor.i18n.numbers import locale_of
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 FONT = "DejaVu Sans"
@@ -37,7 +38,9 @@ def _base(title: str, width: int = 460, height: int = 200) -> dict:
 def monthly_turnover_spec(points: list[tuple[int, int, float]], title: str, lang: str, unit_label: str,
                           divisor: float) -> dict:
     """Grouped bars: each month of the period beside the same month a year earlier."""
-    values = [{"month": month_name(m, lang)[:3], "order": m, "year": str(y), "value": round(v / divisor, 3)}
+    # CLDR's abbreviations are unique per language (cutting names to three letters is not: iyun/iyul)
+    short = get_month_names("abbreviated", context="stand-alone", locale=locale_of(lang))
+    values = [{"month": short[m].rstrip("."), "order": m, "year": str(y), "value": round(v / divisor, 3)}
               for y, m, v in points]
     spec = _base(title)
     spec.update({
