@@ -26,7 +26,9 @@ def isolated_app(demo_settings, tmp_path_factory):
     user = accounts.create_user("fuzz@example.org", "fuzzing password", "admin")
     token = accounts.create_token(user.id, "schemathesis")
     db.dispose()
-    return create_app(settings), token
+    application = create_app(settings)
+    yield application, token
+    application.state.warehouse.close()
 
 
 def operations(app):

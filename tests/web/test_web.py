@@ -25,7 +25,9 @@ def app(demo_settings, tmp_path_factory):
         if not any(u.email == f"{role}@example.org" for u in accounts.users()):
             accounts.create_user(f"{role}@example.org", PASSWORD, role)
     db.dispose()
-    return create_app(settings)
+    application = create_app(settings)
+    yield application
+    application.state.warehouse.close()  # the app holds the warehouse open; other tests read it next
 
 
 def signed_in(app, role: str) -> TestClient:
@@ -195,3 +197,27 @@ def test_openapi_and_docs_are_local(app):
     docs = client.get("/api/docs").text
     assert "/static/vendor/swagger-ui-5.32.0/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
     assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
+
+
+def test_interrupted_jobs_are_failed_on_start(app):
+    from hamkor.store.models import Job
+
+    runner = app.state.jobs
+    with runner.db.session() as session:
+        job = Job(kind="import", status="running", progress=0.4, created_at=__import__("datetime").datetime.now())
+        session.add(job)
+        session.flush()
+        job_id = job.id
+    assert runner.fail_interrupted() >= 1
+    record = runner.get(job_id)
+    assert record.status == "failed" and "restart" in record.message
+
+
+def test_upload_size_limit(app, monkeypatch):
+    client = signed_in(app, "admin")
+    monkeypatch.setattr(app.state.settings, "upload_limit_mb", 0)
+    response = client.post("/api/v1/imports", data={"kind": "fts-regional"},
+                           files={"file": ("big.csv", b"x" * 2048, "text/csv")},
+                           headers={"Authorization": ""})
+    assert response.status_code == 413 and "larger than the limit" in response.text
+    assert list(app.state.upload_dir.glob("*big.csv")) == []

@@ -94,7 +94,10 @@ class Accounts:
             record = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
             if record is None:
                 return None
-            record.last_used_at = _now()
+            # a write per API call would serialise every request on the database: once a minute is enough
+            last = record.last_used_at
+            if last is None or (_now() - (last if last.tzinfo else last.replace(tzinfo=UTC))).total_seconds() > 60:
+                record.last_used_at = _now()
             user = session.get(User, record.user_id)
             return user if user and user.active else None
 

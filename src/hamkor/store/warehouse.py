@@ -42,7 +42,12 @@ class Warehouse:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            con = duckdb.connect(str(self.path))
+            try:
+                con = duckdb.connect(str(self.path))
+            except duckdb.IOException as error:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+                raise WarehouseBusy(f"the warehouse {self.path} is open in another process (the web server?): "
+                                    "import through its Imports page, or stop it first") from error
             try:
                 self._configure(con)
                 for statement in SCHEMA:
@@ -57,7 +62,11 @@ class Warehouse:
         if not self.path.exists():
             with self.writer():
                 pass
-        con = duckdb.connect(str(self.path), read_only=True)
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.IOException as error:
+            raise WarehouseBusy(f"the warehouse {self.path} is open in another process (the web server?); "
+                                "use the web interface or its API while it runs") from error
         try:
             self._configure(con)
             yield con
@@ -91,3 +100,50 @@ def run_with_progress(con: duckdb.DuckDBPyConnection, sql: str, params: list | N
         on_fraction(1.0)
 
 
+
+
+class WarehouseBusy(Exception):
+    """Another process holds the warehouse open for writing (the web server, usually)."""
+
+
+class SharedWarehouse(Warehouse):
+    """One connection for a long-lived process (the web server), handing out cheap cursors.
+
+    Opening the DuckDB file costs tens of milliseconds: far too much per request. The server
+    holds the file for its lifetime and is then its only writer; writes are serialised by a lock
+    and counted, so caches keyed on `generation` know when the data changed.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path))
+        except duckdb.IOException as error:
+            raise WarehouseBusy(f"the warehouse {self.path} is open in another process: {error}") from None
+        self._configure(self._con)
+        for statement in SCHEMA:
+            self._con.execute(statement)
+        self._write_lock = threading.Lock()
+        self.generation = 0
+
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cursor = self._con.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._write_lock:
+            cursor = self._con.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+                self.generation += 1
+
+    def close(self) -> None:
+        self._con.close()

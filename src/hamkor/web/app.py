@@ -17,8 +17,9 @@ from hamkor.accounts.service import Accounts
 from hamkor.config import Settings
 from hamkor.render.pdf import FONT_DIR
 from hamkor.store.db import Database
-from hamkor.store.warehouse import Warehouse
+from hamkor.store.warehouse import SharedWarehouse
 from hamkor.trade.service import ImportService
+from hamkor.web.cache import GenerationCache
 from hamkor.web.deps import Forbidden, NotSignedIn
 from hamkor.web.jobs import JobRunner
 from hamkor.web.security import Sessions, SignInThrottle
@@ -34,6 +35,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.jobs.fail_interrupted()  # a job cut off by a restart is failed, never "running"
         yield
+        app.state.warehouse.close()
         db.dispose()
 
     app = FastAPI(title="hamkor", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
@@ -43,9 +45,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.accounts = Accounts(db)
-    app.state.warehouse = Warehouse(settings)
+    app.state.warehouse = SharedWarehouse(settings)
+    app.state.cache = GenerationCache(lambda: app.state.warehouse.generation)
     app.state.imports = ImportService(db, app.state.warehouse)
     app.state.sessions = Sessions(settings.effective_secret_key)
+    app.state.viewer_cache = {}
     app.state.throttle = SignInThrottle()
     app.state.jobs = JobRunner(db)
     app.state.templates = Environment(loader=PackageLoader("hamkor.web", "templates"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from hamkor.accounts.service import token_digest
 from hamkor.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from hamkor.web.security import SESSION_COOKIE, allowed
 
@@ -30,17 +32,44 @@ class Viewer:
     csrf: str | None  # None for API-token requests (no cookie, so no CSRF to guard)
 
 
+VIEWER_TTL = 5.0  # seconds a looked-up account is trusted before the database is asked again
+
+
+def _cached_user(request: Request, key: tuple, lookup):
+    """Who a cookie or token belongs to, remembered briefly: a database round trip per request
+    would cost more than the cached answers the pages serve."""
+    cache = request.app.state.viewer_cache
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit and now - hit[0] < VIEWER_TTL:
+        return hit[1]
+    user = lookup()
+    found = (user.id, user.email, user.role, user.language) if user else None
+    cache[key] = (now, found)
+    if len(cache) > 10_000:
+        cache.clear()
+    return found
+
+
+def forget_viewer(request: Request, user_id: int) -> None:
+    """After a change to the account (its language), drop what was remembered of it."""
+    cache = request.app.state.viewer_cache
+    for key in [k for k, (_, found) in list(cache.items()) if found and found[0] == user_id]:
+        cache.pop(key, None)
+
+
 def current_viewer(request: Request) -> Viewer | None:
     state = request.app.state
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = state.accounts.user_for_token(header[7:].strip())
-        return Viewer(user.id, user.email, user.role, user.language, None) if user else None
+        token = header[7:].strip()
+        found = _cached_user(request, ("token", token_digest(token)), lambda: state.accounts.user_for_token(token))
+        return Viewer(*found, None) if found else None
     session = state.sessions.read(request.cookies.get(SESSION_COOKIE))
     if not session:
         return None
-    user = state.accounts.get(session["uid"])
-    return Viewer(user.id, user.email, user.role, user.language, session["csrf"]) if user else None
+    found = _cached_user(request, ("user", session["uid"]), lambda: state.accounts.get(session["uid"]))
+    return Viewer(*found, session["csrf"]) if found else None
 
 
 def require(permission: str):

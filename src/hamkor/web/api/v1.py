@@ -137,8 +137,12 @@ def me(viewer: AnyUser) -> Me:
 def summary(request: Request, viewer: TradeViewer, reporter: Reporter, period: PeriodText,
             partner: Partner = "WORLD") -> SummaryOut:
     parsed = _period(period)
-    with request.app.state.warehouse.reader() as con:
-        result = _guard(lambda: stats.summary(con, stats.Query(reporter.upper(), partner.upper(), parsed)))
+
+    def compute():
+        with request.app.state.warehouse.reader() as con:
+            return _guard(lambda: stats.summary(con, stats.Query(reporter.upper(), partner.upper(), parsed)))
+
+    result = request.app.state.cache.get(("summary", reporter.upper(), partner.upper(), parsed), compute)
     return SummaryOut(
         reporter=reporter.upper(), partner=partner.upper(), period=parsed.label(),
         previous_period=parsed.previous_year().label(), source=result.query.source, synthetic=result.synthetic,

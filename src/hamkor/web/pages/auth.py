@@ -7,7 +7,7 @@ import secrets
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from hamkor.web.deps import AnyUser
+from hamkor.web.deps import AnyUser, forget_viewer
 from hamkor.web.i18n import LANGUAGES
 from hamkor.web.pages._render import page
 from hamkor.web.security import SESSION_COOKIE, SESSION_MAX_AGE, csrf_matches
@@ -67,4 +67,5 @@ def switch_language(request: Request, viewer: AnyUser, language: str = Form(...)
                     next: str = Form("/")):
     if csrf_matches({"csrf": viewer.csrf or ""}, csrf) and language in LANGUAGES:
         request.app.state.accounts.set_language(viewer.user_id, language)  # remembered per user
+        forget_viewer(request, viewer.user_id)
     return RedirectResponse(_safe_next(next), status_code=303)

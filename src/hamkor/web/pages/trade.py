@@ -23,17 +23,25 @@ WEB_FONTS = {"regular": "/static/fonts/DejaVuSans.ttf", "bold": "/static/fonts/D
 
 def _choices(request: Request, reporter: str | None, partner: str | None, period: str | None):
     """The reporter, partner and period a page shows, with sensible defaults from the data."""
-    with request.app.state.warehouse.reader() as con:
-        known = overview_service.reporters(con)
-        chosen = (reporter or (known[0][0] if known else "RU-ALT")).upper()
-        parsed = None
-        error = None
-        if period:
-            try:
-                parsed = Period.parse(period)
-            except PeriodError as problem:
-                error = str(problem)
-        parsed = parsed or overview_service.latest_period(con, chosen) or Period.year(2025)
+    state = request.app.state
+
+    def read(function, *args):
+        def compute():
+            with state.warehouse.reader() as con:
+                return function(con, *args)
+
+        return state.cache.get((function.__name__, *args), compute)
+
+    known = read(overview_service.reporters)
+    chosen = (reporter or (known[0][0] if known else "RU-ALT")).upper()
+    parsed = None
+    error = None
+    if period:
+        try:
+            parsed = Period.parse(period)
+        except PeriodError as problem:
+            error = str(problem)
+    parsed = parsed or read(overview_service.latest_period, chosen) or Period.year(2025)
     return known, chosen, (partner or "UZ").upper(), parsed, error
 
 
@@ -42,9 +50,12 @@ def dashboard(request: Request, viewer: TradeViewer, reporter: str | None = None
               period: str | None = None):
     lang = language_of(request)
     known, reporter, partner, parsed, error = _choices(request, reporter, partner, period)
-    try:
+    def compute():
         with request.app.state.warehouse.reader() as con:
-            data = overview_service.overview(con, reporter, partner, parsed, lang)
+            return overview_service.overview(con, reporter, partner, parsed, lang)
+
+    try:
+        data = request.app.state.cache.get(("overview", reporter, partner, parsed, lang), compute)
     except stats.QueryError as problem:
         data, error = None, str(problem)
     # In the page the charts fill their box; the same specs render at a fixed width for print.
