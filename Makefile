@@ -25,6 +25,7 @@ test: install-test
 bench: install-test
 	$(BIN)/python benchmarks/import_fts_regional.py
 	$(BIN)/python benchmarks/trade_queries.py
+	$(BIN)/python benchmarks/web_load.py
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks scripts

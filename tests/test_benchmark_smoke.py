@@ -20,3 +20,10 @@ def test_trade_queries_benchmark_smoke():
                              "--repeat", "3"], capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "chapter structure" in result.stdout and "pandas" in result.stdout and "PDF brief" in result.stdout
+
+
+def test_web_load_benchmark_smoke():
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "web_load.py"), "--clients", "4", "--seconds", "2"],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "dashboard" in result.stdout and "api summary" in result.stdout and "requests/s" in result.stdout

@@ -187,3 +187,22 @@ def test_brief_bad_options(demo_dir):
     data_dir, _ = demo_dir
     assert run(data_dir, "brief", "-r", "RU-ALT", "-p", "UZ", "--period", "2025", "--lang", "de").exit_code == 2
     assert run(data_dir, "brief", "-r", "RU-ALT", "-p", "UZ", "--period", "2025", "-f", "odt").exit_code == 2
+
+
+def test_cli_says_when_the_web_server_holds_the_warehouse(tmp_path, fixtures):
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from hamkor.config import Settings; "
+        "from hamkor.store.warehouse import SharedWarehouse; "
+        f"w = SharedWarehouse(Settings(data_dir=Path({str(tmp_path)!r}))); print('ready', flush=True); "
+        "time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"  # another process, as the web server would be
+        result = run(tmp_path, "import", "fts-regional", str(fixtures / "fts" / "DATTSVT_cp1251.csv"))
+        assert result.exit_code == 1 and "open in another process" in result.output
+        assert "Traceback" not in result.output
+    finally:
+        holder.kill()
+        holder.wait()

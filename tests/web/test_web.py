@@ -48,7 +48,8 @@ def csrf_of(client: TestClient, path: str = "/") -> str:
 ROUTES = {
     ("GET", "/"): "trade.view", ("GET", "/partners"): "trade.view", ("GET", "/explorer"): "trade.view",
     ("GET", "/explorer.{fmt}"): "trade.view", ("GET", "/brief"): "brief.create",
-    ("GET", "/brief/download"): "brief.create", ("GET", "/imports"): "imports.view",
+    ("GET", "/brief/download"): "brief.create", ("GET", "/brief/file/{job_id}"): "brief.create",
+    ("GET", "/brief/job/{job_id}"): "brief.create", ("GET", "/imports"): "imports.view",
     ("POST", "/imports"): "imports.write", ("GET", "/jobs/{job_id}"): "imports.view",
     ("POST", "/imports/{batch_id}/undo"): "imports.write", ("GET", "/nomenclature"): "reference.view",
     ("POST", "/signout"): "account.self", ("POST", "/language"): "account.self",
@@ -221,3 +222,21 @@ def test_upload_size_limit(app, monkeypatch):
                            headers={"Authorization": ""})
     assert response.status_code == 413 and "larger than the limit" in response.text
     assert list(app.state.upload_dir.glob("*big.csv")) == []
+
+
+def test_brief_download_runs_as_a_job(app):
+    import time
+
+    client = signed_in(app, "viewer")  # (organizer's sign-ins were used up by the throttle test)
+    response = client.get(f"/brief/download?reporter=RU-ALT&partner=UZ&period={PERIOD}&brief_lang=uz&fmt=docx",
+                          follow_redirects=False)
+    assert response.status_code == 303 and "job=" in response.headers["location"]
+    job_id = int(response.headers["location"].rsplit("job=", 1)[1])
+    for _ in range(100):
+        if "job-done" in client.get(f"/brief/job/{job_id}").text:
+            break
+        time.sleep(0.1)
+    document = client.get(f"/brief/file/{job_id}")
+    assert document.status_code == 200 and document.content.startswith(b"PK")  # a DOCX is a zip
+    assert "filename=" in document.headers["content-disposition"]
+    assert signed_in(app, "analyst").get(f"/brief/file/{job_id}").status_code == 404  # someone else's

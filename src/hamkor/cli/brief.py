@@ -9,7 +9,7 @@ import typer
 from hamkor.briefing.compose import LANGUAGES, compose_brief
 from hamkor.briefing.render import FORMATS, render
 from hamkor.cli._common import console, err_console, fail, settings_of
-from hamkor.store.warehouse import Warehouse
+from hamkor.store.warehouse import Warehouse, WarehouseBusy
 from hamkor.trade.periods import Period, PeriodError
 from hamkor.trade.stats import QueryError
 
@@ -40,6 +40,8 @@ def brief(
             document = compose_brief(con, reporter.upper(), partner.upper(), query_period, lang)
     except QueryError as error:
         raise fail(str(error), 2) from None
+    except WarehouseBusy as busy:
+        raise fail(str(busy)) from None
     target = output or Path(f"brief-{reporter.upper()}-{partner.upper()}-{query_period.label()}-{lang}.{fmt}")
     target.write_bytes(render(document, fmt))
     console.print(document.headline, highlight=False)

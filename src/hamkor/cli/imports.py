@@ -9,7 +9,7 @@ from rich.table import Table
 
 from hamkor.cli._common import OutputFormat, byte_progress, console, emit, err_console, fail, settings_of
 from hamkor.store.db import Database
-from hamkor.store.warehouse import Warehouse
+from hamkor.store.warehouse import Warehouse, WarehouseBusy
 from hamkor.trade.facts import VALUE_UNITS
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.trade.service import ImportOutcome, ImportService
@@ -74,6 +74,8 @@ def _make_import_command(kind: str):
             for path in files:
                 with byte_progress(f"{path.name}") as progress:
                     outcomes.append(service.import_file(kind, path, options, progress))
+        except WarehouseBusy as busy:
+            raise fail(str(busy)) from None
         finally:
             db.dispose()
         _show(outcomes)
@@ -115,7 +117,7 @@ def undo(ctx: typer.Context, batch: int = typer.Argument(..., help="Batch number
     service, db = _service(ctx)
     try:
         undone = service.undo(batch)
-    except LookupError as error:
+    except (LookupError, WarehouseBusy) as error:
         raise fail(str(error)) from None
     finally:
         db.dispose()

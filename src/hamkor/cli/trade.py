@@ -9,7 +9,7 @@ import typer
 
 from hamkor.briefing.compose import territory_name
 from hamkor.cli._common import OutputFormat, emit, err_console, fail, settings_of
-from hamkor.store.warehouse import Warehouse
+from hamkor.store.warehouse import Warehouse, WarehouseBusy
 from hamkor.trade import stats
 from hamkor.trade.periods import Period, PeriodError
 
@@ -34,6 +34,8 @@ def _run(ctx: typer.Context, work: Callable):
             return work(con)
     except (PeriodError, stats.QueryError) as error:
         raise fail(str(error), 2) from None
+    except WarehouseBusy as busy:
+        raise fail(str(busy)) from None
 
 
 def _period(text: str) -> Period:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import secrets
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from hamkor.briefing.compose import LANGUAGES, compose_brief, territory_name
 from hamkor.briefing.render import render, to_html
@@ -153,7 +154,8 @@ def explorer_export(request: Request, viewer: TradeViewer, fmt: str, reporter: s
 
 @router.get("/brief")
 def brief_page(request: Request, viewer: BriefMaker, reporter: str | None = None, partner: str | None = None,
-               period: str | None = None, brief_lang: str | None = None, preview: bool = False):
+               period: str | None = None, brief_lang: str | None = None, preview: bool = False,
+               job: int | None = None):
     lang = language_of(request)
     known, reporter, partner, parsed, error = _choices(request, reporter, partner, period)
     document_lang = brief_lang if brief_lang in LANGUAGES else lang
@@ -161,23 +163,59 @@ def brief_page(request: Request, viewer: BriefMaker, reporter: str | None = None
     if preview and not error:
         with request.app.state.warehouse.reader() as con:
             preview_html = to_html(compose_brief(con, reporter, partner, parsed, document_lang), fonts=WEB_FONTS)
+    running = request.app.state.jobs.get(job) if job else None
     return page(request, "brief.html.j2", reporters=known, reporter=reporter, partner=partner, period=parsed,
-                brief_lang=document_lang, preview_html=preview_html, error=error)
+                brief_lang=document_lang, preview_html=preview_html, error=error,
+                job=running if running and running.kind == "brief" else None)
+
+
+MEDIA = {"pdf": "application/pdf",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
 @router.get("/brief/download")
 def brief_download(request: Request, viewer: BriefMaker, reporter: str, partner: str, period: str,
                    brief_lang: str = "ru", fmt: str = "pdf"):
-    if fmt not in ("pdf", "docx") or brief_lang not in LANGUAGES:
+    """Rendering takes a second or two: it runs as a job, and the brief page follows it."""
+    if fmt not in MEDIA or brief_lang not in LANGUAGES:
         return Response("format must be pdf or docx; language ru, uz or en", status_code=400)
     try:
         parsed = Period.parse(period)
     except PeriodError as problem:
         return Response(str(problem), status_code=400)
-    with request.app.state.warehouse.reader() as con:
-        document = compose_brief(con, reporter.upper(), partner.upper(), parsed, brief_lang)
-    media = {"pdf": "application/pdf",
-             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[fmt]
+    state = request.app.state
+    folder = state.settings.data_dir / "briefs"
+    folder.mkdir(parents=True, exist_ok=True)
     name = f"brief-{reporter.upper()}-{partner.upper()}-{parsed.label()}-{brief_lang}.{fmt}"
-    return Response(render(document, fmt), media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    def work(progress) -> dict:
+        with state.warehouse.reader() as con:
+            document = compose_brief(con, reporter.upper(), partner.upper(), parsed, brief_lang)
+        progress(0.5)
+        target = folder / f"{secrets.token_hex(8)}.{fmt}"
+        target.write_bytes(render(document, fmt))
+        return {"file": target.name, "name": name, "format": fmt}
+
+    job_id = state.jobs.submit("brief", viewer.user_id, work)
+    query = f"reporter={reporter}&partner={partner}&period={parsed.label()}&brief_lang={brief_lang}"
+    return RedirectResponse(f"/brief?{query}&job={job_id}", status_code=303)
+
+
+@router.get("/brief/file/{job_id}")
+def brief_file(request: Request, viewer: BriefMaker, job_id: int):
+    job = request.app.state.jobs.get(job_id)
+    if job is None or job.kind != "brief" or job.status != "done" or job.user_id != viewer.user_id:
+        return Response("no such brief", status_code=404)
+    path = request.app.state.settings.data_dir / "briefs" / job.result["file"]
+    if not path.is_file():
+        return Response("the brief file is gone: make it again", status_code=404)
+    return Response(path.read_bytes(), media_type=MEDIA[job.result["format"]],
+                    headers={"Content-Disposition": f'attachment; filename="{job.result["name"]}"'})
+
+
+@router.get("/brief/job/{job_id}")
+def brief_job(request: Request, viewer: BriefMaker, job_id: int):
+    job = request.app.state.jobs.get(job_id)
+    if job is None or job.kind != "brief":
+        return page(request, "message.html.j2", status_code=404, message="No such job.")
+    return page(request, "_brief_job.html.j2", job=job)
