@@ -64,7 +64,8 @@ class ImportService:
         self.warehouse = warehouse
 
     def import_file(self, kind: str, path: Path, options: ImportOptions | None = None,
-                    progress: ProgressCallback | None = None) -> ImportOutcome:
+                    progress: ProgressCallback | None = None, file_name: str | None = None) -> ImportOutcome:
+        """Load one file; `file_name` is what the history shows (an upload's own name, not its temp file)."""
         options = options or ImportOptions()
         importer = IMPORTERS.get(kind)
         if importer is None:
@@ -85,7 +86,7 @@ class ImportService:
             digest_future = pool.submit(sha256_of, path)
             with self.warehouse.writer() as con:
                 self._reconcile(con)
-                batch_id = self._open_batch(kind, outcome.source, path)
+                batch_id = self._open_batch(kind, outcome.source, path, file_name)
                 outcome.batch_id = batch_id
                 con.execute("BEGIN TRANSACTION")
                 try:
@@ -183,9 +184,9 @@ class ImportService:
         if path.stat().st_size == 0:
             raise reject(path, "the file is empty")
 
-    def _open_batch(self, kind: str, source: str, path: Path) -> int:
+    def _open_batch(self, kind: str, source: str, path: Path, file_name: str | None = None) -> int:
         with self.db.session() as session:
-            batch = ImportBatch(source_kind=kind, source_label=source, file_name=path.name,
+            batch = ImportBatch(source_kind=kind, source_label=source, file_name=file_name or path.name,
                                 file_size=path.stat().st_size, sha256="", rows_read=0,
                                 rows_loaded=0, rows_rejected=0, rows_skipped=0,
                                 status="loading", started_at=now())

@@ -84,6 +84,23 @@ def _where(q: Query, alias: str = "", with_partner: bool = True) -> tuple[str, l
     return " AND ".join(parts), params
 
 
+def _which_period(period: Period):
+    """Tells whether a (year, month) row counts for the period, for the year before it, or neither.
+
+    Queries group by month over both periods in one pass; the folding happens in Python.
+    """
+    previous = period.previous_year()
+    now_months, before_months = set(period.month_list()), set(previous.month_list())
+    now_years = set(range(period.first[0], period.last[0] + 1)) if period.whole_years else set()
+
+    def which(year: int, month: int | None) -> str | None:
+        if month is None:  # annual figures count only when whole years are asked
+            return "now" if year in now_years else "before" if year + 1 in now_years else None
+        return "now" if (year, month) in now_months else "before" if (year, month) in before_months else None
+
+    return which
+
+
 def pick_source(con: duckdb.DuckDBPyConnection, reporter: str, period: Period) -> str | None:
     """The most detailed source holding the reporter's data for the period (or a year before).
 
@@ -312,17 +329,15 @@ def partner_ranking(con: duckdb.DuckDBPyConnection, reporter: str, period: Perio
         f"""SELECT partner, year, month, flow, sum(value_usd) FROM trade_flow
             WHERE reporter = ?{source_sql} AND (({now_sql}) OR ({before_sql})) GROUP BY ALL""",
         [reporter, *([q.source] if q.source else []), *now_params, *before_params]).fetchall()
-    now_months, before_months = set(period.month_list()), set(previous.month_list())
-    now_years = set(range(period.first[0], period.last[0] + 1)) if period.whole_years else set()
+    which = _which_period(period)
     totals: dict[str, list[float]] = {}
     for partner, year, month, flow, value in groups:
-        is_now = (year, month) in now_months if month is not None else year in now_years
-        is_before = (year, month) in before_months if month is not None else (year + 1) in now_years
         entry = totals.setdefault(partner, [0.0, 0.0, 0.0, 0.0])  # turnover, exports, imports, before
-        if is_now:
+        side = which(year, month)
+        if side == "now":
             entry[0] += value
             entry[1 if flow == "export" else 2] += value
-        elif is_before:
+        elif side == "before":
             entry[3] += value
     rows = sorted(((p, *v) for p, v in totals.items() if v[0] > 0), key=lambda r: (-r[1], r[0]))
     # Shares are of all trade; the unallocated bucket counts in the total but is no partner.
@@ -421,18 +436,16 @@ def structure(con: duckdb.DuckDBPyConnection, q: Query, flow: str = "export", le
             GROUP BY ALL""",
         [q.reporter, *([q.source] if q.source else []), *(partners or ()), flow, *within_params, *now_params,
          *before_params]).fetchall()
-    now_months, before_months = set(q.period.month_list()), set(previous.period.month_list())
-    now_years = set(range(q.period.first[0], q.period.last[0] + 1)) if q.period.whole_years else set()
+    which = _which_period(q.period)
     sections = _chapter_sections() if level == "section" else {}
     totals: dict[str, list] = {}  # item -> [now, before, nomenclature]
     for item, nomenclature_label, year, month, value in groups:
         item = sections.get(item, item)
-        is_now = (year, month) in now_months if month is not None else year in now_years
-        is_before = (year, month) in before_months if month is not None else (year + 1) in now_years
         entry = totals.setdefault(item, [0.0, 0.0, nomenclature_label])
-        if is_now:
+        side = which(year, month)
+        if side == "now":
             entry[0] += value
-        elif is_before:
+        elif side == "before":
             entry[1] += value
     total = sum(v[0] for v in totals.values())
     previous_total = sum(v[1] for v in totals.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -27,6 +28,17 @@ from hamkor.web.security import Sessions, SignInThrottle
 STATIC = Path(str(resources.files("hamkor.web").joinpath("static")))
 
 
+def warm_up() -> None:
+    """Pay the one-off start-up costs (chart engine, PDF engine, nomenclature) before a user does:
+    they are most of a first brief's time."""
+    from hamkor.reference import nomenclature
+    from hamkor.render import charts, pdf
+
+    nomenclature()
+    charts.to_svg(charts.structure_spec([("warm-up", 1.0)], "", "export", "%"))
+    pdf.html_to_pdf("<!DOCTYPE html><meta charset='utf-8'><p>warm-up</p>")
+
+
 def create_app(settings: Settings) -> FastAPI:
     db = Database(settings)
     db.upgrade()
@@ -34,6 +46,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.jobs.fail_interrupted()  # a job cut off by a restart is failed, never "running"
+        threading.Thread(target=warm_up, daemon=True, name="warm-up").start()
         yield
         app.state.warehouse.close()
         db.dispose()

@@ -6,6 +6,7 @@ import io
 from functools import cache
 from importlib import resources
 
+from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -41,8 +42,11 @@ def template_helpers(lang: str) -> dict:
     def ngettext(singular: str, plural: str, num: int, **values) -> str:
         return t.ngettext(singular, plural, num) % {"num": num, **values}
 
+    def when(moment) -> str:
+        return format_datetime(moment, format="short", locale=locale_of(lang)) if moment else ""
+
     return {
-        "_": gettext, "ngettext": ngettext, "lang": lang,
+        "_": gettext, "ngettext": ngettext, "lang": lang, "when": when,
         "money": lambda v: format_money(v, lang),
         "number": lambda v, digits=1: format_number(v, lang, digits),
         "percent": lambda v: format_percent(v, lang),

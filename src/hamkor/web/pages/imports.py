@@ -39,13 +39,16 @@ def start_import(request: Request, user_id: int, kind: str, path: str, options: 
 
     service = request.app.state.imports
 
+    shown_name = Path(path).name.split("-", 1)[-1]  # the upload's own (cleaned) name, without our prefix
+
     def work(progress) -> dict:
-        outcome = service.import_file(kind, Path(path), options, lambda done, total: progress(done / total))
+        outcome = service.import_file(kind, Path(path), options, lambda done, total: progress(done / total),
+                                      file_name=shown_name)
         Path(path).unlink(missing_ok=True)
         return {"status": outcome.status, "batch": outcome.batch_id, "rows_loaded": outcome.rows_loaded,
                 "periods": outcome.period_range, "duplicate_of": outcome.duplicate_of, "replaced": outcome.replaced,
                 "problems": outcome.report.lines() if outcome.report else [],
-                "file": Path(path).name.split("-", 1)[-1]}
+                "file": shown_name}
 
     return request.app.state.jobs.submit("import", user_id, work)
 
