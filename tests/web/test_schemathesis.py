@@ -41,7 +41,9 @@ def test_api_never_fails_with_a_server_error(isolated_app):
     app, token = isolated_app
     tested = []
     for operation in operations(app):
-        @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        # derandomize: the same inputs every run, so CI never flakes; more examples catch more
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+                  derandomize=True)
         @given(case=operation.as_strategy())
         def check(case):
             response = case.call(headers={"Authorization": f"Bearer {token}"})

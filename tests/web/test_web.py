@@ -258,6 +258,7 @@ def test_more_api_answers(app):
     imports = client.get("/api/v1/imports").json()
     assert {b["kind"] for b in imports} >= {"fts-partners", "uzstat", "fts-regional"}
     assert client.get("/api/v1/jobs/999999").status_code == 404
+    assert client.get("/api/v1/jobs/9223372036854775808").status_code == 422  # found by schemathesis: was a 500
     assert client.get("/api/v1/me").json()["role"] == "analyst"
 
 

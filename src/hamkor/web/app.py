@@ -90,8 +90,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def forbidden(request: Request, exc: Forbidden):
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": f"your role may not {exc.permission}"}, status_code=403)
-        return HTMLResponse(f"<!DOCTYPE html><meta charset=\"utf-8\"><p>403: your role may not {exc.permission}."
-                            "</p><p><a href=\"/\">hamkor</a></p>", status_code=403)
+        from hamkor.web.pages._render import page
+
+        return page(request, "message.html.j2", status_code=403, message="Your role does not allow this page.")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):

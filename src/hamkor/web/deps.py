@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from hamkor.accounts.service import token_digest
 from hamkor.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -77,9 +77,9 @@ def require(permission: str):
         viewer = current_viewer(request)
         if viewer is None:
             raise NotSignedIn()
+        request.state.viewer = viewer  # known even when refused: the refusal speaks their language
         if not allowed(viewer.role, permission):
             raise Forbidden(permission)
-        request.state.viewer = viewer
         return viewer
 
     return check
@@ -99,3 +99,4 @@ ImportViewer = Annotated[Viewer, Depends(require("imports.view"))]
 Importer = Annotated[Viewer, Depends(require("imports.write"))]
 ReferenceViewer = Annotated[Viewer, Depends(require("reference.view"))]
 AnyUser = Annotated[Viewer, Depends(require("account.self"))]
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A record number")]  # fits every database

@@ -15,7 +15,7 @@ from hamkor.trade import overview as overview_service
 from hamkor.trade import stats
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.trade.periods import Period, PeriodError
-from hamkor.web.deps import AnyUser, BriefMaker, Importer, ImportViewer, ReferenceViewer, TradeViewer
+from hamkor.web.deps import AnyUser, BriefMaker, Importer, ImportViewer, RecordId, ReferenceViewer, TradeViewer
 from hamkor.web.pages.imports import save_upload, start_import
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -233,7 +233,7 @@ async def upload(request: Request, viewer: Importer, kind: Annotated[str, Form()
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def job(request: Request, viewer: ImportViewer, job_id: int) -> JobOut:
+def job(request: Request, viewer: ImportViewer, job_id: RecordId) -> JobOut:
     return _job(request, job_id)
 
 
@@ -246,7 +246,7 @@ def _job(request: Request, job_id: int) -> JobOut:
 
 
 @router.delete("/imports/{batch_id}", response_model=BatchOut)
-def undo(request: Request, viewer: Importer, batch_id: int) -> BatchOut:
+def undo(request: Request, viewer: Importer, batch_id: RecordId) -> BatchOut:
     try:
         b = request.app.state.imports.undo(batch_id)
     except LookupError as problem:

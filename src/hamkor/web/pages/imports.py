@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import secrets
+from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
 from hamkor.trade.importers import IMPORTERS, ImportOptions
-from hamkor.web.deps import Importer, ImportViewer
+from hamkor.web.deps import Importer, ImportViewer, RecordId
 from hamkor.web.pages._render import page
 from hamkor.web.security import csrf_matches
 
@@ -54,7 +55,7 @@ def start_import(request: Request, user_id: int, kind: str, path: str, options: 
 
 
 @router.get("/imports")
-def imports_page(request: Request, viewer: ImportViewer, job: int | None = None):
+def imports_page(request: Request, viewer: ImportViewer, job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
     return page(request, "imports.html.j2", batches=request.app.state.imports.batches(100), kinds=list(IMPORTERS),
                 job=request.app.state.jobs.get(job) if job else None)
 
@@ -75,7 +76,7 @@ async def upload(request: Request, viewer: Importer, kind: str = Form(...), file
 
 
 @router.get("/jobs/{job_id}")
-def job_status(request: Request, viewer: ImportViewer, job_id: int):
+def job_status(request: Request, viewer: ImportViewer, job_id: RecordId):
     job = request.app.state.jobs.get(job_id)
     if job is None:
         return page(request, "message.html.j2", status_code=404, message="No such job.")
@@ -83,7 +84,7 @@ def job_status(request: Request, viewer: ImportViewer, job_id: int):
 
 
 @router.post("/imports/{batch_id}/undo")
-def undo(request: Request, viewer: Importer, batch_id: int, csrf: str = Form("")):
+def undo(request: Request, viewer: Importer, batch_id: RecordId, csrf: str = Form("")):
     if not csrf_matches({"csrf": viewer.csrf or ""}, csrf):
         return page(request, "message.html.j2", status_code=400, message="The form expired: reload the page.")
     try:

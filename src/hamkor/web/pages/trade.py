@@ -6,8 +6,9 @@ import csv
 import io
 import json
 import secrets
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hamkor.briefing.compose import LANGUAGES, compose_brief, territory_name
@@ -15,7 +16,7 @@ from hamkor.briefing.render import render, to_html
 from hamkor.trade import overview as overview_service
 from hamkor.trade import stats
 from hamkor.trade.periods import Period, PeriodError
-from hamkor.web.deps import BriefMaker, TradeViewer, language_of
+from hamkor.web.deps import BriefMaker, RecordId, TradeViewer, language_of
 from hamkor.web.pages._render import page
 
 router = APIRouter(include_in_schema=False)
@@ -155,7 +156,7 @@ def explorer_export(request: Request, viewer: TradeViewer, fmt: str, reporter: s
 @router.get("/brief")
 def brief_page(request: Request, viewer: BriefMaker, reporter: str | None = None, partner: str | None = None,
                period: str | None = None, brief_lang: str | None = None, preview: bool = False,
-               job: int | None = None):
+               job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
     lang = language_of(request)
     known, reporter, partner, parsed, error = _choices(request, reporter, partner, period)
     document_lang = brief_lang if brief_lang in LANGUAGES else lang
@@ -202,7 +203,7 @@ def brief_download(request: Request, viewer: BriefMaker, reporter: str, partner:
 
 
 @router.get("/brief/file/{job_id}")
-def brief_file(request: Request, viewer: BriefMaker, job_id: int):
+def brief_file(request: Request, viewer: BriefMaker, job_id: RecordId):
     job = request.app.state.jobs.get(job_id)
     if job is None or job.kind != "brief" or job.status != "done" or job.user_id != viewer.user_id:
         return Response("no such brief", status_code=404)
@@ -214,7 +215,7 @@ def brief_file(request: Request, viewer: BriefMaker, job_id: int):
 
 
 @router.get("/brief/job/{job_id}")
-def brief_job(request: Request, viewer: BriefMaker, job_id: int):
+def brief_job(request: Request, viewer: BriefMaker, job_id: RecordId):
     job = request.app.state.jobs.get(job_id)
     if job is None or job.kind != "brief":
         return page(request, "message.html.j2", status_code=404, message="No such job.")
