@@ -7,6 +7,7 @@ import typer
 from hamkor.cli._common import byte_progress, console, err_console, fail, settings_of
 from hamkor.demo.build import build_demo, summarise
 from hamkor.i18n.numbers import format_number
+from hamkor.store.warehouse import WarehouseBusy
 
 
 def demo(
@@ -16,8 +17,11 @@ def demo(
 ) -> None:
     """Build the demo: reference data, real national series, a synthetic Altai Krai extract."""
     settings = settings_of(ctx)
-    with byte_progress("demo") as progress:
-        outcomes = build_demo(settings, seed, on_step=lambda s: err_console.print(f"· {s}"), progress=progress)
+    try:
+        with byte_progress("demo") as progress:
+            outcomes = build_demo(settings, seed, on_step=lambda s: err_console.print(f"· {s}"), progress=progress)
+    except WarehouseBusy as busy:
+        raise fail(f"{busy}. Is `hamkor demo` or `hamkor serve` already running on this data directory?") from None
     for o in outcomes:
         if o.status == "rejected":
             raise fail(f"demo file {o.file.name} was refused:\n" + o.report.summary())
