@@ -1,0 +1,1 @@
+"""The promising areas of cooperation: economic complexity, export potential, explanations."""
