@@ -84,6 +84,15 @@ def _where(q: Query, alias: str = "", with_partner: bool = True) -> tuple[str, l
     return " AND ".join(parts), params
 
 
+def _both_periods(q: Query) -> tuple[str, list]:
+    """Filter on the reporter's rows (of the chosen source) in the period and the year before it."""
+    now_sql, now_params = q.period.sql()
+    before_sql, before_params = q.period.previous_year().sql()
+    source_sql = " AND source = ?" if q.source else ""
+    return (f"reporter = ?{source_sql} AND (({now_sql}) OR ({before_sql}))",
+            [q.reporter, *([q.source] if q.source else []), *now_params, *before_params])
+
+
 def _which_period(period: Period):
     """Tells whether a (year, month) row counts for the period, for the year before it, or neither.
 
@@ -225,16 +234,12 @@ def summary(con: duckdb.DuckDBPyConnection, q: Query) -> Summary:
     """Both periods' flows and coverage from one grouped pass over the reporter's rows."""
     q = with_source(con, q)
     previous = q.previous()
-    now_sql, now_params = q.period.sql()
-    before_sql, before_params = previous.period.sql()
     partners = resolve_partner(q.partner)
     pair = "true" if partners is None else f"partner IN ({', '.join('?' for _ in partners)})"
-    source_sql = " AND source = ?" if q.source else ""
+    where, params = _both_periods(q)
     groups = con.execute(
         f"""SELECT year, month, flow, {pair} AS in_pair, source = '{SYNTHETIC_SOURCE}' AS synthetic, sum(value_usd)
-            FROM trade_flow WHERE reporter = ?{source_sql} AND (({now_sql}) OR ({before_sql}))
-            GROUP BY ALL""",
-        [*(partners or ()), q.reporter, *([q.source] if q.source else []), *now_params, *before_params]).fetchall()
+            FROM trade_flow WHERE {where} GROUP BY ALL""", [*(partners or ()), *params]).fetchall()
 
     def fold(query: Query) -> tuple[Flows, Coverage]:
         months, years = set(query.period.month_list()), range(query.period.first[0], query.period.last[0] + 1)
@@ -320,15 +325,10 @@ class RankedPartner:
 def partner_ranking(con: duckdb.DuckDBPyConnection, reporter: str, period: Period,
                     source: str | None = None) -> list[RankedPartner]:
     q = with_source(con, Query(reporter, None, period, source))
-    previous = period.previous_year()
-    now_sql, now_params = period.sql()
-    before_sql, before_params = previous.sql()
-    source_sql = " AND source = ?" if q.source else ""
+    where, params = _both_periods(q)
     # Grouping by month and folding in Python beats per-row period flags in SQL.
-    groups = con.execute(
-        f"""SELECT partner, year, month, flow, sum(value_usd) FROM trade_flow
-            WHERE reporter = ?{source_sql} AND (({now_sql}) OR ({before_sql})) GROUP BY ALL""",
-        [reporter, *([q.source] if q.source else []), *now_params, *before_params]).fetchall()
+    groups = con.execute(f"SELECT partner, year, month, flow, sum(value_usd) FROM trade_flow WHERE {where} "
+                         "GROUP BY ALL", params).fetchall()
     which = _which_period(period)
     totals: dict[str, list[float]] = {}
     for partner, year, month, flow, value in groups:
@@ -422,20 +422,15 @@ def structure(con: duckdb.DuckDBPyConnection, q: Query, flow: str = "export", le
         raise QueryError(f"flow must be export or import, not {flow!r}")
     within_sql, within_params = _within(within)
     q = with_source(con, q)
-    previous = q.previous()
     key = _key_sql("chapter" if level == "section" else level)
-    now_sql, now_params = q.period.sql()
-    before_sql, before_params = previous.period.sql()
     partners = resolve_partner(q.partner)
     pair = "" if partners is None else f" AND partner IN ({', '.join('?' for _ in partners)})"
-    source_sql = " AND source = ?" if q.source else ""
+    where, params = _both_periods(q)
     # One pass grouped by item and month; which period a month belongs to is decided in Python.
     groups = con.execute(
         f"""SELECT {key} AS k, nomenclature, year, month, sum(value_usd) FROM trade_flow
-            WHERE reporter = ?{source_sql}{pair} AND flow = ?{within_sql} AND (({now_sql}) OR ({before_sql}))
-            GROUP BY ALL""",
-        [q.reporter, *([q.source] if q.source else []), *(partners or ()), flow, *within_params, *now_params,
-         *before_params]).fetchall()
+            WHERE {where}{pair} AND flow = ?{within_sql} GROUP BY ALL""",
+        [*params, *(partners or ()), flow, *within_params]).fetchall()
     which = _which_period(q.period)
     sections = _chapter_sections() if level == "section" else {}
     totals: dict[str, list] = {}  # item -> [now, before, nomenclature]

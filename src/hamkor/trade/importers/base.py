@@ -213,10 +213,6 @@ class Importer:
     def source_label(self, options: ImportOptions) -> str:
         return options.source or self.kind
 
-    def sniff(self, path: Path) -> bool:
-        """Does the file look like this format? Used to suggest the right kind."""
-        return False
-
     def load(self, con: duckdb.DuckDBPyConnection, path: Path, batch_id: int,
              options: ImportOptions, progress: ProgressCallback | None) -> LoadResult:
         raise NotImplementedError

@@ -67,13 +67,6 @@ class FtsNationalImporter(DelimitedImporter):
                          "import it with `hamkor import fts-regional`", line=1)
         return source
 
-    def sniff(self, path) -> bool:
-        try:
-            self.open_source(path, None).cleanup()
-            return True
-        except Exception:  # noqa: BLE001 - any failure means "not this format"
-            return False
-
     def lookups(self, source: TextSource, options: ImportOptions):
         codes = {code: code for code in countries().alpha2_codes()}
         return {"partner_code": (f"upper(trim({self.col(source, self.partner_key)}))", codes)}

@@ -26,13 +26,6 @@ class FtsPartnersImporter(RowsImporter):
     default_value_unit = "million"
     file_hint = "XLSX with sheets Экспорт / Импорт: a partner per column, a month per row"
 
-    def sniff(self, path: Path) -> bool:
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True)
-            return any(s.strip().lower() in SHEET_FLOWS for s in workbook.sheetnames)
-        except Exception:  # noqa: BLE001 - any failure means "not this format"
-            return False
-
     def parse(self, path: Path, options: ImportOptions, report: ErrorReport):
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)

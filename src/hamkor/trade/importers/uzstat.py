@@ -33,14 +33,6 @@ class UzstatImporter(RowsImporter):
         raise reject(path, "the file does not say whether it holds exports or imports: "
                      "give --flow export or --flow import")
 
-    def sniff(self, path: Path) -> bool:
-        try:
-            with open(path, encoding="utf-8-sig") as handle:
-                header = next(csv.reader(handle))
-            return "Code" in header and any(YEAR.fullmatch(h.strip()) for h in header)
-        except Exception:  # noqa: BLE001 - any failure means "not this format"
-            return False
-
     def parse(self, path: Path, options: ImportOptions, report: ErrorReport):
         flow = self.flow(path, options)
         factor = self.value_factor(options)

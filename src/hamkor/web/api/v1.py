@@ -123,6 +123,12 @@ class CodeOut(BaseModel):
     parent: str | None
 
 
+def _batch_out(b) -> BatchOut:
+    return BatchOut(id=b.id, kind=b.source_kind, source=b.source_label, file_name=b.file_name, status=b.status,
+                    rows_loaded=b.rows_loaded, rows_rejected=b.rows_rejected, period_first=b.period_first,
+                    period_last=b.period_last, error_summary=b.error_summary)
+
+
 def _figures(flows: stats.Flows) -> FlowFigures:
     return FlowFigures(exports=flows.exports, imports=flows.imports, turnover=flows.turnover, balance=flows.balance,
                        months_with_data=flows.months_with_data)
@@ -213,10 +219,7 @@ def brief(request: Request, viewer: BriefMaker, reporter: Reporter, partner: Par
 @router.get("/imports", response_model=list[BatchOut])
 def list_imports(request: Request, viewer: ImportViewer,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[BatchOut]:
-    return [BatchOut(id=b.id, kind=b.source_kind, source=b.source_label, file_name=b.file_name, status=b.status,
-                     rows_loaded=b.rows_loaded, rows_rejected=b.rows_rejected, period_first=b.period_first,
-                     period_last=b.period_last, error_summary=b.error_summary)
-            for b in request.app.state.imports.batches(limit)]
+    return [_batch_out(b) for b in request.app.state.imports.batches(limit)]
 
 
 @router.post("/imports", response_model=JobOut, status_code=202)
@@ -251,9 +254,7 @@ def undo(request: Request, viewer: Importer, batch_id: RecordId) -> BatchOut:
         b = request.app.state.imports.undo(batch_id)
     except LookupError as problem:
         raise HTTPException(404, str(problem)) from None
-    return BatchOut(id=b.id, kind=b.source_kind, source=b.source_label, file_name=b.file_name, status=b.status,
-                    rows_loaded=b.rows_loaded, rows_rejected=b.rows_rejected, period_first=b.period_first,
-                    period_last=b.period_last, error_summary=b.error_summary)
+    return _batch_out(b)
 
 
 @router.get("/nomenclature/search", response_model=list[CodeOut])
