@@ -14,7 +14,7 @@ from hamkor.reference.countries import countries
 from hamkor.reference.regions import regions
 from hamkor.render import charts
 from hamkor.trade import stats
-from hamkor.trade.facts import SYNTHETIC_SOURCE
+from hamkor.trade.facts import is_synthetic
 from hamkor.trade.periods import Period
 
 LANGUAGES = ("ru", "uz", "en")
@@ -134,7 +134,7 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
 
     used = sorted({s for s in (query.source, *_mirror_sources(con, reporter, partner)) if s})
     brief.sources = [phrases.source_name(s, lang) for s in used]
-    if summary.synthetic or query.source == SYNTHETIC_SOURCE:
+    if summary.synthetic or is_synthetic(query.source):
         brief.warning = label("synthetic", lang, who=f"{reporter_name} — {partner_name}")
     return brief
 

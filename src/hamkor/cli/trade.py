@@ -11,6 +11,7 @@ from hamkor.briefing.compose import territory_name
 from hamkor.cli._common import OutputFormat, emit, err_console, fail, settings_of
 from hamkor.store.warehouse import Warehouse, WarehouseBusy
 from hamkor.trade import stats
+from hamkor.trade.facts import is_synthetic
 from hamkor.trade.periods import Period, PeriodError
 
 app = typer.Typer(help="Trade statistics from the warehouse.", no_args_is_help=True)
@@ -101,7 +102,7 @@ def partners(ctx: typer.Context, reporter: str = REPORTER, period: str = PERIOD,
              round(r.share, 2), _pct(r.growth)] for r in ranking[:top]]
     emit(["rank", "code", "partner", "turnover, mn USD", "exports", "imports", "share, %", "growth, %"], rows, fmt,
          f"Partners of {reporter.upper()}, {query_period.label()}", output)
-    _synthetic_notice(used == "demo-synthetic")
+    _synthetic_notice(is_synthetic(used))
 
 
 @app.command()

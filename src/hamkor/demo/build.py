@@ -8,13 +8,14 @@ from importlib import resources
 from pathlib import Path
 
 from hamkor.config import Settings
-from hamkor.demo.synthetic import generate, write_fts_regional
+from hamkor.demo.synthetic import country_floors, generate, write_fts_regional
 from hamkor.reference.countries import countries
 from hamkor.reference.regions import regions
 from hamkor.store.db import Database
 from hamkor.store.warehouse import Warehouse
 from hamkor.trade import stats
-from hamkor.trade.facts import SYNTHETIC_SOURCE
+from hamkor.demo.world import write_baci
+from hamkor.trade.facts import SYNTHETIC_SOURCE, WORLD_SYNTHETIC_SOURCE
 from hamkor.trade.importers import ImportOptions
 from hamkor.trade.periods import Period
 from hamkor.trade.service import ImportOutcome, ImportService
@@ -47,10 +48,16 @@ def build_demo(settings: Settings, seed: int = 20251001, on_step: Step | None = 
             say(f"{kind}: {name}")
             outcomes.append(service.import_file(kind, packaged(name), options, progress))
         say("generating the synthetic Altai Krai extract")
-        path = write_fts_regional(generate(seed), settings.data_dir / "demo" / SYNTHETIC_FILE)
+        region_rows = generate(seed)
+        path = write_fts_regional(region_rows, settings.data_dir / "demo" / SYNTHETIC_FILE)
         say(f"fts-regional: {path.name}")
         outcomes.append(service.import_file(
             "fts-regional", path, ImportOptions(source=SYNTHETIC_SOURCE), progress))
+        say("generating the synthetic world trade matrix")
+        world = write_baci(settings.data_dir / "demo" / "world", floors=country_floors(region_rows))
+        say(f"baci: {world.name}")
+        outcomes.append(service.import_file(
+            "baci", world, ImportOptions(source=WORLD_SYNTHETIC_SOURCE), progress))
         return outcomes
     finally:
         db.dispose()

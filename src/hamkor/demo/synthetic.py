@@ -20,14 +20,16 @@ FIRST_YEAR, LAST_YEAR, LAST_MONTH = 2023, 2025, 9
 CONFIDENTIAL_SHARE = 0.015  # FTS hides a small share of value behind XXXXXXXXXX
 
 # Goods groups (code prefixes) with their weights in a flow.
+# Mining and geological exploration equipment (8474, 8430) goes mostly to Kazakhstan and
+# Mongolia so far: a small share to Uzbekistan leaves most of its potential there untapped.
 UZ_EXPORTS = {"44": 30, "8606": 15, "4011": 10, "2608": 9, "30": 8, "8402": 4, "8403": 3,
-              "8481": 5, "8428": 4, "8433": 4, "8432": 3, "1101": 3, "1512": 2}
+              "8481": 5, "8428": 4, "8433": 4, "8432": 3, "1101": 3, "1512": 2, "8474": 2, "8430": 1}
 UZ_IMPORTS = {"07": 18, "08": 30, "52": 10, "61": 6, "62": 5, "63": 4, "28": 5, "31": 4, "38": 4,
               "72": 10, "39": 4}
 GENERIC_EXPORTS = {"10": 14, "11": 10, "15": 10, "19": 5, "44": 12, "84": 14, "8606": 6,
-                   "29": 6, "40": 5, "23": 8, "04": 5, "73": 5}
+                   "29": 6, "40": 5, "23": 8, "04": 5, "73": 5, "8474": 6, "8430": 5, "9015": 1}
 GENERIC_IMPORTS = {"84": 22, "85": 14, "87": 10, "39": 8, "08": 6, "07": 4, "72": 6, "73": 6,
-                   "40": 4, "30": 5, "28": 5, "48": 5, "94": 5}
+                   "40": 4, "30": 5, "28": 5, "48": 5, "94": 5, "61": 3, "62": 2, "31": 2}
 
 # Annual turnover in million USD for 2023 and its yearly growth; calibrated so that in
 # Jan–Sep 2025 Kazakhstan and China lead and Uzbekistan is third (as the krai publishes).
@@ -144,6 +146,22 @@ def generate(seed: int = 20251001) -> list[Row]:
                         rows.append(Row(flow, year, month, partner, code, line_value,
                                         line_value / price_per_kg, None, "166"))
     return rows
+
+
+def country_floors(rows: list[Row], country: str = "RU") -> dict[tuple[str, str, str], float]:
+    """(exporter, importer, HS4) -> the region's largest yearly flow: its country carries at least that."""
+    yearly: dict[tuple[str, str, str, int], float] = {}
+    for row in rows:
+        if not row.code.isdigit():
+            continue
+        key = (country, row.partner) if row.flow == "ЭК" else (row.partner, country)
+        cell = (*key, row.code[:4], row.year)
+        yearly[cell] = yearly.get(cell, 0.0) + row.value
+    floors: dict[tuple[str, str, str], float] = {}
+    for (exporter, importer, code4, year), value in yearly.items():
+        months = LAST_MONTH if year == LAST_YEAR else 12
+        floors[(exporter, importer, code4)] = max(floors.get((exporter, importer, code4), 0.0), value * 12 / months)
+    return floors
 
 
 def fmt(number: float) -> str:

@@ -23,6 +23,16 @@ FACT_COLUMNS: list[tuple[str, str]] = [
 FACT_NAMES = [name for name, _ in FACT_COLUMNS]
 ALL_GOODS = "TOTAL"
 SYNTHETIC_SOURCE = "demo-synthetic"
+# The synthetic world matrix of the demo: synthetic too, and a world matrix (see WORLD_SOURCES).
+WORLD_SYNTHETIC_SOURCE = "demo-synthetic-world"
+SYNTHETIC_SQL = "starts_with(source, 'demo-synthetic')"
+# Sources that hold every country's trade with every other (BACI-like): the opportunities read
+# them; the trade monitor falls back on them only when a reporter has nothing of its own.
+WORLD_SOURCES = ("baci", WORLD_SYNTHETIC_SOURCE)
+
+
+def is_synthetic(source: str | None) -> bool:
+    return bool(source) and source.startswith(SYNTHETIC_SOURCE)
 
 VALUE_UNITS = {"usd": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 MAX_REPORTED_PROBLEMS = 50

@@ -49,7 +49,7 @@ def latest_period(con: duckdb.DuckDBPyConnection, reporter: str) -> Period | Non
 def reporters(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool]]:
     """Reporters in the warehouse, with whether their data are synthetic."""
     return [(r, bool(s)) for r, s in con.execute(
-        "SELECT reporter, bool_or(source = 'demo-synthetic') FROM trade_flow GROUP BY reporter "
+        "SELECT reporter, bool_or(starts_with(source, 'demo-synthetic')) FROM trade_flow GROUP BY reporter "
         "ORDER BY length(reporter) DESC, reporter").fetchall()]
 
 

@@ -14,7 +14,7 @@ import duckdb
 from hamkor.reference.countries import UNALLOCATED, countries
 from hamkor.reference.nomenclature import nomenclature
 from hamkor.trade import indices
-from hamkor.trade.facts import ALL_GOODS, SYNTHETIC_SOURCE
+from hamkor.trade.facts import ALL_GOODS, SYNTHETIC_SQL, WORLD_SOURCES
 from hamkor.trade.periods import Period
 
 # Groups a partner can be: what the customs publications use.
@@ -126,9 +126,11 @@ def pick_source(con: duckdb.DuckDBPyConnection, reporter: str, period: Period) -
     for span in (widened, whole):
         condition, params = span.sql()
         row = con.execute(
-            # rows itemised by product beat all-goods totals; then the source with more rows
+            # the reporter's own sources beat a world matrix; rows itemised by product beat
+            # all-goods totals; then the source with more rows
             f"""SELECT source FROM trade_flow WHERE reporter = ? AND {condition}
-                GROUP BY source ORDER BY count(*) FILTER (nomenclature <> '{ALL_GOODS}') DESC, count(*) DESC,
+                GROUP BY source ORDER BY source IN ({', '.join(repr(s) for s in WORLD_SOURCES)}),
+                count(*) FILTER (nomenclature <> '{ALL_GOODS}') DESC, count(*) DESC,
                 source LIMIT 1""",
             [reporter, *params]).fetchone()
         if row:
@@ -162,12 +164,12 @@ class Flows:
 
 def flows(con: duckdb.DuckDBPyConnection, reporter: str, partner: str | None, period: Period,
           source: str | None = None) -> Flows:
-    where, params = _where(Query(reporter, partner, period, source))
+    where, params = _where(with_source(con, Query(reporter, partner, period, source)))
     row = con.execute(
         f"""SELECT coalesce(sum(value_usd) FILTER (flow = 'export'), 0),
                    coalesce(sum(value_usd) FILTER (flow = 'import'), 0),
                    count(DISTINCT coalesce(CAST(year AS INTEGER) * 100 + month, year)),
-                   coalesce(bool_or(source = '{SYNTHETIC_SOURCE}'), false),
+                   coalesce(bool_or({SYNTHETIC_SQL}), false),
                    coalesce(sum(value_usd) FILTER (left(commodity_code, 1) = 'X'), 0)
             FROM trade_flow WHERE {where}""", params).fetchone()
     return Flows(row[0], row[1], row[2], bool(row[3]), row[4])
@@ -238,7 +240,7 @@ def summary(con: duckdb.DuckDBPyConnection, q: Query) -> Summary:
     pair = "true" if partners is None else f"partner IN ({', '.join('?' for _ in partners)})"
     where, params = _both_periods(q)
     groups = con.execute(
-        f"""SELECT year, month, flow, {pair} AS in_pair, source = '{SYNTHETIC_SOURCE}' AS synthetic, sum(value_usd)
+        f"""SELECT year, month, flow, {pair} AS in_pair, {SYNTHETIC_SQL} AS synthetic, sum(value_usd)
             FROM trade_flow WHERE {where} GROUP BY ALL""", [*(partners or ()), *params]).fetchall()
 
     def fold(query: Query) -> tuple[Flows, Coverage]:

@@ -1,0 +1,177 @@
+"""The world trade matrix read from the warehouse, with a region inserted as a location of its own.
+
+A world matrix is a source holding many reporters' trade itemised by product (BACI, or the
+demo's synthetic one). A region (ISO 3166-2, e.g. RU-ALT) comes from its own source (an FTS
+regional file): its exports are taken out of its country's, so that it has comparative
+advantages of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+
+from hamkor.reference.regions import regions
+from hamkor.trade.facts import ALL_GOODS, is_synthetic
+from hamkor.trade.stats import pick_source
+from hamkor.trade.periods import Period
+
+MIN_WORLD_REPORTERS = 10
+DIGITS = "regexp_full_match(commodity_code, '[0-9]+')"
+
+
+class OpportunityError(ValueError):
+    """What was asked cannot be answered from the data loaded; the message says why."""
+
+
+@dataclass(frozen=True)
+class WorldSource:
+    source: str
+    years: list[int]
+    reporters: int
+
+    @property
+    def synthetic(self) -> bool:
+        return is_synthetic(self.source)
+
+
+def find_world_source(con: duckdb.DuckDBPyConnection, source: str | None = None) -> WorldSource:
+    """The source with the most reporters itemised by product in annual figures."""
+    rows = con.execute(
+        f"""SELECT source, count(DISTINCT reporter), list(DISTINCT year ORDER BY year)
+            FROM trade_flow WHERE month IS NULL AND nomenclature <> '{ALL_GOODS}' AND {DIGITS}
+              AND length(reporter) = 2 {'AND source = ?' if source else ''}
+            GROUP BY source ORDER BY 2 DESC, source LIMIT 1""", [source] if source else []).fetchall()
+    if not rows or rows[0][1] < MIN_WORLD_REPORTERS:
+        found = f" (source {source!r} has {rows[0][1] if rows else 0} reporters)" if source else ""
+        raise OpportunityError(
+            "no world trade matrix is loaded" + found + f": import BACI (hamkor import baci FILE) covering at least "
+            f"{MIN_WORLD_REPORTERS} exporting countries itemised by product")
+    return WorldSource(rows[0][0], [int(y) for y in rows[0][2]], int(rows[0][1]))
+
+
+@dataclass
+class RegionData:
+    """A region's own trade by partner and product, for the years asked (most recent first)."""
+
+    code: str
+    country: str
+    source: str
+    months: dict[int, int]  # year -> months with data
+    exports: dict[int, dict[tuple[str, str], float]] = field(default_factory=dict)  # year -> (partner, k) -> USD
+    imports: dict[int, dict[tuple[str, str], float]] = field(default_factory=dict)
+
+
+def is_region(code: str) -> bool:
+    return "-" in code
+
+
+def country_of(code: str) -> str:
+    if not is_region(code):
+        return code
+    region = regions().get(code)
+    if region is None:
+        raise OpportunityError(f"unknown region {code!r}: use an ISO 3166-2 code such as RU-ALT")
+    return region.country
+
+
+def load_region(con: duckdb.DuckDBPyConnection, code: str, years: list[int], level: int) -> RegionData:
+    country = country_of(code)
+    source = pick_source(con, code, Period((years[-1], 1), (years[0], 12)))
+    if source is None:
+        raise OpportunityError(f"no trade data of {code} for {years[-1]}–{years[0]}: import its customs file first")
+    rows = con.execute(
+        f"""SELECT year, flow, partner, left(commodity_code, {level}), sum(value_usd)
+            FROM trade_flow WHERE reporter = ? AND source = ? AND year BETWEEN ? AND ? AND {DIGITS}
+              AND length(commodity_code) >= {level}
+            GROUP BY ALL""", [code, source, min(years), max(years)]).fetchall()
+    # an annual figure (month NULL) covers the whole year
+    months = con.execute(
+        "SELECT year, CASE WHEN bool_or(month IS NULL) THEN 12 ELSE count(DISTINCT month) END FROM trade_flow "
+        "WHERE reporter = ? AND source = ? AND year BETWEEN ? AND ? GROUP BY year",
+        [code, source, min(years), max(years)]).fetchall()
+    data = RegionData(code, country, source, {int(y): int(m) for y, m in months})
+    for year, flow, partner, product, value in rows:
+        side = data.exports if flow == "export" else data.imports
+        side.setdefault(int(year), {})[(partner, product)] = float(value)
+    return data
+
+
+@dataclass
+class Matrix:
+    """Locations x products for one year (USD)."""
+
+    locations: list[str]
+    products: list[str]
+    values: np.ndarray
+
+    def row(self, code: str) -> int:
+        try:
+            return self.locations.index(code)
+        except ValueError:
+            raise OpportunityError(f"{code} is not in the world trade matrix") from None
+
+    def column(self, product: str) -> int | None:
+        return self._columns().get(product)
+
+    def _columns(self) -> dict[str, int]:
+        if not hasattr(self, "_index"):
+            self._index = {p: i for i, p in enumerate(self.products)}
+        return self._index
+
+
+def world_exports(con: duckdb.DuckDBPyConnection, world: WorldSource, year: int, level: int) -> Matrix:
+    rows = con.execute(
+        f"""SELECT reporter, left(commodity_code, {level}) AS product, sum(value_usd)
+            FROM trade_flow WHERE source = ? AND year = ? AND flow = 'export' AND {DIGITS}
+              AND length(reporter) = 2 AND reporter <> 'XX'
+            GROUP BY ALL""", [world.source, year]).fetchall()
+    if not rows:
+        raise OpportunityError(f"the world trade matrix ({world.source}) has no exports for {year}; "
+                               f"it covers {', '.join(map(str, world.years))}")
+    locations = sorted({r[0] for r in rows})
+    products = sorted({r[1] for r in rows})
+    where_l = {c: i for i, c in enumerate(locations)}
+    where_p = {p: i for i, p in enumerate(products)}
+    values = np.zeros((len(locations), len(products)))
+    for reporter, product, value in rows:
+        values[where_l[reporter], where_p[product]] = value
+    return Matrix(locations, products, values)
+
+
+def flows_into(con: duckdb.DuckDBPyConnection, world: WorldSource, market: str, years: list[int],
+               level: int) -> dict[int, dict[tuple[str, str], float]]:
+    """year -> (exporter, product) -> USD that the market bought (as its suppliers report it)."""
+    rows = con.execute(
+        f"""SELECT year, reporter, left(commodity_code, {level}), sum(value_usd)
+            FROM trade_flow WHERE source = ? AND partner = ? AND flow = 'export' AND year BETWEEN ? AND ?
+              AND {DIGITS} GROUP BY ALL""", [world.source, market, min(years), max(years)]).fetchall()
+    result: dict[int, dict[tuple[str, str], float]] = {}
+    for year, exporter, product, value in rows:
+        result.setdefault(int(year), {})[(exporter, product)] = float(value)
+    return result
+
+
+def insert_region(matrix: Matrix, region: str, country: str, region_exports: dict[str, float]) -> tuple[Matrix, list[str]]:
+    """The region as a location of its own, its exports taken out of its country's.
+
+    Returns the new matrix and the products where the region's own figure exceeds its
+    country's in the world matrix (the two sources disagree; the country keeps zero there).
+    """
+    products = sorted(set(matrix.products) | set(region_exports))
+    where_p = {p: i for i, p in enumerate(products)}
+    values = np.zeros((len(matrix.locations) + 1, len(products)))
+    for old, product in enumerate(matrix.products):
+        values[:-1, where_p[product]] = matrix.values[:, old]
+    row = np.zeros(len(products))
+    for product, value in region_exports.items():
+        row[where_p[product]] = value
+    exceeds: list[str] = []
+    if country in matrix.locations:
+        c = matrix.locations.index(country)
+        exceeds = [products[i] for i in np.nonzero(row > values[c] * (1 + 1e-9))[0]]
+        values[c] = np.maximum(values[c] - row, 0.0)
+    values[-1] = row
+    return Matrix([*matrix.locations, region], products, values), exceeds
