@@ -11,6 +11,7 @@ from hamkor.cli import brief as brief_commands
 from hamkor.cli import db as db_commands
 from hamkor.cli import demo as demo_commands
 from hamkor.cli import imports as import_commands
+from hamkor.cli import opportunities as opportunity_commands
 from hamkor.cli import reference as reference_commands
 from hamkor.cli import serve as serve_commands
 from hamkor.cli import trade as trade_commands
@@ -28,6 +29,8 @@ app.add_typer(import_commands.app, name="import")
 app.add_typer(reference_commands.app, name="ref")
 app.add_typer(trade_commands.app, name="trade")
 app.command("brief")(brief_commands.brief)
+app.command("opportunities")(opportunity_commands.opportunities)
+app.command("complexity")(opportunity_commands.complexity)
 app.command("serve")(serve_commands.serve)
 app.add_typer(serve_commands.users, name="users")
 app.command("demo")(demo_commands.demo)

@@ -15,11 +15,9 @@ import numpy as np
 from hamkor.opportunities.complexity import complexity, density, outlook, proximity, rca
 from hamkor.opportunities.potential import FACTORS, Assumptions, export_potential, project, yearly_growth
 from hamkor.opportunities.world import (
-    Matrix,
     OpportunityError,
     RegionData,
     WorldSource,
-    country_of,
     find_world_source,
     flows_into,
     insert_region,
@@ -27,7 +25,7 @@ from hamkor.opportunities.world import (
     load_region,
     world_exports,
 )
-from hamkor.reference.geography import capital, distance_km
+from hamkor.reference.geography import distance_km
 from hamkor.trade.facts import is_synthetic
 
 DIRECTIONS = ("export", "import")
@@ -371,5 +369,47 @@ def check_factors(item: Opportunity) -> float:
     return math.prod(item.factors().values())
 
 
-__all__ = ["Assumptions", "FACTORS", "Opportunities", "Opportunity", "OpportunityError", "find_opportunities",
-           "capital", "check_factors", "country_of", "Matrix"]
+
+@dataclass
+class WorldComplexity:
+    year: int
+    world: WorldSource
+    region: str | None
+    locations: list[str]
+    eci: np.ndarray
+    diversity: np.ndarray
+    products: list[str]
+    pci: np.ndarray
+    ubiquity: np.ndarray
+    dropped_locations: list[str]
+    dropped_products: list[str]
+
+
+def world_complexity(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | None = None,
+                     source: str | None = None, level: int = 4) -> WorldComplexity:
+    """ECI per location and PCI per product of the world matrix (a region inserted if asked)."""
+    world = find_world_source(con, source)
+    data = None
+    if region:
+        region = region.strip().upper()
+        if not is_region(region):
+            raise OpportunityError(f"{region} is not a region code (ISO 3166-2, e.g. RU-ALT)")
+        data = load_region(con, region, sorted(world.years, reverse=True), level)
+    year = _pick_year(world, data, year)
+    matrix = world_exports(con, world, year, level)
+    if data is not None:
+        months = data.months.get(year, 0)
+        if not months:
+            raise OpportunityError(f"{region} has no data for {year}")
+        exports: dict[str, float] = {}
+        for (_, product), value in data.exports.get(year, {}).items():
+            exports[product] = exports.get(product, 0.0) + value * 12 / months
+        matrix, _ = insert_region(matrix, region, data.country, exports)
+    keep_rows, keep_cols = _trim_masks(matrix.values)
+    result = complexity(matrix.values[np.ix_(keep_rows, keep_cols)])
+    locations = [c for c, keep in zip(matrix.locations, keep_rows, strict=True) if keep]
+    products = [p for p, keep in zip(matrix.products, keep_cols, strict=True) if keep]
+    return WorldComplexity(year, world, region, locations, result.eci, result.diversity, products, result.pci,
+                           result.ubiquity,
+                           [c for c, keep in zip(matrix.locations, keep_rows, strict=True) if not keep],
+                           [p for p, keep in zip(matrix.products, keep_cols, strict=True) if not keep])
