@@ -1,5 +1,6 @@
 """The web app in-process: sign-in, roles on every route, pages and their JSON twins."""
 
+import math
 import re
 
 import pytest
@@ -59,6 +60,7 @@ ROUTES = {
     ("GET", "/api/v1/briefs"): "brief.create", ("GET", "/api/v1/imports"): "imports.view",
     ("POST", "/api/v1/imports"): "imports.write", ("GET", "/api/v1/jobs/{job_id}"): "imports.view",
     ("DELETE", "/api/v1/imports/{batch_id}"): "imports.write",
+    ("GET", "/opportunities"): "trade.view", ("GET", "/api/v1/opportunities"): "trade.view",
     ("GET", "/api/v1/nomenclature/search"): "reference.view", ("GET", "/api/v1/nomenclature/{code}"): "reference.view",
 }
 PUBLIC = {("GET", "/signin"), ("POST", "/signin"), ("GET", "/api/docs"), ("GET", "/healthz"),
@@ -274,3 +276,34 @@ def test_explorer_drill_down_sort_and_exports(app):
     assert csv_export.text.lstrip("\ufeff").startswith("code,name,value_usd") and "SYNTHETIC" in \
         csv_export.headers["content-disposition"]
     assert client.get(f"/explorer?level=galaxy&period={PERIOD}").status_code == 400
+
+
+def test_opportunities_page_and_api_agree(app):
+    client = signed_in(app, "viewer")
+    page = client.get("/opportunities?reporter=RU-ALT&partner=UZ&direction=export")
+    assert page.status_code == 200, page.text
+    assert 'id="spec-bubbles"' in page.text and 'class="chart" data-spec="bubbles"' in page.text
+    assert "Синтетические демо-данные" in page.text
+    codes = re.findall(r'<tr data-code="(\d{4})">', page.text)
+    api = client.get("/api/v1/opportunities", params={"reporter": "RU-ALT", "partner": "UZ", "top": 30, "lang": "en"})
+    assert api.status_code == 200, api.text
+    body = api.json()
+    assert body["synthetic"] and body["exporter"] == "RU-ALT" and body["market"] == "UZ"
+    assert [i["code"] for i in body["items"]] == codes  # the same ranking behind both
+    first = body["items"][0]
+    assert first["explanation"].startswith("Uzbekistan imports USD")
+    assert abs(math.prod(first["factors"].values()) - first["potential"]) <= 1e-6 * first["potential"]
+    # The section filter and the minimum potential narrow the table
+    machinery = client.get("/api/v1/opportunities", params={"reporter": "RU-ALT", "partner": "UZ", "section": "XVI",
+                                                            "min_potential": 1}).json()["items"]
+    assert machinery and all(i["section"] == "XVI" and i["potential"] >= 1e6 for i in machinery)
+    filtered = client.get("/opportunities?reporter=RU-ALT&partner=UZ&section=XVI&min_potential=1")
+    assert re.findall(r'<tr data-code="(\d{4})">', filtered.text) == [i["code"] for i in machinery]
+    # What the partner could supply, and a clear refusal of a question the data cannot answer
+    imports = client.get("/api/v1/opportunities", params={"reporter": "RU-ALT", "partner": "UZ",
+                                                          "direction": "import"}).json()
+    assert imports["exporter"] == "UZ" and imports["market"] == "RU-ALT" and imports["items"]
+    refused = client.get("/api/v1/opportunities", params={"reporter": "RU-ZZZ", "partner": "UZ"})
+    assert refused.status_code == 422 and "unknown region" in refused.json()["detail"]
+    page = client.get("/opportunities?reporter=RU-ZZZ&partner=UZ")
+    assert page.status_code == 200 and "unknown region" in page.text

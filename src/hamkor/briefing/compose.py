@@ -47,6 +47,15 @@ class Brief:
     sources: list[str] = field(default_factory=list)
     warning: str | None = None
     prepared_on: str = ""
+    promising: list[Promising] = field(default_factory=list)
+
+
+@dataclass
+class Promising:
+    """One direction of the "Promising areas" section: a heading and its explained items."""
+
+    title: str
+    items: list[str]
 
 
 def short_name(name: str, limit: int = 70) -> str:
@@ -132,11 +141,37 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
         for chart in brief.charts:
             chart.svg = charts.to_svg(chart.spec, lang)
 
-    used = sorted({s for s in (query.source, *_mirror_sources(con, reporter, partner)) if s})
+    world_source = _promising_areas(con, brief, reporter, partner, lang)
+    used = sorted({s for s in (query.source, *_mirror_sources(con, reporter, partner), world_source) if s})
     brief.sources = [phrases.source_name(s, lang) for s in used]
-    if summary.synthetic or is_synthetic(query.source):
+    if summary.synthetic or is_synthetic(query.source) or is_synthetic(world_source):
         brief.warning = label("synthetic", lang, who=f"{reporter_name} — {partner_name}")
     return brief
+
+
+PROMISING_PER_DIRECTION = 3
+
+
+def _promising_areas(con, brief: Brief, reporter: str, partner: str, lang: str) -> str | None:
+    """The top export opportunities each way, explained; nothing when no world data answers."""
+    # Imported here: the opportunities reuse this module's names for territories and products.
+    from hamkor.opportunities.analysis import find_opportunities
+    from hamkor.opportunities.explain import explain
+    from hamkor.opportunities.world import OpportunityError
+
+    source = None
+    for direction in ("export", "import"):
+        try:
+            result = find_opportunities(con, reporter, partner, direction)
+        except OpportunityError:
+            return source
+        chosen = [i for i in result.items if i.untapped > 0][:PROMISING_PER_DIRECTION]
+        if chosen:
+            title = label(f"promising_{direction}", lang, exporter=territory_name(result.exporter, lang),
+                          market=territory_name(result.market, lang))
+            brief.promising.append(Promising(title, [explain(i, result, lang) for i in chosen]))
+        source = result.world.source
+    return source
 
 
 def _headline_table(summary: stats.Summary, lang: str, divisor: float) -> Table:

@@ -136,6 +136,12 @@ LABELS = {
     "fell": {"ru": "Снижение", "uz": "Pasayish", "en": "Decline"},
     "mirror": {"ru": "Зеркальные данные", "uz": "Koʻzgu maʼlumotlari", "en": "Mirror data"},
     "sources": {"ru": "Источники", "uz": "Manbalar", "en": "Sources"},
+    "promising": {"ru": "Перспективные направления сотрудничества", "uz": "Hamkorlikning istiqbolli yoʻnalishlari",
+                  "en": "Promising areas of cooperation"},
+    "promising_export": {"ru": "Экспорт: {exporter} → {market}", "uz": "Eksport: {exporter} → {market}",
+                         "en": "Exports: {exporter} → {market}"},
+    "promising_import": {"ru": "Поставки: {exporter} → {market}", "uz": "Yetkazib berish: {exporter} → {market}",
+                         "en": "Supplies: {exporter} → {market}"},
     "monthly": {"ru": "Товарооборот по месяцам", "uz": "Oylar boʻyicha tovar aylanmasi",
                 "en": "Monthly turnover"},
     "export_structure": {"ru": "Структура экспорта, %", "uz": "Eksport tarkibi, %", "en": "Export structure, %"},
@@ -185,6 +191,9 @@ SOURCE_NAMES = {
     "demo-synthetic": {"ru": "Синтетические демонстрационные данные hamkor (не реальные)",
                        "uz": "hamkor sintetik namoyish maʼlumotlari (haqiqiy emas)",
                        "en": "hamkor synthetic demo data (not real)"},
+    "demo-synthetic-world": {"ru": "Синтетическая мировая торговая матрица hamkor (не реальные данные)",
+                             "uz": "hamkor sintetik jahon savdo matritsasi (haqiqiy emas)",
+                             "en": "hamkor synthetic world trade matrix (not real)"},
 }
 
 

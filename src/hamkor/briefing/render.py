@@ -19,7 +19,8 @@ def _environment() -> Environment:
 def to_html(brief: Brief, fonts: dict[str, str] | None = None) -> str:
     """HTML of the brief; `fonts` maps regular/bold to URLs (default: the package's files, for PDF)."""
     template = _environment().get_template("brief.html.j2")
-    labels = {"sources": label("sources", brief.lang), "prepared": label("prepared", brief.lang)}
+    labels = {"sources": label("sources", brief.lang), "prepared": label("prepared", brief.lang),
+              "promising": label("promising", brief.lang)}
     return template.render(brief=brief, labels=labels, fonts=fonts or pdf.font_urls())
 
 
@@ -40,6 +41,12 @@ def to_docx(brief: Brief) -> bytes:
         docx.add_table(document, table.title, table.headers, table.rows)
     for chart in brief.charts:
         docx.add_picture(document, charts.to_png(chart.spec, brief.lang))
+    if brief.promising:
+        document.add_heading(label("promising", brief.lang), level=2)
+        for part in brief.promising:
+            document.add_paragraph(part.title).runs[0].bold = True
+            for item in part.items:
+                document.add_paragraph(item, style="List Number")
     for note in brief.notes:
         document.add_paragraph(note, style="List Bullet")
     document.add_heading(label("sources", brief.lang), level=2)
@@ -60,6 +67,10 @@ def to_markdown(brief: Brief) -> str:
                   "|" + "|".join(["---"] + ["---:"] * (len(table.headers) - 1)) + "|"]
         lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in table.rows]
         lines.append("")
+    if brief.promising:
+        lines += [f"## {label('promising', brief.lang)}", ""]
+        for part in brief.promising:
+            lines += [f"**{part.title}**", ""] + [f"{n}. {item}" for n, item in enumerate(part.items, 1)] + [""]
     lines += [f"- {note}" for note in brief.notes]
     lines += ["", f"## {label('sources', brief.lang)}", ""] + [f"- {s}" for s in brief.sources]
     lines += ["", f"{label('prepared', brief.lang)}: {brief.prepared_on} · hamkor", ""]

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from hamkor.config import Settings
 from hamkor.demo.synthetic import country_floors, generate, write_fts_regional
+from hamkor.demo.world import write_baci
 from hamkor.reference.countries import countries
 from hamkor.reference.regions import regions
 from hamkor.store.db import Database
 from hamkor.store.warehouse import Warehouse
 from hamkor.trade import stats
-from hamkor.demo.world import write_baci
 from hamkor.trade.facts import SYNTHETIC_SOURCE, WORLD_SYNTHETIC_SOURCE
 from hamkor.trade.importers import ImportOptions
 from hamkor.trade.periods import Period

@@ -207,7 +207,8 @@ def write_baci(folder, seed: int = 20240601, floors: Floors | None = None):
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("t,i,j,k,v,q\n")
         for year, flows in years.items():
-            e, i, k = np.nonzero(flows >= 20000.0)  # BACI drops flows under $1,000; the demo drops the dust under $20,000 to stay small
+            # BACI drops flows under $1,000; the demo drops the dust under $20,000 to stay small
+            e, i, k = np.nonzero(flows >= 20000.0)
             values = flows[e, i, k] / 1000.0
             lines = [f"{year},{numeric[names[a]]},{numeric[names[b]]},{codes6[c]},{v:.3f},NA\n"
                      for a, b, c, v in zip(e.tolist(), i.tolist(), k.tolist(), values.tolist(), strict=True)]

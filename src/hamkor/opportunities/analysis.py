@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 
 from hamkor.opportunities.complexity import complexity, density, outlook, proximity, rca
-from hamkor.opportunities.potential import FACTORS, Assumptions, export_potential, project, yearly_growth
+from hamkor.opportunities.potential import Assumptions, export_potential, project, yearly_growth
 from hamkor.opportunities.world import (
     OpportunityError,
     RegionData,
@@ -291,7 +291,8 @@ def _trim_empty(values: np.ndarray) -> np.ndarray:
 def _flag(item: Opportunity, exports: float, imports: float, mirror: str | None) -> None:
     if item.product[:2] in RE_EXPORT_CHAPTERS and exports > 0 and imports >= RE_EXPORT_RATIO * exports:
         item.flags.append("re-export")
-        item.flag_details["re-export"] = f"imports {imports:,.0f} USD ≥ {RE_EXPORT_RATIO:.0f}x exports {exports:,.0f} USD"
+        item.flag_details["re-export"] = (f"imports {imports:,.0f} USD ≥ {RE_EXPORT_RATIO:.0f}x "
+                                          f"exports {exports:,.0f} USD")
     small = []
     if 0 < exports < SMALL_EXPORTS_USD:
         small.append(f"exports {exports:,.0f} USD")

@@ -80,3 +80,9 @@ def factor_table(item: Opportunity, lang: str = "ru") -> list[tuple[str, float, 
     """(factor name, value, ln contribution) — the contributions add up to ln of the score."""
     return [(FACTOR_NAMES[name][lang], value, contribution)
             for (name, value), contribution in zip(item.factors().items(), item.contributions().values(), strict=True)]
+
+
+def section_of(code: str) -> str | None:
+    """The HS section (Roman numeral) a heading belongs to."""
+    path = nomenclature().path(code[:4], "HS2017") or nomenclature().path(code[:4])
+    return path[0].code if path else None

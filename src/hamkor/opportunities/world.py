@@ -15,8 +15,8 @@ import numpy as np
 
 from hamkor.reference.regions import regions
 from hamkor.trade.facts import ALL_GOODS, is_synthetic
-from hamkor.trade.stats import pick_source
 from hamkor.trade.periods import Period
+from hamkor.trade.stats import pick_source
 
 MIN_WORLD_REPORTERS = 10
 DIGITS = "regexp_full_match(commodity_code, '[0-9]+')"
@@ -154,7 +154,8 @@ def flows_into(con: duckdb.DuckDBPyConnection, world: WorldSource, market: str, 
     return result
 
 
-def insert_region(matrix: Matrix, region: str, country: str, region_exports: dict[str, float]) -> tuple[Matrix, list[str]]:
+def insert_region(matrix: Matrix, region: str, country: str,
+                  region_exports: dict[str, float]) -> tuple[Matrix, list[str]]:
     """The region as a location of its own, its exports taken out of its country's.
 
     Returns the new matrix and the products where the region's own figure exceeds its

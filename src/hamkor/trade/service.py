@@ -13,7 +13,7 @@ from sqlalchemy import select
 from hamkor.store.db import Database
 from hamkor.store.models import ImportBatch
 from hamkor.store.warehouse import Warehouse
-from hamkor.trade.facts import ErrorReport, is_synthetic, ImportRejected, reject
+from hamkor.trade.facts import ErrorReport, ImportRejected, is_synthetic, reject
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.trade.importers.base import ProgressCallback, period_label
 

@@ -73,9 +73,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     from hamkor.web.api import v1
-    from hamkor.web.pages import auth, imports, reference, trade
+    from hamkor.web.pages import auth, imports, opportunities, reference, trade
 
-    for module in (auth, trade, imports, reference):
+    for module in (auth, trade, opportunities, imports, reference):
         app.include_router(module.router)
     app.include_router(v1.router)
 

@@ -1,0 +1,109 @@
+"""The Opportunities page: promising areas of cooperation, in both directions, explained."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+
+from hamkor.briefing.compose import territory_name
+from hamkor.opportunities.analysis import Opportunities, Opportunity, find_opportunities
+from hamkor.opportunities.explain import explain, flag_names, product_name, section_of
+from hamkor.opportunities.potential import Assumptions
+from hamkor.opportunities.world import OpportunityError
+from hamkor.render.charts import opportunity_bubbles_spec
+from hamkor.web.deps import TradeViewer, language_of
+from hamkor.web.i18n import translations
+from hamkor.web.pages._render import page
+
+router = APIRouter(include_in_schema=False)
+MILLION = 1e6
+
+
+@dataclass(frozen=True)
+class Filters:
+    section: str | None = None  # HS section, Roman numeral
+    min_potential: float = 0.0  # million USD
+
+    def keep(self, item: Opportunity) -> bool:
+        if self.section and section_of(item.product) != self.section:
+            return False
+        return item.kind != "potential" or item.potential >= self.min_potential * MILLION
+
+
+def opportunities_for(request: Request, reporter: str, partner: str, direction: str, assumptions: Assumptions,
+                      year: int | None = None) -> Opportunities:
+    """One computation per question and warehouse generation, shared by the page and the API."""
+
+    def compute():
+        with request.app.state.warehouse.reader() as con:
+            return find_opportunities(con, reporter, partner, direction, year, assumptions)
+
+    key = ("opportunities", reporter.upper(), partner.upper(), direction, assumptions, year)
+    return request.app.state.cache.get(key, compute)
+
+
+def _float(text: str | None, default: float) -> float:
+    try:
+        return float(text) if text not in (None, "") else default
+    except ValueError:
+        return default
+
+
+@router.get("/opportunities")
+def opportunities_page(request: Request, viewer: TradeViewer, reporter: str = "RU-ALT", partner: str = "UZ",
+                       direction: str = "export", section: str | None = None, min_potential: str | None = None,
+                       horizon: str | None = None, supply_growth: str | None = None,
+                       demand_trend: str | None = None, top: int = 30):
+    lang = language_of(request)
+    direction = direction if direction in ("export", "import") else "export"
+    assumptions = Assumptions(int(min(max(_float(horizon, 0), 0), 10)), _float(supply_growth, 0.0) / 100,
+                              min(max(_float(demand_trend, 1.0), 0.0), 3.0))
+    filters = Filters(section or None, max(_float(min_potential, 0.0), 0.0))
+    result, error = None, None
+    try:
+        result = opportunities_for(request, reporter, partner, direction, assumptions)
+    except OpportunityError as problem:
+        error = str(problem)
+    items, diversification, spec, sections = [], [], None, []
+    if result:
+        sections = sorted({section_of(i.product) for i in result.items if section_of(i.product)},
+                          key=_roman_value)
+        items = [i for i in result.items if filters.keep(i)][:top]
+        diversification = [i for i in result.diversification if filters.keep(i)][:10]
+        _ = translations(lang).gettext
+        titles = {"potential": _("Potential, million USD a year"), "actual": _("Realised, million USD a year"),
+                  "untapped": _("Untapped, million USD"), "section": _("HS section")}
+        points = [{"code": i.product, "name": product_name(i.product, lang), "potential": i.potential / MILLION,
+                   "actual": i.actual / MILLION, "untapped": i.untapped / MILLION,
+                   "section": section_of(i.product) or "?"} for i in items if i.potential > 0]
+        chart = opportunity_bubbles_spec(points, "", titles)
+        chart.update({"width": "container", "autosize": {"type": "fit-x", "contains": "padding"}})
+        spec = json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")
+    return page(request, "opportunities.html.j2", result=result, error=error, items=items,
+                diversification=diversification, spec=spec, sections=sections, filters=filters,
+                assumptions=assumptions, reporter=reporter.upper(), partner=partner.upper(), direction=direction,
+                explain=lambda item: explain(item, result, lang), flags=lambda item: flag_names(item, lang),
+                product_name=lambda code: product_name(code, lang), territory=lambda code: territory_name(code, lang),
+                reporters=_reporters(request))
+
+
+def _reporters(request: Request) -> list[str]:
+    def compute():
+        with request.app.state.warehouse.reader() as con:
+            return [r for (r,) in con.execute("SELECT DISTINCT reporter FROM trade_flow ORDER BY "
+                                              "strpos(reporter, '-') = 0, reporter").fetchall()]
+
+    return request.app.state.cache.get(("opportunity_reporters",), compute)
+
+
+ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def _roman_value(numeral: str) -> int:
+    total = 0
+    for current, following in zip(numeral, [*numeral[1:], ""], strict=True):
+        value = ROMAN.get(current, 0)
+        total += -value if following and ROMAN.get(following, 0) > value else value
+    return total
