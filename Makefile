@@ -26,6 +26,7 @@ bench: install-test
 	$(BIN)/python benchmarks/import_fts_regional.py
 	$(BIN)/python benchmarks/trade_queries.py
 	$(BIN)/python benchmarks/web_load.py
+	$(BIN)/python benchmarks/opportunities.py
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -27,3 +27,12 @@ def test_web_load_benchmark_smoke():
                             capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "dashboard" in result.stdout and "api summary" in result.stdout and "requests/s" in result.stdout
+
+
+def test_opportunities_benchmark_smoke():
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "opportunities.py"), "--runs", "1", "--locations", "40",
+                             "--products", "300"], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "hamkor complexity" in result.stdout and "ecomplexity 0.5.3" in result.stdout
+    correlation = float(result.stdout.split("ECI correlation ")[1].split()[0])
+    assert correlation > 0.9999  # the same ECI as the reference implementation, at any size

@@ -206,3 +206,27 @@ def test_cli_says_when_the_web_server_holds_the_warehouse(tmp_path, fixtures):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_opportunities_and_complexity(demo_dir):
+    data_dir, _ = demo_dir
+    result = run(data_dir, "opportunities", "--reporter", "RU-ALT", "--partner", "UZ", "--top", "5", "--lang", "en",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 5 and rows[0]["#"] == 1
+    assert rows[0]["explanation"].startswith("Uzbekistan imports") and json.loads(rows[0]["factors"])["supply"] > 0
+    assert "SYNTHETIC" in result.stderr
+    table = run(data_dir, "opportunities", "-r", "RU-ALT", "-p", "UZ", "-d", "import", "--top", "3")
+    assert table.exit_code == 0 and "Узбекистан → Алтайский край" in table.stdout
+    assert "1. Алтайский край" in table.stdout
+    div = run(data_dir, "opportunities", "-r", "RU-ALT", "-p", "UZ", "--diversification", "-f", "csv")
+    assert div.exit_code == 0 and div.stdout.splitlines()[0].startswith("#,code,product,density")
+    bad = run(data_dir, "opportunities", "-r", "RU-ALT", "-p", "UZ", "--year", "2019")
+    assert bad.exit_code == 2 and "has no 2019" in bad.stderr
+    eci = run(data_dir, "complexity", "--year", "2024", "--region", "RU-ALT", "--format", "json")
+    assert eci.exit_code == 0, eci.output
+    locations = json.loads(eci.stdout)
+    assert {"RU", "RU-ALT", "UZ"} <= {r["location"] for r in locations} and locations[0]["ECI"] > locations[-1]["ECI"]
+    pci = run(data_dir, "complexity", "--products", "--format", "csv")
+    assert pci.exit_code == 0 and pci.stdout.splitlines()[0] == "#,code,product,PCI,ubiquity"

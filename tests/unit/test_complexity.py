@@ -62,3 +62,22 @@ def test_sign_standardisation_and_outlook(shared_raw):
 def test_empty_rows_are_refused():
     with pytest.raises(ValueError, match="at least one RCA"):
         complexity(np.array([[1.0, 0.0], [0.0, 0.0]]))
+
+
+def test_single_precision_proximity_keeps_the_definitions():
+    """proximity, density and COI/COG run in float32 for speed: they must equal the float64 formulas."""
+    rng = np.random.default_rng(1)
+    exports = rng.lognormal(0, 2, (40, 300)) * (rng.random((40, 300)) < 0.5)
+    result = complexity(exports[:, (exports > 0).any(axis=0)])
+    m = result.m
+    together = m.T @ m
+    ubiquity = np.diag(together)
+    phi64 = together / np.maximum.outer(ubiquity, ubiquity)
+    d64 = (m @ phi64) / phi64.sum(axis=0)
+    missing = 1 - m
+    coi64 = (d64 * missing) @ result.pci
+    cog64 = (missing * result.pci) @ (phi64 / phi64.sum(axis=0, keepdims=True)).T - d64 * result.pci
+    phi = proximity(m)
+    coi, cog = outlook(m, phi, result.pci)
+    assert np.abs(phi - phi64).max() < 1e-6 and np.abs(density(m, phi) - d64).max() < 1e-5
+    assert np.abs(coi - coi64).max() < 1e-4 * np.abs(coi64).max() and np.abs(cog - cog64).max() < 1e-4

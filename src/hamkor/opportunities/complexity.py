@@ -61,14 +61,19 @@ def complexity(exports: np.ndarray) -> Complexity:
 
 def proximity(m: np.ndarray) -> np.ndarray:
     """phi_pp' = sum_c M_cp M_cp' / max(k_p, k_p'): the smaller of the two conditional probabilities."""
-    together = m.T @ m
-    ubiquity = np.diag(together)
-    return together / np.maximum.outer(ubiquity, ubiquity)
+    # Counts of co-exporters are small integers: float32 holds them exactly and halves the work
+    # of the one large product (products x products).
+    m32 = np.ascontiguousarray(m, dtype=np.float32)
+    together = m32.T @ m32
+    ubiquity = np.diag(together).copy()
+    together /= np.maximum(ubiquity[:, None], ubiquity[None, :])
+    return together
 
 
 def density(m: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """d_cp = sum_p' phi_pp' M_cp' / sum_p' phi_pp': how close a location's capabilities are to p."""
-    return (m @ phi) / phi.sum(axis=0)
+    # In phi's precision: mixing float32 and float64 would copy the products x products matrix.
+    return ((m.astype(phi.dtype) @ phi) / phi.sum(axis=0)).astype(float)
 
 
 def outlook(m: np.ndarray, phi: np.ndarray, pci: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -76,6 +81,8 @@ def outlook(m: np.ndarray, phi: np.ndarray, pci: np.ndarray) -> tuple[np.ndarray
     d = density(m, phi)
     missing = 1.0 - m
     coi = (d * missing) @ pci
-    weights = phi / phi.sum(axis=0, keepdims=True)  # phi_pp' / sum_p'' phi_p''p'
-    cog = (missing * pci) @ weights.T - d * pci
+    # sum_p' (1 - M_cp') PCI_p' phi_pp' / sum_p'' phi_p''p' — with phi symmetric, one product by phi
+    # of the row vectors already divided by the column sums (no normalised copy of phi).
+    scaled = ((missing * pci) / phi.sum(axis=0)).astype(phi.dtype)
+    cog = (scaled @ phi).astype(float) - d * pci
     return coi, cog

@@ -126,7 +126,9 @@ def export_potential(world_exports: np.ndarray, bilateral: np.ndarray, demand: n
     raw = expected * ease[:, None]
     raw_totals = raw.sum(axis=0)
     competition = np.divide(d, raw_totals, out=np.zeros_like(d), where=raw_totals > 0)
-    potential = raw * competition[None, :]
+    # Shares first (each <= 1), then the market: stays finite however small the raw figures are.
+    shares = np.divide(raw, raw_totals[None, :], out=np.zeros_like(raw), where=raw_totals[None, :] > 0)
+    potential = shares * d[None, :]
     untapped = potential - np.minimum(b, potential)
     return Potential(supply, d, delta, ease, competition, potential, b, untapped)
 
