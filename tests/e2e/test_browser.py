@@ -127,3 +127,23 @@ def test_download_a_brief_pdf(page, server, demo_settings, tmp_path):
                  "/nomenclature?code=44"):
         page.goto(server + path)
         shot(page, demo_settings, path.strip("/").split("?")[0])
+
+
+def test_opportunities_bubble_chart_and_filters(page, server, demo_settings):
+    page.goto(f"{server}/opportunities?reporter=RU-ALT&partner=UZ&direction=export")
+    page.wait_for_function("document.querySelectorAll('.chart svg circle, .chart svg path.mark-symbol, "
+                           ".chart svg g.mark-symbol path').length > 3", timeout=20000)
+    rows = page.locator("table#opportunities tbody tr")
+    assert rows.count() == 30 and "8606" in page.inner_text("table#opportunities")
+    shot(page, demo_settings, "opportunities")
+    page.select_option("select[name=section]", "XVI")
+    page.fill("input[name=min_potential]", "1")
+    page.click("form.pickers button")
+    page.wait_for_load_state()
+    codes = page.locator("table#opportunities tbody tr td:nth-child(2)").all_inner_texts()
+    assert codes and all(code[:2] in ("84", "85") for code in codes)
+    page.select_option("select[name=direction]", "import")
+    page.select_option("select[name=section]", "")
+    page.click("form.pickers button")
+    page.wait_for_load_state()
+    assert "Узбекистан → Алтайский край" in page.inner_text("main")
