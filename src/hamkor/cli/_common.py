@@ -96,3 +96,32 @@ def emit(headers: Sequence[str], rows: Sequence[Sequence], fmt: OutputFormat, ti
     finally:
         if output:
             handle.close()
+
+
+MILLION = 1e6
+
+
+def mn(value: float) -> float:
+    return round(value / MILLION, 3)
+
+
+def read_warehouse(ctx: typer.Context, work, user_errors: tuple[type[Exception], ...] = ()):
+    """Run work(connection) on the warehouse; a question the data cannot answer exits 2 with its reason."""
+    from hamkor.store.warehouse import Warehouse, WarehouseBusy
+
+    settings = settings_of(ctx)
+    if not settings.resolved_warehouse_path.exists():
+        raise fail(f"no trade warehouse in {settings.data_dir}: import a file or run `hamkor demo` first")
+    try:
+        with Warehouse(settings).reader() as con:
+            return work(con)
+    except user_errors as error:
+        raise fail(str(error), 2) from None
+    except WarehouseBusy as busy:
+        raise fail(str(busy)) from None
+
+
+def synthetic_notice(synthetic: bool) -> None:
+    if synthetic:
+        err_console.print("[bold yellow]SYNTHETIC demo data:[/] these figures rest on generated rows "
+                          "(sources demo-synthetic*), not on real statistics.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from hamkor.cli._common import byte_progress, console, err_console, fail, settings_of
-from hamkor.demo.build import build_demo, summarise
+from hamkor.demo.build import build_demo, promising_areas, summarise
 from hamkor.i18n.numbers import format_number
 from hamkor.store.warehouse import WarehouseBusy
 
@@ -38,7 +38,12 @@ def demo(
             f"  turnover {format_number(line.turnover / 1e6, 'ru')} ({growth} on a year earlier); "
             f"exports {format_number(line.exports / 1e6, 'ru')}, imports {format_number(line.imports / 1e6, 'ru')}; "
             f"{rank}", highlight=False, soft_wrap=True)
-    console.print("\n[yellow]Rows marked SYNTHETIC come from generated demo data (source demo-synthetic), "
+    console.print("\n[bold]Promising areas[/] (Altai Krai ↔ Uzbekistan, world data 2024) — "
+                  "[bold yellow]SYNTHETIC demo data[/]:", highlight=False)
+    for direction, codes in promising_areas(settings).items():
+        console.print(f"  {direction}: {', '.join(codes)}", highlight=False)
+    console.print("  (`hamkor opportunities -r RU-ALT -p UZ` explains each)")
+    console.print("\n[yellow]Rows marked SYNTHETIC come from generated demo data (sources demo-synthetic*), "
                   "calibrated to published facts; they are not real observations.[/]")
     if serve:
         import uvicorn

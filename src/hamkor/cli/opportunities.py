@@ -10,16 +10,23 @@ from pathlib import Path
 import typer
 
 from hamkor.briefing.compose import territory_name
-from hamkor.cli._common import OutputFormat, console, emit, err_console, fail, settings_of
+from hamkor.cli._common import (
+    OutputFormat,
+    console,
+    emit,
+    err_console,
+    fail,
+    mn,
+    read_warehouse,
+    synthetic_notice,
+)
 from hamkor.opportunities.analysis import find_opportunities, world_complexity
 from hamkor.opportunities.explain import explain, flag_names, product_name
 from hamkor.opportunities.potential import Assumptions
 from hamkor.opportunities.world import OpportunityError
-from hamkor.store.warehouse import Warehouse, WarehouseBusy
 
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv, json or xlsx.")
 OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed for xlsx).")
-MILLION = 1e6
 
 
 class Direction(StrEnum):
@@ -28,26 +35,7 @@ class Direction(StrEnum):
 
 
 def _run(ctx: typer.Context, work):
-    settings = settings_of(ctx)
-    if not settings.resolved_warehouse_path.exists():
-        raise fail(f"no trade warehouse in {settings.data_dir}: import a file or run `hamkor demo` first")
-    try:
-        with Warehouse(settings).reader() as con:
-            return work(con)
-    except OpportunityError as error:
-        raise fail(str(error), 2) from None
-    except WarehouseBusy as busy:
-        raise fail(str(busy)) from None
-
-
-def _synthetic(synthetic: bool) -> None:
-    if synthetic:
-        err_console.print("[bold yellow]SYNTHETIC demo data:[/] these figures rest on generated world and regional "
-                          "trade (sources demo-synthetic*), not on real statistics.")
-
-
-def _mn(value: float) -> float:
-    return round(value / MILLION, 3)
+    return read_warehouse(ctx, work, (OpportunityError,))
 
 
 def opportunities(
@@ -81,14 +69,14 @@ def opportunities(
              f"({'diversification' if diversification else 'export potential'}; world data {result.world.source})")
     if diversification:
         headers = ["#", "code", "product", "density", "demand, mn USD", "demand growth, %/yr", "PCI", "COG"]
-        rows = [[n, i.product, product_name(i.product, lang), round(i.density, 3), _mn(i.demand),
+        rows = [[n, i.product, product_name(i.product, lang), round(i.density, 3), mn(i.demand),
                  round(i.demand_growth * 100, 1), None if i.pci is None else round(i.pci, 2),
                  None if i.gain is None else round(i.gain, 3)] for n, i in enumerate(chosen, 1)]
     else:
         headers = ["#", "code", "product", "potential, mn USD", "actual, mn USD", "untapped, mn USD",
                    "realised, %", "demand, mn USD", "demand growth, %/yr", "RCA", "flags"]
-        rows = [[n, i.product, product_name(i.product, lang), _mn(i.potential), _mn(i.actual), _mn(i.untapped),
-                 None if i.realised is None else round(i.realised * 100, 1), _mn(i.demand),
+        rows = [[n, i.product, product_name(i.product, lang), mn(i.potential), mn(i.actual), mn(i.untapped),
+                 None if i.realised is None else round(i.realised * 100, 1), mn(i.demand),
                  round(i.demand_growth * 100, 1), round(i.rca, 2), ", ".join(flag_names(i, lang))]
                 for n, i in enumerate(chosen, 1)]
     if fmt in (OutputFormat.json, OutputFormat.csv, OutputFormat.xlsx):
@@ -102,7 +90,7 @@ def opportunities(
             console.print(f"{n}. {explain(item, result, lang)}", highlight=False)
     for note in result.notes:
         err_console.print(f"Note: {note}", highlight=False)
-    _synthetic(result.synthetic)
+    synthetic_notice(result.synthetic)
 
 
 def complexity(
@@ -132,4 +120,4 @@ def complexity(
     if result.dropped_locations or result.dropped_products:
         err_console.print(f"Left out (no RCA >= 1): {len(result.dropped_locations)} locations, "
                           f"{len(result.dropped_products)} products.")
-    _synthetic(result.world.synthetic)
+    synthetic_notice(result.world.synthetic)

@@ -8,8 +8,7 @@ from pathlib import Path
 import typer
 
 from hamkor.briefing.compose import territory_name
-from hamkor.cli._common import OutputFormat, emit, err_console, fail, settings_of
-from hamkor.store.warehouse import Warehouse, WarehouseBusy
+from hamkor.cli._common import OutputFormat, emit, err_console, fail, mn, read_warehouse, synthetic_notice
 from hamkor.trade import stats
 from hamkor.trade.facts import is_synthetic
 from hamkor.trade.periods import Period, PeriodError
@@ -23,20 +22,10 @@ SOURCE = typer.Option(None, "--source", help="Use this source only (default: the
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv, json or xlsx.")
 OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed for xlsx).")
 LANG = typer.Option("ru", "--lang", help="Language of names: ru, uz or en.")
-MILLION = 1e6
 
 
 def _run(ctx: typer.Context, work: Callable):
-    settings = settings_of(ctx)
-    if not settings.resolved_warehouse_path.exists():
-        raise fail(f"no trade warehouse in {settings.data_dir}: import a file or run `hamkor demo` first")
-    try:
-        with Warehouse(settings).reader() as con:
-            return work(con)
-    except (PeriodError, stats.QueryError) as error:
-        raise fail(str(error), 2) from None
-    except WarehouseBusy as busy:
-        raise fail(str(busy)) from None
+    return read_warehouse(ctx, work, (PeriodError, stats.QueryError))
 
 
 def _period(text: str) -> Period:
@@ -44,16 +33,6 @@ def _period(text: str) -> Period:
         return Period.parse(text)
     except PeriodError as error:
         raise fail(str(error), 2) from None
-
-
-def _synthetic_notice(synthetic: bool) -> None:
-    if synthetic:
-        err_console.print("[bold yellow]SYNTHETIC demo data:[/] these figures rest on generated rows "
-                          "(source demo-synthetic), not on real statistics.")
-
-
-def _mn(value: float) -> float:
-    return round(value / MILLION, 3)
 
 
 def _pct(value: float | None) -> float | None:
@@ -68,8 +47,8 @@ def summary(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER
     result = _run(ctx, lambda con: stats.summary(con, query))
     rows = []
     for measure in ("exports", "imports", "turnover", "balance"):
-        rows.append([measure, _mn(getattr(result.previous, measure)), _mn(getattr(result.current, measure)),
-                     None if result.change(measure) is None else _mn(result.change(measure)),
+        rows.append([measure, mn(getattr(result.previous, measure)), mn(getattr(result.current, measure)),
+                     None if result.change(measure) is None else mn(result.change(measure)),
                      _pct(result.growth(measure)) if measure != "balance" else None])
     title = (f"{reporter.upper()} — {partner}, {result.query.period.label()} vs "
              f"{result.query.period.previous_year().label()} (source {result.query.source})")
@@ -82,7 +61,7 @@ def summary(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER
         err_console.print(f"Partial period: data for {result.coverage.present} of {result.coverage.expected} months.")
     if result.previous_coverage.empty and not result.coverage.empty:
         err_console.print("No data a year earlier: growth is n/a.")
-    _synthetic_notice(result.synthetic)
+    synthetic_notice(result.synthetic)
 
 
 @app.command()
@@ -98,11 +77,11 @@ def partners(ctx: typer.Context, reporter: str = REPORTER, period: str = PERIOD,
         return ranking, used
 
     ranking, used = _run(ctx, work)
-    rows = [[r.rank, r.partner, territory_name(r.partner, lang), _mn(r.turnover), _mn(r.exports), _mn(r.imports),
+    rows = [[r.rank, r.partner, territory_name(r.partner, lang), mn(r.turnover), mn(r.exports), mn(r.imports),
              round(r.share, 2), _pct(r.growth)] for r in ranking[:top]]
     emit(["rank", "code", "partner", "turnover, mn USD", "exports", "imports", "share, %", "growth, %"], rows, fmt,
          f"Partners of {reporter.upper()}, {query_period.label()}", output)
-    _synthetic_notice(is_synthetic(used))
+    synthetic_notice(is_synthetic(used))
 
 
 @app.command()
@@ -115,11 +94,11 @@ def structure(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTN
     query = stats.Query(reporter.upper(), partner, _period(period), source)
     result = _run(ctx, lambda con: (stats.structure(con, query, flow, level, top), stats.summary(con, query)))
     table, summ = result
-    rows = [[i.key, i.name(lang), _mn(i.value), _mn(i.previous), round(i.share, 2), _pct(i.growth)]
+    rows = [[i.key, i.name(lang), mn(i.value), mn(i.previous), round(i.share, 2), _pct(i.growth)]
             for i in table.items]
     emit(["code", "name", "value, mn USD", "a year earlier", "share, %", "growth, %"], rows, fmt,
          f"{flow} {reporter.upper()} — {partner}, {query.period.label()}, by {level}", output)
-    _synthetic_notice(summ.synthetic)
+    synthetic_notice(summ.synthetic)
 
 
 @app.command()
@@ -128,12 +107,12 @@ def series(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER,
     """Monthly exports and imports for the period and the year before it."""
     query = stats.Query(reporter.upper(), partner, _period(period), source)
     points, summ = _run(ctx, lambda con: (stats.series(con, query), stats.summary(con, query)))
-    rows = [[f"{p.year}-{p.month:02d}", _mn(p.exports), _mn(p.imports), _mn(p.turnover)] for p in points]
+    rows = [[f"{p.year}-{p.month:02d}", mn(p.exports), mn(p.imports), mn(p.turnover)] for p in points]
     emit(["month", "exports, mn USD", "imports, mn USD", "turnover, mn USD"], rows, fmt,
          f"{reporter.upper()} — {partner} by month", output)
     if not points:
         err_console.print("No monthly figures for this period (the source may hold annual figures only).")
-    _synthetic_notice(summ.synthetic)
+    synthetic_notice(summ.synthetic)
 
 
 @app.command()
@@ -151,10 +130,10 @@ def movers(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER,
     for direction, group in (("up", ups), ("down", downs)):
         for m in group:
             name = territory_name(m.key, lang) if by == "partner" else stats.item_name(m.key, lang, m.edition)
-            rows.append([direction, m.key, name, _mn(m.previous), _mn(m.value), _mn(m.change), _pct(m.growth)])
+            rows.append([direction, m.key, name, mn(m.previous), mn(m.value), mn(m.change), _pct(m.growth)])
     emit(["direction", "code", "name", "a year earlier, mn USD", "now", "change", "growth, %"], rows, fmt,
          f"Movers by {by}, {query.period.label()}", output)
-    _synthetic_notice(summ.synthetic)
+    synthetic_notice(summ.synthetic)
 
 
 @app.command()
@@ -171,7 +150,7 @@ def mirror(ctx: typer.Context, reporter: str = REPORTER,
         except ValueError:
             raise fail("--years must look like 2019..2021", 2) from None
     rows_data = _run(ctx, lambda con: stats.mirror(con, reporter.upper(), partner.upper(), span))
-    rows = [[r.year, f"{reporter.upper()} {r.flow}", _mn(r.reported), _mn(r.mirror), _mn(r.gap),
+    rows = [[r.year, f"{reporter.upper()} {r.flow}", mn(r.reported), mn(r.mirror), mn(r.gap),
              None if r.ratio is None else round(r.ratio, 4), r.reported_source, r.mirror_source] for r in rows_data]
     emit(["year", "flow", "reported, mn USD", "mirror, mn USD", "gap", "ratio", "reported by", "mirror by"], rows,
          fmt, f"Mirror: {reporter.upper()} vs {partner.upper()}", output)
@@ -201,5 +180,5 @@ def indices(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER
     emit(["index", "value"], rows, fmt, f"Indices {reporter.upper()} — {partner}, {query.period.label()}", output)
     for note in report.notes:
         err_console.print(note)
-    _synthetic_notice(summ.synthetic)
+    synthetic_notice(summ.synthetic)
 

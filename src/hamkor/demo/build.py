@@ -98,6 +98,18 @@ def summarise(settings: Settings) -> list[SummaryLine]:
     return lines
 
 
+def promising_areas(settings: Settings, top: int = 5) -> dict[str, list[str]]:
+    """The top export opportunities of Altai Krai in Uzbekistan and back, as HS codes."""
+    from hamkor.opportunities.analysis import find_opportunities
+
+    found = {}
+    with Warehouse(settings).reader() as con:
+        for direction, label in (("export", "Altai Krai → Uzbekistan"), ("import", "Uzbekistan → Altai Krai")):
+            result = find_opportunities(con, "RU-ALT", "UZ", direction)
+            found[label] = [i.product for i in result.items[:top]]
+    return found
+
+
 DEMO_EMAIL = "demo@hamkor.local"
 
 

@@ -107,20 +107,6 @@ class Matrix:
     products: list[str]
     values: np.ndarray
 
-    def row(self, code: str) -> int:
-        try:
-            return self.locations.index(code)
-        except ValueError:
-            raise OpportunityError(f"{code} is not in the world trade matrix") from None
-
-    def column(self, product: str) -> int | None:
-        return self._columns().get(product)
-
-    def _columns(self) -> dict[str, int]:
-        if not hasattr(self, "_index"):
-            self._index = {p: i for i, p in enumerate(self.products)}
-        return self._index
-
 
 def world_exports(con: duckdb.DuckDBPyConnection, world: WorldSource, year: int, level: int) -> Matrix:
     rows = con.execute(
