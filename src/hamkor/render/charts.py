@@ -114,25 +114,26 @@ def ranking_spec(items: list[tuple[str, float, bool]], title: str, unit_label: s
 
 
 def opportunity_bubbles_spec(points: list[dict], title: str, axis_titles: dict[str, str]) -> dict:
-    """Potential against what is realised of it, one bubble per product sized by the untapped part.
+    """Potential against the share of it already realised, one bubble per product sized by the untapped part.
 
-    points: {"code", "name", "potential", "actual", "untapped", "section"} in million USD. Both
-    axes are logarithmic: potentials span several orders of magnitude.
+    points: {"code", "name", "potential", "actual", "untapped" (million USD), "realised" (%),
+    "section"}. Potentials span orders of magnitude (log axis); the realised share runs 0..100.
     """
     spec = _base(title, 560, 320)
-    spec["data"] = {"values": [{**p, "actual_shown": max(p["actual"], 0.001)} for p in points]}
+    spec["data"] = {"values": points}
     spec["mark"] = {"type": "circle", "opacity": 0.65, "stroke": "#333", "strokeWidth": 0.4}
     spec["encoding"] = {
         "x": {"field": "potential", "type": "quantitative", "scale": {"type": "log"},
               "title": axis_titles["potential"]},
-        "y": {"field": "actual_shown", "type": "quantitative", "scale": {"type": "log"},
-              "title": axis_titles["actual"]},
+        "y": {"field": "realised", "type": "quantitative", "scale": {"domain": [0, 100]},
+              "title": axis_titles["realised"]},
         "size": {"field": "untapped", "type": "quantitative", "title": axis_titles["untapped"],
                  "scale": {"range": [20, 1400]}},
         "color": {"field": "section", "type": "nominal", "title": axis_titles["section"]},
         "tooltip": [{"field": "code", "title": "HS"}, {"field": "name"},
                     {"field": "potential", "format": ",.2f", "title": axis_titles["potential"]},
                     {"field": "actual", "format": ",.2f", "title": axis_titles["actual"]},
+                    {"field": "realised", "format": ",.1f", "title": axis_titles["realised"]},
                     {"field": "untapped", "format": ",.2f", "title": axis_titles["untapped"]}],
     }
     return spec

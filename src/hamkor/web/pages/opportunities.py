@@ -74,10 +74,12 @@ def opportunities_page(request: Request, viewer: TradeViewer, reporter: str = "R
         diversification = [i for i in result.diversification if filters.keep(i)][:10]
         _ = translations(lang).gettext
         titles = {"potential": _("Potential, million USD a year"), "actual": _("Realised, million USD a year"),
-                  "untapped": _("Untapped, million USD"), "section": _("HS section")}
+                  "realised": _("Realised share of the potential, %"), "untapped": _("Untapped, million USD"),
+                  "section": _("HS section")}
         points = [{"code": i.product, "name": product_name(i.product, lang), "potential": i.potential / MILLION,
-                   "actual": i.actual / MILLION, "untapped": i.untapped / MILLION,
-                   "section": section_of(i.product) or "?"} for i in items if i.potential > 0]
+                   "actual": min(i.actual, i.potential) / MILLION, "untapped": i.untapped / MILLION,
+                   "realised": (i.realised or 0.0) * 100, "section": section_of(i.product) or "?"}
+                  for i in items if i.potential > 0]
         chart = opportunity_bubbles_spec(points, "", titles)
         chart.update({"width": "container", "autosize": {"type": "fit-x", "contains": "padding"}})
         spec = json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")
