@@ -299,6 +299,11 @@ def test_opportunities_page_and_api_agree(app):
     assert machinery and all(i["section"] == "XVI" and i["potential"] >= 1e6 for i in machinery)
     filtered = client.get("/opportunities?reporter=RU-ALT&partner=UZ&section=XVI&min_potential=1")
     assert re.findall(r'<tr data-code="(\d{4})">', filtered.text) == [i["code"] for i in machinery]
+    # The what-if moves the ranking: five years of Uzbekistan's fast-growing demand for excavation machinery
+    ahead = client.get("/api/v1/opportunities", params={"reporter": "RU-ALT", "partner": "UZ", "horizon": 5}).json()
+    assert [i["code"] for i in ahead["items"]] != codes and ahead["assumptions"]["horizon_years"] == 5
+    moved = client.get("/opportunities?reporter=RU-ALT&partner=UZ&horizon=5")
+    assert re.findall(r'<tr data-code="(\d{4})">', moved.text) == [i["code"] for i in ahead["items"]]
     # What the partner could supply, and a clear refusal of a question the data cannot answer
     imports = client.get("/api/v1/opportunities", params={"reporter": "RU-ALT", "partner": "UZ",
                                                           "direction": "import"}).json()
