@@ -76,8 +76,21 @@ def test_single_precision_proximity_keeps_the_definitions():
     d64 = (m @ phi64) / phi64.sum(axis=0)
     missing = 1 - m
     coi64 = (d64 * missing) @ result.pci
-    cog64 = (missing * result.pci) @ (phi64 / phi64.sum(axis=0, keepdims=True)).T - d64 * result.pci
+    cog64 = (missing * result.pci) @ (phi64 / phi64.sum(axis=0, keepdims=True)).T - (1 - d64) * result.pci
     phi = proximity(m)
     coi, cog = outlook(m, phi, result.pci)
     assert np.abs(phi - phi64).max() < 1e-6 and np.abs(density(m, phi) - d64).max() < 1e-5
     assert np.abs(coi - coi64).max() < 1e-4 * np.abs(coi64).max() and np.abs(cog - cog64).max() < 1e-4
+
+
+def test_outlook_worked_by_hand():
+    # Two locations, two products: location 0 makes product 0 only, location 1 makes both.
+    m = np.array([[1.0, 0.0], [1.0, 1.0]])
+    phi = proximity(m)  # ubiquity (2, 1), together [[2, 1], [1, 1]] -> [[1, 1/2], [1/2, 1]]
+    assert np.allclose(phi, [[1.0, 0.5], [0.5, 1.0]])
+    assert np.allclose(density(m, phi)[0], [2 / 3, 1 / 3])
+    coi, cog = outlook(m, phi, np.array([-1.0, 1.0]))
+    assert coi[0] == pytest.approx(1 / 3, abs=1e-6)  # d_01 (1 - M_01) PCI_1
+    # COG_00 = phi_01 / 1.5 * PCI_1 - (1 - d_00) PCI_0; COG_01 = phi_11 / 1.5 * PCI_1 - (1 - d_01) PCI_1
+    assert cog[0].tolist() == pytest.approx([0.5 / 1.5 + 1 / 3, 1 / 1.5 - 2 / 3], abs=1e-6)  # float32 inside
+    assert coi[1] == 0.0  # location 1 already makes everything

@@ -77,12 +77,19 @@ def density(m: np.ndarray, phi: np.ndarray) -> np.ndarray:
 
 
 def outlook(m: np.ndarray, phi: np.ndarray, pci: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Complexity outlook index per location and complexity outlook gain per location and product."""
+    """Complexity outlook index per location and complexity outlook gain per location and product.
+
+    As the Atlas writes them (Technical Boxes 5.3 and 5.4), with the standardised PCI:
+    COI_c = sum_p d_cp (1 - M_cp) PCI_p, and
+    COG_cp = sum_p' phi_pp' / sum_p'' phi_p''p' (1 - M_cp') PCI_p' - (1 - d_cp) PCI_p,
+    where 1 - d_cp is the distance. (The Stata and Python `ecomplexity` packages instead use the
+    raw PCI in COI and then standardise COI, and leave the distance term out of COG.)
+    """
     d = density(m, phi)
     missing = 1.0 - m
     coi = (d * missing) @ pci
     # sum_p' (1 - M_cp') PCI_p' phi_pp' / sum_p'' phi_p''p' — with phi symmetric, one product by phi
     # of the row vectors already divided by the column sums (no normalised copy of phi).
     scaled = ((missing * pci) / phi.sum(axis=0)).astype(phi.dtype)
-    cog = (scaled @ phi).astype(float) - d * pci
+    cog = (scaled @ phi).astype(float) - (1.0 - d) * pci
     return coi, cog
