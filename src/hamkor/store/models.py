@@ -58,6 +58,8 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(8), default="ru")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A company representative speaks for this company (and may edit it and see its contacts).
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="SET NULL"))
 
 
 class ApiToken(Base):
@@ -87,3 +89,58 @@ class Job(Base):
     result: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Company(Base):
+    """A company in the registry; what it offers and needs are HS / TN VED codes at any level."""
+
+    __tablename__ = "company"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_ru: Mapped[str | None] = mapped_column(String(300))
+    name_uz: Mapped[str | None] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    tax_id: Mapped[str | None] = mapped_column(String(12), index=True)  # INN (RU) or STIR (UZ), digits only
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    region: Mapped[str | None] = mapped_column(String(10), index=True)  # ISO 3166-2
+    city: Mapped[str | None] = mapped_column(String(120))
+    sectors: Mapped[list] = mapped_column(JSON, default=list)
+    size: Mapped[str | None] = mapped_column(String(16))  # micro | small | medium | large
+    website: Mapped[str | None] = mapped_column(String(300))
+    languages: Mapped[list] = mapped_column(JSON, default=list)  # ru, uz, en, ...
+    export_experience: Mapped[str | None] = mapped_column(Text)
+    offers: Mapped[list] = mapped_column(JSON, default=list)  # HS / TN VED codes
+    offers_text: Mapped[str | None] = mapped_column(Text)
+    needs: Mapped[list] = mapped_column(JSON, default=list)
+    needs_text: Mapped[str | None] = mapped_column(Text)
+    synthetic: Mapped[bool] = mapped_column(default=False)  # generated demo data
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CompanyContact(Base):
+    """A person at a company: private (organizers, admins and the company's own representatives)."""
+
+    __tablename__ = "company_contact"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(60))
+    email: Mapped[str | None] = mapped_column(String(320))
+
+
+class MeetingRequest(Base):
+    """A suggested pair an organizer accepted: the missions' B2B schedule starts from these."""
+
+    __tablename__ = "meeting_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_a: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    company_b: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(default=0.0)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="requested")  # requested | scheduled | declined
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,1 @@
+"""The company registry, the HS classification assistant and matchmaking."""

@@ -1,0 +1,53 @@
+"""Accuracy of the classification assistant on the packaged labelled queries (heading level)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+
+from hamkor.companies.classify import search
+
+
+@dataclass(frozen=True)
+class LabelledQuery:
+    lang: str
+    text: str
+    headings: frozenset[str]
+    split: str  # dev | holdout
+
+
+@dataclass
+class Accuracy:
+    queries: int = 0
+    top1: int = 0
+    top5: int = 0
+    misses: list[tuple[LabelledQuery, list[str]]] = field(default_factory=list)
+
+    @property
+    def top1_share(self) -> float:
+        return self.top1 / self.queries if self.queries else 0.0
+
+    @property
+    def top5_share(self) -> float:
+        return self.top5 / self.queries if self.queries else 0.0
+
+
+def labelled_queries() -> list[LabelledQuery]:
+    table = resources.files("hamkor.companies").joinpath("data", "hs_eval.tsv").read_text("utf-8")
+    rows = [line.split("\t") for line in table.splitlines() if line and not line.startswith("#")]
+    return [LabelledQuery(lang, text, frozenset(codes.split()), split) for lang, text, codes, split in rows[1:]]
+
+
+def evaluate(queries: list[LabelledQuery] | None = None, use_language: bool = False) -> dict[str, Accuracy]:
+    """Per language, per split and 'all'; the language is detected from the text unless use_language."""
+    results: dict[str, Accuracy] = {}
+    for query in queries or labelled_queries():
+        found = [hit.code for hit in search(query.text, query.lang if use_language else None, limit=5)]
+        for key in (query.lang, query.split, "all"):
+            acc = results.setdefault(key, Accuracy())
+            acc.queries += 1
+            acc.top1 += bool(found[:1]) and found[0] in query.headings
+            acc.top5 += any(code in query.headings for code in found)
+            if key == "all" and not any(code in query.headings for code in found):
+                acc.misses.append((query, found))
+    return results
