@@ -1,0 +1,289 @@
+"""The company registry: validated records, who may edit them and who may see their contacts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, or_, select
+
+from hamkor.companies.taxid import TaxIdError, validate_tax_id
+from hamkor.reference.countries import countries
+from hamkor.reference.nomenclature import nomenclature
+from hamkor.reference.regions import regions
+from hamkor.store.db import Database
+from hamkor.store.models import Company, CompanyContact, MeetingRequest
+
+SIZES = ("micro", "small", "medium", "large")
+EDITORS = frozenset({"admin", "organizer"})  # edit every company; a representative edits their own
+CONTACT_READERS = frozenset({"admin", "organizer"})  # plus the company's own representatives
+CODE = re.compile(r"[0-9]{2,10}")
+LANGUAGE = re.compile(r"[a-z]{2}")
+
+
+class CompanyError(ValueError):
+    """The record cannot be saved; problems say which field and why."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{name}: {reason}" for name, reason in problems))
+        self.problems = problems
+
+
+@dataclass
+class Contact:
+    name: str
+    role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass
+class CompanyData:
+    """What a person or a file says about a company, before validation."""
+
+    name_ru: str | None = None
+    name_uz: str | None = None
+    name_en: str | None = None
+    tax_id: str | None = None
+    country: str = ""
+    region: str | None = None
+    city: str | None = None
+    sectors: list[str] = field(default_factory=list)
+    size: str | None = None
+    website: str | None = None
+    languages: list[str] = field(default_factory=list)
+    export_experience: str | None = None
+    offers: list[str] = field(default_factory=list)
+    offers_text: str | None = None
+    needs: list[str] = field(default_factory=list)
+    needs_text: str | None = None
+    contacts: list[Contact] = field(default_factory=list)
+    synthetic: bool = False
+
+    @property
+    def display_name(self) -> str:
+        return self.name_ru or self.name_en or self.name_uz or ""
+
+
+def company_name(company: Company, lang: str = "ru") -> str:
+    names = {"ru": company.name_ru, "uz": company.name_uz, "en": company.name_en}
+    return names.get(lang) or company.name_ru or company.name_en or company.name_uz or f"#{company.id}"
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+def _known_code(code: str) -> bool:
+    nom = nomenclature()
+    return any(nom.get(code, edition) for edition in ("HS2022", "HS2017"))
+
+
+def region_code(text: str | None, country: str) -> str | None:
+    """An ISO 3166-2 code from a code or a name in any language; None if not found."""
+    text = _clean(text)
+    if not text:
+        return None
+    found = regions().get(text)
+    if found:
+        return found.iso
+    lowered = text.lower()
+    for region in regions().of_country(country) if country else regions():
+        if lowered in {name.lower() for name in region.names.values()}:
+            return region.iso
+    return None
+
+
+def validate(data: CompanyData) -> tuple[CompanyData, list[tuple[str, str]]]:
+    """The record in normal form, and its problems as (field, reason)."""
+    problems: list[tuple[str, str]] = []
+    clean = CompanyData(**{**data.__dict__})
+    for name in ("name_ru", "name_uz", "name_en", "city", "offers_text", "needs_text", "export_experience"):
+        setattr(clean, name, _clean(getattr(data, name)))
+    if not (clean.name_ru or clean.name_uz or clean.name_en):
+        problems.append(("name", "a legal name is needed (Russian, Uzbek or English)"))
+    clean.country = (data.country or "").strip().upper()
+    if not countries().is_known(clean.country):
+        problems.append(("country", f"unknown country {data.country!r}: use ISO alpha-2 such as RU or UZ"))
+    if _clean(data.region):
+        clean.region = region_code(data.region, clean.country)
+        if clean.region is None:
+            problems.append(("region", f"unknown region {data.region!r} of {clean.country or 'the country'}"))
+        elif regions().get(clean.region).country != clean.country:
+            problems.append(("region", f"{clean.region} is not in {clean.country}"))
+    else:
+        clean.region = None
+    try:
+        clean.tax_id = validate_tax_id(clean.country, data.tax_id)
+    except TaxIdError as error:
+        problems.append(("tax_id", str(error)))
+    clean.size = _clean(data.size.lower() if data.size else None)
+    if clean.size and clean.size not in SIZES:
+        problems.append(("size", f"size must be one of {', '.join(SIZES)}"))
+    website = _clean(data.website)
+    clean.website = website if not website or "://" in website else f"https://{website}"
+    clean.languages = sorted({lang.strip().lower() for lang in data.languages if lang.strip()})
+    bad = [lang for lang in clean.languages if not LANGUAGE.fullmatch(lang)]
+    if bad:
+        problems.append(("languages", f"language codes are two letters (ru, uz, en…): {', '.join(bad)}"))
+    clean.sectors = sorted({s.strip() for s in data.sectors if s.strip()})
+    for name in ("offers", "needs"):
+        codes = [c.strip().replace(" ", "").replace(".", "") for c in getattr(data, name) if c.strip()]
+        wrong = [c for c in codes if not CODE.fullmatch(c) or not _known_code(c)]
+        if wrong:
+            problems.append((name, f"unknown HS / TN VED code(s): {', '.join(wrong)}"))
+        setattr(clean, name, list(dict.fromkeys(codes)))
+    clean.contacts = [Contact(_clean(c.name) or "", _clean(c.role), _clean(c.phone), _clean(c.email))
+                      for c in data.contacts if _clean(c.name) or _clean(c.email) or _clean(c.phone)]
+    for contact in clean.contacts:
+        if contact.email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", contact.email):
+            problems.append(("contact_email", f"not an e-mail address: {contact.email!r}"))
+        if not contact.name:
+            problems.append(("contact_name", "a contact needs a name"))
+    return clean, problems
+
+
+def can_edit(role: str, own_company: int | None, company_id: int | None) -> bool:
+    return role in EDITORS or (role == "company" and own_company is not None and own_company == company_id)
+
+
+def can_see_contacts(role: str, own_company: int | None, company_id: int | None) -> bool:
+    return role in CONTACT_READERS or (role == "company" and own_company is not None and own_company == company_id)
+
+
+@dataclass(frozen=True)
+class CompanyFilter:
+    text: str | None = None
+    country: str | None = None
+    region: str | None = None
+    sector: str | None = None
+    code: str | None = None  # offers or needs a code under this one (or above it)
+    ids: tuple[int, ...] | None = None
+
+    def matches(self, company: Company) -> bool:
+        if self.country and company.country != self.country.upper():
+            return False
+        if self.region and company.region != self.region.upper():
+            return False
+        if self.sector and self.sector.lower() not in {s.lower() for s in company.sectors or []}:
+            return False
+        if self.code:
+            codes = [*(company.offers or []), *(company.needs or [])]
+            if not any(c.startswith(self.code) or self.code.startswith(c) for c in codes):
+                return False
+        return True
+
+
+class Registry:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(self, data: CompanyData) -> Company:
+        clean, problems = validate(data)
+        with self.db.session() as session:
+            problems += self._duplicate_tax_id(session, clean, None)
+            if problems:
+                raise CompanyError(problems)
+            company = Company(created_at=datetime.now(UTC))
+            self._apply(session, company, clean)
+            session.refresh(company)
+            session.expunge(company)
+            return company
+
+    def update(self, company_id: int, data: CompanyData) -> Company:
+        clean, problems = validate(data)
+        with self.db.session() as session:
+            company = session.get(Company, company_id)
+            if company is None:
+                raise CompanyError([("id", f"no company {company_id}")])
+            problems += self._duplicate_tax_id(session, clean, company_id)
+            if problems:
+                raise CompanyError(problems)
+            self._apply(session, company, clean)
+            session.flush()
+            session.refresh(company)
+            session.expunge(company)
+            return company
+
+    def delete(self, company_id: int) -> None:
+        with self.db.session() as session:
+            session.execute(delete(CompanyContact).where(CompanyContact.company_id == company_id))
+            session.execute(delete(MeetingRequest).where(or_(MeetingRequest.company_a == company_id,
+                                                             MeetingRequest.company_b == company_id)))
+            session.execute(delete(Company).where(Company.id == company_id))
+
+    def get(self, company_id: int) -> Company | None:
+        with self.db.session() as session:
+            company = session.get(Company, company_id)
+            if company is not None:
+                session.expunge(company)
+            return company
+
+    def contacts(self, company_id: int) -> list[CompanyContact]:
+        with self.db.session() as session:
+            rows = session.scalars(select(CompanyContact).where(CompanyContact.company_id == company_id)
+                                   .order_by(CompanyContact.id)).all()
+            session.expunge_all()
+            return list(rows)
+
+    def all(self) -> list[Company]:
+        with self.db.session() as session:
+            rows = session.scalars(select(Company).order_by(Company.id)).all()
+            session.expunge_all()
+            return list(rows)
+
+    def find(self, flt: CompanyFilter) -> list[Company]:
+        rows = [c for c in self.all() if flt.matches(c) and (flt.ids is None or c.id in flt.ids)]
+        if flt.text:
+            needle = flt.text.lower()
+            rows = [c for c in rows if any(needle in (v or "").lower() for v in (
+                c.name_ru, c.name_uz, c.name_en, c.tax_id, c.city, c.offers_text, c.needs_text, *(c.sectors or [])))]
+        return rows
+
+    def by_tax_id(self, country: str, tax_id: str) -> Company | None:
+        with self.db.session() as session:
+            company = session.scalars(select(Company).where(Company.country == country,
+                                                            Company.tax_id == tax_id)).first()
+            if company is not None:
+                session.expunge(company)
+            return company
+
+    def sectors(self) -> list[str]:
+        return sorted({s for c in self.all() for s in c.sectors or []})
+
+    @staticmethod
+    def _duplicate_tax_id(session, clean: CompanyData, company_id: int | None) -> list[tuple[str, str]]:
+        if not clean.tax_id:
+            return []
+        other = session.scalars(select(Company).where(Company.country == clean.country,
+                                                      Company.tax_id == clean.tax_id)).first()
+        if other is not None and other.id != company_id:
+            return [("tax_id", f"{clean.tax_id} is already registered to company #{other.id} "
+                               f"({company_name(other)})")]
+        return []
+
+    @staticmethod
+    def _apply(session, company: Company, clean: CompanyData) -> None:
+        for name in ("name_ru", "name_uz", "name_en", "tax_id", "country", "region", "city", "sectors", "size",
+                     "website", "languages", "export_experience", "offers", "offers_text", "needs", "needs_text",
+                     "synthetic"):
+            setattr(company, name, getattr(clean, name))
+        company.updated_at = datetime.now(UTC)
+        if company.id is None:
+            session.add(company)
+            session.flush()
+        session.execute(delete(CompanyContact).where(CompanyContact.company_id == company.id))
+        for contact in clean.contacts:
+            session.add(CompanyContact(company_id=company.id, name=contact.name, role=contact.role,
+                                       phone=contact.phone, email=contact.email))
+
+
+def data_of(company: Company, contacts: list[CompanyContact] | None = None) -> CompanyData:
+    """A stored company as editable data (contacts only when given)."""
+    return CompanyData(
+        company.name_ru, company.name_uz, company.name_en, company.tax_id, company.country, company.region,
+        company.city, list(company.sectors or []), company.size, company.website, list(company.languages or []),
+        company.export_experience, list(company.offers or []), company.offers_text, list(company.needs or []),
+        company.needs_text, [Contact(c.name, c.role, c.phone, c.email) for c in contacts or []], company.synthetic)

@@ -1,0 +1,239 @@
+"""Companies in and out of spreadsheets: CSV or XLSX with a column mapping, a validation report,
+duplicates found by tax ID and by fuzzy name; all rows or none."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from rapidfuzz import fuzz
+
+from hamkor.companies.registry import CompanyData, Contact, Registry, company_name, validate
+from hamkor.store.models import Company
+
+FIELDS = ("name_ru", "name_uz", "name_en", "tax_id", "country", "region", "city", "sectors", "size", "website",
+          "languages", "export_experience", "offers", "offers_text", "needs", "needs_text", "contact_name",
+          "contact_role", "contact_phone", "contact_email")
+LIST_FIELDS = {"sectors", "languages", "offers", "needs"}
+# Headers people write, lower-cased, in the three languages -> field.
+ALIASES = {
+    "name_ru": ["name_ru", "наименование", "название", "наименование (ru)", "компания", "организация"],
+    "name_uz": ["name_uz", "nomi", "korxona nomi", "kompaniya nomi", "наименование (uz)"],
+    "name_en": ["name_en", "name", "company", "company name", "legal name", "наименование (en)"],
+    "tax_id": ["tax_id", "tax id", "inn", "инн", "stir", "стир", "inn/stir", "инн/стир", "tin"],
+    "country": ["country", "страна", "mamlakat", "davlat"],
+    "region": ["region", "регион", "субъект", "область", "viloyat", "hudud"],
+    "city": ["city", "город", "shahar"],
+    "sectors": ["sectors", "sector", "отрасль", "отрасли", "soha", "tarmoq"],
+    "size": ["size", "размер"],
+    "website": ["website", "site", "сайт", "web", "veb-sayt"],
+    "languages": ["languages", "языки", "tillar"],
+    "export_experience": ["export_experience", "export experience", "опыт экспорта", "eksport tajribasi"],
+    "offers": ["offers", "offer codes", "предлагает (коды)", "коды предложения", "taklif kodlari"],
+    "offers_text": ["offers_text", "offer", "предлагает", "предложение", "taklif"],
+    "needs": ["needs", "need codes", "ищет (коды)", "коды спроса", "talab kodlari"],
+    "needs_text": ["needs_text", "need", "ищет", "спрос", "потребность", "talab"],
+    "contact_name": ["contact_name", "contact", "контакт", "контактное лицо", "mas'ul shaxs"],
+    "contact_role": ["contact_role", "position", "должность", "lavozim"],
+    "contact_phone": ["contact_phone", "phone", "телефон", "telefon"],
+    "contact_email": ["contact_email", "email", "e-mail", "эл. почта", "почта"],
+}
+LEGAL_FORMS = re.compile(r"\b(ооо|оао|зао|пао|ао|ип|ooo|mchj|xk|aj|qk|llc|ltd|jsc|inc|gmbh|ооо\.|кх|фх)\b",
+                         re.IGNORECASE)
+SIMILAR_NAMES = 92  # rapidfuzz token-sort ratio at or above which two names are probably one company
+
+
+@dataclass
+class ImportProblem:
+    row: int | None  # spreadsheet row (the header is row 1)
+    column: str | None
+    value: str | None
+    reason: str
+
+    def describe(self, file_name: str) -> str:
+        where = file_name + (f", row {self.row}" if self.row else "")
+        where += f", column {self.column}" if self.column else ""
+        shown = f" {self.value[:60]!r}:" if self.value else ""
+        return f"{where}:{shown} {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    file_name: str
+    mapping: dict[str, str]  # header -> field
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[ImportProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def lines(self) -> list[str]:
+        return ([f"error: {p.describe(self.file_name)}" for p in self.errors]
+                + [f"warning: {p.describe(self.file_name)}" for p in self.warnings])
+
+
+class ImportRefused(ValueError):
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("\n".join(report.lines()))
+        self.report = report
+
+
+def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV (UTF-8 or CP1251; comma, semicolon or tab) or XLSX (first sheet)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        values = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+    else:
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1251")
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+        values = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    values = [row for row in values if any(row)]
+    if not values:
+        raise ImportRefused(ImportReport(path.name, {}, errors=[ImportProblem(None, None, None, "the file is empty")]))
+    return values[0], values[1:]
+
+
+def auto_mapping(header: list[str]) -> dict[str, str]:
+    """Header -> field for the headers it recognises."""
+    lookup = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+    found = {}
+    for column in header:
+        name = lookup.get(column.strip().lower())
+        if name and name not in found.values():
+            found[column] = name
+    return found
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[;,\n]", value) if part.strip()]
+
+
+def _bare(name: str) -> str:
+    return " ".join(LEGAL_FORMS.sub(" ", name.lower().replace("«", " ").replace("»", " ").replace('"', " ")).split())
+
+
+def import_companies(registry: Registry, path: Path, mapping: dict[str, str] | None = None,
+                     update_existing: bool = False, synthetic: bool = False) -> ImportReport:
+    """Validate every row, then write all of them in one transaction; any error writes nothing."""
+    header, rows = read_table(path)
+    chosen = auto_mapping(header)
+    for column, name in (mapping or {}).items():
+        if column not in header:
+            raise ImportRefused(ImportReport(path.name, chosen, errors=[
+                ImportProblem(None, column, None, f"no such column (the file has: {', '.join(header)})")]))
+        if name not in FIELDS:
+            raise ImportRefused(ImportReport(path.name, chosen, errors=[
+                ImportProblem(None, column, name, f"unknown field (known: {', '.join(FIELDS)})")]))
+        chosen = {c: f for c, f in chosen.items() if f != name and c != column}
+        chosen[column] = name
+    report = ImportReport(path.name, chosen, rows=len(rows))
+    if not ({"name_ru", "name_uz", "name_en"} & set(chosen.values())) or "country" not in chosen.values():
+        report.errors.append(ImportProblem(None, None, None, "the mapping needs a name column and a country column "
+                                                             f"(recognised: {chosen or 'none'})"))
+        raise ImportRefused(report)
+    index = {name: header.index(column) for column, name in chosen.items()}
+    existing = registry.all()
+    by_tax = {(c.country, c.tax_id): c for c in existing if c.tax_id}
+    seen_tax: dict[tuple[str, str], int] = {}
+    planned: list[tuple[int, CompanyData, Company | None]] = []
+    for number, row in enumerate(rows, start=2):
+        cell = {name: (row[i] if i < len(row) else "") for name, i in index.items()}
+        data = CompanyData(
+            **{name: cell.get(name) or None for name in ("name_ru", "name_uz", "name_en", "tax_id", "region", "city",
+                                                         "size", "website", "export_experience", "offers_text",
+                                                         "needs_text")},
+            country=cell.get("country", ""), synthetic=synthetic,
+            **{name: _split(cell.get(name, "")) for name in LIST_FIELDS},
+            contacts=[Contact(cell.get("contact_name", ""), cell.get("contact_role"), cell.get("contact_phone"),
+                              cell.get("contact_email"))])
+        clean, problems = validate(data)
+        column_of = {name: column for column, name in chosen.items()}
+        for name, reason in problems:
+            column = column_of.get(name) or column_of.get(f"{name}_ru") or name
+            report.errors.append(ImportProblem(number, column, cell.get(name), reason))
+        target = None
+        if clean.tax_id:
+            key = (clean.country, clean.tax_id)
+            if key in seen_tax:
+                report.errors.append(ImportProblem(number, column_of.get("tax_id"), clean.tax_id,
+                                                   f"the same tax ID as row {seen_tax[key]}"))
+            seen_tax[key] = number
+            target = by_tax.get(key)
+            if target is not None and not update_existing:
+                report.errors.append(ImportProblem(
+                    number, column_of.get("tax_id"), clean.tax_id,
+                    f"already registered as company #{target.id} ({company_name(target)}); "
+                    "import with update_existing to update it"))
+        planned.append((number, clean, target))
+    _similar_names(planned, existing, report)
+    if report.errors:
+        raise ImportRefused(report)
+    with registry.db.session() as session:
+        for _, clean, target in planned:
+            company = session.get(Company, target.id) if target else Company(created_at=datetime.now(UTC))
+            Registry._apply(session, company, clean)
+            report.updated += target is not None
+            report.created += target is None
+    return report
+
+
+def _similar_names(planned, existing: list[Company], report: ImportReport) -> None:
+    """Warn where two names look like one company (legal forms and quotes aside)."""
+    known = [(f"company #{c.id}", c.country, c.tax_id, _bare(company_name(c))) for c in existing]
+    for number, clean, target in planned:
+        bare = _bare(clean.display_name)
+        if not bare:
+            continue
+        for label, country, tax_id, other in known:
+            if country != clean.country or (target is not None and label == f"company #{target.id}"):
+                continue
+            if tax_id and clean.tax_id and tax_id != clean.tax_id:
+                continue  # different tax IDs: two companies, however alike their names
+            score = fuzz.token_sort_ratio(bare, other)
+            if score >= SIMILAR_NAMES:
+                report.warnings.append(ImportProblem(number, None, clean.display_name,
+                                                     f"looks like {label} ({other}), similarity {score:.0f}"))
+        known.append((f"row {number}", clean.country, clean.tax_id, bare))
+
+
+def export_companies(companies: list[Company], contacts: dict[int, list], fmt: str = "xlsx") -> bytes:
+    """The registry as XLSX or CSV, in the import's own columns (so that it reads back in)."""
+    header = [f for f in FIELDS if not f.startswith("contact_")] + ["synthetic", "contact_name", "contact_role",
+                                                                     "contact_phone", "contact_email"]
+    rows = []
+    for company in companies:
+        first = (contacts.get(company.id) or [None])[0]
+        values = [("; ".join(getattr(company, f) or []) if f in LIST_FIELDS else getattr(company, f) or "")
+                  for f in header[:-5]]
+        values[header.index("synthetic")] = "demo (synthetic)" if company.synthetic else ""
+        values += [first.name, first.role or "", first.phone or "", first.email or ""] if first else ["", "", "", ""]
+        rows.append(values)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return buffer.getvalue().encode("utf-8-sig")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "companies"
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
