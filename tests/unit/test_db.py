@@ -19,7 +19,8 @@ def test_upgrade_downgrade_and_batches(tmp_path, database_url):
     try:
         db.upgrade()
         assert db.current_revision() == "0003"
-        assert {"import_batch", "company", "company_contact", "meeting_request"} <= set(inspect(db.engine).get_table_names())
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"import_batch", "company", "company_contact", "meeting_request"} <= tables
         with db.session() as session:
             session.add(ImportBatch(source_kind="fts-regional", source_label="fts-regional", file_name="a.csv",
                                     file_size=10, sha256="ab" * 32, rows_read=3, rows_loaded=3, rows_rejected=0,

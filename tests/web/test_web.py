@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hamkor.accounts.service import Accounts
+from hamkor.companies.registry import Registry
 from hamkor.config import Settings
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
@@ -22,9 +23,10 @@ def app(demo_settings, tmp_path_factory):
     db = Database(settings)
     db.upgrade()
     accounts = Accounts(db)
+    own_company = Registry(db).all()[0].id  # the company representative speaks for the first demo company
     for role in ("admin", "analyst", "organizer", "company", "viewer"):
         if not any(u.email == f"{role}@example.org" for u in accounts.users()):
-            accounts.create_user(f"{role}@example.org", PASSWORD, role)
+            accounts.create_user(f"{role}@example.org", PASSWORD, role, company_id=own_company)
     db.dispose()
     application = create_app(settings)
     yield application
@@ -61,6 +63,17 @@ ROUTES = {
     ("POST", "/api/v1/imports"): "imports.write", ("GET", "/api/v1/jobs/{job_id}"): "imports.view",
     ("DELETE", "/api/v1/imports/{batch_id}"): "imports.write",
     ("GET", "/opportunities"): "trade.view", ("GET", "/api/v1/opportunities"): "trade.view",
+    ("GET", "/companies"): "companies.view", ("GET", "/companies/export.{fmt}"): "companies.view",
+    ("GET", "/companies/new"): "companies.edit", ("POST", "/companies/new"): "companies.edit",
+    ("GET", "/companies/{company_id}"): "companies.view", ("GET", "/companies/{company_id}/edit"): "companies.edit",
+    ("POST", "/companies/{company_id}/edit"): "companies.edit", ("GET", "/companies-import"): "companies.import",
+    ("POST", "/companies-import"): "companies.import", ("GET", "/matching"): "matching.use",
+    ("POST", "/matching/accept"): "matching.accept", ("GET", "/hs"): "reference.view",
+    ("GET", "/api/v1/companies"): "companies.view", ("POST", "/api/v1/companies"): "companies.edit",
+    ("GET", "/api/v1/companies/{company_id}"): "companies.view",
+    ("PUT", "/api/v1/companies/{company_id}"): "companies.edit", ("GET", "/api/v1/hs/search"): "reference.view",
+    ("GET", "/api/v1/matching"): "matching.use", ("GET", "/api/v1/meeting-requests"): "matching.use",
+    ("POST", "/api/v1/meeting-requests"): "matching.accept",
     ("GET", "/api/v1/nomenclature/search"): "reference.view", ("GET", "/api/v1/nomenclature/{code}"): "reference.view",
 }
 PUBLIC = {("GET", "/signin"), ("POST", "/signin"), ("GET", "/api/docs"), ("GET", "/healthz"),
@@ -69,7 +82,8 @@ PUBLIC = {("GET", "/signin"), ("POST", "/signin"), ("GET", "/api/docs"), ("GET",
 
 
 def concrete(path: str) -> str:
-    return path.replace("{fmt}", "csv").replace("{job_id}", "1").replace("{batch_id}", "1").replace("{code}", "44")
+    return (path.replace("{fmt}", "csv").replace("{job_id}", "1").replace("{batch_id}", "1").replace("{code}", "44")
+            .replace("{company_id}", "1"))
 
 
 def all_routes(routes):
@@ -312,3 +326,77 @@ def test_opportunities_page_and_api_agree(app):
     assert refused.status_code == 422 and "unknown region" in refused.json()["detail"]
     page = client.get("/opportunities?reporter=RU-ZZZ&partner=UZ")
     assert page.status_code == 200 and "unknown region" in page.text
+
+
+def test_companies_list_profile_and_private_contacts(app):
+    viewer = signed_in(app, "viewer")
+    listing = viewer.get("/companies?region=RU-ALT")
+    assert listing.status_code == 200 and "Котломаш" in listing.text and "Синтетические демо-данные" in listing.text
+    assert len(re.findall(r'<a href="/companies/(\d+)">', listing.text)) == 50
+    first = app.state.registry.all()[0]
+    profile = viewer.get(f"/companies/{first.id}")
+    contact = app.state.registry.contacts(first.id)[0]
+    assert profile.status_code == 200 and contact.email not in profile.text  # private to this viewer
+    assert contact.email in signed_in(app, "admin").get(f"/companies/{first.id}").text
+    assert contact.email in signed_in(app, "company").get(f"/companies/{first.id}").text  # its own representative
+    other = app.state.registry.all()[1]
+    assert app.state.registry.contacts(other.id)[0].email not in signed_in(app, "company").get(
+        f"/companies/{other.id}").text
+    api = viewer.get(f"/api/v1/companies/{first.id}").json()
+    assert api["contacts"] is None and api["tax_id"] == first.tax_id
+    admin_view = signed_in(app, "admin").get(f"/api/v1/companies/{first.id}").json()
+    assert admin_view["contacts"][0]["email"] == contact.email
+    export = viewer.get("/companies/export.csv?region=UZ-SI")
+    assert export.status_code == 200 and "SYNTHETIC" in export.headers["content-disposition"]
+    assert "contact" not in export.text.split("\n", 1)[1] or "@demo-sirdaryo" not in export.text
+
+
+def test_a_representative_edits_only_their_own_company(app):
+    registry = app.state.registry
+    own, other = registry.all()[0], registry.all()[1]
+    client = signed_in(app, "company")
+    form = client.get(f"/companies/{own.id}/edit")
+    assert form.status_code == 200
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    fields = dict(re.findall(r'<input name="([a-z_0-9]+)" value="([^"]*)"', form.text))
+    fields.update({"csrf": token, "city": "Бийск", "region": "RU-ALT", "offers": "8402 8403"})
+    saved = client.post(f"/companies/{own.id}/edit", data=fields, follow_redirects=False)
+    assert saved.status_code == 303 and registry.get(own.id).city == "Бийск"
+    assert client.get(f"/companies/{other.id}/edit").status_code == 403
+    assert client.post(f"/companies/{other.id}/edit", data=fields).status_code == 403
+    body = {k: v for k, v in client.get(f"/api/v1/companies/{other.id}").json().items()
+            if k not in ("id", "synthetic", "contacts")}
+    assert client.put(f"/api/v1/companies/{other.id}", json={**body, "city": "X"}).status_code == 403
+    assert client.put(f"/api/v1/companies/{own.id}", json={**body, "tax_id": own.tax_id, "city": "Бийск",
+                                                          "name_ru": "ООО «Своя» (демо)"}).status_code == 200
+    assert client.get("/companies/new").status_code == 403  # representatives do not register companies
+    # A bad tax ID is refused with the field and the reason, and nothing changes
+    fields.update({"tax_id": "2200000002"})  # the check digit should be 1
+    refused = client.post(f"/companies/{own.id}/edit", data=fields)
+    assert refused.status_code == 422 and "check digit" in refused.text and registry.get(own.id).tax_id == own.tax_id
+
+
+def test_matching_page_and_meeting_requests(app):
+    admin = signed_in(app, "admin")  # (organizer's sign-ins are used up by the throttle test)
+    result = admin.get("/matching?a_region=RU-ALT&b_region=UZ-SI&top=2")
+    assert result.status_code == 200
+    pairs = re.findall(r'data-pair="(\d+)-(\d+)"', result.text)
+    assert len(pairs) > 40 and "trade data" in result.text or "торговые данные" in result.text
+    api = admin.get("/api/v1/matching", params={"a_region": "RU-ALT", "b_region": "UZ-SI", "top": 2,
+                                                     "lang": "en"}).json()
+    best = max(api, key=lambda s: s["score"])
+    assert any("offers" in r for r in best["reasons"]) and best["parts"]["complementarity"] > 0
+    token = re.search(r'name="csrf" value="([^"]+)"', result.text).group(1)
+    made = admin.post("/matching/accept", data={"csrf": token, "a": best["a"], "b": best["b"]},
+                          follow_redirects=False)
+    assert made.status_code == 303
+    requests = admin.get("/api/v1/meeting-requests").json()
+    assert any(r["a"] == best["a"] and r["b"] == best["b"] for r in requests)
+    assert signed_in(app, "analyst").post("/api/v1/meeting-requests", json={"a": 1, "b": 2}).status_code == 403
+
+
+def test_hs_search_page_and_api(app):
+    client = signed_in(app, "viewer")
+    assert "8402" in client.get("/hs", params={"q": "котельное оборудование"}).text
+    hits = client.get("/api/v1/hs/search", params={"q": "paxta ipi"}).json()
+    assert hits[0]["code"] == "5205" and hits[0]["why"]

@@ -36,7 +36,8 @@ class Accounts:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def create_user(self, email: str, password: str, role: str, language: str = "ru") -> User:
+    def create_user(self, email: str, password: str, role: str, language: str = "ru",
+                    company_id: int | None = None) -> User:
         email = email.strip().lower()
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             raise AccountError(f"{email!r} is not an e-mail address")
@@ -49,8 +50,10 @@ class Accounts:
         with self.db.session() as session:
             if session.scalar(select(User).where(User.email == email)):
                 raise AccountError(f"a user {email} exists already")
+            if role == "company" and company_id is None:
+                raise AccountError("a company representative needs the company they speak for (--company ID)")
             user = User(email=email, password_hash=_hasher.hash(password), role=role, language=language,
-                        active=True, created_at=_now())
+                        active=True, created_at=_now(), company_id=company_id if role == "company" else None)
             session.add(user)
             session.flush()
             return user

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import typer
+from sqlalchemy.exc import IntegrityError
 
 from hamkor.accounts.service import ROLES, AccountError, Accounts
 from hamkor.cli._common import console, fail, settings_of
@@ -30,14 +31,19 @@ users = typer.Typer(help="Accounts for the web interface and the API.", no_args_
 def create_user(ctx: typer.Context, email: str = typer.Argument(...),
                 role: str = typer.Option("viewer", help=f"One of {', '.join(ROLES)}."),
                 password: str | None = typer.Option(None, help="Or HAMKOR_PASSWORD; asked for when neither."),
-                language: str = typer.Option("ru", help="ru, uz or en.")) -> None:
+                language: str = typer.Option("ru", help="ru, uz or en."),
+                company: int | None = typer.Option(None, "--company",
+                                                   help="For the company role: the company's registry number.")
+                ) -> None:
     """Create a user."""
     secret = password or os.environ.get("HAMKOR_PASSWORD") or typer.prompt("Password", hide_input=True,
                                                                               confirmation_prompt=True)
     db = Database(settings_of(ctx))
     try:
         db.upgrade()
-        user = Accounts(db).create_user(email, secret, role, language)
+        user = Accounts(db).create_user(email, secret, role, language, company)
+    except IntegrityError:
+        raise fail(f"there is no company #{company} in the registry (`hamkor companies list`)") from None
     except AccountError as problem:
         raise fail(str(problem)) from None
     finally:

@@ -58,9 +58,24 @@ def build_demo(settings: Settings, seed: int = 20251001, on_step: Step | None = 
         say(f"baci: {world.name}")
         outcomes.append(service.import_file(
             "baci", world, ImportOptions(source=WORLD_SYNTHETIC_SOURCE), progress))
+        say("registering the synthetic companies (Altai Krai, Syrdarya region)")
+        load_demo_companies(db)
         return outcomes
     finally:
         db.dispose()
+
+
+def load_demo_companies(db: Database) -> int:
+    """The synthetic companies, once: a rebuilt demo does not register them twice."""
+    from hamkor.companies.registry import Registry
+    from hamkor.demo.companies import generate as generate_companies
+
+    registry = Registry(db)
+    if any(c.synthetic for c in registry.all()):
+        return 0
+    for data in generate_companies():
+        registry.create(data)
+    return len(generate_companies())
 
 
 @dataclass

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hamkor import __version__
 from hamkor.accounts.service import Accounts
+from hamkor.companies.registry import Registry
 from hamkor.config import Settings
 from hamkor.render.pdf import FONT_DIR
 from hamkor.store.db import Database
@@ -31,10 +32,12 @@ STATIC = Path(str(resources.files("hamkor.web").joinpath("static")))
 def warm_up() -> None:
     """Pay the one-off start-up costs (chart engine, PDF engine, nomenclature) before a user does:
     they are most of a first brief's time."""
+    from hamkor.companies.classify import classifier
     from hamkor.reference import nomenclature
     from hamkor.render import charts, pdf
 
     nomenclature()
+    classifier()
     charts.to_svg(charts.structure_spec([("warm-up", 1.0)], "", "export", "%"))
     pdf.html_to_pdf("<!DOCTYPE html><meta charset='utf-8'><p>warm-up</p>")
 
@@ -58,6 +61,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.accounts = Accounts(db)
+    app.state.registry = Registry(db)
     app.state.warehouse = SharedWarehouse(settings)
     app.state.cache = GenerationCache(lambda: app.state.warehouse.generation)
     app.state.imports = ImportService(db, app.state.warehouse)
@@ -73,9 +77,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     from hamkor.web.api import v1
-    from hamkor.web.pages import auth, imports, opportunities, reference, trade
+    from hamkor.web.pages import auth, companies, imports, opportunities, reference, trade
 
-    for module in (auth, trade, opportunities, imports, reference):
+    for module in (auth, trade, opportunities, companies, imports, reference):
         app.include_router(module.router)
     app.include_router(v1.router)
 

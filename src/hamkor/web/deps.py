@@ -30,6 +30,7 @@ class Viewer:
     role: str
     language: str
     csrf: str | None  # None for API-token requests (no cookie, so no CSRF to guard)
+    company_id: int | None = None  # the company a representative speaks for
 
 
 VIEWER_TTL = 5.0  # seconds a looked-up account is trusted before the database is asked again
@@ -44,7 +45,7 @@ def _cached_user(request: Request, key: tuple, lookup):
     if hit and now - hit[0] < VIEWER_TTL:
         return hit[1]
     user = lookup()
-    found = (user.id, user.email, user.role, user.language) if user else None
+    found = (user.id, user.email, user.role, user.language, user.company_id) if user else None
     cache[key] = (now, found)
     if len(cache) > 10_000:
         cache.clear()
@@ -64,12 +65,12 @@ def current_viewer(request: Request) -> Viewer | None:
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
         found = _cached_user(request, ("token", token_digest(token)), lambda: state.accounts.user_for_token(token))
-        return Viewer(*found, None) if found else None
+        return Viewer(*found[:4], None, found[4]) if found else None
     session = state.sessions.read(request.cookies.get(SESSION_COOKIE))
     if not session:
         return None
     found = _cached_user(request, ("user", session["uid"]), lambda: state.accounts.get(session["uid"]))
-    return Viewer(*found, session["csrf"]) if found else None
+    return Viewer(*found[:4], session["csrf"], found[4]) if found else None
 
 
 def require(permission: str):
@@ -99,4 +100,9 @@ ImportViewer = Annotated[Viewer, Depends(require("imports.view"))]
 Importer = Annotated[Viewer, Depends(require("imports.write"))]
 ReferenceViewer = Annotated[Viewer, Depends(require("reference.view"))]
 AnyUser = Annotated[Viewer, Depends(require("account.self"))]
+CompanyViewer = Annotated[Viewer, Depends(require("companies.view"))]
+CompanyEditor = Annotated[Viewer, Depends(require("companies.edit"))]
+CompanyImporter = Annotated[Viewer, Depends(require("companies.import"))]
+Matchmaker = Annotated[Viewer, Depends(require("matching.use"))]
+MeetingMaker = Annotated[Viewer, Depends(require("matching.accept"))]
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A record number")]  # fits every database

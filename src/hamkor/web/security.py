@@ -21,6 +21,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "imports.write": frozenset({"admin", "analyst"}),
     "reference.view": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),
     "account.self": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),
+    "companies.view": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),
+    # a company representative edits their own company only (checked against the record)
+    "companies.edit": frozenset({"admin", "organizer", "company"}),
+    "companies.import": frozenset({"admin", "organizer"}),
+    "matching.use": frozenset({"admin", "analyst", "organizer"}),
+    "matching.accept": frozenset({"admin", "organizer"}),
 }
 
 

@@ -11,6 +11,18 @@ from pydantic import BaseModel
 
 from hamkor.briefing.compose import compose_brief
 from hamkor.briefing.render import render
+from hamkor.companies.classify import search as hs_search
+from hamkor.companies.matching import describe
+from hamkor.companies.registry import (
+    CompanyData,
+    CompanyError,
+    CompanyFilter,
+    Contact,
+    can_edit,
+    can_see_contacts,
+    data_of,
+)
+from hamkor.companies.service import accept, match, meeting_requests
 from hamkor.opportunities.explain import explain, product_name, section_of
 from hamkor.opportunities.potential import Assumptions
 from hamkor.opportunities.world import OpportunityError
@@ -19,7 +31,19 @@ from hamkor.trade import overview as overview_service
 from hamkor.trade import stats
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.trade.periods import Period, PeriodError
-from hamkor.web.deps import AnyUser, BriefMaker, Importer, ImportViewer, RecordId, ReferenceViewer, TradeViewer
+from hamkor.web.deps import (
+    AnyUser,
+    BriefMaker,
+    CompanyEditor,
+    CompanyViewer,
+    Importer,
+    ImportViewer,
+    Matchmaker,
+    MeetingMaker,
+    RecordId,
+    ReferenceViewer,
+    TradeViewer,
+)
 from hamkor.web.pages.imports import save_upload, start_import
 from hamkor.web.pages.opportunities import Filters, opportunities_for
 
@@ -287,6 +311,182 @@ def opportunities(request: Request, viewer: TradeViewer, reporter: Reporter,
         assumptions={"horizon_years": horizon, "supply_growth_pct": supply_growth, "demand_trend": demand_trend},
         total_potential=result.total_potential, total_untapped=result.total_untapped, notes=result.notes,
         items=items)
+
+
+class ContactIO(BaseModel):
+    name: str
+    role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class CompanyIn(BaseModel):
+    name_ru: str | None = None
+    name_uz: str | None = None
+    name_en: str | None = None
+    tax_id: str | None = None
+    country: str
+    region: str | None = None
+    city: str | None = None
+    sectors: list[str] = []
+    size: str | None = None
+    website: str | None = None
+    languages: list[str] = []
+    export_experience: str | None = None
+    offers: list[str] = []
+    offers_text: str | None = None
+    needs: list[str] = []
+    needs_text: str | None = None
+    contacts: list[ContactIO] = []
+
+
+class CompanyOut(CompanyIn):
+    id: int
+    synthetic: bool
+    contacts: list[ContactIO] | None = None  # None: this viewer may not see them
+
+
+def _company_out(request: Request, viewer, company, with_contacts: bool = False) -> CompanyOut:
+    data = data_of(company)
+    shown = None
+    if with_contacts and can_see_contacts(viewer.role, viewer.company_id, company.id):
+        shown = [ContactIO(name=c.name, role=c.role, phone=c.phone, email=c.email)
+                 for c in request.app.state.registry.contacts(company.id)]
+    fields = {k: v for k, v in data.__dict__.items() if k not in ("contacts", "synthetic")}
+    return CompanyOut(id=company.id, synthetic=company.synthetic, contacts=shown, **fields)
+
+
+def _company_data(body: CompanyIn) -> CompanyData:
+    fields = body.model_dump()
+    contacts = [Contact(**c) for c in fields.pop("contacts")]
+    return CompanyData(**fields, contacts=contacts)
+
+
+@router.get("/companies", response_model=list[CompanyOut])
+def list_companies(request: Request, viewer: CompanyViewer, q: Annotated[str | None, Query(max_length=200)] = None,
+                   country: Annotated[str | None, Query(max_length=2)] = None,
+                   region: Annotated[str | None, Query(max_length=10)] = None,
+                   sector: Annotated[str | None, Query(max_length=100)] = None,
+                   code: Annotated[str | None, Query(pattern=r"^[0-9]{2,10}$")] = None) -> list[CompanyOut]:
+    flt = CompanyFilter(q, country.upper() if country else None, region.upper() if region else None, sector, code)
+    return [_company_out(request, viewer, c) for c in request.app.state.registry.find(flt)]
+
+
+@router.get("/companies/{company_id}", response_model=CompanyOut)
+def get_company(request: Request, viewer: CompanyViewer, company_id: RecordId) -> CompanyOut:
+    company = request.app.state.registry.get(company_id)
+    if company is None:
+        raise HTTPException(404, f"no company {company_id}")
+    return _company_out(request, viewer, company, with_contacts=True)
+
+
+@router.post("/companies", response_model=CompanyOut, status_code=201)
+def create_company(request: Request, viewer: CompanyEditor, body: CompanyIn) -> CompanyOut:
+    if viewer.role not in ("admin", "organizer"):
+        raise HTTPException(403, "only organizers and administrators register companies")
+    try:
+        company = request.app.state.registry.create(_company_data(body))
+    except CompanyError as problem:
+        raise HTTPException(422, [{"field": f, "reason": r} for f, r in problem.problems]) from None
+    return _company_out(request, viewer, company, with_contacts=True)
+
+
+@router.put("/companies/{company_id}", response_model=CompanyOut)
+def update_company(request: Request, viewer: CompanyEditor, company_id: RecordId, body: CompanyIn) -> CompanyOut:
+    registry = request.app.state.registry
+    company = registry.get(company_id)
+    if company is None:
+        raise HTTPException(404, f"no company {company_id}")
+    if not can_edit(viewer.role, viewer.company_id, company.id):
+        raise HTTPException(403, "a company representative edits their own company only")
+    data = _company_data(body)
+    data.synthetic = company.synthetic
+    try:
+        company = registry.update(company.id, data)
+    except CompanyError as problem:
+        raise HTTPException(422, [{"field": f, "reason": r} for f, r in problem.problems]) from None
+    return _company_out(request, viewer, company, with_contacts=True)
+
+
+class HsHitOut(BaseModel):
+    code: str
+    name: str
+    score: float
+    detail: str | None
+    why: list[str]
+
+
+@router.get("/hs/search", response_model=list[HsHitOut])
+def hs_search_api(viewer: ReferenceViewer, q: Annotated[str, Query(min_length=1, max_length=200)],
+                  lang: Literal["ru", "uz", "en"] | None = None,
+                  limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[HsHitOut]:
+    """Free text in Russian, Uzbek or English -> ranked HS headings, each with why."""
+    shown = lang if lang in ("ru", "en") else "en"
+    return [HsHitOut(code=h.code, name=h.label(shown), score=h.score, detail=h.detail, why=h.why)
+            for h in hs_search(q, lang, limit)]
+
+
+class SuggestionOut(BaseModel):
+    a: int
+    a_name: str
+    b: int
+    b_name: str
+    score: float
+    parts: dict[str, float]
+    reasons: list[str]
+
+
+@router.get("/matching", response_model=list[SuggestionOut])
+def matching_api(request: Request, viewer: Matchmaker, a_region: Annotated[str | None, Query(max_length=10)] = None,
+                 b_region: Annotated[str | None, Query(max_length=10)] = None,
+                 a_country: Annotated[str | None, Query(max_length=2)] = None,
+                 b_country: Annotated[str | None, Query(max_length=2)] = None,
+                 a_sector: Annotated[str | None, Query(max_length=100)] = None,
+                 b_sector: Annotated[str | None, Query(max_length=100)] = None,
+                 top: Annotated[int, Query(ge=1, le=50)] = 5, lang: Lang = "ru") -> list[SuggestionOut]:
+    """Every pair of group A x group B scored; the top suggestions for each company of A, with reasons."""
+    group_a = CompanyFilter(None, a_country.upper() if a_country else None, a_region.upper() if a_region else None,
+                            a_sector)
+    group_b = CompanyFilter(None, b_country.upper() if b_country else None, b_region.upper() if b_region else None,
+                            b_sector)
+    with request.app.state.warehouse.reader() as con:
+        result = match(request.app.state.registry, con, group_a, group_b, top, lang)
+    return [SuggestionOut(a=s.a.id, a_name=s.a.name, b=s.b.id, b_name=s.b.name, score=s.score, parts=s.parts,
+                          reasons=[describe(r, s.a.name, s.b.name, lang) for r in s.reasons])
+            for s in result.suggestions]
+
+
+class MeetingRequestIn(BaseModel):
+    a: int
+    b: int
+
+
+class MeetingRequestOut(BaseModel):
+    id: int
+    a: int
+    b: int
+    score: float
+    status: str
+
+
+@router.get("/meeting-requests", response_model=list[MeetingRequestOut])
+def list_meeting_requests(request: Request, viewer: Matchmaker) -> list[MeetingRequestOut]:
+    return [MeetingRequestOut(id=m.id, a=m.company_a, b=m.company_b, score=m.score, status=m.status)
+            for m in meeting_requests(request.app.state.registry)]
+
+
+@router.post("/meeting-requests", response_model=MeetingRequestOut, status_code=201)
+def create_meeting_request(request: Request, viewer: MeetingMaker, body: MeetingRequestIn) -> MeetingRequestOut:
+    """Accept a suggested pair as a meeting request (the missions' B2B schedule starts from these)."""
+    registry = request.app.state.registry
+    if registry.get(body.a) is None or registry.get(body.b) is None:
+        raise HTTPException(404, "no such company")
+    with request.app.state.warehouse.reader() as con:
+        found = match(registry, con, CompanyFilter(ids=(body.a,)), CompanyFilter(ids=(body.b,)), 1)
+    if not found.suggestions:
+        raise HTTPException(422, "these two companies have nothing to meet on")
+    made = accept(registry, found.suggestions[0], viewer.user_id)
+    return MeetingRequestOut(id=made.id, a=made.company_a, b=made.company_b, score=made.score, status=made.status)
 
 
 @router.get("/briefs", response_class=Response,

@@ -10,8 +10,9 @@ from hamkor.web.deps import language_of
 from hamkor.web.i18n import LANGUAGE_NAMES, LANGUAGES, template_helpers
 
 NAV = [("/", "Dashboard"), ("/explorer", "Trade explorer"), ("/partners", "Partners"), ("/brief", "Brief"),
-       ("/opportunities", "Opportunities"), ("/imports", "Imports"), ("/nomenclature", "Nomenclature")]
-LATER = ["Companies", "Missions", "Cooperation"]  # sections the next issues add
+       ("/opportunities", "Opportunities"), ("/companies", "Companies"), ("/matching", "Matching"),
+       ("/imports", "Imports"), ("/nomenclature", "Nomenclature")]
+LATER = ["Missions", "Cooperation"]  # sections the next issues add
 
 
 def partner_choices(request: Request, reporter: str, current: str | None) -> list[str]:
