@@ -230,3 +230,34 @@ def test_opportunities_and_complexity(demo_dir):
     assert {"RU", "RU-ALT", "UZ"} <= {r["location"] for r in locations} and locations[0]["ECI"] > locations[-1]["ECI"]
     pci = run(data_dir, "complexity", "--products", "--format", "csv")
     assert pci.exit_code == 0 and pci.stdout.splitlines()[0] == "#,code,product,PCI,ubiquity"
+
+
+def test_companies_and_hs_commands(demo_dir, fixtures, tmp_path):
+    data_dir, _ = demo_dir
+    listed = run(data_dir, "companies", "list", "--region", "UZ-SI", "-f", "json")
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.stdout)
+    assert len(rows) == 35 and all(r["demo"] == "SYNTHETIC" for r in rows)
+    hits = json.loads(run(data_dir, "hs", "search", "paxta ipi", "-f", "json").stdout)
+    assert hits[0]["heading"] == "5205" and "trade term" in hits[0]["why"]
+    matched = run(data_dir, "companies", "match", "--a-region", "RU-ALT", "--b-region", "UZ-SI", "--top", "1",
+                  "--lang", "en", "-f", "json")
+    assert matched.exit_code == 0, matched.output
+    suggestions = json.loads(matched.stdout)
+    assert suggestions and any("offers" in s["why"] for s in suggestions)
+    refused = run(data_dir, "companies", "import", str(fixtures / "companies" / "companies_bad.csv"))
+    assert refused.exit_code == 2 and "nothing imported" in refused.stderr and "check digit" in refused.stderr
+    imported = run(data_dir, "companies", "import", str(fixtures / "companies" / "companies_ru.csv"))
+    assert imported.exit_code == 0 and "3 created" in imported.stdout and "looks like" in imported.stderr
+    assert len(json.loads(run(data_dir, "companies", "list", "-f", "json").stdout)) == 88
+    target = tmp_path / "companies.xlsx"
+    exported = run(data_dir, "companies", "export", "-o", str(target), "--region", "RU-ALT")
+    assert exported.exit_code == 0 and target.stat().st_size > 5000 and "SYNTHETIC" in exported.stderr
+    user = run(data_dir, "users", "create", "rep@example.org", "--role", "company", "--password", "long enough pw")
+    assert user.exit_code == 1 and "needs the company" in user.stderr
+    user = run(data_dir, "users", "create", "rep@example.org", "--role", "company", "--password", "long enough pw",
+               "--company", "99999")
+    assert user.exit_code == 1 and "no company #99999" in user.stderr
+    user = run(data_dir, "users", "create", "rep@example.org", "--role", "company", "--password", "long enough pw",
+               "--company", str(rows[0]["id"]))
+    assert user.exit_code == 0, user.output

@@ -8,6 +8,7 @@ import typer
 
 from hamkor import __version__
 from hamkor.cli import brief as brief_commands
+from hamkor.cli import companies as company_commands
 from hamkor.cli import db as db_commands
 from hamkor.cli import demo as demo_commands
 from hamkor.cli import imports as import_commands
@@ -28,6 +29,8 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(import_commands.app, name="import")
 app.add_typer(reference_commands.app, name="ref")
 app.add_typer(trade_commands.app, name="trade")
+app.add_typer(company_commands.app, name="companies")
+app.add_typer(company_commands.hs, name="hs")
 app.command("brief")(brief_commands.brief)
 app.command("opportunities")(opportunity_commands.opportunities)
 app.command("complexity")(opportunity_commands.complexity)

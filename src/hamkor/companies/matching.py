@@ -3,7 +3,8 @@
 score = 0.45 complementarity + 0.20 text similarity + 0.10 sectors + 0.15 trade support + 0.10 language
 
 - complementarity: A offers what B needs (or B what A needs), with partial credit up the HS
-  hierarchy: the same subheading or finer 1.0, the same heading 0.75, the same chapter 0.4; a
+  hierarchy: the same code (or the same subheading of finer ones) 1.0, the same heading 0.75,
+  the same chapter 0.4; a
   pair that complements both ways gets a quarter more, capped at 1;
 - text similarity: cosine of the TF-IDF of the profiles (names, what they offer and need,
   sectors), Russian and English words stemmed;
@@ -95,6 +96,10 @@ def _product(left: sparse.csr_matrix, right: sparse.csr_matrix) -> np.ndarray:
 
 
 def _level_codes(codes: tuple[str, ...], level: int) -> list[str]:
+    """The codes cut to a level; at the finest level a shorter code stands for itself, so that the
+    same heading offered and needed is a full match."""
+    if level == LEVELS[0][0]:
+        return [c[:level] for c in codes]
     return [p for p in (_prefixes(c, level) for c in codes) if p]
 
 
@@ -182,8 +187,9 @@ def score_pairs(a: list[Profile], b: list[Profile], trade_ab: dict[str, float] |
     return Scores(a, b, parts, total)
 
 
-def suggest(scores: Scores, top: int = 5, minimum: float = 0.05) -> list[Suggestion]:
-    """The best partners in B for each company of A, with their reasons."""
+def suggest(scores: Scores, top: int = 5, minimum: float = 0.15) -> list[Suggestion]:
+    """The best partners in B for each company of A, with their reasons (a shared language alone,
+    0.10, is no reason to meet: below `minimum` nothing is suggested)."""
     found: list[Suggestion] = []
     if not scores.a or not scores.b:
         return found
@@ -206,7 +212,8 @@ def _shared(offers: tuple[str, ...], needs: tuple[str, ...]) -> list[tuple[str, 
     for level, _ in LEVELS:
         for offered in offers:
             for needed in needs:
-                if _prefixes(offered, level) and _prefixes(offered, level) == _prefixes(needed, level):
+                mine, theirs = _level_codes((offered,), level), _level_codes((needed,), level)
+                if mine and mine == theirs:
                     pairs.append((offered, needed, level))
         if pairs:
             return pairs

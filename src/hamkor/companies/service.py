@@ -93,3 +93,14 @@ def meeting_requests(registry: Registry) -> list[MeetingRequest]:
         rows = session.scalars(select(MeetingRequest).order_by(MeetingRequest.id)).all()
         session.expunge_all()
         return list(rows)
+
+
+def traded_headings(con: duckdb.DuckDBPyConnection, territory: str) -> dict[str, float]:
+    """Heading -> 0..1 (log scale) of what the territory trades, over its latest two years of data."""
+    rows = con.execute(
+        """WITH latest AS (SELECT max(year) AS y FROM trade_flow WHERE reporter = ?)
+           SELECT left(commodity_code, 4), sum(value_usd) FROM trade_flow, latest
+           WHERE reporter = ? AND year >= latest.y - 1 AND regexp_full_match(commodity_code, '[0-9]{4,}')
+           GROUP BY 1""", [territory, territory]).fetchall()
+    top = max((value for _, value in rows), default=0.0)
+    return {code: math.log1p(value) / math.log1p(top) for code, value in rows if value > 0 and top > 0}

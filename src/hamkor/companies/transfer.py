@@ -117,8 +117,9 @@ def auto_mapping(header: list[str]) -> dict[str, str]:
     return found
 
 
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[;,\n]", value) if part.strip()]
+def _split(value: str, codes: bool = False) -> list[str]:
+    """List cells: codes may be separated by spaces too; sectors may have spaces in them."""
+    return [part.strip() for part in re.split(r"[;,\s]+" if codes else r"[;,\n]", value) if part.strip()]
 
 
 def _bare(name: str) -> str:
@@ -156,7 +157,7 @@ def import_companies(registry: Registry, path: Path, mapping: dict[str, str] | N
                                                          "size", "website", "export_experience", "offers_text",
                                                          "needs_text")},
             country=cell.get("country", ""), synthetic=synthetic,
-            **{name: _split(cell.get(name, "")) for name in LIST_FIELDS},
+            **{name: _split(cell.get(name, ""), codes=name in ("offers", "needs")) for name in LIST_FIELDS},
             contacts=[Contact(cell.get("contact_name", ""), cell.get("contact_role"), cell.get("contact_phone"),
                               cell.get("contact_email"))])
         clean, problems = validate(data)
