@@ -27,6 +27,7 @@ bench: install-test
 	$(BIN)/python benchmarks/trade_queries.py
 	$(BIN)/python benchmarks/web_load.py
 	$(BIN)/python benchmarks/opportunities.py
+	$(BIN)/python benchmarks/companies.py
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks scripts

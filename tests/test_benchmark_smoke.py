@@ -36,3 +36,11 @@ def test_opportunities_benchmark_smoke():
     assert "hamkor complexity" in result.stdout and "ecomplexity 0.5.3" in result.stdout
     correlation = float(result.stdout.split("ECI correlation ")[1].split()[0])
     assert correlation > 0.9999  # the same ECI as the reference implementation, at any size
+
+
+def test_companies_benchmark_smoke():
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "companies.py"), "--companies", "300", "--runs", "1"],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "matching 300 x 300" in result.stdout and "baseline pair by pair" in result.stdout
+    assert "classification: index built" in result.stdout and "accuracy holdout" in result.stdout
