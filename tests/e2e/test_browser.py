@@ -124,7 +124,7 @@ def test_download_a_brief_pdf(page, server, demo_settings, tmp_path):
     download_info.value.save_as(target)
     assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size > 10_000
     for path in ("/partners?period=2025-01..2025-09", "/explorer?level=chapter&period=2025-01..2025-09",
-                 "/nomenclature?code=44"):
+                 "/nomenclature?code=44", "/companies?region=UZ-SI", "/matching?top=2", "/hs?q=paxta+ipi"):
         page.goto(server + path)
         shot(page, demo_settings, path.strip("/").split("?")[0])
 

@@ -333,6 +333,7 @@ def test_companies_list_profile_and_private_contacts(app):
     listing = viewer.get("/companies?region=RU-ALT")
     assert listing.status_code == 200 and "Котломаш" in listing.text and "Синтетические демо-данные" in listing.text
     assert len(re.findall(r'<a href="/companies/(\d+)">', listing.text)) == 50
+    assert "50 компаний" in listing.text  # Russian plural forms from the catalogue
     first = app.state.registry.all()[0]
     profile = viewer.get(f"/companies/{first.id}")
     contact = app.state.registry.contacts(first.id)[0]
