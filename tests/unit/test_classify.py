@@ -41,6 +41,6 @@ def test_accuracy_on_the_labelled_queries():
     # the target, top-5 >= 80 %, holds over all the queries; the held-out ones, never
     # used to tune the word lists, are the honest estimate and are lower.
     assert results["all"].top5_share >= 0.80
-    assert results["holdout"].top5_share >= 0.65
+    assert results["holdout"].top5_share >= 0.75
     for lang in ("ru", "uz", "en"):
         assert results[lang].top5_share >= 0.80, lang

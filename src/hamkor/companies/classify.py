@@ -101,8 +101,9 @@ def _stemmer(lang: str):
 
 
 def tokens(text: str, lang: str) -> list[str]:
-    """Stemmed tokens of ru or en text, stopwords out."""
-    words = [w.strip("'-") for w in WORD.findall(_normalise(text))]
+    """Stemmed tokens of ru or en text, stopwords out; hyphenated words count as their parts
+    ("cotton-seed", "хлопок-сырец")."""
+    words = [w.strip("'-") for w in WORD.findall(_normalise(text).replace("-", " "))]
     words = [w for w in words if len(w) > 1 and w not in STOPWORDS[lang] and not w.isdigit()]
     return _stemmer(lang).stemWords(words)
 
@@ -148,6 +149,23 @@ def uz_to_english(text: str) -> tuple[str, list[str]]:
             unknown.append(word)
             english.append(key)  # many trade words are shared (kabel, transformator…)
     return " ".join(english), unknown
+
+
+@cache
+def _synonyms() -> dict[str, dict[str, str]]:
+    table = resources.files("hamkor.companies").joinpath("data", "synonyms.tsv").read_text("utf-8")
+    rows = [line.split("\t") for line in table.splitlines() if line and not line.startswith("#")]
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for lang, word, words in rows[1:]:
+        found[lang][_normalise(word)] = words
+    return found
+
+
+def with_synonyms(text: str, lang: str) -> str:
+    """The text and, after it, the nomenclature's words for the everyday words in it."""
+    table = _synonyms().get(lang, {})
+    extra = [table[w] for w in WORD.findall(_normalise(text)) if w in table]
+    return " ".join([text, *extra])
 
 
 @dataclass(frozen=True)
@@ -254,12 +272,12 @@ class Classifier:
             english, _ = uz_to_english(text)
             latin = WORD.findall(uz_to_latin(text))
             borrowed = " ".join(uz_latin_to_russian_letters(_uz_stem(_uz_key(w))) for w in latin)
-            queries = {"en": tokens(english, "en"), "ru": tokens(borrowed, "ru")}
+            queries = {"en": tokens(with_synonyms(english, "en"), "en"), "ru": tokens(borrowed, "ru")}
             query_keys = {_uz_stem(_uz_key(w)) for w in latin}
         else:
             field_lang = lang if lang in ("ru", "en") else "en"
-            queries = {field_lang: tokens(text, field_lang)}
-            query_keys = set(queries[field_lang])
+            queries = {field_lang: tokens(with_synonyms(text, field_lang), field_lang)}
+            query_keys = set(tokens(text, field_lang))
         query = [t for words in queries.values() for t in words]
         for field_lang, words in queries.items():
             for index, (score, matched) in self.index[field_lang].scores(words).items():

@@ -119,25 +119,30 @@ def company_page(request: Request, viewer: CompanyViewer, company_id: RecordId):
                 region_name=(regions().get(company.region).name(language_of(request)) if company.region else ""))
 
 
+def _editable(request: Request, viewer, company_id: int):
+    """The company if this viewer may edit it, else the page that says why not."""
+    company = request.app.state.registry.get(company_id)
+    if company is None:
+        return None, page(request, "message.html.j2", status_code=404, message="No such company.")
+    if not can_edit(viewer.role, viewer.company_id, company.id):
+        return None, page(request, "message.html.j2", status_code=403, message="Your role does not allow this page.")
+    return company, None
+
+
 @router.get("/companies/{company_id}/edit")
 def edit_company_form(request: Request, viewer: CompanyEditor, company_id: RecordId):
-    registry = request.app.state.registry
-    company = registry.get(company_id)
-    if company is None:
-        return page(request, "message.html.j2", status_code=404, message="No such company.")
-    if not can_edit(viewer.role, viewer.company_id, company.id):
-        return page(request, "message.html.j2", status_code=403, message="Your role does not allow this page.")
-    return _form(request, company.id, data_of(company, registry.contacts(company.id)), [])
+    company, refusal = _editable(request, viewer, company_id)
+    if refusal:
+        return refusal
+    return _form(request, company.id, data_of(company, request.app.state.registry.contacts(company.id)), [])
 
 
 @router.post("/companies/{company_id}/edit")
 async def update_company(request: Request, viewer: CompanyEditor, company_id: RecordId):
+    company, refusal = _editable(request, viewer, company_id)
+    if refusal:
+        return refusal
     registry = request.app.state.registry
-    company = registry.get(company_id)
-    if company is None:
-        return page(request, "message.html.j2", status_code=404, message="No such company.")
-    if not can_edit(viewer.role, viewer.company_id, company.id):
-        return page(request, "message.html.j2", status_code=403, message="Your role does not allow this page.")
     form = await request.form()
     if not csrf_matches({"csrf": viewer.csrf or ""}, form.get("csrf")):
         return page(request, "message.html.j2", status_code=400, message=EXPIRED)
