@@ -261,3 +261,21 @@ def test_companies_and_hs_commands(demo_dir, fixtures, tmp_path):
     user = run(data_dir, "users", "create", "rep@example.org", "--role", "company", "--password", "long enough pw",
                "--company", str(rows[0]["id"]))
     assert user.exit_code == 0, user.output
+
+
+def test_missions_schedule_an_instance_file(tmp_path):
+    from tests.unit.test_scheduler import event
+
+    instance = tmp_path / "event.json"
+    instance.write_text(json.dumps(event(4, visitors=8, hosts=8, requests=30, slots=4, tables=3)), encoding="utf-8")
+    out = tmp_path / "solution.json"
+    result = run(tmp_path, "missions", "schedule", "--instance", str(instance), "-o", str(out), "--seconds", "2",
+                 "--workers", "1", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    solution = json.loads(out.read_text(encoding="utf-8"))
+    assert solution["meetings"] and solution["value"] <= solution["upper_bound"] + 1e-6
+    assert len(solution["meetings"]) + len(solution["unscheduled"]) == 30 and "meetings, value" in result.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"slots": [', encoding="utf-8")
+    refused = run(tmp_path, "missions", "schedule", "--instance", str(broken))
+    assert refused.exit_code == 2 and "not JSON" in refused.stderr

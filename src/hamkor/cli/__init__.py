@@ -12,6 +12,7 @@ from hamkor.cli import companies as company_commands
 from hamkor.cli import db as db_commands
 from hamkor.cli import demo as demo_commands
 from hamkor.cli import imports as import_commands
+from hamkor.cli import missions as mission_commands
 from hamkor.cli import opportunities as opportunity_commands
 from hamkor.cli import reference as reference_commands
 from hamkor.cli import serve as serve_commands
@@ -31,6 +32,7 @@ app.add_typer(reference_commands.app, name="ref")
 app.add_typer(trade_commands.app, name="trade")
 app.add_typer(company_commands.app, name="companies")
 app.add_typer(company_commands.hs, name="hs")
+app.add_typer(mission_commands.app, name="missions")
 app.command("brief")(brief_commands.brief)
 app.command("opportunities")(opportunity_commands.opportunities)
 app.command("complexity")(opportunity_commands.complexity)

@@ -1,0 +1,517 @@
+"""The B2B meeting scheduler: a pure module with its own instance format (JSON, see
+`schema/instance.schema.json` and `schema/solution.schema.json`).
+
+Maximise the weighted number of scheduled meetings subject to: one meeting per participant per
+slot; availability windows; blocked slots (a participant on a site visit is not at the tables);
+table capacity per slot; interpreter capacity per slot per language pair (a meeting needs one when
+the two sides share no language); locked meetings.
+
+Pipeline: greedy (requests by weight, then by how few slots they could go in) -> slot-by-slot
+maximum-weight matching (min-cost flow) while it improves -> CP-SAT started from the best solution
+as a hint. Every schedule carries its certificate: an upper bound from the LP relaxation (HiGHS)
+or CP-SAT's proof, and the share of it achieved. Every request left out carries its reason.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+PRIORITY_WEIGHTS = {"must": 10, "should": 3, "could": 1}
+
+
+class InstanceError(ValueError):
+    """The instance is malformed; the message says where."""
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    languages: frozenset[str]
+    available: frozenset[int] | None  # slot indexes; None = every slot
+    blocked: frozenset[int] = frozenset()  # e.g. on a site visit
+
+
+@dataclass(frozen=True)
+class Request:
+    id: str
+    a: str
+    b: str
+    weight: int
+    priority: str
+
+
+@dataclass
+class Instance:
+    slots: list[str]
+    tables: list[int]  # per slot
+    interpreters: dict[tuple[str, str], list[int]]  # language pair (sorted) -> count per slot
+    participants: dict[str, Participant]
+    requests: list[Request]
+    locked: dict[str, int] = field(default_factory=dict)  # request id -> slot index
+
+    def free_slots(self, request: Request) -> list[int]:
+        a, b = self.participants[request.a], self.participants[request.b]
+        slots = range(len(self.slots))
+        return [s for s in slots if (a.available is None or s in a.available) and (b.available is None or
+                s in b.available) and s not in a.blocked and s not in b.blocked]
+
+    def pairs_for(self, request: Request) -> list[tuple[str, str]] | None:
+        """None when the sides share a language; else the interpreter pools that could serve them."""
+        a, b = self.participants[request.a], self.participants[request.b]
+        if a.languages & b.languages:
+            return None
+        return [pair for pair in self.interpreters if (pair[0] in a.languages and pair[1] in b.languages)
+                or (pair[1] in a.languages and pair[0] in b.languages)]
+
+
+def load_instance(data: dict) -> Instance:
+    """An instance from its JSON form, every reference checked."""
+    try:
+        slots = [str(s["id"]) for s in data["slots"]]
+    except (KeyError, TypeError):
+        raise InstanceError("slots: a list of {\"id\": ...} is needed") from None
+    if len(set(slots)) != len(slots):
+        raise InstanceError("slots: ids must be unique")
+    index = {s: i for i, s in enumerate(slots)}
+
+    def slot_list(values, where: str) -> frozenset[int]:
+        unknown = [v for v in values if str(v) not in index]
+        if unknown:
+            raise InstanceError(f"{where}: unknown slot(s) {', '.join(map(str, unknown[:5]))}")
+        return frozenset(index[str(v)] for v in values)
+
+    tables = data.get("tables")
+    if isinstance(tables, int):
+        tables = [tables] * len(slots)
+    elif isinstance(tables, dict):
+        tables = [int(tables.get(s, 0)) for s in slots]
+    if not isinstance(tables, list) or len(tables) != len(slots) or any(t < 0 for t in tables):
+        raise InstanceError("tables: a number, or one number per slot")
+    interpreters: dict[tuple[str, str], list[int]] = {}
+    for n, pool in enumerate(data.get("interpreters", [])):
+        pair = tuple(sorted(pool.get("languages", [])))
+        if len(pair) != 2:
+            raise InstanceError(f"interpreters[{n}]: languages must be a pair, e.g. [\"ru\", \"uz\"]")
+        count = pool.get("count", 1)
+        counts = [int(count)] * len(slots) if isinstance(count, int) else [int(count.get(s, 0)) for s in slots]
+        interpreters[pair] = [x + y for x, y in zip(interpreters.get(pair, [0] * len(slots)), counts, strict=True)]
+    participants = {}
+    for n, p in enumerate(data.get("participants", [])):
+        if "id" not in p:
+            raise InstanceError(f"participants[{n}]: an id is needed")
+        pid = str(p["id"])
+        if pid in participants:
+            raise InstanceError(f"participants[{n}]: id {pid} is used twice")
+        available = slot_list(p["available"], f"participants[{n}].available") if "available" in p else None
+        participants[pid] = Participant(pid, frozenset(p.get("languages", [])), available,
+                                        slot_list(p.get("blocked", []), f"participants[{n}].blocked"))
+    requests, seen = [], set()
+    for n, r in enumerate(data.get("requests", [])):
+        rid = str(r.get("id", f"r{n + 1}"))
+        a, b = str(r.get("a", "")), str(r.get("b", ""))
+        if rid in seen:
+            raise InstanceError(f"requests[{n}]: id {rid} is used twice")
+        if a not in participants or b not in participants or a == b:
+            raise InstanceError(f"requests[{n}]: a and b must be two different participants ({a!r}, {b!r})")
+        priority = r.get("priority", "should")
+        if priority not in PRIORITY_WEIGHTS:
+            raise InstanceError(f"requests[{n}]: priority must be must, should or could")
+        seen.add(rid)
+        requests.append(Request(rid, a, b, int(r.get("weight", PRIORITY_WEIGHTS[priority])), priority))
+    locked = {}
+    ids = {r.id for r in requests}
+    for n, lock in enumerate(data.get("locked", [])):
+        if str(lock.get("request")) not in ids or str(lock.get("slot")) not in index:
+            raise InstanceError(f"locked[{n}]: request and slot must exist")
+        locked[str(lock["request"])] = index[str(lock["slot"])]
+    return Instance(slots, tables, interpreters, participants, requests, locked)
+
+
+def read_instance(path: Path) -> Instance:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise InstanceError(f"{Path(path).name}: not JSON (line {error.lineno}: {error.msg})") from None
+    return load_instance(data)
+
+
+@dataclass
+class Schedule:
+    assignment: dict[str, int]  # request id -> slot index
+    value: int
+    upper_bound: float
+    proven_optimal: bool
+    stages: list[tuple[str, int, float]]  # (stage, value, seconds)
+    reasons: dict[str, str] = field(default_factory=dict)  # request id -> why it is not scheduled
+    tables: dict[str, int] = field(default_factory=dict)  # request id -> table number (1-based)
+
+    @property
+    def quality(self) -> float:
+        return 1.0 if self.upper_bound <= 0 else self.value / self.upper_bound
+
+
+class _State:
+    """A feasible partial schedule with the counters the heuristics check."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self.busy: set[tuple[str, int]] = set()
+        self.tables_used = [0] * len(instance.slots)
+        self.interpreters_used: dict[tuple[str, str], list[int]] = {p: [0] * len(instance.slots)
+                                                                     for p in instance.interpreters}
+        self.assignment: dict[str, int] = {}
+        self.pool: dict[str, tuple[str, str]] = {}
+
+    def fits(self, request: Request, slot: int) -> tuple[str, str] | None | bool:
+        """False if it cannot go there; else the interpreter pool it takes (None if none needed)."""
+        if (request.a, slot) in self.busy or (request.b, slot) in self.busy:
+            return False
+        if self.tables_used[slot] >= self.instance.tables[slot]:
+            return False
+        pairs = self.instance.pairs_for(request)
+        if pairs is None:
+            return None
+        for pair in pairs:
+            if self.interpreters_used[pair][slot] < self.instance.interpreters[pair][slot]:
+                return pair
+        return False
+
+    def place(self, request: Request, slot: int, pool) -> None:
+        self.busy |= {(request.a, slot), (request.b, slot)}
+        self.tables_used[slot] += 1
+        if pool:
+            self.interpreters_used[pool][slot] += 1
+            self.pool[request.id] = pool
+        self.assignment[request.id] = slot
+
+    def remove(self, request: Request) -> None:
+        slot = self.assignment.pop(request.id)
+        self.busy -= {(request.a, slot), (request.b, slot)}
+        self.tables_used[slot] -= 1
+        pool = self.pool.pop(request.id, None)
+        if pool:
+            self.interpreters_used[pool][slot] -= 1
+
+
+def _value(instance: Instance, assignment: dict[str, int]) -> int:
+    weights = {r.id: r.weight for r in instance.requests}
+    return sum(weights[r] for r in assignment)
+
+
+def greedy(instance: Instance, first_fit: bool = False) -> dict[str, int]:
+    """Requests by weight (then fewest possible slots), each into the first slot it fits.
+
+    first_fit=True is the plain baseline: by priority only, in the order given."""
+    state = _State(instance)
+    by_id = {r.id: r for r in instance.requests}
+    for rid, slot in instance.locked.items():
+        request = by_id[rid]
+        pool = state.fits(request, slot)
+        if pool is not False:
+            state.place(request, slot, pool)
+    free = {r.id: instance.free_slots(r) for r in instance.requests}
+    order = [r for r in instance.requests if r.id not in state.assignment]
+    if first_fit:
+        order.sort(key=lambda r: -r.weight)
+    else:
+        order.sort(key=lambda r: (-r.weight, len(free[r.id])))
+    for request in order:
+        for slot in free[request.id]:
+            pool = state.fits(request, slot)
+            if pool is not False:
+                state.place(request, slot, pool)
+                break
+    return state.assignment
+
+
+def improve_by_slot(instance: Instance, assignment: dict[str, int], passes: int = 3) -> dict[str, int]:
+    """Re-match each slot in turn: free its meetings, then choose the heaviest set of requests that
+    fit there (a maximum-weight matching between the two sides, by min-cost flow), keeping the
+    rest of the schedule. Interpreter-needing meetings are then checked against their pools."""
+    from ortools.graph.python import min_cost_flow
+
+    by_id = {r.id: r for r in instance.requests}
+    free = {r.id: set(instance.free_slots(r)) for r in instance.requests}
+    state = _State(instance)
+    for rid, slot in assignment.items():
+        state.place(by_id[rid], slot, state.fits(by_id[rid], slot) or None)
+    best = _value(instance, state.assignment)
+    for _ in range(passes):
+        improved = False
+        for slot in range(len(instance.slots)):
+            here = [by_id[rid] for rid, s in state.assignment.items() if s == slot and rid not in instance.locked]
+            for request in here:
+                state.remove(request)
+            candidates = [r for r in instance.requests if r.id not in state.assignment and slot in free[r.id]
+                          and (r.a, slot) not in state.busy and (r.b, slot) not in state.busy]
+            chosen = _match(candidates, instance.tables[slot] - state.tables_used[slot], min_cost_flow)
+            for request in sorted(chosen, key=lambda r: -r.weight):
+                pool = state.fits(request, slot)
+                if pool is not False:
+                    state.place(request, slot, pool)
+            value = _value(instance, state.assignment)
+            if value > best:
+                best, improved = value, True
+            elif value < best:  # never worse than what it started the slot with
+                for request in [by_id[rid] for rid, s in list(state.assignment.items()) if s == slot
+                                and rid not in instance.locked]:
+                    state.remove(request)
+                for request in here:
+                    state.place(request, slot, state.fits(request, slot) or None)
+        if not improved:
+            break
+    return dict(state.assignment)
+
+
+def _match(candidates: list[Request], capacity: int, min_cost_flow) -> list[Request]:
+    """Maximum-weight set of requests with no participant twice and at most `capacity` of them."""
+    if not candidates or capacity <= 0:
+        return []
+    left = sorted({r.a for r in candidates})
+    right = sorted({r.b for r in candidates} - set(left))
+    if {r.b for r in candidates} & set(left):  # not two-sided: fall back to greedy by weight
+        taken, chosen = set(), []
+        for r in sorted(candidates, key=lambda r: -r.weight):
+            if r.a not in taken and r.b not in taken and len(chosen) < capacity:
+                chosen.append(r)
+                taken |= {r.a, r.b}
+        return chosen
+    node = {p: i + 2 for i, p in enumerate(left + right)}  # 0 source, 1 sink
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = {}
+    for p in left:
+        flow.add_arc_with_capacity_and_unit_cost(0, node[p], 1, 0)
+    for p in right:
+        flow.add_arc_with_capacity_and_unit_cost(node[p], 1, 1, 0)
+    for r in candidates:
+        arcs[flow.add_arc_with_capacity_and_unit_cost(node[r.a], node[r.b], 1, -r.weight)] = r
+    flow.add_arc_with_capacity_and_unit_cost(0, 1, capacity, 0)  # the tables left empty
+    flow.set_node_supply(0, capacity)
+    flow.set_node_supply(1, -capacity)
+    if flow.solve() != flow.OPTIMAL:
+        return []
+    return [r for arc, r in arcs.items() if flow.flow(arc) > 0]
+
+
+def _variables(instance: Instance) -> list[tuple[Request, int]]:
+    return [(r, s) for r in instance.requests for s in instance.free_slots(r)
+            if r.id not in instance.locked or instance.locked[r.id] == s]
+
+
+def upper_bound(instance: Instance) -> float:
+    """The LP relaxation (HiGHS): no schedule can be worth more."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
+    cells = _variables(instance)
+    if not cells:
+        return 0.0
+    rows, cols, bounds_upper = [], [], []
+    row = 0
+
+    def add(members: list[int], limit: float) -> None:
+        nonlocal row
+        rows.extend([row] * len(members))
+        cols.extend(members)
+        bounds_upper.append(limit)
+        row += 1
+
+    by_request, by_person_slot, by_slot = defaultdict(list), defaultdict(list), defaultdict(list)
+    by_pool_slot: dict[tuple, list[int]] = defaultdict(list)
+    for j, (r, s) in enumerate(cells):
+        by_request[r.id].append(j)
+        by_person_slot[(r.a, s)].append(j)
+        by_person_slot[(r.b, s)].append(j)
+        by_slot[s].append(j)
+        pairs = instance.pairs_for(r)
+        if pairs is not None:
+            by_pool_slot[(tuple(pairs), s)].append(j)
+    for members in by_request.values():
+        add(members, 1)
+    for members in by_person_slot.values():
+        if len(members) > 1:
+            add(members, 1)
+    for s, members in by_slot.items():
+        add(members, instance.tables[s])
+    for (pairs, s), members in by_pool_slot.items():
+        # a relaxation: meetings that could only use these pools share their capacity
+        add(members, sum(instance.interpreters[p][s] for p in pairs))
+    matrix = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(row, len(cells))).tocsr()
+    weights = np.array([-r.weight for r, _ in cells], dtype=float)
+    locked_bounds = [(1, 1) if r.id in instance.locked else (0, 1) for r, _ in cells]
+    result = linprog(weights, A_ub=matrix, b_ub=np.array(bounds_upper), bounds=locked_bounds, method="highs")
+    if result.status != 0:
+        raise InstanceError(f"the locked meetings cannot all be held ({result.message})")
+    return float(-result.fun)
+
+
+def solve_cp_sat(instance: Instance, hint: dict[str, int], seconds: float, workers: int = 8,
+                 seed: int | None = None) -> tuple[dict[str, int], float, bool]:
+    """CP-SAT on the exact model, started from the hint. Returns (assignment, bound, optimal)."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    x = {(r.id, s): model.new_bool_var(f"x_{r.id}_{s}") for r, s in _variables(instance)}
+    by_id = {r.id: r for r in instance.requests}
+    per_request, per_person, per_slot = defaultdict(list), defaultdict(list), defaultdict(list)
+    pool_choices: dict[tuple[tuple[str, str], int], list] = defaultdict(list)
+    for (rid, s), var in x.items():
+        r = by_id[rid]
+        per_request[rid].append(var)
+        per_person[(r.a, s)].append(var)
+        per_person[(r.b, s)].append(var)
+        per_slot[s].append(var)
+        pairs = instance.pairs_for(r)
+        if pairs is not None:
+            if not pairs:
+                model.add(var == 0)
+            elif len(pairs) == 1:
+                pool_choices[(pairs[0], s)].append(var)
+            else:
+                uses = [model.new_bool_var(f"y_{rid}_{s}_{n}") for n in range(len(pairs))]
+                model.add(sum(uses) == var)
+                for pair, use in zip(pairs, uses, strict=True):
+                    pool_choices[(pair, s)].append(use)
+    for rid, variables in per_request.items():
+        if rid in instance.locked:
+            model.add(sum(variables) == 1)
+        else:
+            model.add_at_most_one(variables)
+    for variables in per_person.values():
+        if len(variables) > 1:
+            model.add_at_most_one(variables)
+    for s, variables in per_slot.items():
+        model.add(sum(variables) <= instance.tables[s])
+    for (pair, s), variables in pool_choices.items():
+        model.add(sum(variables) <= instance.interpreters[pair][s])
+    model.maximize(sum(by_id[rid].weight * var for (rid, _), var in x.items()))
+    for (rid, s), var in x.items():
+        model.add_hint(var, 1 if hint.get(rid) == s else 0)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = workers
+    if seed is not None:
+        solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return dict(hint), float("inf"), False
+    found = {rid: s for (rid, s), var in x.items() if solver.value(var)}
+    return found, solver.best_objective_bound, status == cp_model.OPTIMAL
+
+
+def explain_left_out(instance: Instance, assignment: dict[str, int]) -> dict[str, str]:
+    """Why each request not scheduled is not: the first reason that holds in every possible slot."""
+    state = _State(instance)
+    by_id = {r.id: r for r in instance.requests}
+    for rid, slot in assignment.items():
+        state.place(by_id[rid], slot, state.fits(by_id[rid], slot) or None)
+    reasons = {}
+    for r in instance.requests:
+        if r.id in assignment:
+            continue
+        slots = instance.free_slots(r)
+        if not slots:
+            reasons[r.id] = "no common free slot"
+            continue
+        both_free = [s for s in slots if (r.a, s) not in state.busy and (r.b, s) not in state.busy]
+        if not both_free:
+            reasons[r.id] = "a side is full"
+            continue
+        with_table = [s for s in both_free if state.tables_used[s] < instance.tables[s]]
+        if not with_table:
+            reasons[r.id] = "no table"
+            continue
+        reasons[r.id] = "no interpreter" if instance.pairs_for(r) is not None else "lower priority than the rest"
+    return reasons
+
+
+def assign_tables(instance: Instance, assignment: dict[str, int]) -> dict[str, int]:
+    """Table numbers 1..n within each slot (heavier meetings first; the order is stable)."""
+    weights = {r.id: r.weight for r in instance.requests}
+    tables, used = {}, defaultdict(int)
+    for rid, slot in sorted(assignment.items(), key=lambda item: (item[1], -weights[item[0]], item[0])):
+        used[slot] += 1
+        tables[rid] = used[slot]
+    return tables
+
+
+def schedule(instance: Instance, seconds: float = 10.0, workers: int = 8, seed: int | None = None,
+             use_cp_sat: bool = True) -> Schedule:
+    """The whole pipeline; stages record (name, value, seconds since the start)."""
+    started = time.perf_counter()
+    stages = []
+    best = greedy(instance)
+    stages.append(("greedy", _value(instance, best), time.perf_counter() - started))
+    matched = improve_by_slot(instance, best)
+    if _value(instance, matched) >= _value(instance, best):
+        best = matched
+    stages.append(("slot matching", _value(instance, best), time.perf_counter() - started))
+    bound = upper_bound(instance)
+    optimal = _value(instance, best) >= bound - 1e-6
+    stages.append(("LP bound", int(bound), time.perf_counter() - started))
+    if use_cp_sat and not optimal and seconds > 0:
+        found, cp_bound, optimal = solve_cp_sat(instance, best, seconds, workers, seed)
+        if _value(instance, found) >= _value(instance, best):
+            best = found
+        bound = min(bound, cp_bound)
+        stages.append(("CP-SAT", _value(instance, best), time.perf_counter() - started))
+    value = _value(instance, best)
+    optimal = optimal or value >= bound - 1e-6
+    return Schedule(best, value, max(bound, value), optimal, stages, explain_left_out(instance, best),
+                    assign_tables(instance, best))
+
+
+def solution_json(instance: Instance, result: Schedule) -> dict:
+    by_id = {r.id: r for r in instance.requests}
+    return {
+        "meetings": [{"request": rid, "a": by_id[rid].a, "b": by_id[rid].b, "slot": instance.slots[slot],
+                      "table": result.tables[rid]} for rid, slot in sorted(result.assignment.items(),
+                                                                           key=lambda item: (item[1], item[0]))],
+        "unscheduled": [{"request": rid, "reason": reason} for rid, reason in result.reasons.items()],
+        "value": result.value, "upper_bound": round(result.upper_bound, 6), "quality": round(result.quality, 6),
+        "proven_optimal": result.proven_optimal,
+        "stages": [{"stage": name, "value": value, "seconds": round(sec, 3)} for name, value, sec in result.stages],
+    }
+
+
+def violations(instance: Instance, assignment: dict[str, int]) -> list[str]:
+    """Every constraint the assignment breaks (empty for a feasible schedule)."""
+    problems = []
+    by_id = {r.id: r for r in instance.requests}
+    seen: dict[tuple[str, int], str] = {}
+    per_slot: dict[int, int] = defaultdict(int)
+    needing: dict[int, list[Request]] = defaultdict(list)
+    for rid, slot in assignment.items():
+        r = by_id[rid]
+        if slot not in instance.free_slots(r):
+            problems.append(f"{rid}: slot {instance.slots[slot]} is outside a side's availability or blocked")
+        for who in (r.a, r.b):
+            if (who, slot) in seen:
+                problems.append(f"{rid}: {who} already meets in {instance.slots[slot]} ({seen[(who, slot)]})")
+            seen[(who, slot)] = rid
+        per_slot[slot] += 1
+        if instance.pairs_for(r) is not None:
+            needing[slot].append(r)
+    for slot, count in per_slot.items():
+        if count > instance.tables[slot]:
+            problems.append(f"{instance.slots[slot]}: {count} meetings at {instance.tables[slot]} tables")
+    for slot, meetings in needing.items():
+        # interpreters: a feasible assignment of meetings to pools must exist (small: try greedily by
+        # the most constrained meeting first, then check by matching when greedy fails)
+        capacity = {p: counts[slot] for p, counts in instance.interpreters.items()}
+        for r in sorted(meetings, key=lambda r: len(instance.pairs_for(r))):
+            pool = next((p for p in instance.pairs_for(r) if capacity[p] > 0), None)
+            if pool is None:
+                problems.append(f"{instance.slots[slot]}: no interpreter left for {r.id}")
+            else:
+                capacity[pool] -= 1
+    for rid, slot in instance.locked.items():
+        if assignment.get(rid) != slot:
+            problems.append(f"{rid}: locked in {instance.slots[slot]} but not there")
+    return problems

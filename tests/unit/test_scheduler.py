@@ -1,0 +1,140 @@
+"""The B2B scheduler: instance checks, feasibility of every stage, optimality on small events,
+the certificate, and the reason for every request left out."""
+
+import itertools
+import json
+import random
+from importlib import resources
+
+import pytest
+
+from hamkor.missions.scheduler import (
+    InstanceError,
+    _value,
+    greedy,
+    improve_by_slot,
+    load_instance,
+    schedule,
+    solution_json,
+    solve_cp_sat,
+    upper_bound,
+    violations,
+)
+
+
+def event(seed, visitors=6, hosts=6, requests=14, slots=3, tables=2, interpreters=1, windows=True):
+    rng = random.Random(seed)
+    ids = [f"s{i}" for i in range(slots)]
+    people = []
+    for prefix, count, languages in (("v", visitors, ["uz", "ru"]), ("h", hosts, ["ru", "en"])):
+        for n in range(count):
+            spoken = [languages[0]] + ([languages[1]] if rng.random() < 0.4 else [])
+            person = {"id": f"{prefix}{n}", "languages": spoken}
+            if windows and rng.random() < 0.4:
+                person["available"] = rng.sample(ids, rng.randint(1, slots))
+            if rng.random() < 0.15:
+                person["blocked"] = [rng.choice(ids)]
+            people.append(person)
+    pairs = rng.sample([(f"v{a}", f"h{b}") for a in range(visitors) for b in range(hosts)], requests)
+    return {"slots": [{"id": s} for s in ids], "tables": tables,
+            "interpreters": [{"languages": ["uz", "ru"], "count": interpreters}], "participants": people,
+            "requests": [{"id": f"r{n}", "a": a, "b": b, "priority": rng.choice(["must", "should", "could"])}
+                         for n, (a, b) in enumerate(pairs)]}
+
+
+def exhaustive_best(instance) -> int:
+    """The true optimum by trying every slot (or none) for every request."""
+    options = [[None, *instance.free_slots(r)] for r in instance.requests]
+    best = 0
+    for choice in itertools.product(*options):
+        assignment = {r.id: s for r, s in zip(instance.requests, choice, strict=True) if s is not None}
+        if not violations(instance, assignment):
+            best = max(best, _value(instance, assignment))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_small_events_are_solved_to_the_proven_optimum(seed):
+    instance = load_instance(event(seed, requests=9))
+    result = schedule(instance, seconds=5, workers=1, seed=1)
+    assert violations(instance, result.assignment) == []
+    assert result.value == exhaustive_best(instance)
+    assert result.proven_optimal and result.upper_bound >= result.value
+    assert set(result.reasons) == {r.id for r in instance.requests} - set(result.assignment)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_stage_is_feasible_and_the_bound_holds(seed):
+    instance = load_instance(event(seed, visitors=20, hosts=20, requests=120, slots=6, tables=6, interpreters=1))
+    first_fit, ordered = greedy(instance, first_fit=True), greedy(instance)
+    matched = improve_by_slot(instance, ordered)
+    cp, bound, _ = solve_cp_sat(instance, matched, seconds=5, workers=1, seed=3)
+    lp = upper_bound(instance)
+    for assignment in (first_fit, ordered, matched, cp):
+        assert violations(instance, assignment) == []
+        assert _value(instance, assignment) <= lp + 1e-6 and _value(instance, assignment) <= bound + 1e-6
+    assert _value(instance, cp) >= _value(instance, matched) >= _value(instance, ordered)
+    assert _value(instance, cp) >= _value(instance, first_fit)
+
+
+def test_reasons_for_what_is_left_out():
+    instance = load_instance({
+        "slots": [{"id": "s1"}, {"id": "s2"}], "tables": {"s1": 1, "s2": 1},
+        "interpreters": [{"languages": ["ru", "uz"], "count": 0}],
+        "participants": [
+            {"id": "a", "languages": ["ru"], "available": ["s1"]},
+            {"id": "b", "languages": ["ru"], "available": ["s2"]},
+            {"id": "c", "languages": ["ru"]}, {"id": "d", "languages": ["ru"]}, {"id": "e", "languages": ["ru"]},
+            {"id": "u", "languages": ["uz"]}, {"id": "k", "languages": ["kk"]}],
+        "requests": [{"id": "never", "a": "a", "b": "b"},  # no slot both are there
+                     {"id": "m1", "a": "c", "b": "d", "priority": "must"},
+                     {"id": "m2", "a": "c", "b": "e", "priority": "must"},
+                     {"id": "full", "a": "d", "b": "e", "priority": "could"},
+                     {"id": "talk", "a": "u", "b": "k", "priority": "could"}],
+    })
+    result = schedule(instance, seconds=2, workers=1, seed=1)
+    assert set(result.assignment) == {"m1", "m2"}
+    assert result.reasons["never"] == "no common free slot"
+    assert result.reasons["full"] in ("a side is full", "no table")
+    assert result.reasons["talk"] in ("no table", "no interpreter")
+    solution = solution_json(instance, result)
+    assert [m["table"] for m in solution["meetings"]] == [1, 1] and solution["proven_optimal"]
+
+
+def test_locked_meetings_visits_and_interpreters():
+    data = event(7, visitors=4, hosts=4, requests=10, slots=3, tables=3, interpreters=1, windows=False)
+    data["participants"][0]["blocked"] = ["s0", "s1"]  # on a site visit
+    data["locked"] = [{"request": data["requests"][5]["id"], "slot": "s2"}]
+    instance = load_instance(data)
+    result = schedule(instance, seconds=2, workers=1, seed=1)
+    assert result.assignment[data["requests"][5]["id"]] == 2
+    assert all(slot == 2 for rid, slot in result.assignment.items()
+               if "v0" in (instance.requests[int(rid[1:])].a, instance.requests[int(rid[1:])].b))
+    assert violations(instance, result.assignment) == []
+
+
+def test_bad_instances_are_refused_with_where():
+    good = event(1)
+    for change, message in [
+        (lambda d: d["requests"].append({"a": "v0", "b": "nobody"}), "two different participants"),
+        (lambda d: d["participants"][0].update(available=["s9"]), "unknown slot"),
+        (lambda d: d["requests"][0].update(priority="urgent"), "must, should or could"),
+        (lambda d: d.update(tables=[1]), "one number per slot"),
+        (lambda d: d["interpreters"].append({"languages": ["ru"]}), "a pair"),
+    ]:
+        data = json.loads(json.dumps(good))
+        change(data)
+        with pytest.raises(InstanceError, match=message):
+            load_instance(data)
+
+
+def test_the_documented_schemas_describe_what_is_read_and_written():
+    import jsonschema
+
+    folder = resources.files("hamkor.missions").joinpath("schema")
+    instance_schema = json.loads(folder.joinpath("instance.schema.json").read_text("utf-8"))
+    solution_schema = json.loads(folder.joinpath("solution.schema.json").read_text("utf-8"))
+    data = event(2)
+    jsonschema.validate(data, instance_schema)
+    instance = load_instance(data)
+    jsonschema.validate(solution_json(instance, schedule(instance, seconds=1, workers=1, seed=1)), solution_schema)
