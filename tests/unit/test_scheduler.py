@@ -138,3 +138,29 @@ def test_the_documented_schemas_describe_what_is_read_and_written():
     jsonschema.validate(data, instance_schema)
     instance = load_instance(data)
     jsonschema.validate(solution_json(instance, schedule(instance, seconds=1, workers=1, seed=1)), solution_schema)
+
+
+def test_replanning_keeps_the_past_and_changes_little():
+    from hamkor.missions.scheduler import replan
+
+    instance = load_instance(event(11, visitors=10, hosts=10, requests=40, slots=6, tables=4, interpreters=1))
+    published = schedule(instance, seconds=3, workers=1, seed=1).assignment
+    absent = "h3"
+    cancelled = {rid for rid, s in published.items() if s >= 3}
+    cancelled = {sorted(cancelled)[0]} if cancelled else set()
+    result = replan(instance, published, from_slot=3, cancelled=cancelled, absent={absent}, seconds=3, workers=1,
+                    seed=1)
+    after = result.schedule.assignment
+    assert violations(instance, after) == []
+    # What is past stays where it was; nothing new goes into the past
+    assert all(after.get(rid) == s for rid, s in published.items() if s < 3)
+    assert all(s >= 3 for rid, s in after.items() if published.get(rid) != s)
+    by_id = {r.id: r for r in instance.requests}
+    assert not [rid for rid, s in after.items() if s >= 3 and absent in (by_id[rid].a, by_id[rid].b)]
+    assert not cancelled & {rid for rid, s in after.items() if s >= 3}
+    # Published future meetings untouched by the change stay put (fewest changes among the best)
+    untouched = [rid for rid, s in published.items() if s >= 3 and rid not in cancelled
+                 and absent not in (by_id[rid].a, by_id[rid].b)]
+    assert set(untouched) <= set(result.kept) | set(result.moved)
+    assert len(result.moved) <= len(untouched) and result.schedule.value >= sum(
+        by_id[rid].weight for rid in untouched) + sum(by_id[rid].weight for rid, s in published.items() if s < 3)

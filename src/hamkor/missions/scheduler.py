@@ -54,10 +54,11 @@ class Instance:
     participants: dict[str, Participant]
     requests: list[Request]
     locked: dict[str, int] = field(default_factory=dict)  # request id -> slot index
+    not_before: dict[str, int] = field(default_factory=dict)  # request id -> first slot it may take
 
     def free_slots(self, request: Request) -> list[int]:
         a, b = self.participants[request.a], self.participants[request.b]
-        slots = range(len(self.slots))
+        slots = range(self.not_before.get(request.id, 0), len(self.slots))
         return [s for s in slots if (a.available is None or s in a.available) and (b.available is None or
                 s in b.available) and s not in a.blocked and s not in b.blocked]
 
@@ -352,8 +353,10 @@ def upper_bound(instance: Instance) -> float:
 
 
 def solve_cp_sat(instance: Instance, hint: dict[str, int], seconds: float, workers: int = 8,
-                 seed: int | None = None) -> tuple[dict[str, int], float, bool]:
-    """CP-SAT on the exact model, started from the hint. Returns (assignment, bound, optimal)."""
+                 seed: int | None = None, keep: dict[str, int] | None = None) -> tuple[dict[str, int], float, bool]:
+    """CP-SAT on the exact model, started from the hint. Returns (assignment, bound, optimal).
+
+    keep: published meetings (request -> slot) that earn +1 where they stay (re-planning)."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -390,7 +393,8 @@ def solve_cp_sat(instance: Instance, hint: dict[str, int], seconds: float, worke
         model.add(sum(variables) <= instance.tables[s])
     for (pair, s), variables in pool_choices.items():
         model.add(sum(variables) <= instance.interpreters[pair][s])
-    model.maximize(sum(by_id[rid].weight * var for (rid, _), var in x.items()))
+    bonus = [x[(rid, s)] for rid, s in (keep or {}).items() if (rid, s) in x]
+    model.maximize(sum(by_id[rid].weight * var for (rid, _), var in x.items()) + sum(bonus))
     for (rid, s), var in x.items():
         model.add_hint(var, 1 if hint.get(rid) == s else 0)
     solver = cp_model.CpSolver()
@@ -400,6 +404,8 @@ def solve_cp_sat(instance: Instance, hint: dict[str, int], seconds: float, worke
         solver.parameters.random_seed = seed
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if keep is not None:
+            raise InstanceError("no schedule keeps the past and the locked meetings")
         return dict(hint), float("inf"), False
     found = {rid: s for (rid, s), var in x.items() if solver.value(var)}
     return found, solver.best_objective_bound, status == cp_model.OPTIMAL
@@ -515,3 +521,47 @@ def violations(instance: Instance, assignment: dict[str, int]) -> list[str]:
         if assignment.get(rid) != slot:
             problems.append(f"{rid}: locked in {instance.slots[slot]} but not there")
     return problems
+
+
+@dataclass
+class Replan:
+    schedule: Schedule
+    kept: list[str]  # published meetings still where they were
+    moved: list[str]  # published meetings now in another slot
+    dropped: list[str]  # published meetings no longer held
+    added: list[str]  # meetings that were not published before
+
+
+def replan(instance: Instance, published: dict[str, int], from_slot: int, cancelled: set[str] = frozenset(),
+           absent: set[str] = frozenset(), seconds: float = 10.0, workers: int = 8,
+           seed: int | None = None) -> Replan:
+    """After cancellations and no-shows: slots before `from_slot` stay as they were; the rest is
+    re-optimised for the most weight first and, among schedules worth as much, the fewest changes
+    to published meetings (a kept meeting earns a bonus smaller than any request's weight unit)."""
+    by_id = {r.id: r for r in instance.requests}
+    past = {rid: s for rid, s in published.items() if s < from_slot}
+    gone = set(cancelled) | {r.id for r in instance.requests if r.a in absent or r.b in absent}
+    future_slots = frozenset(range(from_slot, len(instance.slots)))
+    requests = [r for r in instance.requests if r.id not in gone or r.id in past]
+    participants = {
+        pid: Participant(p.id, p.languages, p.available,
+                         p.blocked | (future_slots if pid in absent else frozenset()))
+        for pid, p in instance.participants.items()}
+    # Past meetings are locked where they were; requests not yet held may only go to future slots.
+    scale = len(published) + 1
+    reweighted = [Request(r.id, r.a, r.b, r.weight * scale, r.priority) for r in requests]
+    locked = {**{rid: s for rid, s in instance.locked.items() if rid not in gone}, **past}
+    sub = Instance(instance.slots, instance.tables, instance.interpreters, participants, reweighted, locked,
+                   {r.id: from_slot for r in reweighted if r.id not in locked})
+    hint = {rid: s for rid, s in published.items() if rid in {r.id for r in reweighted}
+            and (rid in past or s in sub.free_slots(by_id[rid]))}
+    keep_bonus = {rid: s for rid, s in published.items() if s >= from_slot}
+    found, bound, optimal = solve_cp_sat(sub, hint, seconds, workers, seed, keep=keep_bonus)
+    value = sum(by_id[rid].weight for rid in found)
+    result = Schedule(found, value, max(bound / scale, value), optimal, [("replan", value, 0.0)],
+                      explain_left_out(instance, found), assign_tables(instance, found))
+    kept = [rid for rid, s in published.items() if found.get(rid) == s]
+    moved = [rid for rid, s in published.items() if rid in found and found[rid] != s]
+    dropped = [rid for rid in published if rid not in found]
+    added = [rid for rid in found if rid not in published]
+    return Replan(result, kept, moved, dropped, added)
