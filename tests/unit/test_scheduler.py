@@ -164,3 +164,23 @@ def test_replanning_keeps_the_past_and_changes_little():
     assert set(untouched) <= set(result.kept) | set(result.moved)
     assert len(result.moved) <= len(untouched) and result.schedule.value >= sum(
         by_id[rid].weight for rid in untouched) + sum(by_id[rid].weight for rid, s in published.items() if s < 3)
+
+
+def test_capacity_planner_from_the_bound():
+    from hamkor.missions.scheduler import capacity_needed
+
+    def counted(tables, interpreters):  # every request weighs 1: the bound counts meetings
+        data = event(5, visitors=12, hosts=12, requests=60, slots=4, tables=tables, interpreters=interpreters)
+        for request in data["requests"]:
+            request["weight"] = 1
+        return load_instance(data)
+
+    # Windows and visits cap this event at 34 meetings of 60 whatever the tables: ask for half
+    tables = capacity_needed(counted(2, 10), 0.5, "tables")
+    assert tables is not None and tables > 2
+    assert upper_bound(counted(tables, 10)) >= 0.5 * 60 - 1e-6 > upper_bound(counted(tables - 1, 10))
+    most = upper_bound(counted(20, 100)) / 60  # everything interpreters can unlock
+    interpreters = capacity_needed(counted(20, 0), most, "interpreters")
+    assert interpreters is not None and interpreters >= 1
+    assert upper_bound(counted(20, interpreters)) >= most * 60 - 1e-6 > upper_bound(counted(20, interpreters - 1))
+    assert capacity_needed(counted(2, 10), 0.9, "tables", limit=64) is None  # out of reach at any table count

@@ -565,3 +565,37 @@ def replan(instance: Instance, published: dict[str, int], from_slot: int, cancel
     dropped = [rid for rid in published if rid not in found]
     added = [rid for rid in found if rid not in published]
     return Replan(result, kept, moved, dropped, added)
+
+
+def capacity_needed(instance: Instance, share: float, resource: str = "tables", limit: int = 10_000) -> int | None:
+    """The fewest tables (per slot) or interpreters (per pool and slot) with which the fast bound
+    allows at least `share` of the requests to be scheduled; None if even `limit` does not.
+
+    The bound is an upper bound, so this is the least that could do: with fewer it is certainly
+    impossible; with this many the schedule itself says how close it gets."""
+    if resource not in ("tables", "interpreters"):
+        raise InstanceError("resource must be tables or interpreters")
+    unit = Instance(instance.slots, instance.tables, instance.interpreters, instance.participants,
+                    [Request(r.id, r.a, r.b, 1, r.priority) for r in instance.requests], instance.locked,
+                    instance.not_before)
+    wanted = share * len(instance.requests)
+
+    def enough(count: int) -> bool:
+        if resource == "tables":
+            unit.tables = [count] * len(instance.slots)
+        else:
+            unit.interpreters = {pair: [count] * len(instance.slots) for pair in instance.interpreters}
+        return upper_bound(unit) >= wanted - 1e-6
+
+    low, high = 0, 1
+    while not enough(high):
+        if high >= limit:
+            return None
+        low, high = high, min(high * 2, limit)
+    while low < high:  # the first count that is enough (the bound only grows with capacity)
+        middle = (low + high) // 2
+        if enough(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return high
