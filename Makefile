@@ -28,6 +28,7 @@ bench: install-test
 	$(BIN)/python benchmarks/web_load.py
 	$(BIN)/python benchmarks/opportunities.py
 	$(BIN)/python benchmarks/companies.py
+	$(BIN)/python benchmarks/missions.py
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -44,3 +44,11 @@ def test_companies_benchmark_smoke():
     assert result.returncode == 0, result.stderr[-2000:]
     assert "matching 300 x 300" in result.stdout and "baseline pair by pair" in result.stdout
     assert "classification: index built" in result.stdout and "accuracy holdout" in result.stdout
+
+
+def test_missions_benchmark_smoke():
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "missions.py"), "--skip-large"],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "delegation 100 participants" in result.stdout and "first-fit baseline" in result.stdout
+    assert "itinerary 60 sites" in result.stdout

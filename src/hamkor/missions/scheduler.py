@@ -15,6 +15,7 @@ or CP-SAT's proof, and the share of it achieved. Every request left out carries 
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -307,12 +308,17 @@ def _variables(instance: Instance) -> list[tuple[Request, int]]:
 
 def upper_bound(instance: Instance) -> float:
     """The LP relaxation (HiGHS): no schedule can be worth more."""
+    return _relaxation(instance)[0]
+
+
+def _relaxation(instance: Instance) -> tuple[float, dict[tuple[str, int], float]]:
+    """The LP bound and the fractional solution behind it."""
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix
 
     cells = _variables(instance)
     if not cells:
-        return 0.0
+        return 0.0, {}
     rows, cols, bounds_upper = [], [], []
     row = 0
 
@@ -349,14 +355,41 @@ def upper_bound(instance: Instance) -> float:
     result = linprog(weights, A_ub=matrix, b_ub=np.array(bounds_upper), bounds=locked_bounds, method="highs")
     if result.status != 0:
         raise InstanceError(f"the locked meetings cannot all be held ({result.message})")
-    return float(-result.fun)
+    return float(-result.fun), {(r.id, s): float(v) for (r, s), v in zip(cells, result.x, strict=True) if v > 1e-6}
+
+
+def round_relaxation(instance: Instance, fractional: dict[tuple[str, int], float]) -> dict[str, int]:
+    """A schedule from the LP solution: cells by their LP value (then weight), each placed if it fits."""
+    state = _State(instance)
+    by_id = {r.id: r for r in instance.requests}
+    for rid, slot in instance.locked.items():
+        state.place(by_id[rid], slot, state.fits(by_id[rid], slot) or None)
+    for (rid, slot), _ in sorted(fractional.items(), key=lambda item: (-item[1], -by_id[item[0][0]].weight,
+                                                                        item[0])):
+        if rid in state.assignment:
+            continue
+        pool = state.fits(by_id[rid], slot)
+        if pool is not False:
+            state.place(by_id[rid], slot, pool)
+    # then whatever else still fits, as the greedy would
+    for request in sorted(instance.requests, key=lambda r: -r.weight):
+        if request.id not in state.assignment:
+            for slot in instance.free_slots(request):
+                pool = state.fits(request, slot)
+                if pool is not False:
+                    state.place(request, slot, pool)
+                    break
+    return state.assignment
 
 
 def solve_cp_sat(instance: Instance, hint: dict[str, int], seconds: float, workers: int = 8,
-                 seed: int | None = None, keep: dict[str, int] | None = None) -> tuple[dict[str, int], float, bool]:
+                 seed: int | None = None, keep: dict[str, int] | None = None,
+                 ceiling: int | None = None) -> tuple[dict[str, int], float, bool]:
     """CP-SAT on the exact model, started from the hint. Returns (assignment, bound, optimal).
 
-    keep: published meetings (request -> slot) that earn +1 where they stay (re-planning)."""
+    keep: published meetings (request -> slot) that earn +1 where they stay (re-planning).
+    ceiling: a proven upper bound on the value (the LP bound rounded down, weights being whole):
+    stated in the model, it lets CP-SAT stop as soon as a schedule reaches it."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -394,12 +427,17 @@ def solve_cp_sat(instance: Instance, hint: dict[str, int], seconds: float, worke
     for (pair, s), variables in pool_choices.items():
         model.add(sum(variables) <= instance.interpreters[pair][s])
     bonus = [x[(rid, s)] for rid, s in (keep or {}).items() if (rid, s) in x]
-    model.maximize(sum(by_id[rid].weight * var for (rid, _), var in x.items()) + sum(bonus))
+    value = sum(by_id[rid].weight * var for (rid, _), var in x.items())
+    if ceiling is not None:
+        model.add(value <= ceiling)
+    model.maximize(value + sum(bonus))
     for (rid, s), var in x.items():
         model.add_hint(var, 1 if hint.get(rid) == s else 0)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
+    if ceiling is not None:
+        solver.parameters.absolute_gap_limit = 0.5  # whole weights: within half a unit is optimal
     if seed is not None:
         solver.parameters.random_seed = seed
     status = solver.solve(model)
@@ -458,17 +496,22 @@ def schedule(instance: Instance, seconds: float = 10.0, workers: int = 8, seed: 
     if _value(instance, matched) >= _value(instance, best):
         best = matched
     stages.append(("slot matching", _value(instance, best), time.perf_counter() - started))
-    bound = upper_bound(instance)
-    optimal = _value(instance, best) >= bound - 1e-6
-    stages.append(("LP bound", int(bound), time.perf_counter() - started))
+    # Weights are whole numbers: no schedule is worth more than the LP bound rounded down.
+    relaxed, fractional = _relaxation(instance)
+    bound = math.floor(relaxed + 1e-6)
+    rounded = round_relaxation(instance, fractional)
+    if _value(instance, rounded) > _value(instance, best):
+        best = rounded
+    optimal = _value(instance, best) >= bound
+    stages.append(("LP bound and rounding", _value(instance, best), time.perf_counter() - started))
     if use_cp_sat and not optimal and seconds > 0:
-        found, cp_bound, optimal = solve_cp_sat(instance, best, seconds, workers, seed)
+        found, cp_bound, optimal = solve_cp_sat(instance, best, seconds, workers, seed, ceiling=bound)
         if _value(instance, found) >= _value(instance, best):
             best = found
-        bound = min(bound, cp_bound)
+        bound = min(bound, math.floor(cp_bound + 1e-6))
         stages.append(("CP-SAT", _value(instance, best), time.perf_counter() - started))
     value = _value(instance, best)
-    optimal = optimal or value >= bound - 1e-6
+    optimal = optimal or value >= bound
     return Schedule(best, value, max(bound, value), optimal, stages, explain_left_out(instance, best),
                     assign_tables(instance, best))
 
