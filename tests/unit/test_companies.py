@@ -156,3 +156,15 @@ def test_vectorised_complementarity_equals_the_definition():
         for j, pb in enumerate(b):
             ab, ba = level(pa.offers, pb.needs), level(pb.offers, pa.needs)
             assert comp[i, j] == pytest.approx(min(1.0, max(ab, ba) + 0.25 * min(ab, ba)))
+
+
+def test_files_that_are_not_tables_are_refused(registry, tmp_path):
+    fake = tmp_path / "companies.xlsx"
+    fake.write_bytes(b"%PDF-1.4 not a workbook")
+    with pytest.raises(ImportRefused, match="cannot be read as an XLSX workbook"):
+        import_companies(registry, fake)
+    binary = tmp_path / "companies.csv"
+    binary.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(ImportRefused):
+        import_companies(registry, binary)
+    assert registry.all() == []

@@ -184,3 +184,11 @@ def test_capacity_planner_from_the_bound():
     assert interpreters is not None and interpreters >= 1
     assert upper_bound(counted(20, interpreters)) >= most * 60 - 1e-6 > upper_bound(counted(20, interpreters - 1))
     assert capacity_needed(counted(2, 10), 0.9, "tables", limit=64) is None  # out of reach at any table count
+
+
+def test_malformed_instances_get_a_message_not_a_traceback():
+    for data, message in [([], "JSON object"), ({"slots": [{"id": "s"}], "tables": 1,
+                                                 "participants": [{"id": "p", "languages": 5}]}, "malformed"),
+                          ({"slots": "s1"}, "slots")]:
+        with pytest.raises(InstanceError, match=message):
+            load_instance(data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,6 +90,17 @@ class ImportRefused(ValueError):
 
 def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a CSV (UTF-8 or CP1251; comma, semicolon or tab) or XLSX (first sheet)."""
+    try:
+        return _read_table(path)
+    except ImportRefused:
+        raise
+    except (csv.Error, OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        kind = "an XLSX workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a CSV table"
+        raise ImportRefused(ImportReport(path.name, {}, errors=[
+            ImportProblem(None, None, None, f"cannot be read as {kind} ({error}); save it as XLSX or CSV")])) from None
+
+
+def _read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
         values = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]

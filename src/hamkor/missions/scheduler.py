@@ -74,6 +74,18 @@ class Instance:
 
 def load_instance(data: dict) -> Instance:
     """An instance from its JSON form, every reference checked."""
+    if not isinstance(data, dict):
+        raise InstanceError("the instance must be a JSON object (see instance.schema.json)")
+    try:
+        return _load_instance(data)
+    except InstanceError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError) as error:
+        raise InstanceError(f"malformed instance ({type(error).__name__}: {error}); "
+                            "see missions/schema/instance.schema.json") from None
+
+
+def _load_instance(data: dict) -> Instance:
     try:
         slots = [str(s["id"]) for s in data["slots"]]
     except (KeyError, TypeError):
