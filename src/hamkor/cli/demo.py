@@ -43,6 +43,9 @@ def demo(
     for direction, codes in promising_areas(settings).items():
         console.print(f"  {direction}: {', '.join(codes)}", highlight=False)
     console.print("  (`hamkor opportunities -r RU-ALT -p UZ` explains each)")
+    console.print("\n[bold]Companies[/]: 50 in Altai Krai and 35 in Syrdarya region — [bold yellow]SYNTHETIC[/] "
+                  "(`hamkor companies list`, `hamkor companies match --a-region RU-ALT --b-region UZ-SI`)",
+                  highlight=False)
     console.print("\n[yellow]Rows marked SYNTHETIC come from generated demo data (sources demo-synthetic*), "
                   "calibrated to published facts; they are not real observations.[/]")
     if serve:
