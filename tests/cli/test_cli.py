@@ -275,6 +275,18 @@ def test_missions_schedule_an_instance_file(tmp_path):
     solution = json.loads(out.read_text(encoding="utf-8"))
     assert solution["meetings"] and solution["value"] <= solution["upper_bound"] + 1e-6
     assert len(solution["meetings"]) + len(solution["unscheduled"]) == 30 and "meetings, value" in result.stderr
+    undated = run(tmp_path, "missions", "schedule", "--instance", str(instance), "-o", str(out), "--seconds", "1",
+                  "--ics", str(tmp_path / "ics"))
+    assert undated.exit_code == 2 and "need date" in undated.stderr
+    data = json.loads(instance.read_text(encoding="utf-8"))
+    for n, slot in enumerate(data["slots"]):
+        slot.update(date="2026-05-20", start=f"{10 + n}:00", end=f"{10 + n}:30")
+    instance.write_text(json.dumps(data), encoding="utf-8")
+    dated = run(tmp_path, "missions", "schedule", "--instance", str(instance), "-o", str(out), "--seconds", "1",
+                "--ics", str(tmp_path / "ics"))
+    assert dated.exit_code == 0, dated.output
+    calendars = sorted((tmp_path / "ics").glob("*.ics"))
+    assert len(calendars) == 16 and all(c.read_bytes().startswith(b"BEGIN:VCALENDAR") for c in calendars)
     broken = tmp_path / "broken.json"
     broken.write_text('{"slots": [', encoding="utf-8")
     refused = run(tmp_path, "missions", "schedule", "--instance", str(broken))
