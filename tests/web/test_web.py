@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hamkor.accounts.service import Accounts
-from hamkor.companies.registry import Registry
+from hamkor.companies.registry import CompanyFilter, Registry
 from hamkor.config import Settings
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
@@ -401,3 +401,18 @@ def test_hs_search_page_and_api(app):
     assert "8402" in client.get("/hs", params={"q": "котельное оборудование"}).text
     hits = client.get("/api/v1/hs/search", params={"q": "paxta ipi"}).json()
     assert hits[0]["code"] == "5205" and hits[0]["why"]
+
+
+def test_matching_page_follows_an_edited_profile(app):
+    admin = signed_in(app, "admin")
+    page = "/matching?a_region=RU-ALT&b_region=UZ-SI&top=1"
+    before = set(re.findall(r'data-pair="(\d+)-(\d+)"', admin.get(page).text))
+    host = next(c for c in app.state.registry.find(CompanyFilter(region="UZ-SI")) if c.needs)
+    assert any(b == str(host.id) for _, b in before)
+    body = {k: v for k, v in admin.get(f"/api/v1/companies/{host.id}").json().items() if k not in ("id", "synthetic")}
+    # It needs and offers nothing any more, and speaks a language nobody else does
+    changed = admin.put(f"/api/v1/companies/{host.id}", json={**body, "needs": [], "offers": [], "needs_text": "",
+                                                               "offers_text": "", "sectors": [], "languages": ["ja"]})
+    assert changed.status_code == 200, changed.text
+    after = set(re.findall(r'data-pair="(\d+)-(\d+)"', admin.get(page).text))
+    assert not any(b == str(host.id) for _, b in after)  # not a cached answer from before the edit

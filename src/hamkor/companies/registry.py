@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from hamkor.companies.taxid import TaxIdError, validate_tax_id
 from hamkor.reference.countries import countries
@@ -249,6 +249,12 @@ class Registry:
             if company is not None:
                 session.expunge(company)
             return company
+
+    def revision(self) -> tuple[int, str]:
+        """Changes whenever a company is added, edited or deleted: a key for cached results."""
+        with self.db.session() as session:
+            count, latest = session.execute(select(func.count(Company.id), func.max(Company.updated_at))).one()
+        return int(count), str(latest)
 
     def sectors(self) -> list[str]:
         return sorted({s for c in self.all() for s in c.sectors or []})

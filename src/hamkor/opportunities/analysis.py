@@ -223,18 +223,17 @@ def find_opportunities(con: duckdb.DuckDBPyConnection, reporter: str, partner: s
     growth = yearly_growth(history)
 
     # Complexity of the world with the region in it; density for products not yet exported.
-    present_rows = matrix.values.sum(axis=1) > 0
-    present_cols = matrix.values.sum(axis=0) > 0
-    values = matrix.values[np.ix_(present_rows, present_cols)]
+    # One RCA of the whole matrix serves the table and the trimming (empty rows and columns have
+    # RCA 0 there, so they fall out with the rest that has no advantage anywhere).
     r_full = rca(matrix.values)
+    keep_rows, keep_cols = (r_full >= 1).any(axis=1), (r_full >= 1).any(axis=0)
     eci_value, pci_full, density_row, gain_row = None, np.full(len(matrix.products), np.nan), None, None
     try:
-        cx = complexity(_trim_empty(values))
-        keep_rows, keep_cols = _trim_masks(values)
+        cx = complexity(matrix.values[np.ix_(keep_rows, keep_cols)])
         phi = proximity(cx.m)
         coi, cog = outlook(cx.m, phi, cx.pci)
-        col_index = np.nonzero(present_cols)[0][keep_cols]
-        row_index = np.nonzero(present_rows)[0][keep_rows]
+        col_index = np.nonzero(keep_cols)[0]
+        row_index = np.nonzero(keep_rows)[0]
         pci_full[col_index] = cx.pci
         if e in row_index:
             local = int(np.nonzero(row_index == e)[0][0])
@@ -281,11 +280,6 @@ def _trim_masks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Locations and products that keep at least one RCA >= 1 (complexity needs both)."""
     m = rca(values) >= 1
     return m.any(axis=1), m.any(axis=0)
-
-
-def _trim_empty(values: np.ndarray) -> np.ndarray:
-    rows, cols = _trim_masks(values)
-    return values[np.ix_(rows, cols)]
 
 
 def _flag(item: Opportunity, exports: float, imports: float, mirror: str | None) -> None:

@@ -220,7 +220,9 @@ def matching_page(request: Request, viewer: Matchmaker, a_region: str = "RU-ALT"
         with request.app.state.warehouse.reader() as con:
             return match(registry, con, group_a, group_b, top, lang)
 
-    result = request.app.state.cache.get(("matching", group_a, group_b, top, lang, len(registry.all())), compute)
+    # Keyed on the registry's revision too: an edited profile must change the suggestions at once.
+    key = ("matching", group_a, group_b, top, lang, registry.revision())
+    result = request.app.state.cache.get(key, compute)
     requested = {(m.company_a, m.company_b) for m in meeting_requests(registry)}
     return page(request, "matching.html.j2", result=result, a_region=a_region, b_region=b_region,
                 a_sector=a_sector or "", b_sector=b_sector or "", top=top, sectors=registry.sectors(),
