@@ -60,6 +60,11 @@ def build_demo(settings: Settings, seed: int = 20251001, on_step: Step | None = 
             "baci", world, ImportOptions(source=WORLD_SYNTHETIC_SOURCE), progress))
         say("registering the synthetic companies (Altai Krai, Syrdarya region)")
         load_demo_companies(db)
+        say("planning the synthetic business mission (Syrdarya region -> Altai Krai, 2026)")
+        from hamkor.demo.mission import build_demo_mission
+
+        with Warehouse(settings).reader() as con:
+            build_demo_mission(db, con)
         return outcomes
     finally:
         db.dispose()

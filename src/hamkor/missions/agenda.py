@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from hamkor.missions.scheduler import Instance, Schedule
 
@@ -64,19 +65,50 @@ def _fold(line: str) -> list[str]:
     return [parts[0], *(" " + p for p in parts[1:])]
 
 
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    start: datetime  # naive local time, or aware
+    end: datetime
+    summary: str
+    location: str = ""
+    description: str = ""
+
+
+def calendar(events: list[CalendarEvent], name: str, stamp: datetime | None = None, timezone: str | None = None
+             ) -> bytes:
+    """An iCalendar file. With a time zone, naive local times are written in UTC (no VTIMEZONE
+    needed, and every client shows them at the right local hour); without one they stay floating."""
+    zone = ZoneInfo(timezone) if timezone else None
+    moment = (stamp or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+
+    def when(value: datetime) -> str:
+        if zone is None and value.tzinfo is None:
+            return f"{value:%Y%m%dT%H%M%S}"
+        aware = value if value.tzinfo else value.replace(tzinfo=zone)
+        return f"{aware.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//hamkor//B2B agenda//EN", "CALSCALE:GREGORIAN",
+             f"X-WR-CALNAME:{_escape(name)}"]
+    for event in events:
+        lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{moment}", f"DTSTART:{when(event.start)}",
+                  f"DTEND:{when(event.end)}", f"SUMMARY:{_escape(event.summary)}"]
+        if event.location:
+            lines.append(f"LOCATION:{_escape(event.location)}")
+        if event.description:
+            lines.append(f"DESCRIPTION:{_escape(event.description)}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    folded = [part for line in lines for part in _fold(line)]
+    return ("\r\n".join(folded) + "\r\n").encode("utf-8")
+
+
 def to_ics(entries: list[Entry], who: str, event: str, names: dict[str, str] | None = None,
            stamp: datetime | None = None) -> bytes:
     """An iCalendar file of the participant's meetings (local times, as printed on the agenda)."""
     names = names or {}
-    moment = (stamp or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//hamkor//B2B agenda//EN", "CALSCALE:GREGORIAN",
-             f"X-WR-CALNAME:{_escape(event)} — {_escape(names.get(who, who))}"]
-    for n, entry in enumerate(entries, 1):
-        counterpart = names.get(entry.counterpart, entry.counterpart)
-        summary = f"{event}: {counterpart}" + (" (interpreter)" if entry.interpreter else "")
-        lines += ["BEGIN:VEVENT", f"UID:{who}-{entry.start:%Y%m%dT%H%M}-{n}@hamkor", f"DTSTAMP:{moment}",
-                  f"DTSTART:{entry.start:%Y%m%dT%H%M%S}", f"DTEND:{entry.end:%Y%m%dT%H%M%S}",
-                  f"SUMMARY:{_escape(summary)}", f"LOCATION:{_escape(f'Table {entry.table}')}", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    folded = [part for line in lines for part in _fold(line)]
-    return ("\r\n".join(folded) + "\r\n").encode("utf-8")
+    events = [CalendarEvent(f"{who}-{entry.start:%Y%m%dT%H%M}-{n}@hamkor", entry.start, entry.end,
+                            f"{event}: {names.get(entry.counterpart, entry.counterpart)}"
+                            + (" (interpreter)" if entry.interpreter else ""), f"Table {entry.table}")
+              for n, entry in enumerate(entries, 1)]
+    return calendar(events, f"{event} — {names.get(who, who)}", stamp)

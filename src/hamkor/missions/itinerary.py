@@ -66,10 +66,12 @@ class Itinerary:
     routes: dict[str, list[Stop]]  # day id -> stops in order
     dropped: list[str] = field(default_factory=list)
     travel_minutes: int = 0
+    away: dict[str, tuple[int, int]] = field(default_factory=dict)  # day -> (leaves the base, back there)
 
     def busy(self) -> dict[str, tuple[int, int]]:
         """Day -> (leaves the base, comes back): the time the delegation is away from the tables."""
-        return {day: (stops[0].arrive, stops[-1].leave) for day, stops in self.routes.items() if stops}
+        return {day: self.away.get(day, (stops[0].arrive, stops[-1].leave))
+                for day, stops in self.routes.items() if stops}
 
 
 def travel_matrix(base: tuple[float, float], sites: list[Site], speed_kmh: float = 50.0,
@@ -96,12 +98,9 @@ def plan(sites: list[Site], days: list[Day], base: tuple[float, float], matrix: 
     manager = pywrapcp.RoutingIndexManager(len(sites) + 1, len(days), 0)
     routing = pywrapcp.RoutingModel(manager)
     visit = [0, *(s.visit for s in sites)]
-
-    def transit(from_index: int, to_index: int) -> int:
-        origin, target = manager.IndexToNode(from_index), manager.IndexToNode(to_index)
-        return times[origin][target] + visit[origin]
-
-    callback = routing.RegisterTransitCallback(transit)
+    # A matrix, not a Python callback: the solver then never calls back into Python per arc.
+    transit = [[int(times[o][t]) + visit[o] for t in range(len(times))] for o in range(len(times))]
+    callback = routing.RegisterTransitMatrix(transit)
     routing.SetArcCostEvaluatorOfAllVehicles(callback)
     horizon = 24 * 60
     routing.AddDimension(callback, horizon, horizon, False, "time")
@@ -122,10 +121,10 @@ def plan(sites: list[Site], days: list[Day], base: tuple[float, float], matrix: 
     solution = routing.SolveWithParameters(parameters)
     if solution is None:
         raise ItineraryError("no itinerary fits: the required sites cannot all be visited in the days given")
-    routes, travel, visited = {}, 0, set()
+    routes, travel, visited, away = {}, 0, set(), {}
     for vehicle, day in enumerate(days):
         index = routing.Start(vehicle)
-        stops = []
+        stops, nodes = [], []
         while not routing.IsEnd(index):
             following = solution.Value(routing.NextVar(index))
             node = manager.IndexToNode(index)
@@ -133,8 +132,11 @@ def plan(sites: list[Site], days: list[Day], base: tuple[float, float], matrix: 
                 arrive = solution.Value(time_dimension.CumulVar(index))
                 stops.append(Stop(sites[node - 1].id, arrive, arrive + sites[node - 1].visit))
                 visited.add(node)
+                nodes.append(node)
             travel += times[node][manager.IndexToNode(following)]
             index = following
         routes[day.id] = stops
+        if stops:  # away from the venue from the drive out to the drive back
+            away[day.id] = (stops[0].arrive - times[0][nodes[0]], stops[-1].leave + times[nodes[-1]][0])
     dropped = [s.id for n, s in enumerate(sites, start=1) if n not in visited]
-    return Itinerary(routes, dropped, travel)
+    return Itinerary(routes, dropped, travel, away)

@@ -137,3 +137,22 @@ def opportunity_bubbles_spec(points: list[dict], title: str, axis_titles: dict[s
                     {"field": "untapped", "format": ",.2f", "title": axis_titles["untapped"]}],
     }
     return spec
+
+
+def funnel_spec(steps: list[tuple[str, int]], title: str) -> dict:
+    """A mission's follow-up funnel: one bar per stage, in order, labelled with its count."""
+    values = [{"stage": stage, "meetings": count, "order": n} for n, (stage, count) in enumerate(steps)]
+    spec = _base(title, width=420, height=max(60, 26 * len(values)))
+    spec.update({
+        "data": {"values": values},
+        "encoding": {
+            "y": {"field": "stage", "type": "nominal", "sort": {"field": "order"}, "title": None},
+            "x": {"field": "meetings", "type": "quantitative", "title": None, "axis": {"format": ",.0f"}},
+        },
+        "layer": [
+            {"mark": {"type": "bar", "color": "#1f5fa8", "tooltip": True}},
+            {"mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 10},
+             "encoding": {"text": {"field": "meetings", "type": "quantitative"}}},
+        ],
+    })
+    return spec

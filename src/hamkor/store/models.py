@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints: Alembic's batch mode on SQLite needs names to alter them later.
@@ -144,3 +144,107 @@ class MeetingRequest(Base):
     status: Mapped[str] = mapped_column(String(16), default="requested")  # requested | scheduled | declined
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Mission(Base):
+    """A business mission: its time grid, tables, interpreters and the last schedule's certificate."""
+
+    __tablename__ = "mission"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    host_territory: Mapped[str] = mapped_column(String(10))  # ISO 3166-1 / 3166-2, e.g. RU-ALT
+    visiting_territory: Mapped[str] = mapped_column(String(10))
+    venue: Mapped[str | None] = mapped_column(String(300))
+    city: Mapped[str | None] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")  # IANA name: calendars need it
+    latitude: Mapped[float | None] = mapped_column(Float)  # the venue: site visits start and end there
+    longitude: Mapped[float | None] = mapped_column(Float)
+    # [{"date": "2026-12-15", "start": "10:00", "end": "17:00", "breaks": [["13:00", "14:00"]]}, ...]
+    days: Mapped[list] = mapped_column(JSON, default=list)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    tables: Mapped[int] = mapped_column(Integer, default=10)
+    interpreters: Mapped[list] = mapped_column(JSON, default=list)  # [{"languages": ["ru", "uz"], "count": 3}]
+    request_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    certificate: Mapped[dict | None] = mapped_column(JSON)  # the published schedule's value, bound, reasons
+    synthetic: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MissionParticipant(Base):
+    """A registry company taking part in a mission, with its attendees and when they are free."""
+
+    __tablename__ = "mission_participant"
+    __table_args__ = (UniqueConstraint("mission_id", "company_id", name="uq_mission_participant_company"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    side: Mapped[str] = mapped_column(String(16))  # host | visiting
+    attendees: Mapped[list] = mapped_column(JSON, default=list)
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    available: Mapped[list | None] = mapped_column(JSON)  # slot ids; None = the whole grid
+    joins_visits: Mapped[bool] = mapped_column(default=False)  # on the enterprise visits, away from the tables
+    absent: Mapped[bool] = mapped_column(default=False)  # a no-show: re-planning drops their later meetings
+
+
+class MissionRequest(Base):
+    """One participant asks to meet another; pending requests expire at the mission's deadline."""
+
+    __tablename__ = "mission_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"), index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("mission_participant.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("mission_participant.id", ondelete="CASCADE"), index=True)
+    priority: Mapped[str] = mapped_column(String(8), default="should")  # must | should | could
+    message: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), index=True)  # pending | accepted | declined | expired | cancelled
+    origin: Mapped[str] = mapped_column(String(12), default="participant")  # participant | organizer | matching
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MissionMeeting(Base):
+    """A scheduled B2B meeting and, after the mission, what came of it."""
+
+    __tablename__ = "mission_meeting"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("mission_request.id", ondelete="CASCADE"), unique=True)
+    slot: Mapped[str] = mapped_column(String(20))  # slot id of the grid, e.g. 2026-12-15T10:00
+    table_no: Mapped[int] = mapped_column(Integer)
+    interpreter: Mapped[bool] = mapped_column(default=False)
+    locked: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(12), default="scheduled")  # scheduled | cancelled | held | no_show
+    rating: Mapped[int | None] = mapped_column(Integer)  # 1..5
+    stage: Mapped[str | None] = mapped_column(String(12))  # contact | negotiation | contract | shipment
+    hs_code: Mapped[str | None] = mapped_column(String(10))
+    value_usd: Mapped[float | None] = mapped_column(Float)
+    notes: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MissionVisit(Base):
+    """An enterprise the delegation may visit, and where the itinerary put it."""
+
+    __tablename__ = "mission_visit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(300))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    opens: Mapped[str] = mapped_column(String(5), default="09:00")
+    closes: Mapped[str] = mapped_column(String(5), default="18:00")
+    visit_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    group_size: Mapped[int | None] = mapped_column(Integer)
+    priority: Mapped[int] = mapped_column(Integer, default=2)  # 1 must .. 3 if time allows
+    required: Mapped[bool] = mapped_column(default=False)
+    planned_date: Mapped[str | None] = mapped_column(String(10))  # set by the itinerary; None = dropped or unplanned
+    arrive: Mapped[int | None] = mapped_column(Integer)  # minutes after midnight
+    leave: Mapped[int | None] = mapped_column(Integer)

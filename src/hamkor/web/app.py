@@ -17,6 +17,7 @@ from hamkor import __version__
 from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import Registry
 from hamkor.config import Settings
+from hamkor.missions.service import Missions
 from hamkor.render.pdf import FONT_DIR
 from hamkor.store.db import Database
 from hamkor.store.warehouse import SharedWarehouse
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.db = db
     app.state.accounts = Accounts(db)
     app.state.registry = Registry(db)
+    app.state.missions = Missions(db)
     app.state.warehouse = SharedWarehouse(settings)
     app.state.cache = GenerationCache(lambda: app.state.warehouse.generation)
     app.state.imports = ImportService(db, app.state.warehouse)
@@ -77,9 +79,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     from hamkor.web.api import v1
-    from hamkor.web.pages import auth, companies, imports, opportunities, reference, trade
+    from hamkor.web.pages import auth, companies, imports, missions, opportunities, reference, trade
 
-    for module in (auth, trade, opportunities, companies, imports, reference):
+    for module in (auth, trade, opportunities, companies, missions, imports, reference):
         app.include_router(module.router)
     app.include_router(v1.router)
 

@@ -105,4 +105,7 @@ CompanyEditor = Annotated[Viewer, Depends(require("companies.edit"))]
 CompanyImporter = Annotated[Viewer, Depends(require("companies.import"))]
 Matchmaker = Annotated[Viewer, Depends(require("matching.use"))]
 MeetingMaker = Annotated[Viewer, Depends(require("matching.accept"))]
+MissionViewer = Annotated[Viewer, Depends(require("missions.view"))]
+MissionManager = Annotated[Viewer, Depends(require("missions.manage"))]
+MissionRequester = Annotated[Viewer, Depends(require("missions.request"))]
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A record number")]  # fits every database

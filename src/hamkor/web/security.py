@@ -27,6 +27,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "companies.import": frozenset({"admin", "organizer"}),
     "matching.use": frozenset({"admin", "analyst", "organizer"}),
     "matching.accept": frozenset({"admin", "organizer"}),
+    "missions.view": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),
+    "missions.manage": frozenset({"admin", "organizer"}),
+    # a company representative asks for meetings and answers requests for their own company only
+    "missions.request": frozenset({"admin", "organizer", "company"}),
 }
 
 

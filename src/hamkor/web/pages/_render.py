@@ -11,8 +11,8 @@ from hamkor.web.i18n import LANGUAGE_NAMES, LANGUAGES, template_helpers
 
 NAV = [("/", "Dashboard"), ("/explorer", "Trade explorer"), ("/partners", "Partners"), ("/brief", "Brief"),
        ("/opportunities", "Opportunities"), ("/companies", "Companies"), ("/matching", "Matching"),
-       ("/imports", "Imports"), ("/nomenclature", "Nomenclature")]
-LATER = ["Missions", "Cooperation"]  # sections the next issues add
+       ("/missions", "Missions"), ("/imports", "Imports"), ("/nomenclature", "Nomenclature")]
+LATER = ["Cooperation"]  # sections the next issues add
 
 
 def partner_choices(request: Request, reporter: str, current: str | None) -> list[str]:

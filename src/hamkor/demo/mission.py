@@ -1,0 +1,91 @@
+"""The demo mission: the 2026 Syrdarya business mission to Altai Krai (planned at the December 2025
+meeting of the Consul General and the Governor). Its participants, requests, answers and visits are
+synthetic — generated deterministically from a seed — and the mission is marked as such.
+
+35 visiting and 50 host companies (the synthetic registry), 2 days x 12 slots of 30 minutes,
+15 tables, 3 Russian-Uzbek interpreters, 6 enterprise visits for the delegation's leaders.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from hamkor.companies.registry import CompanyFilter, Registry
+from hamkor.missions.service import MissionData, Missions
+from hamkor.store.db import Database
+
+DEMO_MISSION_NAME = "Бизнес-миссия компаний Сырдарьинской области в Алтайский край, 2026 (демо)"
+DAYS = [{"date": "2026-12-15", "start": "10:00", "end": "17:00", "breaks": [["13:00", "14:00"]]},
+        {"date": "2026-12-16", "start": "10:00", "end": "17:00", "breaks": [["13:00", "14:00"]]}]
+# Synthetic enterprises near Barnaul (coordinates of the towns, not of real plants)
+VISITS = [
+    ("Котельный завод (демо)", "Барнаул, ул. Промышленная", 53.3606, 83.7636, "09:00", "17:00", 90, 1),
+    ("Вагоностроительный завод (демо)", "Новоалтайск", 53.3937, 83.9354, "09:00", "17:00", 90, 1),
+    ("Мукомольный комбинат (демо)", "Барнаул, Павловский тракт", 53.3399, 83.6657, "09:00", "16:00", 60, 2),
+    ("Фармацевтическое производство (демо)", "Барнаул, ул. Малахова", 53.3672, 83.6978, "10:00", "17:00", 60, 2),
+    ("Завод горно-шахтного оборудования (демо)", "Барнаул, пр. Космонавтов", 53.3741, 83.7311, "09:00", "17:00",
+     60, 3),
+    ("Сырзавод (демо)", "Первомайское", 53.2528, 83.6033, "09:00", "15:00", 60, 3),
+]
+
+
+def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: float = 5.0) -> int | None:
+    """Create, fill and schedule the demo mission once; returns its id (None if it exists already)."""
+    missions = Missions(db)
+    if any(m.synthetic for m in missions.all()):
+        return None
+    rng = random.Random(seed)
+    mission = missions.create(MissionData(
+        name=DEMO_MISSION_NAME, host_territory="RU-ALT", visiting_territory="UZ-SI",
+        venue="Конгресс-холл (демо)", city="Барнаул", timezone="Asia/Barnaul", latitude=53.3481, longitude=83.7798,
+        days=DAYS, slot_minutes=30, tables=15, interpreters=[{"languages": ["ru", "uz"], "count": 3}],
+        request_deadline=datetime(2026, 12, 10, 11, 0, tzinfo=UTC), synthetic=True))
+    registry = Registry(db)
+    hosts = registry.find(CompanyFilter(region="RU-ALT"))
+    guests = registry.find(CompanyFilter(region="UZ-SI"))
+    hosts, guests = [c for c in hosts if c.synthetic][:50], [c for c in guests if c.synthetic][:35]
+    slots = [s.id for s in missions.slots(mission)]
+    participant = {}
+    for n, company in enumerate(guests):
+        participant[company.id] = missions.add_participant(
+            mission.id, company.id, "visiting", attendees=[f"{company.name_en} delegate {k + 1}" for k in range(2)],
+            joins_visits=n < 8).id  # the delegation's leaders go on the visits
+    for company in hosts:
+        window = rng.random()
+        available = slots[:12] if window < 0.12 else slots[12:] if window < 0.24 else None  # some come one day only
+        participant[company.id] = missions.add_participant(mission.id, company.id, "host", available=available).id
+    for name, address, lat, lon, opens, closes, length, priority in VISITS:
+        missions.add_visit(mission.id, name, lat, lon, opens, closes, length, priority, address=address,
+                           group_size=12)
+
+    from hamkor.companies.service import match
+
+    by_guest = match(registry, con, CompanyFilter(ids=tuple(c.id for c in guests)),
+                     CompanyFilter(ids=tuple(c.id for c in hosts)), top=5)
+    by_host = match(registry, con, CompanyFilter(ids=tuple(c.id for c in hosts)),
+                    CompanyFilter(ids=tuple(c.id for c in guests)), top=2)
+    rank: dict[int, int] = {}
+    for suggestion in by_guest.suggestions:
+        order = rank[suggestion.a.id] = rank.get(suggestion.a.id, -1) + 1
+        priority = "must" if order == 0 else "should" if order < 3 else "could"
+        _ask(missions, mission.id, participant[suggestion.a.id], participant[suggestion.b.id], priority, rng)
+    for suggestion in by_host.suggestions:
+        try:
+            _ask(missions, mission.id, participant[suggestion.a.id], participant[suggestion.b.id],
+                 rng.choice(["should", "could"]), rng)
+        except ValueError:
+            continue
+    missions.schedule(mission.id, seconds=seconds, workers=1, seed=1, now=datetime(2026, 12, 1, tzinfo=UTC))
+    return mission.id
+
+
+def _ask(missions: Missions, mission_id: int, requester: int, target: int, priority: str, rng: random.Random) -> None:
+    made = missions.request(mission_id, requester, target, priority,
+                            "Предлагаем обсудить поставки (демо)", origin="matching")
+    answer = rng.random()
+    if answer < 0.75:
+        missions.answer(made.id, True, now=datetime(2026, 12, 1, tzinfo=UTC))
+    elif answer < 0.85:
+        missions.answer(made.id, False, now=datetime(2026, 12, 1, tzinfo=UTC))
+    # else: left pending, as some always are; it holds a slot until the deadline

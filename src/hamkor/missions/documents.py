@@ -1,0 +1,239 @@
+"""What a mission prints: each participant's agenda (PDF, iCalendar), per-table sheets, the
+organizer's grid (meetings and visits in one calendar) and a workbook (XLSX)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from hamkor.missions.agenda import CalendarEvent, calendar
+from hamkor.missions.grid import Slot
+from hamkor.missions.itinerary import clock
+from hamkor.missions.phrases import label
+from hamkor.missions.service import Missions, MissionError, Person
+from hamkor.render import pdf
+from hamkor.store.models import Mission, MissionMeeting
+
+
+@dataclass
+class AgendaItem:
+    date: str
+    start: int
+    end: int
+    kind: str  # meeting | visit
+    title: str  # the counterpart, or the enterprise visited
+    table: int | None = None
+    interpreter: bool = False
+    attendees: list[str] = field(default_factory=list)
+    place: str = ""
+
+    @property
+    def hours(self) -> str:
+        return f"{clock(self.start)}–{clock(self.end)}"
+
+
+@dataclass
+class Cell:
+    meeting: MissionMeeting
+    guest: Person
+    host: Person
+
+
+@dataclass
+class GridRow:
+    slot: Slot
+    cells: list[Cell | None]  # one per table
+    away: bool  # the delegation is on visits in this slot
+
+
+def _minutes_of(slot_id: str) -> tuple[str, int]:
+    day, _, hours = slot_id.partition("T")
+    h, m = hours.split(":")
+    return day, int(h) * 60 + int(m)
+
+
+def live_meetings(missions: Missions, mission_id: int) -> list[MissionMeeting]:
+    return [m for m in missions.meetings(mission_id) if m.status != "cancelled"]
+
+
+def sides(missions: Missions, mission_id: int) -> dict[int, tuple[Person, Person]]:
+    """Request id -> (visiting side, host side)."""
+    people = missions.people(mission_id)
+    pairs = {}
+    for view in missions.requests(mission_id):
+        first, second = view.requester, view.target
+        guest, host = (first, second) if first.participant.side == "visiting" else (second, first)
+        pairs[view.request.id] = (guest, host)
+    return {rid: pair for rid, pair in pairs.items() if pair[0].id in people and pair[1].id in people}
+
+
+def participant_agenda(missions: Missions, mission: Mission, participant_id: int, lang: str) -> list[AgendaItem]:
+    people = missions.people(mission.id)
+    if participant_id not in people:
+        raise MissionError([("participant", f"no participant {participant_id} in this mission")])
+    me = people[participant_id]
+    pairs = sides(missions, mission.id)
+    slot_length = mission.slot_minutes
+    items = []
+    for meeting in live_meetings(missions, mission.id):
+        guest, host = pairs.get(meeting.request_id, (None, None))
+        if participant_id not in (getattr(guest, "id", None), getattr(host, "id", None)):
+            continue
+        other = host if guest.id == participant_id else guest
+        day, start = _minutes_of(meeting.slot)
+        items.append(AgendaItem(day, start, start + slot_length, "meeting", other.name(lang), meeting.table_no,
+                                meeting.interpreter, list(other.participant.attendees or [])))
+    if me.participant.joins_visits:
+        for visit in missions.visits(mission.id):
+            if visit.planned_date:
+                items.append(AgendaItem(visit.planned_date, visit.arrive, visit.leave, "visit", visit.name,
+                                        place=visit.address or ""))
+    return sorted(items, key=lambda i: (i.date, i.start))
+
+
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("hamkor.missions", "templates"), autoescape=select_autoescape(["j2"]))
+
+
+def _labels(lang: str) -> dict[str, str]:
+    from hamkor.missions.phrases import LABELS
+
+    return {key: label(key, lang) for key in LABELS}
+
+
+def agenda_html(missions: Missions, mission: Mission, participant_ids: list[int], lang: str | None = None) -> str:
+    """Agendas, one page each, in each participant's language unless one is given."""
+    people = missions.people(mission.id)
+    pages = []
+    for pid in participant_ids:
+        person = people.get(pid)
+        if person is None:
+            raise MissionError([("participant", f"no participant {pid} in this mission")])
+        language = lang or person.language
+        items = participant_agenda(missions, mission, pid, language)
+        pages.append({"person": person, "name": person.name(language), "lang": language,
+                      "labels": _labels(language), "entries": items,
+                      "days": sorted({i.date for i in items})})
+    return _environment().get_template("agenda.html.j2").render(mission=mission, pages=pages,
+                                                                fonts=pdf.font_urls())
+
+
+def agenda_pdf(missions: Missions, mission: Mission, participant_ids: list[int], lang: str | None = None) -> bytes:
+    return pdf.html_to_pdf(agenda_html(missions, mission, participant_ids, lang))
+
+
+def grid(missions: Missions, mission: Mission) -> list[GridRow]:
+    """The organizer's grid: a row per slot, a cell per table, and whether the delegation is away."""
+    slots = missions.slots(mission)
+    pairs = sides(missions, mission.id)
+    away = missions.away_slots(mission, slots)
+    by_slot: dict[str, dict[int, Cell]] = {}
+    for meeting in live_meetings(missions, mission.id):
+        if meeting.request_id in pairs:
+            guest, host = pairs[meeting.request_id]
+            by_slot.setdefault(meeting.slot, {})[meeting.table_no] = Cell(meeting, guest, host)
+    return [GridRow(slot, [by_slot.get(slot.id, {}).get(n) for n in range(1, mission.tables + 1)], slot.id in away)
+            for slot in slots]
+
+
+def table_sheets_html(missions: Missions, mission: Mission, lang: str = "ru") -> str:
+    rows = grid(missions, mission)
+    sheets = [{"table": n + 1, "rows": [(row.slot, row.cells[n]) for row in rows]} for n in range(mission.tables)]
+    return _environment().get_template("tables.html.j2").render(mission=mission, sheets=sheets, lang=lang,
+                                                                labels=_labels(lang), fonts=pdf.font_urls())
+
+
+def table_sheets_pdf(missions: Missions, mission: Mission, lang: str = "ru") -> bytes:
+    return pdf.html_to_pdf(table_sheets_html(missions, mission, lang))
+
+
+def _local(day: str, minutes: int) -> datetime:
+    return datetime.combine(date.fromisoformat(day), time(minutes // 60, minutes % 60))
+
+
+def participant_ics(missions: Missions, mission: Mission, participant_id: int, lang: str | None = None,
+                    stamp: datetime | None = None) -> bytes:
+    """The participant's meetings and visits, at the mission's local times written in UTC."""
+    person = missions.people(mission.id).get(participant_id)
+    if person is None:
+        raise MissionError([("participant", f"no participant {participant_id} in this mission")])
+    language = lang or person.language
+    events = []
+    for n, item in enumerate(participant_agenda(missions, mission, participant_id, language), 1):
+        if item.kind == "meeting":
+            summary = f"{mission.name}: {item.title}"
+            location = f"{mission.venue or ''}, {label('table', language)} {item.table}".strip(", ")
+            description = f"{label('interpreter', language)}: {label('yes', language)}" if item.interpreter else ""
+        else:
+            summary, location, description = f"{label('visit', language)}: {item.title}", item.place, ""
+        events.append(CalendarEvent(f"mission{mission.id}-p{participant_id}-{n}@hamkor", _local(item.date, item.start),
+                                    _local(item.date, item.end), summary, location, description))
+    return calendar(events, f"{mission.name} — {person.name(language)}", stamp, mission.timezone)
+
+
+def workbook(missions: Missions, mission: Mission, lang: str = "ru") -> bytes:
+    """Meetings, the grid, requests left out with their reasons, visits and outcomes, one sheet each."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    book = Workbook()
+    bold = Font(bold=True)
+    warn = PatternFill("solid", fgColor="FEF3C7")
+
+    def sheet(title: str, headers: list[str], rows: list[list]):
+        ws = book.create_sheet(title)
+        if mission.synthetic:
+            ws.append([label("synthetic", lang)])
+            ws["A1"].font, ws["A1"].fill = bold, warn
+        ws.append(headers)
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        for row in rows:
+            ws.append(row)
+        for column in ws.columns:
+            width = max(len(str(c.value or "")) for c in column)
+            ws.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+        return ws
+
+    book.remove(book.active)
+    pairs = sides(missions, mission.id)
+    meetings = live_meetings(missions, mission.id)
+    slot_length = mission.slot_minutes
+    rows = []
+    for m in meetings:
+        guest, host = pairs[m.request_id]
+        day, start = _minutes_of(m.slot)
+        rows.append([day, f"{clock(start)}–{clock(start + slot_length)}", m.table_no, guest.name(lang),
+                     host.name(lang), "yes" if m.interpreter else "", "yes" if m.locked else "", m.status])
+    sheet("Meetings", ["date", "time", "table", "visiting company", "host company", "interpreter", "locked",
+                       "status"], rows)
+    grid_rows = []
+    for row in grid(missions, mission):
+        grid_rows.append([row.slot.date, row.slot.label, *[
+            f"{c.guest.name(lang)} ↔ {c.host.name(lang)}{' (i)' if c.meeting.interpreter else ''}" if c else
+            ("— visits —" if row.away else "") for c in row.cells]])
+    ws = sheet("Grid", ["date", "time", *[f"table {n}" for n in range(1, mission.tables + 1)]], grid_rows)
+    for line in ws.iter_rows(min_row=2):
+        for cell in line[2:]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    reasons = (mission.certificate or {}).get("reasons", {})
+    views = {str(v.request.id): v for v in missions.requests(mission.id)}
+    sheet("Left out", ["request", "from", "to", "priority", "reason"],
+          [[rid, views[rid].requester.name(lang), views[rid].target.name(lang), views[rid].request.priority, reason]
+           for rid, reason in reasons.items() if rid in views])
+    sheet("Visits", ["enterprise", "address", "date", "arrive", "leave", "priority", "planned"],
+          [[v.name, v.address or "", v.planned_date or "", clock(v.arrive) if v.arrive is not None else "",
+            clock(v.leave) if v.leave is not None else "", v.priority, "yes" if v.planned_date else "dropped"]
+           for v in missions.visits(mission.id)])
+    sheet("Outcomes", ["date/time", "visiting company", "host company", "status", "rating", "stage", "HS code",
+                       "value USD"],
+          [[m.slot, pairs[m.request_id][0].name(lang), pairs[m.request_id][1].name(lang), m.status, m.rating,
+            m.stage, m.hs_code, m.value_usd] for m in meetings])
+    funnel = missions.funnel(mission.id)
+    sheet("Funnel", ["stage", "meetings", "value USD"], [[s.stage, s.meetings, s.value_usd] for s in funnel.steps])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
