@@ -1,4 +1,5 @@
-"""`hamkor missions`: business missions (for now the B2B scheduler on an instance file)."""
+"""`hamkor missions`: business missions — set-up lists, scheduling with its certificate, re-planning,
+agendas (PDF, ICS), the organizer's workbook, outcomes and the funnel; the scheduler on an instance file."""
 
 from __future__ import annotations
 
@@ -7,11 +8,272 @@ from pathlib import Path
 
 import typer
 
-from hamkor.cli._common import console, err_console, fail
+from hamkor.cli._common import OutputFormat, console, emit, err_console, fail, settings_of
 from hamkor.missions.agenda import AgendaError, agenda, to_ics
-from hamkor.missions.scheduler import InstanceError, read_instance, schedule, solution_json
+from hamkor.missions.scheduler import InstanceError, capacity_needed, read_instance, schedule, solution_json
+from hamkor.missions.service import MissionError, Missions
+from hamkor.store.db import Database
 
-app = typer.Typer(help="Business missions: the B2B meeting scheduler.", no_args_is_help=True)
+app = typer.Typer(help="Business missions: B2B meeting schedules, agendas, outcomes.", no_args_is_help=True)
+FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv, json or xlsx.")
+OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed for xlsx).")
+
+
+def _open(ctx: typer.Context) -> tuple[Database, Missions]:
+    db = Database(settings_of(ctx))
+    db.upgrade()
+    return db, Missions(db)
+
+
+def _mission(missions: Missions, mission_id: int):
+    mission = missions.get(mission_id)
+    if mission is None:
+        known = ", ".join(str(m.id) for m in missions.all()) or "none"
+        raise fail(f"no mission {mission_id} (missions: {known}; `hamkor missions list`)", 2)
+    return mission
+
+
+def _synthetic(mission) -> None:
+    if mission.synthetic:
+        err_console.print("[bold yellow]SYNTHETIC demo mission:[/] its companies, requests and schedule are "
+                          "generated, not real.")
+
+
+@app.command("list")
+def list_missions(ctx: typer.Context, fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
+    """Every mission with its dates, participants and schedule quality."""
+    db, missions = _open(ctx)
+    try:
+        rows = []
+        for m in missions.all():
+            people = missions.people(m.id)
+            cert = m.certificate or {}
+            rows.append([m.id, m.name, ", ".join(d["date"] for d in m.days), m.host_territory, m.visiting_territory,
+                         len(people), cert.get("scheduled", 0), cert.get("requests", 0),
+                         f"{cert['quality']:.2%}" if cert else "", "SYNTHETIC" if m.synthetic else ""])
+    finally:
+        db.dispose()
+    emit(["id", "name", "days", "host", "visiting", "participants", "scheduled", "requests", "quality", "demo"],
+         rows, fmt, "missions", output)
+
+
+@app.command("show")
+def show(ctx: typer.Context, mission_id: int = typer.Argument(...), lang: str = typer.Option("ru"),
+         fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
+    """The organizer's grid of a mission: slot by slot, who meets whom at which table."""
+    from hamkor.missions import documents
+
+    db, missions = _open(ctx)
+    try:
+        mission = _mission(missions, mission_id)
+        rows = []
+        for row in documents.grid(missions, mission):
+            for table, cell in enumerate(row.cells, 1):
+                if cell:
+                    rows.append([row.slot.date, row.slot.label, table, cell.guest.name(lang), cell.host.name(lang),
+                                 "yes" if cell.meeting.interpreter else "", "locked" if cell.meeting.locked else ""])
+        cert = mission.certificate
+    finally:
+        db.dispose()
+    _synthetic(mission)
+    emit(["date", "time", "table", "visiting", "host", "interpreter", "locked"], rows, fmt, mission.name, output)
+    if cert:
+        err_console.print(f"{cert['scheduled']} of {cert['requests']} requests scheduled, value {cert['value']} — "
+                          f"{cert['quality']:.2%} of the provable maximum {cert['upper_bound']:.0f}"
+                          + (" (proven optimal)" if cert["proven_optimal"] else ""), highlight=False)
+
+
+@app.command("requests")
+def requests_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
+                     status: str | None = typer.Option(None, help="pending, accepted, declined, expired, cancelled"),
+                     lang: str = typer.Option("ru"), fmt: OutputFormat = FORMAT,
+                     output: Path | None = OUTPUT) -> None:
+    """The mission's meeting requests, with mutual and expired ones marked."""
+    db, missions = _open(ctx)
+    try:
+        mission = _mission(missions, mission_id)
+        views = [v for v in missions.requests(mission_id) if not status or v.request.status == status]
+    finally:
+        db.dispose()
+    _synthetic(mission)
+    emit(["id", "from", "to", "priority", "status", "mutual", "expired"],
+         [[v.request.id, v.requester.name(lang), v.target.name(lang), v.request.priority, v.request.status,
+           "yes" if v.mutual else "", "yes" if v.expired else ""] for v in views], fmt, "requests", output)
+
+
+def _certificate_line(result) -> str:
+    state = "proven optimal" if result.proven_optimal else f"{result.quality:.2%} of the provable maximum"
+    return (f"{len(result.assignment)} meetings, value {result.value} (upper bound {result.upper_bound:.1f}: "
+            f"{state}); {len(result.reasons)} left out, each with its reason")
+
+
+@app.command("plan")
+def plan_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
+                 seconds: float = typer.Option(10.0, help="Time limit of the CP-SAT improvement."),
+                 seed: int = typer.Option(1, help="Random seed (one worker: the same schedule every run).")) -> None:
+    """Plan a stored mission: site visits, then the B2B grid, published with its certificate."""
+    db, missions = _open(ctx)
+    try:
+        _mission(missions, mission_id)
+        with _progress() as tell:
+            result = missions.schedule(mission_id, seconds, workers=1, seed=seed, progress=tell)
+    except MissionError as problem:
+        raise fail(str(problem), 2) from None
+    finally:
+        db.dispose()
+    err_console.print(_certificate_line(result), highlight=False)
+
+
+@app.command("replan")
+def replan_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
+                   from_slot: str = typer.Option(..., "--from-slot", help="e.g. 2026-12-16T10:00: earlier slots stay."),
+                   absent: list[int] = typer.Option([], "--absent", help="Participant id of a no-show (repeatable)."),
+                   seconds: float = typer.Option(10.0)) -> None:
+    """After cancellations and no-shows: keep the past, re-optimise the rest with few changes."""
+    db, missions = _open(ctx)
+    try:
+        _mission(missions, mission_id)
+        for pid in absent:
+            missions.update_participant(pid, absent=True)
+        outcome = missions.replan(mission_id, from_slot, seconds)
+    except MissionError as problem:
+        raise fail(str(problem), 2) from None
+    finally:
+        db.dispose()
+    err_console.print(f"kept {len(outcome.kept)}, moved {len(outcome.moved)}, dropped {len(outcome.dropped)}, "
+                      f"added {len(outcome.added)}; " + _certificate_line(outcome.schedule), highlight=False)
+
+
+@app.command("agendas")
+def agendas_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
+                    output: Path = typer.Option(..., "-o", "--output", file_okay=False, help="Folder to write into."),
+                    lang: str | None = typer.Option(None, help="ru, uz or en (default: each participant's own).")
+                    ) -> None:
+    """Each participant's agenda as PDF and iCalendar, the table sheets and the workbook, in a folder."""
+    from hamkor.missions import documents
+
+    if lang not in (None, "ru", "uz", "en"):
+        raise fail("--lang must be ru, uz or en", 2)
+    db, missions = _open(ctx)
+    try:
+        mission = _mission(missions, mission_id)
+        people = missions.people(mission_id)
+        output.mkdir(parents=True, exist_ok=True)
+        with _progress() as tell:
+            for n, pid in enumerate(people, 1):
+                (output / f"agenda-{pid}.pdf").write_bytes(documents.agenda_pdf(missions, mission, [pid], lang))
+                (output / f"agenda-{pid}.ics").write_bytes(documents.participant_ics(missions, mission, pid, lang))
+                tell(n / (len(people) + 2), f"agenda {n} of {len(people)}")
+            (output / "tables.pdf").write_bytes(documents.table_sheets_pdf(missions, mission, lang or "ru"))
+            (output / "schedule.xlsx").write_bytes(documents.workbook(missions, mission, lang or "ru"))
+    finally:
+        db.dispose()
+    _synthetic(mission)
+    err_console.print(f"{len(people)} agendas (PDF + ICS), tables.pdf and schedule.xlsx in {output}", highlight=False)
+
+
+@app.command("outcome")
+def outcome_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
+                    meeting: int = typer.Option(..., help="Meeting id (see `hamkor missions export`)."),
+                    status: str = typer.Option(..., help="held or no_show"),
+                    rating: int | None = typer.Option(None, help="1 to 5"),
+                    stage: str | None = typer.Option(None, help="contact, negotiation, contract or shipment"),
+                    hs_code: str | None = typer.Option(None, "--hs"), value_usd: float | None = typer.Option(None,
+                                                                                                  "--value-usd")
+                    ) -> None:
+    """Record what came of a meeting."""
+    db, missions = _open(ctx)
+    try:
+        _mission(missions, mission_id)
+        if not any(m.id == meeting for m in missions.meetings(mission_id)):
+            raise fail(f"no meeting {meeting} in mission {mission_id}", 2)
+        missions.record_outcome(meeting, status, rating, stage, hs_code, value_usd)
+    except MissionError as problem:
+        raise fail(str(problem), 2) from None
+    finally:
+        db.dispose()
+    err_console.print(f"meeting {meeting}: {status}" + (f", {stage}" if stage else ""), highlight=False)
+
+
+@app.command("funnel")
+def funnel_command(ctx: typer.Context, mission_id: int = typer.Argument(...), fmt: OutputFormat = FORMAT,
+                   output: Path | None = OUTPUT) -> None:
+    """Meetings scheduled -> held -> contact -> negotiation -> contract -> shipment, with values."""
+    db, missions = _open(ctx)
+    try:
+        mission = _mission(missions, mission_id)
+        result = missions.funnel(mission_id)
+    finally:
+        db.dispose()
+    _synthetic(mission)
+    emit(["stage", "meetings", "value USD"], [[s.stage, s.meetings, s.value_usd] for s in result.steps], fmt,
+         f"funnel of mission {mission_id}", output)
+
+
+@app.command("export")
+def export_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
+                   output: Path = typer.Option(..., "-o", "--output", help="FILE.xlsx (workbook) or FILE.json "
+                                                                            "(the scheduler instance)"),
+                   lang: str = typer.Option("ru")) -> None:
+    """The organizer's workbook (meetings, grid, left out, visits, outcomes, funnel) or the instance JSON."""
+    from hamkor.missions import documents
+
+    db, missions = _open(ctx)
+    try:
+        mission = _mission(missions, mission_id)
+        if output.suffix == ".json":
+            output.write_text(json.dumps(missions.instance_json(mission_id), ensure_ascii=False, indent=1) + "\n",
+                              encoding="utf-8")
+        elif output.suffix == ".xlsx":
+            output.write_bytes(documents.workbook(missions, mission, lang))
+        else:
+            raise fail("the output must end in .xlsx or .json", 2)
+    finally:
+        db.dispose()
+    _synthetic(mission)
+    err_console.print(f"written {output}", highlight=False)
+
+
+@app.command("capacity")
+def capacity_command(instance: Path = typer.Option(..., "--instance", exists=True, dir_okay=False),
+                     share: float = typer.Option(0.9, help="Share of the requests to schedule (0..1)."),
+                     resource: str = typer.Option("tables", help="tables or interpreters")) -> None:
+    """How many tables (or interpreters per pool) are needed for a share of the requests, from the bound."""
+    if not 0 < share <= 1:
+        raise fail("--share is between 0 and 1", 2)
+    try:
+        needed = capacity_needed(read_instance(instance), share, resource)
+    except InstanceError as error:
+        raise fail(f"{instance.name}: {error}", 2) from None
+    if needed is None:
+        console.print(f"no number of {resource} is enough for {share:.0%}: other limits (slots, people) bind first")
+    else:
+        console.print(f"at least {needed} {resource} per slot for {share:.0%} of the requests (from the upper bound; "
+                      "fewer certainly cannot do it)")
+
+
+class _Silent:
+    def __call__(self, fraction: float, message: str = "") -> None:
+        pass
+
+
+def _progress():
+    """A Rich progress bar on stderr fed with (fraction, message); silent when not a terminal."""
+    import sys
+    from contextlib import contextmanager
+
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    @contextmanager
+    def bar():
+        if not sys.stderr.isatty():
+            yield _Silent()
+            return
+        with Progress(TextColumn("{task.description}"), BarColumn(), console=err_console, transient=True) as shown:
+            task = shown.add_task("mission", total=1.0)
+            yield lambda fraction, message="": shown.update(task, completed=fraction, description=message or "mission")
+
+    return bar()
 
 
 @app.command("schedule")

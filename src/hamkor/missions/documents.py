@@ -117,8 +117,9 @@ def agenda_html(missions: Missions, mission: Mission, participant_ids: list[int]
         pages.append({"person": person, "name": person.name(language), "lang": language,
                       "labels": _labels(language), "entries": items,
                       "days": sorted({i.date for i in items})})
+    day_number = {d["date"]: n for n, d in enumerate(sorted(mission.days, key=lambda d: d["date"]), 1)}
     return _environment().get_template("agenda.html.j2").render(mission=mission, pages=pages,
-                                                                fonts=pdf.font_urls())
+                                                                day_number=day_number, fonts=pdf.font_urls())
 
 
 def agenda_pdf(missions: Missions, mission: Mission, participant_ids: list[int], lang: str | None = None) -> bytes:

@@ -421,6 +421,14 @@ class Missions:
                                   origin=origin, created_by=user_id, created_at=_now(),
                                   answered_at=_now() if status != "pending" else None)
             session.add(made)
+            reverse = session.scalars(select(MissionRequest).where(
+                MissionRequest.mission_id == mission_id, MissionRequest.requester_id == target_id,
+                MissionRequest.target_id == requester_id,
+                MissionRequest.status.in_(("pending", "accepted")))).first()
+            if reverse is not None:  # both sides asked: that is an answer, and neither request expires
+                for found in (made, reverse):
+                    if found.status == "pending":
+                        found.status, found.answered_at = "accepted", _now()
             session.flush()
             session.expunge(made)
             return made
@@ -435,8 +443,6 @@ class Missions:
                 raise MissionError([("request", f"request #{request_id} is {found.status}, not pending")])
             deadline = _aware(mission.request_deadline)
             if deadline and (now or _now()) > deadline:
-                found.status = "expired"
-                session.flush()
                 raise MissionError([("request", f"request #{request_id} expired at {deadline:%Y-%m-%d %H:%M} UTC")])
             found.status = "accepted" if accept else "declined"
             found.answered_at = now or _now()
@@ -653,31 +659,33 @@ class Missions:
         if slot not in slots:
             raise MissionError([("slot", f"{slot!r} is not a slot of this mission")])
         people = self.people(mission_id)
+        if a not in people or b not in people:
+            raise MissionError([("participant", "both sides must take part in this mission")])
         views = [v for v in self.requests(mission_id)
                  if {v.request.requester_id, v.request.target_id} == {a, b}
                  and v.request.status in ("pending", "accepted")]
-        if views:
-            chosen = views[0].request
-            if chosen.status == "pending":
-                self.answer(chosen.id, True)
-        else:
-            chosen = self.request(mission_id, a, b, "must", None, user_id, origin="organizer", status="accepted")
-        busy = [m for m in self.meetings(mission_id) if m.slot == slot and m.status != "cancelled"]
-        ids = {}
-        for m in busy:
-            ids.setdefault(m.request_id, m)
+        existing = views[0].request if views else None
+        # every check before anything is written: a refused meeting leaves no request behind
+        busy = [m for m in self.meetings(mission_id) if m.slot == slot and m.status != "cancelled"
+                and (existing is None or m.request_id != existing.id)]
         request_people = self._request_people(mission_id)
         for m in busy:
-            if m.request_id != chosen.id and set(request_people.get(m.request_id, ())) & {a, b}:
-                other = next(iter(set(request_people[m.request_id]) & {a, b}))
-                raise MissionError([("slot", f"{people[other].name()} already meets someone at {slot}")])
-        if len([m for m in busy if m.request_id != chosen.id]) >= mission.tables:
+            clash = set(request_people.get(m.request_id, ())) & {a, b}
+            if clash:
+                raise MissionError([("slot", f"{people[clash.pop()].name()} already meets someone at {slot}")])
+        if len(busy) >= mission.tables:
             raise MissionError([("slot", f"every table is taken at {slot}")])
+        if existing is None:
+            chosen = self.request(mission_id, a, b, "must", None, user_id, origin="organizer", status="accepted")
+        else:
+            chosen = existing
+            if chosen.status == "pending":
+                self.answer(chosen.id, True)
         pair = {a, b}
         interpreter = not set.intersection(*(set(people[p].participant.languages or []) for p in pair))
         with self.db.session() as session:
             meeting = session.scalars(select(MissionMeeting).where(MissionMeeting.request_id == chosen.id)).first()
-            used = {m.table_no for m in busy if m.request_id != chosen.id}
+            used = {m.table_no for m in busy}
             if meeting is None:
                 meeting = MissionMeeting(mission_id=mission_id, request_id=chosen.id, status="scheduled")
                 session.add(meeting)
@@ -727,7 +735,7 @@ class Missions:
             problems.append(("stage", "a meeting not held has no rating or follow-up"))
         code = (hs_code or "").replace(" ", "").replace(".", "") or None
         if code and not (code.isdigit() and 2 <= len(code) <= 10 and any(
-                nomenclature().get(code, e) for e in ("HS2022", "HS2017", "TNVED2022"))):
+                nomenclature().get(code, e) for e in ("HS2022", "HS2017"))):
             problems.append(("hs_code", f"unknown HS / TN VED code {hs_code!r}"))
         if value_usd is not None and (not math.isfinite(value_usd) or value_usd < 0):
             problems.append(("value_usd", "a value in USD, zero or more"))
@@ -755,7 +763,7 @@ class Missions:
         steps = [FunnelStep("scheduled", len(meetings), 0.0), FunnelStep("held", len(held), 0.0)]
         for n, stage in enumerate(STAGES):
             reached = [m for m in held if m.stage in STAGES[n:]]
-            steps.append(FunnelStep(stage, len(reached), sum(m.value_usd or 0.0 for m in reached)))
+            steps.append(FunnelStep(stage, len(reached), float(sum(m.value_usd or 0.0 for m in reached))))
         ratings = [m.rating for m in held if m.rating]
         return Funnel(steps, len(meetings), len([m for m in meetings if m.status in OUTCOME_STATUSES]),
                       len([m for m in meetings if m.status == "no_show"]),

@@ -78,12 +78,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static/fonts", StaticFiles(directory=FONT_DIR), name="fonts")  # the brief's fonts, for previews
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    from hamkor.web.api import missions as missions_api
     from hamkor.web.api import v1
     from hamkor.web.pages import auth, companies, imports, missions, opportunities, reference, trade
 
     for module in (auth, trade, opportunities, companies, missions, imports, reference):
         app.include_router(module.router)
     app.include_router(v1.router)
+    app.include_router(missions_api.router)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _exc: NotSignedIn):

@@ -1,0 +1,378 @@
+"""JSON API for business missions under /api/v1/missions: the same service calls as the pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from hamkor.missions import documents
+from hamkor.missions.itinerary import clock
+from hamkor.missions.service import MissionData, MissionError, Missions
+from hamkor.web.deps import MissionManager, MissionRequester, MissionViewer, RecordId
+from hamkor.web.security import allowed
+
+router = APIRouter(prefix="/api/v1/missions", tags=["missions"])
+Lang = Literal["ru", "uz", "en"]
+
+
+def _missions(request: Request) -> Missions:
+    return request.app.state.missions
+
+
+def _refuse(problem: MissionError, status: int = 422) -> HTTPException:
+    return HTTPException(status, [{"field": f, "reason": r} for f, r in problem.problems])
+
+
+def _get(request: Request, mission_id: int):
+    mission = _missions(request).get(mission_id)
+    if mission is None:
+        raise HTTPException(404, f"no mission {mission_id}")
+    return mission
+
+
+class Day(BaseModel):
+    date: str = Field(examples=["2026-12-15"])
+    start: str = Field(examples=["10:00"])
+    end: str = Field(examples=["17:00"])
+    breaks: list[list[str]] = Field(default=[], examples=[[["13:00", "14:00"]]])
+
+
+class Pool(BaseModel):
+    languages: list[str] = Field(examples=[["ru", "uz"]])
+    count: int = 1
+
+
+class MissionIn(BaseModel):
+    name: str
+    host_territory: str = Field(examples=["RU-ALT"])
+    visiting_territory: str = Field(examples=["UZ-SI"])
+    venue: str | None = None
+    city: str | None = None
+    timezone: str = Field("UTC", examples=["Asia/Barnaul"])
+    latitude: float | None = None
+    longitude: float | None = None
+    days: list[Day]
+    slot_minutes: int = 30
+    tables: int = 10
+    interpreters: list[Pool] = []
+    request_deadline: datetime | None = None
+
+
+class MissionOut(MissionIn):
+    id: int
+    synthetic: bool
+    certificate: dict | None = None
+
+
+def _out(mission) -> MissionOut:
+    fields = {k: getattr(mission, k) for k in MissionIn.model_fields}
+    return MissionOut(id=mission.id, synthetic=mission.synthetic, certificate=mission.certificate, **fields)
+
+
+def _data(body: MissionIn) -> MissionData:
+    fields = body.model_dump()
+    return MissionData(**fields)
+
+
+@router.get("", response_model=list[MissionOut])
+def list_missions(request: Request, viewer: MissionViewer) -> list[MissionOut]:
+    return [_out(m) for m in _missions(request).all()]
+
+
+@router.post("", response_model=MissionOut, status_code=201)
+def create_mission(request: Request, viewer: MissionManager, body: MissionIn) -> MissionOut:
+    try:
+        return _out(_missions(request).create(_data(body)))
+    except MissionError as problem:
+        raise _refuse(problem) from None
+
+
+@router.get("/{mission_id}", response_model=MissionOut)
+def get_mission(request: Request, viewer: MissionViewer, mission_id: RecordId) -> MissionOut:
+    return _out(_get(request, mission_id))
+
+
+@router.put("/{mission_id}", response_model=MissionOut)
+def update_mission(request: Request, viewer: MissionManager, mission_id: RecordId, body: MissionIn) -> MissionOut:
+    _get(request, mission_id)
+    try:
+        return _out(_missions(request).update(mission_id, _data(body)))
+    except MissionError as problem:
+        raise _refuse(problem) from None
+
+
+class ParticipantIn(BaseModel):
+    company_id: int
+    side: Literal["host", "visiting"]
+    attendees: list[str] = []
+    languages: list[str] | None = None
+    available: list[str] | None = Field(None, description="Slot ids (e.g. 2026-12-15T10:00); absent = all")
+    joins_visits: bool | None = None
+
+
+class ParticipantOut(BaseModel):
+    id: int
+    company_id: int
+    name: str
+    side: str
+    attendees: list[str]
+    languages: list[str]
+    available: list[str] | None
+    joins_visits: bool
+    absent: bool
+
+
+def _person_out(person, lang: str = "ru") -> ParticipantOut:
+    p = person.participant
+    return ParticipantOut(id=p.id, company_id=person.company.id, name=person.name(lang), side=p.side,
+                          attendees=p.attendees or [], languages=p.languages or [], available=p.available,
+                          joins_visits=p.joins_visits, absent=p.absent)
+
+
+@router.get("/{mission_id}/participants", response_model=list[ParticipantOut])
+def list_participants(request: Request, viewer: MissionViewer, mission_id: RecordId,
+                      lang: Lang = "ru") -> list[ParticipantOut]:
+    _get(request, mission_id)
+    return [_person_out(p, lang) for p in _missions(request).people(mission_id).values()]
+
+
+@router.post("/{mission_id}/participants", response_model=ParticipantOut, status_code=201)
+def add_participant(request: Request, viewer: MissionManager, mission_id: RecordId,
+                    body: ParticipantIn) -> ParticipantOut:
+    _get(request, mission_id)
+    missions = _missions(request)
+    try:
+        made = missions.add_participant(mission_id, body.company_id, body.side, body.attendees, body.languages,
+                                        body.available, body.joins_visits)
+    except MissionError as problem:
+        raise _refuse(problem) from None
+    return _person_out(missions.people(mission_id)[made.id])
+
+
+class RequestIn(BaseModel):
+    requester: int = Field(description="Participant id of the side asking")
+    target: int
+    priority: Literal["must", "should", "could"] = "should"
+    message: str | None = None
+
+
+class RequestOut(BaseModel):
+    id: int
+    requester: int
+    target: int
+    priority: str
+    message: str | None
+    status: str
+    mutual: bool
+    expired: bool
+
+
+def _request_out(view) -> RequestOut:
+    r = view.request
+    return RequestOut(id=r.id, requester=r.requester_id, target=r.target_id, priority=r.priority, message=r.message,
+                      status=r.status, mutual=view.mutual, expired=view.expired)
+
+
+def _may_act_for(viewer, missions: Missions, mission_id: int, participant_id: int) -> bool:
+    if allowed(viewer.role, "missions.manage"):
+        return True
+    mine = missions.participant_of_company(mission_id, viewer.company_id)
+    return viewer.role == "company" and mine is not None and mine.id == participant_id
+
+
+@router.get("/{mission_id}/requests", response_model=list[RequestOut])
+def list_requests(request: Request, viewer: MissionViewer, mission_id: RecordId) -> list[RequestOut]:
+    _get(request, mission_id)
+    missions = _missions(request)
+    views = missions.requests(mission_id)
+    if viewer.role == "company":
+        mine = missions.participant_of_company(mission_id, viewer.company_id)
+        views = [v for v in views if mine and mine.id in (v.requester.id, v.target.id)]
+    return [_request_out(v) for v in views]
+
+
+@router.post("/{mission_id}/requests", response_model=RequestOut, status_code=201)
+def create_request(request: Request, viewer: MissionRequester, mission_id: RecordId, body: RequestIn) -> RequestOut:
+    _get(request, mission_id)
+    missions = _missions(request)
+    if not _may_act_for(viewer, missions, mission_id, body.requester):
+        raise HTTPException(403, "a company representative asks for their own company only")
+    try:
+        made = missions.request(mission_id, body.requester, body.target, body.priority, body.message, viewer.user_id,
+                                origin="organizer" if allowed(viewer.role, "missions.manage") else "participant")
+    except MissionError as problem:
+        raise _refuse(problem) from None
+    return _request_out(next(v for v in missions.requests(mission_id) if v.request.id == made.id))
+
+
+class AnswerIn(BaseModel):
+    accept: bool
+
+
+@router.post("/{mission_id}/requests/{request_id}/answer", response_model=RequestOut)
+def answer_request(request: Request, viewer: MissionRequester, mission_id: RecordId, request_id: RecordId,
+                   body: AnswerIn) -> RequestOut:
+    missions = _missions(request)
+    view = next((v for v in missions.requests(mission_id) if v.request.id == request_id), None)
+    if view is None:
+        raise HTTPException(404, f"no request {request_id} in mission {mission_id}")
+    if not _may_act_for(viewer, missions, mission_id, view.target.id):
+        raise HTTPException(403, "only the company asked (or an organizer) answers a request")
+    try:
+        missions.answer(request_id, body.accept)
+    except MissionError as problem:
+        raise _refuse(problem, 409) from None
+    return _request_out(next(v for v in missions.requests(mission_id) if v.request.id == request_id))
+
+
+class MeetingOut(BaseModel):
+    id: int
+    request: int
+    slot: str
+    table: int
+    visiting: int
+    host: int
+    interpreter: bool
+    locked: bool
+    status: str
+    rating: int | None
+    stage: str | None
+    hs_code: str | None
+    value_usd: float | None
+
+
+class ScheduleOut(BaseModel):
+    certificate: dict | None
+    meetings: list[MeetingOut]
+
+
+def _schedule_out(request: Request, mission_id: int) -> ScheduleOut:
+    missions = _missions(request)
+    pairs = documents.sides(missions, mission_id)
+    meetings = [MeetingOut(id=m.id, request=m.request_id, slot=m.slot, table=m.table_no,
+                           visiting=pairs[m.request_id][0].id, host=pairs[m.request_id][1].id,
+                           interpreter=m.interpreter, locked=m.locked, status=m.status, rating=m.rating, stage=m.stage,
+                           hs_code=m.hs_code, value_usd=m.value_usd)
+                for m in documents.live_meetings(missions, mission_id) if m.request_id in pairs]
+    return ScheduleOut(certificate=missions.get(mission_id).certificate, meetings=meetings)
+
+
+@router.get("/{mission_id}/schedule", response_model=ScheduleOut)
+def get_schedule(request: Request, viewer: MissionViewer, mission_id: RecordId) -> ScheduleOut:
+    _get(request, mission_id)
+    return _schedule_out(request, mission_id)
+
+
+@router.post("/{mission_id}/schedule", response_model=ScheduleOut)
+def run_schedule(request: Request, viewer: MissionManager, mission_id: RecordId,
+                 seconds: Annotated[float, Query(ge=0, le=120)] = 10.0) -> ScheduleOut:
+    """Plan the visits and the B2B grid now (at most `seconds` of CP-SAT); returns the certificate."""
+    _get(request, mission_id)
+    try:
+        _missions(request).schedule(mission_id, seconds)
+    except MissionError as problem:
+        raise _refuse(problem, 409) from None
+    return _schedule_out(request, mission_id)
+
+
+class ReplanIn(BaseModel):
+    from_slot: str = Field(description="Slots before this one stay as they were")
+
+
+@router.post("/{mission_id}/replan", response_model=ScheduleOut)
+def replan(request: Request, viewer: MissionManager, mission_id: RecordId, body: ReplanIn) -> ScheduleOut:
+    _get(request, mission_id)
+    try:
+        _missions(request).replan(mission_id, body.from_slot)
+    except MissionError as problem:
+        raise _refuse(problem) from None
+    return _schedule_out(request, mission_id)
+
+
+class MeetingIn(BaseModel):
+    visiting: int
+    host: int
+    slot: str
+    locked: bool = True
+
+
+@router.post("/{mission_id}/meetings", response_model=ScheduleOut, status_code=201)
+def add_meeting(request: Request, viewer: MissionManager, mission_id: RecordId, body: MeetingIn) -> ScheduleOut:
+    _get(request, mission_id)
+    try:
+        _missions(request).add_meeting(mission_id, body.visiting, body.host, body.slot, viewer.user_id, body.locked)
+    except MissionError as problem:
+        raise _refuse(problem) from None
+    return _schedule_out(request, mission_id)
+
+
+class OutcomeIn(BaseModel):
+    status: Literal["held", "no_show"]
+    rating: int | None = Field(None, ge=1, le=5)
+    stage: Literal["contact", "negotiation", "contract", "shipment"] | None = None
+    hs_code: str | None = None
+    value_usd: float | None = Field(None, ge=0)
+    notes: str | None = None
+
+
+@router.put("/{mission_id}/meetings/{meeting_id}/outcome", response_model=MeetingOut)
+def record_outcome(request: Request, viewer: MissionManager, mission_id: RecordId, meeting_id: RecordId,
+                   body: OutcomeIn) -> MeetingOut:
+    missions = _missions(request)
+    if not any(m.id == meeting_id for m in missions.meetings(mission_id)):
+        raise HTTPException(404, f"no meeting {meeting_id} in mission {mission_id}")
+    try:
+        missions.record_outcome(meeting_id, body.status, body.rating, body.stage, body.hs_code, body.value_usd,
+                                body.notes)
+    except MissionError as problem:
+        raise _refuse(problem) from None
+    return next(m for m in _schedule_out(request, mission_id).meetings if m.id == meeting_id)
+
+
+class FunnelStepOut(BaseModel):
+    stage: str
+    meetings: int
+    value_usd: float
+
+
+class FunnelOut(BaseModel):
+    steps: list[FunnelStepOut]
+    scheduled: int
+    recorded: int
+    no_shows: int
+    average_rating: float | None
+    synthetic: bool
+
+
+@router.get("/{mission_id}/funnel", response_model=FunnelOut)
+def funnel(request: Request, viewer: MissionViewer, mission_id: RecordId) -> FunnelOut:
+    _get(request, mission_id)
+    result = _missions(request).funnel(mission_id)
+    return FunnelOut(steps=[FunnelStepOut(**s.__dict__) for s in result.steps], scheduled=result.scheduled,
+                     recorded=result.recorded, no_shows=result.no_shows, average_rating=result.average_rating,
+                     synthetic=result.synthetic)
+
+
+class VisitOut(BaseModel):
+    id: int
+    name: str
+    address: str | None
+    latitude: float
+    longitude: float
+    priority: int
+    date: str | None
+    arrive: str | None
+    leave: str | None
+
+
+@router.get("/{mission_id}/itinerary", response_model=list[VisitOut])
+def itinerary(request: Request, viewer: MissionViewer, mission_id: RecordId) -> list[VisitOut]:
+    _get(request, mission_id)
+    return [VisitOut(id=v.id, name=v.name, address=v.address, latitude=v.latitude, longitude=v.longitude,
+                     priority=v.priority, date=v.planned_date,
+                     arrive=clock(v.arrive) if v.arrive is not None else None,
+                     leave=clock(v.leave) if v.leave is not None else None)
+            for v in _missions(request).visits(mission_id)]

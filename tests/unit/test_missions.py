@@ -1,0 +1,255 @@
+"""Missions end to end on the operational database (SQLite and PostgreSQL): set-up, requests with
+expiry and mutual pairs, scheduling with visits, locks, re-planning, outcomes, documents."""
+
+import io
+import json
+from datetime import UTC, datetime
+from importlib import resources
+
+import jsonschema
+import pytest
+from icalendar import Calendar
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from hamkor.companies.registry import CompanyData, Registry
+from hamkor.config import Settings
+from hamkor.missions import documents
+from hamkor.missions.grid import GridError, time_grid
+from hamkor.missions.scheduler import load_instance, schedule, violations
+from hamkor.missions.service import MissionData, MissionError, Missions
+from hamkor.store.db import Database
+
+DAY1 = {"date": "2026-12-15", "start": "10:00", "end": "12:00", "breaks": [["11:00", "11:30"]]}
+DAY2 = {"date": "2026-12-16", "start": "10:00", "end": "11:00"}
+BEFORE = datetime(2026, 12, 1, tzinfo=UTC)
+AFTER = datetime(2026, 12, 12, tzinfo=UTC)
+
+
+def test_time_grid_skips_breaks_and_the_end_of_the_day():
+    slots = time_grid([DAY1, DAY2], 30)
+    assert [s.id for s in slots] == ["2026-12-15T10:00", "2026-12-15T10:30", "2026-12-15T11:30",
+                                     "2026-12-16T10:00", "2026-12-16T10:30"]
+    assert slots[2].label == "11:30–12:00" and slots[3].day == 1
+    # a 45-minute grid: 10:00-10:45 fits, 10:45-11:30 would cross the break, so the next starts at 11:30
+    assert [s.id[-5:] for s in time_grid([DAY1], 45)] == ["10:00"]
+    with pytest.raises(GridError, match="break 09:00–09:30 is not inside the day"):
+        time_grid([{**DAY1, "breaks": [["09:00", "09:30"]]}], 30)
+    with pytest.raises(GridError, match="not YYYY-MM-DD"):
+        time_grid([{"date": "15.12.2026", "start": "10:00", "end": "12:00"}], 30)
+
+
+@pytest.fixture
+def missions(database_url, tmp_path):
+    db = Database(Settings(data_dir=tmp_path / "data", database_url=database_url))
+    db.upgrade()
+    yield Missions(db)
+    db.dispose()
+
+
+def company(registry: Registry, name: str, country: str, languages: list[str]) -> int:
+    region = "RU-ALT" if country == "RU" else "UZ-SI"
+    return registry.create(CompanyData(name_ru=name, name_uz=name, name_en=name, country=country, region=region,
+                                       languages=languages, synthetic=True)).id
+
+
+def small_mission(missions: Missions, tables: int = 2, interpreters: int = 1, **extra) -> tuple[int, dict]:
+    registry = Registry(missions.db)
+    mission = missions.create(MissionData(
+        name="Test mission", host_territory="RU-ALT", visiting_territory="UZ-SI", venue="Hall", city="Barnaul",
+        timezone="Asia/Barnaul", latitude=53.348, longitude=83.776, days=[DAY1, DAY2], slot_minutes=30,
+        tables=tables, interpreters=[{"languages": ["ru", "uz"], "count": interpreters}],
+        request_deadline=datetime(2026, 12, 10, tzinfo=UTC), **extra))
+    people = {}
+    for name, country, languages, side in (("guest-uz", "UZ", ["uz"], "visiting"), ("guest-ru", "UZ", ["uz", "ru"],
+                                            "visiting"), ("host-a", "RU", ["ru"], "host"),
+                                           ("host-b", "RU", ["ru"], "host"), ("host-c", "RU", ["ru", "en"], "host")):
+        people[name] = missions.add_participant(mission.id, company(registry, name, country, languages), side,
+                                                [f"{name} person"]).id
+    return mission.id, people
+
+
+def test_bad_set_up_is_refused_with_every_reason(missions):
+    with pytest.raises(MissionError) as refused:
+        missions.create(MissionData(name=" ", host_territory="XX-QQ", visiting_territory="UZ", timezone="Mars/Base",
+                                    days=[{"date": "2026-12-15", "start": "12:00", "end": "10:00"}], tables=0,
+                                    interpreters=[{"languages": ["ru"], "count": 1}]))
+    fields = {name for name, _ in refused.value.problems}
+    assert fields == {"name", "host_territory", "timezone", "days", "tables", "interpreters"}
+    assert missions.all() == []  # nothing half-written
+
+
+def test_requests_mutual_pairs_expiry_and_answers(missions):
+    mission_id, p = small_mission(missions)
+    first = missions.request(mission_id, p["guest-uz"], p["host-a"], "could")
+    mutual = missions.request(mission_id, p["host-a"], p["guest-uz"], "must")  # the other side asks too
+    pending = missions.request(mission_id, p["guest-ru"], p["host-b"], "should")
+    declined = missions.request(mission_id, p["guest-ru"], p["host-c"], "should")
+    missions.answer(declined.id, False, now=BEFORE)
+    with pytest.raises(MissionError, match="already requested"):
+        missions.request(mission_id, p["guest-uz"], p["host-a"])
+    with pytest.raises(MissionError, match="pair a host company with a visiting one"):
+        missions.request(mission_id, p["host-a"], p["host-b"])
+    views = {v.request.id: v for v in missions.requests(mission_id, now=BEFORE)}
+    assert views[first.id].request.status == views[mutual.id].request.status == "accepted"  # both asked: agreed
+    assert views[first.id].mutual and views[mutual.id].mutual and not views[pending.id].mutual
+    # one request per mutual pair, at the higher priority; the declined one is out; pending counts before the deadline
+    built = missions.build(mission_id, now=BEFORE)
+    assert {(r.id, r.priority) for r in built.instance.requests} == {(str(first.id), "must"), (str(pending.id), "should")}
+    assert built.merged == {mutual.id: first.id}
+    # after the deadline the pending request stops holding a slot, and can no longer be accepted
+    assert [r.id for r in missions.build(mission_id, now=AFTER).instance.requests] == [str(first.id)]
+    assert missions.requests(mission_id, now=AFTER)[2].expired
+    with pytest.raises(MissionError, match="expired"):
+        missions.answer(pending.id, True, now=AFTER)
+    assert missions.expire(mission_id, now=AFTER) == 1
+    assert [v.request.status for v in missions.requests(mission_id)] == ["accepted", "accepted", "expired", "declined"]
+
+
+def test_schedule_respects_visits_availability_interpreters_and_locks(missions):
+    mission_id, p = small_mission(missions, tables=2, interpreters=1)
+    missions.update_participant(p["guest-uz"], joins_visits=True)
+    missions.update_participant(p["host-c"], available=["2026-12-16T10:00", "2026-12-16T10:30"])
+    missions.add_visit(mission_id, "Plant", 53.36, 83.78, "10:00", "12:00", 60, priority=1)
+    for guest in ("guest-uz", "guest-ru"):
+        for host in ("host-a", "host-b", "host-c"):
+            made = missions.request(mission_id, p[guest], p[host], "should")
+            missions.answer(made.id, True, now=BEFORE)
+    locked = missions.add_meeting(mission_id, p["guest-ru"], p["host-a"], "2026-12-16T10:30")
+    result = missions.schedule(mission_id, seconds=5, now=BEFORE)
+    built = missions.build(mission_id, now=BEFORE)
+    assert violations(built.instance, result.assignment) == []
+    meetings = {m.request_id: m for m in documents.live_meetings(missions, mission_id)}
+    assert meetings[locked.request_id].slot == "2026-12-16T10:30" and meetings[locked.request_id].locked
+    visit = missions.visits(mission_id)[0]
+    assert visit.planned_date == "2026-12-15" and 600 <= visit.arrive and visit.leave <= 720
+    away = missions.away_slots(missions.get(mission_id), missions.slots(missions.get(mission_id)))
+    assert away  # the visit with its drive takes slots of day 1
+    pairs = documents.sides(missions, mission_id)
+    for meeting in meetings.values():
+        guest, host = pairs[meeting.request_id]
+        if guest.id == p["guest-uz"]:
+            assert meeting.slot not in away and meeting.interpreter  # uz-only meets ru-only hosts through one
+        if host.id == p["host-c"]:
+            assert meeting.slot.startswith("2026-12-16")
+    cert = missions.get(mission_id).certificate
+    assert cert["scheduled"] == len(meetings) and cert["value"] == result.value
+    assert cert["upper_bound"] >= cert["value"] and set(cert["reasons"]) == {
+        r.id for r in built.instance.requests if r.id not in result.assignment}
+    # the stored mission as the documented instance format, and the scheduler gets the same value from it
+    instance = missions.instance_json(mission_id, now=BEFORE)
+    schema = json.loads(resources.files("hamkor.missions").joinpath("schema", "instance.schema.json").read_text())
+    jsonschema.validate(instance, schema)
+    assert schedule(load_instance(instance), seconds=5, workers=1, seed=1).value == result.value
+
+
+def test_cancel_and_hand_added_meetings(missions):
+    mission_id, p = small_mission(missions)
+    made = missions.request(mission_id, p["guest-ru"], p["host-a"], "must")
+    missions.answer(made.id, True, now=BEFORE)
+    missions.schedule(mission_id, seconds=2, now=BEFORE)
+    [meeting] = documents.live_meetings(missions, mission_id)
+    with pytest.raises(MissionError, match="already meets someone"):
+        missions.add_meeting(mission_id, p["guest-ru"], p["host-b"], meeting.slot)
+    with pytest.raises(MissionError, match="not a slot"):
+        missions.add_meeting(mission_id, p["guest-ru"], p["host-b"], "2026-12-15T09:00")
+    missions.cancel_meeting(meeting.id)
+    assert documents.live_meetings(missions, mission_id) == []
+    missions.schedule(mission_id, seconds=2, now=BEFORE)
+    assert documents.live_meetings(missions, mission_id) == []  # a cancelled request is not scheduled again
+
+
+def test_replan_keeps_the_past_and_drops_a_no_show(missions):
+    mission_id, p = small_mission(missions, tables=3, interpreters=2)
+    for guest in ("guest-uz", "guest-ru"):
+        for host in ("host-a", "host-b", "host-c"):
+            missions.answer(missions.request(mission_id, p[guest], p[host], "should").id, True, now=BEFORE)
+    missions.schedule(mission_id, seconds=2, now=BEFORE)
+    before = {m.request_id: (m.slot, m.table_no) for m in documents.live_meetings(missions, mission_id)}
+    assert len(before) == 6
+    pairs = documents.sides(missions, mission_id)
+    missions.update_participant(p["host-b"], absent=True)
+    start = "2026-12-16T10:00"
+    outcome = missions.replan(mission_id, start, seconds=5)
+    after = {m.request_id: (m.slot, m.table_no) for m in documents.live_meetings(missions, mission_id)}
+    for rid, (slot, table) in before.items():
+        if slot < start:
+            assert after[rid] == (slot, table)  # the past stays, table and all
+        elif pairs[rid][1].id == p["host-b"]:
+            assert rid not in after  # the no-show's later meetings are gone
+    assert not any(pairs[rid][1].id == p["host-b"] and slot >= start for rid, (slot, _) in after.items())
+    kept_future = [rid for rid in outcome.kept if before[int(rid)][0] >= start]
+    assert all(after[int(rid)] == before[int(rid)] for rid in kept_future)
+
+
+def test_outcomes_and_the_funnel(missions):
+    mission_id, p = small_mission(missions, tables=3, interpreters=2)
+    for host in ("host-a", "host-b", "host-c"):
+        missions.answer(missions.request(mission_id, p["guest-ru"], p[host], "should").id, True, now=BEFORE)
+    missions.schedule(mission_id, seconds=2, now=BEFORE)
+    first, second, third = documents.live_meetings(missions, mission_id)
+    with pytest.raises(MissionError) as refused:
+        missions.record_outcome(first.id, "held", rating=7, stage="signed", hs_code="0000", value_usd=-5)
+    assert {f for f, _ in refused.value.problems} == {"rating", "stage", "hs_code", "value_usd"}
+    with pytest.raises(MissionError, match="no rating or follow-up"):
+        missions.record_outcome(first.id, "no_show", stage="contact")
+    missions.record_outcome(first.id, "held", 5, "contract", "8402", 120_000.0)
+    missions.record_outcome(second.id, "held", 3, "contact")
+    missions.record_outcome(third.id, "no_show")
+    funnel = missions.funnel(mission_id)
+    assert [(s.stage, s.meetings) for s in funnel.steps] == [
+        ("scheduled", 3), ("held", 2), ("contact", 2), ("negotiation", 1), ("contract", 1), ("shipment", 0)]
+    assert funnel.steps[4].value_usd == 120_000.0 and funnel.average_rating == 4.0 and funnel.no_shows == 1
+    with pytest.raises(MissionError, match="outcomes are recorded"):
+        missions.schedule(mission_id, seconds=1)
+
+
+def test_documents_agenda_pdf_ics_tables_and_workbook(missions):
+    mission_id, p = small_mission(missions)
+    missions.update_participant(p["guest-uz"], joins_visits=True)
+    missions.add_visit(mission_id, "Plant «Котел»", 53.36, 83.78, "10:00", "12:00", 60, priority=1, address="Barnaul")
+    for host in ("host-a", "host-c"):
+        missions.answer(missions.request(mission_id, p["guest-uz"], p[host], "must").id, True, now=BEFORE)
+    missions.schedule(mission_id, seconds=2, now=BEFORE)
+    mission = missions.get(mission_id)
+    items = documents.participant_agenda(missions, mission, p["guest-uz"], "uz")
+    assert [i.kind for i in items].count("meeting") == 2 and [i.kind for i in items].count("visit") == 1
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        documents.agenda_pdf(missions, mission, [p["guest-uz"]]))).pages)
+    assert "Uchrashuvlar dasturi" in text and "host-a" in text and "Korxonaga tashrif" in text  # printed in Uzbek
+    meeting = next(i for i in items if i.kind == "meeting")
+    assert meeting.hours in text and "Tarjimon" in text
+    calendar = Calendar.from_ical(documents.participant_ics(missions, mission, p["guest-uz"], "en"))
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == 3
+    first = min(events, key=lambda e: e.decoded("DTSTART"))
+    start = first.decoded("DTSTART")
+    assert start.utcoffset().total_seconds() == 0  # written in UTC: 10:00 in Barnaul (UTC+7) is 03:00Z
+    assert (start.hour, start.minute) == divmod(items[0].start - 7 * 60, 60)
+    tables = PdfReader(io.BytesIO(documents.table_sheets_pdf(missions, mission, "en")))
+    assert len(tables.pages) == mission.tables and "Table sheet" in tables.pages[0].extract_text()
+    book = load_workbook(io.BytesIO(documents.workbook(missions, mission, "en")))
+    assert book.sheetnames == ["Meetings", "Grid", "Left out", "Visits", "Outcomes", "Funnel"]
+    assert book["Meetings"].max_row == 1 + 2 and book["Meetings"]["A1"].value == "date"  # headers, two meetings
+
+
+def test_demo_mission_is_the_issue_scenario(demo_settings):
+    db = Database(demo_settings)
+    missions = Missions(db)
+    try:
+        [mission] = [m for m in missions.all() if m.synthetic]
+        people = missions.people(mission.id).values()
+        assert sum(p.participant.side == "visiting" for p in people) == 35
+        assert sum(p.participant.side == "host" for p in people) == 50
+        assert len(mission.days) == 2 and len(missions.slots(mission)) == 24
+        assert mission.tables == 15 and sum(pool["count"] for pool in mission.interpreters) == 3
+        assert len(missions.visits(mission.id)) == 6 and "(демо)" in mission.name
+        cert = mission.certificate
+        assert cert["scheduled"] >= 150 and cert["quality"] >= 0.99
+        built = missions.build(mission.id, now=datetime(2026, 12, 1, tzinfo=UTC))
+        meetings = {str(m.request_id): built.instance.slots.index(m.slot)
+                    for m in documents.live_meetings(missions, mission.id)}
+        assert violations(built.instance, meetings) == []
+        assert any(v.mutual for v in missions.requests(mission.id))
+    finally:
+        db.dispose()
