@@ -95,7 +95,8 @@ def test_requests_mutual_pairs_expiry_and_answers(missions):
     assert views[first.id].mutual and views[mutual.id].mutual and not views[pending.id].mutual
     # one request per mutual pair, at the higher priority; the declined one is out; pending counts before the deadline
     built = missions.build(mission_id, now=BEFORE)
-    assert {(r.id, r.priority) for r in built.instance.requests} == {(str(first.id), "must"), (str(pending.id), "should")}
+    assert {(r.id, r.priority) for r in built.instance.requests} == {(str(first.id), "must"),
+                                                                      (str(pending.id), "should")}
     assert built.merged == {mutual.id: first.id}
     # after the deadline the pending request stops holding a slot, and can no longer be accepted
     assert [r.id for r in missions.build(mission_id, now=AFTER).instance.requests] == [str(first.id)]

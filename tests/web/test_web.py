@@ -75,6 +75,43 @@ ROUTES = {
     ("GET", "/api/v1/matching"): "matching.use", ("GET", "/api/v1/meeting-requests"): "matching.use",
     ("POST", "/api/v1/meeting-requests"): "matching.accept",
     ("GET", "/api/v1/nomenclature/search"): "reference.view", ("GET", "/api/v1/nomenclature/{code}"): "reference.view",
+    ("GET", "/missions"): "missions.view", ("GET", "/missions/new"): "missions.manage",
+    ("POST", "/missions/new"): "missions.manage", ("GET", "/missions/{mission_id}"): "missions.view",
+    ("GET", "/missions/{mission_id}/edit"): "missions.manage",
+    ("POST", "/missions/{mission_id}/edit"): "missions.manage",
+    ("POST", "/missions/{mission_id}/participants"): "missions.manage",
+    ("POST", "/missions/{mission_id}/participants/{participant_id}"): "missions.manage",
+    ("POST", "/missions/{mission_id}/visits"): "missions.manage",
+    ("GET", "/missions/{mission_id}/requests"): "missions.view",
+    ("POST", "/missions/{mission_id}/requests"): "missions.request",
+    ("POST", "/missions/{mission_id}/requests/{request_id}/answer"): "missions.request",
+    ("GET", "/missions/{mission_id}/schedule"): "missions.view",
+    ("POST", "/missions/{mission_id}/schedule"): "missions.manage",
+    ("POST", "/missions/{mission_id}/replan"): "missions.manage",
+    ("GET", "/missions/{mission_id}/job/{job_id}"): "missions.view",
+    ("POST", "/missions/{mission_id}/meetings"): "missions.manage",
+    ("POST", "/missions/{mission_id}/meetings/{meeting_id}/{action}"): "missions.manage",
+    ("GET", "/missions/{mission_id}/itinerary"): "missions.view",
+    ("POST", "/missions/{mission_id}/itinerary"): "missions.manage",
+    ("GET", "/missions/{mission_id}/outcomes"): "missions.view",
+    ("GET", "/missions/{mission_id}/participants/{participant_id}"): "missions.view",
+    ("GET", "/missions/{mission_id}/agenda/{participant_id}.{fmt}"): "missions.view",
+    ("GET", "/missions/{mission_id}/documents/{kind}"): "missions.manage",
+    ("GET", "/api/v1/missions"): "missions.view", ("POST", "/api/v1/missions"): "missions.manage",
+    ("GET", "/api/v1/missions/{mission_id}"): "missions.view",
+    ("PUT", "/api/v1/missions/{mission_id}"): "missions.manage",
+    ("GET", "/api/v1/missions/{mission_id}/participants"): "missions.view",
+    ("POST", "/api/v1/missions/{mission_id}/participants"): "missions.manage",
+    ("GET", "/api/v1/missions/{mission_id}/requests"): "missions.view",
+    ("POST", "/api/v1/missions/{mission_id}/requests"): "missions.request",
+    ("POST", "/api/v1/missions/{mission_id}/requests/{request_id}/answer"): "missions.request",
+    ("GET", "/api/v1/missions/{mission_id}/schedule"): "missions.view",
+    ("POST", "/api/v1/missions/{mission_id}/schedule"): "missions.manage",
+    ("POST", "/api/v1/missions/{mission_id}/replan"): "missions.manage",
+    ("POST", "/api/v1/missions/{mission_id}/meetings"): "missions.manage",
+    ("PUT", "/api/v1/missions/{mission_id}/meetings/{meeting_id}/outcome"): "missions.manage",
+    ("GET", "/api/v1/missions/{mission_id}/funnel"): "missions.view",
+    ("GET", "/api/v1/missions/{mission_id}/itinerary"): "missions.view",
 }
 PUBLIC = {("GET", "/signin"), ("POST", "/signin"), ("GET", "/api/docs"), ("GET", "/healthz"),
           ("GET", "/api/openapi.json"), ("GET", "/static"), ("GET", "/static/fonts"), ("HEAD", "/api/openapi.json"),
@@ -83,7 +120,9 @@ PUBLIC = {("GET", "/signin"), ("POST", "/signin"), ("GET", "/api/docs"), ("GET",
 
 def concrete(path: str) -> str:
     return (path.replace("{fmt}", "csv").replace("{job_id}", "1").replace("{batch_id}", "1").replace("{code}", "44")
-            .replace("{company_id}", "1"))
+            .replace("{company_id}", "1").replace("{mission_id}", "1").replace("{participant_id}", "1")
+            .replace("{request_id}", "1").replace("{meeting_id}", "1").replace("{action}", "lock")
+            .replace("{kind}", "instance.json"))
 
 
 def all_routes(routes):

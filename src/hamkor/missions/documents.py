@@ -13,7 +13,7 @@ from hamkor.missions.agenda import CalendarEvent, calendar
 from hamkor.missions.grid import Slot
 from hamkor.missions.itinerary import clock
 from hamkor.missions.phrases import label
-from hamkor.missions.service import Missions, MissionError, Person
+from hamkor.missions.service import MissionError, Missions, Person
 from hamkor.render import pdf
 from hamkor.store.models import Mission, MissionMeeting
 

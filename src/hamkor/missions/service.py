@@ -543,7 +543,8 @@ class Missions:
         instance = built.instance
         pools = [{"languages": list(pair), "count": counts[0]} for pair, counts in instance.interpreters.items()]
         return {
-            "slots": [s.as_instance_slot() for s in built.slots], "tables": instance.tables[0] if instance.tables else 0,
+            "slots": [s.as_instance_slot() for s in built.slots],
+            "tables": instance.tables[0] if instance.tables else 0,
             "interpreters": pools,
             "participants": [{"id": p.id, "languages": sorted(p.languages),
                               **({"available": [instance.slots[s] for s in sorted(p.available)]}

@@ -136,7 +136,8 @@ def missions_page(request: Request, viewer: MissionViewer):
     return page(request, "missions.html.j2", rows=rows, may_manage=allowed(viewer.role, "missions.manage"))
 
 
-NEW_MISSION = MissionData(days=[{"date": "2026-12-15", "start": "10:00", "end": "17:00", "breaks": [["13:00", "14:00"]]}],
+NEW_MISSION = MissionData(days=[{"date": "2026-12-15", "start": "10:00", "end": "17:00",
+                                 "breaks": [["13:00", "14:00"]]}],
                           host_territory="RU-ALT", visiting_territory="UZ-SI", timezone="Asia/Barnaul",
                           interpreters=[{"languages": ["ru", "uz"], "count": 2}])
 
@@ -349,7 +350,8 @@ def schedule_page(request: Request, viewer: MissionViewer, mission_id: RecordId,
     views = {str(v.request.id): v for v in missions.requests(mission.id)}
     reasons = [(views[rid], why) for rid, why in (mission.certificate or {}).get("reasons", {}).items() if rid in views]
     visits = [v for v in missions.visits(mission.id) if v.planned_date]
-    return page(request, "mission_schedule.html.j2", **_tabs(mission, "schedule"), rows=documents.grid(missions, mission),
+    return page(request, "mission_schedule.html.j2", **_tabs(mission, "schedule"),
+                rows=documents.grid(missions, mission),
                 certificate=mission.certificate, reasons=reasons, name=lambda p: p.name(lang),
                 people=list(missions.people(mission.id).values()), slots=missions.slots(mission), visits=visits,
                 clock=clock, may_manage=allowed(viewer.role, "missions.manage"),
@@ -557,4 +559,5 @@ def mission_document(request: Request, viewer: MissionManager, mission_id: Recor
         return page(request, "message.html.j2", status_code=404, message="No such document.")
     stem, _, ext = kind.partition(".")
     return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="mission-{mission.id}-{stem}{suffix}.{ext}"'})
+                    headers={"Content-Disposition":
+                             f'attachment; filename="mission-{mission.id}-{stem}{suffix}.{ext}"'})

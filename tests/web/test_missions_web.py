@@ -1,0 +1,215 @@
+"""Missions in the web: pages of the demo mission, set-up through forms, requests by role, the
+scheduler as a job the page follows, outcomes, documents, and the JSON API twin."""
+
+import io
+import re
+import shutil
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from hamkor.accounts.service import Accounts
+from hamkor.companies.registry import CompanyFilter, Registry
+from hamkor.config import Settings
+from hamkor.missions.service import Missions
+from hamkor.store.db import Database
+from hamkor.web.app import create_app
+
+PASSWORD = "mission password 1"
+
+
+@pytest.fixture(scope="module")
+def env(demo_settings, tmp_path_factory):
+    """A copy of the demo data: these tests schedule and record outcomes without touching other tests."""
+    folder = tmp_path_factory.mktemp("missions-web")
+    for name in ("hamkor.sqlite3", "warehouse.duckdb"):
+        shutil.copy(demo_settings.data_dir / name, folder / name)
+    settings = Settings(data_dir=folder)
+    db = Database(settings)
+    db.upgrade()
+    registry, missions = Registry(db), Missions(db)
+    [mission] = missions.all()
+    people = missions.people(mission.id)
+    host = next(p for p in people.values() if p.participant.side == "host")
+    accounts = Accounts(db)
+    for role in ("admin", "organizer", "analyst", "viewer"):
+        accounts.create_user(f"{role}@missions.org", PASSWORD, role)
+    accounts.create_user("rep@missions.org", PASSWORD, "company", company_id=host.company.id)
+    token = accounts.create_token(accounts.users()[0].id, "tests")
+    db.dispose()
+    app = create_app(settings)
+    yield {"app": app, "mission": mission, "host": host, "token": token, "people": people, "registry": registry}
+    app.state.warehouse.close()
+
+
+def client_for(app, email: str) -> TestClient:
+    client = TestClient(app)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/signin").text).group(1)
+    assert client.post("/signin", data={"email": email, "password": PASSWORD, "csrf": token},
+                       follow_redirects=False).status_code == 303
+    return client
+
+
+def csrf(client: TestClient, path: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def test_demo_mission_pages(env):
+    client = client_for(env["app"], "viewer@missions.org")
+    mission = env["mission"]
+    listing = client.get("/missions")
+    assert mission.name in listing.text and "badge synthetic" in listing.text
+    grid = client.get(f"/missions/{mission.id}/schedule").text
+    assert grid.count("<th>Стол ") == 15 and grid.count('class="meeting') == mission.certificate["scheduled"]
+    assert "Сертификат качества" in grid and "доказано оптимальным" in grid
+    assert 'class="away"' in grid  # the delegation's visits show in the same calendar
+    itinerary = client.get(f"/missions/{mission.id}/itinerary").text
+    assert itinerary.count("<tr><td>") >= 5  # the planned visits, with times
+    outcomes = client.get(f"/missions/{mission.id}/outcomes").text
+    assert 'id="spec-funnel"' in outcomes and "<form" not in outcomes.split('id="outcomes"')[1]  # a viewer only reads
+    assert client.get(f"/missions/{mission.id}/documents/schedule.xlsx").status_code == 403
+    assert client.get("/missions/999999").status_code == 404
+
+
+def test_set_up_through_forms_and_requests_by_role(env):
+    app, mission = env["app"], env["mission"]
+    organizer = client_for(app, "organizer@missions.org")
+    token = csrf(organizer, "/missions/new")
+    bad = organizer.post("/missions/new", data={"csrf": token, "name": "Return visit", "host_territory": "UZ-SI",
+                                               "visiting_territory": "RU-ALT", "timezone": "Asia/Tashkent",
+                                               "days": "2027-03-10 17:00-10:00", "slot_minutes": "30", "tables": "4",
+                                               "interpreters": "ru-uz 1"})
+    assert bad.status_code == 422 and "must start before it ends" in bad.text
+    good = organizer.post("/missions/new", data={"csrf": token, "name": "Return visit", "host_territory": "UZ-SI",
+                                                "visiting_territory": "RU-ALT", "timezone": "Asia/Tashkent",
+                                                "days": "2027-03-10 10:00-12:00", "slot_minutes": "30",
+                                                "tables": "4", "interpreters": "ru-uz 1",
+                                                "request_deadline": "2027-03-01T18:00"}, follow_redirects=False)
+    assert good.status_code == 303
+    new_id = int(good.headers["location"].rsplit("/", 1)[1])
+    altai = [c.id for c in env["registry"].find(CompanyFilter(region="RU-ALT"))][:2]
+    syrdarya = [c.id for c in env["registry"].find(CompanyFilter(region="UZ-SI"))][:2]
+    token = csrf(organizer, f"/missions/{new_id}")
+    for side, companies in (("visiting", altai), ("host", syrdarya)):
+        response = organizer.post(f"/missions/{new_id}/participants", data={"csrf": token, "side": side,
+                                                                            "company": companies},
+                                  follow_redirects=False)
+        assert response.status_code == 303
+    people = app.state.missions.people(new_id)
+    assert len(people) == 4
+    guests = [p.id for p in people.values() if p.participant.side == "visiting"]
+    hosts = [p.id for p in people.values() if p.participant.side == "host"]
+    made = organizer.post(f"/missions/{new_id}/requests", data={"csrf": token, "requester": guests[0],
+                                                                "target": hosts[0], "priority": "must"},
+                          follow_redirects=False)
+    assert made.status_code == 303
+    # the demo mission: the representative asks for their own company only and answers only what they were asked
+    rep = client_for(app, "rep@missions.org")
+    own, other = env["host"].id, next(p.id for p in env["people"].values()
+                                      if p.participant.side == "host" and p.id != env["host"].id)
+    guest = next(p.id for p in env["people"].values() if p.participant.side == "visiting")
+    token = csrf(rep, f"/missions/{mission.id}/requests")
+    assert rep.post(f"/missions/{mission.id}/requests", data={"csrf": token, "requester": other, "target": guest},
+                    follow_redirects=False).status_code == 403
+    listed = rep.get(f"/api/v1/missions/{mission.id}/requests", headers={}).status_code
+    assert listed in (200, 401)  # the cookie session is not an API token; the page below is what a rep sees
+    page = rep.get(f"/missions/{mission.id}/requests").text
+    own_name = env["host"].name("ru")
+    rows = page.split('id="requests"')[1].split("<tr data-request=")[1:]
+    assert rows and all(own_name in row for row in rows)  # a representative sees only their company's requests
+    views = app.state.missions.requests(mission.id)
+    foreign = next(v for v in views if v.target.id != own and v.request.status == "pending")
+    assert rep.post(f"/missions/{mission.id}/requests/{foreign.request.id}/answer",
+                    data={"csrf": token, "answer": "accept"}, follow_redirects=False).status_code == 403
+    asked = app.state.missions.request(mission.id, guest, own, "should") if not any(
+        v.target.id == own and v.request.status == "pending" for v in views) else next(
+        v.request for v in views if v.target.id == own and v.request.status == "pending")
+    answered = rep.post(f"/missions/{mission.id}/requests/{asked.id}/answer", data={"csrf": token,
+                                                                                   "answer": "decline"},
+                        follow_redirects=False)
+    assert answered.status_code in (303, 422)  # 422 only once the deadline has passed
+    if answered.status_code == 303:
+        assert next(v for v in app.state.missions.requests(mission.id)
+                    if v.request.id == asked.id).request.status == "declined"
+
+
+def test_schedule_job_outcomes_and_documents(env):
+    app, mission = env["app"], env["mission"]
+    organizer = client_for(app, "organizer@missions.org")
+    token = csrf(organizer, f"/missions/{mission.id}/schedule")
+    started = organizer.post(f"/missions/{mission.id}/schedule", data={"csrf": token, "seconds": "2"},
+                             follow_redirects=False)
+    assert started.status_code == 303 and "job=" in started.headers["location"]
+    job_id = int(started.headers["location"].split("job=")[1])
+    for _ in range(120):
+        fragment = organizer.get(f"/missions/{mission.id}/job/{job_id}").text
+        if "job-done" in fragment or "job-failed" in fragment:
+            break
+        time.sleep(0.5)
+    assert "job-done" in fragment, fragment
+    meetings = [m for m in app.state.missions.meetings(mission.id) if m.status == "scheduled"]
+    first = meetings[0]
+    outcome = organizer.post(f"/missions/{mission.id}/meetings/{first.id}/outcome",
+                             data={"csrf": token, "status": "held", "rating": "5", "stage": "contract",
+                                   "hs_code": "8402", "value_usd": "250000"}, follow_redirects=False)
+    assert outcome.status_code == 303
+    refused = organizer.post(f"/missions/{mission.id}/meetings/{meetings[1].id}/outcome",
+                             data={"csrf": token, "status": "held", "hs_code": "0000"})
+    assert refused.status_code == 422 and "hs_code" in refused.text
+    funnel = app.state.missions.funnel(mission.id)
+    assert [s.meetings for s in funnel.steps][1:5] == [1, 1, 1, 1] and funnel.steps[4].value_usd == 250000
+    book = load_workbook(io.BytesIO(organizer.get(f"/missions/{mission.id}/documents/schedule.xlsx").content))
+    assert "-DEMO.xlsx" in organizer.get(f"/missions/{mission.id}/documents/schedule.xlsx").headers[
+        "content-disposition"]  # synthetic data says so in its file name too
+    assert book["Funnel"]["B5"].value == 1  # notice, headers, scheduled, held, contact
+    # a representative downloads their own agenda only
+    rep = client_for(app, "rep@missions.org")
+    own = rep.get(f"/missions/{mission.id}/agenda/{env['host'].id}.pdf")
+    assert own.status_code == 200 and "Программа встреч" in PdfReader(io.BytesIO(own.content)).pages[0].extract_text()
+    other = next(p.id for p in env["people"].values() if p.id != env["host"].id)
+    assert rep.get(f"/missions/{mission.id}/agenda/{other}.pdf").status_code == 403
+    assert rep.get(f"/missions/{mission.id}/agenda/{env['host'].id}.ics").text.startswith("BEGIN:VCALENDAR")
+
+
+def test_missions_api(env):
+    app = env["app"]
+    api = TestClient(app, headers={"Authorization": f"Bearer {env['token']}"})
+    body = {"name": "API mission", "host_territory": "RU-ALT", "visiting_territory": "UZ", "timezone": "Asia/Barnaul",
+            "days": [{"date": "2027-05-20", "start": "10:00", "end": "11:00"}], "slot_minutes": 20, "tables": 2,
+            "interpreters": [{"languages": ["ru", "uz"], "count": 1}]}
+    assert api.post("/api/v1/missions", json={**body, "tables": 0}).status_code == 422
+    created = api.post("/api/v1/missions", json=body)
+    assert created.status_code == 201
+    mission_id = created.json()["id"]
+    registry = env["registry"]
+    altai = registry.find(CompanyFilter(region="RU-ALT"))[5:7]
+    syrdarya = registry.find(CompanyFilter(region="UZ-SI"))[5:6]
+    ids = {}
+    for company, side in ((altai[0], "host"), (altai[1], "host"), (syrdarya[0], "visiting")):
+        response = api.post(f"/api/v1/missions/{mission_id}/participants", json={"company_id": company.id,
+                                                                                  "side": side})
+        assert response.status_code == 201, response.text
+        ids[company.id] = response.json()["id"]
+    guest = ids[syrdarya[0].id]
+    for host in (ids[altai[0].id], ids[altai[1].id]):
+        made = api.post(f"/api/v1/missions/{mission_id}/requests", json={"requester": guest, "target": host,
+                                                                        "priority": "must"})
+        assert made.status_code == 201 and made.json()["status"] == "pending"
+        answer = api.post(f"/api/v1/missions/{mission_id}/requests/{made.json()['id']}/answer", json={"accept": True})
+        assert answer.json()["status"] == "accepted"
+    scheduled = api.post(f"/api/v1/missions/{mission_id}/schedule?seconds=2").json()
+    assert len(scheduled["meetings"]) == 2 and scheduled["certificate"]["proven_optimal"]
+    assert {m["slot"] for m in scheduled["meetings"]} <= {"2027-05-20T10:00", "2027-05-20T10:20", "2027-05-20T10:40"}
+    meeting = scheduled["meetings"][0]["id"]
+    assert api.put(f"/api/v1/missions/{mission_id}/meetings/{meeting}/outcome",
+                   json={"status": "held", "stage": "negotiation", "rating": 9}).status_code == 422
+    recorded = api.put(f"/api/v1/missions/{mission_id}/meetings/{meeting}/outcome",
+                       json={"status": "held", "stage": "negotiation", "rating": 4})
+    assert recorded.status_code == 200 and recorded.json()["stage"] == "negotiation"
+    funnel = api.get(f"/api/v1/missions/{mission_id}/funnel").json()
+    assert [s["meetings"] for s in funnel["steps"]] == [2, 1, 1, 1, 0, 0]
+    assert api.get("/api/v1/missions/424242/schedule").status_code == 404
+    assert api.get(f"/api/v1/missions/{mission_id}").json()["certificate"]["scheduled"] == 2
