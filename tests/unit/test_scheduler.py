@@ -166,7 +166,17 @@ def test_replanning_keeps_the_past_and_changes_little():
         by_id[rid].weight for rid in untouched) + sum(by_id[rid].weight for rid, s in published.items() if s < 3)
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_both_bounds_hold_against_the_true_optimum(seed):
+    from hamkor.missions.bounds import flow_bound, lp_relaxation
+
+    instance = load_instance(event(seed, requests=10, slots=3, tables=2))
+    best = exhaustive_best(instance)
+    assert flow_bound(instance) >= best and lp_relaxation(instance)[0] >= best - 1e-6
+
+
 def test_capacity_planner_from_the_bound():
+    from hamkor.missions.bounds import flow_bound
     from hamkor.missions.scheduler import capacity_needed
 
     def counted(tables, interpreters):  # every request weighs 1: the bound counts meetings
@@ -178,12 +188,17 @@ def test_capacity_planner_from_the_bound():
     # Windows and visits cap this event at 34 meetings of 60 whatever the tables: ask for half
     tables = capacity_needed(counted(2, 10), 0.5, "tables")
     assert tables is not None and tables > 2
-    assert upper_bound(counted(tables, 10)) >= 0.5 * 60 - 1e-6 > upper_bound(counted(tables - 1, 10))
-    most = upper_bound(counted(20, 100)) / 60  # everything interpreters can unlock
+    assert flow_bound(counted(tables, 10)) >= 0.5 * 60 - 1e-6 > flow_bound(counted(tables - 1, 10))
+    most = flow_bound(counted(20, 100)) / 60  # everything interpreters can unlock
     interpreters = capacity_needed(counted(20, 0), most, "interpreters")
     assert interpreters is not None and interpreters >= 1
-    assert upper_bound(counted(20, interpreters)) >= most * 60 - 1e-6 > upper_bound(counted(20, interpreters - 1))
+    assert flow_bound(counted(20, interpreters)) >= most * 60 - 1e-6 > flow_bound(counted(20, interpreters - 1))
     assert capacity_needed(counted(2, 10), 0.9, "tables", limit=64) is None  # out of reach at any table count
+    # slots: the grid's first n, then extra slots open to everyone without a window
+    slots = capacity_needed(counted(20, 10), 0.5, "slots")
+    assert slots is not None and slots >= 2
+    with pytest.raises(InstanceError, match="tables, interpreters or slots"):
+        capacity_needed(counted(2, 10), 0.5, "rooms")
 
 
 def test_malformed_instances_get_a_message_not_a_traceback():

@@ -319,55 +319,17 @@ def _variables(instance: Instance) -> list[tuple[Request, int]]:
 
 
 def upper_bound(instance: Instance) -> float:
-    """The LP relaxation (HiGHS): no schedule can be worth more."""
-    return _relaxation(instance)[0]
+    """No schedule can be worth more: the lesser of the flow bound and the LP relaxation's bound."""
+    from hamkor.missions.bounds import flow_bound
+
+    return min(float(flow_bound(instance)), _relaxation(instance)[0])
 
 
 def _relaxation(instance: Instance) -> tuple[float, dict[tuple[str, int], float]]:
-    """The LP bound and the fractional solution behind it."""
-    from scipy.optimize import linprog
-    from scipy.sparse import coo_matrix
+    """The LP bound (certified from its duals) and the fractional solution behind it."""
+    from hamkor.missions.bounds import lp_relaxation
 
-    cells = _variables(instance)
-    if not cells:
-        return 0.0, {}
-    rows, cols, bounds_upper = [], [], []
-    row = 0
-
-    def add(members: list[int], limit: float) -> None:
-        nonlocal row
-        rows.extend([row] * len(members))
-        cols.extend(members)
-        bounds_upper.append(limit)
-        row += 1
-
-    by_request, by_person_slot, by_slot = defaultdict(list), defaultdict(list), defaultdict(list)
-    by_pool_slot: dict[tuple, list[int]] = defaultdict(list)
-    for j, (r, s) in enumerate(cells):
-        by_request[r.id].append(j)
-        by_person_slot[(r.a, s)].append(j)
-        by_person_slot[(r.b, s)].append(j)
-        by_slot[s].append(j)
-        pairs = instance.pairs_for(r)
-        if pairs is not None:
-            by_pool_slot[(tuple(pairs), s)].append(j)
-    for members in by_request.values():
-        add(members, 1)
-    for members in by_person_slot.values():
-        if len(members) > 1:
-            add(members, 1)
-    for s, members in by_slot.items():
-        add(members, instance.tables[s])
-    for (pairs, s), members in by_pool_slot.items():
-        # a relaxation: meetings that could only use these pools share their capacity
-        add(members, sum(instance.interpreters[p][s] for p in pairs))
-    matrix = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(row, len(cells))).tocsr()
-    weights = np.array([-r.weight for r, _ in cells], dtype=float)
-    locked_bounds = [(1, 1) if r.id in instance.locked else (0, 1) for r, _ in cells]
-    result = linprog(weights, A_ub=matrix, b_ub=np.array(bounds_upper), bounds=locked_bounds, method="highs")
-    if result.status != 0:
-        raise InstanceError(f"the locked meetings cannot all be held ({result.message})")
-    return float(-result.fun), {(r.id, s): float(v) for (r, s), v in zip(cells, result.x, strict=True) if v > 1e-6}
+    return lp_relaxation(instance)
 
 
 def round_relaxation(instance: Instance, fractional: dict[tuple[str, int], float]) -> dict[str, int]:
@@ -508,14 +470,20 @@ def schedule(instance: Instance, seconds: float = 10.0, workers: int = 8, seed: 
     if _value(instance, matched) >= _value(instance, best):
         best = matched
     stages.append(("slot matching", _value(instance, best), time.perf_counter() - started))
-    # Weights are whole numbers: no schedule is worth more than the LP bound rounded down.
-    relaxed, fractional = _relaxation(instance)
-    bound = math.floor(relaxed + 1e-6)
-    rounded = round_relaxation(instance, fractional)
-    if _value(instance, rounded) > _value(instance, best):
-        best = rounded
+    # Weights are whole numbers: no schedule is worth more than a bound rounded down. The flow
+    # bound costs a fraction of a second; the LP only runs when the flow bound leaves a gap.
+    from hamkor.missions.bounds import flow_bound
+
+    bound = flow_bound(instance)
+    stages.append(("flow bound", _value(instance, best), time.perf_counter() - started))
+    if _value(instance, best) < bound:
+        relaxed, fractional = _relaxation(instance)
+        bound = min(bound, math.floor(relaxed + 1e-6))
+        rounded = round_relaxation(instance, fractional)
+        if _value(instance, rounded) > _value(instance, best):
+            best = rounded
+        stages.append(("LP bound and rounding", _value(instance, best), time.perf_counter() - started))
     optimal = _value(instance, best) >= bound
-    stages.append(("LP bound and rounding", _value(instance, best), time.perf_counter() - started))
     if use_cp_sat and not optimal and seconds > 0:
         found, cp_bound, optimal = solve_cp_sat(instance, best, seconds, workers, seed, ceiling=bound)
         if _value(instance, found) >= _value(instance, best):
@@ -623,29 +591,52 @@ def replan(instance: Instance, published: dict[str, int], from_slot: int, cancel
 
 
 def capacity_needed(instance: Instance, share: float, resource: str = "tables", limit: int = 10_000) -> int | None:
-    """The fewest tables (per slot) or interpreters (per pool and slot) with which the fast bound
-    allows at least `share` of the requests to be scheduled; None if even `limit` does not.
+    """The fewest tables (per slot), interpreters (per pool and slot) or slots with which the fast
+    (flow) bound allows at least `share` of the requests to be scheduled; None if even `limit` does not.
 
-    The bound is an upper bound, so this is the least that could do: with fewer it is certainly
-    impossible; with this many the schedule itself says how close it gets."""
-    if resource not in ("tables", "interpreters"):
-        raise InstanceError("resource must be tables or interpreters")
-    unit = Instance(instance.slots, instance.tables, instance.interpreters, instance.participants,
-                    [Request(r.id, r.a, r.b, 1, r.priority) for r in instance.requests], instance.locked,
-                    instance.not_before)
+    Slots: the first n of the grid; past its end, extra slots like the last one, open to everyone
+    who has no availability window. The bound is an upper bound, so this is the least that could
+    do: with fewer it is certainly impossible; with this many the schedule says how close it gets."""
+    from hamkor.missions.bounds import flow_bound
+
+    if resource not in ("tables", "interpreters", "slots"):
+        raise InstanceError("resource must be tables, interpreters or slots")
+    unit_requests = [Request(r.id, r.a, r.b, 1, r.priority) for r in instance.requests]
     wanted = share * len(instance.requests)
 
-    def enough(count: int) -> bool:
+    def variant(count: int) -> Instance:
         if resource == "tables":
-            unit.tables = [count] * len(instance.slots)
-        else:
-            unit.interpreters = {pair: [count] * len(instance.slots) for pair in instance.interpreters}
-        return upper_bound(unit) >= wanted - 1e-6
+            return Instance(instance.slots, [count] * len(instance.slots), instance.interpreters,
+                            instance.participants, unit_requests, instance.locked, instance.not_before)
+        if resource == "interpreters":
+            return Instance(instance.slots, instance.tables,
+                            {pair: [count] * len(instance.slots) for pair in instance.interpreters},
+                            instance.participants, unit_requests, instance.locked, instance.not_before)
+        kept = list(range(min(count, len(instance.slots))))
+        extra = max(0, count - len(instance.slots))
+        slots = [instance.slots[s] for s in kept] + [f"extra-{n + 1}" for n in range(extra)]
+        last = len(instance.slots) - 1
+        tables = [instance.tables[s] for s in kept] + [instance.tables[last]] * extra
+        pools = {pair: [c[s] for s in kept] + [c[last]] * extra for pair, c in instance.interpreters.items()}
+        people = {pid: Participant(p.id, p.languages,
+                                   None if p.available is None else frozenset(s for s in p.available if s < count),
+                                   frozenset(s for s in p.blocked if s < count))
+                  for pid, p in instance.participants.items()}
+        locked = {rid: s for rid, s in instance.locked.items() if s < count}
+        return Instance(slots, tables, pools, people, unit_requests, locked)
 
+    def enough(count: int) -> bool:
+        return flow_bound(variant(count)) >= wanted - 1e-6
+
+    # Past these counts more of the resource cannot help: one answer says whether any count will do.
+    useful = {"tables": max(1, len(instance.participants) // 2),
+              "interpreters": max(1, sum(instance.pairs_for(r) is not None for r in instance.requests)),
+              "slots": 3 * len(instance.slots)}[resource]
+    limit = min(limit, useful)
+    if not enough(limit):
+        return None
     low, high = 0, 1
     while not enough(high):
-        if high >= limit:
-            return None
         low, high = high, min(high * 2, limit)
     while low < high:  # the first count that is enough (the bound only grows with capacity)
         middle = (low + high) // 2
