@@ -21,8 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 PRIORITY_WEIGHTS = {"must": 10, "should": 3, "could": 1}
 
 
