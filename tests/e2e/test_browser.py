@@ -147,3 +147,24 @@ def test_opportunities_bubble_chart_and_filters(page, server, demo_settings):
     page.click("form.pickers button")
     page.wait_for_load_state()
     assert "Узбекистан → Алтайский край" in page.inner_text("main")
+
+
+def test_mission_grid_itinerary_and_funnel(page, server, demo_settings):
+    page.goto(f"{server}/missions")
+    page.click("table#missions a")
+    page.wait_for_load_state()
+    assert page.locator("table#people tbody tr").count() == 85
+    shot(page, demo_settings, "mission")
+    page.click("nav.tabs a:nth-child(3)")  # the schedule grid
+    page.wait_for_selector("table#grid")
+    assert page.locator("table#grid thead th").count() == 1 + 15 + 1  # time, 15 tables, visits
+    assert page.locator("table#grid .meeting").count() >= 150
+    assert page.locator("table#grid tr.away").count() > 0  # the visits block the delegation's slots, in view
+    assert "100" in page.inner_text("#certificate")
+    shot(page, demo_settings, "mission-schedule")
+    page.goto(page.url.replace("/schedule", "/itinerary"))
+    assert page.locator("table.itinerary tbody tr").count() >= 5
+    shot(page, demo_settings, "mission-itinerary")
+    page.goto(page.url.replace("/itinerary", "/outcomes"))
+    page.wait_for_function("document.querySelectorAll('.chart svg').length === 1", timeout=20000)
+    shot(page, demo_settings, "mission-outcomes")
