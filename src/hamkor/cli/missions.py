@@ -70,13 +70,15 @@ def show(ctx: typer.Context, mission_id: int = typer.Argument(...), lang: str = 
         for row in documents.grid(missions, mission):
             for table, cell in enumerate(row.cells, 1):
                 if cell:
-                    rows.append([row.slot.date, row.slot.label, table, cell.guest.name(lang), cell.host.name(lang),
-                                 "yes" if cell.meeting.interpreter else "", "locked" if cell.meeting.locked else ""])
+                    rows.append([cell.meeting.id, row.slot.date, row.slot.label, table, cell.guest.name(lang),
+                                 cell.host.name(lang), "yes" if cell.meeting.interpreter else "",
+                                 "locked" if cell.meeting.locked else "", cell.meeting.status])
         cert = mission.certificate
     finally:
         db.dispose()
     _synthetic(mission)
-    emit(["date", "time", "table", "visiting", "host", "interpreter", "locked"], rows, fmt, mission.name, output)
+    emit(["meeting", "date", "time", "table", "visiting", "host", "interpreter", "locked", "status"], rows, fmt,
+         mission.name, output)
     if cert:
         err_console.print(f"{cert['scheduled']} of {cert['requests']} requests scheduled, value {cert['value']} — "
                           f"{cert['quality']:.2%} of the provable maximum {cert['upper_bound']:.0f}"
