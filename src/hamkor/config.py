@@ -24,11 +24,29 @@ class Settings(BaseSettings):
     upload_limit_mb: int = 512
     host: str = "127.0.0.1"
     port: int = 8000
+    # Where "today" is decided for due dates and reminders, and whose trade the cooperation views show.
+    timezone: str = "UTC"
+    home_territory: str = "RU-ALT"
+    # Reminders by e-mail: sent only when an SMTP host is set.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "hamkor@localhost"
+    reminders_to: str = ""  # comma-separated addresses
 
     @model_validator(mode="after")
     def _require_secret_in_production(self) -> Settings:
         if self.mode == "production" and not self.secret_key:
             raise ValueError("HAMKOR_SECRET_KEY must be set in production mode")
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"HAMKOR_TIMEZONE: unknown time zone {self.timezone!r} (an IANA name such as "
+                             "Asia/Barnaul)") from None
         return self
 
     @property
@@ -38,6 +56,14 @@ class Settings(BaseSettings):
     @property
     def resolved_warehouse_path(self) -> Path:
         return self.warehouse_path or self.data_dir / "warehouse.duckdb"
+
+    @property
+    def reminder_recipients(self) -> list[str]:
+        return [a.strip() for a in self.reminders_to.split(",") if a.strip()]
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.data_dir / "documents"
 
     @property
     def upload_limit_bytes(self) -> int:

@@ -18,9 +18,10 @@ def test_upgrade_downgrade_and_batches(tmp_path, database_url):
     db = make_db(tmp_path, database_url)
     try:
         db.upgrade()
-        assert db.current_revision() == "0003"
+        assert db.current_revision() == "0005"
         tables = set(inspect(db.engine).get_table_names())
-        assert {"import_batch", "company", "company_contact", "meeting_request"} <= tables
+        assert {"import_batch", "company", "company_contact", "meeting_request", "mission", "mission_meeting",
+                "coop_event", "coop_commitment", "audit_entry"} <= tables
         with db.session() as session:
             session.add(ImportBatch(source_kind="fts-regional", source_label="fts-regional", file_name="a.csv",
                                     file_size=10, sha256="ab" * 32, rows_read=3, rows_loaded=3, rows_rejected=0,
@@ -32,7 +33,7 @@ def test_upgrade_downgrade_and_batches(tmp_path, database_url):
         db.downgrade("base")
         assert "import_batch" not in inspect(db.engine).get_table_names()
         db.upgrade()
-        assert db.current_revision() == "0003"
+        assert db.current_revision() == "0005"
     finally:
         db.dispose()
 

@@ -9,6 +9,7 @@ import typer
 from hamkor import __version__
 from hamkor.cli import brief as brief_commands
 from hamkor.cli import companies as company_commands
+from hamkor.cli import cooperation as cooperation_commands
 from hamkor.cli import db as db_commands
 from hamkor.cli import demo as demo_commands
 from hamkor.cli import imports as import_commands
@@ -33,6 +34,8 @@ app.add_typer(trade_commands.app, name="trade")
 app.add_typer(company_commands.app, name="companies")
 app.add_typer(company_commands.hs, name="hs")
 app.add_typer(mission_commands.app, name="missions")
+app.add_typer(cooperation_commands.app, name="cooperation")
+app.command("reminders")(cooperation_commands.reminders)
 app.command("brief")(brief_commands.brief)
 app.command("opportunities")(opportunity_commands.opportunities)
 app.command("complexity")(opportunity_commands.complexity)

@@ -64,7 +64,14 @@ def build_demo(settings: Settings, seed: int = 20251001, on_step: Step | None = 
         from hamkor.demo.mission import build_demo_mission
 
         with Warehouse(settings).reader() as con:
-            build_demo_mission(db, con)
+            mission_id = build_demo_mission(db, con)
+        say("seeding the cooperation registry (the meeting of 18 December 2025, public facts)")
+        from hamkor.demo.cooperation import seed_cooperation
+        from hamkor.missions.service import Missions
+
+        if mission_id is None:  # a rebuilt demo: the mission exists already
+            mission_id = next((m.id for m in Missions(db).all() if m.synthetic), None)
+        seed_cooperation(db, mission_id)
         return outcomes
     finally:
         db.dispose()

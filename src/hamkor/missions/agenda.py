@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from hamkor.missions.scheduler import Instance, Schedule
+from hamkor.render.ics import CalendarEvent, calendar
 
 
 class AgendaError(ValueError):
@@ -46,61 +46,6 @@ def agenda(instance: Instance, slots: list[dict], result: Schedule, participant:
         other = request.b if request.a == participant else request.a
         entries.append(Entry(start, end, other, result.tables[rid], instance.pairs_for(request) is not None))
     return sorted(entries, key=lambda e: e.start)
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> list[str]:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545, 3.1)."""
-    encoded, parts = line.encode("utf-8"), []
-    while len(encoded) > 75:
-        cut = 75 if not parts else 74
-        while cut > 0 and (encoded[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
-            cut -= 1
-        parts.append(encoded[:cut].decode("utf-8"))
-        encoded = encoded[cut:]
-    parts.append(encoded.decode("utf-8"))
-    return [parts[0], *(" " + p for p in parts[1:])]
-
-
-@dataclass(frozen=True)
-class CalendarEvent:
-    uid: str
-    start: datetime  # naive local time, or aware
-    end: datetime
-    summary: str
-    location: str = ""
-    description: str = ""
-
-
-def calendar(events: list[CalendarEvent], name: str, stamp: datetime | None = None, timezone: str | None = None
-             ) -> bytes:
-    """An iCalendar file. With a time zone, naive local times are written in UTC (no VTIMEZONE
-    needed, and every client shows them at the right local hour); without one they stay floating."""
-    zone = ZoneInfo(timezone) if timezone else None
-    moment = (stamp or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-
-    def when(value: datetime) -> str:
-        if zone is None and value.tzinfo is None:
-            return f"{value:%Y%m%dT%H%M%S}"
-        aware = value if value.tzinfo else value.replace(tzinfo=zone)
-        return f"{aware.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//hamkor//B2B agenda//EN", "CALSCALE:GREGORIAN",
-             f"X-WR-CALNAME:{_escape(name)}"]
-    for event in events:
-        lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{moment}", f"DTSTART:{when(event.start)}",
-                  f"DTEND:{when(event.end)}", f"SUMMARY:{_escape(event.summary)}"]
-        if event.location:
-            lines.append(f"LOCATION:{_escape(event.location)}")
-        if event.description:
-            lines.append(f"DESCRIPTION:{_escape(event.description)}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    folded = [part for line in lines for part in _fold(line)]
-    return ("\r\n".join(folded) + "\r\n").encode("utf-8")
 
 
 def to_ics(entries: list[Entry], who: str, event: str, names: dict[str, str] | None = None,

@@ -9,12 +9,12 @@ from datetime import date, datetime, time
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from hamkor.missions.agenda import CalendarEvent, calendar
 from hamkor.missions.grid import Slot
 from hamkor.missions.itinerary import clock
 from hamkor.missions.phrases import label
 from hamkor.missions.service import MissionError, Missions, Person
 from hamkor.render import pdf
+from hamkor.render.ics import CalendarEvent, calendar
 from hamkor.store.models import Mission, MissionMeeting
 
 

@@ -156,3 +156,24 @@ def funnel_spec(steps: list[tuple[str, int]], title: str) -> dict:
         ],
     })
     return spec
+
+
+def turnover_with_events_spec(points: list[tuple[int, int, float]], events: list[tuple[str, str]], title: str,
+                              divisor: float = 1e6) -> dict:
+    """Monthly turnover as a line, and each event as a vertical rule at its date (tooltip: its title)."""
+    values = [{"month": f"{year}-{month:02d}-01", "turnover": round(value / divisor, 3)}
+              for year, month, value in points]
+    first, last = (values[0]["month"], values[-1]["month"]) if values else ("", "")
+    marks = [{"date": day, "event": name} for day, name in events if first <= day <= f"{last[:7]}-31"]
+    spec = _base(title, width=520, height=220)
+    spec.update({"layer": [
+        {"data": {"values": values}, "mark": {"type": "line", "point": True, "color": "#1f5fa8", "tooltip": True},
+         "encoding": {"x": {"field": "month", "type": "temporal", "title": None, "axis": {"format": "%Y-%m"}},
+                      "y": {"field": "turnover", "type": "quantitative", "title": "mn USD",
+                            "axis": {"format": ",.1f"}}}},
+        {"data": {"values": marks}, "mark": {"type": "rule", "color": "#b45309", "strokeDash": [4, 3],
+                                             "strokeWidth": 2, "tooltip": True},
+         "encoding": {"x": {"field": "date", "type": "temporal"}, "tooltip": [
+             {"field": "date", "type": "temporal", "format": "%Y-%m-%d"}, {"field": "event", "type": "nominal"}]}},
+    ]})
+    return spec

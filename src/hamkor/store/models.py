@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints: Alembic's batch mode on SQLite needs names to alter them later.
@@ -248,3 +260,125 @@ class MissionVisit(Base):
     planned_date: Mapped[str | None] = mapped_column(String(10))  # set by the itinerary; None = dropped or unplanned
     arrive: Mapped[int | None] = mapped_column(Integer)  # minutes after midnight
     leave: Mapped[int | None] = mapped_column(Integer)
+
+
+class CoopOrganisation(Base):
+    """A government, consulate, SME support fund, council… that cooperation is made with or by."""
+
+    __tablename__ = "coop_organisation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_ru: Mapped[str | None] = mapped_column(String(300))
+    name_uz: Mapped[str | None] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(24))
+    territory: Mapped[str | None] = mapped_column(String(10), index=True)  # ISO 3166-1 / 3166-2
+    website: Mapped[str | None] = mapped_column(String(300))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CoopPerson(Base):
+    __tablename__ = "coop_person"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_latin: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CoopPosition(Base):
+    """Who held which post where, and when (positions change; the history stays)."""
+
+    __tablename__ = "coop_position"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("coop_person.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("coop_organisation.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)  # None: holds it now
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CoopEvent(Base):
+    """A meeting, visit, forum or business mission, with who took part and where it is reported."""
+
+    __tablename__ = "coop_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # meeting | visit | forum | mission | call | other
+    title: Mapped[str] = mapped_column(String(400))
+    start_date: Mapped[date] = mapped_column(Date, index=True)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    place: Mapped[str | None] = mapped_column(String(300))
+    summary: Mapped[str | None] = mapped_column(Text)
+    partners: Mapped[list] = mapped_column(JSON, default=list)  # territories concerned
+    organisations: Mapped[list] = mapped_column(JSON, default=list)  # coop_organisation ids
+    people: Mapped[list] = mapped_column(JSON, default=list)  # coop_person ids
+    sources: Mapped[list] = mapped_column(JSON, default=list)  # [{"title": …, "url": …}]
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("mission.id", ondelete="SET NULL"))
+    synthetic: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CoopAgreement(Base):
+    __tablename__ = "coop_agreement"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # agreement | memorandum | roadmap | protocol | contract
+    title: Mapped[str] = mapped_column(String(400))
+    parties: Mapped[list] = mapped_column(JSON, default=list)  # coop_organisation ids
+    partners: Mapped[list] = mapped_column(JSON, default=list)
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16))  # draft | signed | in_force | expired | terminated
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("coop_event.id", ondelete="SET NULL"))
+    document_name: Mapped[str | None] = mapped_column(String(300))
+    document_file: Mapped[str | None] = mapped_column(String(300))  # under the data directory's documents/
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CoopCommitment(Base):
+    """A promise with a date on it: what, who, by when, and where it came from."""
+
+    __tablename__ = "coop_commitment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(400))
+    details: Mapped[str | None] = mapped_column(Text)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("coop_organisation.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("coop_person.id", ondelete="SET NULL"))
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open | in_progress | done | cancelled
+    done_on: Mapped[date | None] = mapped_column(Date)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("coop_event.id", ondelete="SET NULL"))
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("coop_agreement.id", ondelete="SET NULL"))
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("mission.id", ondelete="SET NULL"))
+    partners: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """Who changed what, when: one row per create, update or delete of a cooperation record."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32), index=True)
+    record_id: Mapped[int] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(8))  # create | update | delete
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    user_email: Mapped[str | None] = mapped_column(String(320))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> [before, after]

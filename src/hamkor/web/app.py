@@ -17,6 +17,7 @@ from hamkor import __version__
 from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import Registry
 from hamkor.config import Settings
+from hamkor.cooperation.service import Cooperation
 from hamkor.missions.service import Missions
 from hamkor.render.pdf import FONT_DIR
 from hamkor.store.db import Database
@@ -64,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.accounts = Accounts(db)
     app.state.registry = Registry(db)
     app.state.missions = Missions(db)
+    app.state.cooperation = Cooperation(db, settings.documents_dir)
     app.state.warehouse = SharedWarehouse(settings)
     app.state.cache = GenerationCache(lambda: app.state.warehouse.generation)
     app.state.imports = ImportService(db, app.state.warehouse)
@@ -78,14 +80,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static/fonts", StaticFiles(directory=FONT_DIR), name="fonts")  # the brief's fonts, for previews
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    from hamkor.web.api import cooperation as cooperation_api
     from hamkor.web.api import missions as missions_api
     from hamkor.web.api import v1
-    from hamkor.web.pages import auth, companies, imports, missions, opportunities, reference, trade
+    from hamkor.web.pages import auth, companies, cooperation, imports, missions, opportunities, reference, trade
 
-    for module in (auth, trade, opportunities, companies, missions, imports, reference):
+    for module in (auth, trade, opportunities, companies, missions, cooperation, imports, reference):
         app.include_router(module.router)
     app.include_router(v1.router)
     app.include_router(missions_api.router)
+    app.include_router(cooperation_api.router)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _exc: NotSignedIn):

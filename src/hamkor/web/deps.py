@@ -108,4 +108,7 @@ MeetingMaker = Annotated[Viewer, Depends(require("matching.accept"))]
 MissionViewer = Annotated[Viewer, Depends(require("missions.view"))]
 MissionManager = Annotated[Viewer, Depends(require("missions.manage"))]
 MissionRequester = Annotated[Viewer, Depends(require("missions.request"))]
+CoopViewer = Annotated[Viewer, Depends(require("cooperation.view"))]
+CoopEditor = Annotated[Viewer, Depends(require("cooperation.edit"))]
+CoopDeleter = Annotated[Viewer, Depends(require("cooperation.delete"))]
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A record number")]  # fits every database

@@ -31,6 +31,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "missions.manage": frozenset({"admin", "organizer"}),
     # a company representative asks for meetings and answers requests for their own company only
     "missions.request": frozenset({"admin", "organizer", "company"}),
+    # the cooperation registry is the administration's own record: company representatives do not see it
+    "cooperation.view": frozenset({"admin", "analyst", "organizer", "viewer"}),
+    "cooperation.edit": frozenset({"admin", "analyst", "organizer"}),
+    "cooperation.delete": frozenset({"admin", "organizer"}),
 }
 
 

@@ -11,8 +11,8 @@ from hamkor.web.i18n import LANGUAGE_NAMES, LANGUAGES, template_helpers
 
 NAV = [("/", "Dashboard"), ("/explorer", "Trade explorer"), ("/partners", "Partners"), ("/brief", "Brief"),
        ("/opportunities", "Opportunities"), ("/companies", "Companies"), ("/matching", "Matching"),
-       ("/missions", "Missions"), ("/imports", "Imports"), ("/nomenclature", "Nomenclature")]
-LATER = ["Cooperation"]  # sections the next issues add
+       ("/missions", "Missions"), ("/cooperation", "Cooperation"), ("/imports", "Imports"),
+       ("/nomenclature", "Nomenclature")]
 
 
 def partner_choices(request: Request, reporter: str, current: str | None) -> list[str]:
@@ -38,6 +38,6 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
         context.setdefault("partner_choices", partner_choices(request, context["reporter"], context.get("partner")))
     html = env.get_template(template).render(
         request=request, viewer=viewer, csrf=viewer.csrf if viewer else context.pop("csrf", ""),
-        languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], nav=NAV, later=LATER,
+        languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], nav=NAV,
         current_path=request.url.path, **template_helpers(lang), **context)
     return HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,209 @@
+"""`hamkor cooperation …` (the registry: list, show with history, add, update, delete, timeline,
+calendar) and `hamkor reminders` (what is due, by e-mail when SMTP is configured)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from hamkor.cli._common import OutputFormat, console, emit, err_console, fail, settings_of
+from hamkor.cooperation.records import KINDS, RecordError, to_plain
+from hamkor.cooperation.service import SYSTEM, Actor, Cooperation, is_overdue, today_in
+from hamkor.store.db import Database
+
+app = typer.Typer(help="The cooperation registry: organisations, people, events, agreements, commitments.",
+                  no_args_is_help=True)
+FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv, json or xlsx.")
+OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed for xlsx).")
+KIND_HELP = ", ".join(KINDS)
+
+
+def _open(ctx: typer.Context) -> tuple[Database, Cooperation]:
+    settings = settings_of(ctx)
+    db = Database(settings)
+    db.upgrade()
+    return db, Cooperation(db, settings.documents_dir)
+
+
+def _kind(name: str) -> str:
+    if name not in KINDS:
+        raise fail(f"unknown kind {name!r}: {KIND_HELP}", 2)
+    return name
+
+
+def _fields(pairs: list[str], data: Path | None) -> dict:
+    values = json.loads(data.read_text(encoding="utf-8")) if data else {}
+    if not isinstance(values, dict):
+        raise fail("--json must hold one object of field: value", 2)
+    for pair in pairs:
+        if "=" not in pair:
+            raise fail(f"--set takes FIELD=VALUE, not {pair!r}", 2)
+        name, value = pair.split("=", 1)
+        values[name.strip()] = value
+    return values
+
+
+def _actor() -> Actor:
+    import getpass
+
+    try:
+        return Actor(None, f"cli:{getpass.getuser()}")
+    except (KeyError, OSError):
+        return SYSTEM
+
+
+@app.command("list")
+def list_command(ctx: typer.Context, kind: str = typer.Argument(..., help=KIND_HELP),
+                 partner: str | None = typer.Option(None, help="Territory, e.g. UZ or UZ-SI"),
+                 status: str | None = typer.Option(None), lang: str = typer.Option("ru"),
+                 fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
+    """Records of one kind (commitments past their due date are marked OVERDUE)."""
+    kind = _kind(kind)
+    db, coop = _open(ctx)
+    try:
+        today = today_in(settings_of(ctx).timezone)
+        records = coop.list(kind, partner, status)
+        fields = [f for f in KINDS[kind].fields if f.type not in ("longtext", "sources")]
+        rows = [[r.id, coop.title(kind, r, lang), *[_text(getattr(r, f.name)) for f in fields[:6]],
+                 "OVERDUE" if kind == "commitments" and is_overdue(r, today) else ""] for r in records]
+    finally:
+        db.dispose()
+    emit(["id", "name", *[f.name for f in fields[:6]], "flag"], rows, fmt, kind, output)
+
+
+def _text(value) -> str:
+    value = to_plain(value)
+    if isinstance(value, list):
+        return ", ".join(s["title"] if isinstance(s, dict) else str(s) for s in value)
+    return "" if value is None else str(value)
+
+
+@app.command("show")
+def show(ctx: typer.Context, kind: str = typer.Argument(..., help=KIND_HELP), record_id: int = typer.Argument(...)
+         ) -> None:
+    """One record with its audit history (who, when, what)."""
+    kind = _kind(kind)
+    db, coop = _open(ctx)
+    try:
+        record = coop.get(kind, record_id)
+        if record is None:
+            raise fail(f"no {KINDS[kind].entity} {record_id}", 2)
+        history = coop.history(kind, record_id)
+    finally:
+        db.dispose()
+    for f in KINDS[kind].fields:
+        console.print(f"[bold]{f.name}[/]: {_text(getattr(record, f.name))}", highlight=False)
+    console.print("\n[bold]History[/]")
+    for h in history:
+        console.print(f"  {h.at:%Y-%m-%d %H:%M} {h.user_email or ''} {h.action}: "
+                      + "; ".join(f"{k} {v[0]!r} → {v[1]!r}" for k, v in h.changes.items()), highlight=False)
+
+
+@app.command("add")
+def add(ctx: typer.Context, kind: str = typer.Argument(..., help=KIND_HELP),
+        set_: list[str] = typer.Option([], "--set", help="FIELD=VALUE (repeatable; lists comma-separated)"),
+        data: Path | None = typer.Option(None, "--json", exists=True, dir_okay=False, help="A JSON object of fields")
+        ) -> None:
+    """Add a record, e.g. `hamkor cooperation add commitments --set title="…" --set due_date=2027-03-01
+    --set status=open --set partners=UZ`."""
+    kind = _kind(kind)
+    db, coop = _open(ctx)
+    try:
+        record = coop.create(kind, _fields(set_, data), _actor())
+    except RecordError as problem:
+        raise fail("; ".join(f"{f}: {r}" for f, r in problem.problems), 2) from None
+    finally:
+        db.dispose()
+    console.print(f"{KINDS[kind].entity} {record.id} added")
+
+
+@app.command("update")
+def update(ctx: typer.Context, kind: str = typer.Argument(..., help=KIND_HELP), record_id: int = typer.Argument(...),
+           set_: list[str] = typer.Option([], "--set", help="FIELD=VALUE (repeatable)"),
+           data: Path | None = typer.Option(None, "--json", exists=True, dir_okay=False)) -> None:
+    """Change some fields of a record (the rest stay); the change goes into its history."""
+    kind = _kind(kind)
+    db, coop = _open(ctx)
+    try:
+        coop.update(kind, record_id, _fields(set_, data), _actor())
+    except RecordError as problem:
+        raise fail("; ".join(f"{f}: {r}" for f, r in problem.problems), 2) from None
+    finally:
+        db.dispose()
+    console.print(f"{KINDS[kind].entity} {record_id} updated")
+
+
+@app.command("delete")
+def delete(ctx: typer.Context, kind: str = typer.Argument(..., help=KIND_HELP), record_id: int = typer.Argument(...)
+           ) -> None:
+    """Delete a record that nothing else refers to."""
+    kind = _kind(kind)
+    db, coop = _open(ctx)
+    try:
+        coop.delete(kind, record_id, _actor())
+    except RecordError as problem:
+        raise fail(str(problem), 2) from None
+    finally:
+        db.dispose()
+    console.print(f"{KINDS[kind].entity} {record_id} deleted")
+
+
+@app.command("timeline")
+def timeline(ctx: typer.Context, partner: str = typer.Argument(..., help="Territory, e.g. UZ"),
+             fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
+    """Everything dated about one partner: events, agreements, commitments, newest first."""
+    db, coop = _open(ctx)
+    try:
+        items = coop.timeline(partner, today_in(settings_of(ctx).timezone))
+    finally:
+        db.dispose()
+    emit(["date", "kind", "title", "status", "flag"],
+         [[i.day.isoformat(), i.kind, i.title, i.status or "",
+           "OVERDUE" if i.overdue else ("SYNTHETIC" if i.synthetic else "")] for i in items], fmt, partner, output)
+
+
+@app.command("ics")
+def ics(ctx: typer.Context, output: Path = typer.Option(..., "-o", "--output"),
+        partner: str | None = typer.Option(None)) -> None:
+    """The events as an iCalendar file."""
+    from hamkor.cooperation.calendar import events_ics
+
+    db, coop = _open(ctx)
+    try:
+        output.write_bytes(events_ics(coop, partner))
+    finally:
+        db.dispose()
+    err_console.print(f"written {output}")
+
+
+def reminders(ctx: typer.Context, days: int = typer.Option(14, help="How far ahead to look."),
+              send: bool = typer.Option(False, "--send", help="Also send them by e-mail (HAMKOR_SMTP_HOST…)."),
+              to: list[str] = typer.Option([], "--to", help="Recipient (repeatable; default HAMKOR_REMINDERS_TO)."),
+              lang: str = typer.Option("ru", help="Language of names.")) -> None:
+    """What is due: overdue and soon-due commitments, upcoming events, agreements running out."""
+    from hamkor.cooperation.mail import reminder_lines
+    from hamkor.cooperation.mail import send as send_mail
+
+    settings = settings_of(ctx)
+    db, coop = _open(ctx)
+    try:
+        today = today_in(settings.timezone)
+        found = coop.reminders(today, days)
+        lines = reminder_lines(coop, found, lang)
+    finally:
+        db.dispose()
+    console.print(f"[bold]Reminders[/] for {today} (time zone {settings.timezone}, {days} days ahead):")
+    for line in lines or ["nothing is due"]:
+        console.print(f"  {line}", highlight=False, style="bold red" if line.startswith("OVERDUE") else None)
+    if send:
+        if not lines:
+            err_console.print("nothing to send")
+            return
+        try:
+            send_mail(settings, f"hamkor: {len(lines)} reminders for {today}", lines,
+                      list(to) or settings.reminder_recipients)
+        except (ValueError, OSError) as problem:
+            raise fail(f"not sent: {problem}", 1) from None
+        err_console.print(f"sent to {', '.join(list(to) or settings.reminder_recipients)}")

@@ -1,0 +1,73 @@
+"""The cooperation registry's demo: the real, public facts of the working meeting of 18 December 2025
+between the Consul General of Uzbekistan in Novosibirsk, Aslam Akbarov, and the Governor of Altai
+Krai, Viktor Tomenko, as Sputnik Uzbekistan reported it that day. Nothing here is invented beyond
+what the report says, except the link to the demo mission, whose dates and participants are
+synthetic (marked as such).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hamkor.cooperation.service import Actor, Cooperation
+from hamkor.store.db import Database
+
+SOURCE = [{"title": "Sputnik Uzbekistan, 18.12.2025: working meeting of the Consul General of Uzbekistan in "
+                    "Novosibirsk Aslam Akbarov and the Governor of Altai Krai Viktor Tomenko", "url": ""}]
+DEMO = Actor(None, "demo")
+DUE = date(2026, 12, 31)  # "planned for 2026": by the end of the year
+
+
+def seed_cooperation(db: Database, mission_id: int | None = None) -> bool:
+    """Once: False when the registry already holds the meeting."""
+    coop = Cooperation(db)
+    if any(e.start_date == date(2025, 12, 18) for e in coop.list("events")):
+        return False
+    altai = coop.create("organisations", {"name_ru": "Правительство Алтайского края",
+                                          "name_en": "Government of Altai Krai", "name_uz": "Oltoy o‘lkasi hukumati",
+                                          "kind": "government", "territory": "RU-ALT"}, DEMO)
+    consulate = coop.create("organisations", {
+        "name_ru": "Генеральное консульство Республики Узбекистан в Новосибирске",
+        "name_en": "Consulate General of the Republic of Uzbekistan in Novosibirsk",
+        "name_uz": "O‘zbekiston Respublikasining Novosibirskdagi Bosh konsulxonasi",
+        "kind": "consulate", "territory": "UZ"}, DEMO)
+    council = coop.create("organisations", {
+        "name_ru": "Совет регионов Республики Узбекистан и Российской Федерации",
+        "name_en": "Council of Regions of the Republic of Uzbekistan and the Russian Federation",
+        "name_uz": "O‘zbekiston Respublikasi va Rossiya Federatsiyasi hududlari kengashi",
+        "kind": "council", "territory": "UZ"}, DEMO)
+    tomenko = coop.create("people", {"name": "Виктор Томенко", "name_latin": "Viktor Tomenko"}, DEMO)
+    akbarov = coop.create("people", {"name": "Аслам Акбаров", "name_latin": "Aslam Akbarov"}, DEMO)
+    coop.create("positions", {"person_id": tomenko.id, "organisation_id": altai.id,
+                              "title": "Губернатор Алтайского края"}, DEMO)
+    coop.create("positions", {"person_id": akbarov.id, "organisation_id": consulate.id,
+                              "title": "Генеральный консул Республики Узбекистан в Новосибирске"}, DEMO)
+    meeting = coop.create("events", {
+        "kind": "meeting", "title": "Рабочая встреча Генерального консула Узбекистана и Губернатора Алтайского края",
+        "start_date": "2025-12-18", "partners": ["UZ", "RU-ALT"], "organisations": [altai.id, consulate.id],
+        "people": [tomenko.id, akbarov.id],
+        "summary": "Подведены итоги 2025 года: Узбекистан — третий внешнеторговый партнёр края, товарооборот "
+                   "за январь–сентябрь 2025 года вырос на 33%. На 2026 год запланирована бизнес-миссия компаний "
+                   "Сырдарьинской области в Алтайский край. Губернатор приглашён с официальным визитом в "
+                   "Узбекистан. Площадкой сотрудничества назван Совет регионов Республики Узбекистан и "
+                   "Российской Федерации.",
+        "sources": SOURCE}, DEMO)
+    if mission_id is not None:
+        coop.create("events", {
+            "kind": "mission", "title": "Бизнес-миссия компаний Сырдарьинской области в Алтайский край (демо)",
+            "start_date": "2026-12-15", "end_date": "2026-12-16", "place": "Барнаул", "partners": ["UZ-SI", "UZ",
+                                                                                                   "RU-ALT"],
+            "organisations": [altai.id], "mission_id": mission_id,
+            "summary": "Демо: даты, участники и расписание этой миссии синтетические."}, DEMO, synthetic=True)
+    coop.create("commitments", {
+        "title": "Провести бизнес-миссию компаний Сырдарьинской области в Алтайский край", "due_date": DUE,
+        "status": "open", "organisation_id": altai.id, "event_id": meeting.id, "mission_id": mission_id,
+        "partners": ["UZ-SI", "UZ", "RU-ALT"]}, DEMO)
+    coop.create("commitments", {
+        "title": "Официальный визит Губернатора Алтайского края в Узбекистан (по приглашению)",
+        "status": "open", "person_id": tomenko.id, "organisation_id": altai.id, "event_id": meeting.id,
+        "partners": ["UZ", "RU-ALT"]}, DEMO)
+    coop.create("commitments", {
+        "title": "Развивать сотрудничество на площадке Совета регионов Республики Узбекистан и Российской Федерации",
+        "status": "open", "organisation_id": council.id, "event_id": meeting.id, "partners": ["UZ", "RU-ALT"]}, DEMO)
+    return True

@@ -1,0 +1,279 @@
+"""Cooperation pages: the dashboard, a timeline per partner beside its trade, and one generic set of
+list / record / form pages for organisations, people, positions, events, agreements, commitments."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from hamkor.cooperation.calendar import events_ics
+from hamkor.cooperation.records import KINDS, RecordError, RecordMissing, to_plain
+from hamkor.cooperation.service import Actor, Cooperation, is_overdue, today_in
+from hamkor.web.deps import CoopDeleter, CoopEditor, CoopViewer, RecordId, current_viewer, language_of
+from hamkor.web.pages._render import page
+from hamkor.web.security import allowed, csrf_matches
+
+router = APIRouter(include_in_schema=False)
+EXPIRED = "The form expired: reload the page."
+KindName = Annotated[str, Path(pattern="^(organisations|people|positions|events|agreements|commitments)$")]
+
+
+def _coop(request: Request) -> Cooperation:
+    return request.app.state.cooperation
+
+
+def _today(request: Request) -> date:
+    return today_in(request.app.state.settings.timezone)
+
+
+def actor_of(viewer) -> Actor:
+    return Actor(viewer.user_id, viewer.email)
+
+
+def _names(coop: Cooperation, lang: str) -> dict[str, dict[int, str]]:
+    return {kind: coop.names(kind, lang) for kind in (*KINDS, "missions")}
+
+
+def shown(value, field, names) -> str:
+    """A field's value as a person reads it: references by name, lists joined, dates as ISO."""
+    if value in (None, "", []):
+        return ""
+    if field.type == "ref":
+        return names[field.ref].get(value, f"#{value}")
+    if field.type == "refs":
+        return ", ".join(names[field.ref].get(v, f"#{v}") for v in value)
+    if field.type == "territories":
+        return ", ".join(value)
+    if field.type == "sources":
+        return "; ".join(s["title"] for s in value)
+    return str(to_plain(value))
+
+
+@router.get("/cooperation")
+def dashboard(request: Request, viewer: CoopViewer):
+    coop = _coop(request)
+    lang = language_of(request)
+    today = _today(request)
+    reminders = coop.reminders(today, days=60, agreement_days=120)
+    names = _names(coop, lang)
+    partners = sorted({p for kind in ("events", "agreements", "commitments") for r in coop.list(kind)
+                       for p in coop.partners_of(kind, r)})
+    return page(request, "cooperation.html.j2", reminders=reminders, open_commitments=coop.open_commitments(),
+                today=today, names=names, changes=coop.recent_changes(12), partners=partners,
+                overdue=lambda c: is_overdue(c, today), may_edit=allowed(viewer.role, "cooperation.edit"),
+                kinds=KINDS)
+
+
+@router.get("/cooperation/events.ics")
+def events_feed(request: Request, partner: Annotated[str | None, Query(max_length=10)] = None,
+                token: Annotated[str | None, Query(max_length=200)] = None):
+    """The events as a calendar feed: a signed-in browser, or a calendar client with ?token=API_TOKEN."""
+    viewer = current_viewer(request)
+    if viewer is None and token:  # checked like a bearer token (calendar clients send no header)
+        user = request.app.state.accounts.user_for_token(token)
+        role = user.role if user and user.active else None
+    else:
+        role = viewer.role if viewer else None
+    if role is None:
+        return Response("sign in, or add ?token=<API token>", status_code=401, media_type="text/plain")
+    if not allowed(role, "cooperation.view"):
+        return Response("your role may not see the cooperation registry", status_code=403, media_type="text/plain")
+    body = events_ics(_coop(request), partner, base_url=str(request.base_url).rstrip("/"))
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="hamkor-events.ics"'})
+
+
+@router.get("/cooperation/partners/{code}")
+def partner_page(request: Request, viewer: CoopViewer,
+                 code: Annotated[str, Path(pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")]):
+    coop = _coop(request)
+    lang = language_of(request)
+    code = code.upper()
+    today = _today(request)
+    items = coop.timeline(code, today, lang)
+    home = request.app.state.settings.home_territory
+    spec, note, synthetic = _trade_beside(request, home, code, items)
+    return page(request, "coop_partner.html.j2", code=code, items=items, spec=spec, note=note, synthetic=synthetic,
+                home=home, today=today)
+
+
+def _trade_beside(request: Request, home: str, partner: str, items):
+    """The monthly turnover of home with the partner's country, events marked on it."""
+    from hamkor.render.charts import turnover_with_events_spec
+    from hamkor.trade import stats
+    from hamkor.trade.periods import Period
+
+    country = partner.split("-")[0]
+    note = None if country == partner else "trade by partner region is not in the data: the country's is shown"
+    if home.split("-")[0] == country:
+        return None, "no trade series: the partner is the home country", False
+
+    def compute():
+        with request.app.state.warehouse.reader() as con:
+            span = con.execute("SELECT min(year::INTEGER * 100 + month), max(year::INTEGER * 100 + month) "
+                               "FROM trade_flow "
+                               "WHERE reporter = ? AND partner = ? AND month IS NOT NULL", [home, country]).fetchone()
+            if not span or span[0] is None:
+                return None
+            period = Period.parse(f"{span[0] // 100}-{span[0] % 100:02d}..{span[1] // 100}-{span[1] % 100:02d}")
+            q = stats.with_source(con, stats.Query(home, country, period))
+            points = stats.series(con, q, with_previous_year=False)
+            return [(p.year, p.month, p.exports + p.imports) for p in points], q.source
+
+    found = request.app.state.cache.get(("coop-trade", home, country), compute)
+    if not found:
+        return None, "no trade data for this pair yet", False
+    points, source = found
+    events = [(i.day.isoformat(), i.title) for i in items if i.kind in ("event", "agreement")]
+    spec = turnover_with_events_spec(points, events, "")
+    return json.dumps(spec, ensure_ascii=False).replace("</", "<\\/"), note, bool(source and "synthetic" in source)
+
+
+@router.get("/cooperation/{kind}")
+def list_page(request: Request, viewer: CoopViewer, kind: KindName,
+              partner: Annotated[str | None, Query(max_length=10)] = None,
+              status: Annotated[str | None, Query(max_length=16)] = None,
+              q: Annotated[str | None, Query(max_length=200)] = None):
+    coop = _coop(request)
+    lang = language_of(request)
+    spec = KINDS[kind]
+    today = _today(request)
+    rows = coop.list(kind, partner or None, status or None, q or None)
+    if status == "overdue" and kind == "commitments":
+        rows = [r for r in coop.list(kind, partner or None) if is_overdue(r, today)]
+    columns = [f for f in spec.fields if f.type not in ("longtext", "sources")][:6]
+    return page(request, "coop_list.html.j2", spec=spec, rows=rows, columns=columns, names=_names(coop, lang),
+                shown=shown, title=lambda r: coop.title(kind, r, lang), partner=partner or "", status=status or "",
+                q=q or "", overdue=lambda r: kind == "commitments" and is_overdue(r, today),
+                may_edit=allowed(viewer.role, "cooperation.edit"))
+
+
+def _form(request: Request, kind: str, record_id: int | None, values: dict, problems, status_code: int = 200):
+    coop = _coop(request)
+    lang = language_of(request)
+    return page(request, "coop_form.html.j2", status_code=status_code, spec=KINDS[kind], record_id=record_id,
+                values=values, problems=problems, names=_names(coop, lang), text_of=_text_of)
+
+
+def _text_of(field, value) -> str:
+    """A value as it stands in a form input."""
+    if value in (None, []):
+        return ""
+    if field.type == "territories":
+        return ", ".join(value)
+    if field.type == "sources":
+        return "\n".join(f"{s['title']} | {s['url']}" if s.get("url") else s["title"] for s in value)
+    return str(to_plain(value))
+
+
+async def _values_from(request: Request, kind: str) -> tuple[dict, object]:
+    form = await request.form()
+    values = {}
+    for f in KINDS[kind].fields:
+        values[f.name] = form.getlist(f.name) if f.type == "refs" else form.get(f.name, "")
+    return values, form
+
+
+@router.get("/cooperation/{kind}/new")
+def new_form(request: Request, viewer: CoopEditor, kind: KindName):
+    defaults = {"status": "open"} if kind == "commitments" else {"status": "signed"} if kind == "agreements" else {}
+    for name in ("person_id", "event_id", "agreement_id", "mission_id", "organisation_id"):
+        if request.query_params.get(name, "").isdigit():
+            defaults[name] = int(request.query_params[name])
+    return _form(request, kind, None, defaults, [])
+
+
+@router.post("/cooperation/{kind}/new")
+async def create(request: Request, viewer: CoopEditor, kind: KindName):
+    values, form = await _values_from(request, kind)
+    if not csrf_matches({"csrf": viewer.csrf or ""}, form.get("csrf")):
+        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+    try:
+        record = _coop(request).create(kind, values, actor_of(viewer))
+    except RecordError as problem:
+        return _form(request, kind, None, values, problem.problems, 422)
+    return RedirectResponse(f"/cooperation/{kind}/{record.id}", status_code=303)
+
+
+@router.get("/cooperation/{kind}/{record_id}")
+def record_page(request: Request, viewer: CoopViewer, kind: KindName, record_id: RecordId):
+    coop = _coop(request)
+    lang = language_of(request)
+    record = coop.get(kind, record_id)
+    if record is None:
+        return page(request, "message.html.j2", status_code=404, message="No such record.")
+    today = _today(request)
+    extra = {}
+    if kind == "people":
+        extra["positions"] = coop.positions_of(record_id)
+        extra["current"] = coop.current_position(record_id, today)
+    if kind == "events":
+        extra["commitments"] = [c for c in coop.list("commitments") if c.event_id == record_id]
+    if kind == "agreements":
+        extra["commitments"] = [c for c in coop.list("commitments") if c.agreement_id == record_id]
+    return page(request, "coop_record.html.j2", spec=KINDS[kind], record=record, names=_names(coop, lang),
+                shown=shown, title=coop.title(kind, record, lang), history=coop.history(kind, record_id),
+                overdue=kind == "commitments" and is_overdue(record, today),
+                may_edit=allowed(viewer.role, "cooperation.edit"),
+                may_delete=allowed(viewer.role, "cooperation.delete"), **extra)
+
+
+@router.get("/cooperation/{kind}/{record_id}/edit")
+def edit_form(request: Request, viewer: CoopEditor, kind: KindName, record_id: RecordId):
+    record = _coop(request).get(kind, record_id)
+    if record is None:
+        return page(request, "message.html.j2", status_code=404, message="No such record.")
+    return _form(request, kind, record_id, {f.name: getattr(record, f.name) for f in KINDS[kind].fields}, [])
+
+
+@router.post("/cooperation/{kind}/{record_id}/edit")
+async def update(request: Request, viewer: CoopEditor, kind: KindName, record_id: RecordId):
+    values, form = await _values_from(request, kind)
+    if not csrf_matches({"csrf": viewer.csrf or ""}, form.get("csrf")):
+        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+    try:
+        _coop(request).update(kind, record_id, values, actor_of(viewer))
+    except RecordMissing:
+        return page(request, "message.html.j2", status_code=404, message="No such record.")
+    except RecordError as problem:
+        return _form(request, kind, record_id, values, problem.problems, 422)
+    return RedirectResponse(f"/cooperation/{kind}/{record_id}", status_code=303)
+
+
+@router.post("/cooperation/{kind}/{record_id}/delete")
+def delete(request: Request, viewer: CoopDeleter, kind: KindName, record_id: RecordId, csrf: str = Form("")):
+    if not csrf_matches({"csrf": viewer.csrf or ""}, csrf):
+        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+    try:
+        _coop(request).delete(kind, record_id, actor_of(viewer))
+    except RecordError as problem:
+        return page(request, "message.html.j2", status_code=409, message=str(problem))
+    return RedirectResponse(f"/cooperation/{kind}", status_code=303)
+
+
+@router.post("/cooperation/agreements/{record_id}/document")
+async def upload_document(request: Request, viewer: CoopEditor, record_id: RecordId, file: UploadFile = File(...),
+                          csrf: str = Form("")):
+    if not csrf_matches({"csrf": viewer.csrf or ""}, csrf):
+        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+    data = await file.read(50 * (1 << 20) + 1)
+    try:
+        _coop(request).attach_document(record_id, file.filename or "document", data, actor_of(viewer))
+    except RecordError as problem:
+        return page(request, "message.html.j2", status_code=422, message=str(problem))
+    return RedirectResponse(f"/cooperation/agreements/{record_id}", status_code=303)
+
+
+@router.get("/cooperation/agreements/{record_id}/document")
+def download_document(request: Request, viewer: CoopViewer, record_id: RecordId):
+    coop = _coop(request)
+    agreement = coop.get("agreements", record_id)
+    path = coop.document_path(agreement) if agreement else None
+    if path is None:
+        return page(request, "message.html.j2", status_code=404, message="No document is attached.")
+    return Response(path.read_bytes(), media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{agreement.document_name}"'})
