@@ -112,17 +112,36 @@ ROUTES = {
     ("PUT", "/api/v1/missions/{mission_id}/meetings/{meeting_id}/outcome"): "missions.manage",
     ("GET", "/api/v1/missions/{mission_id}/funnel"): "missions.view",
     ("GET", "/api/v1/missions/{mission_id}/itinerary"): "missions.view",
+    ("GET", "/cooperation"): "cooperation.view", ("GET", "/cooperation/partners/{code}"): "cooperation.view",
+    ("GET", "/cooperation/{kind}"): "cooperation.view", ("GET", "/cooperation/{kind}/new"): "cooperation.edit",
+    ("POST", "/cooperation/{kind}/new"): "cooperation.edit",
+    ("GET", "/cooperation/{kind}/{record_id}"): "cooperation.view",
+    ("GET", "/cooperation/{kind}/{record_id}/edit"): "cooperation.edit",
+    ("POST", "/cooperation/{kind}/{record_id}/edit"): "cooperation.edit",
+    ("POST", "/cooperation/{kind}/{record_id}/delete"): "cooperation.delete",
+    ("POST", "/cooperation/agreements/{record_id}/document"): "cooperation.edit",
+    ("GET", "/cooperation/agreements/{record_id}/document"): "cooperation.view",
+    ("GET", "/api/v1/cooperation/timeline"): "cooperation.view",
+    ("GET", "/api/v1/cooperation/reminders"): "cooperation.view",
+    ("GET", "/api/v1/cooperation/events.ics"): "cooperation.view",
+    ("GET", "/api/v1/cooperation/{kind}"): "cooperation.view",
+    ("POST", "/api/v1/cooperation/{kind}"): "cooperation.edit",
+    ("GET", "/api/v1/cooperation/{kind}/{record_id}"): "cooperation.view",
+    ("PATCH", "/api/v1/cooperation/{kind}/{record_id}"): "cooperation.edit",
+    ("DELETE", "/api/v1/cooperation/{kind}/{record_id}"): "cooperation.delete",
+    ("GET", "/api/v1/cooperation/{kind}/{record_id}/history"): "cooperation.view",
 }
 PUBLIC = {("GET", "/signin"), ("POST", "/signin"), ("GET", "/api/docs"), ("GET", "/healthz"),
           ("GET", "/api/openapi.json"), ("GET", "/static"), ("GET", "/static/fonts"), ("HEAD", "/api/openapi.json"),
-          ("HEAD", "/api/docs")}
+          ("HEAD", "/api/docs"),
+          ("GET", "/cooperation/events.ics")}  # a calendar feed: a session or ?token=, checked in the route
 
 
 def concrete(path: str) -> str:
     return (path.replace("{fmt}", "csv").replace("{job_id}", "1").replace("{batch_id}", "1").replace("{code}", "44")
             .replace("{company_id}", "1").replace("{mission_id}", "1").replace("{participant_id}", "1")
             .replace("{request_id}", "1").replace("{meeting_id}", "1").replace("{action}", "lock")
-            .replace("{kind}", "instance.json"))
+            .replace("{kind}", "instance.json").replace("{record_id}", "1"))
 
 
 def all_routes(routes):
