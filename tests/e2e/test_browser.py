@@ -168,3 +168,16 @@ def test_mission_grid_itinerary_and_funnel(page, server, demo_settings):
     page.goto(page.url.replace("/itinerary", "/outcomes"))
     page.wait_for_function("document.querySelectorAll('.chart svg').length === 1", timeout=20000)
     shot(page, demo_settings, "mission-outcomes")
+
+
+def test_cooperation_dashboard_and_partner_timeline(page, server, demo_settings):
+    page.goto(f"{server}/cooperation")
+    assert "Провести бизнес-миссию компаний Сырдарьинской области" in page.inner_text("#open")
+    shot(page, demo_settings, "cooperation")
+    page.goto(f"{server}/cooperation/partners/UZ")
+    page.wait_for_function("document.querySelectorAll('.chart svg').length === 1", timeout=20000)
+    assert page.locator("#timeline li").count() >= 2 and "2025-12-18" in page.inner_text("#timeline")
+    shot(page, demo_settings, "cooperation-partner")
+    page.click("#timeline a >> nth=-1")  # the oldest entry: the December 2025 meeting
+    page.wait_for_selector("#history")
+    assert "Sputnik Uzbekistan" in page.inner_text("#fields")
