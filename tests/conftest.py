@@ -109,3 +109,13 @@ def batch_facts(settings: Settings, batch_id: int, order: str = "month, commodit
     with Warehouse(settings).reader() as con:
         return con.execute(f"SELECT {fields} FROM trade_flow WHERE batch_id = ? ORDER BY {order}",
                            [batch_id]).fetchall()
+
+
+def copy_of_demo(demo_settings: Settings, tmp_path_factory, name: str) -> Path:
+    """A private copy of the demo data directory: a test module may write there without touching others."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp(name)
+    for file in ("hamkor.sqlite3", "warehouse.duckdb"):
+        shutil.copy(demo_settings.data_dir / file, folder / file)
+    return folder

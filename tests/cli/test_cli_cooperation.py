@@ -1,22 +1,20 @@
 """`hamkor cooperation …` and `hamkor reminders` on a copy of the demo data."""
 
 import json
-import shutil
 
 import pytest
 from icalendar import Calendar
 from typer.testing import CliRunner
 
 from hamkor.cli import app
+from tests.conftest import copy_of_demo
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def data_dir(demo_settings, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cooperation-cli")
-    for name in ("hamkor.sqlite3", "warehouse.duckdb"):
-        shutil.copy(demo_settings.data_dir / name, folder / name)
+    folder = copy_of_demo(demo_settings, tmp_path_factory, "cooperation-cli")
     return folder
 
 

@@ -1,7 +1,6 @@
 """`hamkor missions …` on a copy of the demo data: lists, the grid, planning, agendas, outcomes, errors."""
 
 import json
-import shutil
 
 import pytest
 from icalendar import Calendar
@@ -12,6 +11,7 @@ from hamkor.cli import app
 from hamkor.config import Settings
 from hamkor.missions.service import Missions
 from hamkor.store.db import Database
+from tests.conftest import copy_of_demo
 
 runner = CliRunner()
 
@@ -22,9 +22,7 @@ def run(data_dir, *args):
 
 @pytest.fixture(scope="module")
 def data_dir(demo_settings, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("missions-cli")
-    for name in ("hamkor.sqlite3", "warehouse.duckdb"):
-        shutil.copy(demo_settings.data_dir / name, folder / name)
+    folder = copy_of_demo(demo_settings, tmp_path_factory, "missions-cli")
     return folder
 
 

@@ -2,7 +2,6 @@
 the dashboard and partner timeline, documents, the ICS feed, and the JSON API."""
 
 import re
-import shutil
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,15 +11,14 @@ from hamkor.accounts.service import Accounts
 from hamkor.config import Settings
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
+from tests.conftest import copy_of_demo
 
 PASSWORD = "cooperation password"
 
 
 @pytest.fixture(scope="module")
 def env(demo_settings, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cooperation-web")
-    for name in ("hamkor.sqlite3", "warehouse.duckdb"):
-        shutil.copy(demo_settings.data_dir / name, folder / name)
+    folder = copy_of_demo(demo_settings, tmp_path_factory, "cooperation-web")
     settings = Settings(data_dir=folder, timezone="Asia/Barnaul")
     db = Database(settings)
     db.upgrade()

@@ -3,7 +3,6 @@ scheduler as a job the page follows, outcomes, documents, and the JSON API twin.
 
 import io
 import re
-import shutil
 import time
 
 import pytest
@@ -17,6 +16,7 @@ from hamkor.config import Settings
 from hamkor.missions.service import Missions
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
+from tests.conftest import copy_of_demo
 
 PASSWORD = "mission password 1"
 
@@ -24,9 +24,7 @@ PASSWORD = "mission password 1"
 @pytest.fixture(scope="module")
 def env(demo_settings, tmp_path_factory):
     """A copy of the demo data: these tests schedule and record outcomes without touching other tests."""
-    folder = tmp_path_factory.mktemp("missions-web")
-    for name in ("hamkor.sqlite3", "warehouse.duckdb"):
-        shutil.copy(demo_settings.data_dir / name, folder / name)
+    folder = copy_of_demo(demo_settings, tmp_path_factory, "missions-web")
     settings = Settings(data_dir=folder)
     db = Database(settings)
     db.upgrade()

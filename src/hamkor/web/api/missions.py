@@ -12,6 +12,7 @@ from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
 from hamkor.missions.service import MissionData, MissionError, Missions
 from hamkor.web.deps import MissionManager, MissionRequester, MissionViewer, RecordId
+from hamkor.web.pages.missions import may_act_for
 from hamkor.web.security import allowed
 
 router = APIRouter(prefix="/api/v1/missions", tags=["missions"])
@@ -176,13 +177,6 @@ def _request_out(view) -> RequestOut:
                       status=r.status, mutual=view.mutual, expired=view.expired)
 
 
-def _may_act_for(viewer, missions: Missions, mission_id: int, participant_id: int) -> bool:
-    if allowed(viewer.role, "missions.manage"):
-        return True
-    mine = missions.participant_of_company(mission_id, viewer.company_id)
-    return viewer.role == "company" and mine is not None and mine.id == participant_id
-
-
 @router.get("/{mission_id}/requests", response_model=list[RequestOut])
 def list_requests(request: Request, viewer: MissionViewer, mission_id: RecordId) -> list[RequestOut]:
     _get(request, mission_id)
@@ -198,7 +192,7 @@ def list_requests(request: Request, viewer: MissionViewer, mission_id: RecordId)
 def create_request(request: Request, viewer: MissionRequester, mission_id: RecordId, body: RequestIn) -> RequestOut:
     _get(request, mission_id)
     missions = _missions(request)
-    if not _may_act_for(viewer, missions, mission_id, body.requester):
+    if not may_act_for(viewer, missions, mission_id, body.requester):
         raise HTTPException(403, "a company representative asks for their own company only")
     try:
         made = missions.request(mission_id, body.requester, body.target, body.priority, body.message, viewer.user_id,
@@ -219,7 +213,7 @@ def answer_request(request: Request, viewer: MissionRequester, mission_id: Recor
     view = next((v for v in missions.requests(mission_id) if v.request.id == request_id), None)
     if view is None:
         raise HTTPException(404, f"no request {request_id} in mission {mission_id}")
-    if not _may_act_for(viewer, missions, mission_id, view.target.id):
+    if not may_act_for(viewer, missions, mission_id, view.target.id):
         raise HTTPException(403, "only the company asked (or an organizer) answers a request")
     try:
         missions.answer(request_id, body.accept)

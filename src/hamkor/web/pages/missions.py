@@ -292,7 +292,8 @@ def requests_page(request: Request, viewer: MissionViewer, mission_id: RecordId,
                 deadline=_local_deadline(mission))
 
 
-def _may_act_for(viewer, missions: Missions, mission_id: int, participant_id: int) -> bool:
+def may_act_for(viewer, missions: Missions, mission_id: int, participant_id: int) -> bool:
+    """Organizers and admins act for anyone; a company representative for their own participant only."""
     if allowed(viewer.role, "missions.manage"):
         return True
     mine = missions.participant_of_company(mission_id, viewer.company_id)
@@ -308,7 +309,7 @@ async def create_request(request: Request, viewer: MissionRequester, mission_id:
     requester, target = form.get("requester", ""), form.get("target", "")
     if not (requester.isdigit() and target.isdigit()):
         return page(request, "message.html.j2", status_code=422, message="Choose who asks and whom.")
-    if not _may_act_for(viewer, missions, mission_id, int(requester)):
+    if not may_act_for(viewer, missions, mission_id, int(requester)):
         return page(request, "message.html.j2", status_code=403, message="You may ask only for your own company.")
     try:
         missions.request(mission_id, int(requester), int(target), form.get("priority", "should"),
@@ -328,7 +329,7 @@ async def answer_request(request: Request, viewer: MissionRequester, mission_id:
     view = next((v for v in missions.requests(mission_id) if v.request.id == request_id), None)
     if view is None:
         return page(request, "message.html.j2", status_code=404, message="No such request.")
-    if not _may_act_for(viewer, missions, mission_id, view.target.id):
+    if not may_act_for(viewer, missions, mission_id, view.target.id):
         return page(request, "message.html.j2", status_code=403, message="Only the company asked may answer.")
     try:
         missions.answer(request_id, form.get("answer") == "accept")
@@ -498,7 +499,7 @@ def outcomes_page(request: Request, viewer: MissionViewer, mission_id: RecordId)
 
 # ---- documents ------------------------------------------------------------------------------
 def _own_or_manager(viewer, missions: Missions, mission_id: int, participant_id: int) -> bool:
-    return viewer.role != "company" or _may_act_for(viewer, missions, mission_id, participant_id)
+    return viewer.role != "company" or may_act_for(viewer, missions, mission_id, participant_id)
 
 
 @router.get("/missions/{mission_id}/participants/{participant_id}")
