@@ -52,7 +52,7 @@ import json, resource, sys, time
 from pathlib import Path
 from hamkor.config import Settings
 from hamkor.store.db import Database
-from hamkor.store.warehouse import Warehouse
+from hamkor.trade.warehouse import Warehouse
 from hamkor.trade.service import ImportService
 settings = Settings(data_dir=Path(sys.argv[2]))
 db = Database(settings); db.upgrade()

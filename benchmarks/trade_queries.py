@@ -24,7 +24,7 @@ REPORTERS = 40
 
 
 def generate(path: Path, rows: int) -> None:
-    from hamkor.store.warehouse import SCHEMA
+    from hamkor.trade.warehouse import SCHEMA
 
     con = duckdb.connect(str(path))
     for statement in SCHEMA:
@@ -88,7 +88,7 @@ def main() -> None:
     from hamkor.briefing.compose import compose_brief
     from hamkor.briefing.render import render
     from hamkor.config import Settings
-    from hamkor.store.warehouse import Warehouse
+    from hamkor.trade.warehouse import Warehouse
     from hamkor.trade import stats
     from hamkor.trade.periods import Period
 

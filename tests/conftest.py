@@ -9,8 +9,8 @@ from sqlalchemy import create_engine, text
 
 from hamkor.config import Settings
 from hamkor.store.db import Database, make_engine
-from hamkor.store.warehouse import Warehouse
 from hamkor.trade.service import ImportService
+from hamkor.trade.warehouse import Warehouse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
@@ -84,11 +84,6 @@ def service(settings):
     db.dispose()
 
 
-def warehouse_rows(settings: Settings) -> int:
-    with Warehouse(settings).reader() as con:
-        return con.execute("SELECT count(*) FROM trade_flow").fetchone()[0]
-
-
 @pytest.fixture(scope="session")
 def demo_settings(tmp_path_factory) -> Settings:
     """The demo data directory, built once for the whole run (deterministic from its seed)."""
@@ -98,24 +93,3 @@ def demo_settings(tmp_path_factory) -> Settings:
     outcomes = build_demo(settings)
     assert all(o.status == "loaded" for o in outcomes), [o.report and o.report.summary() for o in outcomes]
     return settings
-
-
-FACT_FIELDS = "reporter, partner, flow, year, month, commodity_code, nomenclature, value_usd, net_kg, qty, qty_unit"
-
-
-def batch_facts(settings: Settings, batch_id: int, order: str = "month, commodity_code", width: int = 11) -> list:
-    """The facts of one batch as tuples of the first `width` fact fields."""
-    fields = ", ".join(FACT_FIELDS.split(", ")[:width])
-    with Warehouse(settings).reader() as con:
-        return con.execute(f"SELECT {fields} FROM trade_flow WHERE batch_id = ? ORDER BY {order}",
-                           [batch_id]).fetchall()
-
-
-def copy_of_demo(demo_settings: Settings, tmp_path_factory, name: str) -> Path:
-    """A private copy of the demo data directory: a test module may write there without touching others."""
-    import shutil
-
-    folder = tmp_path_factory.mktemp(name)
-    for file in ("hamkor.sqlite3", "warehouse.duckdb"):
-        shutil.copy(demo_settings.data_dir / file, folder / file)
-    return folder

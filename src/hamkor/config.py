@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     # Where "today" is decided for due dates and reminders, and whose trade the cooperation views show.
     timezone: str = "UTC"
     home_territory: str = "RU-ALT"
+    # The partner the pages open on (dashboard, brief, opportunities, matching, a new mission).
+    main_partner: str = "UZ"
     # Reminders by e-mail: sent only when an SMTP host is set.
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -7,9 +7,9 @@ from typer.testing import CliRunner
 
 from hamkor.cli import app
 from hamkor.config import Settings
-from hamkor.store.warehouse import Warehouse
 from hamkor.trade import stats
 from hamkor.trade.periods import Period
+from hamkor.trade.warehouse import Warehouse
 
 runner = CliRunner()
 
@@ -195,7 +195,7 @@ def test_cli_says_when_the_web_server_holds_the_warehouse(tmp_path, fixtures):
 
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time; from pathlib import Path; from hamkor.config import Settings; "
-        "from hamkor.store.warehouse import SharedWarehouse; "
+        "from hamkor.trade.warehouse import SharedWarehouse; "
         f"w = SharedWarehouse(Settings(data_dir=Path({str(tmp_path)!r}))); print('ready', flush=True); "
         "time.sleep(60)")], stdout=subprocess.PIPE, text=True)
     try:
@@ -264,7 +264,7 @@ def test_companies_and_hs_commands(demo_dir, fixtures, tmp_path):
 
 
 def test_missions_schedule_an_instance_file(tmp_path):
-    from tests.unit.test_scheduler import event
+    from tests.helpers import scheduler_event as event
 
     instance = tmp_path / "event.json"
     instance.write_text(json.dumps(event(4, visitors=8, hosts=8, requests=30, slots=4, tables=3)), encoding="utf-8")

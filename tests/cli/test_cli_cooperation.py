@@ -7,7 +7,7 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from hamkor.cli import app
-from tests.conftest import copy_of_demo
+from tests.helpers import copy_of_demo
 
 runner = CliRunner()
 

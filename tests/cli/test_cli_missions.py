@@ -11,7 +11,7 @@ from hamkor.cli import app
 from hamkor.config import Settings
 from hamkor.missions.service import Missions
 from hamkor.store.db import Database
-from tests.conftest import copy_of_demo
+from tests.helpers import copy_of_demo
 
 runner = CliRunner()
 

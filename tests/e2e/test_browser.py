@@ -8,11 +8,10 @@ import time
 
 import pytest
 
-from hamkor.accounts.service import Accounts
-from hamkor.store.db import Database
+from hamkor.config import Settings
+from tests.helpers import PASSWORD, add_users, copy_of_demo
 
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "browser test password"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
 
@@ -21,21 +20,18 @@ pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.environ.ge
 
 
 @pytest.fixture(scope="module")
-def server(demo_settings):
+def server(demo_settings, tmp_path_factory):
+    """A server over a private copy of the demo data: these tests upload files and add a user."""
     import uvicorn
 
     from hamkor.web.app import create_app
 
-    db = Database(demo_settings)
-    db.upgrade()
-    accounts = Accounts(db)
-    if not any(u.email == "browser@example.org" for u in accounts.users()):
-        accounts.create_user("browser@example.org", PASSWORD, "analyst")
-    db.dispose()
+    settings = Settings(data_dir=copy_of_demo(demo_settings, tmp_path_factory, "browser"))
+    add_users(settings, [("browser@example.org", "analyst", None)])
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(demo_settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()

@@ -15,8 +15,8 @@ from hamkor.briefing.compose import compose_brief
 from hamkor.briefing.render import render, to_markdown
 from hamkor.i18n.numbers import format_money, plural
 from hamkor.render.pdf import local_only_fetcher
-from hamkor.store.warehouse import Warehouse
 from hamkor.trade.periods import Period
+from hamkor.trade.warehouse import Warehouse
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 PERIOD = Period.parse("2025-01..2025-09")

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from openpyxl import Workbook
 
+from hamkor.accounts.permissions import Actor
 from hamkor.companies.matching import LEVELS, WEIGHTS, Profile, describe, score_pairs, suggest
 from hamkor.companies.registry import CompanyData, CompanyError, Contact, Registry, can_edit, can_see_contacts
 from hamkor.companies.taxid import TaxIdError, validate_inn, validate_stir, validate_tax_id
@@ -53,11 +54,14 @@ def test_validation_names_every_problem(registry):
 
 
 def test_who_edits_and_who_sees_contacts():
-    assert can_edit("organizer", None, 5) and can_edit("admin", None, 5)
-    assert can_edit("company", 5, 5) and not can_edit("company", 6, 5) and not can_edit("company", None, 5)
-    assert not can_edit("analyst", None, 5) and not can_edit("viewer", None, 5)
-    assert can_see_contacts("company", 5, 5) and not can_see_contacts("company", 6, 5)
-    assert not can_see_contacts("viewer", None, 5) and not can_see_contacts("analyst", None, 5)
+    def who(role, company=None):
+        return Actor(1, "someone@example.org", role, company)
+
+    assert can_edit(who("organizer"), 5) and can_edit(who("admin"), 5)
+    assert can_edit(who("company", 5), 5) and not can_edit(who("company", 6), 5) and not can_edit(who("company"), 5)
+    assert not can_edit(who("analyst"), 5) and not can_edit(who("viewer"), 5)
+    assert can_see_contacts(who("company", 5), 5) and not can_see_contacts(who("company", 6), 5)
+    assert not can_see_contacts(who("viewer"), 5) and not can_see_contacts(who("analyst"), 5)
 
 
 def test_import_csv_with_mapping_and_fuzzy_duplicates(registry, fixtures):

@@ -72,8 +72,8 @@ def test_settings_defaults_and_production_secret(tmp_path, monkeypatch):
 
 
 def test_import_service_on_postgres_records_batches(tmp_path, database_url, fixtures):
-    from hamkor.store.warehouse import Warehouse
     from hamkor.trade.service import ImportService
+    from hamkor.trade.warehouse import Warehouse
 
     settings = Settings(data_dir=tmp_path / "d", database_url=database_url)
     db = Database(settings)

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from hamkor.errors import NotFound, Problem
 from hamkor.trade.importers import ImportOptions
-from tests.conftest import batch_facts, warehouse_rows
+from tests.helpers import batch_facts, warehouse_rows
 
 HEADER = "napr\tperiod\tnastranapr\ttnved\tedizm\tStoim\tNetto\tKol\tRegion\tRegion_s"
 GOOD = "ЭК\t01/2025\tUZ\t4407119300\t113\t125000,50\t98000,2\t150,5\t01000 - АЛТАЙСКИЙ КРАЙ\tСФО"
@@ -69,9 +70,9 @@ def test_undo_removes_the_batch(service, settings, fixtures):
     outcome = service.import_file("fts-regional", fixtures / "fts" / "DATTSVT_cp1251.csv")
     undone = service.undo(outcome.batch_id)
     assert undone.status == "undone" and warehouse_rows(settings) == 0
-    with pytest.raises(LookupError):
+    with pytest.raises(Problem, match="not loaded"):
         service.undo(outcome.batch_id)
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound, match="no import batch 9999"):
         service.undo(9999)
 
 

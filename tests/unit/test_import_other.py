@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from hamkor.trade.importers import ImportOptions
-from tests.conftest import batch_facts, warehouse_rows
+from tests.helpers import batch_facts, warehouse_rows
 
 
 def rows_of(settings, batch_id):

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from hamkor.config import Settings
 from hamkor.store.db import Database
-from hamkor.store.warehouse import Warehouse
 from hamkor.trade.service import ImportService
+from hamkor.trade.warehouse import Warehouse
 
 GOOD_FILE = (
     "napr\tperiod\tnastranapr\ttnved\tedizm\tStoim\tNetto\tKol\tRegion\tRegion_s\n"

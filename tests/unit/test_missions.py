@@ -85,7 +85,7 @@ def test_requests_mutual_pairs_expiry_and_answers(missions):
     mutual = missions.request(mission_id, p["host-a"], p["guest-uz"], "must")  # the other side asks too
     pending = missions.request(mission_id, p["guest-ru"], p["host-b"], "should")
     declined = missions.request(mission_id, p["guest-ru"], p["host-c"], "should")
-    missions.answer(declined.id, False, now=BEFORE)
+    missions.answer(mission_id, declined.id, False, now=BEFORE)
     with pytest.raises(MissionError, match="already requested"):
         missions.request(mission_id, p["guest-uz"], p["host-a"])
     with pytest.raises(MissionError, match="pair a host company with a visiting one"):
@@ -102,20 +102,20 @@ def test_requests_mutual_pairs_expiry_and_answers(missions):
     assert [r.id for r in missions.build(mission_id, now=AFTER).instance.requests] == [str(first.id)]
     assert missions.requests(mission_id, now=AFTER)[2].expired
     with pytest.raises(MissionError, match="expired"):
-        missions.answer(pending.id, True, now=AFTER)
+        missions.answer(mission_id, pending.id, True, now=AFTER)
     assert missions.expire(mission_id, now=AFTER) == 1
     assert [v.request.status for v in missions.requests(mission_id)] == ["accepted", "accepted", "expired", "declined"]
 
 
 def test_schedule_respects_visits_availability_interpreters_and_locks(missions):
     mission_id, p = small_mission(missions, tables=2, interpreters=1)
-    missions.update_participant(p["guest-uz"], joins_visits=True)
-    missions.update_participant(p["host-c"], available=["2026-12-16T10:00", "2026-12-16T10:30"])
+    missions.update_participant(mission_id, p["guest-uz"], joins_visits=True)
+    missions.update_participant(mission_id, p["host-c"], available=["2026-12-16T10:00", "2026-12-16T10:30"])
     missions.add_visit(mission_id, "Plant", 53.36, 83.78, "10:00", "12:00", 60, priority=1)
     for guest in ("guest-uz", "guest-ru"):
         for host in ("host-a", "host-b", "host-c"):
             made = missions.request(mission_id, p[guest], p[host], "should")
-            missions.answer(made.id, True, now=BEFORE)
+            missions.answer(mission_id, made.id, True, now=BEFORE)
     locked = missions.add_meeting(mission_id, p["guest-ru"], p["host-a"], "2026-12-16T10:30")
     result = missions.schedule(mission_id, seconds=5, now=BEFORE)
     built = missions.build(mission_id, now=BEFORE)
@@ -147,14 +147,14 @@ def test_schedule_respects_visits_availability_interpreters_and_locks(missions):
 def test_cancel_and_hand_added_meetings(missions):
     mission_id, p = small_mission(missions)
     made = missions.request(mission_id, p["guest-ru"], p["host-a"], "must")
-    missions.answer(made.id, True, now=BEFORE)
+    missions.answer(mission_id, made.id, True, now=BEFORE)
     missions.schedule(mission_id, seconds=2, now=BEFORE)
     [meeting] = documents.live_meetings(missions, mission_id)
     with pytest.raises(MissionError, match="already meets someone"):
         missions.add_meeting(mission_id, p["guest-ru"], p["host-b"], meeting.slot)
     with pytest.raises(MissionError, match="not a slot"):
         missions.add_meeting(mission_id, p["guest-ru"], p["host-b"], "2026-12-15T09:00")
-    missions.cancel_meeting(meeting.id)
+    missions.cancel_meeting(mission_id, meeting.id)
     assert documents.live_meetings(missions, mission_id) == []
     missions.schedule(mission_id, seconds=2, now=BEFORE)
     assert documents.live_meetings(missions, mission_id) == []  # a cancelled request is not scheduled again
@@ -164,12 +164,12 @@ def test_replan_keeps_the_past_and_drops_a_no_show(missions):
     mission_id, p = small_mission(missions, tables=3, interpreters=2)
     for guest in ("guest-uz", "guest-ru"):
         for host in ("host-a", "host-b", "host-c"):
-            missions.answer(missions.request(mission_id, p[guest], p[host], "should").id, True, now=BEFORE)
+            missions.answer(mission_id, missions.request(mission_id, p[guest], p[host], "should").id, True, now=BEFORE)
     missions.schedule(mission_id, seconds=2, now=BEFORE)
     before = {m.request_id: (m.slot, m.table_no) for m in documents.live_meetings(missions, mission_id)}
     assert len(before) == 6
     pairs = documents.sides(missions, mission_id)
-    missions.update_participant(p["host-b"], absent=True)
+    missions.update_participant(mission_id, p["host-b"], absent=True)
     start = "2026-12-16T10:00"
     outcome = missions.replan(mission_id, start, seconds=5)
     after = {m.request_id: (m.slot, m.table_no) for m in documents.live_meetings(missions, mission_id)}
@@ -186,17 +186,17 @@ def test_replan_keeps_the_past_and_drops_a_no_show(missions):
 def test_outcomes_and_the_funnel(missions):
     mission_id, p = small_mission(missions, tables=3, interpreters=2)
     for host in ("host-a", "host-b", "host-c"):
-        missions.answer(missions.request(mission_id, p["guest-ru"], p[host], "should").id, True, now=BEFORE)
+        missions.answer(mission_id, missions.request(mission_id, p["guest-ru"], p[host], "should").id, True, now=BEFORE)
     missions.schedule(mission_id, seconds=2, now=BEFORE)
     first, second, third = documents.live_meetings(missions, mission_id)
     with pytest.raises(MissionError) as refused:
-        missions.record_outcome(first.id, "held", rating=7, stage="signed", hs_code="0000", value_usd=-5)
+        missions.record_outcome(mission_id, first.id, "held", rating=7, stage="signed", hs_code="0000", value_usd=-5)
     assert {f for f, _ in refused.value.problems} == {"rating", "stage", "hs_code", "value_usd"}
     with pytest.raises(MissionError, match="no rating or follow-up"):
-        missions.record_outcome(first.id, "no_show", stage="contact")
-    missions.record_outcome(first.id, "held", 5, "contract", "8402", 120_000.0)
-    missions.record_outcome(second.id, "held", 3, "contact")
-    missions.record_outcome(third.id, "no_show")
+        missions.record_outcome(mission_id, first.id, "no_show", stage="contact")
+    missions.record_outcome(mission_id, first.id, "held", 5, "contract", "8402", 120_000.0)
+    missions.record_outcome(mission_id, second.id, "held", 3, "contact")
+    missions.record_outcome(mission_id, third.id, "no_show")
     funnel = missions.funnel(mission_id)
     assert [(s.stage, s.meetings) for s in funnel.steps] == [
         ("scheduled", 3), ("held", 2), ("contact", 2), ("negotiation", 1), ("contract", 1), ("shipment", 0)]
@@ -207,10 +207,10 @@ def test_outcomes_and_the_funnel(missions):
 
 def test_documents_agenda_pdf_ics_tables_and_workbook(missions):
     mission_id, p = small_mission(missions)
-    missions.update_participant(p["guest-uz"], joins_visits=True)
+    missions.update_participant(mission_id, p["guest-uz"], joins_visits=True)
     missions.add_visit(mission_id, "Plant «Котел»", 53.36, 83.78, "10:00", "12:00", 60, priority=1, address="Barnaul")
     for host in ("host-a", "host-c"):
-        missions.answer(missions.request(mission_id, p["guest-uz"], p[host], "must").id, True, now=BEFORE)
+        missions.answer(mission_id, missions.request(mission_id, p["guest-uz"], p[host], "must").id, True, now=BEFORE)
     missions.schedule(mission_id, seconds=2, now=BEFORE)
     mission = missions.get(mission_id)
     items = documents.participant_agenda(missions, mission, p["guest-uz"], "uz")

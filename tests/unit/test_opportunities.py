@@ -9,7 +9,7 @@ from hamkor.opportunities.analysis import Opportunity, _flag, find_opportunities
 from hamkor.opportunities.explain import explain, factor_table
 from hamkor.opportunities.potential import Assumptions
 from hamkor.opportunities.world import Matrix, OpportunityError, insert_region
-from hamkor.store.warehouse import Warehouse
+from hamkor.trade.warehouse import Warehouse
 
 
 @pytest.fixture(scope="module")

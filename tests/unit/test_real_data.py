@@ -4,10 +4,10 @@ import openpyxl
 import pytest
 
 from hamkor.reference.countries import countries
-from hamkor.store.warehouse import Warehouse
 from hamkor.trade import stats
 from hamkor.trade.importers import ImportOptions
 from hamkor.trade.periods import Period
+from hamkor.trade.warehouse import Warehouse
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ the certificate, and the reason for every request left out."""
 
 import itertools
 import json
-import random
 from importlib import resources
 
 import pytest
@@ -20,26 +19,7 @@ from hamkor.missions.scheduler import (
     upper_bound,
     violations,
 )
-
-
-def event(seed, visitors=6, hosts=6, requests=14, slots=3, tables=2, interpreters=1, windows=True):
-    rng = random.Random(seed)
-    ids = [f"s{i}" for i in range(slots)]
-    people = []
-    for prefix, count, languages in (("v", visitors, ["uz", "ru"]), ("h", hosts, ["ru", "en"])):
-        for n in range(count):
-            spoken = [languages[0]] + ([languages[1]] if rng.random() < 0.4 else [])
-            person = {"id": f"{prefix}{n}", "languages": spoken}
-            if windows and rng.random() < 0.4:
-                person["available"] = rng.sample(ids, rng.randint(1, slots))
-            if rng.random() < 0.15:
-                person["blocked"] = [rng.choice(ids)]
-            people.append(person)
-    pairs = rng.sample([(f"v{a}", f"h{b}") for a in range(visitors) for b in range(hosts)], requests)
-    return {"slots": [{"id": s} for s in ids], "tables": tables,
-            "interpreters": [{"languages": ["uz", "ru"], "count": interpreters}], "participants": people,
-            "requests": [{"id": f"r{n}", "a": a, "b": b, "priority": rng.choice(["must", "should", "could"])}
-                         for n, (a, b) in enumerate(pairs)]}
+from tests.helpers import scheduler_event as event
 
 
 def exhaustive_best(instance) -> int:

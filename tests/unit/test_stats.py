@@ -2,9 +2,9 @@
 
 import pytest
 
-from hamkor.store.warehouse import Warehouse
 from hamkor.trade import stats
 from hamkor.trade.periods import Period
+from hamkor.trade.warehouse import Warehouse
 
 HEADER = "napr\tperiod\tnastranapr\ttnved\tedizm\tStoim\tNetto\tKol\tRegion\tRegion_s"
 ROWS = [

@@ -1,7 +1,6 @@
 """The cooperation registry in the web: roles, forms with their problems, history on the record,
 the dashboard and partner timeline, documents, the ICS feed, and the JSON API."""
 
-import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,9 +10,7 @@ from hamkor.accounts.service import Accounts
 from hamkor.config import Settings
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
-from tests.conftest import copy_of_demo
-
-PASSWORD = "cooperation password"
+from tests.helpers import PASSWORD, copy_of_demo, csrf_of, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -30,19 +27,11 @@ def env(demo_settings, tmp_path_factory):
     db.dispose()
     app = create_app(settings)
     yield app, tokens
-    app.state.warehouse.close()
+    app.state.web.services.warehouse.close()
 
 
 def client_for(app, role: str) -> TestClient:
-    client = TestClient(app)
-    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/signin").text).group(1)
-    assert client.post("/signin", data={"email": f"{role}@coop.org", "password": PASSWORD, "csrf": token},
-                       follow_redirects=False).status_code == 303
-    return client
-
-
-def csrf(client, path: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
+    return signed_in(app, f"{role}@coop.org")
 
 
 def test_dashboard_and_partner_timeline_show_the_demo_facts(env):
@@ -62,7 +51,7 @@ def test_dashboard_and_partner_timeline_show_the_demo_facts(env):
 def test_forms_history_and_delete_by_role(env):
     app, _ = env
     analyst = client_for(app, "analyst")
-    token = csrf(analyst, "/cooperation/commitments/new")
+    token = csrf_of(analyst, "/cooperation/commitments/new")
     bad = analyst.post("/cooperation/commitments/new", data={"csrf": token, "title": "", "status": "open",
                                                              "due_date": "31.12.2026"})
     assert bad.status_code == 422 and "is not a date" in bad.text and "is required" in bad.text
@@ -82,7 +71,7 @@ def test_forms_history_and_delete_by_role(env):
     assert "badge overdue" not in analyst.get(path).text  # done: no longer overdue
     assert analyst.post(f"{path}/delete", data={"csrf": token}).status_code == 403  # analysts do not delete
     organizer = client_for(app, "organizer")
-    token = csrf(organizer, path)
+    token = csrf_of(organizer, path)
     assert organizer.post(f"{path}/delete", data={"csrf": token}, follow_redirects=False).status_code == 303
     assert organizer.get(path).status_code == 404
     referenced = organizer.post("/cooperation/organisations/1/delete", data={"csrf": token})
@@ -92,7 +81,7 @@ def test_forms_history_and_delete_by_role(env):
 def test_agreement_document_and_the_events_feed(env):
     app, tokens = env
     organizer = client_for(app, "organizer")
-    token = csrf(organizer, "/cooperation/agreements/new")
+    token = csrf_of(organizer, "/cooperation/agreements/new")
     made = organizer.post("/cooperation/agreements/new", data={"csrf": token, "kind": "memorandum",
                                                                "title": "Memorandum (test)", "status": "signed",
                                                                "signed_on": "2026-06-01", "parties": ["1", "2"],

@@ -2,7 +2,6 @@
 scheduler as a job the page follows, outcomes, documents, and the JSON API twin."""
 
 import io
-import re
 import time
 
 import pytest
@@ -16,9 +15,7 @@ from hamkor.config import Settings
 from hamkor.missions.service import Missions
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
-from tests.conftest import copy_of_demo
-
-PASSWORD = "mission password 1"
+from tests.helpers import PASSWORD, copy_of_demo, csrf_of, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -40,23 +37,11 @@ def env(demo_settings, tmp_path_factory):
     db.dispose()
     app = create_app(settings)
     yield {"app": app, "mission": mission, "host": host, "token": token, "people": people, "registry": registry}
-    app.state.warehouse.close()
-
-
-def client_for(app, email: str) -> TestClient:
-    client = TestClient(app)
-    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/signin").text).group(1)
-    assert client.post("/signin", data={"email": email, "password": PASSWORD, "csrf": token},
-                       follow_redirects=False).status_code == 303
-    return client
-
-
-def csrf(client: TestClient, path: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
+    app.state.web.services.warehouse.close()
 
 
 def test_demo_mission_pages(env):
-    client = client_for(env["app"], "viewer@missions.org")
+    client = signed_in(env["app"], "viewer@missions.org")
     mission = env["mission"]
     listing = client.get("/missions")
     assert mission.name in listing.text and "badge synthetic" in listing.text
@@ -74,8 +59,8 @@ def test_demo_mission_pages(env):
 
 def test_set_up_through_forms_and_requests_by_role(env):
     app, mission = env["app"], env["mission"]
-    organizer = client_for(app, "organizer@missions.org")
-    token = csrf(organizer, "/missions/new")
+    organizer = signed_in(app, "organizer@missions.org")
+    token = csrf_of(organizer, "/missions/new")
     bad = organizer.post("/missions/new", data={"csrf": token, "name": "Return visit", "host_territory": "UZ-SI",
                                                "visiting_territory": "RU-ALT", "timezone": "Asia/Tashkent",
                                                "days": "2027-03-10 17:00-10:00", "slot_minutes": "30", "tables": "4",
@@ -90,13 +75,13 @@ def test_set_up_through_forms_and_requests_by_role(env):
     new_id = int(good.headers["location"].rsplit("/", 1)[1])
     altai = [c.id for c in env["registry"].find(CompanyFilter(region="RU-ALT"))][:2]
     syrdarya = [c.id for c in env["registry"].find(CompanyFilter(region="UZ-SI"))][:2]
-    token = csrf(organizer, f"/missions/{new_id}")
+    token = csrf_of(organizer, f"/missions/{new_id}")
     for side, companies in (("visiting", altai), ("host", syrdarya)):
         response = organizer.post(f"/missions/{new_id}/participants", data={"csrf": token, "side": side,
                                                                             "company": companies},
                                   follow_redirects=False)
         assert response.status_code == 303
-    people = app.state.missions.people(new_id)
+    people = app.state.web.services.missions.people(new_id)
     assert len(people) == 4
     guests = [p.id for p in people.values() if p.participant.side == "visiting"]
     hosts = [p.id for p in people.values() if p.participant.side == "host"]
@@ -105,11 +90,11 @@ def test_set_up_through_forms_and_requests_by_role(env):
                           follow_redirects=False)
     assert made.status_code == 303
     # the demo mission: the representative asks for their own company only and answers only what they were asked
-    rep = client_for(app, "rep@missions.org")
+    rep = signed_in(app, "rep@missions.org")
     own, other = env["host"].id, next(p.id for p in env["people"].values()
                                       if p.participant.side == "host" and p.id != env["host"].id)
     guest = next(p.id for p in env["people"].values() if p.participant.side == "visiting")
-    token = csrf(rep, f"/missions/{mission.id}/requests")
+    token = csrf_of(rep, f"/missions/{mission.id}/requests")
     assert rep.post(f"/missions/{mission.id}/requests", data={"csrf": token, "requester": other, "target": guest},
                     follow_redirects=False).status_code == 403
     listed = rep.get(f"/api/v1/missions/{mission.id}/requests", headers={}).status_code
@@ -118,11 +103,11 @@ def test_set_up_through_forms_and_requests_by_role(env):
     own_name = env["host"].name("ru")
     rows = page.split('id="requests"')[1].split("<tr data-request=")[1:]
     assert rows and all(own_name in row for row in rows)  # a representative sees only their company's requests
-    views = app.state.missions.requests(mission.id)
+    views = app.state.web.services.missions.requests(mission.id)
     foreign = next(v for v in views if v.target.id != own and v.request.status == "pending")
     assert rep.post(f"/missions/{mission.id}/requests/{foreign.request.id}/answer",
                     data={"csrf": token, "answer": "accept"}, follow_redirects=False).status_code == 403
-    asked = app.state.missions.request(mission.id, guest, own, "should") if not any(
+    asked = app.state.web.services.missions.request(mission.id, guest, own, "should") if not any(
         v.target.id == own and v.request.status == "pending" for v in views) else next(
         v.request for v in views if v.target.id == own and v.request.status == "pending")
     answered = rep.post(f"/missions/{mission.id}/requests/{asked.id}/answer", data={"csrf": token,
@@ -130,14 +115,14 @@ def test_set_up_through_forms_and_requests_by_role(env):
                         follow_redirects=False)
     assert answered.status_code in (303, 422)  # 422 only once the deadline has passed
     if answered.status_code == 303:
-        assert next(v for v in app.state.missions.requests(mission.id)
+        assert next(v for v in app.state.web.services.missions.requests(mission.id)
                     if v.request.id == asked.id).request.status == "declined"
 
 
 def test_schedule_job_outcomes_and_documents(env):
     app, mission = env["app"], env["mission"]
-    organizer = client_for(app, "organizer@missions.org")
-    token = csrf(organizer, f"/missions/{mission.id}/schedule")
+    organizer = signed_in(app, "organizer@missions.org")
+    token = csrf_of(organizer, f"/missions/{mission.id}/schedule")
     started = organizer.post(f"/missions/{mission.id}/schedule", data={"csrf": token, "seconds": "2"},
                              follow_redirects=False)
     assert started.status_code == 303 and "job=" in started.headers["location"]
@@ -148,7 +133,7 @@ def test_schedule_job_outcomes_and_documents(env):
             break
         time.sleep(0.5)
     assert "job-done" in fragment, fragment
-    meetings = [m for m in app.state.missions.meetings(mission.id) if m.status == "scheduled"]
+    meetings = [m for m in app.state.web.services.missions.meetings(mission.id) if m.status == "scheduled"]
     first = meetings[0]
     outcome = organizer.post(f"/missions/{mission.id}/meetings/{first.id}/outcome",
                              data={"csrf": token, "status": "held", "rating": "5", "stage": "contract",
@@ -157,14 +142,14 @@ def test_schedule_job_outcomes_and_documents(env):
     refused = organizer.post(f"/missions/{mission.id}/meetings/{meetings[1].id}/outcome",
                              data={"csrf": token, "status": "held", "hs_code": "0000"})
     assert refused.status_code == 422 and "hs_code" in refused.text
-    funnel = app.state.missions.funnel(mission.id)
+    funnel = app.state.web.services.missions.funnel(mission.id)
     assert [s.meetings for s in funnel.steps][1:5] == [1, 1, 1, 1] and funnel.steps[4].value_usd == 250000
     book = load_workbook(io.BytesIO(organizer.get(f"/missions/{mission.id}/documents/schedule.xlsx").content))
     assert "-DEMO.xlsx" in organizer.get(f"/missions/{mission.id}/documents/schedule.xlsx").headers[
         "content-disposition"]  # synthetic data says so in its file name too
     assert book["Funnel"]["B5"].value == 1  # notice, headers, scheduled, held, contact
     # a representative downloads their own agenda only
-    rep = client_for(app, "rep@missions.org")
+    rep = signed_in(app, "rep@missions.org")
     own = rep.get(f"/missions/{mission.id}/agenda/{env['host'].id}.pdf")
     assert own.status_code == 200 and "Программа встреч" in PdfReader(io.BytesIO(own.content)).pages[0].extract_text()
     other = next(p.id for p in env["people"].values() if p.id != env["host"].id)

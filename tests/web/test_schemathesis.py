@@ -28,7 +28,7 @@ def isolated_app(demo_settings, tmp_path_factory):
     db.dispose()
     application = create_app(settings)
     yield application, token
-    application.state.warehouse.close()
+    application.state.web.services.warehouse.close()
 
 
 def operations(app):

@@ -6,45 +6,33 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import CompanyFilter, Registry
 from hamkor.config import Settings
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
 from hamkor.web.security import PERMISSIONS
+from tests.helpers import PASSWORD, add_users, copy_of_demo, csrf_of, problem_text
+from tests.helpers import signed_in as sign_in
 
-PASSWORD = "correct horse battery"
 PERIOD = "2025-01..2025-09"
+ROLES = ("admin", "analyst", "organizer", "company", "viewer")
 
 
 @pytest.fixture(scope="module")
 def app(demo_settings, tmp_path_factory):
-    settings = Settings(data_dir=demo_settings.data_dir, database_url=demo_settings.resolved_database_url)
+    """The app over a private copy of the demo data: these tests add users, upload and undo."""
+    settings = Settings(data_dir=copy_of_demo(demo_settings, tmp_path_factory, "web"))
     db = Database(settings)
-    db.upgrade()
-    accounts = Accounts(db)
     own_company = Registry(db).all()[0].id  # the company representative speaks for the first demo company
-    for role in ("admin", "analyst", "organizer", "company", "viewer"):
-        if not any(u.email == f"{role}@example.org" for u in accounts.users()):
-            accounts.create_user(f"{role}@example.org", PASSWORD, role, company_id=own_company)
     db.dispose()
+    add_users(settings, [(f"{role}@example.org", role, own_company if role == "company" else None) for role in ROLES])
     application = create_app(settings)
     yield application
-    application.state.warehouse.close()  # the app holds the warehouse open; other tests read it next
+    application.state.web.services.warehouse.close()
 
 
 def signed_in(app, role: str) -> TestClient:
-    client = TestClient(app)
-    form = client.get("/signin")
-    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
-    response = client.post("/signin", data={"email": f"{role}@example.org", "password": PASSWORD, "csrf": token},
-                           follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return client
-
-
-def csrf_of(client: TestClient, path: str = "/") -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
+    return sign_in(app, f"{role}@example.org")
 
 
 # Every route with the permission it needs; the test below checks that this list is complete.
@@ -224,12 +212,10 @@ def test_sign_in_is_rate_limited_and_cookie_is_safe(app):
     assert "httponly" in cookie and "samesite=lax" in cookie
 
 
-def test_api_with_a_token(app, demo_settings):
-    db = Database(Settings(data_dir=demo_settings.data_dir))
-    accounts = Accounts(db)
+def test_api_with_a_token(app):
+    accounts = app.state.web.services.accounts
     user = next(u for u in accounts.users() if u.email == "analyst@example.org")
     token = accounts.create_token(user.id, "test")
-    db.dispose()
     client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
     summary = client.get(f"/api/v1/trade/summary?reporter=RU-ALT&partner=UZ&period={PERIOD}").json()
     assert round(summary["growth_pct"]["turnover"], 1) == 33.0 and summary["synthetic"] is True
@@ -278,7 +264,7 @@ def test_openapi_and_docs_are_local(app):
 def test_interrupted_jobs_are_failed_on_start(app):
     from hamkor.store.models import Job
 
-    runner = app.state.jobs
+    runner = app.state.web.jobs
     with runner.db.session() as session:
         job = Job(kind="import", status="running", progress=0.4, created_at=__import__("datetime").datetime.now())
         session.add(job)
@@ -291,12 +277,12 @@ def test_interrupted_jobs_are_failed_on_start(app):
 
 def test_upload_size_limit(app, monkeypatch):
     client = signed_in(app, "admin")
-    monkeypatch.setattr(app.state.settings, "upload_limit_mb", 0)
+    monkeypatch.setattr(app.state.web.settings, "upload_limit_mb", 0)
     response = client.post("/api/v1/imports", data={"kind": "fts-regional"},
                            files={"file": ("big.csv", b"x" * 2048, "text/csv")},
                            headers={"Authorization": ""})
     assert response.status_code == 413 and "larger than the limit" in response.text
-    assert list(app.state.upload_dir.glob("*big.csv")) == []
+    assert list(app.state.web.upload_dir.glob("*big.csv")) == []
 
 
 def test_brief_download_runs_as_a_job(app):
@@ -381,7 +367,7 @@ def test_opportunities_page_and_api_agree(app):
                                                           "direction": "import"}).json()
     assert imports["exporter"] == "UZ" and imports["market"] == "RU-ALT" and imports["items"]
     refused = client.get("/api/v1/opportunities", params={"reporter": "RU-ZZZ", "partner": "UZ"})
-    assert refused.status_code == 422 and "unknown region" in refused.json()["detail"]
+    assert refused.status_code == 422 and "unknown region" in problem_text(refused)
     page = client.get("/opportunities?reporter=RU-ZZZ&partner=UZ")
     assert page.status_code == 200 and "unknown region" in page.text
 
@@ -392,14 +378,14 @@ def test_companies_list_profile_and_private_contacts(app):
     assert listing.status_code == 200 and "Котломаш" in listing.text and "Синтетические демо-данные" in listing.text
     assert len(re.findall(r'<a href="/companies/(\d+)">', listing.text)) == 50
     assert "50 компаний" in listing.text  # Russian plural forms from the catalogue
-    first = app.state.registry.all()[0]
+    first = app.state.web.services.registry.all()[0]
     profile = viewer.get(f"/companies/{first.id}")
-    contact = app.state.registry.contacts(first.id)[0]
+    contact = app.state.web.services.registry.contacts(first.id)[0]
     assert profile.status_code == 200 and contact.email not in profile.text  # private to this viewer
     assert contact.email in signed_in(app, "admin").get(f"/companies/{first.id}").text
     assert contact.email in signed_in(app, "company").get(f"/companies/{first.id}").text  # its own representative
-    other = app.state.registry.all()[1]
-    assert app.state.registry.contacts(other.id)[0].email not in signed_in(app, "company").get(
+    other = app.state.web.services.registry.all()[1]
+    assert app.state.web.services.registry.contacts(other.id)[0].email not in signed_in(app, "company").get(
         f"/companies/{other.id}").text
     api = viewer.get(f"/api/v1/companies/{first.id}").json()
     assert api["contacts"] is None and api["tax_id"] == first.tax_id
@@ -411,7 +397,7 @@ def test_companies_list_profile_and_private_contacts(app):
 
 
 def test_a_representative_edits_only_their_own_company(app):
-    registry = app.state.registry
+    registry = app.state.web.services.registry
     own, other = registry.all()[0], registry.all()[1]
     client = signed_in(app, "company")
     form = client.get(f"/companies/{own.id}/edit")
@@ -465,7 +451,7 @@ def test_matching_page_follows_an_edited_profile(app):
     admin = signed_in(app, "admin")
     page = "/matching?a_region=RU-ALT&b_region=UZ-SI&top=1"
     before = set(re.findall(r'data-pair="(\d+)-(\d+)"', admin.get(page).text))
-    host = next(c for c in app.state.registry.find(CompanyFilter(region="UZ-SI")) if c.needs)
+    host = next(c for c in app.state.web.services.registry.find(CompanyFilter(region="UZ-SI")) if c.needs)
     assert any(b == str(host.id) for _, b in before)
     body = {k: v for k, v in admin.get(f"/api/v1/companies/{host.id}").json().items() if k not in ("id", "synthetic")}
     # It needs and offers nothing any more, and speaks a language nobody else does

@@ -11,16 +11,18 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
+from hamkor.errors import Problem
+from hamkor.i18n import LANGUAGES
 from hamkor.store.db import Database
 from hamkor.store.models import ApiToken, User
 
 ROLES = ("admin", "analyst", "organizer", "company", "viewer")
-LANGUAGES = ("ru", "uz", "en")
+
 MIN_PASSWORD = 8
 _hasher = PasswordHasher()
 
 
-class AccountError(ValueError):
+class AccountError(Problem):
     """Something about an account a person can fix (bad e-mail, short password, taken)."""
 
 

@@ -9,15 +9,14 @@ import duckdb
 
 from hamkor.briefing import phrases
 from hamkor.briefing.phrases import label
+from hamkor.i18n import LANGUAGES
 from hamkor.i18n.numbers import format_money, format_number, format_percent, money_scale, money_unit
 from hamkor.reference.countries import countries
-from hamkor.reference.regions import regions
+from hamkor.reference.names import GROUPS, WORLD, short_name, territory_name
 from hamkor.render import charts
 from hamkor.trade import stats
 from hamkor.trade.facts import is_synthetic
 from hamkor.trade.periods import Period
-
-LANGUAGES = ("ru", "uz", "en")
 
 
 @dataclass
@@ -58,28 +57,6 @@ class Promising:
     items: list[str]
 
 
-def short_name(name: str, limit: int = 70) -> str:
-    """Nomenclature names run long; a brief wants the head of the name, cut where a reader would."""
-    if len(name) <= limit:
-        return name
-    for separator in ("; ", " (", ", "):
-        cut = name.find(separator)
-        if 15 <= cut <= limit:
-            return name[:cut] + "…"
-    return name[: name.rfind(" ", 0, limit)] + "…"
-
-
-def territory_name(code: str, lang: str) -> str:
-    if code.upper() in stats.GROUPS or code.upper() == stats.WORLD:
-        return {"CIS": {"ru": "СНГ", "uz": "MDH", "en": "CIS"}, "EAEU": {"ru": "ЕАЭС", "uz": "YeOII", "en": "EAEU"},
-                "EU": {"ru": "ЕС", "uz": "YeI", "en": "EU"},
-                "WORLD": {"ru": "Все страны", "uz": "Barcha mamlakatlar", "en": "World"}}[code.upper()][lang]
-    region = regions().get(code) if "-" in code else None
-    if region:
-        return region.name(lang)
-    return countries().name(code.upper(), lang)
-
-
 def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period: Period,
                   lang: str = "ru", top: int = 7, render_charts: bool = True, today: date | None = None) -> Brief:
     if lang not in LANGUAGES:
@@ -88,7 +65,7 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
     summary = stats.summary(con, query)
     query = summary.query  # with the source chosen
     reporter_name, partner_name = territory_name(reporter, lang), territory_name(partner, lang)
-    is_group = partner.upper() in stats.GROUPS or partner.upper() == stats.WORLD
+    is_group = partner.upper() in GROUPS or partner.upper() == WORLD
     ranking = stats.partner_ranking(con, reporter, period, query.source)
     rank = next((r.rank for r in ranking if r.partner == partner.upper()), None)
     divisor, _ = money_scale(max(summary.current.turnover, summary.previous.turnover))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hamkor.i18n import pick
 from hamkor.i18n.numbers import format_money, format_percent, ordinal, period_phrase, plural
 
 
@@ -38,7 +39,7 @@ def _money(value: float, lang: str, facts: Facts) -> str:
 
 
 def headline(facts: Facts, lang: str) -> str:
-    return {"ru": _headline_ru, "uz": _headline_uz, "en": _headline_en}[lang](facts)
+    return pick({"ru": _headline_ru, "uz": _headline_uz, "en": _headline_en}, lang)(facts)
 
 
 def _headline_ru(f: Facts) -> str:
@@ -198,10 +199,10 @@ SOURCE_NAMES = {
 
 
 def label(key: str, lang: str, **values) -> str:
-    text = LABELS[key].get(lang) or LABELS[key]["en"]
+    text = pick(LABELS[key], lang)
     return text.format(**values) if values else text
 
 
 def source_name(source: str, lang: str) -> str:
     names = SOURCE_NAMES.get(source)
-    return (names.get(lang) or names["en"]) if names else source
+    return pick(names, lang) if names else source

@@ -19,6 +19,7 @@ from hamkor.cli import reference as reference_commands
 from hamkor.cli import serve as serve_commands
 from hamkor.cli import trade as trade_commands
 from hamkor.config import Settings
+from hamkor.context import AppContext
 
 app = typer.Typer(
     name="hamkor",
@@ -58,10 +59,12 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     try:
-        ctx.obj = Settings(**({"data_dir": data_dir} if data_dir else {}))
+        settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
     except ValueError as error:
         typer.echo(f"Error: invalid settings: {error}", err=True)
         raise typer.Exit(2) from None
+    ctx.obj = AppContext(settings)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from hamkor.config import Settings
+from hamkor.context import AppContext
 
 # Piped or captured output is read by people later (logs, CI): don't squeeze it into 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -29,8 +30,13 @@ class OutputFormat(StrEnum):
     xlsx = "xlsx"
 
 
-def settings_of(ctx: typer.Context) -> Settings:
+def services_of(ctx: typer.Context) -> AppContext:
+    """The application context the root callback built: every command's way to the services."""
     return ctx.find_root().obj
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    return services_of(ctx).settings
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -107,13 +113,13 @@ def mn(value: float) -> float:
 
 def read_warehouse(ctx: typer.Context, work, user_errors: tuple[type[Exception], ...] = ()):
     """Run work(connection) on the warehouse; a question the data cannot answer exits 2 with its reason."""
-    from hamkor.store.warehouse import Warehouse, WarehouseBusy
+    from hamkor.trade.warehouse import WarehouseBusy
 
     settings = settings_of(ctx)
     if not settings.resolved_warehouse_path.exists():
         raise fail(f"no trade warehouse in {settings.data_dir}: import a file or run `hamkor demo` first")
     try:
-        with Warehouse(settings).reader() as con:
+        with services_of(ctx).warehouse.reader() as con:
             return work(con)
     except user_errors as error:
         raise fail(str(error), 2) from None

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import typer
 
-from hamkor.briefing.compose import LANGUAGES, compose_brief
+from hamkor.briefing.compose import compose_brief
 from hamkor.briefing.render import FORMATS, render
-from hamkor.cli._common import console, err_console, fail, settings_of
-from hamkor.store.warehouse import Warehouse, WarehouseBusy
+from hamkor.cli._common import console, err_console, fail, services_of, settings_of
+from hamkor.i18n import LANGUAGES
 from hamkor.trade.periods import Period, PeriodError
 from hamkor.trade.stats import QueryError
+from hamkor.trade.warehouse import WarehouseBusy
 
 
 def brief(
@@ -36,7 +37,7 @@ def brief(
     if not settings.resolved_warehouse_path.exists():
         raise fail(f"no trade warehouse in {settings.data_dir}: import a file or run `hamkor demo` first")
     try:
-        with Warehouse(settings).reader() as con:
+        with services_of(ctx).warehouse.reader() as con:
             document = compose_brief(con, reporter.upper(), partner.upper(), query_period, lang)
     except QueryError as error:
         raise fail(str(error), 2) from None

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import typer
 
-from hamkor.cli._common import OutputFormat, console, emit, err_console, fail, settings_of
+from hamkor.cli._common import OutputFormat, console, emit, err_console, fail, services_of, settings_of
 from hamkor.companies.classify import search
 from hamkor.companies.evaluate import evaluate
 from hamkor.companies.matching import describe
 from hamkor.companies.registry import CompanyFilter, Registry, company_name
 from hamkor.companies.service import match, traded_headings
 from hamkor.companies.transfer import FIELDS, ImportRefused, export_companies, import_companies
-from hamkor.store.db import Database
-from hamkor.store.warehouse import Warehouse, WarehouseBusy
+from hamkor.trade.warehouse import WarehouseBusy
 
 app = typer.Typer(help="The company registry: list, import, export, matchmaking.", no_args_is_help=True)
 hs = typer.Typer(help="Find HS / TN VED codes for goods described in words.", no_args_is_help=True)
@@ -22,10 +21,8 @@ FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv, js
 OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed for xlsx).")
 
 
-def _registry(ctx: typer.Context) -> tuple[Database, Registry]:
-    db = Database(settings_of(ctx))
-    db.upgrade()
-    return db, Registry(db)
+def _registry(ctx: typer.Context) -> Registry:
+    return services_of(ctx).registry
 
 
 def _filter(text, country, region, sector, code) -> CompanyFilter:
@@ -40,11 +37,8 @@ def list_companies(ctx: typer.Context, text: str | None = typer.Option(None, "--
                    lang: str = typer.Option("ru", help="Language of names."), fmt: OutputFormat = FORMAT,
                    output: Path | None = OUTPUT) -> None:
     """The registry, filtered (contacts are never listed: see the web profile)."""
-    db, registry = _registry(ctx)
-    try:
-        found = registry.find(_filter(text, country, region, sector, code))
-    finally:
-        db.dispose()
+    registry = _registry(ctx)
+    found = registry.find(_filter(text, country, region, sector, code))
     rows = [[c.id, company_name(c, lang), c.tax_id or "", c.region or c.country, c.city or "",
              ", ".join(c.sectors or []), " ".join(c.offers or []), " ".join(c.needs or []),
              "SYNTHETIC" if c.synthetic else ""] for c in found]
@@ -65,15 +59,13 @@ def import_command(ctx: typer.Context, file: Path = typer.Argument(..., exists=T
             raise fail(f"--map takes COLUMN=FIELD, not {item!r} (fields: {', '.join(FIELDS)})", 2)
         column, field = item.split("=", 1)
         explicit[column.strip()] = field.strip()
-    db, registry = _registry(ctx)
+    registry = _registry(ctx)
     try:
         report = import_companies(registry, file, explicit, update_existing)
     except ImportRefused as refused:
         for line in refused.report.lines():
             err_console.print(line, highlight=False)
         raise fail(f"{file.name}: nothing imported ({len(refused.report.errors)} errors)", 2) from None
-    finally:
-        db.dispose()
     for line in report.lines():
         err_console.print(line, highlight=False)
     console.print(f"{file.name}: {report.rows} rows — {report.created} created, {report.updated} updated "
@@ -90,12 +82,9 @@ def export_command(ctx: typer.Context, output: Path = typer.Option(..., "-o", "-
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
         raise fail("the output must end in .xlsx or .csv", 2)
-    db, registry = _registry(ctx)
-    try:
-        found = registry.find(_filter(None, country, region, sector, None))
-        people = {c.id: registry.contacts(c.id) for c in found} if contacts else {}
-    finally:
-        db.dispose()
+    registry = _registry(ctx)
+    found = registry.find(_filter(None, country, region, sector, None))
+    people = {c.id: registry.contacts(c.id) for c in found} if contacts else {}
     output.write_bytes(export_companies(found, people, fmt))
     console.print(f"{len(found)} companies written to {output}")
     if any(c.synthetic for c in found):
@@ -114,19 +103,17 @@ def match_command(ctx: typer.Context, a_region: str | None = typer.Option(None, 
                   output: Path | None = OUTPUT) -> None:
     """Score every pair of group A x group B and suggest meetings, each with its reasons."""
     settings = settings_of(ctx)
-    db, registry = _registry(ctx)
+    registry = _registry(ctx)
     try:
         group_a = _filter(None, a_country, a_region, a_sector, None)
         group_b = _filter(None, b_country, b_region, b_sector, None)
         if settings.resolved_warehouse_path.exists():
-            with Warehouse(settings).reader() as con:
+            with services_of(ctx).warehouse.reader() as con:
                 result = match(registry, con, group_a, group_b, top, lang)
         else:
             result = match(registry, None, group_a, group_b, top, lang)
     except WarehouseBusy as busy:
         raise fail(str(busy)) from None
-    finally:
-        db.dispose()
     rows = [[s.a.id, s.a.name, s.b.id, s.b.name, round(s.score * 100, 1),
              "; ".join(describe(r, s.a.name, s.b.name, lang) for r in s.reasons)] for s in result.suggestions]
     emit(["A", "company A", "B", "company B", "score", "why"], rows, fmt,
@@ -146,7 +133,7 @@ def hs_search(ctx: typer.Context, text: str = typer.Argument(..., help="коте
     if region:
         settings = settings_of(ctx)
         if settings.resolved_warehouse_path.exists():
-            with Warehouse(settings).reader() as con:
+            with services_of(ctx).warehouse.reader() as con:
                 traded = traded_headings(con, region.upper())
     hits = search(text, lang, limit, traded)
     shown = lang if lang in ("ru", "en") else "ru"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import typer
 
-from hamkor.cli._common import OutputFormat, console, emit, err_console, fail, settings_of
+from hamkor.accounts.permissions import SYSTEM, Actor
+from hamkor.cli._common import OutputFormat, console, emit, err_console, fail, services_of, settings_of
 from hamkor.cooperation.records import KINDS, RecordError, to_plain
-from hamkor.cooperation.service import SYSTEM, Actor, Cooperation, is_overdue, today_in
-from hamkor.store.db import Database
+from hamkor.cooperation.service import Cooperation, is_overdue, today_in
 
 app = typer.Typer(help="The cooperation registry: organisations, people, events, agreements, commitments.",
                   no_args_is_help=True)
@@ -20,11 +20,8 @@ OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed f
 KIND_HELP = ", ".join(KINDS)
 
 
-def _open(ctx: typer.Context) -> tuple[Database, Cooperation]:
-    settings = settings_of(ctx)
-    db = Database(settings)
-    db.upgrade()
-    return db, Cooperation(db, settings.documents_dir)
+def _coop(ctx: typer.Context) -> Cooperation:
+    return services_of(ctx).cooperation
 
 
 def _kind(name: str) -> str:
@@ -61,15 +58,12 @@ def list_command(ctx: typer.Context, kind: str = typer.Argument(..., help=KIND_H
                  fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
     """Records of one kind (commitments past their due date are marked OVERDUE)."""
     kind = _kind(kind)
-    db, coop = _open(ctx)
-    try:
-        today = today_in(settings_of(ctx).timezone)
-        records = coop.list(kind, partner, status)
-        fields = [f for f in KINDS[kind].fields if f.type not in ("longtext", "sources")]
-        rows = [[r.id, coop.title(kind, r, lang), *[_text(getattr(r, f.name)) for f in fields[:6]],
-                 "OVERDUE" if kind == "commitments" and is_overdue(r, today) else ""] for r in records]
-    finally:
-        db.dispose()
+    coop = _coop(ctx)
+    today = today_in(settings_of(ctx).timezone)
+    records = coop.list(kind, partner, status)
+    fields = [f for f in KINDS[kind].fields if f.type not in ("longtext", "sources")]
+    rows = [[r.id, coop.title(kind, r, lang), *[_text(getattr(r, f.name)) for f in fields[:6]],
+             "OVERDUE" if kind == "commitments" and is_overdue(r, today) else ""] for r in records]
     emit(["id", "name", *[f.name for f in fields[:6]], "flag"], rows, fmt, kind, output)
 
 
@@ -85,14 +79,11 @@ def show(ctx: typer.Context, kind: str = typer.Argument(..., help=KIND_HELP), re
          ) -> None:
     """One record with its audit history (who, when, what)."""
     kind = _kind(kind)
-    db, coop = _open(ctx)
-    try:
-        record = coop.get(kind, record_id)
-        if record is None:
-            raise fail(f"no {KINDS[kind].entity} {record_id}", 2)
-        history = coop.history(kind, record_id)
-    finally:
-        db.dispose()
+    coop = _coop(ctx)
+    record = coop.get(kind, record_id)
+    if record is None:
+        raise fail(f"no {KINDS[kind].entity} {record_id}", 2)
+    history = coop.history(kind, record_id)
     for f in KINDS[kind].fields:
         console.print(f"[bold]{f.name}[/]: {_text(getattr(record, f.name))}", highlight=False)
     console.print("\n[bold]History[/]")
@@ -109,13 +100,11 @@ def add(ctx: typer.Context, kind: str = typer.Argument(..., help=KIND_HELP),
     """Add a record, e.g. `hamkor cooperation add commitments --set title="…" --set due_date=2027-03-01
     --set status=open --set partners=UZ`."""
     kind = _kind(kind)
-    db, coop = _open(ctx)
+    coop = _coop(ctx)
     try:
         record = coop.create(kind, _fields(set_, data), _actor())
     except RecordError as problem:
         raise fail("; ".join(f"{f}: {r}" for f, r in problem.problems), 2) from None
-    finally:
-        db.dispose()
     console.print(f"{KINDS[kind].entity} {record.id} added")
 
 
@@ -125,13 +114,11 @@ def update(ctx: typer.Context, kind: str = typer.Argument(..., help=KIND_HELP), 
            data: Path | None = typer.Option(None, "--json", exists=True, dir_okay=False)) -> None:
     """Change some fields of a record (the rest stay); the change goes into its history."""
     kind = _kind(kind)
-    db, coop = _open(ctx)
+    coop = _coop(ctx)
     try:
         coop.update(kind, record_id, _fields(set_, data), _actor())
     except RecordError as problem:
         raise fail("; ".join(f"{f}: {r}" for f, r in problem.problems), 2) from None
-    finally:
-        db.dispose()
     console.print(f"{KINDS[kind].entity} {record_id} updated")
 
 
@@ -140,13 +127,11 @@ def delete(ctx: typer.Context, kind: str = typer.Argument(..., help=KIND_HELP), 
            ) -> None:
     """Delete a record that nothing else refers to."""
     kind = _kind(kind)
-    db, coop = _open(ctx)
+    coop = _coop(ctx)
     try:
         coop.delete(kind, record_id, _actor())
     except RecordError as problem:
         raise fail(str(problem), 2) from None
-    finally:
-        db.dispose()
     console.print(f"{KINDS[kind].entity} {record_id} deleted")
 
 
@@ -154,11 +139,8 @@ def delete(ctx: typer.Context, kind: str = typer.Argument(..., help=KIND_HELP), 
 def timeline(ctx: typer.Context, partner: str = typer.Argument(..., help="Territory, e.g. UZ"),
              fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
     """Everything dated about one partner: events, agreements, commitments, newest first."""
-    db, coop = _open(ctx)
-    try:
-        items = coop.timeline(partner, today_in(settings_of(ctx).timezone))
-    finally:
-        db.dispose()
+    coop = _coop(ctx)
+    items = coop.timeline(partner, today_in(settings_of(ctx).timezone))
     emit(["date", "kind", "title", "status", "flag"],
          [[i.day.isoformat(), i.kind, i.title, i.status or "",
            "OVERDUE" if i.overdue else ("SYNTHETIC" if i.synthetic else "")] for i in items], fmt, partner, output)
@@ -170,11 +152,8 @@ def ics(ctx: typer.Context, output: Path = typer.Option(..., "-o", "--output"),
     """The events as an iCalendar file."""
     from hamkor.cooperation.calendar import events_ics
 
-    db, coop = _open(ctx)
-    try:
-        output.write_bytes(events_ics(coop, partner))
-    finally:
-        db.dispose()
+    coop = _coop(ctx)
+    output.write_bytes(events_ics(coop, partner))
     err_console.print(f"written {output}")
 
 
@@ -187,13 +166,10 @@ def reminders(ctx: typer.Context, days: int = typer.Option(14, help="How far ahe
     from hamkor.cooperation.mail import send as send_mail
 
     settings = settings_of(ctx)
-    db, coop = _open(ctx)
-    try:
-        today = today_in(settings.timezone)
-        found = coop.reminders(today, days)
-        lines = reminder_lines(coop, found, lang)
-    finally:
-        db.dispose()
+    coop = _coop(ctx)
+    today = today_in(settings.timezone)
+    found = coop.reminders(today, days)
+    lines = reminder_lines(coop, found, lang)
     console.print(f"[bold]Reminders[/] for {today} (time zone {settings.timezone}, {days} days ahead):")
     for line in lines or ["nothing is due"]:
         console.print(f"  {line}", highlight=False, style="bold red" if line.startswith("OVERDUE") else None)

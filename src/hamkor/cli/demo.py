@@ -7,7 +7,7 @@ import typer
 from hamkor.cli._common import byte_progress, console, err_console, fail, settings_of
 from hamkor.demo.build import build_demo, promising_areas, summarise
 from hamkor.i18n.numbers import format_number
-from hamkor.store.warehouse import WarehouseBusy
+from hamkor.trade.warehouse import WarehouseBusy
 
 
 def demo(

@@ -7,21 +7,18 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from hamkor.cli._common import OutputFormat, byte_progress, console, emit, err_console, fail, settings_of
-from hamkor.store.db import Database
-from hamkor.store.warehouse import Warehouse, WarehouseBusy
+from hamkor.cli._common import OutputFormat, byte_progress, console, emit, err_console, fail, services_of
+from hamkor.errors import Problem
 from hamkor.trade.facts import VALUE_UNITS
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.trade.service import ImportOutcome, ImportService
+from hamkor.trade.warehouse import WarehouseBusy
 
 app = typer.Typer(help="Import trade statistics files; list and undo imports.", no_args_is_help=True)
 
 
-def _service(ctx: typer.Context) -> tuple[ImportService, Database]:
-    settings = settings_of(ctx)
-    db = Database(settings)
-    db.upgrade()
-    return ImportService(db, Warehouse(settings)), db
+def _service(ctx: typer.Context) -> ImportService:
+    return services_of(ctx).imports
 
 
 def _show(outcomes: list[ImportOutcome]) -> None:
@@ -68,7 +65,7 @@ def _make_import_command(kind: str):
             raise fail(f"--value-unit must be one of {', '.join(VALUE_UNITS)}, not {value_unit!r}", 2)
         options = ImportOptions(value_unit=value_unit, reporter=reporter, flow=flow,
                                 nomenclature=nomenclature, source=source, codes_file=codes)
-        service, db = _service(ctx)
+        service = _service(ctx)
         outcomes = []
         try:
             for path in files:
@@ -76,8 +73,6 @@ def _make_import_command(kind: str):
                     outcomes.append(service.import_file(kind, path, options, progress))
         except WarehouseBusy as busy:
             raise fail(str(busy)) from None
-        finally:
-            db.dispose()
         _show(outcomes)
         if any(o.status == "rejected" for o in outcomes):
             raise typer.Exit(1)
@@ -99,11 +94,8 @@ def list_batches(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file."),
 ) -> None:
     """The import history, newest first."""
-    service, db = _service(ctx)
-    try:
-        batches = service.batches(limit)
-    finally:
-        db.dispose()
+    service = _service(ctx)
+    batches = service.batches(limit)
     headers = ["batch", "kind", "source", "file", "status", "rows loaded", "rejected", "periods", "started"]
     rows = [[b.id, b.source_kind, b.source_label, b.file_name, b.status, b.rows_loaded, b.rows_rejected,
              f"{b.period_first}..{b.period_last}" if b.period_first else "",
@@ -114,11 +106,9 @@ def list_batches(
 @app.command()
 def undo(ctx: typer.Context, batch: int = typer.Argument(..., help="Batch number (see `hamkor import list`).")) -> None:
     """Remove one loaded batch from the warehouse."""
-    service, db = _service(ctx)
+    service = _service(ctx)
     try:
         undone = service.undo(batch)
-    except (LookupError, WarehouseBusy) as error:
+    except (Problem, WarehouseBusy) as error:
         raise fail(str(error)) from None
-    finally:
-        db.dispose()
     console.print(f"Batch {undone.id} ({undone.file_name}) undone: {undone.rows_loaded:,} rows removed.")

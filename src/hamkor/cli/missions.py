@@ -8,21 +8,18 @@ from pathlib import Path
 
 import typer
 
-from hamkor.cli._common import OutputFormat, console, emit, err_console, fail, settings_of
+from hamkor.cli._common import OutputFormat, console, emit, err_console, fail, services_of
 from hamkor.missions.agenda import AgendaError, agenda, to_ics
 from hamkor.missions.scheduler import InstanceError, capacity_needed, read_instance, schedule, solution_json
 from hamkor.missions.service import MissionError, Missions
-from hamkor.store.db import Database
 
 app = typer.Typer(help="Business missions: B2B meeting schedules, agendas, outcomes.", no_args_is_help=True)
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv, json or xlsx.")
 OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed for xlsx).")
 
 
-def _open(ctx: typer.Context) -> tuple[Database, Missions]:
-    db = Database(settings_of(ctx))
-    db.upgrade()
-    return db, Missions(db)
+def _missions(ctx: typer.Context) -> Missions:
+    return services_of(ctx).missions
 
 
 def _mission(missions: Missions, mission_id: int):
@@ -42,17 +39,14 @@ def _synthetic(mission) -> None:
 @app.command("list")
 def list_missions(ctx: typer.Context, fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
     """Every mission with its dates, participants and schedule quality."""
-    db, missions = _open(ctx)
-    try:
-        rows = []
-        for m in missions.all():
-            people = missions.people(m.id)
-            cert = m.certificate or {}
-            rows.append([m.id, m.name, ", ".join(d["date"] for d in m.days), m.host_territory, m.visiting_territory,
-                         len(people), cert.get("scheduled", 0), cert.get("requests", 0),
-                         f"{cert['quality']:.2%}" if cert else "", "SYNTHETIC" if m.synthetic else ""])
-    finally:
-        db.dispose()
+    missions = _missions(ctx)
+    rows = []
+    for m in missions.all():
+        people = missions.people(m.id)
+        cert = m.certificate or {}
+        rows.append([m.id, m.name, ", ".join(d["date"] for d in m.days), m.host_territory, m.visiting_territory,
+                     len(people), cert.get("scheduled", 0), cert.get("requests", 0),
+                     f"{cert['quality']:.2%}" if cert else "", "SYNTHETIC" if m.synthetic else ""])
     emit(["id", "name", "days", "host", "visiting", "participants", "scheduled", "requests", "quality", "demo"],
          rows, fmt, "missions", output)
 
@@ -63,19 +57,16 @@ def show(ctx: typer.Context, mission_id: int = typer.Argument(...), lang: str = 
     """The organizer's grid of a mission: slot by slot, who meets whom at which table."""
     from hamkor.missions import documents
 
-    db, missions = _open(ctx)
-    try:
-        mission = _mission(missions, mission_id)
-        rows = []
-        for row in documents.grid(missions, mission):
-            for table, cell in enumerate(row.cells, 1):
-                if cell:
-                    rows.append([cell.meeting.id, row.slot.date, row.slot.label, table, cell.guest.name(lang),
-                                 cell.host.name(lang), "yes" if cell.meeting.interpreter else "",
-                                 "locked" if cell.meeting.locked else "", cell.meeting.status])
-        cert = mission.certificate
-    finally:
-        db.dispose()
+    missions = _missions(ctx)
+    mission = _mission(missions, mission_id)
+    rows = []
+    for row in documents.grid(missions, mission):
+        for table, cell in enumerate(row.cells, 1):
+            if cell:
+                rows.append([cell.meeting.id, row.slot.date, row.slot.label, table, cell.guest.name(lang),
+                             cell.host.name(lang), "yes" if cell.meeting.interpreter else "",
+                             "locked" if cell.meeting.locked else "", cell.meeting.status])
+    cert = mission.certificate
     _synthetic(mission)
     emit(["meeting", "date", "time", "table", "visiting", "host", "interpreter", "locked", "status"], rows, fmt,
          mission.name, output)
@@ -91,12 +82,9 @@ def requests_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
                      lang: str = typer.Option("ru"), fmt: OutputFormat = FORMAT,
                      output: Path | None = OUTPUT) -> None:
     """The mission's meeting requests, with mutual and expired ones marked."""
-    db, missions = _open(ctx)
-    try:
-        mission = _mission(missions, mission_id)
-        views = [v for v in missions.requests(mission_id) if not status or v.request.status == status]
-    finally:
-        db.dispose()
+    missions = _missions(ctx)
+    mission = _mission(missions, mission_id)
+    views = [v for v in missions.requests(mission_id) if not status or v.request.status == status]
     _synthetic(mission)
     emit(["id", "from", "to", "priority", "status", "mutual", "expired"],
          [[v.request.id, v.requester.name(lang), v.target.name(lang), v.request.priority, v.request.status,
@@ -114,15 +102,13 @@ def plan_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
                  seconds: float = typer.Option(10.0, help="Time limit of the CP-SAT improvement."),
                  seed: int = typer.Option(1, help="Random seed (one worker: the same schedule every run).")) -> None:
     """Plan a stored mission: site visits, then the B2B grid, published with its certificate."""
-    db, missions = _open(ctx)
+    missions = _missions(ctx)
     try:
         _mission(missions, mission_id)
         with _progress() as tell:
             result = missions.schedule(mission_id, seconds, workers=1, seed=seed, progress=tell)
     except MissionError as problem:
         raise fail(str(problem), 2) from None
-    finally:
-        db.dispose()
     err_console.print(_certificate_line(result), highlight=False)
 
 
@@ -132,16 +118,14 @@ def replan_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
                    absent: list[int] = typer.Option([], "--absent", help="Participant id of a no-show (repeatable)."),
                    seconds: float = typer.Option(10.0)) -> None:
     """After cancellations and no-shows: keep the past, re-optimise the rest with few changes."""
-    db, missions = _open(ctx)
+    missions = _missions(ctx)
     try:
         _mission(missions, mission_id)
         for pid in absent:
-            missions.update_participant(pid, absent=True)
+            missions.update_participant(mission_id, pid, absent=True)
         outcome = missions.replan(mission_id, from_slot, seconds)
     except MissionError as problem:
         raise fail(str(problem), 2) from None
-    finally:
-        db.dispose()
     err_console.print(f"kept {len(outcome.kept)}, moved {len(outcome.moved)}, dropped {len(outcome.dropped)}, "
                       f"added {len(outcome.added)}; " + _certificate_line(outcome.schedule), highlight=False)
 
@@ -156,20 +140,17 @@ def agendas_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
 
     if lang not in (None, "ru", "uz", "en"):
         raise fail("--lang must be ru, uz or en", 2)
-    db, missions = _open(ctx)
-    try:
-        mission = _mission(missions, mission_id)
-        people = missions.people(mission_id)
-        output.mkdir(parents=True, exist_ok=True)
-        with _progress() as tell:
-            for n, pid in enumerate(people, 1):
-                (output / f"agenda-{pid}.pdf").write_bytes(documents.agenda_pdf(missions, mission, [pid], lang))
-                (output / f"agenda-{pid}.ics").write_bytes(documents.participant_ics(missions, mission, pid, lang))
-                tell(n / (len(people) + 2), f"agenda {n} of {len(people)}")
-            (output / "tables.pdf").write_bytes(documents.table_sheets_pdf(missions, mission, lang or "ru"))
-            (output / "schedule.xlsx").write_bytes(documents.workbook(missions, mission, lang or "ru"))
-    finally:
-        db.dispose()
+    missions = _missions(ctx)
+    mission = _mission(missions, mission_id)
+    people = missions.people(mission_id)
+    output.mkdir(parents=True, exist_ok=True)
+    with _progress() as tell:
+        for n, pid in enumerate(people, 1):
+            (output / f"agenda-{pid}.pdf").write_bytes(documents.agenda_pdf(missions, mission, [pid], lang))
+            (output / f"agenda-{pid}.ics").write_bytes(documents.participant_ics(missions, mission, pid, lang))
+            tell(n / (len(people) + 2), f"agenda {n} of {len(people)}")
+        (output / "tables.pdf").write_bytes(documents.table_sheets_pdf(missions, mission, lang or "ru"))
+        (output / "schedule.xlsx").write_bytes(documents.workbook(missions, mission, lang or "ru"))
     _synthetic(mission)
     err_console.print(f"{len(people)} agendas (PDF + ICS), tables.pdf and schedule.xlsx in {output}", highlight=False)
 
@@ -184,16 +165,11 @@ def outcome_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
                                                                                                   "--value-usd")
                     ) -> None:
     """Record what came of a meeting."""
-    db, missions = _open(ctx)
+    missions = _missions(ctx)
     try:
-        _mission(missions, mission_id)
-        if not any(m.id == meeting for m in missions.meetings(mission_id)):
-            raise fail(f"no meeting {meeting} in mission {mission_id}", 2)
-        missions.record_outcome(meeting, status, rating, stage, hs_code, value_usd)
+        missions.record_outcome(mission_id, meeting, status, rating, stage, hs_code, value_usd)
     except MissionError as problem:
         raise fail(str(problem), 2) from None
-    finally:
-        db.dispose()
     err_console.print(f"meeting {meeting}: {status}" + (f", {stage}" if stage else ""), highlight=False)
 
 
@@ -201,12 +177,9 @@ def outcome_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
 def funnel_command(ctx: typer.Context, mission_id: int = typer.Argument(...), fmt: OutputFormat = FORMAT,
                    output: Path | None = OUTPUT) -> None:
     """Meetings scheduled -> held -> contact -> negotiation -> contract -> shipment, with values."""
-    db, missions = _open(ctx)
-    try:
-        mission = _mission(missions, mission_id)
-        result = missions.funnel(mission_id)
-    finally:
-        db.dispose()
+    missions = _missions(ctx)
+    mission = _mission(missions, mission_id)
+    result = missions.funnel(mission_id)
     _synthetic(mission)
     emit(["stage", "meetings", "value USD"], [[s.stage, s.meetings, s.value_usd] for s in result.steps], fmt,
          f"funnel of mission {mission_id}", output)
@@ -220,18 +193,15 @@ def export_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
     """The organizer's workbook (meetings, grid, left out, visits, outcomes, funnel) or the instance JSON."""
     from hamkor.missions import documents
 
-    db, missions = _open(ctx)
-    try:
-        mission = _mission(missions, mission_id)
-        if output.suffix == ".json":
-            output.write_text(json.dumps(missions.instance_json(mission_id), ensure_ascii=False, indent=1) + "\n",
-                              encoding="utf-8")
-        elif output.suffix == ".xlsx":
-            output.write_bytes(documents.workbook(missions, mission, lang))
-        else:
-            raise fail("the output must end in .xlsx or .json", 2)
-    finally:
-        db.dispose()
+    missions = _missions(ctx)
+    mission = _mission(missions, mission_id)
+    if output.suffix == ".json":
+        output.write_text(json.dumps(missions.instance_json(mission_id), ensure_ascii=False, indent=1) + "\n",
+                          encoding="utf-8")
+    elif output.suffix == ".xlsx":
+        output.write_bytes(documents.workbook(missions, mission, lang))
+    else:
+        raise fail("the output must end in .xlsx or .json", 2)
     _synthetic(mission)
     err_console.print(f"written {output}", highlight=False)
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import typer
 
-from hamkor.briefing.compose import territory_name
 from hamkor.cli._common import (
     OutputFormat,
     console,
@@ -24,6 +23,7 @@ from hamkor.opportunities.analysis import find_opportunities, world_complexity
 from hamkor.opportunities.explain import explain, flag_names, product_name
 from hamkor.opportunities.potential import Assumptions
 from hamkor.opportunities.world import OpportunityError
+from hamkor.reference.names import territory_name
 
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv, json or xlsx.")
 OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed for xlsx).")

@@ -7,9 +7,8 @@ import os
 import typer
 from sqlalchemy.exc import IntegrityError
 
-from hamkor.accounts.service import ROLES, AccountError, Accounts
-from hamkor.cli._common import console, fail, settings_of
-from hamkor.store.db import Database
+from hamkor.accounts.service import ROLES, AccountError
+from hamkor.cli._common import console, fail, services_of, settings_of
 
 
 def serve(ctx: typer.Context, host: str = typer.Option(None, help="Address (default 127.0.0.1)."),
@@ -38,16 +37,12 @@ def create_user(ctx: typer.Context, email: str = typer.Argument(...),
     """Create a user."""
     secret = password or os.environ.get("HAMKOR_PASSWORD") or typer.prompt("Password", hide_input=True,
                                                                               confirmation_prompt=True)
-    db = Database(settings_of(ctx))
     try:
-        db.upgrade()
-        user = Accounts(db).create_user(email, secret, role, language, company)
+        user = services_of(ctx).accounts.create_user(email, secret, role, language, company)
     except IntegrityError:
         raise fail(f"there is no company #{company} in the registry (`hamkor companies list`)") from None
     except AccountError as problem:
         raise fail(str(problem)) from None
-    finally:
-        db.dispose()
     console.print(f"User {user.email} ({user.role}) created.")
 
 
@@ -55,26 +50,16 @@ def create_user(ctx: typer.Context, email: str = typer.Argument(...),
 def create_token(ctx: typer.Context, email: str = typer.Argument(...),
                  name: str = typer.Option("api", help="What the token is for.")) -> None:
     """Create an API token for a user (shown once)."""
-    db = Database(settings_of(ctx))
-    try:
-        db.upgrade()
-        accounts = Accounts(db)
-        user = next((u for u in accounts.users() if u.email == email.strip().lower()), None)
-        if user is None:
-            raise fail(f"no user {email}")
-        token = accounts.create_token(user.id, name)
-    finally:
-        db.dispose()
+    accounts = services_of(ctx).accounts
+    user = next((u for u in accounts.users() if u.email == email.strip().lower()), None)
+    if user is None:
+        raise fail(f"no user {email}")
+    token = accounts.create_token(user.id, name)
     console.print(token)
 
 
 @users.command("list")
 def list_users(ctx: typer.Context) -> None:
     """Users and their roles."""
-    db = Database(settings_of(ctx))
-    try:
-        db.upgrade()
-        for user in Accounts(db).users():
-            console.print(f"{user.email}\t{user.role}\t{user.language}\t{'active' if user.active else 'inactive'}")
-    finally:
-        db.dispose()
+    for user in services_of(ctx).accounts.users():
+        console.print(f"{user.email}\t{user.role}\t{user.language}\t{'active' if user.active else 'inactive'}")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from hamkor.briefing.compose import territory_name
 from hamkor.cli._common import OutputFormat, emit, err_console, fail, mn, read_warehouse, synthetic_notice
+from hamkor.reference.names import territory_name
 from hamkor.trade import stats
 from hamkor.trade.facts import is_synthetic
 from hamkor.trade.periods import Period, PeriodError

@@ -23,6 +23,7 @@ from importlib import resources
 
 import snowballstemmer
 
+from hamkor.i18n import pick
 from hamkor.reference.nomenclature import nomenclature
 
 EDITION = "HS2022"
@@ -198,7 +199,7 @@ class Hit:
     detail: str | None = None  # the finer line that matches best (subheading or TN VED)
 
     def label(self, lang: str) -> str:
-        return self.name.get(lang) or self.name.get("en") or self.name.get("ru") or ""
+        return pick(self.name, lang, "")
 
 
 class Bm25:

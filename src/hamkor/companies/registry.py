@@ -8,26 +8,29 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, or_, select
 
+from hamkor.accounts.permissions import SYSTEM, Actor
 from hamkor.companies.taxid import TaxIdError, validate_tax_id
+from hamkor.errors import NotFound, Problem, Refused
+from hamkor.i18n import pick
 from hamkor.reference.countries import countries
 from hamkor.reference.nomenclature import nomenclature
 from hamkor.reference.regions import regions
-from hamkor.store.db import Database
+from hamkor.store.db import Database, unit_of_work
 from hamkor.store.models import Company, CompanyContact, MeetingRequest
 
 SIZES = ("micro", "small", "medium", "large")
-EDITORS = frozenset({"admin", "organizer"})  # edit every company; a representative edits their own
-CONTACT_READERS = frozenset({"admin", "organizer"})  # plus the company's own representatives
 CODE = re.compile(r"[0-9]{2,10}")
 LANGUAGE = re.compile(r"[a-z]{2}")
 
 
-class CompanyError(ValueError):
+class CompanyError(Problem):
     """The record cannot be saved; problems say which field and why."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{name}: {reason}" for name, reason in problems))
-        self.problems = problems
+    default_field = "company"
+
+
+class CompanyNotFound(CompanyError, NotFound):
+    pass
 
 
 @dataclass
@@ -68,7 +71,7 @@ class CompanyData:
 
 def company_name(company: Company, lang: str = "ru") -> str:
     names = {"ru": company.name_ru, "uz": company.name_uz, "en": company.name_en}
-    return names.get(lang) or company.name_ru or company.name_en or company.name_uz or f"#{company.id}"
+    return pick(names, lang, f"#{company.id}")
 
 
 def _clean(text: str | None) -> str | None:
@@ -145,12 +148,14 @@ def validate(data: CompanyData) -> tuple[CompanyData, list[tuple[str, str]]]:
     return clean, problems
 
 
-def can_edit(role: str, own_company: int | None, company_id: int | None) -> bool:
-    return role in EDITORS or (role == "company" and own_company is not None and own_company == company_id)
+def can_edit(actor: Actor, company_id: int | None) -> bool:
+    """Organizers and admins edit every company; a representative edits their own."""
+    return actor.may("companies.create") or actor.speaks_for(company_id)
 
 
-def can_see_contacts(role: str, own_company: int | None, company_id: int | None) -> bool:
-    return role in CONTACT_READERS or (role == "company" and own_company is not None and own_company == company_id)
+def can_see_contacts(actor: Actor, company_id: int | None) -> bool:
+    """Organizers and admins see every company's contacts; a representative their own company's."""
+    return actor.may("companies.contacts") or actor.speaks_for(company_id)
 
 
 @dataclass(frozen=True)
@@ -180,7 +185,10 @@ class Registry:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def create(self, data: CompanyData) -> Company:
+    @unit_of_work
+    def create(self, data: CompanyData, actor: Actor = SYSTEM) -> Company:
+        if not actor.may("companies.create"):
+            raise Refused([("company", "only organizers and administrators register companies")])
         clean, problems = validate(data)
         with self.db.session() as session:
             problems += self._duplicate_tax_id(session, clean, None)
@@ -189,22 +197,23 @@ class Registry:
             company = Company(created_at=datetime.now(UTC))
             self._apply(session, company, clean)
             session.refresh(company)
-            session.expunge(company)
             return company
 
-    def update(self, company_id: int, data: CompanyData) -> Company:
+    @unit_of_work
+    def update(self, company_id: int, data: CompanyData, actor: Actor = SYSTEM) -> Company:
+        """Whether the company is synthetic demo data stays as it was, whatever the form says."""
         clean, problems = validate(data)
         with self.db.session() as session:
-            company = session.get(Company, company_id)
-            if company is None:
-                raise CompanyError([("id", f"no company {company_id}")])
+            company = self._row(session, company_id)
+            if not can_edit(actor, company_id):
+                raise Refused([("company", "a company representative edits their own company only")])
+            clean.synthetic = company.synthetic
             problems += self._duplicate_tax_id(session, clean, company_id)
             if problems:
                 raise CompanyError(problems)
             self._apply(session, company, clean)
             session.flush()
             session.refresh(company)
-            session.expunge(company)
             return company
 
     def delete(self, company_id: int) -> None:
@@ -214,24 +223,36 @@ class Registry:
                                                              MeetingRequest.company_b == company_id)))
             session.execute(delete(Company).where(Company.id == company_id))
 
+    @staticmethod
+    def _row(session, company_id: int) -> Company:
+        company = session.get(Company, company_id)
+        if company is None:
+            raise CompanyNotFound([("id", f"no company {company_id}")])
+        return company
+
+    def company(self, company_id: int) -> Company:
+        """The company, or CompanyNotFound."""
+        with self.db.session() as session:
+            return self._row(session, company_id)
+
+    def contacts_for(self, actor: Actor, company_id: int) -> list[CompanyContact] | None:
+        """The contacts if this actor may see them, else None."""
+        return self.contacts(company_id) if can_see_contacts(actor, company_id) else None
+
     def get(self, company_id: int) -> Company | None:
         with self.db.session() as session:
             company = session.get(Company, company_id)
-            if company is not None:
-                session.expunge(company)
             return company
 
     def contacts(self, company_id: int) -> list[CompanyContact]:
         with self.db.session() as session:
             rows = session.scalars(select(CompanyContact).where(CompanyContact.company_id == company_id)
                                    .order_by(CompanyContact.id)).all()
-            session.expunge_all()
             return list(rows)
 
     def all(self) -> list[Company]:
         with self.db.session() as session:
             rows = session.scalars(select(Company).order_by(Company.id)).all()
-            session.expunge_all()
             return list(rows)
 
     def find(self, flt: CompanyFilter) -> list[Company]:
@@ -241,14 +262,6 @@ class Registry:
             rows = [c for c in rows if any(needle in (v or "").lower() for v in (
                 c.name_ru, c.name_uz, c.name_en, c.tax_id, c.city, c.offers_text, c.needs_text, *(c.sectors or [])))]
         return rows
-
-    def by_tax_id(self, country: str, tax_id: str) -> Company | None:
-        with self.db.session() as session:
-            company = session.scalars(select(Company).where(Company.country == country,
-                                                            Company.tax_id == tax_id)).first()
-            if company is not None:
-                session.expunge(company)
-            return company
 
     def revision(self) -> tuple[int, str]:
         """Changes whenever a company is added, edited or deleted: a key for cached results."""

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from hamkor.companies.matching import Profile, Suggestion, score_pairs, suggest
 from hamkor.companies.registry import CompanyFilter, Registry, company_name
+from hamkor.errors import Problem
 from hamkor.store.models import Company, MeetingRequest
 
 
@@ -84,14 +85,23 @@ def accept(registry: Registry, suggestion: Suggestion, user_id: int | None) -> M
             session.add(existing)
             session.flush()
         session.refresh(existing)
-        session.expunge(existing)
         return existing
+
+
+def accept_pair(registry: Registry, con: duckdb.DuckDBPyConnection | None, a: int, b: int, user_id: int | None,
+                lang: str = "ru") -> MeetingRequest:
+    """The pair (a, b) scored as matching scores it, and accepted as a meeting request; a Problem when
+    either company is missing or the two have nothing to meet on."""
+    registry.company(a), registry.company(b)
+    found = match(registry, con, CompanyFilter(ids=(a,)), CompanyFilter(ids=(b,)), 1, lang)
+    if not found.suggestions:
+        raise Problem("These two companies have nothing to meet on.")
+    return accept(registry, found.suggestions[0], user_id)
 
 
 def meeting_requests(registry: Registry) -> list[MeetingRequest]:
     with registry.db.session() as session:
         rows = session.scalars(select(MeetingRequest).order_by(MeetingRequest.id)).all()
-        session.expunge_all()
         return list(rows)
 
 

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from hamkor.errors import Conflict, NotFound, Problem
+from hamkor.i18n import pick
 from hamkor.reference.countries import countries
 from hamkor.reference.regions import regions
 from hamkor.store.models import (
@@ -48,7 +50,7 @@ class Kind:
 
 def _organisation_title(record, lang: str) -> str:
     names = {"ru": record.name_ru, "uz": record.name_uz, "en": record.name_en}
-    return names.get(lang) or record.name_ru or record.name_en or record.name_uz or f"#{record.id}"
+    return pick(names, lang, f"#{record.id}")
 
 
 ORGANISATION_KINDS = ("government", "consulate", "embassy", "sme_fund", "council", "chamber", "agency", "company",
@@ -98,13 +100,15 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
 )}
 
 
-class RecordError(ValueError):
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{name}: {reason}" for name, reason in problems))
-        self.problems = problems
+class RecordError(Problem):
+    default_field = "record"
 
 
-class RecordMissing(RecordError):
+class RecordInUse(RecordError, Conflict):
+    """Other records still refer to it."""
+
+
+class RecordMissing(RecordError, NotFound):
     """The record asked for is not there."""
 
 

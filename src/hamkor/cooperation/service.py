@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from hamkor.cooperation.records import KINDS, Kind, RecordError, RecordMissing, clean, to_plain
+from hamkor.accounts.permissions import SYSTEM, Actor
+from hamkor.cooperation.records import KINDS, Kind, RecordError, RecordInUse, RecordMissing, clean, to_plain
 from hamkor.store.db import Database
 from hamkor.store.models import (
     AuditEntry,
@@ -25,15 +26,6 @@ from hamkor.store.models import (
 
 OPEN = ("open", "in_progress")
 DOCUMENT_LIMIT = 50 * (1 << 20)
-
-
-@dataclass(frozen=True)
-class Actor:
-    user_id: int | None
-    email: str | None
-
-
-SYSTEM = Actor(None, "hamkor")
 
 
 def today_in(timezone: str, now: datetime | None = None) -> date:
@@ -106,7 +98,6 @@ class Cooperation:
             session.flush()
             self._audit(session, kind, record.id, "create", actor,
                         {k: [None, to_plain(v)] for k, v in values.items() if v not in (None, [], "")})
-            session.expunge(record)
             return record
 
     def update(self, kind_name: str, record_id: int, raw: dict, actor: Actor = SYSTEM):
@@ -128,7 +119,6 @@ class Cooperation:
                 record.updated_at = datetime.now(UTC)
                 self._audit(session, kind, record.id, "update", actor, changes)
             session.flush()
-            session.expunge(record)
             return record
 
     def delete(self, kind_name: str, record_id: int, actor: Actor = SYSTEM) -> None:
@@ -140,7 +130,7 @@ class Cooperation:
                 raise RecordMissing([("id", f"no {kind.entity} {record_id}")])
             users = self._referrers(session, kind_name, record_id)
             if users:
-                raise RecordError([("id", f"{kind.entity} {record_id} is referred to by {', '.join(users[:5])}"
+                raise RecordInUse([("id", f"{kind.entity} {record_id} is referred to by {', '.join(users[:5])}"
                                           f"{'…' if len(users) > 5 else ''}")])
             before = {f.name: to_plain(getattr(record, f.name)) for f in kind.fields}
             session.delete(record)
@@ -167,12 +157,17 @@ class Cooperation:
         session.add(AuditEntry(entity=kind.entity, record_id=record_id, action=action, user_id=actor.user_id,
                                user_email=actor.email, at=datetime.now(UTC), changes=changes))
 
+    def record(self, kind_name: str, record_id: int):
+        """The record, or RecordMissing."""
+        record = self.get(kind_name, record_id)
+        if record is None:
+            raise RecordMissing([("id", f"no {self.kind(kind_name).entity} {record_id}")])
+        return record
+
     def get(self, kind_name: str, record_id: int):
         kind = self.kind(kind_name)
         with self.db.session() as session:
             record = session.get(kind.model, record_id)
-            if record is not None:
-                session.expunge(record)
             return record
 
     def list(self, kind_name: str, partner: str | None = None, status: str | None = None,
@@ -186,7 +181,6 @@ class Cooperation:
             if status and hasattr(model, "status"):
                 query = query.where(model.status == status)
             rows = list(session.scalars(query.order_by(order if order is not None else model.id)))
-            session.expunge_all()
         if kind_name == "commitments":
             rows.sort(key=lambda r: (r.due_date is None, r.due_date or date.max, r.id))
         if partner:
@@ -209,14 +203,12 @@ class Cooperation:
             rows = list(session.scalars(select(AuditEntry).where(AuditEntry.entity == kind.entity,
                                                                  AuditEntry.record_id == record_id)
                                         .order_by(AuditEntry.at, AuditEntry.id)))
-            session.expunge_all()
             return rows
 
     def recent_changes(self, limit: int = 10) -> list[AuditEntry]:
         with self.db.session() as session:
             rows = list(session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                                         .limit(limit)))
-            session.expunge_all()
             return rows
 
     def title(self, kind_name: str, record, lang: str = "ru") -> str:
@@ -257,7 +249,6 @@ class Cooperation:
             record.updated_at = datetime.now(UTC)
             self._audit(session, KINDS["agreements"], agreement_id, "update", actor, changes)
             session.flush()
-            session.expunge(record)
             return record
 
     def document_path(self, agreement: CoopAgreement) -> Path | None:
@@ -310,7 +301,6 @@ class Cooperation:
             rows = list(session.scalars(select(CoopPosition).where(CoopPosition.person_id == person_id)
                                         .order_by(CoopPosition.start_date.desc().nulls_last()
                                                   if hasattr(CoopPosition.start_date, "desc") else CoopPosition.id)))
-            session.expunge_all()
             return rows
 
     def current_position(self, person_id: int, today: date) -> CoopPosition | None:

@@ -13,12 +13,12 @@ from hamkor.demo.world import write_baci
 from hamkor.reference.countries import countries
 from hamkor.reference.regions import regions
 from hamkor.store.db import Database
-from hamkor.store.warehouse import Warehouse
 from hamkor.trade import stats
 from hamkor.trade.facts import SYNTHETIC_SOURCE, WORLD_SYNTHETIC_SOURCE
 from hamkor.trade.importers import ImportOptions
 from hamkor.trade.periods import Period
 from hamkor.trade.service import ImportOutcome, ImportService
+from hamkor.trade.warehouse import Warehouse
 
 REAL_SERIES = [
     ("fts-partners", "96stran.xlsx", ImportOptions()),

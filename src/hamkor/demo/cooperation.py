@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from hamkor.cooperation.service import Actor, Cooperation
+from hamkor.accounts.permissions import Actor
+from hamkor.cooperation.service import Cooperation
 from hamkor.store.db import Database
 
 SOURCE = [{"title": "Sputnik Uzbekistan, 18.12.2025: working meeting of the Consul General of Uzbekistan in "

@@ -85,7 +85,7 @@ def _ask(missions: Missions, mission_id: int, requester: int, target: int, prior
                             "Предлагаем обсудить поставки (демо)", origin="matching")
     answer = rng.random()
     if answer < 0.75:
-        missions.answer(made.id, True, now=datetime(2026, 12, 1, tzinfo=UTC))
+        missions.answer(mission_id, made.id, True, now=datetime(2026, 12, 1, tzinfo=UTC))
     elif answer < 0.85:
-        missions.answer(made.id, False, now=datetime(2026, 12, 1, tzinfo=UTC))
+        missions.answer(mission_id, made.id, False, now=datetime(2026, 12, 1, tzinfo=UTC))
     # else: left pending, as some always are; it holds a slot until the deadline

@@ -24,8 +24,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from hamkor.missions.scheduler import Instance, InstanceError
-from hamkor.missions.scheduler import _variables as variables
+from hamkor.missions.instance import Instance, InstanceError, variables
 
 
 def flow_bound(instance: Instance) -> int:

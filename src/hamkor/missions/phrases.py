@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hamkor.i18n import pick
+
 LABELS: dict[str, dict[str, str]] = {
     "agenda": {"ru": "Программа встреч", "uz": "Uchrashuvlar dasturi", "en": "Meeting agenda"},
     "time": {"ru": "Время", "uz": "Vaqt", "en": "Time"},
@@ -27,5 +29,4 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def label(key: str, lang: str) -> str:
-    texts = LABELS[key]
-    return texts.get(lang) or texts["en"]
+    return pick(LABELS[key], lang)

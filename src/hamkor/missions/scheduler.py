@@ -14,143 +14,22 @@ or CP-SAT's proof, and the share of it achieved. Every request left out carries 
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
-PRIORITY_WEIGHTS = {"must": 10, "should": 3, "could": 1}
-
-
-class InstanceError(ValueError):
-    """The instance is malformed; the message says where."""
-
-
-@dataclass(frozen=True)
-class Participant:
-    id: str
-    languages: frozenset[str]
-    available: frozenset[int] | None  # slot indexes; None = every slot
-    blocked: frozenset[int] = frozenset()  # e.g. on a site visit
-
-
-@dataclass(frozen=True)
-class Request:
-    id: str
-    a: str
-    b: str
-    weight: int
-    priority: str
-
-
-@dataclass
-class Instance:
-    slots: list[str]
-    tables: list[int]  # per slot
-    interpreters: dict[tuple[str, str], list[int]]  # language pair (sorted) -> count per slot
-    participants: dict[str, Participant]
-    requests: list[Request]
-    locked: dict[str, int] = field(default_factory=dict)  # request id -> slot index
-    not_before: dict[str, int] = field(default_factory=dict)  # request id -> first slot it may take
-
-    def free_slots(self, request: Request) -> list[int]:
-        a, b = self.participants[request.a], self.participants[request.b]
-        slots = range(self.not_before.get(request.id, 0), len(self.slots))
-        return [s for s in slots if (a.available is None or s in a.available) and (b.available is None or
-                s in b.available) and s not in a.blocked and s not in b.blocked]
-
-    def pairs_for(self, request: Request) -> list[tuple[str, str]] | None:
-        """None when the sides share a language; else the interpreter pools that could serve them."""
-        a, b = self.participants[request.a], self.participants[request.b]
-        if a.languages & b.languages:
-            return None
-        return [pair for pair in self.interpreters if (pair[0] in a.languages and pair[1] in b.languages)
-                or (pair[1] in a.languages and pair[0] in b.languages)]
-
-
-def load_instance(data: dict) -> Instance:
-    """An instance from its JSON form, every reference checked."""
-    if not isinstance(data, dict):
-        raise InstanceError("the instance must be a JSON object (see instance.schema.json)")
-    try:
-        return _load_instance(data)
-    except InstanceError:
-        raise
-    except (TypeError, ValueError, AttributeError, KeyError) as error:
-        raise InstanceError(f"malformed instance ({type(error).__name__}: {error}); "
-                            "see missions/schema/instance.schema.json") from None
-
-
-def _load_instance(data: dict) -> Instance:
-    try:
-        slots = [str(s["id"]) for s in data["slots"]]
-    except (KeyError, TypeError):
-        raise InstanceError("slots: a list of {\"id\": ...} is needed") from None
-    if len(set(slots)) != len(slots):
-        raise InstanceError("slots: ids must be unique")
-    index = {s: i for i, s in enumerate(slots)}
-
-    def slot_list(values, where: str) -> frozenset[int]:
-        unknown = [v for v in values if str(v) not in index]
-        if unknown:
-            raise InstanceError(f"{where}: unknown slot(s) {', '.join(map(str, unknown[:5]))}")
-        return frozenset(index[str(v)] for v in values)
-
-    tables = data.get("tables")
-    if isinstance(tables, int):
-        tables = [tables] * len(slots)
-    elif isinstance(tables, dict):
-        tables = [int(tables.get(s, 0)) for s in slots]
-    if not isinstance(tables, list) or len(tables) != len(slots) or any(t < 0 for t in tables):
-        raise InstanceError("tables: a number, or one number per slot")
-    interpreters: dict[tuple[str, str], list[int]] = {}
-    for n, pool in enumerate(data.get("interpreters", [])):
-        pair = tuple(sorted(pool.get("languages", [])))
-        if len(pair) != 2:
-            raise InstanceError(f"interpreters[{n}]: languages must be a pair, e.g. [\"ru\", \"uz\"]")
-        count = pool.get("count", 1)
-        counts = [int(count)] * len(slots) if isinstance(count, int) else [int(count.get(s, 0)) for s in slots]
-        interpreters[pair] = [x + y for x, y in zip(interpreters.get(pair, [0] * len(slots)), counts, strict=True)]
-    participants = {}
-    for n, p in enumerate(data.get("participants", [])):
-        if "id" not in p:
-            raise InstanceError(f"participants[{n}]: an id is needed")
-        pid = str(p["id"])
-        if pid in participants:
-            raise InstanceError(f"participants[{n}]: id {pid} is used twice")
-        available = slot_list(p["available"], f"participants[{n}].available") if "available" in p else None
-        participants[pid] = Participant(pid, frozenset(p.get("languages", [])), available,
-                                        slot_list(p.get("blocked", []), f"participants[{n}].blocked"))
-    requests, seen = [], set()
-    for n, r in enumerate(data.get("requests", [])):
-        rid = str(r.get("id", f"r{n + 1}"))
-        a, b = str(r.get("a", "")), str(r.get("b", ""))
-        if rid in seen:
-            raise InstanceError(f"requests[{n}]: id {rid} is used twice")
-        if a not in participants or b not in participants or a == b:
-            raise InstanceError(f"requests[{n}]: a and b must be two different participants ({a!r}, {b!r})")
-        priority = r.get("priority", "should")
-        if priority not in PRIORITY_WEIGHTS:
-            raise InstanceError(f"requests[{n}]: priority must be must, should or could")
-        seen.add(rid)
-        requests.append(Request(rid, a, b, int(r.get("weight", PRIORITY_WEIGHTS[priority])), priority))
-    locked = {}
-    ids = {r.id for r in requests}
-    for n, lock in enumerate(data.get("locked", [])):
-        if str(lock.get("request")) not in ids or str(lock.get("slot")) not in index:
-            raise InstanceError(f"locked[{n}]: request and slot must exist")
-        locked[str(lock["request"])] = index[str(lock["slot"])]
-    return Instance(slots, tables, interpreters, participants, requests, locked)
-
-
-def read_instance(path: Path) -> Instance:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise InstanceError(f"{Path(path).name}: not JSON (line {error.lineno}: {error.msg})") from None
-    return load_instance(data)
+from hamkor.missions.bounds import flow_bound, lp_relaxation
+from hamkor.missions.instance import (  # noqa: F401 - the scheduler's public names, as before
+    PRIORITY_WEIGHTS,
+    Instance,
+    InstanceError,
+    Participant,
+    Request,
+    load_instance,
+    read_instance,
+    variables,
+)
 
 
 @dataclass
@@ -311,22 +190,13 @@ def _match(candidates: list[Request], capacity: int, min_cost_flow) -> list[Requ
     return [r for arc, r in arcs.items() if flow.flow(arc) > 0]
 
 
-def _variables(instance: Instance) -> list[tuple[Request, int]]:
-    return [(r, s) for r in instance.requests for s in instance.free_slots(r)
-            if r.id not in instance.locked or instance.locked[r.id] == s]
-
-
 def upper_bound(instance: Instance) -> float:
     """No schedule can be worth more: the lesser of the flow bound and the LP relaxation's bound."""
-    from hamkor.missions.bounds import flow_bound
-
     return min(float(flow_bound(instance)), _relaxation(instance)[0])
 
 
 def _relaxation(instance: Instance) -> tuple[float, dict[tuple[str, int], float]]:
     """The LP bound (certified from its duals) and the fractional solution behind it."""
-    from hamkor.missions.bounds import lp_relaxation
-
     return lp_relaxation(instance)
 
 
@@ -365,7 +235,7 @@ def solve_cp_sat(instance: Instance, hint: dict[str, int], seconds: float, worke
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
-    x = {(r.id, s): model.new_bool_var(f"x_{r.id}_{s}") for r, s in _variables(instance)}
+    x = {(r.id, s): model.new_bool_var(f"x_{r.id}_{s}") for r, s in variables(instance)}
     by_id = {r.id: r for r in instance.requests}
     per_request, per_person, per_slot = defaultdict(list), defaultdict(list), defaultdict(list)
     pool_choices: dict[tuple[tuple[str, str], int], list] = defaultdict(list)
@@ -386,18 +256,18 @@ def solve_cp_sat(instance: Instance, hint: dict[str, int], seconds: float, worke
                 model.add(sum(uses) == var)
                 for pair, use in zip(pairs, uses, strict=True):
                     pool_choices[(pair, s)].append(use)
-    for rid, variables in per_request.items():
+    for rid, cells in per_request.items():
         if rid in instance.locked:
-            model.add(sum(variables) == 1)
+            model.add(sum(cells) == 1)
         else:
-            model.add_at_most_one(variables)
-    for variables in per_person.values():
-        if len(variables) > 1:
-            model.add_at_most_one(variables)
-    for s, variables in per_slot.items():
-        model.add(sum(variables) <= instance.tables[s])
-    for (pair, s), variables in pool_choices.items():
-        model.add(sum(variables) <= instance.interpreters[pair][s])
+            model.add_at_most_one(cells)
+    for cells in per_person.values():
+        if len(cells) > 1:
+            model.add_at_most_one(cells)
+    for s, cells in per_slot.items():
+        model.add(sum(cells) <= instance.tables[s])
+    for (pair, s), cells in pool_choices.items():
+        model.add(sum(cells) <= instance.interpreters[pair][s])
     bonus = [x[(rid, s)] for rid, s in (keep or {}).items() if (rid, s) in x]
     value = sum(by_id[rid].weight * var for (rid, _), var in x.items())
     if ceiling is not None:
@@ -470,8 +340,6 @@ def schedule(instance: Instance, seconds: float = 10.0, workers: int = 8, seed: 
     stages.append(("slot matching", _value(instance, best), time.perf_counter() - started))
     # Weights are whole numbers: no schedule is worth more than a bound rounded down. The flow
     # bound costs a fraction of a second; the LP only runs when the flow bound leaves a gap.
-    from hamkor.missions.bounds import flow_bound
-
     bound = flow_bound(instance)
     stages.append(("flow bound", _value(instance, best), time.perf_counter() - started))
     if _value(instance, best) < bound:
@@ -595,8 +463,6 @@ def capacity_needed(instance: Instance, share: float, resource: str = "tables", 
     Slots: the first n of the grid; past its end, extra slots like the last one, open to everyone
     who has no availability window. The bound is an upper bound, so this is the least that could
     do: with fewer it is certainly impossible; with this many the schedule says how close it gets."""
-    from hamkor.missions.bounds import flow_bound
-
     if resource not in ("tables", "interpreters", "slots"):
         raise InstanceError("resource must be tables, interpreters or slots")
     unit_requests = [Request(r.id, r.a, r.b, 1, r.priority) for r in instance.requests]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from hamkor.briefing.compose import short_name, territory_name
+from hamkor.i18n import pick
 from hamkor.i18n.numbers import format_money, format_number, format_percent, plural
 from hamkor.opportunities.analysis import Opportunities, Opportunity
+from hamkor.reference.names import short_name, territory_name
 from hamkor.reference.nomenclature import nomenclature
 
 COUNTRY_FORMS = {"ru": {"one": "страну", "few": "страны", "many": "стран", "other": "страны"},
@@ -48,7 +49,7 @@ FACTOR_NAMES = {
 
 
 def product_label(code: str, lang: str) -> str:
-    label = {"ru": "ТН ВЭД", "uz": "TIF TN", "en": "HS"}[lang]
+    label = pick({"ru": "ТН ВЭД", "uz": "TIF TN", "en": "HS"}, lang)
     return f"{label} {code}"
 
 
@@ -63,22 +64,22 @@ def explain(item: Opportunity, result: Opportunities, lang: str = "ru") -> str:
         "demand": format_money(item.demand, lang), "growth": format_percent(item.demand_growth * 100, lang),
     }
     if item.kind == "diversification":
-        return DIVERSIFICATION[lang].format(**values, density=format_number(item.density, lang, 2))
+        return pick(DIVERSIFICATION, lang).format(**values, density=format_number(item.density, lang, 2))
     realised = item.realised
-    return POTENTIAL[lang].format(
-        **values, count=item.destinations, countries=plural(item.destinations, COUNTRY_FORMS[lang], lang),
+    return pick(POTENTIAL, lang).format(
+        **values, count=item.destinations, countries=plural(item.destinations, pick(COUNTRY_FORMS, lang), lang),
         rca=format_number(item.rca, lang, 1), potential=format_money(item.potential, lang),
         realised=format_percent(None if realised is None else realised * 100, lang, signed=False),
         untapped=format_money(item.untapped, lang))
 
 
 def flag_names(item: Opportunity, lang: str = "ru") -> list[str]:
-    return [FLAGS[f][lang] for f in item.flags]
+    return [pick(FLAGS[f], lang) for f in item.flags]
 
 
 def factor_table(item: Opportunity, lang: str = "ru") -> list[tuple[str, float, float]]:
     """(factor name, value, ln contribution) — the contributions add up to ln of the score."""
-    return [(FACTOR_NAMES[name][lang], value, contribution)
+    return [(pick(FACTOR_NAMES[name], lang), value, contribution)
             for (name, value), contribution in zip(item.factors().items(), item.contributions().values(), strict=True)]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
+from hamkor.errors import Problem
 from hamkor.reference.regions import regions
 from hamkor.trade.facts import ALL_GOODS, is_synthetic
 from hamkor.trade.periods import Period
@@ -22,7 +23,7 @@ MIN_WORLD_REPORTERS = 10
 DIGITS = "regexp_full_match(commodity_code, '[0-9]+')"
 
 
-class OpportunityError(ValueError):
+class OpportunityError(Problem):
     """What was asked cannot be answered from the data loaded; the message says why."""
 
 

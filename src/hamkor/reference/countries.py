@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from hamkor.i18n import pick
 from hamkor.reference._files import read_table
 
 # Buckets that are not countries but must stay in the totals.
@@ -44,7 +45,7 @@ class Country:
     names: dict[str, str] = field(hash=False, compare=False)
 
     def name(self, lang: str = "ru") -> str:
-        return self.names.get(lang) or self.names.get("en") or self.alpha2
+        return pick(self.names, lang, self.alpha2)
 
 
 class Countries:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from hamkor.i18n import pick
 from hamkor.reference._files import read_table
 
 
@@ -18,7 +19,7 @@ class Region:
     district: dict[str, str] = field(hash=False, compare=False)
 
     def name(self, lang: str = "ru") -> str:
-        return self.names.get(lang) or self.names.get("en") or self.names.get("ru") or self.iso
+        return pick(self.names, lang, self.iso)
 
 
 class Regions:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
 from importlib import resources
 from pathlib import Path
 
@@ -32,23 +34,40 @@ def make_engine(url: str) -> Engine:
 
 
 class Database:
-    """The engine and a session factory for one Settings; nothing is created at import time."""
+    """The engine and a session factory for one Settings; nothing is created at import time.
+
+    A unit of work is one transaction: the outermost `session()` opens it and commits it (or rolls it
+    back); a `session()` opened inside it, in the same thread, is the same session, so the helpers a
+    public operation calls check and write in its transaction, never in one of their own.
+    """
 
     def __init__(self, settings: Settings) -> None:
         settings.ensure_dirs()
         self.url = settings.resolved_database_url
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._active: ContextVar[Session | None] = ContextVar(f"hamkor-session-{id(self)}", default=None)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        active = self._active.get()
+        if active is not None:
+            yield active
+            return
         with self._sessions() as session:
+            token = self._active.set(session)
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+            finally:
+                self._active.reset(token)
+
+    @property
+    def in_unit_of_work(self) -> bool:
+        return self._active.get() is not None
 
     def upgrade(self, revision: str = "head") -> None:
         from alembic import command
@@ -78,3 +97,22 @@ def alembic_config(engine: Engine):
     config.set_main_option("script_location", str(folder))
     config.attributes["engine"] = engine
     return config
+
+
+def unit_of_work(method: Callable) -> Callable:
+    """A service method that runs whole in one transaction (its object has a `db`)."""
+
+    @wraps(method)
+    def run(self, *args, **kwargs):
+        with self.db.session():
+            return method(self, *args, **kwargs)
+
+    return run
+
+
+def session_of(service) -> Session:
+    """The session of the unit of work a service method runs in (it must run in one)."""
+    active = service.db._active.get()
+    if active is None:
+        raise RuntimeError("no unit of work: decorate the method with @unit_of_work")
+    return active

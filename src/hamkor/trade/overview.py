@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from hamkor.briefing.compose import short_name, territory_name
 from hamkor.i18n.numbers import money_scale, money_unit
+from hamkor.reference.names import short_name, territory_name
 from hamkor.render import charts
 from hamkor.trade import stats
 from hamkor.trade.periods import Period

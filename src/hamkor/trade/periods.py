@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hamkor.errors import Problem
+
 YearMonth = tuple[int, int]
 
 
-class PeriodError(ValueError):
+class PeriodError(Problem):
     """A period the user wrote that cannot be read."""
 
 

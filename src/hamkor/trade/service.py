@@ -10,12 +10,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from hamkor.errors import NotFound, Problem
 from hamkor.store.db import Database
 from hamkor.store.models import ImportBatch
-from hamkor.store.warehouse import Warehouse
 from hamkor.trade.facts import ErrorReport, ImportRejected, is_synthetic, reject
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.trade.importers.base import ProgressCallback, period_label
+from hamkor.trade.warehouse import Warehouse
 
 
 def sha256_of(path: Path) -> str:
@@ -160,9 +161,9 @@ class ImportService:
         with self.db.session() as session:
             batch = session.get(ImportBatch, batch_id)
             if batch is None:
-                raise LookupError(f"there is no import batch {batch_id}")
+                raise NotFound([("batch", f"there is no import batch {batch_id}")])
             if batch.status != "loaded":
-                raise LookupError(f"batch {batch_id} is {batch.status}, not loaded: nothing to undo")
+                raise Problem([("batch", f"batch {batch_id} is {batch.status}, not loaded: nothing to undo")])
         with self.warehouse.writer() as con:
             con.execute("BEGIN TRANSACTION")
             con.execute("DELETE FROM trade_flow WHERE batch_id = ?", [batch_id])

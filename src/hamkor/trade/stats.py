@@ -11,20 +11,15 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from hamkor.errors import Problem
+from hamkor.i18n import pick
 from hamkor.reference.countries import UNALLOCATED, countries
+from hamkor.reference.names import GROUPS, WORLD
 from hamkor.reference.nomenclature import nomenclature
 from hamkor.trade import indices
 from hamkor.trade.facts import ALL_GOODS, SYNTHETIC_SQL, WORLD_SOURCES
 from hamkor.trade.periods import Period
 
-# Groups a partner can be: what the customs publications use.
-GROUPS = {
-    "CIS": ("AM", "AZ", "BY", "KZ", "KG", "MD", "RU", "TJ", "TM", "UZ"),
-    "EAEU": ("AM", "BY", "KZ", "KG", "RU"),
-    "EU": ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-           "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"),
-}
-WORLD = "WORLD"
 LEVEL_DIGITS = {"chapter": 2, "heading": 4, "subheading": 6, "national": 10}
 LEVELS = ("section", *LEVEL_DIGITS)
 CONFIDENTIAL_KEY = "CONFIDENTIAL"
@@ -32,7 +27,7 @@ OTHER_KEY = "OTHER"
 FLOWS = ("export", "import")
 
 
-class QueryError(ValueError):
+class QueryError(Problem):
     """A question the data cannot answer as asked (unknown partner, bad level...)."""
 
 
@@ -386,7 +381,7 @@ def item_name(key: str, lang: str, edition: str = "HS2022") -> str:
                       "en": "Not allocated by country"},
     }
     if key in fixed:
-        return fixed[key].get(lang, fixed[key]["en"])
+        return pick(fixed[key], lang)
     return nomenclature().name(key, lang, edition)
 
 

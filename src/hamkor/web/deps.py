@@ -1,4 +1,5 @@
-"""Request dependencies: who is asking, in which language, with what right (one place for all)."""
+"""Request dependencies: who is asking, in which language, with what right, and the services a route
+works with — each an `Annotated[..., Depends()]` alias, so a route's signature says what it uses."""
 
 from __future__ import annotations
 
@@ -8,19 +9,21 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from hamkor.accounts.service import token_digest
-from hamkor.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from hamkor.web.security import SESSION_COOKIE, allowed
-
-
-class NotSignedIn(Exception):
-    pass
-
-
-class Forbidden(Exception):
-    def __init__(self, permission: str) -> None:
-        super().__init__(permission)
-        self.permission = permission
+from hamkor.accounts.permissions import Actor, allowed
+from hamkor.accounts.service import Accounts, token_digest
+from hamkor.companies.registry import Registry
+from hamkor.config import Settings
+from hamkor.cooperation.service import Cooperation
+from hamkor.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from hamkor.missions.service import Missions
+from hamkor.store.models import Mission
+from hamkor.trade.service import ImportService
+from hamkor.trade.warehouse import Warehouse
+from hamkor.web.cache import GenerationCache
+from hamkor.web.errors import Forbidden, NotSignedIn
+from hamkor.web.jobs import JobRunner
+from hamkor.web.security import SESSION_COOKIE
+from hamkor.web.state import WebState
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,14 @@ class Viewer:
     csrf: str | None  # None for API-token requests (no cookie, so no CSRF to guard)
     company_id: int | None = None  # the company a representative speaks for
 
+    @property
+    def actor(self) -> Actor:
+        """The viewer as the domain knows whoever acts."""
+        return Actor(self.user_id, self.email, self.role, self.company_id)
+
+    def may(self, permission: str) -> bool:
+        return allowed(self.role, permission)
+
 
 VIEWER_TTL = 5.0  # seconds a looked-up account is trusted before the database is asked again
 
@@ -39,7 +50,7 @@ VIEWER_TTL = 5.0  # seconds a looked-up account is trusted before the database i
 def _cached_user(request: Request, key: tuple, lookup):
     """Who a cookie or token belongs to, remembered briefly: a database round trip per request
     would cost more than the cached answers the pages serve."""
-    cache = request.app.state.viewer_cache
+    cache = web_state(request).viewer_cache
     now = time.monotonic()
     hit = cache.get(key)
     if hit and now - hit[0] < VIEWER_TTL:
@@ -54,22 +65,28 @@ def _cached_user(request: Request, key: tuple, lookup):
 
 def forget_viewer(request: Request, user_id: int) -> None:
     """After a change to the account (its language), drop what was remembered of it."""
-    cache = request.app.state.viewer_cache
+    cache = web_state(request).viewer_cache
     for key in [k for k, (_, found) in list(cache.items()) if found and found[0] == user_id]:
         cache.pop(key, None)
 
 
+def web_state(request: Request) -> WebState:
+    """Everything the application holds, typed (create_app put it there)."""
+    return request.app.state.web
+
+
 def current_viewer(request: Request) -> Viewer | None:
-    state = request.app.state
+    state = web_state(request)
+    accounts = state.services.accounts
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
-        found = _cached_user(request, ("token", token_digest(token)), lambda: state.accounts.user_for_token(token))
+        found = _cached_user(request, ("token", token_digest(token)), lambda: accounts.user_for_token(token))
         return Viewer(*found[:4], None, found[4]) if found else None
     session = state.sessions.read(request.cookies.get(SESSION_COOKIE))
     if not session:
         return None
-    found = _cached_user(request, ("user", session["uid"]), lambda: state.accounts.get(session["uid"]))
+    found = _cached_user(request, ("user", session["uid"]), lambda: accounts.get(session["uid"]))
     return Viewer(*found[:4], session["csrf"], found[4]) if found else None
 
 
@@ -101,6 +118,7 @@ Importer = Annotated[Viewer, Depends(require("imports.write"))]
 ReferenceViewer = Annotated[Viewer, Depends(require("reference.view"))]
 AnyUser = Annotated[Viewer, Depends(require("account.self"))]
 CompanyViewer = Annotated[Viewer, Depends(require("companies.view"))]
+CompanyCreator = Annotated[Viewer, Depends(require("companies.create"))]
 CompanyEditor = Annotated[Viewer, Depends(require("companies.edit"))]
 CompanyImporter = Annotated[Viewer, Depends(require("companies.import"))]
 Matchmaker = Annotated[Viewer, Depends(require("matching.use"))]
@@ -112,3 +130,38 @@ CoopViewer = Annotated[Viewer, Depends(require("cooperation.view"))]
 CoopEditor = Annotated[Viewer, Depends(require("cooperation.edit"))]
 CoopDeleter = Annotated[Viewer, Depends(require("cooperation.delete"))]
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A record number")]  # fits every database
+
+
+# ---- the services and the web's own machinery, for the routes that use them ----------------
+def _service(name: str):
+    def service(request: Request):
+        return getattr(web_state(request).services, name)
+
+    return service
+
+
+def _machinery(name: str):
+    def part(request: Request):
+        return getattr(web_state(request), name)
+
+    return part
+
+
+Web = Annotated[WebState, Depends(web_state)]
+SettingsDep = Annotated[Settings, Depends(_machinery("settings"))]
+CacheDep = Annotated[GenerationCache, Depends(_machinery("cache"))]
+JobsDep = Annotated[JobRunner, Depends(_machinery("jobs"))]
+AccountsDep = Annotated[Accounts, Depends(_service("accounts"))]
+RegistryDep = Annotated[Registry, Depends(_service("registry"))]
+MissionsDep = Annotated[Missions, Depends(_service("missions"))]
+CooperationDep = Annotated[Cooperation, Depends(_service("cooperation"))]
+ImportsDep = Annotated[ImportService, Depends(_service("imports"))]
+WarehouseDep = Annotated[Warehouse, Depends(_service("warehouse"))]
+
+
+def mission_in_path(request: Request, mission_id: RecordId) -> Mission:
+    """The mission the path names; MissionNotFound becomes the 404 page or problem."""
+    return web_state(request).services.missions.mission(mission_id)
+
+
+MissionInPath = Annotated[Mission, Depends(mission_in_path)]

@@ -1,15 +1,29 @@
-"""Long work off the request thread, recorded in the database so pages can poll it."""
+"""Long work off the request thread, recorded in the database so pages can poll it.
+
+Each kind of job has its own queue with a bounded number of workers (the standard library's
+`ThreadPoolExecutor`): imports run one at a time because the warehouse has one writer, and they
+never wait behind briefs or schedules, which have queues of their own.
+"""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from threading import Lock
 
 from sqlalchemy import select
 
 from hamkor.store.db import Database
 from hamkor.store.models import Job
+
+# kind -> (queue, workers). A kind not listed runs in the "other" queue.
+QUEUES: dict[str, tuple[str, int]] = {
+    "import": ("warehouse", 1),  # one writer at a time
+    "mission": ("missions", 1),
+    "brief": ("documents", 2),
+}
+OTHER = ("other", 1)
 
 
 def _now() -> datetime:
@@ -19,7 +33,15 @@ def _now() -> datetime:
 class JobRunner:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._lock = threading.Lock()  # the warehouse has one writer: imports run one at a time
+        self._pools: dict[str, ThreadPoolExecutor] = {}
+        self._lock = Lock()
+
+    def _pool(self, kind: str) -> ThreadPoolExecutor:
+        queue, workers = QUEUES.get(kind, OTHER)
+        with self._lock:
+            if queue not in self._pools:
+                self._pools[queue] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"jobs-{queue}")
+            return self._pools[queue]
 
     def submit(self, kind: str, user_id: int | None, work: Callable[[Callable[[float], None]], dict]) -> int:
         with self.db.session() as session:
@@ -27,22 +49,21 @@ class JobRunner:
             session.add(job)
             session.flush()
             job_id = job.id
-        threading.Thread(target=self._run, args=(job_id, work), daemon=True, name=f"job-{job_id}").start()
+        self._pool(kind).submit(self._run, job_id, work)
         return job_id
 
     def _run(self, job_id: int, work) -> None:
-        with self._lock:
-            self._update(job_id, status="running")
+        self._update(job_id, status="running")
 
-            def progress(fraction: float) -> None:
-                self._update(job_id, progress=max(0.0, min(1.0, fraction)))
+        def progress(fraction: float) -> None:
+            self._update(job_id, progress=max(0.0, min(1.0, fraction)))
 
-            try:
-                result = work(progress)
-                self._update(job_id, status="done", progress=1.0, result=result, finished_at=_now())
-            except Exception as error:  # noqa: BLE001 - the job records what went wrong for the page
-                self._update(job_id, status="failed", message=f"{type(error).__name__}: {error}",
-                             finished_at=_now())
+        try:
+            result = work(progress)
+            self._update(job_id, status="done", progress=1.0, result=result, finished_at=_now())
+        except Exception as error:  # noqa: BLE001 - the job records what went wrong for the page
+            self._update(job_id, status="failed", message=str(error) or type(error).__name__,
+                         finished_at=_now())
 
     def _update(self, job_id: int, **values) -> None:
         with self.db.session() as session:
@@ -60,3 +81,8 @@ class JobRunner:
             for job in stale:
                 job.status, job.message, job.finished_at = "failed", "interrupted by a restart", _now()
             return len(stale)
+
+    def shutdown(self) -> None:
+        """At server stop: jobs not started are dropped (they are failed as interrupted at the next start)."""
+        for pool in self._pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -1,4 +1,5 @@
-"""Sessions, CSRF and sign-in throttling; who may do what is decided in one table."""
+"""Sessions, CSRF and sign-in throttling. Who may do what is one table, `PERMISSIONS`, kept with the
+accounts (the domain reads it too) and used here by every route guard."""
 
 from __future__ import annotations
 
@@ -10,37 +11,10 @@ from collections import deque
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from hamkor.accounts.permissions import PERMISSIONS, allowed  # noqa: F401 - the route guards' table
+
 SESSION_COOKIE = "hamkor_session"
 SESSION_MAX_AGE = 14 * 24 * 3600
-
-# Permission -> roles. Every route names one permission; nothing else grants access.
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "trade.view": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),
-    "brief.create": frozenset({"admin", "analyst", "organizer", "viewer"}),
-    "imports.view": frozenset({"admin", "analyst"}),
-    "imports.write": frozenset({"admin", "analyst"}),
-    "reference.view": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),
-    "account.self": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),
-    "companies.view": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),
-    # a company representative edits their own company only (checked against the record)
-    "companies.edit": frozenset({"admin", "organizer", "company"}),
-    "companies.import": frozenset({"admin", "organizer"}),
-    "matching.use": frozenset({"admin", "analyst", "organizer"}),
-    "matching.accept": frozenset({"admin", "organizer"}),
-    "missions.view": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),
-    "missions.manage": frozenset({"admin", "organizer"}),
-    # a company representative asks for meetings and answers requests for their own company only
-    "missions.request": frozenset({"admin", "organizer", "company"}),
-    # the cooperation registry is the administration's own record: company representatives do not see it
-    "cooperation.view": frozenset({"admin", "analyst", "organizer", "viewer"}),
-    "cooperation.edit": frozenset({"admin", "analyst", "organizer"}),
-    "cooperation.delete": frozenset({"admin", "organizer"}),
-}
-
-
-def allowed(role: str, permission: str) -> bool:
-    return role in PERMISSIONS[permission]
-
 
 class Sessions:
     """A signed cookie carrying the user id and a CSRF token; nothing secret in it."""

@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from hamkor.store.warehouse import run_with_progress
 from hamkor.trade.facts import FACT_NAMES, VALUE_UNITS, ErrorReport, ImportRejected, reject
+from hamkor.trade.warehouse import run_with_progress
 
 ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes total)
 SNIFF_BYTES = 1 << 20

@@ -1,0 +1,17 @@
+"""The JSON face under /api/v1: one module per area, siblings of the pages over `web.shared` and the
+domain services (neither face imports the other)."""
+
+from hamkor.web.api import (
+    briefs,
+    companies,
+    cooperation,
+    imports,
+    matching,
+    missions,
+    opportunities,
+    reference,
+    trade,
+)
+
+ROUTERS = [module.router for module in (reference, trade, opportunities, companies, matching, briefs, imports,
+                                        missions, cooperation)]

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from hamkor.cooperation.calendar import events_ics
-from hamkor.cooperation.records import KINDS, RecordError, RecordMissing, to_plain
-from hamkor.cooperation.service import Cooperation, is_overdue, today_in
-from hamkor.web.deps import CoopDeleter, CoopEditor, CoopViewer, RecordId
-from hamkor.web.pages.cooperation import actor_of
+from hamkor.cooperation.records import KINDS, to_plain
+from hamkor.cooperation.service import is_overdue, today_in
+from hamkor.web.deps import CoopDeleter, CoopEditor, CooperationDep, CoopViewer, RecordId, SettingsDep
 
 router = APIRouter(prefix="/api/v1/cooperation", tags=["cooperation"])
 KindName = Annotated[str, Path(pattern="^(organisations|people|positions|events|agreements|commitments)$",
@@ -21,12 +20,8 @@ KindName = Annotated[str, Path(pattern="^(organisations|people|positions|events|
 PartnerCode = Annotated[str | None, Query(max_length=10, pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")]
 
 
-def _coop(request: Request) -> Cooperation:
-    return request.app.state.cooperation
-
-
-def _today(request: Request) -> date:
-    return today_in(request.app.state.settings.timezone)
+def _today(settings) -> date:
+    return today_in(settings.timezone)
 
 
 def _out(kind: str, record, today: date) -> dict:
@@ -38,12 +33,6 @@ def _out(kind: str, record, today: date) -> dict:
     if kind == "agreements":
         values["document_name"] = record.document_name
     return values
-
-
-def _refuse(problem: RecordError, status: int = 422) -> HTTPException:
-    if isinstance(problem, RecordMissing):
-        return HTTPException(404, str(problem))
-    return HTTPException(status, [{"field": f, "reason": r} for f, r in problem.problems])
 
 
 class HistoryOut(BaseModel):
@@ -66,20 +55,21 @@ class TimelineOut(BaseModel):
 
 
 @router.get("/timeline", response_model=list[TimelineOut])
-def timeline(request: Request, viewer: CoopViewer,
+def timeline(request: Request, coop: CooperationDep, settings: SettingsDep, viewer: CoopViewer,
              partner: Annotated[str, Query(max_length=10, pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")]
              ) -> list[TimelineOut]:
     """Events, agreements (signed, expiring) and commitments about one partner territory, newest first."""
     return [TimelineOut(day=i.day.isoformat(), kind=i.kind, record_kind=i.record_kind, record_id=i.record_id,
                         title=i.title, status=i.status, overdue=i.overdue, future=i.future, synthetic=i.synthetic)
-            for i in _coop(request).timeline(partner, _today(request))]
+            for i in coop.timeline(partner, _today(settings))]
 
 
 @router.get("/reminders")
-def reminders(request: Request, viewer: CoopViewer, days: Annotated[int, Query(ge=0, le=366)] = 14) -> dict:
+def reminders(request: Request, viewer: CoopViewer, coop: CooperationDep, settings: SettingsDep,
+              days: Annotated[int, Query(ge=0, le=366)] = 14) -> dict:
     """What is due: overdue and soon-due commitments, events coming up, agreements running out (90 days)."""
-    today = _today(request)
-    found = _coop(request).reminders(today, days)
+    today = _today(settings)
+    found = coop.reminders(today, days)
     return {"today": today.isoformat(),
             "overdue": [_out("commitments", c, today) for c in found.overdue],
             "due_soon": [_out("commitments", c, today) for c in found.due_soon],
@@ -88,60 +78,55 @@ def reminders(request: Request, viewer: CoopViewer, days: Annotated[int, Query(g
 
 
 @router.get("/events.ics", response_class=Response, responses={200: {"content": {"text/calendar": {}}}})
-def events_calendar(request: Request, viewer: CoopViewer, partner: PartnerCode = None) -> Response:
-    return Response(events_ics(_coop(request), partner), media_type="text/calendar; charset=utf-8")
+def events_calendar(request: Request, viewer: CoopViewer, coop: CooperationDep,
+                    partner: PartnerCode = None) -> Response:
+    return Response(events_ics(coop, partner), media_type="text/calendar; charset=utf-8")
 
 
 @router.get("/{kind}")
-def list_records(request: Request, viewer: CoopViewer, kind: KindName, partner: PartnerCode = None,
+def list_records(request: Request, viewer: CoopViewer, coop: CooperationDep, settings: SettingsDep, kind: KindName,
+                 partner: PartnerCode = None,
                  status: Annotated[str | None, Query(max_length=16)] = None,
                  q: Annotated[str | None, Query(max_length=200)] = None) -> list[dict]:
-    today = _today(request)
-    return [_out(kind, r, today) for r in _coop(request).list(kind, partner, status, q)]
+    today = _today(settings)
+    return [_out(kind, r, today) for r in coop.list(kind, partner, status, q)]
 
 
 @router.post("/{kind}", status_code=201)
-def create_record(request: Request, viewer: CoopEditor, kind: KindName,
+def create_record(request: Request, viewer: CoopEditor, coop: CooperationDep, settings: SettingsDep, kind: KindName,
                   body: Annotated[dict[str, Any], Body(examples=[{"kind": "meeting", "title": "Working meeting",
                                                                   "start_date": "2026-03-01",
                                                                   "partners": ["UZ"]}])]) -> dict:
     """Fields as `GET /api/v1/cooperation/{kind}` returns them; dates as YYYY-MM-DD, references as ids."""
-    try:
-        record = _coop(request).create(kind, body, actor_of(viewer))
-    except RecordError as problem:
-        raise _refuse(problem) from None
-    return _out(kind, record, _today(request))
+    record = coop.create(kind, body, viewer.actor)
+    return _out(kind, record, _today(settings))
 
 
 @router.get("/{kind}/{record_id}")
-def get_record(request: Request, viewer: CoopViewer, kind: KindName, record_id: RecordId) -> dict:
-    record = _coop(request).get(kind, record_id)
-    if record is None:
-        raise HTTPException(404, f"no {KINDS[kind].entity} {record_id}")
-    return _out(kind, record, _today(request))
+def get_record(request: Request, viewer: CoopViewer, coop: CooperationDep, settings: SettingsDep, kind: KindName,
+               record_id: RecordId) -> dict:
+    record = coop.record(kind, record_id)
+    return _out(kind, record, _today(settings))
 
 
 @router.patch("/{kind}/{record_id}")
-def update_record(request: Request, viewer: CoopEditor, kind: KindName, record_id: RecordId,
+def update_record(request: Request, viewer: CoopEditor, coop: CooperationDep, settings: SettingsDep, kind: KindName,
+                  record_id: RecordId,
                   body: Annotated[dict[str, Any], Body()]) -> dict:
     """Only the fields given change."""
-    try:
-        record = _coop(request).update(kind, record_id, body, actor_of(viewer))
-    except RecordError as problem:
-        raise _refuse(problem) from None
-    return _out(kind, record, _today(request))
+    record = coop.update(kind, record_id, body, viewer.actor)
+    return _out(kind, record, _today(settings))
 
 
 @router.delete("/{kind}/{record_id}", status_code=204, response_class=Response)
-def delete_record(request: Request, viewer: CoopDeleter, kind: KindName, record_id: RecordId) -> Response:
-    try:
-        _coop(request).delete(kind, record_id, actor_of(viewer))
-    except RecordError as problem:
-        raise _refuse(problem, 409) from None  # still referred to by other records
+def delete_record(request: Request, viewer: CoopDeleter, coop: CooperationDep, kind: KindName,
+                  record_id: RecordId) -> Response:
+    coop.delete(kind, record_id, viewer.actor)  # RecordInUse (409) while other records refer to it
     return Response(status_code=204)
 
 
 @router.get("/{kind}/{record_id}/history", response_model=list[HistoryOut])
-def history(request: Request, viewer: CoopViewer, kind: KindName, record_id: RecordId) -> list[HistoryOut]:
+def history(request: Request, viewer: CoopViewer, coop: CooperationDep, kind: KindName,
+            record_id: RecordId) -> list[HistoryOut]:
     return [HistoryOut(at=h.at.isoformat(), user=h.user_email, action=h.action, changes=h.changes)
-            for h in _coop(request).history(kind, record_id)]
+            for h in coop.history(kind, record_id)]

@@ -5,33 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
-from hamkor.missions.service import MissionData, MissionError, Missions
-from hamkor.web.deps import MissionManager, MissionRequester, MissionViewer, RecordId
-from hamkor.web.pages.missions import may_act_for
-from hamkor.web.security import allowed
+from hamkor.missions.service import MissionData, Missions
+from hamkor.web.deps import MissionManager, MissionRequester, MissionsDep, MissionViewer, RecordId
 
 router = APIRouter(prefix="/api/v1/missions", tags=["missions"])
 Lang = Literal["ru", "uz", "en"]
-
-
-def _missions(request: Request) -> Missions:
-    return request.app.state.missions
-
-
-def _refuse(problem: MissionError, status: int = 422) -> HTTPException:
-    return HTTPException(status, [{"field": f, "reason": r} for f, r in problem.problems])
-
-
-def _get(request: Request, mission_id: int):
-    mission = _missions(request).get(mission_id)
-    if mission is None:
-        raise HTTPException(404, f"no mission {mission_id}")
-    return mission
 
 
 class Day(BaseModel):
@@ -79,30 +62,24 @@ def _data(body: MissionIn) -> MissionData:
 
 
 @router.get("", response_model=list[MissionOut])
-def list_missions(request: Request, viewer: MissionViewer) -> list[MissionOut]:
-    return [_out(m) for m in _missions(request).all()]
+def list_missions(request: Request, viewer: MissionViewer, missions: MissionsDep) -> list[MissionOut]:
+    return [_out(m) for m in missions.all()]
 
 
 @router.post("", response_model=MissionOut, status_code=201)
-def create_mission(request: Request, viewer: MissionManager, body: MissionIn) -> MissionOut:
-    try:
-        return _out(_missions(request).create(_data(body)))
-    except MissionError as problem:
-        raise _refuse(problem) from None
+def create_mission(request: Request, viewer: MissionManager, missions: MissionsDep, body: MissionIn) -> MissionOut:
+    return _out(missions.create(_data(body)))
 
 
 @router.get("/{mission_id}", response_model=MissionOut)
-def get_mission(request: Request, viewer: MissionViewer, mission_id: RecordId) -> MissionOut:
-    return _out(_get(request, mission_id))
+def get_mission(request: Request, viewer: MissionViewer, missions: MissionsDep, mission_id: RecordId) -> MissionOut:
+    return _out(missions.mission(mission_id))
 
 
 @router.put("/{mission_id}", response_model=MissionOut)
-def update_mission(request: Request, viewer: MissionManager, mission_id: RecordId, body: MissionIn) -> MissionOut:
-    _get(request, mission_id)
-    try:
-        return _out(_missions(request).update(mission_id, _data(body)))
-    except MissionError as problem:
-        raise _refuse(problem) from None
+def update_mission(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
+                   body: MissionIn) -> MissionOut:
+    return _out(missions.update(mission_id, _data(body)))
 
 
 class ParticipantIn(BaseModel):
@@ -134,23 +111,18 @@ def _person_out(person, lang: str = "ru") -> ParticipantOut:
 
 
 @router.get("/{mission_id}/participants", response_model=list[ParticipantOut])
-def list_participants(request: Request, viewer: MissionViewer, mission_id: RecordId,
+def list_participants(request: Request, viewer: MissionViewer, missions: MissionsDep, mission_id: RecordId,
                       lang: Lang = "ru") -> list[ParticipantOut]:
-    _get(request, mission_id)
-    return [_person_out(p, lang) for p in _missions(request).people(mission_id).values()]
+    missions.mission(mission_id)
+    return [_person_out(p, lang) for p in missions.people(mission_id).values()]
 
 
 @router.post("/{mission_id}/participants", response_model=ParticipantOut, status_code=201)
-def add_participant(request: Request, viewer: MissionManager, mission_id: RecordId,
+def add_participant(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
                     body: ParticipantIn) -> ParticipantOut:
-    _get(request, mission_id)
-    missions = _missions(request)
-    try:
-        made = missions.add_participant(mission_id, body.company_id, body.side, body.attendees, body.languages,
-                                        body.available, body.joins_visits)
-    except MissionError as problem:
-        raise _refuse(problem) from None
-    return _person_out(missions.people(mission_id)[made.id])
+    made = missions.add_participant(mission_id, body.company_id, body.side, body.attendees, body.languages,
+                                    body.available, body.joins_visits)
+    return _person_out(missions.person(mission_id, made.id))
 
 
 class RequestIn(BaseModel):
@@ -178,28 +150,17 @@ def _request_out(view) -> RequestOut:
 
 
 @router.get("/{mission_id}/requests", response_model=list[RequestOut])
-def list_requests(request: Request, viewer: MissionViewer, mission_id: RecordId) -> list[RequestOut]:
-    _get(request, mission_id)
-    missions = _missions(request)
-    views = missions.requests(mission_id)
-    if viewer.role == "company":
-        mine = missions.participant_of_company(mission_id, viewer.company_id)
-        views = [v for v in views if mine and mine.id in (v.requester.id, v.target.id)]
-    return [_request_out(v) for v in views]
+def list_requests(request: Request, viewer: MissionViewer, missions: MissionsDep,
+                  mission_id: RecordId) -> list[RequestOut]:
+    return [_request_out(v) for v in missions.requests(mission_id, actor=viewer.actor)]
 
 
 @router.post("/{mission_id}/requests", response_model=RequestOut, status_code=201)
-def create_request(request: Request, viewer: MissionRequester, mission_id: RecordId, body: RequestIn) -> RequestOut:
-    _get(request, mission_id)
-    missions = _missions(request)
-    if not may_act_for(viewer, missions, mission_id, body.requester):
-        raise HTTPException(403, "a company representative asks for their own company only")
-    try:
-        made = missions.request(mission_id, body.requester, body.target, body.priority, body.message, viewer.user_id,
-                                origin="organizer" if allowed(viewer.role, "missions.manage") else "participant")
-    except MissionError as problem:
-        raise _refuse(problem) from None
-    return _request_out(next(v for v in missions.requests(mission_id) if v.request.id == made.id))
+def create_request(request: Request, viewer: MissionRequester, missions: MissionsDep, mission_id: RecordId,
+                   body: RequestIn) -> RequestOut:
+    missions.mission(mission_id)
+    made = missions.request(mission_id, body.requester, body.target, body.priority, body.message, viewer.actor)
+    return _request_out(missions.request_view(mission_id, made.id))
 
 
 class AnswerIn(BaseModel):
@@ -207,19 +168,11 @@ class AnswerIn(BaseModel):
 
 
 @router.post("/{mission_id}/requests/{request_id}/answer", response_model=RequestOut)
-def answer_request(request: Request, viewer: MissionRequester, mission_id: RecordId, request_id: RecordId,
+def answer_request(request: Request, viewer: MissionRequester, missions: MissionsDep, mission_id: RecordId,
+                   request_id: RecordId,
                    body: AnswerIn) -> RequestOut:
-    missions = _missions(request)
-    view = next((v for v in missions.requests(mission_id) if v.request.id == request_id), None)
-    if view is None:
-        raise HTTPException(404, f"no request {request_id} in mission {mission_id}")
-    if not may_act_for(viewer, missions, mission_id, view.target.id):
-        raise HTTPException(403, "only the company asked (or an organizer) answers a request")
-    try:
-        missions.answer(request_id, body.accept)
-    except MissionError as problem:
-        raise _refuse(problem, 409) from None
-    return _request_out(next(v for v in missions.requests(mission_id) if v.request.id == request_id))
+    missions.answer(mission_id, request_id, body.accept, viewer.actor)
+    return _request_out(missions.request_view(mission_id, request_id))
 
 
 class MeetingOut(BaseModel):
@@ -243,8 +196,7 @@ class ScheduleOut(BaseModel):
     meetings: list[MeetingOut]
 
 
-def _schedule_out(request: Request, mission_id: int) -> ScheduleOut:
-    missions = _missions(request)
+def _schedule_out(missions: Missions, mission_id: int) -> ScheduleOut:
     pairs = documents.sides(missions, mission_id)
     meetings = [MeetingOut(id=m.id, request=m.request_id, slot=m.slot, table=m.table_no,
                            visiting=pairs[m.request_id][0].id, host=pairs[m.request_id][1].id,
@@ -255,21 +207,18 @@ def _schedule_out(request: Request, mission_id: int) -> ScheduleOut:
 
 
 @router.get("/{mission_id}/schedule", response_model=ScheduleOut)
-def get_schedule(request: Request, viewer: MissionViewer, mission_id: RecordId) -> ScheduleOut:
-    _get(request, mission_id)
-    return _schedule_out(request, mission_id)
+def get_schedule(request: Request, viewer: MissionViewer, missions: MissionsDep, mission_id: RecordId) -> ScheduleOut:
+    missions.mission(mission_id)
+    return _schedule_out(missions, mission_id)
 
 
 @router.post("/{mission_id}/schedule", response_model=ScheduleOut)
-def run_schedule(request: Request, viewer: MissionManager, mission_id: RecordId,
+def run_schedule(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
                  seconds: Annotated[float, Query(ge=0, le=120)] = 10.0) -> ScheduleOut:
     """Plan the visits and the B2B grid now (at most `seconds` of CP-SAT); returns the certificate."""
-    _get(request, mission_id)
-    try:
-        _missions(request).schedule(mission_id, seconds)
-    except MissionError as problem:
-        raise _refuse(problem, 409) from None
-    return _schedule_out(request, mission_id)
+    missions.mission(mission_id)
+    missions.schedule(mission_id, seconds)
+    return _schedule_out(missions, mission_id)
 
 
 class ReplanIn(BaseModel):
@@ -277,13 +226,11 @@ class ReplanIn(BaseModel):
 
 
 @router.post("/{mission_id}/replan", response_model=ScheduleOut)
-def replan(request: Request, viewer: MissionManager, mission_id: RecordId, body: ReplanIn) -> ScheduleOut:
-    _get(request, mission_id)
-    try:
-        _missions(request).replan(mission_id, body.from_slot)
-    except MissionError as problem:
-        raise _refuse(problem) from None
-    return _schedule_out(request, mission_id)
+def replan(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
+           body: ReplanIn) -> ScheduleOut:
+    missions.mission(mission_id)
+    missions.replan(mission_id, body.from_slot)
+    return _schedule_out(missions, mission_id)
 
 
 class MeetingIn(BaseModel):
@@ -294,13 +241,11 @@ class MeetingIn(BaseModel):
 
 
 @router.post("/{mission_id}/meetings", response_model=ScheduleOut, status_code=201)
-def add_meeting(request: Request, viewer: MissionManager, mission_id: RecordId, body: MeetingIn) -> ScheduleOut:
-    _get(request, mission_id)
-    try:
-        _missions(request).add_meeting(mission_id, body.visiting, body.host, body.slot, viewer.user_id, body.locked)
-    except MissionError as problem:
-        raise _refuse(problem) from None
-    return _schedule_out(request, mission_id)
+def add_meeting(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
+                body: MeetingIn) -> ScheduleOut:
+    missions.mission(mission_id)
+    missions.add_meeting(mission_id, body.visiting, body.host, body.slot, viewer.actor, body.locked)
+    return _schedule_out(missions, mission_id)
 
 
 class OutcomeIn(BaseModel):
@@ -313,17 +258,12 @@ class OutcomeIn(BaseModel):
 
 
 @router.put("/{mission_id}/meetings/{meeting_id}/outcome", response_model=MeetingOut)
-def record_outcome(request: Request, viewer: MissionManager, mission_id: RecordId, meeting_id: RecordId,
+def record_outcome(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
+                   meeting_id: RecordId,
                    body: OutcomeIn) -> MeetingOut:
-    missions = _missions(request)
-    if not any(m.id == meeting_id for m in missions.meetings(mission_id)):
-        raise HTTPException(404, f"no meeting {meeting_id} in mission {mission_id}")
-    try:
-        missions.record_outcome(meeting_id, body.status, body.rating, body.stage, body.hs_code, body.value_usd,
-                                body.notes)
-    except MissionError as problem:
-        raise _refuse(problem) from None
-    return next(m for m in _schedule_out(request, mission_id).meetings if m.id == meeting_id)
+    missions.record_outcome(mission_id, meeting_id, body.status, body.rating, body.stage, body.hs_code, body.value_usd,
+                            body.notes)
+    return next(m for m in _schedule_out(missions, mission_id).meetings if m.id == meeting_id)
 
 
 class FunnelStepOut(BaseModel):
@@ -342,9 +282,9 @@ class FunnelOut(BaseModel):
 
 
 @router.get("/{mission_id}/funnel", response_model=FunnelOut)
-def funnel(request: Request, viewer: MissionViewer, mission_id: RecordId) -> FunnelOut:
-    _get(request, mission_id)
-    result = _missions(request).funnel(mission_id)
+def funnel(request: Request, viewer: MissionViewer, missions: MissionsDep, mission_id: RecordId) -> FunnelOut:
+    missions.mission(mission_id)
+    result = missions.funnel(mission_id)
     return FunnelOut(steps=[FunnelStepOut(**s.__dict__) for s in result.steps], scheduled=result.scheduled,
                      recorded=result.recorded, no_shows=result.no_shows, average_rating=result.average_rating,
                      synthetic=result.synthetic)
@@ -363,10 +303,10 @@ class VisitOut(BaseModel):
 
 
 @router.get("/{mission_id}/itinerary", response_model=list[VisitOut])
-def itinerary(request: Request, viewer: MissionViewer, mission_id: RecordId) -> list[VisitOut]:
-    _get(request, mission_id)
+def itinerary(request: Request, viewer: MissionViewer, missions: MissionsDep, mission_id: RecordId) -> list[VisitOut]:
+    missions.mission(mission_id)
     return [VisitOut(id=v.id, name=v.name, address=v.address, latitude=v.latitude, longitude=v.longitude,
                      priority=v.priority, date=v.planned_date,
                      arrive=clock(v.arrive) if v.arrive is not None else None,
                      leave=clock(v.leave) if v.leave is not None else None)
-            for v in _missions(request).visits(mission_id)]
+            for v in missions.visits(mission_id)]

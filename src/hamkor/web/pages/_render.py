@@ -5,9 +5,13 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from hamkor.briefing.compose import territory_name
-from hamkor.web.deps import language_of
-from hamkor.web.i18n import LANGUAGE_NAMES, LANGUAGES, template_helpers
+from hamkor.i18n import LANGUAGE_NAMES, LANGUAGES
+from hamkor.reference.names import territory_name
+from hamkor.web.deps import language_of, web_state
+from hamkor.web.errors import FormExpired
+from hamkor.web.i18n import template_helpers
+from hamkor.web.security import csrf_matches
+from hamkor.web.shared.trade import partner_choices
 
 NAV = [("/", "Dashboard"), ("/explorer", "Trade explorer"), ("/partners", "Partners"), ("/brief", "Brief"),
        ("/opportunities", "Opportunities"), ("/companies", "Companies"), ("/matching", "Matching"),
@@ -15,29 +19,33 @@ NAV = [("/", "Dashboard"), ("/explorer", "Trade explorer"), ("/partners", "Partn
        ("/nomenclature", "Nomenclature")]
 
 
-def partner_choices(request: Request, reporter: str, current: str | None) -> list[str]:
-    """The reporter's partners (largest first), the groups, and whatever is chosen now."""
-
-    def compute():
-        with request.app.state.warehouse.reader() as con:
-            return [p for (p,) in con.execute(
-                "SELECT partner FROM trade_flow WHERE reporter = ? AND partner <> 'XX' GROUP BY partner "
-                "ORDER BY sum(value_usd) DESC", [reporter]).fetchall()]
-
-    partners = request.app.state.cache.get(("partner_choices", reporter), compute)
-    choices = [*partners, "CIS", "EAEU", "EU", "WORLD"]
-    return choices if not current or current in choices else [current, *choices]
-
-
 def page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
     lang = language_of(request)
-    env = request.app.state.templates
+    state = web_state(request)
     viewer = getattr(request.state, "viewer", None)
     context.setdefault("territory", lambda code: territory_name(code, lang))
     if "reporter" in context:
-        context.setdefault("partner_choices", partner_choices(request, context["reporter"], context.get("partner")))
-    html = env.get_template(template).render(
+        context.setdefault("partner_choices", partner_choices(state, context["reporter"], context.get("partner")))
+    html = state.templates.get_template(template).render(
         request=request, viewer=viewer, csrf=viewer.csrf if viewer else context.pop("csrf", ""),
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], nav=NAV,
         current_path=request.url.path, **template_helpers(lang), **context)
     return HTMLResponse(html, status_code=status_code)
+
+
+def message_page(request: Request, message: str, status_code: int = 400) -> HTMLResponse:
+    """A message in the reader's language (the template translates it) with its status."""
+    return page(request, "message.html.j2", status_code=status_code, message=message)
+
+
+def check_csrf(viewer, submitted: str | None) -> None:
+    """Every form that changes something carries the session's CSRF token; FormExpired otherwise."""
+    if not csrf_matches({"csrf": viewer.csrf or ""}, submitted):
+        raise FormExpired()
+
+
+def local_path(target: str | None, default: str = "/") -> str:
+    """Where to go back to after a form: a path on this site only, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default

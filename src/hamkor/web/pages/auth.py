@@ -7,9 +7,9 @@ import secrets
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from hamkor.web.deps import AnyUser, forget_viewer
-from hamkor.web.i18n import LANGUAGES
-from hamkor.web.pages._render import page
+from hamkor.i18n import LANGUAGES
+from hamkor.web.deps import AccountsDep, AnyUser, Web, forget_viewer
+from hamkor.web.pages._render import local_path, page
 from hamkor.web.security import SESSION_COOKIE, SESSION_MAX_AGE, csrf_matches
 
 router = APIRouter(include_in_schema=False)
@@ -17,8 +17,7 @@ PRE_CSRF = "hamkor_signin_csrf"
 
 
 def _safe_next(target: str | None) -> str:
-    # only paths on this site: never an open redirect
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    return local_path(target, "/")  # only paths on this site: never an open redirect
 
 
 @router.get("/signin")
@@ -30,9 +29,9 @@ def signin_form(request: Request, next: str = "/", error: str | None = None):
 
 
 @router.post("/signin")
-def signin(request: Request, email: str = Form(...), password: str = Form(...), csrf: str = Form(""),
+def signin(request: Request, web: Web, email: str = Form(...), password: str = Form(...), csrf: str = Form(""),
            next: str = Form("/")):
-    state = request.app.state
+    state = web
     if not csrf or csrf != request.cookies.get(PRE_CSRF):
         return page(request, "signin.html.j2", status_code=400, csrf="", next=_safe_next(next),
                     error="The form expired: please try again.")
@@ -40,7 +39,7 @@ def signin(request: Request, email: str = Form(...), password: str = Form(...), 
     if state.throttle.blocked(key):
         return page(request, "signin.html.j2", status_code=429, csrf=csrf, next=_safe_next(next),
                     error="Too many attempts: wait a few minutes and try again.")
-    user = state.accounts.authenticate(email, password)
+    user = state.services.accounts.authenticate(email, password)
     if user is None:
         state.throttle.failed(key)
         return page(request, "signin.html.j2", status_code=401, csrf=csrf, next=_safe_next(next),
@@ -63,9 +62,9 @@ def signout(request: Request, viewer: AnyUser, csrf: str = Form("")):
 
 
 @router.post("/language")
-def switch_language(request: Request, viewer: AnyUser, language: str = Form(...), csrf: str = Form(""),
-                    next: str = Form("/")):
+def switch_language(request: Request, viewer: AnyUser, accounts: AccountsDep, language: str = Form(...),
+                    csrf: str = Form(""), next: str = Form("/")):
     if csrf_matches({"csrf": viewer.csrf or ""}, csrf) and language in LANGUAGES:
-        request.app.state.accounts.set_language(viewer.user_id, language)  # remembered per user
+        accounts.set_language(viewer.user_id, language)  # remembered per user
         forget_viewer(request, viewer.user_id)
     return RedirectResponse(_safe_next(next), status_code=303)

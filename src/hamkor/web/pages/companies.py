@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections import Counter
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -15,15 +16,18 @@ from hamkor.companies.registry import (
     CompanyError,
     CompanyFilter,
     Contact,
+    Registry,
     can_edit,
     can_see_contacts,
     company_name,
     data_of,
 )
-from hamkor.companies.service import accept, match, meeting_requests
+from hamkor.companies.service import accept_pair, match, meeting_requests
 from hamkor.companies.transfer import ImportRefused, export_companies, import_companies
+from hamkor.errors import NotFound, Refused
 from hamkor.reference.regions import regions
 from hamkor.web.deps import (
+    CompanyCreator,
     CompanyEditor,
     CompanyImporter,
     CompanyViewer,
@@ -31,15 +35,16 @@ from hamkor.web.deps import (
     MeetingMaker,
     RecordId,
     ReferenceViewer,
+    RegistryDep,
+    SettingsDep,
+    Web,
     language_of,
 )
-from hamkor.web.pages._render import page
-from hamkor.web.pages.imports import save_upload
-from hamkor.web.security import allowed, csrf_matches
+from hamkor.web.pages._render import check_csrf, page
+from hamkor.web.shared.uploads import save_upload
 
 router = APIRouter(include_in_schema=False)
 CONTACT_ROWS = 3
-EXPIRED = "The form expired: reload the page."
 
 
 def _filter(q, country, region, sector, code) -> CompanyFilter:
@@ -55,28 +60,35 @@ def _codes(text: str) -> list[str]:
     return [part for part in text.replace(",", " ").replace(";", " ").split() if part]
 
 
+def region_choices(settings, registry: Registry) -> list:
+    """Regions of the countries this instance works with: its own, its main partner's, and those of
+    the companies registered."""
+    wanted = {settings.home_territory[:2].upper(), settings.main_partner[:2].upper()}
+    wanted |= {c.country for c in registry.all() if c.country}
+    return [r for r in regions() if r.country in wanted]
+
+
 @router.get("/companies")
-def companies_page(request: Request, viewer: CompanyViewer, q: str | None = None, country: str | None = None,
-                   region: str | None = None, sector: str | None = None, code: str | None = None):
-    registry = request.app.state.registry
+def companies_page(request: Request, viewer: CompanyViewer, registry: RegistryDep, settings: SettingsDep,
+                   q: str | None = None, country: str | None = None, region: str | None = None,
+                   sector: str | None = None, code: str | None = None):
     flt = _filter(q, country, region, sector, code)
     found = registry.find(flt)
     return page(request, "companies.html.j2", companies=found, flt=flt, sectors=registry.sectors(),
-                regions=[r for r in regions() if r.country in ("RU", "UZ")],
+                regions=region_choices(settings, registry),
                 name=lambda c: company_name(c, language_of(request)),
-                may_create=viewer.role in ("admin", "organizer"),
-                may_import=allowed(viewer.role, "companies.import"))
+                may_create=viewer.may("companies.create"), may_import=viewer.may("companies.import"))
 
 
 @router.get("/companies/export.{fmt}")
-def export_page(request: Request, viewer: CompanyViewer, fmt: str, q: str | None = None, country: str | None = None,
-                region: str | None = None, sector: str | None = None, code: str | None = None):
+def export_page(request: Request, viewer: CompanyViewer, registry: RegistryDep, fmt: str, q: str | None = None,
+                country: str | None = None, region: str | None = None, sector: str | None = None,
+                code: str | None = None):
     if fmt not in ("xlsx", "csv"):
-        return page(request, "message.html.j2", status_code=404, message="Export as xlsx or csv.")
-    registry = request.app.state.registry
+        raise NotFound("Export as xlsx or csv.")
     found = registry.find(_filter(q, country, region, sector, code))
     # Contacts only where this viewer may see them
-    contacts = {c.id: registry.contacts(c.id) for c in found if can_see_contacts(viewer.role, viewer.company_id, c.id)}
+    contacts = {c.id: registry.contacts(c.id) for c in found if can_see_contacts(viewer.actor, c.id)}
     media = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}[fmt]
     synthetic = any(c.synthetic for c in found)
     name = f"hamkor-companies{'-SYNTHETIC' if synthetic else ''}.{fmt}"
@@ -85,73 +97,60 @@ def export_page(request: Request, viewer: CompanyViewer, fmt: str, q: str | None
 
 
 @router.get("/companies/new")
-def new_company_form(request: Request, viewer: CompanyEditor):
-    if viewer.role not in ("admin", "organizer"):
-        return page(request, "message.html.j2", status_code=403, message="Your role does not allow this page.")
-    return _form(request, None, CompanyData(country="RU"), [])
+def new_company_form(request: Request, viewer: CompanyCreator, registry: RegistryDep, settings: SettingsDep):
+    return _form(request, None, CompanyData(country=settings.home_territory[:2].upper()), [],
+                 region_choices(settings, registry))
 
 
 @router.post("/companies/new")
-async def create_company(request: Request, viewer: CompanyEditor):
-    if viewer.role not in ("admin", "organizer"):
-        return page(request, "message.html.j2", status_code=403, message="Your role does not allow this page.")
+async def create_company(request: Request, viewer: CompanyCreator, registry: RegistryDep, settings: SettingsDep):
     form = await request.form()
-    if not csrf_matches({"csrf": viewer.csrf or ""}, form.get("csrf")):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+    check_csrf(viewer, form.get("csrf"))
     data = _data_from(form)
     try:
-        company = request.app.state.registry.create(data)
+        company = registry.create(data, viewer.actor)
     except CompanyError as problem:
-        return _form(request, None, data, problem.problems, status_code=422)
+        return _form(request, None, data, problem.problems, region_choices(settings, registry), status_code=422)
     return RedirectResponse(f"/companies/{company.id}", status_code=303)
 
 
 @router.get("/companies/{company_id}")
-def company_page(request: Request, viewer: CompanyViewer, company_id: RecordId):
-    registry = request.app.state.registry
-    company = registry.get(company_id)
-    if company is None:
-        return page(request, "message.html.j2", status_code=404, message="No such company.")
-    show_contacts = can_see_contacts(viewer.role, viewer.company_id, company.id)
+def company_page(request: Request, viewer: CompanyViewer, registry: RegistryDep, company_id: RecordId):
+    company = registry.company(company_id)
     return page(request, "company.html.j2", company=company, name=company_name(company, language_of(request)),
-                contacts=registry.contacts(company.id) if show_contacts else None,
-                may_edit=can_edit(viewer.role, viewer.company_id, company.id),
+                contacts=registry.contacts_for(viewer.actor, company.id),
+                may_edit=can_edit(viewer.actor, company.id),
                 region_name=(regions().get(company.region).name(language_of(request)) if company.region else ""))
 
 
-def _editable(request: Request, viewer, company_id: int):
-    """The company if this viewer may edit it, else the page that says why not."""
-    company = request.app.state.registry.get(company_id)
-    if company is None:
-        return None, page(request, "message.html.j2", status_code=404, message="No such company.")
-    if not can_edit(viewer.role, viewer.company_id, company.id):
-        return None, page(request, "message.html.j2", status_code=403, message="Your role does not allow this page.")
-    return company, None
+def _editable(registry: Registry, viewer, company_id: int):
+    """The company if this viewer may edit it (CompanyNotFound or Refused otherwise)."""
+    company = registry.company(company_id)
+    if not can_edit(viewer.actor, company.id):
+        raise Refused("Your role does not allow this page.")
+    return company
 
 
 @router.get("/companies/{company_id}/edit")
-def edit_company_form(request: Request, viewer: CompanyEditor, company_id: RecordId):
-    company, refusal = _editable(request, viewer, company_id)
-    if refusal:
-        return refusal
-    return _form(request, company.id, data_of(company, request.app.state.registry.contacts(company.id)), [])
+def edit_company_form(request: Request, viewer: CompanyEditor, registry: RegistryDep, settings: SettingsDep,
+                      company_id: RecordId):
+    company = _editable(registry, viewer, company_id)
+    return _form(request, company.id, data_of(company, registry.contacts(company.id)), [],
+                 region_choices(settings, registry))
 
 
 @router.post("/companies/{company_id}/edit")
-async def update_company(request: Request, viewer: CompanyEditor, company_id: RecordId):
-    company, refusal = _editable(request, viewer, company_id)
-    if refusal:
-        return refusal
-    registry = request.app.state.registry
+async def update_company(request: Request, viewer: CompanyEditor, registry: RegistryDep, settings: SettingsDep,
+                         company_id: RecordId):
+    company = _editable(registry, viewer, company_id)
     form = await request.form()
-    if not csrf_matches({"csrf": viewer.csrf or ""}, form.get("csrf")):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+    check_csrf(viewer, form.get("csrf"))
     data = _data_from(form)
-    data.synthetic = company.synthetic
     try:
-        registry.update(company.id, data)
+        registry.update(company.id, data, viewer.actor)
     except CompanyError as problem:
-        return _form(request, company.id, data, problem.problems, status_code=422)
+        return _form(request, company.id, data, problem.problems, region_choices(settings, registry),
+                     status_code=422)
     return RedirectResponse(f"/companies/{company.id}", status_code=303)
 
 
@@ -169,11 +168,11 @@ def _data_from(form) -> CompanyData:
         contacts=contacts)
 
 
-def _form(request: Request, company_id: int | None, data: CompanyData, problems, status_code: int = 200):
+def _form(request: Request, company_id: int | None, data: CompanyData, problems, region_list: list,
+          status_code: int = 200):
     contacts = [*data.contacts, *[Contact("")] * CONTACT_ROWS][:CONTACT_ROWS]
     return page(request, "company_form.html.j2", status_code=status_code, company_id=company_id, data=data,
-                contacts=contacts, problems=problems, sizes=SIZES,
-                regions=[r for r in regions() if r.country in ("RU", "UZ")])
+                contacts=contacts, problems=problems, sizes=SIZES, regions=region_list)
 
 
 @router.get("/companies-import")
@@ -182,15 +181,10 @@ def import_form(request: Request, viewer: CompanyImporter):
 
 
 @router.post("/companies-import")
-async def import_upload(request: Request, viewer: CompanyImporter, file: UploadFile = File(...),
+async def import_upload(request: Request, viewer: CompanyImporter, web: Web, file: UploadFile = File(...),
                         csrf: str = Form(""), mapping: str = Form(""), update_existing: bool = Form(False)):
-    if not csrf_matches({"csrf": viewer.csrf or ""}, csrf):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
-    try:
-        path, _ = await save_upload(request, file)
-    except ValueError as problem:
-        return page(request, "message.html.j2", status_code=413, message=str(problem))
-    saved = Path(path)
+    check_csrf(viewer, csrf)
+    saved = await save_upload(web, file)
     named = saved.with_name(saved.name + "-" + (file.filename or "upload.csv").replace("/", "_"))
     saved.rename(named)
     explicit = {}
@@ -199,7 +193,7 @@ async def import_upload(request: Request, viewer: CompanyImporter, file: UploadF
             column, field = line.split("=", 1)
             explicit[column.strip()] = field.strip()
     try:
-        report = import_companies(request.app.state.registry, named, explicit, update_existing)
+        report = import_companies(web.services.registry, named, explicit, update_existing)
     except ImportRefused as refused:
         return page(request, "companies_import.html.j2", status_code=422, report=refused.report, error=True)
     finally:
@@ -207,44 +201,50 @@ async def import_upload(request: Request, viewer: CompanyImporter, file: UploadF
     return page(request, "companies_import.html.j2", report=report, error=False)
 
 
+def _default_region(registry: Registry, territory: str) -> str:
+    """A region as it is; for a country, the region with the most companies registered there."""
+    territory = territory.upper()
+    if "-" in territory:
+        return territory
+    counts = Counter(c.region for c in registry.all() if c.country == territory and c.region)
+    return counts.most_common(1)[0][0] if counts else ""
+
+
 @router.get("/matching")
-def matching_page(request: Request, viewer: Matchmaker, a_region: str = "RU-ALT", b_region: str = "UZ-SI",
-                  a_sector: str | None = None, b_sector: str | None = None, top: int = 3):
+def matching_page(request: Request, viewer: Matchmaker, web: Web, a_region: str | None = None,
+                  b_region: str | None = None, a_sector: str | None = None, b_sector: str | None = None,
+                  top: int = 3):
     lang = language_of(request)
-    registry = request.app.state.registry
+    registry = web.services.registry
+    a_region = _default_region(registry, web.settings.home_territory) if a_region is None else a_region
+    b_region = _default_region(registry, web.settings.main_partner) if b_region is None else b_region
     group_a = CompanyFilter(region=a_region or None, sector=a_sector or None)
     group_b = CompanyFilter(region=b_region or None, sector=b_sector or None)
     top = max(1, min(top, 20))
 
     def compute():
-        with request.app.state.warehouse.reader() as con:
+        with web.services.warehouse.reader() as con:
             return match(registry, con, group_a, group_b, top, lang)
 
     # Keyed on the registry's revision too: an edited profile must change the suggestions at once.
     key = ("matching", group_a, group_b, top, lang, registry.revision())
-    result = request.app.state.cache.get(key, compute)
+    result = web.cache.get(key, compute)
     requested = {(m.company_a, m.company_b) for m in meeting_requests(registry)}
     return page(request, "matching.html.j2", result=result, a_region=a_region, b_region=b_region,
                 a_sector=a_sector or "", b_sector=b_sector or "", top=top, sectors=registry.sectors(),
-                regions=[r for r in regions() if r.country in ("RU", "UZ")], requested=requested,
-                may_accept=allowed(viewer.role, "matching.accept"),
+                regions=region_choices(web.settings, registry), requested=requested,
+                may_accept=viewer.may("matching.accept"),
                 reason=lambda r, s: describe(r, s.a.name, s.b.name, lang))
 
 
 @router.post("/matching/accept")
-def accept_suggestion(request: Request, viewer: MeetingMaker, a: int = Form(...), b: int = Form(...),
+def accept_suggestion(request: Request, viewer: MeetingMaker, web: Web,
+                      a: Annotated[int, Form(ge=1, le=2**31 - 1)], b: Annotated[int, Form(ge=1, le=2**31 - 1)],
                       csrf: str = Form(""), back: str = Form("/matching")):
-    if not csrf_matches({"csrf": viewer.csrf or ""}, csrf):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
-    registry = request.app.state.registry
-    first, second = registry.get(a), registry.get(b)
-    if first is None or second is None:
-        return page(request, "message.html.j2", status_code=404, message="No such company.")
-    with request.app.state.warehouse.reader() as con:
-        found = match(registry, con, CompanyFilter(ids=(a,)), CompanyFilter(ids=(b,)), 1, language_of(request))
-    if not found.suggestions:
-        return page(request, "message.html.j2", status_code=400, message="These two companies have nothing to meet on.")
-    accept(registry, found.suggestions[0], viewer.user_id)
+    check_csrf(viewer, csrf)
+    registry = web.services.registry
+    with web.services.warehouse.reader() as con:
+        accept_pair(registry, con, a, b, viewer.user_id, language_of(request))
     return RedirectResponse(back if back.startswith("/matching") else "/matching", status_code=303)
 
 

@@ -10,28 +10,35 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
+from hamkor.accounts.permissions import allowed
 from hamkor.cooperation.calendar import events_ics
 from hamkor.cooperation.records import KINDS, RecordError, RecordMissing, to_plain
-from hamkor.cooperation.service import Actor, Cooperation, is_overdue, today_in
-from hamkor.web.deps import CoopDeleter, CoopEditor, CoopViewer, RecordId, current_viewer, language_of
-from hamkor.web.pages._render import page
-from hamkor.web.security import allowed, csrf_matches
+from hamkor.cooperation.service import Cooperation, is_overdue, today_in
+from hamkor.errors import NotFound
+from hamkor.render.charts import turnover_with_events_spec
+from hamkor.trade import stats
+from hamkor.trade.periods import Period
+from hamkor.web.deps import (
+    AccountsDep,
+    CoopDeleter,
+    CoopEditor,
+    CooperationDep,
+    CoopViewer,
+    RecordId,
+    SettingsDep,
+    Web,
+    current_viewer,
+    language_of,
+)
+from hamkor.web.pages._render import check_csrf, page
+from hamkor.web.state import WebState
 
 router = APIRouter(include_in_schema=False)
-EXPIRED = "The form expired: reload the page."
 KindName = Annotated[str, Path(pattern="^(organisations|people|positions|events|agreements|commitments)$")]
 
 
-def _coop(request: Request) -> Cooperation:
-    return request.app.state.cooperation
-
-
-def _today(request: Request) -> date:
-    return today_in(request.app.state.settings.timezone)
-
-
-def actor_of(viewer) -> Actor:
-    return Actor(viewer.user_id, viewer.email)
+def _today(settings) -> date:
+    return today_in(settings.timezone)
 
 
 def _names(coop: Cooperation, lang: str) -> dict[str, dict[int, str]]:
@@ -54,27 +61,27 @@ def shown(value, field, names) -> str:
 
 
 @router.get("/cooperation")
-def dashboard(request: Request, viewer: CoopViewer):
-    coop = _coop(request)
+def dashboard(request: Request, viewer: CoopViewer, coop: CooperationDep, settings: SettingsDep):
     lang = language_of(request)
-    today = _today(request)
+    today = _today(settings)
     reminders = coop.reminders(today, days=60, agreement_days=120)
     names = _names(coop, lang)
     partners = sorted({p for kind in ("events", "agreements", "commitments") for r in coop.list(kind)
                        for p in coop.partners_of(kind, r)})
     return page(request, "cooperation.html.j2", reminders=reminders, open_commitments=coop.open_commitments(),
                 today=today, names=names, changes=coop.recent_changes(12), partners=partners,
-                overdue=lambda c: is_overdue(c, today), may_edit=allowed(viewer.role, "cooperation.edit"),
+                overdue=lambda c: is_overdue(c, today), may_edit=viewer.may("cooperation.edit"),
                 kinds=KINDS)
 
 
 @router.get("/cooperation/events.ics")
-def events_feed(request: Request, partner: Annotated[str | None, Query(max_length=10)] = None,
+def events_feed(request: Request, coop: CooperationDep, accounts: AccountsDep,
+                partner: Annotated[str | None, Query(max_length=10)] = None,
                 token: Annotated[str | None, Query(max_length=200)] = None):
     """The events as a calendar feed: a signed-in browser, or a calendar client with ?token=API_TOKEN."""
     viewer = current_viewer(request)
     if viewer is None and token:  # checked like a bearer token (calendar clients send no header)
-        user = request.app.state.accounts.user_for_token(token)
+        user = accounts.user_for_token(token)
         role = user.role if user and user.active else None
     else:
         role = viewer.role if viewer else None
@@ -82,38 +89,33 @@ def events_feed(request: Request, partner: Annotated[str | None, Query(max_lengt
         return Response("sign in, or add ?token=<API token>", status_code=401, media_type="text/plain")
     if not allowed(role, "cooperation.view"):
         return Response("your role may not see the cooperation registry", status_code=403, media_type="text/plain")
-    body = events_ics(_coop(request), partner, base_url=str(request.base_url).rstrip("/"))
+    body = events_ics(coop, partner, base_url=str(request.base_url).rstrip("/"))
     return Response(body, media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": 'inline; filename="hamkor-events.ics"'})
 
 
 @router.get("/cooperation/partners/{code}")
-def partner_page(request: Request, viewer: CoopViewer,
+def partner_page(request: Request, viewer: CoopViewer, coop: CooperationDep, web: Web,
                  code: Annotated[str, Path(pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")]):
-    coop = _coop(request)
     lang = language_of(request)
     code = code.upper()
-    today = _today(request)
+    today = _today(web.settings)
     items = coop.timeline(code, today, lang)
-    home = request.app.state.settings.home_territory
-    spec, note, synthetic = _trade_beside(request, home, code, items)
+    home = web.settings.home_territory
+    spec, note, synthetic = _trade_beside(web, home, code, items)
     return page(request, "coop_partner.html.j2", code=code, items=items, spec=spec, note=note, synthetic=synthetic,
                 home=home, today=today)
 
 
-def _trade_beside(request: Request, home: str, partner: str, items):
+def _trade_beside(web: WebState, home: str, partner: str, items):
     """The monthly turnover of home with the partner's country, events marked on it."""
-    from hamkor.render.charts import turnover_with_events_spec
-    from hamkor.trade import stats
-    from hamkor.trade.periods import Period
-
     country = partner.split("-")[0]
     note = None if country == partner else "trade by partner region is not in the data: the country's is shown"
     if home.split("-")[0] == country:
         return None, "no trade series: the partner is the home country", False
 
     def compute():
-        with request.app.state.warehouse.reader() as con:
+        with web.services.warehouse.reader() as con:
             span = con.execute("SELECT min(year::INTEGER * 100 + month), max(year::INTEGER * 100 + month) "
                                "FROM trade_flow "
                                "WHERE reporter = ? AND partner = ? AND month IS NOT NULL", [home, country]).fetchone()
@@ -124,7 +126,7 @@ def _trade_beside(request: Request, home: str, partner: str, items):
             points = stats.series(con, q, with_previous_year=False)
             return [(p.year, p.month, p.exports + p.imports) for p in points], q.source
 
-    found = request.app.state.cache.get(("coop-trade", home, country), compute)
+    found = web.cache.get(("coop-trade", home, country), compute)
     if not found:
         return None, "no trade data for this pair yet", False
     points, source = found
@@ -134,14 +136,13 @@ def _trade_beside(request: Request, home: str, partner: str, items):
 
 
 @router.get("/cooperation/{kind}")
-def list_page(request: Request, viewer: CoopViewer, kind: KindName,
+def list_page(request: Request, viewer: CoopViewer, coop: CooperationDep, settings: SettingsDep, kind: KindName,
               partner: Annotated[str | None, Query(max_length=10)] = None,
               status: Annotated[str | None, Query(max_length=16)] = None,
               q: Annotated[str | None, Query(max_length=200)] = None):
-    coop = _coop(request)
     lang = language_of(request)
     spec = KINDS[kind]
-    today = _today(request)
+    today = _today(settings)
     rows = coop.list(kind, partner or None, status or None, q or None)
     if status == "overdue" and kind == "commitments":
         rows = [r for r in coop.list(kind, partner or None) if is_overdue(r, today)]
@@ -149,11 +150,11 @@ def list_page(request: Request, viewer: CoopViewer, kind: KindName,
     return page(request, "coop_list.html.j2", spec=spec, rows=rows, columns=columns, names=_names(coop, lang),
                 shown=shown, title=lambda r: coop.title(kind, r, lang), partner=partner or "", status=status or "",
                 q=q or "", overdue=lambda r: kind == "commitments" and is_overdue(r, today),
-                may_edit=allowed(viewer.role, "cooperation.edit"))
+                may_edit=viewer.may("cooperation.edit"))
 
 
-def _form(request: Request, kind: str, record_id: int | None, values: dict, problems, status_code: int = 200):
-    coop = _coop(request)
+def _form(request: Request, coop: Cooperation, kind: str, record_id: int | None, values: dict, problems,
+          status_code: int = 200):
     lang = language_of(request)
     return page(request, "coop_form.html.j2", status_code=status_code, spec=KINDS[kind], record_id=record_id,
                 values=values, problems=problems, names=_names(coop, lang), text_of=_text_of)
@@ -179,34 +180,31 @@ async def _values_from(request: Request, kind: str) -> tuple[dict, object]:
 
 
 @router.get("/cooperation/{kind}/new")
-def new_form(request: Request, viewer: CoopEditor, kind: KindName):
+def new_form(request: Request, viewer: CoopEditor, coop: CooperationDep, kind: KindName):
     defaults = {"status": "open"} if kind == "commitments" else {"status": "signed"} if kind == "agreements" else {}
     for name in ("person_id", "event_id", "agreement_id", "mission_id", "organisation_id"):
         if request.query_params.get(name, "").isdigit():
             defaults[name] = int(request.query_params[name])
-    return _form(request, kind, None, defaults, [])
+    return _form(request, coop, kind, None, defaults, [])
 
 
 @router.post("/cooperation/{kind}/new")
-async def create(request: Request, viewer: CoopEditor, kind: KindName):
+async def create(request: Request, viewer: CoopEditor, coop: CooperationDep, kind: KindName):
     values, form = await _values_from(request, kind)
-    if not csrf_matches({"csrf": viewer.csrf or ""}, form.get("csrf")):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+    check_csrf(viewer, form.get("csrf"))
     try:
-        record = _coop(request).create(kind, values, actor_of(viewer))
+        record = coop.create(kind, values, viewer.actor)
     except RecordError as problem:
-        return _form(request, kind, None, values, problem.problems, 422)
+        return _form(request, coop, kind, None, values, problem.problems, 422)
     return RedirectResponse(f"/cooperation/{kind}/{record.id}", status_code=303)
 
 
 @router.get("/cooperation/{kind}/{record_id}")
-def record_page(request: Request, viewer: CoopViewer, kind: KindName, record_id: RecordId):
-    coop = _coop(request)
+def record_page(request: Request, viewer: CoopViewer, coop: CooperationDep, settings: SettingsDep, kind: KindName,
+                record_id: RecordId):
     lang = language_of(request)
-    record = coop.get(kind, record_id)
-    if record is None:
-        return page(request, "message.html.j2", status_code=404, message="No such record.")
-    today = _today(request)
+    record = coop.record(kind, record_id)
+    today = _today(settings)
     extra = {}
     if kind == "people":
         extra["positions"] = coop.positions_of(record_id)
@@ -218,62 +216,51 @@ def record_page(request: Request, viewer: CoopViewer, kind: KindName, record_id:
     return page(request, "coop_record.html.j2", spec=KINDS[kind], record=record, names=_names(coop, lang),
                 shown=shown, title=coop.title(kind, record, lang), history=coop.history(kind, record_id),
                 overdue=kind == "commitments" and is_overdue(record, today),
-                may_edit=allowed(viewer.role, "cooperation.edit"),
-                may_delete=allowed(viewer.role, "cooperation.delete"), **extra)
+                may_edit=viewer.may("cooperation.edit"),
+                may_delete=viewer.may("cooperation.delete"), **extra)
 
 
 @router.get("/cooperation/{kind}/{record_id}/edit")
-def edit_form(request: Request, viewer: CoopEditor, kind: KindName, record_id: RecordId):
-    record = _coop(request).get(kind, record_id)
-    if record is None:
-        return page(request, "message.html.j2", status_code=404, message="No such record.")
-    return _form(request, kind, record_id, {f.name: getattr(record, f.name) for f in KINDS[kind].fields}, [])
+def edit_form(request: Request, viewer: CoopEditor, coop: CooperationDep, kind: KindName, record_id: RecordId):
+    record = coop.record(kind, record_id)
+    return _form(request, coop, kind, record_id, {f.name: getattr(record, f.name) for f in KINDS[kind].fields}, [])
 
 
 @router.post("/cooperation/{kind}/{record_id}/edit")
-async def update(request: Request, viewer: CoopEditor, kind: KindName, record_id: RecordId):
+async def update(request: Request, viewer: CoopEditor, coop: CooperationDep, kind: KindName, record_id: RecordId):
     values, form = await _values_from(request, kind)
-    if not csrf_matches({"csrf": viewer.csrf or ""}, form.get("csrf")):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+    check_csrf(viewer, form.get("csrf"))
     try:
-        _coop(request).update(kind, record_id, values, actor_of(viewer))
-    except RecordMissing:
-        return page(request, "message.html.j2", status_code=404, message="No such record.")
+        coop.update(kind, record_id, values, viewer.actor)
     except RecordError as problem:
-        return _form(request, kind, record_id, values, problem.problems, 422)
+        if isinstance(problem, RecordMissing):
+            raise
+        return _form(request, coop, kind, record_id, values, problem.problems, 422)
     return RedirectResponse(f"/cooperation/{kind}/{record_id}", status_code=303)
 
 
 @router.post("/cooperation/{kind}/{record_id}/delete")
-def delete(request: Request, viewer: CoopDeleter, kind: KindName, record_id: RecordId, csrf: str = Form("")):
-    if not csrf_matches({"csrf": viewer.csrf or ""}, csrf):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
-    try:
-        _coop(request).delete(kind, record_id, actor_of(viewer))
-    except RecordError as problem:
-        return page(request, "message.html.j2", status_code=409, message=str(problem))
+def delete(request: Request, viewer: CoopDeleter, coop: CooperationDep, kind: KindName, record_id: RecordId,
+           csrf: str = Form("")):
+    check_csrf(viewer, csrf)
+    coop.delete(kind, record_id, viewer.actor)
     return RedirectResponse(f"/cooperation/{kind}", status_code=303)
 
 
 @router.post("/cooperation/agreements/{record_id}/document")
-async def upload_document(request: Request, viewer: CoopEditor, record_id: RecordId, file: UploadFile = File(...),
-                          csrf: str = Form("")):
-    if not csrf_matches({"csrf": viewer.csrf or ""}, csrf):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+async def upload_document(request: Request, viewer: CoopEditor, coop: CooperationDep, record_id: RecordId,
+                          file: UploadFile = File(...), csrf: str = Form("")):
+    check_csrf(viewer, csrf)
     data = await file.read(50 * (1 << 20) + 1)
-    try:
-        _coop(request).attach_document(record_id, file.filename or "document", data, actor_of(viewer))
-    except RecordError as problem:
-        return page(request, "message.html.j2", status_code=422, message=str(problem))
+    coop.attach_document(record_id, file.filename or "document", data, viewer.actor)
     return RedirectResponse(f"/cooperation/agreements/{record_id}", status_code=303)
 
 
 @router.get("/cooperation/agreements/{record_id}/document")
-def download_document(request: Request, viewer: CoopViewer, record_id: RecordId):
-    coop = _coop(request)
+def download_document(request: Request, viewer: CoopViewer, coop: CooperationDep, record_id: RecordId):
     agreement = coop.get("agreements", record_id)
     path = coop.document_path(agreement) if agreement else None
     if path is None:
-        return page(request, "message.html.j2", status_code=404, message="No document is attached.")
+        raise NotFound("No document is attached.")
     return Response(path.read_bytes(), media_type="application/octet-stream",
                     headers={"Content-Disposition": f'attachment; filename="{agreement.document_name}"'})

@@ -4,7 +4,7 @@ and the documents (agendas as PDF and iCalendar, table sheets, workbook)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -12,37 +12,28 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hamkor.companies.registry import company_name
+from hamkor.errors import NotFound, Refused
+from hamkor.i18n import translations
 from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
 from hamkor.missions.service import PRIORITIES, SIDES, STAGES, MissionData, MissionError, Missions
 from hamkor.render.charts import funnel_spec
-from hamkor.web.deps import MissionManager, MissionRequester, MissionViewer, RecordId, language_of
-from hamkor.web.pages._render import page
-from hamkor.web.security import allowed, csrf_matches
+from hamkor.web.deps import (
+    JobsDep,
+    MissionInPath,
+    MissionManager,
+    MissionRequester,
+    MissionsDep,
+    MissionViewer,
+    RecordId,
+    RegistryDep,
+    SettingsDep,
+    language_of,
+)
+from hamkor.web.pages._render import check_csrf, local_path, page
 
 router = APIRouter(include_in_schema=False)
-EXPIRED = "The form expired: reload the page."
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _missions(request: Request) -> Missions:
-    return request.app.state.missions
-
-
-def _mission_or_404(request: Request, mission_id: int):
-    mission = _missions(request).get(mission_id)
-    if mission is None:
-        return None, page(request, "message.html.j2", status_code=404, message="No such mission.")
-    return mission, None
-
-
-def _csrf_ok(viewer, form) -> bool:
-    return csrf_matches({"csrf": viewer.csrf or ""}, form.get("csrf"))
-
-
-def _problem_page(request: Request, problem: MissionError, status_code: int = 422):
-    return page(request, "message.html.j2", status_code=status_code,
-                message="; ".join(f"{where}: {why}" for where, why in problem.problems))
 
 
 # ---- forms <-> data -------------------------------------------------------------------------
@@ -130,56 +121,53 @@ def _form(request: Request, mission_id: int | None, data: MissionData, problems,
 
 # ---- list and set-up ------------------------------------------------------------------------
 @router.get("/missions")
-def missions_page(request: Request, viewer: MissionViewer):
-    missions = _missions(request)
+def missions_page(request: Request, viewer: MissionViewer, missions: MissionsDep):
     rows = [(m, len(missions.people(m.id)), len(documents.live_meetings(missions, m.id))) for m in missions.all()]
-    return page(request, "missions.html.j2", rows=rows, may_manage=allowed(viewer.role, "missions.manage"))
+    return page(request, "missions.html.j2", rows=rows, may_manage=viewer.may("missions.manage"))
 
 
-NEW_MISSION = MissionData(days=[{"date": "2026-12-15", "start": "10:00", "end": "17:00",
-                                 "breaks": [["13:00", "14:00"]]}],
-                          host_territory="RU-ALT", visiting_territory="UZ-SI", timezone="Asia/Barnaul",
-                          interpreters=[{"languages": ["ru", "uz"], "count": 2}])
+def new_mission(settings, today: date | None = None) -> MissionData:
+    """A new mission's form as the settings suggest it: hosted at home, the main partner visiting, in the
+    home time zone, one working day a fortnight from today."""
+    day = (today or date.today()) + timedelta(days=14)
+    languages = sorted({"ru", "uz", "en"} & {settings.home_territory[:2].lower(), settings.main_partner[:2].lower()})
+    return MissionData(days=[{"date": day.isoformat(), "start": "10:00", "end": "17:00",
+                              "breaks": [["13:00", "14:00"]]}],
+                       host_territory=settings.home_territory.upper(),
+                       visiting_territory=settings.main_partner.upper(), timezone=settings.timezone,
+                       interpreters=[{"languages": languages, "count": 2}] if len(languages) == 2 else [])
 
 
 @router.get("/missions/new")
-def new_mission_form(request: Request, viewer: MissionManager):
-    return _form(request, None, NEW_MISSION, [])
+def new_mission_form(request: Request, viewer: MissionManager, settings: SettingsDep):
+    return _form(request, None, new_mission(settings), [])
 
 
 @router.post("/missions/new")
-async def create_mission(request: Request, viewer: MissionManager):
+async def create_mission(request: Request, viewer: MissionManager, missions: MissionsDep):
     form = await request.form()
-    if not _csrf_ok(viewer, form):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+    check_csrf(viewer, form.get("csrf"))
     data = _data_from(form)
     try:
-        mission = _missions(request).create(data)
+        mission = missions.create(data)
     except MissionError as problem:
         return _form(request, None, data, problem.problems, 422, form.get("request_deadline", ""))
     return RedirectResponse(f"/missions/{mission.id}", status_code=303)
 
 
 @router.get("/missions/{mission_id}/edit")
-def edit_mission_form(request: Request, viewer: MissionManager, mission_id: RecordId):
-    mission, missing = _mission_or_404(request, mission_id)
-    if missing:
-        return missing
+def edit_mission_form(request: Request, viewer: MissionManager, mission: MissionInPath):
     data = MissionData(**{k: getattr(mission, k) for k in MissionData.__dataclass_fields__})
     return _form(request, mission.id, data, [], deadline=_local_deadline(mission))
 
 
 @router.post("/missions/{mission_id}/edit")
-async def update_mission(request: Request, viewer: MissionManager, mission_id: RecordId):
-    mission, missing = _mission_or_404(request, mission_id)
-    if missing:
-        return missing
+async def update_mission(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath):
     form = await request.form()
-    if not _csrf_ok(viewer, form):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+    check_csrf(viewer, form.get("csrf"))
     data = _data_from(form)
     try:
-        _missions(request).update(mission.id, data)
+        missions.update(mission.id, data)
     except MissionError as problem:
         return _form(request, mission.id, data, problem.problems, 422, form.get("request_deadline", ""))
     return RedirectResponse(f"/missions/{mission.id}", status_code=303)
@@ -190,49 +178,38 @@ def _tabs(mission, current: str) -> dict:
 
 
 @router.get("/missions/{mission_id}")
-def mission_page(request: Request, viewer: MissionViewer, mission_id: RecordId):
-    mission, missing = _mission_or_404(request, mission_id)
-    if missing:
-        return missing
-    missions = _missions(request)
+def mission_page(request: Request, viewer: MissionViewer, missions: MissionsDep, registry: RegistryDep,
+                 mission: MissionInPath):
     lang = language_of(request)
     people = missions.people(mission.id)
     taking_part = {p.company.id for p in people.values()}
-    candidates = [c for c in request.app.state.registry.all() if c.id not in taking_part]
+    candidates = [c for c in registry.all() if c.id not in taking_part]
     slots = missions.slots(mission)
     return page(request, "mission.html.j2", **_tabs(mission, "setup"), people=list(people.values()),
                 candidates=candidates, company=lambda c: company_name(c, lang), visits=missions.visits(mission.id),
-                slots=slots, clock=clock, may_manage=allowed(viewer.role, "missions.manage"),
+                slots=slots, clock=clock, may_manage=viewer.may("missions.manage"),
                 deadline=_local_deadline(mission), own=viewer.company_id)
 
 
 @router.post("/missions/{mission_id}/participants")
-async def add_participant(request: Request, viewer: MissionManager, mission_id: RecordId):
+async def add_participant(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId):
     form = await request.form()
-    if not _csrf_ok(viewer, form):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+    check_csrf(viewer, form.get("csrf"))
     side = form.get("side", "")
-    companies = [int(v) for v in form.getlist("company") if str(v).isdigit()]
+    companies = [int(v) for v in form.getlist("company") if str(v).isdigit() and int(v) < 2**31]
     if not companies:
-        return page(request, "message.html.j2", status_code=422, message="Choose at least one company.")
-    try:
-        for company_id in companies:
-            _missions(request).add_participant(mission_id, company_id, side if side in SIDES else "",
-                                               [a.strip() for a in form.get("attendees", "").split(",")])
-    except MissionError as problem:
-        return _problem_page(request, problem)
+        raise MissionError("Choose at least one company.")
+    for company_id in companies:
+        missions.add_participant(mission_id, company_id, side if side in SIDES else "",
+                                 [a.strip() for a in form.get("attendees", "").split(",")])
     return RedirectResponse(f"/missions/{mission_id}#participants", status_code=303)
 
 
 @router.post("/missions/{mission_id}/participants/{participant_id}")
-async def update_participant(request: Request, viewer: MissionManager, mission_id: RecordId,
+async def update_participant(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
                              participant_id: RecordId):
     form = await request.form()
-    if not _csrf_ok(viewer, form):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
-    person = _missions(request).people(mission_id).get(participant_id)
-    if person is None:
-        return page(request, "message.html.j2", status_code=404, message="No such participant.")
+    check_csrf(viewer, form.get("csrf"))
     values = {}
     for name in ("absent", "joins_visits"):
         if name in form:
@@ -244,110 +221,72 @@ async def update_participant(request: Request, viewer: MissionManager, mission_i
     if "available" in form:
         chosen = form.getlist("available")
         values["available"] = None if form.get("all_slots") == "1" else list(chosen)
-    try:
-        _missions(request).update_participant(participant_id, **values)
-    except MissionError as problem:
-        return _problem_page(request, problem)
-    return RedirectResponse(form.get("back") or f"/missions/{mission_id}#participants", status_code=303)
+    missions.update_participant(mission_id, participant_id, **values)
+    return RedirectResponse(local_path(form.get("back"), f"/missions/{mission_id}#participants"), status_code=303)
 
 
 @router.post("/missions/{mission_id}/visits")
-async def add_visit(request: Request, viewer: MissionManager, mission_id: RecordId):
+async def add_visit(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId):
     form = await request.form()
-    if not _csrf_ok(viewer, form):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
+    check_csrf(viewer, form.get("csrf"))
     latitude, longitude = _float(form.get("latitude")), _float(form.get("longitude"))
     length, priority = form.get("visit_minutes", "60"), form.get("priority", "2")
     if latitude is None or longitude is None or latitude != latitude or longitude != longitude:
-        return page(request, "message.html.j2", status_code=422, message="A visit needs its coordinates.")
-    try:
-        _missions(request).add_visit(mission_id, form.get("name", ""), latitude, longitude, form.get("opens", "09:00"),
-                                     form.get("closes", "18:00"), int(length) if length.isdigit() else 0,
-                                     int(priority) if priority.isdigit() else 0, form.get("required") == "1",
-                                     form.get("address") or None)
-    except MissionError as problem:
-        return _problem_page(request, problem)
+        raise MissionError("A visit needs its coordinates.")
+    missions.add_visit(mission_id, form.get("name", ""), latitude, longitude, form.get("opens", "09:00"),
+                       form.get("closes", "18:00"), int(length) if length.isdigit() else 0,
+                       int(priority) if priority.isdigit() else 0, form.get("required") == "1",
+                       form.get("address") or None)
     return RedirectResponse(f"/missions/{mission_id}/itinerary", status_code=303)
 
 
 # ---- requests -------------------------------------------------------------------------------
 @router.get("/missions/{mission_id}/requests")
-def requests_page(request: Request, viewer: MissionViewer, mission_id: RecordId,
+def requests_page(request: Request, viewer: MissionViewer, missions: MissionsDep, mission: MissionInPath,
                   status: Annotated[str | None, Query(max_length=12)] = None):
-    mission, missing = _mission_or_404(request, mission_id)
-    if missing:
-        return missing
-    missions = _missions(request)
     lang = language_of(request)
-    views = missions.requests(mission.id)
+    views = missions.requests(mission.id, actor=viewer.actor)
     mine = missions.participant_of_company(mission.id, viewer.company_id) if viewer.role == "company" else None
-    if viewer.role == "company":
-        views = [v for v in views if mine and mine.id in (v.requester.id, v.target.id)]
     shown = [v for v in views if not status or v.request.status == status or (status == "mutual" and v.mutual)]
     people = list(missions.people(mission.id).values())
     return page(request, "mission_requests.html.j2", **_tabs(mission, "requests"), views=shown, total=len(views),
                 status=status or "", people=people, name=lambda p: p.name(lang), priorities=PRIORITIES,
-                mine=mine, may_manage=allowed(viewer.role, "missions.manage"),
-                may_request=allowed(viewer.role, "missions.request") and (viewer.role != "company" or mine),
+                mine=mine, may_manage=viewer.may("missions.manage"),
+                may_request=viewer.may("missions.request") and (viewer.role != "company" or mine),
                 deadline=_local_deadline(mission))
 
 
-def may_act_for(viewer, missions: Missions, mission_id: int, participant_id: int) -> bool:
-    """Organizers and admins act for anyone; a company representative for their own participant only."""
-    if allowed(viewer.role, "missions.manage"):
-        return True
-    mine = missions.participant_of_company(mission_id, viewer.company_id)
-    return viewer.role == "company" and mine is not None and mine.id == participant_id
+def _record_id(text: str) -> int | None:
+    return int(text) if text.isdigit() and int(text) < 2**31 else None
 
 
 @router.post("/missions/{mission_id}/requests")
-async def create_request(request: Request, viewer: MissionRequester, mission_id: RecordId):
+async def create_request(request: Request, viewer: MissionRequester, missions: MissionsDep, mission_id: RecordId):
     form = await request.form()
-    if not _csrf_ok(viewer, form):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
-    missions = _missions(request)
-    requester, target = form.get("requester", ""), form.get("target", "")
-    if not (requester.isdigit() and target.isdigit()):
-        return page(request, "message.html.j2", status_code=422, message="Choose who asks and whom.")
-    if not may_act_for(viewer, missions, mission_id, int(requester)):
-        return page(request, "message.html.j2", status_code=403, message="You may ask only for your own company.")
-    try:
-        missions.request(mission_id, int(requester), int(target), form.get("priority", "should"),
-                         form.get("message"), viewer.user_id,
-                         origin="organizer" if allowed(viewer.role, "missions.manage") else "participant")
-    except MissionError as problem:
-        return _problem_page(request, problem)
+    check_csrf(viewer, form.get("csrf"))
+    requester, target = _record_id(form.get("requester", "")), _record_id(form.get("target", ""))
+    if requester is None or target is None:
+        raise MissionError("Choose who asks and whom.")
+    missions.request(mission_id, requester, target, form.get("priority", "should"), form.get("message"),
+                     viewer.actor)
     return RedirectResponse(f"/missions/{mission_id}/requests", status_code=303)
 
 
 @router.post("/missions/{mission_id}/requests/{request_id}/answer")
-async def answer_request(request: Request, viewer: MissionRequester, mission_id: RecordId, request_id: RecordId):
+async def answer_request(request: Request, viewer: MissionRequester, missions: MissionsDep, mission_id: RecordId,
+                         request_id: RecordId):
     form = await request.form()
-    if not _csrf_ok(viewer, form):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
-    missions = _missions(request)
-    view = next((v for v in missions.requests(mission_id) if v.request.id == request_id), None)
-    if view is None:
-        return page(request, "message.html.j2", status_code=404, message="No such request.")
-    if not may_act_for(viewer, missions, mission_id, view.target.id):
-        return page(request, "message.html.j2", status_code=403, message="Only the company asked may answer.")
-    try:
-        missions.answer(request_id, form.get("answer") == "accept")
-    except MissionError as problem:
-        return _problem_page(request, problem)
+    check_csrf(viewer, form.get("csrf"))
+    missions.answer(mission_id, request_id, form.get("answer") == "accept", viewer.actor)
     return RedirectResponse(f"/missions/{mission_id}/requests", status_code=303)
 
 
 # ---- schedule -------------------------------------------------------------------------------
 @router.get("/missions/{mission_id}/schedule")
-def schedule_page(request: Request, viewer: MissionViewer, mission_id: RecordId,
-                  job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
-    mission, missing = _mission_or_404(request, mission_id)
-    if missing:
-        return missing
-    missions = _missions(request)
+def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep, jobs: JobsDep,
+                  mission: MissionInPath, job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
     lang = language_of(request)
-    running = request.app.state.jobs.get(job) if job else None
+    running = jobs.get(job) if job else None
     views = {str(v.request.id): v for v in missions.requests(mission.id)}
     reasons = [(views[rid], why) for rid, why in (mission.certificate or {}).get("reasons", {}).items() if rid in views]
     visits = [v for v in missions.visits(mission.id) if v.planned_date]
@@ -355,196 +294,150 @@ def schedule_page(request: Request, viewer: MissionViewer, mission_id: RecordId,
                 rows=documents.grid(missions, mission),
                 certificate=mission.certificate, reasons=reasons, name=lambda p: p.name(lang),
                 people=list(missions.people(mission.id).values()), slots=missions.slots(mission), visits=visits,
-                clock=clock, may_manage=allowed(viewer.role, "missions.manage"),
+                clock=clock, may_manage=viewer.may("missions.manage"),
                 job=running if running and running.kind == "mission" else None)
 
 
-def _start(request: Request, viewer, mission_id: int, label: str, work) -> RedirectResponse:
+def _start(jobs, viewer, mission_id: int, label: str, work) -> RedirectResponse:
     def run(progress) -> dict:
         result = work(lambda fraction, _message="": progress(fraction))
         return {"mission": mission_id, "action": label, "value": result.value if hasattr(result, "value") else None}
 
-    job_id = request.app.state.jobs.submit("mission", viewer.user_id, run)
+    job_id = jobs.submit("mission", viewer.user_id, run)
     return RedirectResponse(f"/missions/{mission_id}/schedule?job={job_id}", status_code=303)
 
 
 @router.post("/missions/{mission_id}/schedule")
-def run_schedule(request: Request, viewer: MissionManager, mission_id: RecordId, csrf: str = Form(""),
-                 seconds: float = Form(10.0)):
-    if not csrf_matches({"csrf": viewer.csrf or ""}, csrf):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
-    mission, missing = _mission_or_404(request, mission_id)
-    if missing:
-        return missing
+def run_schedule(request: Request, viewer: MissionManager, missions: MissionsDep, jobs: JobsDep,
+                 mission: MissionInPath, csrf: str = Form(""), seconds: float = Form(10.0)):
+    check_csrf(viewer, csrf)
     seconds = max(0.0, min(seconds, 120.0))
-    return _start(request, viewer, mission_id, "schedule",
-                  lambda progress: _missions(request).schedule(mission_id, seconds, progress=progress))
+    return _start(jobs, viewer, mission.id, "schedule",
+                  lambda progress: missions.schedule(mission.id, seconds, progress=progress))
 
 
 @router.post("/missions/{mission_id}/replan")
-def run_replan(request: Request, viewer: MissionManager, mission_id: RecordId, csrf: str = Form(""),
-               from_slot: str = Form(...)):
-    if not csrf_matches({"csrf": viewer.csrf or ""}, csrf):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
-    missions = _missions(request)
-    mission, missing = _mission_or_404(request, mission_id)
-    if missing:
-        return missing
+def run_replan(request: Request, viewer: MissionManager, missions: MissionsDep, jobs: JobsDep,
+               mission: MissionInPath, csrf: str = Form(""), from_slot: str = Form(...)):
+    check_csrf(viewer, csrf)
     if from_slot not in {s.id for s in missions.slots(mission)}:
-        return page(request, "message.html.j2", status_code=422, message="Choose a slot of this mission.")
+        raise MissionError("Choose a slot of this mission.")
 
     def work(progress):
         progress(0.2)
-        return missions.replan(mission_id, from_slot).schedule
+        return missions.replan(mission.id, from_slot).schedule
 
-    return _start(request, viewer, mission_id, "replan", work)
+    return _start(jobs, viewer, mission.id, "replan", work)
 
 
 @router.get("/missions/{mission_id}/job/{job_id}")
-def mission_job(request: Request, viewer: MissionViewer, mission_id: RecordId, job_id: RecordId):
-    job = request.app.state.jobs.get(job_id)
+def mission_job(request: Request, viewer: MissionViewer, jobs: JobsDep, mission_id: RecordId, job_id: RecordId):
+    job = jobs.get(job_id)
     if job is None or job.kind != "mission":
-        return page(request, "message.html.j2", status_code=404, message="No such job.")
+        raise NotFound("No such job.")
     return page(request, "_mission_job.html.j2", job=job, mission_id=mission_id)
 
 
 @router.post("/missions/{mission_id}/meetings")
-async def add_meeting(request: Request, viewer: MissionManager, mission_id: RecordId):
+async def add_meeting(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId):
     form = await request.form()
-    if not _csrf_ok(viewer, form):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
-    a, b = form.get("a", ""), form.get("b", "")
-    if not (a.isdigit() and b.isdigit()):
-        return page(request, "message.html.j2", status_code=422, message="Choose both sides of the meeting.")
-    try:
-        _missions(request).add_meeting(mission_id, int(a), int(b), form.get("slot", ""), viewer.user_id)
-    except MissionError as problem:
-        return _problem_page(request, problem)
+    check_csrf(viewer, form.get("csrf"))
+    a, b = _record_id(form.get("a", "")), _record_id(form.get("b", ""))
+    if a is None or b is None:
+        raise MissionError("Choose both sides of the meeting.")
+    missions.add_meeting(mission_id, a, b, form.get("slot", ""), viewer.actor)
     return RedirectResponse(f"/missions/{mission_id}/schedule", status_code=303)
 
 
 @router.post("/missions/{mission_id}/meetings/{meeting_id}/{action}")
-async def meeting_action(request: Request, viewer: MissionManager, mission_id: RecordId, meeting_id: RecordId,
-                         action: str):
+async def meeting_action(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
+                         meeting_id: RecordId, action: str):
     form = await request.form()
-    if not _csrf_ok(viewer, form):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
-    missions = _missions(request)
-    if not any(m.id == meeting_id for m in missions.meetings(mission_id)):
-        return page(request, "message.html.j2", status_code=404, message="No such meeting.")
-    try:
-        if action in ("lock", "unlock"):
-            missions.set_lock(meeting_id, action == "lock")
-        elif action == "cancel":
-            missions.cancel_meeting(meeting_id)
-        elif action == "outcome":
-            rating, value = form.get("rating", ""), _float(form.get("value_usd"))
-            missions.record_outcome(meeting_id, form.get("status", ""), int(rating) if rating.isdigit() else None,
-                                    form.get("stage") or None, form.get("hs_code") or None, value,
-                                    form.get("notes"))
-            return RedirectResponse(f"/missions/{mission_id}/outcomes#m{meeting_id}", status_code=303)
-        else:
-            return page(request, "message.html.j2", status_code=404, message="No such action.")
-    except MissionError as problem:
-        return _problem_page(request, problem)
+    check_csrf(viewer, form.get("csrf"))
+    if action in ("lock", "unlock"):
+        missions.set_lock(mission_id, meeting_id, action == "lock")
+    elif action == "cancel":
+        missions.cancel_meeting(mission_id, meeting_id)
+    elif action == "outcome":
+        rating, value = form.get("rating", ""), _float(form.get("value_usd"))
+        missions.record_outcome(mission_id, meeting_id, form.get("status", ""),
+                                int(rating) if rating.isdigit() else None, form.get("stage") or None,
+                                form.get("hs_code") or None, value, form.get("notes"))
+        return RedirectResponse(f"/missions/{mission_id}/outcomes#m{meeting_id}", status_code=303)
+    else:
+        raise NotFound("No such action.")
     return RedirectResponse(f"/missions/{mission_id}/schedule", status_code=303)
 
 
 # ---- itinerary and outcomes -----------------------------------------------------------------
 @router.get("/missions/{mission_id}/itinerary")
-def itinerary_page(request: Request, viewer: MissionViewer, mission_id: RecordId):
-    mission, missing = _mission_or_404(request, mission_id)
-    if missing:
-        return missing
-    missions = _missions(request)
+def itinerary_page(request: Request, viewer: MissionViewer, missions: MissionsDep, mission: MissionInPath):
     visits = missions.visits(mission.id)
     days = {d["date"]: [v for v in visits if v.planned_date == d["date"]] for d in mission.days}
     travellers = [p for p in missions.people(mission.id).values() if p.participant.joins_visits]
     lang = language_of(request)
     return page(request, "mission_itinerary.html.j2", **_tabs(mission, "itinerary"), days=days,
                 dropped=[v for v in visits if not v.planned_date], clock=clock, travellers=travellers,
-                name=lambda p: p.name(lang), may_manage=allowed(viewer.role, "missions.manage"))
+                name=lambda p: p.name(lang), may_manage=viewer.may("missions.manage"))
 
 
 @router.post("/missions/{mission_id}/itinerary")
-def replan_itinerary(request: Request, viewer: MissionManager, mission_id: RecordId, csrf: str = Form("")):
-    if not csrf_matches({"csrf": viewer.csrf or ""}, csrf):
-        return page(request, "message.html.j2", status_code=400, message=EXPIRED)
-    try:
-        _missions(request).plan_visits(mission_id)
-    except MissionError as problem:
-        return _problem_page(request, problem)
-    return RedirectResponse(f"/missions/{mission_id}/itinerary", status_code=303)
+def replan_itinerary(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath,
+                     csrf: str = Form("")):
+    check_csrf(viewer, csrf)
+    missions.plan_visits(mission.id)
+    return RedirectResponse(f"/missions/{mission.id}/itinerary", status_code=303)
 
 
 @router.get("/missions/{mission_id}/outcomes")
-def outcomes_page(request: Request, viewer: MissionViewer, mission_id: RecordId):
-    mission, missing = _mission_or_404(request, mission_id)
-    if missing:
-        return missing
-    missions = _missions(request)
+def outcomes_page(request: Request, viewer: MissionViewer, missions: MissionsDep, mission: MissionInPath):
     lang = language_of(request)
     pairs = documents.sides(missions, mission.id)
     meetings = [(m, *pairs[m.request_id]) for m in documents.live_meetings(missions, mission.id)
                 if m.request_id in pairs]
     funnel = missions.funnel(mission.id)
-    from hamkor.web.i18n import translations
-
     t = translations(lang)
     spec = funnel_spec([(t.gettext(s.stage), s.meetings) for s in funnel.steps], "")
     return page(request, "mission_outcomes.html.j2", **_tabs(mission, "outcomes"), meetings=meetings, funnel=funnel,
                 spec=json.dumps(spec, ensure_ascii=False).replace("</", "<\\/"), stages=STAGES,
-                name=lambda p: p.name(lang), may_manage=allowed(viewer.role, "missions.manage"))
+                name=lambda p: p.name(lang), may_manage=viewer.may("missions.manage"))
 
 
 # ---- documents ------------------------------------------------------------------------------
 def _own_or_manager(viewer, missions: Missions, mission_id: int, participant_id: int) -> bool:
-    return viewer.role != "company" or may_act_for(viewer, missions, mission_id, participant_id)
+    return viewer.role != "company" or missions.may_act_for(viewer.actor, mission_id, participant_id)
 
 
 @router.get("/missions/{mission_id}/participants/{participant_id}")
-def participant_page(request: Request, viewer: MissionViewer, mission_id: RecordId, participant_id: RecordId):
-    mission, missing = _mission_or_404(request, mission_id)
-    if missing:
-        return missing
-    missions = _missions(request)
-    person = missions.people(mission.id).get(participant_id)
-    if person is None:
-        return page(request, "message.html.j2", status_code=404, message="No such participant.")
+def participant_page(request: Request, viewer: MissionViewer, missions: MissionsDep, mission: MissionInPath,
+                     participant_id: RecordId):
+    person = missions.person(mission.id, participant_id)
     lang = language_of(request)
     return page(request, "mission_participant.html.j2", **_tabs(mission, "setup"), person=person,
                 name=person.name(lang), items=documents.participant_agenda(missions, mission, participant_id, lang),
-                slots=missions.slots(mission), may_manage=allowed(viewer.role, "missions.manage"))
+                slots=missions.slots(mission), may_manage=viewer.may("missions.manage"))
 
 
 @router.get("/missions/{mission_id}/agenda/{participant_id}.{fmt}")
-def agenda_file(request: Request, viewer: MissionViewer, mission_id: RecordId, participant_id: RecordId, fmt: str,
-                lang: Annotated[str | None, Query(pattern="^(ru|uz|en)$")] = None):
-    mission, missing = _mission_or_404(request, mission_id)
-    if missing:
-        return missing
-    missions = _missions(request)
-    if participant_id not in missions.people(mission.id):
-        return page(request, "message.html.j2", status_code=404, message="No such participant.")
-    if not _own_or_manager(viewer, missions, mission_id, participant_id):
-        return page(request, "message.html.j2", status_code=403, message="Your role does not allow this page.")
+def agenda_file(request: Request, viewer: MissionViewer, missions: MissionsDep, mission: MissionInPath,
+                participant_id: RecordId, fmt: str, lang: Annotated[str | None, Query(pattern="^(ru|uz|en)$")] = None):
+    missions.person(mission.id, participant_id)
+    if not _own_or_manager(viewer, missions, mission.id, participant_id):
+        raise Refused("Your role does not allow this page.")
     name = f"agenda-{mission.id}-{participant_id}{'-DEMO' if mission.synthetic else ''}"
     if fmt == "pdf":
         body, media = documents.agenda_pdf(missions, mission, [participant_id], lang), "application/pdf"
     elif fmt == "ics":
         body, media = documents.participant_ics(missions, mission, participant_id, lang), "text/calendar"
     else:
-        return page(request, "message.html.j2", status_code=404, message="Agendas come as pdf or ics.")
+        raise NotFound("Agendas come as pdf or ics.")
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
 
 @router.get("/missions/{mission_id}/documents/{kind}")
-def mission_document(request: Request, viewer: MissionManager, mission_id: RecordId, kind: str):
+def mission_document(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath,
+                     kind: str):
     """Organizers' documents: every agenda, the table sheets, the workbook, the scheduler instance."""
-    mission, missing = _mission_or_404(request, mission_id)
-    if missing:
-        return missing
-    missions = _missions(request)
     lang = language_of(request)
     suffix = "-DEMO" if mission.synthetic else ""
     if kind == "agendas.pdf":
@@ -557,7 +450,7 @@ def mission_document(request: Request, viewer: MissionManager, mission_id: Recor
         body = json.dumps(missions.instance_json(mission.id), ensure_ascii=False, indent=1).encode("utf-8")
         media = "application/json"
     else:
-        return page(request, "message.html.j2", status_code=404, message="No such document.")
+        raise NotFound("No such document.")
     stem, _, ext = kind.partition(".")
     return Response(body, media_type=media,
                     headers={"Content-Disposition":

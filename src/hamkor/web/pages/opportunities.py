@@ -3,45 +3,22 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 
-from hamkor.briefing.compose import territory_name
-from hamkor.opportunities.analysis import Opportunities, Opportunity, find_opportunities
+from hamkor.i18n import translations
 from hamkor.opportunities.explain import explain, flag_names, product_name, section_of
 from hamkor.opportunities.potential import Assumptions
 from hamkor.opportunities.world import OpportunityError
+from hamkor.reference.names import territory_name
 from hamkor.render.charts import opportunity_bubbles_spec
-from hamkor.web.deps import TradeViewer, language_of
-from hamkor.web.i18n import translations
+from hamkor.web.deps import TradeViewer, Web, language_of
 from hamkor.web.pages._render import page
+from hamkor.web.shared.opportunities import MILLION, Filters, opportunities_for
+from hamkor.web.shared.trade import read
+from hamkor.web.state import WebState
 
 router = APIRouter(include_in_schema=False)
-MILLION = 1e6
-
-
-@dataclass(frozen=True)
-class Filters:
-    section: str | None = None  # HS section, Roman numeral
-    min_potential: float = 0.0  # million USD
-
-    def keep(self, item: Opportunity) -> bool:
-        if self.section and section_of(item.product) != self.section:
-            return False
-        return item.kind != "potential" or item.potential >= self.min_potential * MILLION
-
-
-def opportunities_for(request: Request, reporter: str, partner: str, direction: str, assumptions: Assumptions,
-                      year: int | None = None) -> Opportunities:
-    """One computation per question and warehouse generation, shared by the page and the API."""
-
-    def compute():
-        with request.app.state.warehouse.reader() as con:
-            return find_opportunities(con, reporter, partner, direction, year, assumptions)
-
-    key = ("opportunities", reporter.upper(), partner.upper(), direction, assumptions, year)
-    return request.app.state.cache.get(key, compute)
 
 
 def _float(text: str | None, default: float) -> float:
@@ -52,18 +29,20 @@ def _float(text: str | None, default: float) -> float:
 
 
 @router.get("/opportunities")
-def opportunities_page(request: Request, viewer: TradeViewer, reporter: str = "RU-ALT", partner: str = "UZ",
-                       direction: str = "export", section: str | None = None, min_potential: str | None = None,
-                       horizon: str | None = None, supply_growth: str | None = None,
-                       demand_trend: str | None = None, top: int = 30):
+def opportunities_page(request: Request, viewer: TradeViewer, web: Web, reporter: str | None = None,
+                       partner: str | None = None, direction: str = "export", section: str | None = None,
+                       min_potential: str | None = None, horizon: str | None = None,
+                       supply_growth: str | None = None, demand_trend: str | None = None, top: int = 30):
     lang = language_of(request)
+    reporter = (reporter or web.settings.home_territory).upper()
+    partner = (partner or web.settings.main_partner).upper()
     direction = direction if direction in ("export", "import") else "export"
     assumptions = Assumptions(int(min(max(_float(horizon, 0), 0), 10)), _float(supply_growth, 0.0) / 100,
                               min(max(_float(demand_trend, 1.0), 0.0), 3.0))
     filters = Filters(section or None, max(_float(min_potential, 0.0), 0.0))
     result, error = None, None
     try:
-        result = opportunities_for(request, reporter, partner, direction, assumptions)
+        result = opportunities_for(web, reporter, partner, direction, assumptions)
     except OpportunityError as problem:
         error = str(problem)
     items, diversification, spec, sections = [], [], None, []
@@ -88,16 +67,15 @@ def opportunities_page(request: Request, viewer: TradeViewer, reporter: str = "R
                 assumptions=assumptions, reporter=reporter.upper(), partner=partner.upper(), direction=direction,
                 explain=lambda item: explain(item, result, lang), flags=lambda item: flag_names(item, lang),
                 product_name=lambda code: product_name(code, lang), territory=lambda code: territory_name(code, lang),
-                reporters=_reporters(request))
+                reporters=_reporters(web))
 
 
-def _reporters(request: Request) -> list[str]:
-    def compute():
-        with request.app.state.warehouse.reader() as con:
-            return [r for (r,) in con.execute("SELECT DISTINCT reporter FROM trade_flow ORDER BY "
-                                              "strpos(reporter, '-') = 0, reporter").fetchall()]
+def _reporters(web: WebState) -> list[str]:
+    def opportunity_reporters(con):
+        return [r for (r,) in con.execute("SELECT DISTINCT reporter FROM trade_flow ORDER BY "
+                                          "strpos(reporter, '-') = 0, reporter").fetchall()]
 
-    return request.app.state.cache.get(("opportunity_reporters",), compute)
+    return read(web, opportunity_reporters)
 
 
 ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}

@@ -11,53 +11,33 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from hamkor.briefing.compose import LANGUAGES, compose_brief, territory_name
+from hamkor.briefing.compose import compose_brief
 from hamkor.briefing.render import render, to_html
+from hamkor.errors import NotFound
+from hamkor.i18n import LANGUAGES
+from hamkor.reference.names import territory_name
 from hamkor.trade import overview as overview_service
 from hamkor.trade import stats
-from hamkor.trade.periods import Period, PeriodError
-from hamkor.web.deps import BriefMaker, RecordId, TradeViewer, language_of
+from hamkor.trade.periods import Period
+from hamkor.web.deps import BriefMaker, JobsDep, RecordId, TradeViewer, Web, language_of
+from hamkor.web.errors import BadRequest
 from hamkor.web.pages._render import page
+from hamkor.web.shared.trade import checked_flow, checked_level, checked_partner, checked_within, choose, read
+from hamkor.web.state import WebState
 
 router = APIRouter(include_in_schema=False)
 WEB_FONTS = {"regular": "/static/fonts/DejaVuSans.ttf", "bold": "/static/fonts/DejaVuSans-Bold.ttf"}
 
 
-def _choices(request: Request, reporter: str | None, partner: str | None, period: str | None):
-    """The reporter, partner and period a page shows, with sensible defaults from the data."""
-    state = request.app.state
-
-    def read(function, *args):
-        def compute():
-            with state.warehouse.reader() as con:
-                return function(con, *args)
-
-        return state.cache.get((function.__name__, *args), compute)
-
-    known = read(overview_service.reporters)
-    chosen = (reporter or (known[0][0] if known else "RU-ALT")).upper()
-    parsed = None
-    error = None
-    if period:
-        try:
-            parsed = Period.parse(period)
-        except PeriodError as problem:
-            error = str(problem)
-    parsed = parsed or read(overview_service.latest_period, chosen) or Period.year(2025)
-    return known, chosen, (partner or "UZ").upper(), parsed, error
-
-
 @router.get("/")
-def dashboard(request: Request, viewer: TradeViewer, reporter: str | None = None, partner: str | None = None,
-              period: str | None = None):
+def dashboard(request: Request, viewer: TradeViewer, web: Web, reporter: str | None = None,
+              partner: str | None = None, period: str | None = None):
     lang = language_of(request)
-    known, reporter, partner, parsed, error = _choices(request, reporter, partner, period)
-    def compute():
-        with request.app.state.warehouse.reader() as con:
-            return overview_service.overview(con, reporter, partner, parsed, lang)
-
+    choice = choose(web, reporter, partner, period)
+    known, reporter, partner, parsed, error = (choice.reporters, choice.reporter, choice.partner, choice.period,
+                                               choice.error)
     try:
-        data = request.app.state.cache.get(("overview", reporter, partner, parsed, lang), compute)
+        data = read(web, overview_service.overview, reporter, partner, parsed, lang)
     except stats.QueryError as problem:
         data, error = None, str(problem)
     # In the page the charts fill their box; the same specs render at a fixed width for print.
@@ -70,19 +50,24 @@ def dashboard(request: Request, viewer: TradeViewer, reporter: str | None = None
 
 
 @router.get("/partners")
-def partners(request: Request, viewer: TradeViewer, reporter: str | None = None, period: str | None = None):
+def partners(request: Request, viewer: TradeViewer, web: Web, reporter: str | None = None,
+             period: str | None = None):
     lang = language_of(request)
-    known, reporter, _, parsed, error = _choices(request, reporter, None, period)
-    with request.app.state.warehouse.reader() as con:
+    choice = choose(web, reporter, None, period)
+    known, reporter, parsed, error = choice.reporters, choice.reporter, choice.period, choice.error
+    with web.services.warehouse.reader() as con:
         ranking = stats.partner_ranking(con, reporter, parsed)
         synthetic = stats.summary(con, stats.Query(reporter, None, parsed)).synthetic
     return page(request, "partners.html.j2", ranking=ranking, reporters=known, reporter=reporter, period=parsed,
                 error=error, synthetic=synthetic, territory=lambda code: territory_name(code, lang))
 
 
-def _explore(request: Request, reporter, partner, period, flow, level, within):
-    known, reporter, partner, parsed, error = _choices(request, reporter, partner, period)
-    with request.app.state.warehouse.reader() as con:
+def _explore(web: WebState, reporter, partner, period, flow, level, within):
+    choice = choose(web, reporter, partner, period)
+    known, reporter, partner, parsed, error = (choice.reporters, choice.reporter, checked_partner(choice.partner),
+                                               choice.period, choice.error)
+    flow, level, within = checked_flow(flow), checked_level(level), checked_within(within)
+    with web.services.warehouse.reader() as con:
         query = stats.Query(reporter, partner, parsed)
         table = stats.structure(con, query, flow, level, top=500, within=within)
         synthetic = stats.summary(con, query).synthetic
@@ -93,15 +78,12 @@ NEXT_LEVEL = {"section": "chapter", "chapter": "heading", "heading": "subheading
 
 
 @router.get("/explorer")
-def explorer(request: Request, viewer: TradeViewer, reporter: str | None = None, partner: str | None = None,
+def explorer(request: Request, viewer: TradeViewer, web: Web, reporter: str | None = None, partner: str | None = None,
              period: str | None = None, flow: str = "export", level: str = "section", within: str | None = None,
              sort: str = "value"):
     lang = language_of(request)
-    try:
-        known, reporter, partner, parsed, error, table, synthetic = _explore(
-            request, reporter, partner, period, flow, level, within)
-    except stats.QueryError as problem:
-        return page(request, "message.html.j2", status_code=400, message=str(problem))
+    known, reporter, partner, parsed, error, table, synthetic = _explore(
+        web, reporter, partner, period, flow, level, within)
     items = list(table.items)
     if sort in ("growth", "share", "code"):
         items.sort(key={"growth": lambda i: (i.growth is None, -(i.growth or 0)), "share": lambda i: -i.share,
@@ -112,13 +94,13 @@ def explorer(request: Request, viewer: TradeViewer, reporter: str | None = None,
 
 
 @router.get("/explorer.{fmt}")
-def explorer_export(request: Request, viewer: TradeViewer, fmt: str, reporter: str | None = None,
+def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, reporter: str | None = None,
                     partner: str | None = None, period: str | None = None, flow: str = "export",
                     level: str = "section", within: str | None = None):
     lang = language_of(request)
     if fmt not in ("csv", "xlsx"):
-        return Response("format must be csv or xlsx", status_code=404)
-    _, reporter, partner, parsed, _, table, synthetic = _explore(request, reporter, partner, period, flow, level,
+        raise NotFound("Export as csv or xlsx.")
+    _, reporter, partner, parsed, _, table, synthetic = _explore(web, reporter, partner, period, flow, level,
                                                                  within)
     headers = ["code", "name", "value_usd", "previous_usd", "share_pct", "growth_pct"]
     rows = [[i.key, i.name(lang), round(i.value, 2), round(i.previous, 2), round(i.share, 3),
@@ -154,17 +136,20 @@ def explorer_export(request: Request, viewer: TradeViewer, fmt: str, reporter: s
 
 
 @router.get("/brief")
-def brief_page(request: Request, viewer: BriefMaker, reporter: str | None = None, partner: str | None = None,
-               period: str | None = None, brief_lang: str | None = None, preview: bool = False,
-               job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
+def brief_page(request: Request, viewer: BriefMaker, web: Web, reporter: str | None = None,
+               partner: str | None = None, period: str | None = None, brief_lang: str | None = None,
+               preview: bool = False, job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
     lang = language_of(request)
-    known, reporter, partner, parsed, error = _choices(request, reporter, partner, period)
+    choice = choose(web, reporter, partner, period)
+    known, reporter, partner, parsed, error = (choice.reporters, choice.reporter, choice.partner, choice.period,
+                                               choice.error)
     document_lang = brief_lang if brief_lang in LANGUAGES else lang
     preview_html = None
     if preview and not error:
-        with request.app.state.warehouse.reader() as con:
+        checked_partner(partner)
+        with web.services.warehouse.reader() as con:
             preview_html = to_html(compose_brief(con, reporter, partner, parsed, document_lang), fonts=WEB_FONTS)
-    running = request.app.state.jobs.get(job) if job else None
+    running = web.jobs.get(job) if job else None
     return page(request, "brief.html.j2", reporters=known, reporter=reporter, partner=partner, period=parsed,
                 brief_lang=document_lang, preview_html=preview_html, error=error,
                 job=running if running and running.kind == "brief" else None)
@@ -175,22 +160,20 @@ MEDIA = {"pdf": "application/pdf",
 
 
 @router.get("/brief/download")
-def brief_download(request: Request, viewer: BriefMaker, reporter: str, partner: str, period: str,
+def brief_download(request: Request, viewer: BriefMaker, web: Web, reporter: str, partner: str, period: str,
                    brief_lang: str = "ru", fmt: str = "pdf"):
     """Rendering takes a second or two: it runs as a job, and the brief page follows it."""
     if fmt not in MEDIA or brief_lang not in LANGUAGES:
-        return Response("format must be pdf or docx; language ru, uz or en", status_code=400)
-    try:
-        parsed = Period.parse(period)
-    except PeriodError as problem:
-        return Response(str(problem), status_code=400)
-    state = request.app.state
+        raise BadRequest("format must be pdf or docx; language ru, uz or en")
+    parsed = Period.parse(period)
+    partner = checked_partner(partner)
+    state = web
     folder = state.settings.data_dir / "briefs"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"brief-{reporter.upper()}-{partner.upper()}-{parsed.label()}-{brief_lang}.{fmt}"
 
     def work(progress) -> dict:
-        with state.warehouse.reader() as con:
+        with state.services.warehouse.reader() as con:
             document = compose_brief(con, reporter.upper(), partner.upper(), parsed, brief_lang)
         progress(0.5)
         target = folder / f"{secrets.token_hex(8)}.{fmt}"
@@ -203,20 +186,20 @@ def brief_download(request: Request, viewer: BriefMaker, reporter: str, partner:
 
 
 @router.get("/brief/file/{job_id}")
-def brief_file(request: Request, viewer: BriefMaker, job_id: RecordId):
-    job = request.app.state.jobs.get(job_id)
+def brief_file(request: Request, viewer: BriefMaker, web: Web, job_id: RecordId):
+    job = web.jobs.get(job_id)
     if job is None or job.kind != "brief" or job.status != "done" or job.user_id != viewer.user_id:
-        return Response("no such brief", status_code=404)
-    path = request.app.state.settings.data_dir / "briefs" / job.result["file"]
+        raise NotFound("No such brief.")
+    path = web.settings.data_dir / "briefs" / job.result["file"]
     if not path.is_file():
-        return Response("the brief file is gone: make it again", status_code=404)
+        raise NotFound("The brief file is gone: make it again.")
     return Response(path.read_bytes(), media_type=MEDIA[job.result["format"]],
                     headers={"Content-Disposition": f'attachment; filename="{job.result["name"]}"'})
 
 
 @router.get("/brief/job/{job_id}")
-def brief_job(request: Request, viewer: BriefMaker, job_id: RecordId):
-    job = request.app.state.jobs.get(job_id)
+def brief_job(request: Request, viewer: BriefMaker, jobs: JobsDep, job_id: RecordId):
+    job = jobs.get(job_id)
     if job is None or job.kind != "brief":
-        return page(request, "message.html.j2", status_code=404, message="No such job.")
+        raise NotFound("No such job.")
     return page(request, "_brief_job.html.j2", job=job)

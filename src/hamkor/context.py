@@ -1,0 +1,63 @@
+"""The application context: the services of one data directory, built once and handed to whoever
+serves them — `create_app(settings)` for the web, the CLI's root callback for the commands.
+
+Each service is made on first use, so a command that needs none (`hamkor ref code`) opens no
+database; the operational database is migrated to head the first time it is opened.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from hamkor.accounts.service import Accounts
+from hamkor.companies.registry import Registry
+from hamkor.config import Settings
+from hamkor.cooperation.service import Cooperation
+from hamkor.missions.service import Missions
+from hamkor.store.db import Database
+from hamkor.trade.service import ImportService
+from hamkor.trade.warehouse import Warehouse
+
+
+class AppContext:
+    def __init__(self, settings: Settings, warehouse: Warehouse | None = None) -> None:
+        self.settings = settings
+        self._warehouse = warehouse
+
+    @cached_property
+    def db(self) -> Database:
+        db = Database(self.settings)
+        db.upgrade()
+        return db
+
+    @cached_property
+    def warehouse(self) -> Warehouse:
+        """The web passes its shared warehouse (one connection for the server's life); commands open
+        the file for each use."""
+        return self._warehouse or Warehouse(self.settings)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.db)
+
+    @cached_property
+    def registry(self) -> Registry:
+        return Registry(self.db)
+
+    @cached_property
+    def missions(self) -> Missions:
+        return Missions(self.db)
+
+    @cached_property
+    def cooperation(self) -> Cooperation:
+        return Cooperation(self.db, self.settings.documents_dir)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        return ImportService(self.db, self.warehouse)
+
+    def close(self) -> None:
+        if "warehouse" in self.__dict__ and hasattr(self.warehouse, "close"):
+            self.warehouse.close()
+        if "db" in self.__dict__:
+            self.db.dispose()

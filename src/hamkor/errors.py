@@ -1,0 +1,38 @@
+"""The one shape of an error a person can cause: what is wrong, where, and why.
+
+Every domain package raises these (or its own subclass); the interfaces turn them into a page, a JSON
+problem or a CLI message in one place each, so no route builds its own 404 or 422.
+"""
+
+from __future__ import annotations
+
+
+class Problem(ValueError):
+    """What cannot be done, as (field, reason) pairs a person can act on."""
+
+    default_field = "request"
+
+    def __init__(self, problems: list[tuple[str, str]] | str) -> None:
+        if isinstance(problems, str):  # one sentence that says it all: it is the message
+            message, problems = problems, [(self.default_field, problems)]
+        else:
+            message = "; ".join(f"{name}: {reason}" for name, reason in problems)
+        super().__init__(message)
+        self.problems = problems
+
+    @property
+    def reasons(self) -> str:
+        """The reasons alone, for a reader who knows where they are (a form shows them by its fields)."""
+        return "; ".join(reason for _, reason in self.problems)
+
+
+class NotFound(Problem):
+    """The record asked for is not there (or not where the request says it is)."""
+
+
+class Refused(Problem):
+    """The record is there, but this actor may not do this to it."""
+
+
+class Conflict(Problem):
+    """It cannot be done while something else stands (a record others still refer to)."""

@@ -1,0 +1,54 @@
+"""What the mission modules share: the error, the clock, and reading (and locking) a mission."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+
+from hamkor.errors import Conflict, NotFound, Problem
+from hamkor.store.models import Mission
+
+PRIORITIES = ("must", "should", "could")
+SIDES = ("host", "visiting")
+STAGES = ("contact", "negotiation", "contract", "shipment")  # the follow-up funnel, in order
+OUTCOME_STATUSES = ("held", "no_show")
+
+
+class MissionError(Problem):
+    """What cannot be done to a mission, as (field, reason) pairs a person can act on."""
+
+    default_field = "mission"
+
+
+class MissionConflict(MissionError, Conflict):
+    """Not now: the state the mission or request is in does not allow it (no longer pending, past the
+    deadline, outcomes already recorded)."""
+
+
+class MissionNotFound(MissionError, NotFound):
+    """No such mission, or no such participant, request or meeting in this mission."""
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes: they were stored as UTC."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def mission_row(session, mission_id: int, lock: bool = False) -> Mission:
+    """The mission, or MissionNotFound. With `lock`, the unit of work holds the mission until it ends:
+    a no-op write taken first, so two organizers acting on one mission at once take turns (a row
+    lock on PostgreSQL, the write lock on SQLite) and the second sees what the first wrote."""
+    if lock:
+        session.execute(update(Mission).where(Mission.id == mission_id).values(updated_at=Mission.updated_at)
+                        .execution_options(synchronize_session=False))
+    mission = session.get(Mission, mission_id)
+    if mission is None:
+        raise MissionNotFound([("id", f"no mission {mission_id}")])
+    return mission

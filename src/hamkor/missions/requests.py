@@ -1,0 +1,149 @@
+"""Meeting requests: asked, answered, mutual, expired — and who may see and act on which."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from hamkor.accounts.permissions import SYSTEM, Actor
+from hamkor.errors import Refused
+from hamkor.missions.base import PRIORITIES, MissionConflict, MissionError, MissionNotFound, aware, mission_row, now_utc
+from hamkor.missions.setup import Person
+from hamkor.store.db import session_of, unit_of_work
+from hamkor.store.models import MissionMeeting, MissionRequest
+
+
+@dataclass
+class RequestView:
+    request: MissionRequest
+    requester: Person
+    target: Person
+    mutual: bool  # the other side asked for this meeting too
+    expired: bool  # pending past the deadline: no longer blocks slots
+
+
+class MissionRequests:
+    @unit_of_work
+    def request(self, mission_id: int, requester_id: int, target_id: int, priority: str = "should",
+                message: str | None = None, actor: Actor = SYSTEM, status: str = "pending",
+                origin: str | None = None) -> MissionRequest:
+        """`actor` asks `target_id` to meet `requester_id` (their own company, unless they organize)."""
+        if priority not in PRIORITIES:
+            raise MissionError([("priority", "must, should or could")])
+        mission_row(session_of(self), mission_id, lock=True)
+        if not self.may_act_for(actor, mission_id, requester_id):
+            raise Refused([("requester", "you may ask only for your own company")])
+        people = self.people(mission_id)
+        if requester_id not in people or target_id not in people:
+            raise MissionError([("participant", "both sides must take part in this mission")])
+        if requester_id == target_id:
+            raise MissionError([("target", "a participant cannot ask to meet itself")])
+        if people[requester_id].participant.side == people[target_id].participant.side:
+            raise MissionError([("target", "B2B meetings pair a host company with a visiting one")])
+        with self.db.session() as session:
+            existing = session.scalars(select(MissionRequest).where(
+                MissionRequest.mission_id == mission_id, MissionRequest.requester_id == requester_id,
+                MissionRequest.target_id == target_id,
+                MissionRequest.status.in_(("pending", "accepted")))).first()
+            if existing is not None:
+                raise MissionError([("target", f"already requested (request #{existing.id}, {existing.status})")])
+            made = MissionRequest(mission_id=mission_id, requester_id=requester_id, target_id=target_id,
+                                  priority=priority, message=(message or "").strip() or None, status=status,
+                                  origin=origin or ("organizer" if actor.may("missions.manage") else "participant"),
+                                  created_by=actor.user_id, created_at=now_utc(),
+                                  answered_at=now_utc() if status != "pending" else None)
+            session.add(made)
+            reverse = session.scalars(select(MissionRequest).where(
+                MissionRequest.mission_id == mission_id, MissionRequest.requester_id == target_id,
+                MissionRequest.target_id == requester_id,
+                MissionRequest.status.in_(("pending", "accepted")))).first()
+            if reverse is not None:  # both sides asked: that is an answer, and neither request expires
+                for found in (made, reverse):
+                    if found.status == "pending":
+                        found.status, found.answered_at = "accepted", now_utc()
+            session.flush()
+            return made
+
+    def _request_row(self, session, mission_id: int, request_id: int) -> MissionRequest:
+        found = session.get(MissionRequest, request_id)
+        if found is None or found.mission_id != mission_id:
+            raise MissionNotFound([("request", f"no request {request_id} in mission {mission_id}")])
+        return found
+
+    @unit_of_work
+    def answer(self, mission_id: int, request_id: int, accept: bool, actor: Actor = SYSTEM,
+               now: datetime | None = None) -> MissionRequest:
+        """The company asked (or an organizer) accepts or declines, before the deadline."""
+        with self.db.session() as session:
+            mission = mission_row(session, mission_id, lock=True)
+            found = self._request_row(session, mission_id, request_id)
+            if not self.may_act_for(actor, mission_id, found.target_id):
+                raise Refused([("request", "only the company asked may answer")])
+            if found.status != "pending":
+                raise MissionConflict([("request", f"request #{request_id} is {found.status}, not pending")])
+            deadline = aware(mission.request_deadline)
+            if deadline and (now or now_utc()) > deadline:
+                raise MissionConflict([("request", f"request #{request_id} expired at {deadline:%Y-%m-%d %H:%M} UTC")])
+            found.status = "accepted" if accept else "declined"
+            found.answered_at = now or now_utc()
+            session.flush()
+            return found
+
+    @unit_of_work
+    def cancel_request(self, mission_id: int, request_id: int) -> None:
+        with self.db.session() as session:
+            mission_row(session, mission_id, lock=True)
+            found = self._request_row(session, mission_id, request_id)
+            found.status = "cancelled"
+            for meeting in session.scalars(select(MissionMeeting).where(MissionMeeting.request_id == request_id)):
+                meeting.status, meeting.updated_at = "cancelled", now_utc()
+
+    @unit_of_work
+    def expire(self, mission_id: int, now: datetime | None = None) -> int:
+        """Pending requests past the deadline become expired: they stop blocking slots."""
+        with self.db.session() as session:
+            mission = mission_row(session, mission_id)
+            deadline = aware(mission.request_deadline)
+            if deadline is None or (now or now_utc()) <= deadline:
+                return 0
+            stale = list(session.scalars(select(MissionRequest).where(
+                MissionRequest.mission_id == mission_id, MissionRequest.status == "pending")))
+            for found in stale:
+                found.status = "expired"
+            return len(stale)
+
+    @unit_of_work
+    def requests(self, mission_id: int, now: datetime | None = None, actor: Actor | None = None) -> list[RequestView]:
+        """The mission's requests; for a company representative, only those their company is in."""
+        people = self.people(mission_id)
+        with self.db.session() as session:
+            mission = mission_row(session, mission_id)
+            query = select(MissionRequest).where(MissionRequest.mission_id == mission_id)
+            rows = list(session.scalars(query.order_by(MissionRequest.id)))
+        deadline = aware(mission.request_deadline)
+        late = deadline is not None and (now or now_utc()) > deadline
+        live = {(r.requester_id, r.target_id) for r in rows if r.status in ("pending", "accepted")}
+        views = [RequestView(r, people[r.requester_id], people[r.target_id],
+                             r.status in ("pending", "accepted") and (r.target_id, r.requester_id) in live,
+                             r.status == "pending" and late) for r in rows]
+        if actor is not None and not actor.may("missions.manage") and actor.role == "company":
+            mine = self.participant_of_company(mission_id, actor.company_id)
+            views = [v for v in views if mine and mine.id in (v.requester.id, v.target.id)]
+        return views
+
+    @unit_of_work
+    def request_view(self, mission_id: int, request_id: int, now: datetime | None = None) -> RequestView:
+        """One request of this mission (MissionNotFound for one of another mission)."""
+        with self.db.session() as session:
+            mission = mission_row(session, mission_id)
+            found = self._request_row(session, mission_id, request_id)
+            live = ("pending", "accepted")
+            reverse = session.scalars(select(MissionRequest.id).where(
+                MissionRequest.mission_id == mission_id, MissionRequest.requester_id == found.target_id,
+                MissionRequest.target_id == found.requester_id, MissionRequest.status.in_(live))).first()
+        deadline = aware(mission.request_deadline)
+        late = deadline is not None and (now or now_utc()) > deadline
+        return RequestView(found, self.person(mission_id, found.requester_id), self.person(mission_id, found.target_id),
+                           found.status in live and reverse is not None, found.status == "pending" and late)

@@ -1,0 +1,282 @@
+"""The B2B schedule: the mission read into the scheduler's instance, solved, published with its
+certificate; re-planning; meetings put in, locked or cancelled by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from hamkor.accounts.permissions import SYSTEM, Actor
+from hamkor.missions import scheduler
+from hamkor.missions.base import OUTCOME_STATUSES, PRIORITIES, MissionConflict, MissionError, MissionNotFound, mission_row, now_utc
+from hamkor.missions.grid import Slot
+from hamkor.missions.requests import RequestView
+from hamkor.missions.setup import Person
+from hamkor.store.db import session_of, unit_of_work
+from hamkor.store.models import MissionMeeting, MissionRequest
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Built:
+    """A mission read into the scheduler's instance, with the ways back to its records."""
+
+    instance: scheduler.Instance
+    slots: list[Slot]
+    request_of: dict[str, MissionRequest]  # instance request id -> the request that stands for the pair
+    people: dict[int, Person]
+    merged: dict[int, int] = field(default_factory=dict)  # a mutual request -> the one kept for the pair
+
+
+class MissionScheduling:
+    @unit_of_work
+    def build(self, mission_id: int, now: datetime | None = None) -> Built:
+        """The mission as a scheduler instance: accepted requests, pending ones until the deadline,
+        one request for each mutual pair (both asked: it counts as accepted, at the higher priority),
+        locked meetings where they are, visits blocking the delegation's slots."""
+        mission = self.mission(mission_id)
+        slots = self.slots(mission)
+        index = {s.id: n for n, s in enumerate(slots)}
+        people = self.people(mission_id)
+        away = self.away_slots(mission, slots)
+        participants = {}
+        for pid, person in people.items():
+            p = person.participant
+            available = None if p.available is None else frozenset(index[s] for s in p.available if s in index)
+            blocked = frozenset(index[s] for s in away) if p.joins_visits else frozenset()
+            participants[str(pid)] = scheduler.Participant(str(pid), frozenset(p.languages or ["ru"]), available,
+                                                           blocked)
+        views = self.requests(mission_id, now)
+        by_pair: dict[frozenset, list[RequestView]] = {}
+        for view in views:
+            r = view.request
+            if r.status == "accepted" or (r.status == "pending" and not view.expired):
+                by_pair.setdefault(frozenset((r.requester_id, r.target_id)), []).append(view)
+        requests, request_of, merged = [], {}, {}
+        rank = {p: n for n, p in enumerate(PRIORITIES)}
+        for pair_views in by_pair.values():
+            pair_views.sort(key=lambda v: v.request.id)
+            kept = pair_views[0].request
+            for other in pair_views[1:]:
+                merged[other.request.id] = kept.id
+            priority = min((v.request.priority for v in pair_views), key=lambda p: rank[p])
+            host, guest = sorted((kept.requester_id, kept.target_id), key=lambda i: people[i].participant.side)
+            requests.append(scheduler.Request(str(kept.id), str(guest), str(host),
+                                              scheduler.PRIORITY_WEIGHTS[priority], priority))
+            request_of[str(kept.id)] = kept
+        interpreters: dict[tuple[str, str], list[int]] = {}
+        for pool in mission.interpreters or []:
+            pair = tuple(sorted(pool["languages"]))
+            interpreters[pair] = [interpreters.get(pair, [0] * len(slots))[n] + int(pool["count"])
+                                  for n in range(len(slots))]
+        locked = {}
+        for meeting in self.meetings(mission_id):
+            key = str(merged.get(meeting.request_id, meeting.request_id))
+            if meeting.locked and meeting.status != "cancelled" and key in request_of and meeting.slot in index:
+                locked[key] = index[meeting.slot]
+        instance = scheduler.Instance([s.id for s in slots], [mission.tables] * len(slots), interpreters,
+                                      participants, requests, locked)
+        return Built(instance, slots, request_of, people, merged)
+
+    def instance_json(self, mission_id: int, now: datetime | None = None) -> dict:
+        """The mission in the scheduler's documented instance format (instance.schema.json)."""
+        built = self.build(mission_id, now)
+        instance = built.instance
+        pools = [{"languages": list(pair), "count": counts[0]} for pair, counts in instance.interpreters.items()]
+        return {
+            "slots": [s.as_instance_slot() for s in built.slots],
+            "tables": instance.tables[0] if instance.tables else 0,
+            "interpreters": pools,
+            "participants": [{"id": p.id, "languages": sorted(p.languages),
+                              **({"available": [instance.slots[s] for s in sorted(p.available)]}
+                                 if p.available is not None else {}),
+                              **({"blocked": [instance.slots[s] for s in sorted(p.blocked)]} if p.blocked else {})}
+                             for p in instance.participants.values()],
+            "requests": [{"id": r.id, "a": r.a, "b": r.b, "priority": r.priority, "weight": r.weight}
+                         for r in instance.requests],
+            "locked": [{"request": rid, "slot": instance.slots[s]} for rid, s in instance.locked.items()],
+        }
+
+    def meetings(self, mission_id: int) -> list[MissionMeeting]:
+        with self.db.session() as session:
+            rows = list(session.scalars(select(MissionMeeting).where(MissionMeeting.mission_id == mission_id)
+                                        .order_by(MissionMeeting.slot, MissionMeeting.table_no)))
+            return rows
+
+    def schedule(self, mission_id: int, seconds: float = 10.0, workers: int = 1, seed: int | None = 1,
+                 now: datetime | None = None, progress: Progress | None = None) -> scheduler.Schedule:
+        """Plan the visits, then the B2B grid, and publish it with its certificate.
+
+        Two units of work with the solver between them, so no transaction is held while it runs: the
+        first expires late requests, plans the visits and reads the instance; the second writes the
+        schedule with the mission locked."""
+        tell = progress or (lambda fraction, message: None)
+        built = self._prepare(mission_id, now, tell)
+        tell(0.4, "scheduling the meetings")
+        try:
+            result = scheduler.schedule(built.instance, seconds, workers, seed)
+        except scheduler.InstanceError as problem:
+            raise MissionError([("schedule", str(problem))]) from None
+        tell(0.9, "publishing")
+        self._publish(mission_id, built, result.assignment, {}, result)
+        tell(1.0, "done")
+        return result
+
+    @unit_of_work
+    def _prepare(self, mission_id: int, now: datetime | None, tell: Progress) -> Built:
+        if any(m.status in OUTCOME_STATUSES for m in self.meetings(mission_id)):
+            raise MissionConflict("outcomes are recorded already: re-plan the rest instead of scheduling anew")
+        tell(0.05, "expiring pending requests past the deadline")
+        self.expire(mission_id, now)
+        tell(0.1, "planning the enterprise visits")
+        self.plan_visits(mission_id)
+        tell(0.3, "building the instance")
+        return self.build(mission_id, now)
+
+    @unit_of_work
+    def _publish(self, mission_id: int, built: Built, assignment: dict[str, int], previous: dict[str, MissionMeeting],
+                 result: scheduler.Schedule) -> None:
+        """Write the assignment: meetings kept keep their table where they can, others get a free one."""
+        instance = built.instance
+        taken: dict[int, set[int]] = {}
+        tables: dict[str, int] = {}
+        for rid, slot in sorted(assignment.items(), key=lambda item: item[0] not in previous):
+            old = previous.get(rid)
+            used = taken.setdefault(slot, set())
+            if old is not None and old.slot == instance.slots[slot] and old.table_no not in used:
+                tables[rid] = old.table_no
+            else:
+                tables[rid] = next(n for n in range(1, instance.tables[slot] + 1) if n not in used)
+            used.add(tables[rid])
+        by_id = {r.id: r for r in instance.requests}
+        with self.db.session() as session:
+            mission = mission_row(session, mission_id, lock=True)
+            current = {str(m.request_id): m for m in session.scalars(
+                select(MissionMeeting).where(MissionMeeting.mission_id == mission_id))}
+            for rid, meeting in current.items():
+                if rid not in assignment and meeting.status == "scheduled":
+                    if meeting.locked:
+                        continue
+                    session.delete(meeting)
+            for rid, slot in assignment.items():
+                meeting = current.get(rid)
+                if meeting is None:
+                    meeting = MissionMeeting(mission_id=mission_id, request_id=int(rid), locked=False,
+                                             status="scheduled")
+                    session.add(meeting)
+                meeting.slot, meeting.table_no = instance.slots[slot], tables[rid]
+                meeting.interpreter = instance.pairs_for(by_id[rid]) is not None
+                meeting.updated_at = now_utc()
+            reasons = {rid: reason for rid, reason in result.reasons.items()}
+            mission.certificate = {
+                "value": result.value, "upper_bound": result.upper_bound, "quality": result.quality,
+                "proven_optimal": result.proven_optimal, "requests": len(instance.requests),
+                "scheduled": len(assignment), "reasons": reasons,
+                "stages": [{"stage": s, "value": v, "seconds": round(t, 3)} for s, v, t in result.stages],
+                "run_at": now_utc().isoformat(timespec="seconds")}
+            mission.updated_at = now_utc()
+
+    def replan(self, mission_id: int, from_slot: str, seconds: float = 10.0, workers: int = 1, seed: int | None = 1,
+               now: datetime | None = None) -> scheduler.Replan:
+        """After cancellations and no-shows: slots before `from_slot` stay; the rest is re-optimised with
+        as few changes to published meetings as possible. Absent participants lose their later meetings.
+        Like `schedule`: read in one unit of work, solve, write in another."""
+        built, previous = self._read_for_replan(mission_id, now)
+        instance = built.instance
+        if from_slot not in instance.slots:
+            raise MissionError([("from_slot", f"{from_slot!r} is not a slot of this mission")])
+        start = instance.slots.index(from_slot)
+        published = {rid: instance.slots.index(m.slot) for rid, m in previous.items()
+                     if rid in built.request_of and m.slot in instance.slots}
+        absent = {str(pid) for pid, person in built.people.items() if person.participant.absent}
+        try:
+            outcome = scheduler.replan(instance, published, start, set(), absent, seconds, workers, seed)
+        except scheduler.InstanceError as problem:
+            raise MissionError([("replan", str(problem))]) from None
+        kept_past = {rid: s for rid, s in published.items() if s < start}
+        assignment = {**outcome.schedule.assignment, **kept_past}
+        self._publish(mission_id, built, assignment, previous, outcome.schedule)
+        return outcome
+
+    @unit_of_work
+    def _read_for_replan(self, mission_id: int, now: datetime | None) -> tuple[Built, dict[str, MissionMeeting]]:
+        built = self.build(mission_id, now)
+        return built, {str(m.request_id): m for m in self.meetings(mission_id) if m.status != "cancelled"}
+
+    @unit_of_work
+    def add_meeting(self, mission_id: int, a: int, b: int, slot: str, actor: Actor = SYSTEM,
+                    lock: bool = True) -> MissionMeeting:
+        """An organizer puts a meeting in the grid by hand (accepted at once, locked where it is).
+        The mission is locked first: two organizers placing meetings at once take turns, and the
+        second is checked against what the first wrote."""
+        mission = mission_row(session_of(self), mission_id, lock=True)
+        slots = {s.id for s in self.slots(mission)}
+        if slot not in slots:
+            raise MissionError([("slot", f"{slot!r} is not a slot of this mission")])
+        people = self.people(mission_id)
+        if a not in people or b not in people:
+            raise MissionError([("participant", "both sides must take part in this mission")])
+        views = [v for v in self.requests(mission_id)
+                 if {v.request.requester_id, v.request.target_id} == {a, b}
+                 and v.request.status in ("pending", "accepted")]
+        existing = views[0].request if views else None
+        # every check before anything is written: a refused meeting leaves no request behind
+        busy = [m for m in self.meetings(mission_id) if m.slot == slot and m.status != "cancelled"
+                and (existing is None or m.request_id != existing.id)]
+        request_people = self._request_people(mission_id)
+        for m in busy:
+            clash = set(request_people.get(m.request_id, ())) & {a, b}
+            if clash:
+                raise MissionError([("slot", f"{people[clash.pop()].name()} already meets someone at {slot}")])
+        if len(busy) >= mission.tables:
+            raise MissionError([("slot", f"every table is taken at {slot}")])
+        if existing is None:
+            chosen = self.request(mission_id, a, b, "must", None, actor, origin="organizer", status="accepted")
+        else:
+            chosen = existing
+            if chosen.status == "pending":
+                self.answer(mission_id, chosen.id, True, actor)
+        pair = {a, b}
+        interpreter = not set.intersection(*(set(people[p].participant.languages or []) for p in pair))
+        with self.db.session() as session:
+            meeting = session.scalars(select(MissionMeeting).where(MissionMeeting.request_id == chosen.id)).first()
+            used = {m.table_no for m in busy}
+            if meeting is None:
+                meeting = MissionMeeting(mission_id=mission_id, request_id=chosen.id, status="scheduled")
+                session.add(meeting)
+            meeting.slot, meeting.locked, meeting.interpreter = slot, lock, interpreter
+            meeting.table_no = next(n for n in range(1, mission.tables + 1) if n not in used)
+            meeting.updated_at = now_utc()
+            session.flush()
+            return meeting
+
+    def _request_people(self, mission_id: int) -> dict[int, tuple[int, int]]:
+        with self.db.session() as session:
+            return {rid: (a, b) for rid, a, b in session.execute(select(
+                MissionRequest.id, MissionRequest.requester_id, MissionRequest.target_id).where(
+                MissionRequest.mission_id == mission_id))}
+
+    @staticmethod
+    def _meeting_row(session, mission_id: int, meeting_id: int) -> MissionMeeting:
+        meeting = session.get(MissionMeeting, meeting_id)
+        if meeting is None or meeting.mission_id != mission_id:
+            raise MissionNotFound([("meeting", f"no meeting {meeting_id} in mission {mission_id}")])
+        return meeting
+
+    @unit_of_work
+    def set_lock(self, mission_id: int, meeting_id: int, locked: bool) -> MissionMeeting:
+        with self.db.session() as session:
+            meeting = self._meeting_row(session, mission_id, meeting_id)
+            meeting.locked, meeting.updated_at = locked, now_utc()
+            session.flush()
+            return meeting
+
+    @unit_of_work
+    def cancel_meeting(self, mission_id: int, meeting_id: int) -> None:
+        with self.db.session() as session:
+            request_id = self._meeting_row(session, mission_id, meeting_id).request_id
+        self.cancel_request(mission_id, request_id)

@@ -1,0 +1,333 @@
+"""Setting a mission up: its time grid and venue, the companies taking part, the enterprise visits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from hamkor.accounts.permissions import Actor
+from hamkor.companies.registry import company_name
+from hamkor.missions import itinerary as routing
+from hamkor.missions.base import SIDES, MissionError, MissionNotFound, mission_row, now_utc
+from hamkor.missions.grid import GridError, Slot, check_days, slots_overlapping, time_grid
+from hamkor.reference.countries import countries
+from hamkor.reference.regions import regions
+from hamkor.store.db import Database, unit_of_work
+from hamkor.store.models import Company, Mission, MissionMeeting, MissionParticipant, MissionVisit
+
+
+@dataclass
+class MissionData:
+    name: str = ""
+    host_territory: str = ""
+    visiting_territory: str = ""
+    venue: str | None = None
+    city: str | None = None
+    timezone: str = "UTC"
+    latitude: float | None = None
+    longitude: float | None = None
+    days: list[dict] = field(default_factory=list)
+    slot_minutes: int = 30
+    tables: int = 10
+    interpreters: list[dict] = field(default_factory=list)
+    request_deadline: datetime | None = None
+    synthetic: bool = False
+
+
+def _territory_known(code: str) -> bool:
+    return bool(regions().get(code)) if "-" in code else countries().is_known(code)
+
+
+def validate(data: MissionData) -> tuple[MissionData, list[tuple[str, str]]]:
+    problems: list[tuple[str, str]] = []
+    clean = MissionData(**data.__dict__)
+    clean.name = (data.name or "").strip()
+    if not clean.name:
+        problems.append(("name", "a mission needs a name"))
+    for name in ("host_territory", "visiting_territory"):
+        code = (getattr(data, name) or "").strip().upper()
+        setattr(clean, name, code)
+        if not _territory_known(code):
+            problems.append((name, f"unknown territory {code!r}: a country (UZ) or region (RU-ALT, UZ-SI)"))
+    try:
+        ZoneInfo(clean.timezone or "")
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(("timezone", f"unknown time zone {clean.timezone!r}: an IANA name such as Asia/Barnaul"))
+    if (clean.latitude is None) != (clean.longitude is None):
+        problems.append(("latitude", "give both coordinates of the venue, or neither"))
+    elif clean.latitude is not None and not (-90 <= clean.latitude <= 90 and -180 <= clean.longitude <= 180):
+        problems.append(("latitude", "coordinates out of range"))
+    problems += [("days", p) for p in check_days(clean.days)]
+    if not 5 <= int(clean.slot_minutes) <= 240:
+        problems.append(("slot_minutes", "a slot lasts 5 to 240 minutes"))
+    if int(clean.tables) < 1:
+        problems.append(("tables", "at least one table"))
+    pools = []
+    for n, pool in enumerate(clean.interpreters or [], 1):
+        languages = sorted({str(x).strip().lower() for x in pool.get("languages", [])})
+        count = pool.get("count", 1)
+        if len(languages) != 2 or not all(len(x) == 2 and x.isalpha() for x in languages):
+            problems.append(("interpreters", f"pool {n}: a pair of two-letter languages, e.g. ru and uz"))
+        elif not isinstance(count, int) or count < 0:
+            problems.append(("interpreters", f"pool {n}: the count must be a whole number >= 0"))
+        else:
+            pools.append({"languages": languages, "count": count})
+    clean.interpreters = pools
+    if not problems:
+        try:
+            if not time_grid(clean.days, int(clean.slot_minutes)):
+                problems.append(("slot_minutes", "no slot fits in the days as given"))
+        except GridError as problem:
+            problems.append(("days", str(problem)))
+    return clean, problems
+
+
+@dataclass
+class Person:
+    """A participant with its company, as the pages and documents show it."""
+
+    participant: MissionParticipant
+    company: Company
+
+    @property
+    def id(self) -> int:
+        return self.participant.id
+
+    def name(self, lang: str = "ru") -> str:
+        return company_name(self.company, lang)
+
+    @property
+    def language(self) -> str:
+        """The language their agenda is printed in: theirs if we print it, else Russian."""
+        spoken = self.participant.languages or self.company.languages or []
+        if self.participant.side == "visiting" and "uz" in spoken:
+            return "uz"
+        return next((x for x in spoken if x in ("ru", "uz", "en")), "ru")
+
+
+class MissionSetup:
+    db: Database
+
+    @unit_of_work
+    def create(self, data: MissionData) -> Mission:
+        clean, problems = validate(data)
+        if problems:
+            raise MissionError(problems)
+        with self.db.session() as session:
+            mission = Mission(created_at=now_utc())
+            self._apply(mission, clean)
+            session.add(mission)
+            session.flush()
+            session.refresh(mission)
+            return mission
+
+    @unit_of_work
+    def update(self, mission_id: int, data: MissionData) -> Mission:
+        clean, problems = validate(data)
+        if problems:
+            raise MissionError(problems)
+        with self.db.session() as session:
+            mission = mission_row(session, mission_id, lock=True)
+            old_grid = {s.id for s in time_grid(mission.days, mission.slot_minutes)}
+            new_grid = {s.id for s in time_grid(clean.days, int(clean.slot_minutes))}
+            booked = session.scalars(select(MissionMeeting.slot).where(
+                MissionMeeting.mission_id == mission_id, MissionMeeting.status != "cancelled")).all()
+            lost = sorted({slot for slot in booked if slot not in new_grid})
+            if lost and old_grid != new_grid:
+                raise MissionError([("days", f"meetings are booked in slots the new grid lacks ({', '.join(lost[:3])}"
+                                             f"{'…' if len(lost) > 3 else ''}): cancel or move them first")])
+            clean.synthetic = mission.synthetic
+            self._apply(mission, clean)
+            session.flush()
+            return mission
+
+    @staticmethod
+    def _apply(mission: Mission, clean: MissionData) -> None:
+        for name, value in clean.__dict__.items():
+            setattr(mission, name, value)
+        mission.slot_minutes, mission.tables = int(clean.slot_minutes), int(clean.tables)
+        mission.updated_at = now_utc()
+
+    def get(self, mission_id: int) -> Mission | None:
+        with self.db.session() as session:
+            return session.get(Mission, mission_id)
+
+    def mission(self, mission_id: int) -> Mission:
+        """The mission, or MissionNotFound (which every interface shows as "no such mission")."""
+        with self.db.session() as session:
+            return mission_row(session, mission_id)
+
+    def all(self) -> list[Mission]:
+        with self.db.session() as session:
+            rows = list(session.scalars(select(Mission).order_by(Mission.id)))
+            return rows
+
+    def slots(self, mission: Mission) -> list[Slot]:
+        return time_grid(mission.days, mission.slot_minutes)
+
+    @unit_of_work
+    def add_participant(self, mission_id: int, company_id: int, side: str, attendees: list[str] | None = None,
+                        languages: list[str] | None = None, available: list[str] | None = None,
+                        joins_visits: bool | None = None) -> MissionParticipant:
+        if side not in SIDES:
+            raise MissionError([("side", "host or visiting")])
+        with self.db.session() as session:
+            mission = mission_row(session, mission_id, lock=True)
+            company = session.get(Company, company_id)
+            if company is None:
+                raise MissionError([("company", f"no company {company_id} in the registry")])
+            if session.scalars(select(MissionParticipant).where(MissionParticipant.mission_id == mission_id,
+                                                                MissionParticipant.company_id == company_id)).first():
+                raise MissionError([("company", f"{company_name(company)} already takes part")])
+            grid = {s.id for s in time_grid(mission.days, mission.slot_minutes)}
+            unknown = [s for s in available or [] if s not in grid]
+            if unknown:
+                raise MissionError([("available", f"not slots of this mission: {', '.join(unknown[:5])}")])
+            participant = MissionParticipant(
+                mission_id=mission_id, company_id=company_id, side=side,
+                attendees=[a.strip() for a in attendees or [] if a.strip()],
+                languages=sorted({x.strip().lower() for x in (languages or company.languages or []) if x.strip()}),
+                available=list(available) if available is not None else None,
+                joins_visits=(side == "visiting") if joins_visits is None else joins_visits, absent=False)
+            session.add(participant)
+            session.flush()
+            return participant
+
+    @unit_of_work
+    def update_participant(self, mission_id: int, participant_id: int, **values) -> MissionParticipant:
+        allowed = {"attendees", "languages", "available", "joins_visits", "absent"}
+        with self.db.session() as session:
+            mission = mission_row(session, mission_id, lock=True)
+            participant = self._participant_row(session, mission_id, participant_id)
+            if "available" in values and values["available"] is not None:
+                grid = {s.id for s in time_grid(mission.days, mission.slot_minutes)}
+                unknown = [s for s in values["available"] if s not in grid]
+                if unknown:
+                    raise MissionError([("available", f"not slots of this mission: {', '.join(unknown[:5])}")])
+            for key, value in values.items():
+                if key not in allowed:
+                    raise MissionError([(key, "cannot be changed here")])
+                setattr(participant, key, value)
+            session.flush()
+            return participant
+
+    @staticmethod
+    def _participant_row(session, mission_id: int, participant_id: int) -> MissionParticipant:
+        participant = session.get(MissionParticipant, participant_id)
+        if participant is None or participant.mission_id != mission_id:
+            raise MissionNotFound([("participant", f"no participant {participant_id} in mission {mission_id}")])
+        return participant
+
+    @staticmethod
+    def _people(session, *conditions) -> list[Person]:
+        rows = session.execute(select(MissionParticipant, Company).join(
+            Company, Company.id == MissionParticipant.company_id).where(*conditions).order_by(
+            MissionParticipant.side, MissionParticipant.id)).all()
+        return [Person(p, c) for p, c in rows]
+
+    def people(self, mission_id: int) -> dict[int, Person]:
+        with self.db.session() as session:
+            return {p.id: p for p in self._people(session, MissionParticipant.mission_id == mission_id)}
+
+    def person(self, mission_id: int, participant_id: int) -> Person:
+        """One participant of this mission, or MissionNotFound."""
+        with self.db.session() as session:
+            found = self._people(session, MissionParticipant.mission_id == mission_id,
+                                 MissionParticipant.id == participant_id)
+        if not found:
+            raise MissionNotFound([("participant", f"no participant {participant_id} in mission {mission_id}")])
+        return found[0]
+
+    def participant_of_company(self, mission_id: int, company_id: int | None) -> Person | None:
+        if company_id is None:
+            return None
+        with self.db.session() as session:
+            found = self._people(session, MissionParticipant.mission_id == mission_id,
+                                 MissionParticipant.company_id == company_id)
+        return found[0] if found else None
+
+    def may_act_for(self, actor: Actor, mission_id: int, participant_id: int) -> bool:
+        """Organizers and admins act for anyone; a company representative for their own participant only."""
+        if actor.may("missions.manage"):
+            return True
+        mine = self.participant_of_company(mission_id, actor.company_id) if actor.role == "company" else None
+        return mine is not None and mine.id == participant_id
+
+    @unit_of_work
+    def add_visit(self, mission_id: int, name: str, latitude: float, longitude: float, opens: str = "09:00",
+                  closes: str = "18:00", visit_minutes: int = 60, priority: int = 2, required: bool = False,
+                  address: str | None = None, group_size: int | None = None) -> MissionVisit:
+        problems = []
+        if not (name or "").strip():
+            problems.append(("name", "a visit needs the enterprise's name"))
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            problems.append(("latitude", "coordinates out of range"))
+        try:
+            if routing.minutes(opens) + visit_minutes > routing.minutes(closes):
+                problems.append(("visit_minutes", f"a {visit_minutes}-minute visit does not fit {opens}–{closes}"))
+        except routing.ItineraryError as problem:
+            problems.append(("opens", str(problem)))
+        if priority not in (1, 2, 3):
+            problems.append(("priority", "1 (must), 2 or 3 (if time allows)"))
+        if problems:
+            raise MissionError(problems)
+        with self.db.session() as session:
+            mission_row(session, mission_id)
+            visit = MissionVisit(mission_id=mission_id, name=name.strip(), address=address, latitude=latitude,
+                                 longitude=longitude, opens=opens, closes=closes, visit_minutes=visit_minutes,
+                                 group_size=group_size, priority=priority, required=required)
+            session.add(visit)
+            session.flush()
+            return visit
+
+    def visits(self, mission_id: int) -> list[MissionVisit]:
+        with self.db.session() as session:
+            rows = list(session.scalars(select(MissionVisit).where(MissionVisit.mission_id == mission_id)
+                                        .order_by(MissionVisit.planned_date, MissionVisit.arrive, MissionVisit.id)))
+            return rows
+
+    @unit_of_work
+    def plan_visits(self, mission_id: int, seconds: float = 3.0) -> routing.Itinerary | None:
+        """The delegation's itinerary over the mission's days, written onto the visits."""
+        mission = self.get(mission_id)
+        visits = self.visits(mission_id)
+        if mission is None or not visits:
+            return None
+        if mission.latitude is None:
+            raise MissionError([("latitude", "the venue's coordinates are needed to plan the visits")])
+        sites = [routing.Site(str(v.id), v.name, v.latitude, v.longitude, routing.minutes(v.opens),
+                              routing.minutes(v.closes), v.visit_minutes, v.priority, v.required) for v in visits]
+        days = [routing.Day(d["date"], routing.minutes(d["start"]), routing.minutes(d["end"])) for d in mission.days]
+        try:
+            plan = routing.plan(sites, days, (mission.latitude, mission.longitude), seconds=seconds)
+        except routing.ItineraryError as problem:
+            raise MissionError([("visits", str(problem))]) from None
+        where = {stop.site: (day, stop) for day, stops in plan.routes.items() for stop in stops}
+        with self.db.session() as session:
+            for visit in session.scalars(select(MissionVisit).where(MissionVisit.mission_id == mission_id)):
+                day, stop = where.get(str(visit.id), (None, None))
+                visit.planned_date = day
+                visit.arrive, visit.leave = (stop.arrive, stop.leave) if stop else (None, None)
+        return plan
+
+    def away_slots(self, mission: Mission, slots: list[Slot]) -> set[str]:
+        """Slots the delegation spends on visits (with the drive out and back), from the planned visits."""
+        visits = [v for v in self.visits(mission.id) if v.planned_date]
+        by_day: dict[str, list[MissionVisit]] = {}
+        for visit in visits:
+            by_day.setdefault(visit.planned_date, []).append(visit)
+        if not by_day:
+            return set()
+        base = (mission.latitude, mission.longitude)
+        away = set()
+        for day, stops in by_day.items():
+            stops.sort(key=lambda v: v.arrive)
+            first, last = stops[0], stops[-1]
+            sites = [routing.Site("a", "", first.latitude, first.longitude, 0, 1440, 0),
+                     routing.Site("b", "", last.latitude, last.longitude, 0, 1440, 0)]
+            matrix = routing.travel_matrix(base, sites)
+            away.update(slots_overlapping(slots, day, first.arrive - matrix[0][1], last.leave + matrix[2][0]))
+        return away

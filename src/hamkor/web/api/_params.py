@@ -1,0 +1,13 @@
+"""Parameters the API's modules share: how a reporter, partner, period and language are written."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Query
+
+Reporter = Annotated[str, Query(min_length=2, max_length=10, pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$",
+                                description="Country (RU) or region (RU-ALT)")]
+Partner = Annotated[str, Query(min_length=2, max_length=6, description="Country, CIS, EAEU, EU or WORLD")]
+PeriodText = Annotated[str, Query(min_length=4, max_length=20, description="2025, 2025-Q3, 2025-01..2025-09")]
+Lang = Literal["ru", "uz", "en"]

@@ -1,0 +1,134 @@
+"""Trade figures: summary, partners, structure, series and the dashboard's overview."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from hamkor.trade import overview as overview_service
+from hamkor.trade import stats
+from hamkor.trade.periods import Period
+from hamkor.web.api._params import Lang, Partner, PeriodText, Reporter
+from hamkor.web.deps import TradeViewer, Web
+from hamkor.web.shared.trade import checked_partner, checked_within, read
+
+router = APIRouter(prefix="/api/v1", tags=["trade"])
+
+
+class FlowFigures(BaseModel):
+    exports: float
+    imports: float
+    turnover: float
+    balance: float
+    months_with_data: int
+
+
+class SummaryOut(BaseModel):
+    reporter: str
+    partner: str
+    period: str
+    previous_period: str
+    source: str | None
+    synthetic: bool
+    current: FlowFigures
+    previous: FlowFigures
+    growth_pct: dict[str, float | None]
+    coverage: dict[str, int | bool]
+
+
+class PartnerOut(BaseModel):
+    rank: int
+    partner: str
+    turnover: float
+    exports: float
+    imports: float
+    share_pct: float
+    growth_pct: float | None
+
+
+class StructureItemOut(BaseModel):
+    code: str
+    name: str
+    value: float
+    previous: float
+    share_pct: float
+    growth_pct: float | None
+
+
+class SeriesPoint(BaseModel):
+    year: int
+    month: int
+    exports: float
+    imports: float
+
+
+def _summary(con, reporter: str, partner: str, period: Period) -> stats.Summary:
+    return stats.summary(con, stats.Query(reporter, partner, period))
+
+
+def _figures(flows: stats.Flows) -> FlowFigures:
+    return FlowFigures(exports=flows.exports, imports=flows.imports, turnover=flows.turnover, balance=flows.balance,
+                       months_with_data=flows.months_with_data)
+
+
+@router.get("/trade/summary", response_model=SummaryOut)
+def summary(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodText,
+            partner: Partner = "WORLD") -> SummaryOut:
+    parsed = Period.parse(period)
+    result = read(web, _summary, reporter.upper(), checked_partner(partner), parsed)
+    return SummaryOut(
+        reporter=reporter.upper(), partner=partner.upper(), period=parsed.label(),
+        previous_period=parsed.previous_year().label(), source=result.query.source, synthetic=result.synthetic,
+        current=_figures(result.current), previous=_figures(result.previous),
+        growth_pct={m: result.growth(m) for m in ("exports", "imports", "turnover")},
+        coverage={"expected": result.coverage.expected, "present": result.coverage.present,
+                  "annual_only": result.coverage.annual_only, "complete": result.coverage.complete})
+
+
+@router.get("/trade/partners", response_model=list[PartnerOut])
+def partners(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodText,
+             top: Annotated[int, Query(ge=1, le=300)] = 50) -> list[PartnerOut]:
+    parsed = Period.parse(period)
+    with web.services.warehouse.reader() as con:
+        ranking = stats.partner_ranking(con, reporter.upper(), parsed)
+    return [PartnerOut(rank=r.rank, partner=r.partner, turnover=r.turnover, exports=r.exports, imports=r.imports,
+                       share_pct=r.share, growth_pct=r.growth) for r in ranking[:top]]
+
+
+@router.get("/trade/structure", response_model=list[StructureItemOut])
+def structure(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodText,
+              partner: Partner = "WORLD", flow: Literal["export", "import"] = "export",
+              level: Literal["section", "chapter", "heading", "subheading", "national"] = "chapter",
+              top: Annotated[int, Query(ge=1, le=500)] = 10,
+              within: Annotated[str | None, Query(max_length=10)] = None, lang: Lang = "ru") -> list[StructureItemOut]:
+    parsed = Period.parse(period)
+    with web.services.warehouse.reader() as con:
+        table = stats.structure(con, stats.Query(reporter.upper(), checked_partner(partner), parsed), flow,
+                                level, top, checked_within(within))
+    return [StructureItemOut(code=i.key, name=i.name(lang), value=i.value, previous=i.previous, share_pct=i.share,
+                             growth_pct=i.growth) for i in table.items]
+
+
+@router.get("/trade/series", response_model=list[SeriesPoint])
+def series(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodText,
+           partner: Partner = "WORLD") -> list[SeriesPoint]:
+    parsed = Period.parse(period)
+    with web.services.warehouse.reader() as con:
+        points = stats.series(con, stats.Query(reporter.upper(), checked_partner(partner), parsed))
+    return [SeriesPoint(year=p.year, month=p.month, exports=p.exports, imports=p.imports) for p in points]
+
+
+@router.get("/trade/overview")
+def overview(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodText,
+             partner: Partner | None = None, lang: Lang = "ru") -> dict:
+    """The dashboard's data: tiles, rank and the Vega-Lite specs of its charts (partner: the main partner
+    of this instance unless given)."""
+    parsed = Period.parse(period)
+    partner = checked_partner(partner or web.settings.main_partner)
+    with web.services.warehouse.reader() as con:
+        data = overview_service.overview(con, reporter.upper(), partner, parsed, lang)
+    return {"reporter": data.reporter, "partner": data.partner, "period": parsed.label(), "source": data.source,
+            "synthetic": data.synthetic, "rank": data.rank, "partner_count": data.partner_count,
+            "tiles": [t.__dict__ for t in data.tiles], "charts": data.charts}

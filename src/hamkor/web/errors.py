@@ -1,0 +1,94 @@
+"""One place that turns the errors a person can cause into answers: a page in the reader's language
+for the HTML face, a JSON problem for the API. Routes raise; they never build a 404 or 422 by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from hamkor.errors import Conflict, NotFound, Problem, Refused
+
+
+class NotSignedIn(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    def __init__(self, permission: str) -> None:
+        super().__init__(permission)
+        self.permission = permission
+
+
+class BadRequest(Problem):
+    """A request the web cannot take (a malformed parameter, an expired form): 400."""
+
+
+class FormExpired(BadRequest):
+    """The form's CSRF token does not match the session's: nothing is done."""
+
+    def __init__(self) -> None:
+        super().__init__("The form expired: reload the page.")
+
+
+def status_of(problem: Problem, api: bool = True) -> int:
+    """One status per kind of problem; a malformed query parameter is 422 in the API (as FastAPI's own
+    validation answers) and 400 on a page."""
+    if getattr(problem, "http_status", None):
+        return problem.http_status
+    if not api and getattr(problem, "page_status", None):
+        return problem.page_status
+    if isinstance(problem, NotFound):
+        return 404
+    if isinstance(problem, Refused):
+        return 403
+    if isinstance(problem, Conflict):
+        return 409
+    if isinstance(problem, BadRequest):
+        return 400
+    return 422
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem_json(problem: Problem, status: int | None = None) -> JSONResponse:
+    return JSONResponse({"detail": [{"field": f, "reason": r} for f, r in problem.problems]},
+                        status_code=status or status_of(problem))
+
+
+def install_error_handlers(app: FastAPI, message_page: Callable[[Request, str, int], Response]) -> None:
+    """`message_page` is the HTML face's way to show a message (the pages own their templates)."""
+
+    @app.exception_handler(Problem)
+    async def problem(request: Request, exc: Problem):
+        if is_api(request):
+            return problem_json(exc)
+        return message_page(request, str(exc), status_of(exc, api=False))
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, _exc: NotSignedIn):
+        if is_api(request):
+            return JSONResponse({"detail": "sign in required"}, status_code=401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden):
+        if is_api(request):
+            return JSONResponse({"detail": f"your role may not {exc.permission}"}, status_code=403)
+        return message_page(request, "Your role does not allow this page.", 403)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        problems = [{"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg")}
+                    for e in exc.errors()]
+        if is_api(request):
+            return JSONResponse({"detail": "invalid request", "problems": problems}, status_code=422)
+        where = "; ".join(f"{p['where'].removeprefix('query.').removeprefix('path.')}: {p['problem']}"
+                          for p in problems)
+        return message_page(request, f"The request is not valid ({where}).", 400)
+

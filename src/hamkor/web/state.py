@@ -1,0 +1,31 @@
+"""What the web application holds for its life: the application context (the domain services) and
+the web's own machinery. One typed object; routes receive its parts through `deps`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment
+
+from hamkor.config import Settings
+from hamkor.context import AppContext
+from hamkor.web.cache import GenerationCache
+from hamkor.web.jobs import JobRunner
+from hamkor.web.security import Sessions, SignInThrottle
+
+
+@dataclass
+class WebState:
+    services: AppContext
+    templates: Environment
+    cache: GenerationCache
+    jobs: JobRunner
+    sessions: Sessions
+    throttle: SignInThrottle
+    upload_dir: Path
+    viewer_cache: dict = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
