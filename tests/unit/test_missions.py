@@ -3,6 +3,7 @@ expiry and mutual pairs, scheduling with visits, locks, re-planning, outcomes, d
 
 import io
 import json
+import threading
 from datetime import UTC, datetime
 from importlib import resources
 
@@ -12,12 +13,15 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from hamkor.accounts.permissions import Actor
+from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import CompanyData, Registry
 from hamkor.config import Settings
+from hamkor.errors import Refused
 from hamkor.missions import documents
 from hamkor.missions.grid import GridError, time_grid
 from hamkor.missions.scheduler import load_instance, schedule, violations
-from hamkor.missions.service import MissionData, MissionError, Missions
+from hamkor.missions.service import MissionData, MissionError, MissionNotFound, Missions
 from hamkor.store.db import Database
 
 DAY1 = {"date": "2026-12-15", "start": "10:00", "end": "12:00", "breaks": [["11:00", "11:30"]]}
@@ -254,3 +258,91 @@ def test_demo_mission_is_the_issue_scenario(demo_settings):
         assert any(v.mutual for v in missions.requests(mission.id))
     finally:
         db.dispose()
+
+
+@pytest.fixture
+def pg_missions(pg_schema_url, tmp_path):
+    """Missions on PostgreSQL only: concurrent writers need a server that runs them at once."""
+    url, schema = pg_schema_url
+    db = Database(Settings(data_dir=tmp_path / "data", database_url=url))
+    with db.engine.begin() as connection:  # an empty schema for this test
+        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    db.upgrade()
+    yield Missions(db)
+    db.dispose()
+
+
+@pytest.mark.postgres
+def test_two_organizers_placing_meetings_in_one_slot_at_once_leave_one(pg_missions):
+    """Both calls check the slot, then write; with one table only one of them may succeed, however their
+    steps interleave. Each round starts the two at the same instant."""
+    missions = pg_missions
+    mission_id, p = small_mission(missions, tables=1)
+    slot = "2026-12-15T10:00"
+    for _ in range(5):
+        barrier = threading.Barrier(2)
+        outcomes: list[object] = []
+
+        def place(a: str, b: str, barrier=barrier, outcomes=outcomes) -> None:
+            barrier.wait()
+            try:
+                outcomes.append(missions.add_meeting(mission_id, p[a], p[b], slot))
+            except MissionError as refused:
+                outcomes.append(refused)
+
+        threads = [threading.Thread(target=place, args=pair) for pair in (("guest-uz", "host-a"),
+                                                                          ("guest-ru", "host-b"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        live = [m for m in missions.meetings(mission_id) if m.status != "cancelled" and m.slot == slot]
+        assert len(live) == 1, outcomes
+        assert sum(isinstance(o, MissionError) for o in outcomes) == 1
+        assert "every table is taken" in str(next(o for o in outcomes if isinstance(o, MissionError)))
+        missions.cancel_meeting(mission_id, live[0].id)  # free the slot for the next round
+
+
+def test_calls_are_scoped_by_their_mission(missions):
+    """A request, meeting or participant of one mission cannot be reached through another's id."""
+    first, p = small_mission(missions)
+    second, _ = small_mission(missions)
+    made = missions.request(first, p["guest-ru"], p["host-a"], "must")
+    for call in (lambda: missions.answer(second, made.id, True, now=BEFORE),
+                 lambda: missions.cancel_request(second, made.id),
+                 lambda: missions.update_participant(second, p["guest-ru"], absent=True),
+                 lambda: missions.person(second, p["guest-ru"]),
+                 lambda: missions.request_view(second, made.id)):
+        with pytest.raises(MissionNotFound):
+            call()
+    missions.answer(first, made.id, True, now=BEFORE)
+    meeting = missions.add_meeting(first, p["guest-ru"], p["host-a"], "2026-12-15T10:00")
+    for call in (lambda: missions.set_lock(second, meeting.id, False),
+                 lambda: missions.cancel_meeting(second, meeting.id),
+                 lambda: missions.record_outcome(second, meeting.id, "held")):
+        with pytest.raises(MissionNotFound, match=f"no meeting {meeting.id} in mission {second}"):
+            call()
+    assert missions.request_view(first, made.id).request.status == "accepted"
+
+
+def test_a_representative_sees_and_acts_for_their_own_company_only(missions):
+    mission_id, p = small_mission(missions)
+    people = missions.people(mission_id)
+    own = people[p["host-a"]].company.id
+    user = Accounts(missions.db).create_user("rep@example.org", "a long enough password", "company", company_id=own)
+    rep = Actor(user.id, user.email, "company", own)
+    mine = missions.request(mission_id, p["host-a"], p["guest-uz"], "should", "hello", rep)
+    assert mine.origin == "participant" and mine.created_by == user.id
+    others = missions.request(mission_id, p["guest-ru"], p["host-b"], "should")
+    with pytest.raises(Refused, match="your own company"):
+        missions.request(mission_id, p["host-b"], p["guest-ru"], "should", None, rep)
+    with pytest.raises(Refused, match="only the company asked"):
+        missions.answer(mission_id, others.id, True, rep, now=BEFORE)
+    asked_of_me = missions.request(mission_id, p["guest-ru"], p["host-a"], "must")
+    missions.answer(mission_id, asked_of_me.id, False, rep, now=BEFORE)
+    assert {v.request.id for v in missions.requests(mission_id, actor=rep)} == {mine.id, asked_of_me.id}
+    organizer = Actor(1, "org@example.org", "organizer")
+    assert len(missions.requests(mission_id, actor=organizer)) == 3
+    # nothing was written by the refused calls
+    assert len(missions.requests(mission_id)) == 3

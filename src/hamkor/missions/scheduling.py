@@ -11,7 +11,15 @@ from sqlalchemy import select
 
 from hamkor.accounts.permissions import SYSTEM, Actor
 from hamkor.missions import scheduler
-from hamkor.missions.base import OUTCOME_STATUSES, PRIORITIES, MissionConflict, MissionError, MissionNotFound, mission_row, now_utc
+from hamkor.missions.base import (
+    OUTCOME_STATUSES,
+    PRIORITIES,
+    MissionConflict,
+    MissionError,
+    MissionNotFound,
+    mission_row,
+    now_utc,
+)
 from hamkor.missions.grid import Slot
 from hamkor.missions.requests import RequestView
 from hamkor.missions.setup import Person

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from hamkor.errors import Problem
 
 YearMonth = tuple[int, int]
+# The years a trade figure can belong to: wide enough for any statistics publication, narrow enough to
+# catch a typo (20255) before it reaches a query.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 class PeriodError(Problem):
@@ -22,7 +25,7 @@ class Period:
 
     def __post_init__(self) -> None:
         for year, month in (self.first, self.last):
-            if not (1 <= month <= 12) or not (1900 <= year <= 2100):
+            if not (1 <= month <= 12) or not (FIRST_YEAR <= year <= LAST_YEAR):
                 raise PeriodError(f"not a valid month: {year}-{month:02d}")
         if self.first > self.last:
             raise PeriodError("the period ends before it starts")

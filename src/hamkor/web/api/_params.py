@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from fastapi import Query
 
 Reporter = Annotated[str, Query(min_length=2, max_length=10, pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$",
-                                description="Country (RU) or region (RU-ALT)")]
+                                description="A country (ISO 3166-1 alpha-2) or a region (ISO 3166-2)")]
 Partner = Annotated[str, Query(min_length=2, max_length=6, description="Country, CIS, EAEU, EU or WORLD")]
-PeriodText = Annotated[str, Query(min_length=4, max_length=20, description="2025, 2025-Q3, 2025-01..2025-09")]
+PeriodText = Annotated[str, Query(min_length=4, max_length=20,
+                                  description="YYYY, YYYY-Qn, YYYY-MM, YYYY-MM..YYYY-MM or YYYY-YTD-MM")]
 Lang = Literal["ru", "uz", "en"]

@@ -95,8 +95,8 @@ def list_records(request: Request, viewer: CoopViewer, coop: CooperationDep, set
 @router.post("/{kind}", status_code=201)
 def create_record(request: Request, viewer: CoopEditor, coop: CooperationDep, settings: SettingsDep, kind: KindName,
                   body: Annotated[dict[str, Any], Body(examples=[{"kind": "meeting", "title": "Working meeting",
-                                                                  "start_date": "2026-03-01",
-                                                                  "partners": ["UZ"]}])]) -> dict:
+                                                                  "start_date": "YYYY-MM-DD",
+                                                                  "partners": ["ISO code"]}])]) -> dict:
     """Fields as `GET /api/v1/cooperation/{kind}` returns them; dates as YYYY-MM-DD, references as ids."""
     record = coop.create(kind, body, viewer.actor)
     return _out(kind, record, _today(settings))

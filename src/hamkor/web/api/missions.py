@@ -18,7 +18,7 @@ Lang = Literal["ru", "uz", "en"]
 
 
 class Day(BaseModel):
-    date: str = Field(examples=["2026-12-15"])
+    date: str = Field(description="YYYY-MM-DD")
     start: str = Field(examples=["10:00"])
     end: str = Field(examples=["17:00"])
     breaks: list[list[str]] = Field(default=[], examples=[[["13:00", "14:00"]]])
@@ -31,11 +31,11 @@ class Pool(BaseModel):
 
 class MissionIn(BaseModel):
     name: str
-    host_territory: str = Field(examples=["RU-ALT"])
-    visiting_territory: str = Field(examples=["UZ-SI"])
+    host_territory: str = Field(description="A country (ISO 3166-1) or region (ISO 3166-2) code")
+    visiting_territory: str = Field(description="A country (ISO 3166-1) or region (ISO 3166-2) code")
     venue: str | None = None
     city: str | None = None
-    timezone: str = Field("UTC", examples=["Asia/Barnaul"])
+    timezone: str = Field("UTC", description="An IANA time zone name")
     latitude: float | None = None
     longitude: float | None = None
     days: list[Day]
@@ -87,7 +87,7 @@ class ParticipantIn(BaseModel):
     side: Literal["host", "visiting"]
     attendees: list[str] = []
     languages: list[str] | None = None
-    available: list[str] | None = Field(None, description="Slot ids (e.g. 2026-12-15T10:00); absent = all")
+    available: list[str] | None = Field(None, description="Slot ids (YYYY-MM-DDTHH:MM); absent = all")
     joins_visits: bool | None = None
 
 

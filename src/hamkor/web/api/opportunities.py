@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from hamkor.opportunities.explain import explain, product_name, section_of
 from hamkor.opportunities.potential import Assumptions
+from hamkor.trade.periods import FIRST_YEAR, LAST_YEAR
 from hamkor.web.api._params import Lang, Reporter
 from hamkor.web.deps import TradeViewer, Web
 from hamkor.web.shared.opportunities import Filters, opportunities_for
@@ -66,8 +67,8 @@ def opportunities(viewer: TradeViewer, web: Web, reporter: Reporter,
                   partner: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$", description="Partner country")],
                   direction: Literal["export", "import"] = "export",
                   kind: Literal["potential", "diversification"] = "potential",
-                  top: Annotated[int, Query(ge=1, le=2000)] = 30,
-                  year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+                  top: Annotated[int, Query(ge=1, le=2_000)] = 30,
+                  year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
                   section: Annotated[str | None, Query(pattern=r"^[IVXL]{1,5}$")] = None,
                   min_potential: Annotated[float, Query(ge=0, description="million USD")] = 0.0,
                   horizon: Annotated[int, Query(ge=0, le=10)] = 0,

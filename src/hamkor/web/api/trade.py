@@ -12,7 +12,7 @@ from hamkor.trade import stats
 from hamkor.trade.periods import Period
 from hamkor.web.api._params import Lang, Partner, PeriodText, Reporter
 from hamkor.web.deps import TradeViewer, Web
-from hamkor.web.shared.trade import checked_partner, checked_within, read
+from hamkor.web.shared.trade import checked_partner, checked_within, main_trade_partner, read
 
 router = APIRouter(prefix="/api/v1", tags=["trade"])
 
@@ -126,7 +126,7 @@ def overview(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTe
     """The dashboard's data: tiles, rank and the Vega-Lite specs of its charts (partner: the main partner
     of this instance unless given)."""
     parsed = Period.parse(period)
-    partner = checked_partner(partner or web.settings.main_partner)
+    partner = checked_partner(partner or main_trade_partner(web.settings))
     with web.services.warehouse.reader() as con:
         data = overview_service.overview(con, reporter.upper(), partner, parsed, lang)
     return {"reporter": data.reporter, "partner": data.partner, "period": parsed.label(), "source": data.source,

@@ -43,7 +43,7 @@ def days_text(days: list[dict]) -> str:
 
 
 def parse_days(text: str) -> list[dict]:
-    """'2026-12-15 10:00-17:00 13:00-14:00' per line: the date, the day's hours, then any breaks."""
+    """'YYYY-MM-DD HH:MM-HH:MM HH:MM-HH:MM' per line: the date, the day's hours, then any breaks."""
     days = []
     for line in text.splitlines():
         parts = line.split()

@@ -15,7 +15,7 @@ from hamkor.render.charts import opportunity_bubbles_spec
 from hamkor.web.deps import TradeViewer, Web, language_of
 from hamkor.web.pages._render import page
 from hamkor.web.shared.opportunities import MILLION, Filters, opportunities_for
-from hamkor.web.shared.trade import read
+from hamkor.web.shared.trade import main_trade_partner, read
 from hamkor.web.state import WebState
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +35,7 @@ def opportunities_page(request: Request, viewer: TradeViewer, web: Web, reporter
                        supply_growth: str | None = None, demand_trend: str | None = None, top: int = 30):
     lang = language_of(request)
     reporter = (reporter or web.settings.home_territory).upper()
-    partner = (partner or web.settings.main_partner).upper()
+    partner = (partner or main_trade_partner(web.settings)).upper()
     direction = direction if direction in ("export", "import") else "export"
     assumptions = Assumptions(int(min(max(_float(horizon, 0), 0), 10)), _float(supply_growth, 0.0) / 100,
                               min(max(_float(demand_trend, 1.0), 0.0), 3.0))

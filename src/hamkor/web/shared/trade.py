@@ -83,7 +83,7 @@ class Choice:
 def choose(state: WebState, reporter: str | None, partner: str | None, period: str | None,
            today: date | None = None) -> Choice:
     """The reporter (asked, else the home territory if it has data, else the first with data), the partner
-    (asked, else the main partner) and the period (asked, else the latest with data for that reporter)."""
+    (asked, else the main partner's country) and the period (asked, else the latest with data for that reporter)."""
     settings = state.settings
     known = read(state, overview_service.reporters)
     codes = [code for code, _ in known]
@@ -97,7 +97,13 @@ def choose(state: WebState, reporter: str | None, partner: str | None, period: s
             error = str(problem)
     parsed = parsed or read(state, overview_service.latest_period, chosen) or Period.year(
         (today or date.today()).year - 1)
-    return Choice(known, chosen, (partner or settings.main_partner).upper(), parsed, error)
+    return Choice(known, chosen, (partner or main_trade_partner(settings)).upper(), parsed, error)
+
+
+def main_trade_partner(settings) -> str:
+    """The main partner as trade statistics know it: trade is recorded by partner country, so a partner
+    region (a mission's visiting region, say) is asked about through its country."""
+    return settings.main_partner.split("-")[0].upper()
 
 
 def partner_choices(state: WebState, reporter: str, current: str | None) -> list[str]:
