@@ -1,0 +1,132 @@
+"""The web's shape as a user meets it: one answer for each kind of bad request on both faces, the same
+options through the page and the API, and an instance set up for another region working as it is."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from hamkor.config import Settings
+from hamkor.trade.importers import ImportOptions
+from hamkor.web.app import create_app
+from tests.helpers import add_users, copy_of_demo, csrf_of, problem_text, signed_in
+
+PERIOD = "2025-01..2025-09"
+
+
+@pytest.fixture(scope="module")
+def app(demo_settings, tmp_path_factory):
+    settings = Settings(data_dir=copy_of_demo(demo_settings, tmp_path_factory, "shape"))
+    tokens = add_users(settings, [("analyst@shape.org", "analyst", None)])
+    application = create_app(settings)
+    yield application, tokens["analyst@shape.org"]
+    application.state.web.services.warehouse.close()
+
+
+@pytest.mark.parametrize("path", [
+    f"/explorer.csv?reporter=RU-ALT&period={PERIOD}&level=bogus",
+    f"/explorer.csv?reporter=RU-ALT&period={PERIOD}&partner=ZZZ",
+    f"/explorer.xlsx?reporter=RU-ALT&period={PERIOD}&flow=sideways",
+    f"/explorer.xlsx?reporter=RU-ALT&period={PERIOD}&within=zz",
+    f"/explorer?reporter=RU-ALT&period={PERIOD}&level=bogus",
+    f"/brief?preview=true&reporter=RU-ALT&partner=ZZZ&period={PERIOD}",
+])
+def test_bad_query_parameters_are_a_message_not_a_server_error(app, path):
+    application, _ = app
+    response = signed_in(application, "analyst@shape.org").get(path)
+    assert response.status_code == 400, response.text[:300]
+    assert "<p class=\"error\">" in response.text
+
+
+@pytest.mark.parametrize("path", [
+    f"/api/v1/trade/structure?reporter=RU-ALT&period={PERIOD}&within=zz",
+    f"/api/v1/trade/summary?reporter=RU-ALT&period={PERIOD}&partner=ZZZ",
+    f"/api/v1/briefs?reporter=RU-ALT&partner=ZZZ&period={PERIOD}&format=md",
+    "/api/v1/trade/summary?reporter=RU-ALT&period=2025-13",
+])
+def test_the_api_answers_bad_parameters_with_a_json_problem(app, path):
+    application, token = app
+    from fastapi.testclient import TestClient
+
+    response = TestClient(application, headers={"Authorization": f"Bearer {token}"}).get(path)
+    assert response.status_code == 422, response.text
+    assert problem_text(response)  # field and reason, never a bare string or a traceback
+
+
+def test_missing_records_are_404_on_both_faces(app):
+    application, token = app
+    from fastapi.testclient import TestClient
+
+    api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    missing = api.get("/api/v1/missions/424242")
+    assert missing.status_code == 404 and missing.json()["detail"][0]["field"] == "id"
+    assert api.get("/api/v1/companies/424242").status_code == 404
+    assert api.get("/api/v1/cooperation/events/424242").status_code == 404
+    page = signed_in(application, "analyst@shape.org").get("/missions/424242")
+    assert page.status_code == 404 and "424242" in page.text
+
+
+def test_an_upload_takes_the_same_options_through_the_page_and_the_api(app, fixtures):
+    """The API honours the value unit as the page does, and both refuse an unknown kind or unit alike."""
+    application, token = app
+    from fastapi.testclient import TestClient
+
+    api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    content = (fixtures / "fts" / "national_sample.csv").read_bytes()
+    for kind, unit in (("galaxy", None), ("fts-national", "gazillion")):
+        refused = api.post("/api/v1/imports", data={"kind": kind, **({"value_unit": unit} if unit else {})},
+                           files={"file": ("n.csv", content)})
+        page_client = signed_in(application, "analyst@shape.org")
+        page = page_client.post("/imports", data={"kind": kind, "value_unit": unit or "", "csrf": csrf_of(
+            page_client, "/imports")}, files={"file": ("n.csv", content)})
+        assert refused.status_code == page.status_code == 422, (refused.text, page.text[:200])
+    job = api.post("/api/v1/imports", data={"kind": "fts-national", "value_unit": "thousand",
+                                            "source": "ignored"}, files={"file": ("national.csv", content)}).json()
+    for _ in range(200):
+        status = api.get(f"/api/v1/jobs/{job['id']}").json()
+        if status["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert status["status"] == "done" and status["result"]["status"] == "loaded", status
+    with application.state.web.services.warehouse.reader() as con:
+        value = con.execute("SELECT value_usd FROM trade_flow WHERE batch_id = ? AND commodity_code = '8606990000'",
+                            [status["result"]["batch"]]).fetchone()[0]
+    assert value == pytest.approx(2_500_000 * 1000)  # 2 500 000 thousand USD in the file
+
+
+@pytest.fixture(scope="module")
+def syrdarya(demo_settings, tmp_path_factory):
+    """An instance set up by Syrdarya region, its partner Altai Krai: settings only, no code change.
+    Its own customs extract (an FTS-format national file) is loaded as reporter UZ-SI."""
+    folder = copy_of_demo(demo_settings, tmp_path_factory, "syrdarya")
+    settings = Settings(data_dir=folder, home_territory="UZ-SI", main_partner="RU-ALT", timezone="Asia/Tashkent")
+    extract = folder / "syrdarya.csv"
+    extract.write_text("NAPR;PERIOD;STRANA;TNVED;EDIZM;STOIM;NETTO;KOL\n"
+                       + "".join(f"ЭК;{m:02d}/2025;RU;5201000000;166;{100000 + 1000 * m},00;{50000 + m};\n"
+                                 f"ИМ;{m:02d}/2025;RU;8430410000;796;{70000 + 500 * m},00;{9000 + m};{m}\n"
+                                 for m in range(1, 10)), encoding="utf-8")
+    add_users(settings, [("organizer@syrdarya.uz", "organizer", None)])
+    application = create_app(settings)
+    outcome = application.state.web.services.imports.import_file(
+        "fts-national", extract, ImportOptions(reporter="UZ-SI", source="sirdaryo-customs"))
+    assert outcome.status == "loaded", outcome.report and outcome.report.lines()
+    yield application
+    application.state.web.services.warehouse.close()
+
+
+def test_an_instance_for_syrdarya_works_without_a_code_change(syrdarya):
+    client = signed_in(syrdarya, "organizer@syrdarya.uz")
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200
+    assert '<option value="UZ-SI" selected>' in dashboard.text  # its own region opens first
+    assert "2025-01..2025-09" in dashboard.text  # the latest period of its own data
+    overview = client.get("/api/v1/trade/overview?reporter=UZ-SI&period=2025-01..2025-09")
+    assert overview.status_code == 200 and overview.json()["partner"] == "RU"  # the partner region's country
+    new_mission = client.get("/missions/new").text
+    assert 'value="UZ-SI"' in new_mission and 'value="RU-ALT"' in new_mission and "Asia/Tashkent" in new_mission
+    matching = client.get("/matching")
+    assert matching.status_code == 200 and '<option value="UZ-SI" selected>' in matching.text
+    assert '<option value="RU-ALT" selected>' in matching.text
+    assert client.get("/opportunities").status_code == 200
+    assert 'name="country" value="UZ"' in client.get("/companies/new").text
