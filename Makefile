@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA_DIR ?= $(or $(HAMKOR_DATA_DIR),var)
 
-.PHONY: demo test bench install install-test lint reference clean
+.PHONY: demo test test-fast bench install install-test lint reference clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# What a developer runs between edits (under a minute): everything but the tests marked slow.
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: install-test
 	$(BIN)/python benchmarks/import_fts_regional.py

@@ -18,7 +18,27 @@ SHARED_RAW = Path(os.environ.get("HAMKOR_SHARED_RAW", REPO.parent / "shared" / "
 PG_URL = os.environ.get("HAMKOR_TEST_DATABASE_URL")
 
 
+# Whole modules that are slow by nature: the browser, the API fuzzer, the benchmarks' smoke runs.
+SLOW_MODULES = ("test_browser.py", "test_schemathesis.py", "test_benchmark_smoke.py")
+# Fixtures that build or copy the demo data directory (the build takes 10-15 s once per run).
+SLOW_FIXTURES = {"demo_settings", "demo_dir"}
+
+
+def _mark(item) -> None:
+    """The declared markers, applied from what a test uses: `make test-fast` runs `-m "not slow"`."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if fixtures & {"pg_schema_url", "pg_missions"} or params.get("database_url") == "postgresql":
+        item.add_marker(pytest.mark.postgres)
+    if "shared_raw" in fixtures:
+        item.add_marker(pytest.mark.shared_data)
+    if item.path.name in SLOW_MODULES or fixtures & SLOW_FIXTURES:
+        item.add_marker(pytest.mark.slow)
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        _mark(item)
     # In CI a missing PostgreSQL URL or missing shared data is a failure, never a quiet skip.
     if os.environ.get("CI"):
         problems = []

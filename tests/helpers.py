@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hamkor.accounts.service import Accounts
@@ -15,6 +16,10 @@ from hamkor.store.db import Database
 from hamkor.trade.warehouse import Warehouse
 
 PASSWORD = "correct horse battery staple"
+# The demo's "now" for tests: a morning of the week before its mission, requests still open (the deadline
+# is 10 December 2026), its commitment due at the end of the month. Tests pass it as the app's clock so that
+# what is pending, due or overdue does not change with the day they run.
+DEMO_NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 FACT_FIELDS = "reporter, partner, flow, year, month, commodity_code, nomenclature, value_usd, net_kg, qty, qty_unit"
 
 

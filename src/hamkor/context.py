@@ -7,12 +7,14 @@ database; the operational database is migrated to head the first time it is open
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from functools import cached_property
 
 from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import Registry
 from hamkor.config import Settings
-from hamkor.cooperation.service import Cooperation
+from hamkor.cooperation.service import Cooperation, today_in
 from hamkor.missions.service import Missions
 from hamkor.store.db import Database
 from hamkor.trade.service import ImportService
@@ -20,9 +22,16 @@ from hamkor.trade.warehouse import Warehouse
 
 
 class AppContext:
-    def __init__(self, settings: Settings, warehouse: Warehouse | None = None) -> None:
+    def __init__(self, settings: Settings, warehouse: Warehouse | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.settings = settings
         self._warehouse = warehouse
+        # "Now" for every decision that depends on the date (deadlines, what is overdue); tests fix it.
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def today(self) -> date:
+        """Today's date where the people work (HAMKOR_TIMEZONE)."""
+        return today_in(self.settings.timezone, self.clock())
 
     @cached_property
     def db(self) -> Database:
@@ -46,7 +55,7 @@ class AppContext:
 
     @cached_property
     def missions(self) -> Missions:
-        return Missions(self.db)
+        return Missions(self.db, self.clock)
 
     @cached_property
     def cooperation(self) -> Cooperation:

@@ -46,7 +46,11 @@ def test_timeline_ics_and_reminders(data_dir, tmp_path):
     out = tmp_path / "events.ics"
     assert run(data_dir, "cooperation", "ics", "-o", str(out)).exit_code == 0
     assert len(Calendar.from_ical(out.read_bytes()).walk("VEVENT")) >= 2
-    due = run(data_dir, "reminders", "--days", "60", env={"HAMKOR_TIMEZONE": "Asia/Barnaul"})
+    due = run(data_dir, "reminders", "--days", "60", "--on", "2026-12-05", env={"HAMKOR_TIMEZONE": "Asia/Barnaul"})
     assert due.exit_code == 0 and "Asia/Barnaul" in due.output and "Провести бизнес-миссию" in due.output
+    assert "2026-12-05" in due.output
+    later = run(data_dir, "reminders", "--days", "14", "--on", "2027-01-02")
+    assert "OVERDUE" in later.output and "Провести бизнес-миссию" in later.output  # due 31.12.2026
+    assert run(data_dir, "reminders", "--on", "05.12.2026").exit_code == 2
     unsent = run(data_dir, "reminders", "--days", "60", "--send", "--to", "office@example.org")
     assert unsent.exit_code == 1 and "HAMKOR_SMTP_HOST" in unsent.output

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from hamkor.config import Settings
-from tests.helpers import PASSWORD, add_users, copy_of_demo
+from tests.helpers import DEMO_NOW, PASSWORD, add_users, copy_of_demo
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -31,7 +31,8 @@ def server(demo_settings, tmp_path_factory):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(settings, clock=lambda: DEMO_NOW), host="127.0.0.1", port=port,
+                            log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()

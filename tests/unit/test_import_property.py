@@ -3,6 +3,7 @@
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
@@ -41,6 +42,7 @@ def corrupt(data: bytes, edits) -> bytes:
 
 @hyp_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits=st.lists(corruption, min_size=1, max_size=3))
+@pytest.mark.slow  # a solver or renderer at work: seconds
 def test_corrupted_fts_file(edits):
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder))

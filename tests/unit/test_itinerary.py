@@ -11,6 +11,7 @@ def site(name, lat, lon, opens="09:00", closes="18:00", visit=60, priority=2, re
     return Site(name, name, lat, lon, minutes(opens), minutes(closes), visit, priority, required)
 
 
+@pytest.mark.slow  # a solver or renderer at work: seconds
 def test_a_day_of_visits_within_opening_hours():
     sites = [site("a", 53.36, 83.80), site("b", 53.40, 83.90, opens="13:00"), site("c", 53.30, 83.70, visit=90)]
     result = plan(sites, [Day("d1", minutes("08:30"), minutes("18:00"))], BASE, seconds=1)
@@ -24,6 +25,7 @@ def test_a_day_of_visits_within_opening_hours():
     assert result.busy()["d1"][0] >= minutes("08:30")
 
 
+@pytest.mark.slow  # a solver or renderer at work: seconds
 def test_full_days_drop_the_least_important_sites():
     # Five two-hour visits next door, one short day: three fit, the priority-3 ones go first
     sites = [site(f"s{n}", 53.35, 83.78, visit=120, priority=p) for n, p in enumerate([3, 1, 2, 3, 1])]

@@ -111,6 +111,7 @@ def test_requests_mutual_pairs_expiry_and_answers(missions):
     assert [v.request.status for v in missions.requests(mission_id)] == ["accepted", "accepted", "expired", "declined"]
 
 
+@pytest.mark.slow  # a solver or renderer at work: seconds
 def test_schedule_respects_visits_availability_interpreters_and_locks(missions):
     mission_id, p = small_mission(missions, tables=2, interpreters=1)
     missions.update_participant(mission_id, p["guest-uz"], joins_visits=True)
@@ -209,6 +210,7 @@ def test_outcomes_and_the_funnel(missions):
         missions.schedule(mission_id, seconds=1)
 
 
+@pytest.mark.slow  # a solver or renderer at work: seconds
 def test_documents_agenda_pdf_ics_tables_and_workbook(missions):
     mission_id, p = small_mission(missions)
     missions.update_participant(mission_id, p["guest-uz"], joins_visits=True)

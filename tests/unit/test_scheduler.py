@@ -34,6 +34,7 @@ def exhaustive_best(instance) -> int:
 
 
 @pytest.mark.parametrize("seed", range(6))
+@pytest.mark.slow  # a solver or renderer at work: seconds
 def test_small_events_are_solved_to_the_proven_optimum(seed):
     instance = load_instance(event(seed, requests=9))
     result = schedule(instance, seconds=5, workers=1, seed=1)
@@ -147,6 +148,7 @@ def test_replanning_keeps_the_past_and_changes_little():
 
 
 @pytest.mark.parametrize("seed", range(8))
+@pytest.mark.slow  # a solver or renderer at work: seconds
 def test_both_bounds_hold_against_the_true_optimum(seed):
     from hamkor.missions.bounds import flow_bound, lp_relaxation
 

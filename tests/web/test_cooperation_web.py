@@ -10,7 +10,7 @@ from hamkor.accounts.service import Accounts
 from hamkor.config import Settings
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
-from tests.helpers import PASSWORD, copy_of_demo, csrf_of, signed_in
+from tests.helpers import DEMO_NOW, PASSWORD, copy_of_demo, csrf_of, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def env(demo_settings, tmp_path_factory):
         user = accounts.create_user(f"{role}@coop.org", PASSWORD, role, company_id=1 if role == "company" else None)
         tokens[role] = accounts.create_token(user.id, "tests")
     db.dispose()
-    app = create_app(settings)
+    app = create_app(settings, clock=lambda: DEMO_NOW)
     yield app, tokens
     app.state.web.services.warehouse.close()
 
@@ -121,7 +121,8 @@ def test_cooperation_api(env):
     timeline = api.get("/api/v1/cooperation/timeline?partner=UZ").json()
     assert timeline[0]["title"] == "Innoprom Central Asia" and timeline[0]["future"]
     reminders = api.get("/api/v1/cooperation/reminders?days=60").json()
-    assert any(c["title"].startswith("Провести бизнес-миссию") for c in reminders["due_soon"] + reminders["overdue"])
+    assert any(c["title"].startswith("Провести бизнес-миссию") for c in reminders["due_soon"])  # due 31.12
+    assert not any(c["title"].startswith("Провести бизнес-миссию") for c in reminders["overdue"])
     assert api.delete(f"/api/v1/cooperation/events/{event['id']}").status_code == 403  # analysts do not delete
     admin = TestClient(app, headers={"Authorization": f"Bearer {tokens['admin']}"})
     assert admin.delete(f"/api/v1/cooperation/events/{event['id']}").status_code == 204

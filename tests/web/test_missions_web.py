@@ -15,7 +15,7 @@ from hamkor.config import Settings
 from hamkor.missions.service import Missions
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
-from tests.helpers import PASSWORD, copy_of_demo, csrf_of, signed_in
+from tests.helpers import DEMO_NOW, PASSWORD, copy_of_demo, csrf_of, signed_in
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def env(demo_settings, tmp_path_factory):
     accounts.create_user("rep@missions.org", PASSWORD, "company", company_id=host.company.id)
     token = accounts.create_token(accounts.users()[0].id, "tests")
     db.dispose()
-    app = create_app(settings)
+    app = create_app(settings, clock=lambda: DEMO_NOW)
     yield {"app": app, "mission": mission, "host": host, "token": token, "people": people, "registry": registry}
     app.state.web.services.warehouse.close()
 

@@ -11,6 +11,7 @@ from hamkor.accounts.service import Accounts
 from hamkor.config import Settings
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
+from tests.helpers import DEMO_NOW
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def isolated_app(demo_settings, tmp_path_factory):
     user = accounts.create_user("fuzz@example.org", "fuzzing password", "admin")
     token = accounts.create_token(user.id, "schemathesis")
     db.dispose()
-    application = create_app(settings)
+    application = create_app(settings, clock=lambda: DEMO_NOW)
     yield application, token
     application.state.web.services.warehouse.close()
 

@@ -10,7 +10,7 @@ import pytest
 from hamkor.config import Settings
 from hamkor.trade.importers import ImportOptions
 from hamkor.web.app import create_app
-from tests.helpers import add_users, copy_of_demo, csrf_of, problem_text, signed_in
+from tests.helpers import DEMO_NOW, add_users, copy_of_demo, csrf_of, problem_text, signed_in
 
 PERIOD = "2025-01..2025-09"
 
@@ -19,7 +19,7 @@ PERIOD = "2025-01..2025-09"
 def app(demo_settings, tmp_path_factory):
     settings = Settings(data_dir=copy_of_demo(demo_settings, tmp_path_factory, "shape"))
     tokens = add_users(settings, [("analyst@shape.org", "analyst", None)])
-    application = create_app(settings)
+    application = create_app(settings, clock=lambda: DEMO_NOW)
     yield application, tokens["analyst@shape.org"]
     application.state.web.services.warehouse.close()
 
@@ -107,7 +107,7 @@ def syrdarya(demo_settings, tmp_path_factory):
                                  f"ИМ;{m:02d}/2025;RU;8430410000;796;{70000 + 500 * m},00;{9000 + m};{m}\n"
                                  for m in range(1, 10)), encoding="utf-8")
     add_users(settings, [("organizer@syrdarya.uz", "organizer", None)])
-    application = create_app(settings)
+    application = create_app(settings, clock=lambda: DEMO_NOW)
     outcome = application.state.web.services.imports.import_file(
         "fts-national", extract, ImportOptions(reporter="UZ-SI", source="sirdaryo-customs"))
     assert outcome.status == "loaded", outcome.report and outcome.report.lines()

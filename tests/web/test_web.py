@@ -11,7 +11,7 @@ from hamkor.config import Settings
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
 from hamkor.web.security import PERMISSIONS
-from tests.helpers import PASSWORD, add_users, copy_of_demo, csrf_of, problem_text
+from tests.helpers import DEMO_NOW, PASSWORD, add_users, copy_of_demo, csrf_of, problem_text
 from tests.helpers import signed_in as sign_in
 
 PERIOD = "2025-01..2025-09"
@@ -26,7 +26,7 @@ def app(demo_settings, tmp_path_factory):
     own_company = Registry(db).all()[0].id  # the company representative speaks for the first demo company
     db.dispose()
     add_users(settings, [(f"{role}@example.org", role, own_company if role == "company" else None) for role in ROLES])
-    application = create_app(settings)
+    application = create_app(settings, clock=lambda: DEMO_NOW)
     yield application
     application.state.web.services.warehouse.close()
 

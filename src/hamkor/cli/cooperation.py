@@ -4,6 +4,7 @@ calendar) and `hamkor reminders` (what is due, by e-mail when SMTP is configured
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -11,7 +12,7 @@ import typer
 from hamkor.accounts.permissions import SYSTEM, Actor
 from hamkor.cli._common import OutputFormat, console, emit, err_console, fail, services_of, settings_of
 from hamkor.cooperation.records import KINDS, RecordError, to_plain
-from hamkor.cooperation.service import Cooperation, is_overdue, today_in
+from hamkor.cooperation.service import Cooperation, is_overdue
 
 app = typer.Typer(help="The cooperation registry: organisations, people, events, agreements, commitments.",
                   no_args_is_help=True)
@@ -59,7 +60,7 @@ def list_command(ctx: typer.Context, kind: str = typer.Argument(..., help=KIND_H
     """Records of one kind (commitments past their due date are marked OVERDUE)."""
     kind = _kind(kind)
     coop = _coop(ctx)
-    today = today_in(settings_of(ctx).timezone)
+    today = services_of(ctx).today()
     records = coop.list(kind, partner, status)
     fields = [f for f in KINDS[kind].fields if f.type not in ("longtext", "sources")]
     rows = [[r.id, coop.title(kind, r, lang), *[_text(getattr(r, f.name)) for f in fields[:6]],
@@ -140,7 +141,7 @@ def timeline(ctx: typer.Context, partner: str = typer.Argument(..., help="Territ
              fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
     """Everything dated about one partner: events, agreements, commitments, newest first."""
     coop = _coop(ctx)
-    items = coop.timeline(partner, today_in(settings_of(ctx).timezone))
+    items = coop.timeline(partner, services_of(ctx).today())
     emit(["date", "kind", "title", "status", "flag"],
          [[i.day.isoformat(), i.kind, i.title, i.status or "",
            "OVERDUE" if i.overdue else ("SYNTHETIC" if i.synthetic else "")] for i in items], fmt, partner, output)
@@ -160,14 +161,19 @@ def ics(ctx: typer.Context, output: Path = typer.Option(..., "-o", "--output"),
 def reminders(ctx: typer.Context, days: int = typer.Option(14, help="How far ahead to look."),
               send: bool = typer.Option(False, "--send", help="Also send them by e-mail (HAMKOR_SMTP_HOST…)."),
               to: list[str] = typer.Option([], "--to", help="Recipient (repeatable; default HAMKOR_REMINDERS_TO)."),
-              lang: str = typer.Option("ru", help="Language of names.")) -> None:
+              lang: str = typer.Option("ru", help="Language of names."),
+              on: str | None = typer.Option(None, "--on", help="As on this day (YYYY-MM-DD); default: today in "
+                                                               "HAMKOR_TIMEZONE.")) -> None:
     """What is due: overdue and soon-due commitments, upcoming events, agreements running out."""
     from hamkor.cooperation.mail import reminder_lines
     from hamkor.cooperation.mail import send as send_mail
 
     settings = settings_of(ctx)
     coop = _coop(ctx)
-    today = today_in(settings.timezone)
+    try:
+        today = date.fromisoformat(on) if on else services_of(ctx).today()
+    except ValueError:
+        raise fail(f"--on {on!r}: a date as YYYY-MM-DD", 2) from None
     found = coop.reminders(today, days)
     lines = reminder_lines(coop, found, lang)
     console.print(f"[bold]Reminders[/] for {today} (time zone {settings.timezone}, {days} days ahead):")

@@ -84,10 +84,10 @@ class MissionRequests:
             if found.status != "pending":
                 raise MissionConflict([("request", f"request #{request_id} is {found.status}, not pending")])
             deadline = aware(mission.request_deadline)
-            if deadline and (now or now_utc()) > deadline:
+            if deadline and (now or self.clock()) > deadline:
                 raise MissionConflict([("request", f"request #{request_id} expired at {deadline:%Y-%m-%d %H:%M} UTC")])
             found.status = "accepted" if accept else "declined"
-            found.answered_at = now or now_utc()
+            found.answered_at = now or self.clock()
             session.flush()
             return found
 
@@ -106,7 +106,7 @@ class MissionRequests:
         with self.db.session() as session:
             mission = mission_row(session, mission_id)
             deadline = aware(mission.request_deadline)
-            if deadline is None or (now or now_utc()) <= deadline:
+            if deadline is None or (now or self.clock()) <= deadline:
                 return 0
             stale = list(session.scalars(select(MissionRequest).where(
                 MissionRequest.mission_id == mission_id, MissionRequest.status == "pending")))
@@ -123,7 +123,7 @@ class MissionRequests:
             query = select(MissionRequest).where(MissionRequest.mission_id == mission_id)
             rows = list(session.scalars(query.order_by(MissionRequest.id)))
         deadline = aware(mission.request_deadline)
-        late = deadline is not None and (now or now_utc()) > deadline
+        late = deadline is not None and (now or self.clock()) > deadline
         live = {(r.requester_id, r.target_id) for r in rows if r.status in ("pending", "accepted")}
         views = [RequestView(r, people[r.requester_id], people[r.target_id],
                              r.status in ("pending", "accepted") and (r.target_id, r.requester_id) in live,
@@ -144,6 +144,6 @@ class MissionRequests:
                 MissionRequest.mission_id == mission_id, MissionRequest.requester_id == found.target_id,
                 MissionRequest.target_id == found.requester_id, MissionRequest.status.in_(live))).first()
         deadline = aware(mission.request_deadline)
-        late = deadline is not None and (now or now_utc()) > deadline
+        late = deadline is not None and (now or self.clock()) > deadline
         return RequestView(found, self.person(mission_id, found.requester_id), self.person(mission_id, found.target_id),
                            found.status in live and reverse is not None, found.status == "pending" and late)

@@ -7,6 +7,9 @@ data, run them, and write back what they decided. Every public operation is one 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from hamkor.missions.base import (  # noqa: F401 - the names callers use, in one place
     OUTCOME_STATUSES,
     PRIORITIES,
@@ -14,6 +17,7 @@ from hamkor.missions.base import (  # noqa: F401 - the names callers use, in one
     STAGES,
     MissionError,
     MissionNotFound,
+    now_utc,
 )
 from hamkor.missions.outcomes import Funnel, FunnelStep, MissionOutcomes  # noqa: F401
 from hamkor.missions.requests import MissionRequests, RequestView  # noqa: F401
@@ -23,5 +27,6 @@ from hamkor.store.db import Database
 
 
 class Missions(MissionSetup, MissionRequests, MissionScheduling, MissionOutcomes):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = now_utc) -> None:
         self.db = db
+        self.clock = clock  # "now" for deadlines: the application's clock, a fixed one in tests

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -40,8 +42,9 @@ def warm_up() -> None:
     pdf.html_to_pdf("<!DOCTYPE html><meta charset='utf-8'><p>warm-up</p>")
 
 
-def create_app(settings: Settings) -> FastAPI:
-    services = AppContext(settings, warehouse=SharedWarehouse(settings))
+def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The web application over one data directory; `clock` fixes "now" (tests), else the real time."""
+    services = AppContext(settings, warehouse=SharedWarehouse(settings), clock=clock)
     upload_dir = settings.data_dir / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
     state = WebState(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -157,6 +158,14 @@ MissionsDep = Annotated[Missions, Depends(_service("missions"))]
 CooperationDep = Annotated[Cooperation, Depends(_service("cooperation"))]
 ImportsDep = Annotated[ImportService, Depends(_service("imports"))]
 WarehouseDep = Annotated[Warehouse, Depends(_service("warehouse"))]
+
+
+def today_of(request: Request) -> date:
+    """Today where the people work, by the application's clock."""
+    return web_state(request).services.today()
+
+
+Today = Annotated[date, Depends(today_of)]
 
 
 def mission_in_path(request: Request, mission_id: RecordId) -> Mission:

@@ -11,17 +11,14 @@ from pydantic import BaseModel
 
 from hamkor.cooperation.calendar import events_ics
 from hamkor.cooperation.records import KINDS, to_plain
-from hamkor.cooperation.service import is_overdue, today_in
-from hamkor.web.deps import CoopDeleter, CoopEditor, CooperationDep, CoopViewer, RecordId, SettingsDep
+from hamkor.cooperation.service import is_overdue
+from hamkor.web.deps import CoopDeleter, CoopEditor, CooperationDep, CoopViewer, RecordId, Today
 
 router = APIRouter(prefix="/api/v1/cooperation", tags=["cooperation"])
 KindName = Annotated[str, Path(pattern="^(organisations|people|positions|events|agreements|commitments)$",
                                description="organisations, people, positions, events, agreements or commitments")]
 PartnerCode = Annotated[str | None, Query(max_length=10, pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")]
 
-
-def _today(settings) -> date:
-    return today_in(settings.timezone)
 
 
 def _out(kind: str, record, today: date) -> dict:
@@ -55,20 +52,19 @@ class TimelineOut(BaseModel):
 
 
 @router.get("/timeline", response_model=list[TimelineOut])
-def timeline(request: Request, coop: CooperationDep, settings: SettingsDep, viewer: CoopViewer,
+def timeline(request: Request, coop: CooperationDep, today: Today, viewer: CoopViewer,
              partner: Annotated[str, Query(max_length=10, pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")]
              ) -> list[TimelineOut]:
     """Events, agreements (signed, expiring) and commitments about one partner territory, newest first."""
     return [TimelineOut(day=i.day.isoformat(), kind=i.kind, record_kind=i.record_kind, record_id=i.record_id,
                         title=i.title, status=i.status, overdue=i.overdue, future=i.future, synthetic=i.synthetic)
-            for i in coop.timeline(partner, _today(settings))]
+            for i in coop.timeline(partner, today)]
 
 
 @router.get("/reminders")
-def reminders(request: Request, viewer: CoopViewer, coop: CooperationDep, settings: SettingsDep,
+def reminders(request: Request, viewer: CoopViewer, coop: CooperationDep, today: Today,
               days: Annotated[int, Query(ge=0, le=366)] = 14) -> dict:
     """What is due: overdue and soon-due commitments, events coming up, agreements running out (90 days)."""
-    today = _today(settings)
     found = coop.reminders(today, days)
     return {"today": today.isoformat(),
             "overdue": [_out("commitments", c, today) for c in found.overdue],
@@ -84,38 +80,37 @@ def events_calendar(request: Request, viewer: CoopViewer, coop: CooperationDep,
 
 
 @router.get("/{kind}")
-def list_records(request: Request, viewer: CoopViewer, coop: CooperationDep, settings: SettingsDep, kind: KindName,
+def list_records(request: Request, viewer: CoopViewer, coop: CooperationDep, today: Today, kind: KindName,
                  partner: PartnerCode = None,
                  status: Annotated[str | None, Query(max_length=16)] = None,
                  q: Annotated[str | None, Query(max_length=200)] = None) -> list[dict]:
-    today = _today(settings)
     return [_out(kind, r, today) for r in coop.list(kind, partner, status, q)]
 
 
 @router.post("/{kind}", status_code=201)
-def create_record(request: Request, viewer: CoopEditor, coop: CooperationDep, settings: SettingsDep, kind: KindName,
+def create_record(request: Request, viewer: CoopEditor, coop: CooperationDep, today: Today, kind: KindName,
                   body: Annotated[dict[str, Any], Body(examples=[{"kind": "meeting", "title": "Working meeting",
                                                                   "start_date": "YYYY-MM-DD",
                                                                   "partners": ["ISO code"]}])]) -> dict:
     """Fields as `GET /api/v1/cooperation/{kind}` returns them; dates as YYYY-MM-DD, references as ids."""
     record = coop.create(kind, body, viewer.actor)
-    return _out(kind, record, _today(settings))
+    return _out(kind, record, today)
 
 
 @router.get("/{kind}/{record_id}")
-def get_record(request: Request, viewer: CoopViewer, coop: CooperationDep, settings: SettingsDep, kind: KindName,
+def get_record(request: Request, viewer: CoopViewer, coop: CooperationDep, today: Today, kind: KindName,
                record_id: RecordId) -> dict:
     record = coop.record(kind, record_id)
-    return _out(kind, record, _today(settings))
+    return _out(kind, record, today)
 
 
 @router.patch("/{kind}/{record_id}")
-def update_record(request: Request, viewer: CoopEditor, coop: CooperationDep, settings: SettingsDep, kind: KindName,
+def update_record(request: Request, viewer: CoopEditor, coop: CooperationDep, today: Today, kind: KindName,
                   record_id: RecordId,
                   body: Annotated[dict[str, Any], Body()]) -> dict:
     """Only the fields given change."""
     record = coop.update(kind, record_id, body, viewer.actor)
-    return _out(kind, record, _today(settings))
+    return _out(kind, record, today)
 
 
 @router.delete("/{kind}/{record_id}", status_code=204, response_class=Response)

@@ -4,7 +4,6 @@ list / record / form pages for organisations, people, positions, events, agreeme
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
@@ -13,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from hamkor.accounts.permissions import allowed
 from hamkor.cooperation.calendar import events_ics
 from hamkor.cooperation.records import KINDS, RecordError, RecordMissing, to_plain
-from hamkor.cooperation.service import Cooperation, is_overdue, today_in
+from hamkor.cooperation.service import Cooperation, is_overdue
 from hamkor.errors import NotFound
 from hamkor.render.charts import turnover_with_events_spec
 from hamkor.trade import stats
@@ -25,7 +24,7 @@ from hamkor.web.deps import (
     CooperationDep,
     CoopViewer,
     RecordId,
-    SettingsDep,
+    Today,
     Web,
     current_viewer,
     language_of,
@@ -36,9 +35,6 @@ from hamkor.web.state import WebState
 router = APIRouter(include_in_schema=False)
 KindName = Annotated[str, Path(pattern="^(organisations|people|positions|events|agreements|commitments)$")]
 
-
-def _today(settings) -> date:
-    return today_in(settings.timezone)
 
 
 def _names(coop: Cooperation, lang: str) -> dict[str, dict[int, str]]:
@@ -61,9 +57,8 @@ def shown(value, field, names) -> str:
 
 
 @router.get("/cooperation")
-def dashboard(request: Request, viewer: CoopViewer, coop: CooperationDep, settings: SettingsDep):
+def dashboard(request: Request, viewer: CoopViewer, coop: CooperationDep, today: Today):
     lang = language_of(request)
-    today = _today(settings)
     reminders = coop.reminders(today, days=60, agreement_days=120)
     names = _names(coop, lang)
     partners = sorted({p for kind in ("events", "agreements", "commitments") for r in coop.list(kind)
@@ -99,7 +94,7 @@ def partner_page(request: Request, viewer: CoopViewer, coop: CooperationDep, web
                  code: Annotated[str, Path(pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")]):
     lang = language_of(request)
     code = code.upper()
-    today = _today(web.settings)
+    today = web.services.today()
     items = coop.timeline(code, today, lang)
     home = web.settings.home_territory
     spec, note, synthetic = _trade_beside(web, home, code, items)
@@ -136,13 +131,12 @@ def _trade_beside(web: WebState, home: str, partner: str, items):
 
 
 @router.get("/cooperation/{kind}")
-def list_page(request: Request, viewer: CoopViewer, coop: CooperationDep, settings: SettingsDep, kind: KindName,
+def list_page(request: Request, viewer: CoopViewer, coop: CooperationDep, today: Today, kind: KindName,
               partner: Annotated[str | None, Query(max_length=10)] = None,
               status: Annotated[str | None, Query(max_length=16)] = None,
               q: Annotated[str | None, Query(max_length=200)] = None):
     lang = language_of(request)
     spec = KINDS[kind]
-    today = _today(settings)
     rows = coop.list(kind, partner or None, status or None, q or None)
     if status == "overdue" and kind == "commitments":
         rows = [r for r in coop.list(kind, partner or None) if is_overdue(r, today)]
@@ -200,11 +194,10 @@ async def create(request: Request, viewer: CoopEditor, coop: CooperationDep, kin
 
 
 @router.get("/cooperation/{kind}/{record_id}")
-def record_page(request: Request, viewer: CoopViewer, coop: CooperationDep, settings: SettingsDep, kind: KindName,
+def record_page(request: Request, viewer: CoopViewer, coop: CooperationDep, today: Today, kind: KindName,
                 record_id: RecordId):
     lang = language_of(request)
     record = coop.record(kind, record_id)
-    today = _today(settings)
     extra = {}
     if kind == "people":
         extra["positions"] = coop.positions_of(record_id)
