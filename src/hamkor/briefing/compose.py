@@ -11,6 +11,9 @@ from hamkor.briefing import phrases
 from hamkor.briefing.phrases import label
 from hamkor.i18n import LANGUAGES
 from hamkor.i18n.numbers import format_money, format_number, format_percent, money_scale, money_unit
+from hamkor.opportunities.analysis import find_opportunities
+from hamkor.opportunities.explain import explain
+from hamkor.opportunities.world import OpportunityError
 from hamkor.reference.countries import countries
 from hamkor.reference.names import GROUPS, WORLD, short_name, territory_name
 from hamkor.render import charts
@@ -132,9 +135,6 @@ PROMISING_PER_DIRECTION = 3
 def _promising_areas(con, brief: Brief, reporter: str, partner: str, lang: str) -> str | None:
     """The top export opportunities each way, explained; nothing when no world data answers."""
     # Imported here: the opportunities reuse this module's names for territories and products.
-    from hamkor.opportunities.analysis import find_opportunities
-    from hamkor.opportunities.explain import explain
-    from hamkor.opportunities.world import OpportunityError
 
     source = None
     for direction in ("export", "import"):

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from hamkor.companies.matching import Profile, Suggestion, score_pairs, suggest
 from hamkor.companies.registry import CompanyFilter, Registry, company_name
 from hamkor.errors import Problem
+from hamkor.opportunities.analysis import find_opportunities
+from hamkor.opportunities.world import OpportunityError
 from hamkor.store.models import Company, MeetingRequest
 
 
@@ -37,8 +39,6 @@ def trade_weights(con: duckdb.DuckDBPyConnection | None, territory: str | None, 
     """Heading -> 0..1 support for territory -> partner and partner -> territory, from export potential."""
     if con is None or not territory or not partner or "-" in partner:
         return {}, {}, None
-    from hamkor.opportunities.analysis import find_opportunities
-    from hamkor.opportunities.world import OpportunityError
 
     weights = []
     try:

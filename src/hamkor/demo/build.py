@@ -7,9 +7,16 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from hamkor.accounts.service import Accounts
+from hamkor.companies.registry import Registry
 from hamkor.config import Settings
+from hamkor.demo.companies import generate as generate_companies
+from hamkor.demo.cooperation import seed_cooperation
+from hamkor.demo.mission import build_demo_mission
 from hamkor.demo.synthetic import country_floors, generate, write_fts_regional
 from hamkor.demo.world import write_baci
+from hamkor.missions.service import Missions
+from hamkor.opportunities.analysis import find_opportunities
 from hamkor.reference.countries import countries
 from hamkor.reference.regions import regions
 from hamkor.store.db import Database
@@ -61,13 +68,10 @@ def build_demo(settings: Settings, seed: int = 20251001, on_step: Step | None = 
         say("registering the synthetic companies (Altai Krai, Syrdarya region)")
         load_demo_companies(db)
         say("planning the synthetic business mission (Syrdarya region -> Altai Krai, 2026)")
-        from hamkor.demo.mission import build_demo_mission
 
         with Warehouse(settings).reader() as con:
             mission_id = build_demo_mission(db, con)
         say("seeding the cooperation registry (the meeting of 18 December 2025, public facts)")
-        from hamkor.demo.cooperation import seed_cooperation
-        from hamkor.missions.service import Missions
 
         if mission_id is None:  # a rebuilt demo: the mission exists already
             mission_id = next((m.id for m in Missions(db).all() if m.synthetic), None)
@@ -79,8 +83,6 @@ def build_demo(settings: Settings, seed: int = 20251001, on_step: Step | None = 
 
 def load_demo_companies(db: Database) -> int:
     """The synthetic companies, once: a rebuilt demo does not register them twice."""
-    from hamkor.companies.registry import Registry
-    from hamkor.demo.companies import generate as generate_companies
 
     registry = Registry(db)
     if any(c.synthetic for c in registry.all()):
@@ -127,7 +129,6 @@ def summarise(settings: Settings) -> list[SummaryLine]:
 
 def promising_areas(settings: Settings, top: int = 5) -> dict[str, list[str]]:
     """The top export opportunities of Altai Krai in Uzbekistan and back, as HS codes."""
-    from hamkor.opportunities.analysis import find_opportunities
 
     found = {}
     with Warehouse(settings).reader() as con:
@@ -144,7 +145,6 @@ def demo_sign_in(settings: Settings) -> tuple[str, str]:
     """The demo's admin account: made once with a random password kept in the data directory."""
     import secrets
 
-    from hamkor.accounts.service import Accounts
 
     record = settings.data_dir / "demo" / "sign-in.txt"
     db = Database(settings)

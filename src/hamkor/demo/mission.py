@@ -12,6 +12,7 @@ import random
 from datetime import UTC, datetime
 
 from hamkor.companies.registry import CompanyFilter, Registry
+from hamkor.companies.service import match
 from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import Database
 
@@ -59,7 +60,6 @@ def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: fl
         missions.add_visit(mission.id, name, lat, lon, opens, closes, length, priority, address=address,
                            group_size=12)
 
-    from hamkor.companies.service import match
 
     by_guest = match(registry, con, CompanyFilter(ids=tuple(c.id for c in guests)),
                      CompanyFilter(ids=tuple(c.id for c in hosts)), top=5)

@@ -15,6 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
+from babel.support import NullTranslations
+
+from hamkor.i18n import catalogs
+
 LANGUAGES = ("ru", "uz", "en")
 DEFAULT_LANGUAGE = "ru"
 LANGUAGE_NAMES = {"ru": "Русский", "uz": "Oʻzbekcha", "en": "English"}
@@ -45,10 +49,8 @@ def pick(table: Mapping[str, T], lang: str | None, default=_NO_DEFAULT) -> T:
     return default
 
 
-def translations(lang: str):
-    from hamkor.i18n.catalogs import translations as load
-
-    return load(language(lang))
+def translations(lang: str) -> NullTranslations:
+    return catalogs.translations(language(lang))
 
 
 def gettext(lang: str, message: str, **values) -> str:

@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hamkor.missions.grid import Slot
 from hamkor.missions.itinerary import clock
-from hamkor.missions.phrases import label
+from hamkor.missions.phrases import LABELS, label
 from hamkor.missions.service import MissionError, Missions, Person
 from hamkor.render import pdf
 from hamkor.render.ics import CalendarEvent, calendar
@@ -99,7 +99,6 @@ def _environment() -> Environment:
 
 
 def _labels(lang: str) -> dict[str, str]:
-    from hamkor.missions.phrases import LABELS
 
     return {key: label(key, lang) for key in LABELS}
 

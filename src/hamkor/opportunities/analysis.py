@@ -359,11 +359,6 @@ def _mirror(con, world: WorldSource, region: RegionData | None, exporter: str, m
     return gaps
 
 
-def check_factors(item: Opportunity) -> float:
-    """The product of the factors (equals the potential, or the diversification score)."""
-    return math.prod(item.factors().values())
-
-
 
 @dataclass
 class WorldComplexity:

@@ -23,14 +23,6 @@ def is_confidential(code: str) -> bool:
     return bool(code) and set(code) == {CONFIDENTIAL_MARK}
 
 
-def hs_edition_for(nomenclature: str) -> str:
-    """The HS edition a national nomenclature version is built on (TNVED2022 -> HS2022)."""
-    digits = "".join(ch for ch in nomenclature if ch.isdigit())
-    if digits in ("2022", "22"):
-        return "HS2022"
-    return "HS2017"
-
-
 @dataclass
 class CodeEntry:
     code: str
