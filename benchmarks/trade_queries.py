@@ -88,9 +88,9 @@ def main() -> None:
     from hamkor.briefing.compose import compose_brief
     from hamkor.briefing.render import render
     from hamkor.config import Settings
-    from hamkor.trade.warehouse import Warehouse
     from hamkor.trade import stats
     from hamkor.trade.periods import Period
+    from hamkor.trade.warehouse import Warehouse
 
     with tempfile.TemporaryDirectory(prefix="hamkor-bench-") as folder:
         settings = Settings(data_dir=Path(folder))
