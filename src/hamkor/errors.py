@@ -12,13 +12,16 @@ class Problem(ValueError):
 
     default_field = "request"
 
-    def __init__(self, problems: list[tuple[str, str]] | str) -> None:
+    def __init__(self, problems: list[tuple[str, str]] | str, title: str | None = None) -> None:
         if isinstance(problems, str):  # one sentence that says it all: it is the message
             message, problems = problems, [(self.default_field, problems)]
         else:
             message = "; ".join(f"{name}: {reason}" for name, reason in problems)
         super().__init__(message)
         self.problems = problems
+        # A short sentence for a reader who needs no detail ("No such mission."): an English message id
+        # the interfaces translate; None when the reasons themselves are the message.
+        self.title = title
 
     @property
     def reasons(self) -> str:

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from hamkor.config import Settings
+from hamkor.i18n import gettext
 from hamkor.trade.importers import ImportOptions
 from hamkor.web.app import create_app
 from tests.helpers import DEMO_NOW, add_users, copy_of_demo, csrf_of, problem_text, signed_in
@@ -64,7 +65,8 @@ def test_missing_records_are_404_on_both_faces(app):
     assert api.get("/api/v1/companies/424242").status_code == 404
     assert api.get("/api/v1/cooperation/events/424242").status_code == 404
     page = signed_in(application, "analyst@shape.org").get("/missions/424242")
-    assert page.status_code == 404 and "424242" in page.text
+    assert page.status_code == 404 and gettext("ru", "No such mission.") in page.text  # in the reader's language
+    assert gettext("ru", "No such mission.") != "No such mission."
 
 
 def test_an_upload_takes_the_same_options_through_the_page_and_the_api(app, fixtures):

@@ -227,7 +227,7 @@ class Registry:
     def _row(session, company_id: int) -> Company:
         company = session.get(Company, company_id)
         if company is None:
-            raise CompanyNotFound([("id", f"no company {company_id}")])
+            raise CompanyNotFound([("id", f"no company {company_id}")], "No such company.")
         return company
 
     def company(self, company_id: int) -> Company:

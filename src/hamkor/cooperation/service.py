@@ -106,7 +106,7 @@ class Cooperation:
         with self.db.session() as session:
             record = session.get(kind.model, record_id)
             if record is None:
-                raise RecordMissing([("id", f"no {kind.entity} {record_id}")])
+                raise RecordMissing([("id", f"no {kind.entity} {record_id}")], "No such record.")
             before = {f.name: getattr(record, f.name) for f in kind.fields}
             merged = {**before, **{k: v for k, v in raw.items() if kind.field(k)}}
             values, problems = clean(kind, merged, self._exists(session))
@@ -127,7 +127,7 @@ class Cooperation:
         with self.db.session() as session:
             record = session.get(kind.model, record_id)
             if record is None:
-                raise RecordMissing([("id", f"no {kind.entity} {record_id}")])
+                raise RecordMissing([("id", f"no {kind.entity} {record_id}")], "No such record.")
             users = self._referrers(session, kind_name, record_id)
             if users:
                 raise RecordInUse([("id", f"{kind.entity} {record_id} is referred to by {', '.join(users[:5])}"
@@ -161,7 +161,7 @@ class Cooperation:
         """The record, or RecordMissing."""
         record = self.get(kind_name, record_id)
         if record is None:
-            raise RecordMissing([("id", f"no {self.kind(kind_name).entity} {record_id}")])
+            raise RecordMissing([("id", f"no {self.kind(kind_name).entity} {record_id}")], "No such record.")
         return record
 
     def get(self, kind_name: str, record_id: int):
@@ -236,7 +236,7 @@ class Cooperation:
             raise RecordError([("document", f"the file is larger than {DOCUMENT_LIMIT >> 20} MiB")])
         agreement = self.get("agreements", agreement_id)
         if agreement is None:
-            raise RecordMissing([("id", f"no agreement {agreement_id}")])
+            raise RecordMissing([("id", f"no agreement {agreement_id}")], "No such record.")
         digest = hashlib.sha256(data).hexdigest()
         safe = re.sub(r"[^\w.\-]+", "_", Path(filename or "document").name)[-120:] or "document"
         self.documents_dir.mkdir(parents=True, exist_ok=True)

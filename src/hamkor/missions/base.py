@@ -50,5 +50,5 @@ def mission_row(session, mission_id: int, lock: bool = False) -> Mission:
                         .execution_options(synchronize_session=False))
     mission = session.get(Mission, mission_id)
     if mission is None:
-        raise MissionNotFound([("id", f"no mission {mission_id}")])
+        raise MissionNotFound([("id", f"no mission {mission_id}")], "No such mission.")
     return mission

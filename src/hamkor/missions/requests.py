@@ -69,7 +69,8 @@ class MissionRequests:
     def _request_row(self, session, mission_id: int, request_id: int) -> MissionRequest:
         found = session.get(MissionRequest, request_id)
         if found is None or found.mission_id != mission_id:
-            raise MissionNotFound([("request", f"no request {request_id} in mission {mission_id}")])
+            raise MissionNotFound([("request", f"no request {request_id} in mission {mission_id}")],
+                                  "No such request.")
         return found
 
     @unit_of_work

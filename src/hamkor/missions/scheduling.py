@@ -272,7 +272,8 @@ class MissionScheduling:
     def _meeting_row(session, mission_id: int, meeting_id: int) -> MissionMeeting:
         meeting = session.get(MissionMeeting, meeting_id)
         if meeting is None or meeting.mission_id != mission_id:
-            raise MissionNotFound([("meeting", f"no meeting {meeting_id} in mission {mission_id}")])
+            raise MissionNotFound([("meeting", f"no meeting {meeting_id} in mission {mission_id}")],
+                                  "No such meeting.")
         return meeting
 
     @unit_of_work

@@ -218,7 +218,8 @@ class MissionSetup:
     def _participant_row(session, mission_id: int, participant_id: int) -> MissionParticipant:
         participant = session.get(MissionParticipant, participant_id)
         if participant is None or participant.mission_id != mission_id:
-            raise MissionNotFound([("participant", f"no participant {participant_id} in mission {mission_id}")])
+            raise MissionNotFound([("participant", f"no participant {participant_id} in mission {mission_id}")],
+                                  "No such participant.")
         return participant
 
     @staticmethod
@@ -238,7 +239,8 @@ class MissionSetup:
             found = self._people(session, MissionParticipant.mission_id == mission_id,
                                  MissionParticipant.id == participant_id)
         if not found:
-            raise MissionNotFound([("participant", f"no participant {participant_id} in mission {mission_id}")])
+            raise MissionNotFound([("participant", f"no participant {participant_id} in mission {mission_id}")],
+                                  "No such participant.")
         return found[0]
 
     def participant_of_company(self, mission_id: int, company_id: int | None) -> Person | None:

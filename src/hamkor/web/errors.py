@@ -67,7 +67,7 @@ def install_error_handlers(app: FastAPI, message_page: Callable[[Request, str, i
     async def problem(request: Request, exc: Problem):
         if is_api(request):
             return problem_json(exc)
-        return message_page(request, str(exc), status_of(exc, api=False))
+        return message_page(request, exc.title or str(exc), status_of(exc, api=False))
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _exc: NotSignedIn):

@@ -63,7 +63,7 @@ async def upload(viewer: Importer, web: Web, kind: Annotated[str, Form()], file:
 def job(viewer: ImportViewer, jobs: JobsDep, job_id: RecordId) -> JobOut:
     record = jobs.get(job_id)
     if record is None:
-        raise NotFound([("job", f"no job {job_id}")])
+        raise NotFound([("job", f"no job {job_id}")], "No such job.")
     return JobOut(**job_json(record))
 
 
