@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from hamkor.accounts.permissions import SYSTEM, Actor
 from hamkor.cooperation.records import KINDS, Kind, RecordError, RecordInUse, RecordMissing, clean, to_plain
-from hamkor.store.db import Database
+from hamkor.store.db import Database, unit_of_work
 from hamkor.store.models import (
     AuditEntry,
     CoopAgreement,
@@ -258,6 +258,7 @@ class Cooperation:
         return path if path.is_file() else None
 
     # ---- views ------------------------------------------------------------------------------
+    @unit_of_work  # several lists read as one snapshot
     def timeline(self, partner: str, today: date, lang: str = "ru") -> list[TimelineItem]:
         """Everything dated about one partner territory, newest first: events, agreements signed and
         expiring, commitments due."""
@@ -280,6 +281,7 @@ class Cooperation:
                                           commitment.due_date >= today))
         return sorted(items, key=lambda i: (i.day, i.record_id), reverse=True)
 
+    @unit_of_work
     def reminders(self, today: date, days: int = 14, agreement_days: int = 90) -> Reminders:
         """What is due: overdue and soon-due commitments, events coming up, agreements running out."""
         horizon = today + timedelta(days=days)
