@@ -3,6 +3,7 @@
 import pytest
 
 from hamkor.trade import stats
+from hamkor.trade.importers import ImportOptions
 from hamkor.trade.periods import Period
 from hamkor.trade.warehouse import Warehouse
 
@@ -117,3 +118,84 @@ def test_mirror_needs_both_sides(con):
     assert stats.mirror(con, "RU", "UZ") == []
     with pytest.raises(stats.QueryError):
         stats.mirror(con, "RU-ALT", "UZ")
+
+
+def _fts_file(path, rows) -> None:
+    lines = [HEADER] + [f"{f}\t{p}\t{c}\t{code}\t166\t{v},00\t1\t\t01000 - АЛТАЙСКИЙ КРАЙ\tСФО"
+                        for f, p, c, code, v in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def two_sources(service, settings, tmp_path):
+    """A synthetic extract for January–September of both years (as the demo loads it), then the
+    department's own real file for October 2025 (fts-regional)."""
+    synthetic = [("ЭК", f"{m:02d}/{y}", "UZ", "4407111000", 100 + m + (y - 2024) * 10)
+                 for y in (2024, 2025) for m in range(1, 10)] + [("ЭК", "10/2024", "UZ", "4407111000", 111)]
+    _fts_file(tmp_path / "synthetic.csv", synthetic)
+    assert service.import_file("fts-regional", tmp_path / "synthetic.csv",
+                               ImportOptions(source="demo-synthetic")).status == "loaded"
+    _fts_file(tmp_path / "october.csv", [("ЭК", "10/2025", "UZ", "4407111000", 500),
+                                         ("ИМ", "10/2025", "UZ", "0806101000", 70)])
+    real = service.import_file("fts-regional", tmp_path / "october.csv")
+    assert real.status == "loaded"
+    with Warehouse(settings).reader() as connection:
+        yield connection, real.batch_id
+
+
+def test_a_month_one_source_lacks_is_answered_by_another(two_sources):
+    con, october_batch = two_sources
+    query = stats.with_source(con, stats.Query("RU-ALT", "UZ", Period.months(2025, 1, 10)))
+    plan = query.plan
+    assert query.source is None and plan.sources == ["demo-synthetic", "fts-regional"]
+    assert plan.source_of(2025, 10) == "fts-regional" and plan.source_of(2025, 9) == "demo-synthetic"
+    assert plan.source_of(2024, 10) == "demo-synthetic"
+    assert dict(plan.batches)["fts-regional"] == (october_batch,)
+    result = stats.summary(con, query)
+    # October is the real file's 500 + 70, not zero; the months before come from the extract
+    assert result.current.exports == pytest.approx(500 + sum(110 + m for m in range(1, 10)))
+    assert result.current.imports == pytest.approx(70) and result.coverage.complete
+
+
+def test_growth_compares_like_with_like(two_sources):
+    """October 2025 (real) has no same-source October 2024 (synthetic): growth rests on January–September."""
+    con, _ = two_sources
+    result = stats.summary(con, stats.Query("RU-ALT", "UZ", Period.months(2025, 1, 10)))
+    assert result.comparable == tuple((2025, m) for m in range(1, 10)) and not result.like_for_like
+    same_months_now = sum(110 + m for m in range(1, 10))
+    same_months_before = sum(100 + m for m in range(1, 10))
+    assert result.growth("exports") == pytest.approx(same_months_now / same_months_before * 100 - 100)
+    # the previous period's own figures stay whole: October 2024 is there, only not compared
+    assert result.previous.exports == pytest.approx(same_months_before + 111)
+
+
+def test_a_pinned_source_answers_alone(two_sources):
+    con, _ = two_sources
+    pinned = stats.summary(con, stats.Query("RU-ALT", "UZ", Period.months(2025, 1, 10), "fts-regional"))
+    assert pinned.current.exports == 500 and pinned.growth("exports") is None  # no October 2024 in it
+    assert pinned.query.sources == ["fts-regional"]
+
+
+def test_a_newer_real_file_replaces_synthetic_months(service, settings, tmp_path):
+    _fts_file(tmp_path / "extract.csv", [("ЭК", f"{m:02d}/2025", "UZ", "4407111000", 100) for m in range(1, 4)])
+    assert service.import_file("fts-regional", tmp_path / "extract.csv", ImportOptions(source="demo-synthetic")
+                               ).status == "loaded"
+    _fts_file(tmp_path / "march.csv", [("ЭК", "03/2025", "UZ", "4407111000", 999)])
+    assert service.import_file("fts-regional", tmp_path / "march.csv", ImportOptions(source="customs-march")
+                               ).status == "loaded"
+    with Warehouse(settings).reader() as fresh:
+        plan = stats.source_plan(fresh, "RU-ALT", Period.months(2025, 1, 10))
+    assert plan.source_of(2025, 3) == "customs-march"  # real before synthetic, whatever the row count
+    assert plan.source_of(2025, 2) == "demo-synthetic"
+
+
+def test_the_default_period_has_no_hole(service, settings, tmp_path):
+    """Data for January–March and May: the dashboard opens on January–March, not on a period missing April."""
+    from hamkor.trade.overview import latest_period
+
+    _fts_file(tmp_path / "gappy.csv", [("ЭК", f"{m:02d}/2025", "UZ", "4407111000", 100) for m in (1, 2, 3, 5)]
+              + [("ЭК", f"{m:02d}/2024", "UZ", "4407111000", 100) for m in range(1, 13)])
+    assert service.import_file("fts-regional", tmp_path / "gappy.csv").status == "loaded"
+    with Warehouse(settings).reader() as con:
+        assert latest_period(con, "RU-ALT") == Period.months(2025, 1, 3)
+        assert latest_period(con, "ZZ") is None

@@ -132,3 +132,32 @@ def test_an_instance_for_syrdarya_works_without_a_code_change(syrdarya):
     assert '<option value="RU-ALT" selected>' in matching.text
     assert client.get("/opportunities").status_code == 200
     assert 'name="country" value="UZ"' in client.get("/companies/new").text
+
+
+def test_the_api_says_where_each_figure_comes_from(demo_settings, tmp_path_factory, tmp_path):
+    """An October file beside the demo's extract: the summary names both sources with their batches and
+    months, compares like with like, and a pinned source answers alone."""
+    from fastapi.testclient import TestClient
+
+    settings = Settings(data_dir=copy_of_demo(demo_settings, tmp_path_factory, "provenance"))
+    token = add_users(settings, [("analyst@provenance.org", "analyst", None)])["analyst@provenance.org"]
+    october = tmp_path / "october.csv"
+    october.write_text("napr\tperiod\tnastranapr\ttnved\tedizm\tStoim\tNetto\tKol\tRegion\tRegion_s\n"
+                       "ЭК\t10/2025\tUZ\t4407111000\t113\t1000000,00\t1\t1\t01000 - АЛТАЙСКИЙ КРАЙ\tСФО\n",
+                       encoding="utf-8")
+    application = create_app(settings, clock=lambda: DEMO_NOW)
+    try:
+        loaded = application.state.web.services.imports.import_file("fts-regional", october)
+        api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+        answer = api.get("/api/v1/trade/summary?reporter=RU-ALT&partner=UZ&period=2025-01..2025-10").json()
+        origins = {p["source"]: p for p in answer["provenance"]}
+        assert origins["fts-regional"]["batches"] == [loaded.batch_id] and origins["fts-regional"]["months"] == \
+            "2025-10" and not origins["fts-regional"]["synthetic"]
+        assert origins["demo-synthetic"]["months"] == "2024-01..2025-09" and origins["demo-synthetic"]["synthetic"]
+        assert answer["comparable_months"][-1] == "2025-09" and not answer["like_for_like"]
+        assert answer["current"]["exports"] > 1_000_000  # October's million, on top of January–September
+        pinned = api.get("/api/v1/trade/summary?reporter=RU-ALT&partner=UZ&period=2025-10&source=fts-regional").json()
+        assert pinned["sources"] == ["fts-regional"] and pinned["current"]["exports"] == 1_000_000
+        assert pinned["growth_pct"]["exports"] is None  # nothing from that source a year earlier
+    finally:
+        application.state.web.services.warehouse.close()

@@ -69,7 +69,7 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
     query = summary.query  # with the source chosen
     reporter_name, partner_name = territory_name(reporter, lang), territory_name(partner, lang)
     is_group = partner.upper() in GROUPS or partner.upper() == WORLD
-    ranking = stats.partner_ranking(con, reporter, period, query.source)
+    ranking = stats.partner_ranking(con, reporter, period)
     rank = next((r.rank for r in ranking if r.partner == partner.upper()), None)
     divisor, _ = money_scale(max(summary.current.turnover, summary.previous.turnover))
 
@@ -122,9 +122,9 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
             chart.svg = charts.to_svg(chart.spec, lang)
 
     world_source = _promising_areas(con, brief, reporter, partner, lang)
-    used = sorted({s for s in (query.source, *_mirror_sources(con, reporter, partner), world_source) if s})
+    used = sorted({s for s in (*query.sources, *_mirror_sources(con, reporter, partner), world_source) if s})
     brief.sources = [phrases.source_name(s, lang) for s in used]
-    if summary.synthetic or is_synthetic(query.source) or is_synthetic(world_source):
+    if summary.synthetic or any(is_synthetic(s) for s in query.sources) or is_synthetic(world_source):
         brief.warning = label("synthetic", lang, who=f"{reporter_name} — {partner_name}")
     return brief
 

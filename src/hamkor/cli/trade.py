@@ -51,8 +51,15 @@ def summary(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER
                      None if result.change(measure) is None else mn(result.change(measure)),
                      _pct(result.growth(measure)) if measure != "balance" else None])
     title = (f"{reporter.upper()} — {partner}, {result.query.period.label()} vs "
-             f"{result.query.period.previous_year().label()} (source {result.query.source})")
+             f"{result.query.period.previous_year().label()} (sources: {', '.join(result.query.sources) or 'none'})")
     emit(["measure", "previous, mn USD", "current, mn USD", "change, mn USD", "growth, %"], rows, fmt, title, output)
+    for origin in stats.provenance(result.query):
+        err_console.print(f"source {origin.source}: {origin.span()}, batches {', '.join(map(str, origin.batches))}"
+                          + (" (SYNTHETIC)" if origin.synthetic else ""), highlight=False)
+    if result.comparable and not result.like_for_like:
+        months = ", ".join(f"{y}-{m:02d}" if m else str(y) for y, m in result.comparable)
+        err_console.print(f"Growth and change compare only the months both years cover from the same source: "
+                          f"{months} (and the same months a year earlier).", highlight=False)
     if result.coverage.annual_only and not query.period.whole_years:
         err_console.print("The source has annual figures only: ask for whole years.")
     elif result.coverage.empty:
@@ -73,7 +80,7 @@ def partners(ctx: typer.Context, reporter: str = REPORTER, period: str = PERIOD,
 
     def work(con):
         ranking = stats.partner_ranking(con, reporter.upper(), query_period, source)
-        used = stats.with_source(con, stats.Query(reporter.upper(), None, query_period, source)).source
+        used = ", ".join(stats.with_source(con, stats.Query(reporter.upper(), None, query_period, source)).sources)
         return ranking, used
 
     ranking, used = _run(ctx, work)

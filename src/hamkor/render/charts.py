@@ -47,7 +47,7 @@ def monthly_turnover_spec(points: list[tuple[int, int, float]], title: str, lang
         "data": {"values": values},
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
-            "x": {"field": "month", "type": "nominal", "sort": {"field": "order"}, "title": None,
+            "x": {"field": "month", "type": "nominal", "sort": {"field": "order", "op": "min"}, "title": None,
                   "axis": {"labelAngle": 0}},
             "xOffset": {"field": "year", "type": "nominal"},
             "y": {"field": "value", "type": "quantitative", "title": unit_label, "axis": {"format": ",.0f"}},
@@ -68,7 +68,7 @@ def structure_spec(items: list[tuple[str, float]], title: str, flow: str, unit_l
     spec.update({
         "data": {"values": values},
         "encoding": {
-            "y": {"field": "name", "type": "nominal", "sort": {"field": "order"}, "title": None,
+            "y": {"field": "name", "type": "nominal", "sort": {"field": "order", "op": "min"}, "title": None,
                   "axis": {"labelLimit": 260}},
             "x": {"field": "share", "type": "quantitative", "title": unit_label, "axis": {"format": ",.0f"}},
         },
@@ -102,7 +102,7 @@ def ranking_spec(items: list[tuple[str, float, bool]], title: str, unit_label: s
         "data": {"values": values},
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
-            "y": {"field": "name", "type": "nominal", "sort": {"field": "order"}, "title": None},
+            "y": {"field": "name", "type": "nominal", "sort": {"field": "order", "op": "min"}, "title": None},
             "x": {"field": "value", "type": "quantitative", "title": unit_label, "axis": {"format": ",.0f"}},
             "color": {"field": "focus", "type": "nominal", "legend": None,
                       "scale": {"domain": [False, True], "range": [PALETTE["previous"], PALETTE["current"]]}},
@@ -146,7 +146,7 @@ def funnel_spec(steps: list[tuple[str, int]], title: str) -> dict:
     spec.update({
         "data": {"values": values},
         "encoding": {
-            "y": {"field": "stage", "type": "nominal", "sort": {"field": "order"}, "title": None},
+            "y": {"field": "stage", "type": "nominal", "sort": {"field": "order", "op": "min"}, "title": None},
             "x": {"field": "meetings", "type": "quantitative", "title": None, "axis": {"format": ",.0f"}},
         },
         "layer": [

@@ -35,15 +35,33 @@ class Overview:
     partner_count: int
     coverage: stats.Coverage
     charts: dict[str, dict] = field(default_factory=dict)
+    provenance: list[stats.Provenance] = field(default_factory=list)
+    comparable: tuple = ()  # the months growth rests on (like for like)
+    like_for_like: bool = True
 
 
 def latest_period(con: duckdb.DuckDBPyConnection, reporter: str) -> Period | None:
-    """January to the latest month with data: the period a department head asks about first."""
-    row = con.execute("SELECT max(CAST(year AS INTEGER) * 100 + coalesce(month, 12)) FROM trade_flow "
-                      "WHERE reporter = ?", [reporter]).fetchone()
-    if not row or row[0] is None:
+    """January to the latest month that leaves no month without data since January: the period a
+    department head asks about first, never one with a hole in it. A reporter with annual figures
+    only opens on its latest year."""
+    rows = con.execute("SELECT DISTINCT CAST(year AS INTEGER), month FROM trade_flow WHERE reporter = ?",
+                       [reporter]).fetchall()
+    if not rows:
         return None
-    return Period.months(row[0] // 100, 1, row[0] % 100)
+    monthly: dict[int, set[int]] = {}
+    for year, month in rows:
+        if month is not None:
+            monthly.setdefault(year, set()).add(month)
+    if not monthly:
+        return Period.year(max(year for year, _ in rows))
+    for year in sorted(monthly, reverse=True):
+        run = 0
+        while run + 1 in monthly[year]:
+            run += 1
+        if run:
+            return Period.months(year, 1, run)
+    latest = max(monthly)
+    return Period.months(latest, 1, max(monthly[latest]))
 
 
 def reporters(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool]]:
@@ -54,15 +72,17 @@ def reporters(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool]]:
 
 
 def overview(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period: Period, lang: str = "ru",
-             with_charts: bool = True) -> Overview:
-    query = stats.Query(reporter, partner, period)
+             with_charts: bool = True, source: str | None = None) -> Overview:
+    """`source` pins one source; without it each month comes from the source the rule picks."""
+    query = stats.Query(reporter, partner, period, source)
     summary = stats.summary(con, query)
-    ranking = stats.partner_ranking(con, reporter, period, summary.query.source)
+    ranking = stats.partner_ranking(con, reporter, period, source)
     rank = next((r.rank for r in ranking if r.partner == partner.upper()), None)
     tiles = [Tile(m, getattr(summary.current, m), getattr(summary.previous, m),
                   summary.growth(m) if m != "balance" else None) for m in TILE_LABELS]
     result = Overview(reporter, partner, period, summary.query.source, summary.synthetic, tiles, rank, len(ranking),
-                      summary.coverage)
+                      summary.coverage, provenance=stats.provenance(summary.query), comparable=summary.comparable,
+                      like_for_like=summary.like_for_like or summary.coverage.empty)
     if with_charts:
         divisor, _ = money_scale(max(summary.current.turnover, summary.previous.turnover, 1.0))
         unit = money_unit(divisor, lang)

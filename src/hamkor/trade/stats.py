@@ -17,7 +17,7 @@ from hamkor.reference.countries import UNALLOCATED, countries
 from hamkor.reference.names import GROUPS, WORLD
 from hamkor.reference.nomenclature import nomenclature
 from hamkor.trade import indices
-from hamkor.trade.facts import ALL_GOODS, SYNTHETIC_SQL, WORLD_SOURCES
+from hamkor.trade.facts import ALL_GOODS, SYNTHETIC_SQL, WORLD_SOURCES, is_synthetic
 from hamkor.trade.periods import Period
 
 LEVEL_DIGITS = {"chapter": 2, "heading": 4, "subheading": 6, "national": 10}
@@ -54,14 +54,68 @@ def resolve_partner(partner: str | None) -> tuple[str, ...] | None:
 
 
 @dataclass(frozen=True)
+class SourcePlan:
+    """Which source answers each month of a query's window (month None: a year of annual-only data),
+    and the batches behind it: the provenance of every figure computed from it.
+
+    One rule chooses, per reporter and month: the reporter's own customs data (rows itemised by
+    product), then national tables (all-goods totals), then world matrices; real data before synthetic
+    demo rows; within a kind, the source with the newest batch. A month one source lacks is answered by
+    another that has it, never read as zero; two sources are never added together for one month.
+    """
+
+    months: tuple[tuple[int, int | None, str], ...]  # (year, month or None, source), sorted
+    batches: tuple[tuple[str, tuple[int, ...]], ...] = ()  # source -> the batch ids it answers from
+
+    def source_of(self, year: int, month: int | None) -> str | None:
+        return next((src for y, m, src in self.months if y == year and m == month), None)
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({src for _, _, src in self.months})
+
+    @property
+    def single(self) -> str | None:
+        sources = self.sources
+        return sources[0] if len(sources) == 1 else None
+
+    def covered(self, source: str) -> list[tuple[int, int | None]]:
+        return [(y, m) for y, m, src in self.months if src == source]
+
+    def sql(self, alias: str = "") -> tuple[str, list]:
+        """Rows of each month from that month's source only."""
+        p = f"{alias}." if alias else ""
+        parts, params = [], []
+        for source in self.sources:
+            keys = [y * 100 + (m or 0) for y, m in self.covered(source)]
+            parts.append(f"({p}source = ? AND CAST({p}year AS INTEGER) * 100 + coalesce({p}month, 0) "
+                         f"IN ({', '.join('?' for _ in keys)}))")
+            params += [source, *keys]
+        return ("(" + " OR ".join(parts) + ")" if parts else "false"), params
+
+
+@dataclass(frozen=True)
 class Query:
     reporter: str
     partner: str | None
     period: Period
-    source: str | None = None
+    source: str | None = None  # pinned by the user, or the only source of the plan
+    plan: SourcePlan | None = None  # when no source is pinned: the source of each month
 
     def previous(self) -> Query:
-        return Query(self.reporter, self.partner, self.period.previous_year(), self.source)
+        return Query(self.reporter, self.partner, self.period.previous_year(), self.source, self.plan)
+
+    @property
+    def sources(self) -> list[str]:
+        return [self.source] if self.source else (self.plan.sources if self.plan else [])
+
+    def source_sql(self, alias: str = "") -> tuple[str, list]:
+        p = f"{alias}." if alias else ""
+        if self.source:
+            return f"{p}source = ?", [self.source]
+        if self.plan:
+            return self.plan.sql(alias)
+        return "true", []
 
 
 def _where(q: Query, alias: str = "", with_partner: bool = True) -> tuple[str, list]:
@@ -73,9 +127,10 @@ def _where(q: Query, alias: str = "", with_partner: bool = True) -> tuple[str, l
     if partners is not None:
         parts.append(f"{p}partner IN ({', '.join('?' for _ in partners)})")
         params.extend(partners)
-    if q.source:
-        parts.append(f"{p}source = ?")
-        params.append(q.source)
+    if q.source or q.plan:
+        sql, extra = q.source_sql(alias)
+        parts.append(sql)
+        params.extend(extra)
     return " AND ".join(parts), params
 
 
@@ -83,9 +138,9 @@ def _both_periods(q: Query) -> tuple[str, list]:
     """Filter on the reporter's rows (of the chosen source) in the period and the year before it."""
     now_sql, now_params = q.period.sql()
     before_sql, before_params = q.period.previous_year().sql()
-    source_sql = " AND source = ?" if q.source else ""
-    return (f"reporter = ?{source_sql} AND (({now_sql}) OR ({before_sql}))",
-            [q.reporter, *([q.source] if q.source else []), *now_params, *before_params])
+    source_sql, source_params = q.source_sql()
+    return (f"reporter = ? AND {source_sql} AND (({now_sql}) OR ({before_sql}))",
+            [q.reporter, *source_params, *now_params, *before_params])
 
 
 def _which_period(period: Period):
@@ -133,10 +188,75 @@ def pick_source(con: duckdb.DuckDBPyConnection, reporter: str, period: Period) -
     return None
 
 
+def source_plan(con: duckdb.DuckDBPyConnection, reporter: str, period: Period, only: str | None = None
+                ) -> SourcePlan:
+    """The source of each month of the period and of the year before it (see SourcePlan for the rule);
+    with `only`, the months that one source covers."""
+    first, last = period.previous_year().first, period.last
+    rows = con.execute(
+        f"""SELECT CAST(year AS INTEGER), month, source, source IN ({', '.join(repr(s) for s in WORLD_SOURCES)}),
+                   {SYNTHETIC_SQL}, bool_and(nomenclature = '{ALL_GOODS}'), max(batch_id), list(DISTINCT batch_id)
+            FROM trade_flow WHERE reporter = ? AND year BETWEEN ? AND ?
+              AND (month IS NULL OR CAST(year AS INTEGER) * 100 + month BETWEEN ? AND ?)
+              {"AND source = ?" if only else ""}
+            GROUP BY ALL""",
+        [reporter, first[0], last[0], first[0] * 100 + first[1], last[0] * 100 + last[1],
+         *([only] if only else [])]).fetchall()
+    best: dict[tuple[int, int | None], tuple] = {}
+    for year, month, source, world, synthetic, totals_only, newest, batches in rows:
+        rank = (bool(world), bool(synthetic), bool(totals_only), -(newest or 0), source)
+        if (year, month) not in best or rank < best[(year, month)][0]:
+            best[(year, month)] = (rank, source, batches)
+    monthly_years = {y for y, m in best if m is not None}
+    chosen = {key: value for key, value in best.items() if key[1] is not None or key[0] not in monthly_years}
+    used: dict[str, set[int]] = {}
+    for _, source, batches in chosen.values():
+        used.setdefault(source, set()).update(b for b in batches if b is not None)
+    months = tuple(sorted(((y, m, value[1]) for (y, m), value in chosen.items()),
+                          key=lambda r: (r[0], r[1] or 0)))
+    return SourcePlan(months, tuple((src, tuple(sorted(ids))) for src, ids in sorted(used.items())))
+
+
 def with_source(con: duckdb.DuckDBPyConnection, q: Query) -> Query:
-    if q.source:
+    """The query with its sources decided: the one pinned, else a plan month by month."""
+    if q.plan:
         return q
-    return Query(q.reporter, q.partner, q.period, pick_source(con, q.reporter, q.period))
+    plan = source_plan(con, q.reporter, q.period, q.source)
+    return Query(q.reporter, q.partner, q.period, q.source or plan.single, plan)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a figure comes from: a source, the batches loaded from it, the months it answers for."""
+
+    source: str
+    batches: tuple[int, ...]
+    first: tuple[int, int | None]
+    last: tuple[int, int | None]
+    months: int
+
+    @property
+    def synthetic(self) -> bool:
+        return is_synthetic(self.source)
+
+    def span(self) -> str:
+        def label(key):
+            return f"{key[0]}" if key[1] is None else f"{key[0]}-{key[1]:02d}"
+
+        return label(self.first) if self.first == self.last else f"{label(self.first)}..{label(self.last)}"
+
+
+def provenance(q: Query) -> list[Provenance]:
+    """Each source a query's figures rest on (its plan: the period and the year before it)."""
+    if not q.plan:
+        return []
+    batches = dict(q.plan.batches)
+    result = []
+    for source in q.plan.sources:
+        covered = q.plan.covered(source)
+        ordered = sorted(covered, key=lambda k: (k[0], k[1] or 0))
+        result.append(Provenance(source, batches.get(source, ()), ordered[0], ordered[-1], len(covered)))
+    return result
 
 
 # -- summary -----------------------------------------------------------------------------------
@@ -195,10 +315,10 @@ def coverage(con: duckdb.DuckDBPyConnection, q: Query) -> Coverage:
             FROM trade_flow WHERE {where}""", params).fetchone()
     if monthly == 0 and annual == 0:
         # Part of a year asked of a source with annual figures only: say so rather than "no data".
+        source_sql, source_params = q.source_sql()
         years = con.execute(
             "SELECT count(DISTINCT year) FROM trade_flow WHERE reporter = ? AND month IS NULL AND year BETWEEN ? AND ?"
-            + (" AND source = ?" if q.source else ""),
-            [q.reporter, q.period.first[0], q.period.last[0], *([q.source] if q.source else [])]).fetchone()[0]
+            f" AND {source_sql}", [q.reporter, q.period.first[0], q.period.last[0], *source_params]).fetchone()[0]
         if years:
             return Coverage(len(q.period.month_list()), 0, True)
     if monthly == 0 and annual > 0:
@@ -213,18 +333,30 @@ class Summary:
     previous: Flows
     coverage: Coverage
     previous_coverage: Coverage
+    # Like for like: the months (None: a year of annual data) the reporter's data covers in both periods
+    # from the same source, and the figures over those months only. Growth is computed from these.
+    comparable: tuple[tuple[int, int | None], ...] = ()
+    comparable_current: Flows | None = None
+    comparable_previous: Flows | None = None
 
     @property
     def synthetic(self) -> bool:
         return self.current.synthetic or self.previous.synthetic
 
+    @property
+    def like_for_like(self) -> bool:
+        """Every month of the period with data is compared with the same month a year before."""
+        return bool(self.comparable) and len(self.comparable) == self.coverage.present
+
     def growth(self, measure: str) -> float | None:
-        return growth(getattr(self.current, measure), getattr(self.previous, measure))
+        if self.comparable_current is None or self.comparable_previous is None:
+            return None
+        return growth(getattr(self.comparable_current, measure), getattr(self.comparable_previous, measure))
 
     def change(self, measure: str) -> float | None:
-        if self.previous_coverage.empty:
+        if self.comparable_current is None or self.comparable_previous is None or not self.comparable:
             return None
-        return getattr(self.current, measure) - getattr(self.previous, measure)
+        return getattr(self.comparable_current, measure) - getattr(self.comparable_previous, measure)
 
 
 def summary(con: duckdb.DuckDBPyConnection, q: Query) -> Summary:
@@ -242,7 +374,7 @@ def summary(con: duckdb.DuckDBPyConnection, q: Query) -> Summary:
         months, years = set(query.period.month_list()), range(query.period.first[0], query.period.last[0] + 1)
         exports = imports = 0.0
         synthetic, with_pair, monthly, annual = False, set(), set(), set()
-        for year, month, flow, in_pair, is_synthetic, value in groups:
+        for year, month, flow, in_pair, row_synthetic, value in groups:
             if month is not None and (year, month) in months:
                 monthly.add((year, month))
             elif month is None and query.period.whole_years and year in years:
@@ -252,7 +384,7 @@ def summary(con: duckdb.DuckDBPyConnection, q: Query) -> Summary:
             if not in_pair:
                 continue
             with_pair.add((year, month))
-            synthetic |= bool(is_synthetic)
+            synthetic |= bool(row_synthetic)
             if flow == "export":
                 exports += value
             else:
@@ -266,7 +398,37 @@ def summary(con: duckdb.DuckDBPyConnection, q: Query) -> Summary:
         return Flows(exports, imports, len(with_pair), synthetic), span
 
     (current, current_span), (before, before_span) = fold(q), fold(previous)
-    return Summary(q, current, before, current_span, before_span)
+    comparable = _comparable(q, groups)
+    return Summary(q, current, before, current_span, before_span, comparable,
+                   _flows_over(groups, set(comparable)), _flows_over(groups, {(y - 1, m) for y, m in comparable}))
+
+
+def _comparable(q: Query, groups) -> tuple[tuple[int, int | None], ...]:
+    """Months of the period with data whose month a year earlier has data from the same source."""
+    present = {(year, month) for year, month, *_ in groups}
+    if q.period.whole_years and not any(m is not None for _, m in present):
+        keys = [(y, None) for y in range(q.period.first[0], q.period.last[0] + 1)]
+    else:
+        keys = q.period.month_list()
+    same_source = (lambda y, m: True) if q.source or not q.plan else (
+        lambda y, m: q.plan.source_of(y, m) == q.plan.source_of(y - 1, m))
+    return tuple((y, m) for y, m in keys if (y, m) in present and (y - 1, m) in present and same_source(y, m))
+
+
+def _flows_over(groups, months: set) -> Flows:
+    """Exports and imports with the pair over the given months only."""
+    exports = imports = 0.0
+    synthetic, seen = False, set()
+    for year, month, flow, in_pair, row_synthetic, value in groups:
+        if (year, month) not in months or not in_pair:
+            continue
+        seen.add((year, month))
+        synthetic |= bool(row_synthetic)
+        if flow == "export":
+            exports += value
+        else:
+            imports += value
+    return Flows(exports, imports, len(seen), synthetic)
 
 
 def confidential_value(con: duckdb.DuckDBPyConnection, q: Query) -> float:

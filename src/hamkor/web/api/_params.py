@@ -12,3 +12,5 @@ Partner = Annotated[str, Query(min_length=2, max_length=6, description="Country,
 PeriodText = Annotated[str, Query(min_length=4, max_length=20,
                                   description="YYYY, YYYY-Qn, YYYY-MM, YYYY-MM..YYYY-MM or YYYY-YTD-MM")]
 Lang = Literal["ru", "uz", "en"]
+SourceName = Annotated[str | None, Query(max_length=60, description="Pin one source (its label, e.g. fts-regional); "
+                                                                    "default: per month by the stated rule")]

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from hamkor.trade import overview as overview_service
 from hamkor.trade import stats
 from hamkor.trade.periods import Period
-from hamkor.web.api._params import Lang, Partner, PeriodText, Reporter
+from hamkor.web.api._params import Lang, Partner, PeriodText, Reporter, SourceName
 from hamkor.web.deps import TradeViewer, Web
 from hamkor.web.shared.trade import checked_partner, checked_within, main_trade_partner, read
 
@@ -25,6 +25,18 @@ class FlowFigures(BaseModel):
     months_with_data: int
 
 
+class ProvenanceOut(BaseModel):
+    source: str
+    batches: list[int]
+    months: str  # YYYY-MM..YYYY-MM (or YYYY for annual data), the period and the year before it
+    synthetic: bool
+
+
+def _provenance(query) -> list[ProvenanceOut]:
+    return [ProvenanceOut(source=p.source, batches=list(p.batches), months=p.span(), synthetic=p.synthetic)
+            for p in stats.provenance(query)]
+
+
 class SummaryOut(BaseModel):
     reporter: str
     partner: str
@@ -36,6 +48,10 @@ class SummaryOut(BaseModel):
     previous: FlowFigures
     growth_pct: dict[str, float | None]
     coverage: dict[str, int | bool]
+    sources: list[str]
+    provenance: list[ProvenanceOut]
+    comparable_months: list[str]  # growth rests on these months and the same months a year earlier
+    like_for_like: bool
 
 
 class PartnerOut(BaseModel):
@@ -64,8 +80,8 @@ class SeriesPoint(BaseModel):
     imports: float
 
 
-def _summary(con, reporter: str, partner: str, period: Period) -> stats.Summary:
-    return stats.summary(con, stats.Query(reporter, partner, period))
+def _summary(con, reporter: str, partner: str, period: Period, source: str | None = None) -> stats.Summary:
+    return stats.summary(con, stats.Query(reporter, partner, period, source))
 
 
 def _figures(flows: stats.Flows) -> FlowFigures:
@@ -75,16 +91,20 @@ def _figures(flows: stats.Flows) -> FlowFigures:
 
 @router.get("/trade/summary", response_model=SummaryOut)
 def summary(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodText,
-            partner: Partner = "WORLD") -> SummaryOut:
+            partner: Partner = "WORLD", source: SourceName = None) -> SummaryOut:
+    """Figures of the period against the same months a year earlier, with where they come from."""
     parsed = Period.parse(period)
-    result = read(web, _summary, reporter.upper(), checked_partner(partner), parsed)
+    result = read(web, _summary, reporter.upper(), checked_partner(partner), parsed, source)
     return SummaryOut(
         reporter=reporter.upper(), partner=partner.upper(), period=parsed.label(),
         previous_period=parsed.previous_year().label(), source=result.query.source, synthetic=result.synthetic,
         current=_figures(result.current), previous=_figures(result.previous),
         growth_pct={m: result.growth(m) for m in ("exports", "imports", "turnover")},
         coverage={"expected": result.coverage.expected, "present": result.coverage.present,
-                  "annual_only": result.coverage.annual_only, "complete": result.coverage.complete})
+                  "annual_only": result.coverage.annual_only, "complete": result.coverage.complete},
+        sources=result.query.sources, provenance=_provenance(result.query),
+        comparable_months=[f"{y}" if m is None else f"{y}-{m:02d}" for y, m in result.comparable],
+        like_for_like=result.like_for_like)
 
 
 @router.get("/trade/partners", response_model=list[PartnerOut])
@@ -122,13 +142,17 @@ def series(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodText
 
 @router.get("/trade/overview")
 def overview(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodText,
-             partner: Partner | None = None, lang: Lang = "ru") -> dict:
+             partner: Partner | None = None, lang: Lang = "ru", source: SourceName = None) -> dict:
     """The dashboard's data: tiles, rank and the Vega-Lite specs of its charts (partner: the main partner
     of this instance unless given)."""
     parsed = Period.parse(period)
     partner = checked_partner(partner or main_trade_partner(web.settings))
     with web.services.warehouse.reader() as con:
-        data = overview_service.overview(con, reporter.upper(), partner, parsed, lang)
+        data = overview_service.overview(con, reporter.upper(), partner, parsed, lang, source=source)
     return {"reporter": data.reporter, "partner": data.partner, "period": parsed.label(), "source": data.source,
+            "provenance": [{"source": p.source, "batches": list(p.batches), "months": p.span(),
+                            "synthetic": p.synthetic} for p in data.provenance],
+            "comparable_months": [f"{y}" if m is None else f"{y}-{m:02d}" for y, m in data.comparable],
+            "like_for_like": data.like_for_like,
             "synthetic": data.synthetic, "rank": data.rank, "partner_count": data.partner_count,
             "tiles": [t.__dict__ for t in data.tiles], "charts": data.charts}

@@ -15,6 +15,7 @@ from hamkor.briefing.compose import compose_brief
 from hamkor.briefing.render import render, to_html
 from hamkor.errors import NotFound
 from hamkor.i18n import LANGUAGES
+from hamkor.i18n.numbers import month_name, period_phrase
 from hamkor.reference.names import territory_name
 from hamkor.trade import overview as overview_service
 from hamkor.trade import stats
@@ -31,22 +32,36 @@ WEB_FONTS = {"regular": "/static/fonts/DejaVuSans.ttf", "bold": "/static/fonts/D
 
 @router.get("/")
 def dashboard(request: Request, viewer: TradeViewer, web: Web, reporter: str | None = None,
-              partner: str | None = None, period: str | None = None):
+              partner: str | None = None, period: str | None = None,
+              source: Annotated[str | None, Query(max_length=60)] = None):
     lang = language_of(request)
     choice = choose(web, reporter, partner, period)
     known, reporter, partner, parsed, error = (choice.reporters, choice.reporter, choice.partner, choice.period,
                                                choice.error)
     try:
-        data = read(web, overview_service.overview, reporter, partner, parsed, lang)
+        data = read(web, overview_service.overview, reporter, partner, parsed, lang, True, source or None)
     except stats.QueryError as problem:
         data, error = None, str(problem)
     # In the page the charts fill their box; the same specs render at a fixed width for print.
     specs = {k: json.dumps({**v, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}},
                            ensure_ascii=False).replace("</", "<\\/")
              for k, v in (data.charts.items() if data else [])}
+    comparable = _months_phrase(data.comparable, lang) if data and not data.like_for_like else None
     return page(request, "dashboard.html.j2", data=data, error=error, reporters=known, reporter=reporter,
-                partner=partner, period=parsed, specs=specs,
+                partner=partner, period=parsed, specs=specs, source=source or "", comparable=comparable,
                 territory=lambda code: territory_name(code, lang))
+
+
+def _months_phrase(months: tuple, lang: str) -> str:
+    """The months growth rests on, as a reader says them ("January–September"), or listed one by one."""
+    monthly = [(y, m) for y, m in months if m is not None]
+    if not monthly:
+        return ", ".join(str(y) for y, _ in months)
+    first, last = monthly[0], monthly[-1]
+    contiguous = len(monthly) == (last[0] - first[0]) * 12 + last[1] - first[1] + 1
+    if contiguous:
+        return period_phrase(first, last, "months", lang)
+    return ", ".join(f"{month_name(m, lang)} {y}" for y, m in monthly)
 
 
 @router.get("/partners")
