@@ -199,3 +199,34 @@ def test_the_default_period_has_no_hole(service, settings, tmp_path):
     with Warehouse(settings).reader() as con:
         assert latest_period(con, "RU-ALT") == Period.months(2025, 1, 3)
         assert latest_period(con, "ZZ") is None
+
+
+def _national_file(path, country: str, year: int, months, value: float, flow: str = "ЭК") -> None:
+    rows = "".join(f"{flow};{m:02d}/{year};{country};4407111000;113;{value:.2f};1;1\n".replace(".", ",")
+                   for m in months)
+    path.write_text("NAPR;PERIOD;STRANA;TNVED;EDIZM;STOIM;NETTO;KOL\n" + rows, encoding="utf-8")
+
+
+def test_mirror_pairs_only_comparable_figures(service, settings, tmp_path):
+    """Russia's real exports to Uzbekistan against Uzbekistan's synthetic imports from Russia: no mirror.
+    With Uzbekistan's real figures loaded, the pair is made; a year Russia covers in part is left out."""
+    _national_file(tmp_path / "ru2024.csv", "UZ", 2024, range(1, 13), 100.0)
+    _national_file(tmp_path / "ru2025.csv", "UZ", 2025, range(1, 7), 100.0)  # half a year only
+    for name in ("ru2024.csv", "ru2025.csv"):
+        assert service.import_file("fts-national", tmp_path / name).status == "loaded"
+    _national_file(tmp_path / "uz_synthetic.csv", "RU", 2024, range(1, 13), 500.0, "ИМ")
+    uz_flow = ImportOptions(reporter="UZ", source="demo-synthetic-uz")
+    assert service.import_file("fts-national", tmp_path / "uz_synthetic.csv", uz_flow).status == "loaded"
+    with Warehouse(settings).reader() as con:
+        assert stats.mirror(con, "RU", "UZ") == []  # real against synthetic: never
+    # the partner's own real statistics of its imports from Russia, for both years
+    for year in (2024, 2025):
+        _national_file(tmp_path / f"uz{year}.csv", "RU", year, range(1, 13), 110.0, "ИМ")
+        assert service.import_file("fts-national", tmp_path / f"uz{year}.csv", ImportOptions(
+            reporter="UZ", source="uz-customs")).status == "loaded"
+    with Warehouse(settings).reader() as con:
+        rows = stats.mirror(con, "RU", "UZ")
+    # 2024 only (2025: half a year of Russia's data), and the real pair, never the synthetic one
+    assert [(r.year, r.flow, r.reported_source, r.mirror_source) for r in rows] == [
+        (2024, "export", "fts-national", "uz-customs")]
+    assert rows[0].reported == pytest.approx(1200.0) and rows[0].mirror == pytest.approx(1320.0)

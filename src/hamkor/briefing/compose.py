@@ -211,11 +211,14 @@ def _mirror_note(con, reporter: str, partner: str, period: Period, lang: str) ->
     a_name, b_name = countries().name(a, lang), countries().name(b, lang)
     gap = format_percent((row.ratio - 1) * 100 if row.ratio else None, lang)
     reported, mirrored = format_money(row.reported, lang), format_money(row.mirror, lang)
+    ours, theirs = phrases.source_name(row.reported_source, lang), phrases.source_name(row.mirror_source, lang)
     if lang == "ru":
-        return (f"{label('mirror', lang)} ({row.year} г., на уровне стран): экспорт, по данным страны «{a_name}», — "
-                f"{reported}; импорт, по данным страны «{b_name}», — {mirrored} (расхождение {gap}).")
+        return (f"{label('mirror', lang)} ({row.year} г., на уровне стран): экспорт, по данным страны «{a_name}» "
+                f"({ours}), — {reported}; импорт, по данным страны «{b_name}» ({theirs}), — {mirrored} "
+                f"(расхождение {gap}).")
     if lang == "uz":
         return (f"{label('mirror', lang)} ({row.year}-yil, mamlakatlar darajasida): {a_name} maʼlumotlariga koʻra "
-                f"eksport — {reported}; {b_name} maʼlumotlariga koʻra import — {mirrored} (farq {gap}).")
-    return (f"{label('mirror', lang)} ({row.year}, country level): exports as reported by {a_name}: {reported}; "
-            f"imports as reported by {b_name}: {mirrored} (gap {gap}).")
+                f"({ours}) eksport — {reported}; {b_name} maʼlumotlariga koʻra ({theirs}) import — {mirrored} "
+                f"(farq {gap}).")
+    return (f"{label('mirror', lang)} ({row.year}, country level): exports as reported by {a_name} ({ours}): "
+            f"{reported}; imports as reported by {b_name} ({theirs}): {mirrored} (gap {gap}).")

@@ -686,26 +686,34 @@ class MirrorRow:
 
 def mirror(con: duckdb.DuckDBPyConnection, reporter: str, partner: str,
            years: range | None = None) -> list[MirrorRow]:
-    """Per year, what the reporter says it traded with the partner against what the partner says."""
+    """Per year, what the reporter says it traded with the partner against what the partner says.
+
+    Only comparable figures are paired: each side from one source (its own statistics before a world
+    matrix, real before synthetic), whole years only (twelve months, or an annual figure), and the two
+    sides alike — both real or both synthetic, both own statistics or both from a world matrix. A
+    synthetic figure is never set against a real one."""
     if len(partner) != 2 or len(reporter) != 2:
         raise QueryError("mirror data compares two countries' own statistics (ISO alpha-2 codes)")
     rows = con.execute(
-        """SELECT reporter, partner, flow, year, source, sum(value_usd) FROM trade_flow
-           WHERE ((reporter = ? AND partner = ?) OR (reporter = ? AND partner = ?))
-           GROUP BY ALL""", [reporter, partner, partner, reporter]).fetchall()
-    # one source per side and year: the one with most detail would double count with a total
-    best: dict[tuple, tuple[str, float]] = {}
-    for rep, _, flow, year, source, value in rows:
-        key = (rep, flow, year)
-        if key not in best or value > best[key][1]:
-            best[key] = (source, value)
+        f"""SELECT reporter, flow, CAST(year AS INTEGER), source, sum(value_usd),
+                   count(DISTINCT month), bool_or(month IS NULL),
+                   source IN ({', '.join(repr(s) for s in WORLD_SOURCES)}), {SYNTHETIC_SQL}
+            FROM trade_flow WHERE ((reporter = ? AND partner = ?) OR (reporter = ? AND partner = ?))
+            GROUP BY reporter, flow, year, source""", [reporter, partner, partner, reporter]).fetchall()
+    best: dict[tuple, tuple] = {}
+    for rep, flow, year, source, value, months, annual, world, synthetic in rows:
+        if not (annual or months == 12):
+            continue  # part of a year set against a whole one would read as a gap
+        rank = (bool(world), bool(synthetic), -value)  # one source per side: a detailed one and a total
+        if (rep, flow, year) not in best or rank < best[(rep, flow, year)][0]:  # would otherwise add up
+            best[(rep, flow, year)] = (rank, source, value)
     result = []
     wanted = set(years) if years is not None else {k[2] for k in best}
     for year in sorted(wanted):
         for flow, other in (("export", "import"), ("import", "export")):
             ours, theirs = best.get((reporter, flow, year)), best.get((partner, other, year))
-            if ours and theirs:
-                result.append(MirrorRow(year, flow, ours[1], theirs[1], ours[0], theirs[0]))
+            if ours and theirs and ours[0][:2] == theirs[0][:2]:
+                result.append(MirrorRow(year, flow, ours[2], theirs[2], ours[1], theirs[1]))
     return result
 
 
