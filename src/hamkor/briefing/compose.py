@@ -77,7 +77,7 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
         reporter_name, "-" in reporter, partner_name, is_group, (period.first, period.last, period.kind),
         period.previous_year().first[0], summary.current.turnover, summary.current.exports,
         summary.current.imports, summary.growth("turnover"), summary.growth("exports"), summary.growth("imports"),
-        rank, len(ranking), divisor)
+        rank, len(ranking), divisor, _comparable_span(summary))
     brief = Brief(
         lang=lang, title=label("title", lang),
         subtitle=label("trade_with", lang, reporter=reporter_name, partner=partner_name) + ", "
@@ -189,6 +189,16 @@ def _movers(con, query: stats.Query, lang: str, divisor: float) -> str:
 
 def _country_of(code: str) -> str:
     return code.split("-", 1)[0].upper()
+
+
+def _comparable_span(summary: stats.Summary) -> tuple | None:
+    """The first and last month growth compares, when that is fewer months than the period has data for
+    and they run without a gap (else None: the period itself is compared)."""
+    months = [(y, m) for y, m in summary.comparable if m is not None]
+    if summary.like_for_like or not months:
+        return None
+    (y1, m1), (y2, m2) = months[0], months[-1]
+    return ((y1, m1), (y2, m2)) if len(months) == (y2 - y1) * 12 + m2 - m1 + 1 else None
 
 
 def _mirror_sources(con, reporter: str, partner: str) -> set[str]:

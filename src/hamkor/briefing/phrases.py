@@ -32,6 +32,9 @@ class Facts:
     rank: int | None
     partner_count: int
     divisor: float
+    # When growth rests on fewer months than the period (a month one source lacks a year earlier):
+    # the first and last of the months it compares, said in the headline itself.
+    comparable: tuple | None = None
 
 
 def _money(value: float, lang: str, facts: Facts) -> str:
@@ -50,7 +53,12 @@ def _headline_ru(f: Facts) -> str:
         parts.append(f"{f.partner} — {ordinal(f.rank, 'ru')} по объёму товарооборота внешнеторговый "
                      f"партнёр {holder}.")
     turnover = f"За {period} товарооборот составил {_money(f.turnover, 'ru', f)}"
-    if f.turnover_growth is None:
+    if f.comparable and f.turnover_growth is not None:
+        verb = "вырос" if f.turnover_growth > 0 else "сократился"
+        turnover += (f"; за сопоставимые месяцы ({period_phrase(*f.comparable, 'months', 'ru')}) он {verb} на "
+                     f"{format_percent(abs(f.turnover_growth), 'ru', signed=False)} по сравнению с теми же "
+                     f"месяцами {f.previous_year} г.")
+    elif f.turnover_growth is None:
         turnover += f"; данных за аналогичный период {f.previous_year} г. нет."
     elif abs(f.turnover_growth) < 0.05:
         turnover += f" и не изменился по сравнению с аналогичным периодом {f.previous_year} г."
@@ -71,7 +79,12 @@ def _headline_uz(f: Facts) -> str:
         parts.append(f"{f.partner} — {f.reporter} uchun tovar aylanmasi hajmi boʻyicha {ordinal(f.rank, 'uz')} "
                      "tashqi savdo hamkori.")
     turnover = f"{period} davomida tovar aylanmasi {_money(f.turnover, 'uz', f)}ni tashkil etdi"
-    if f.turnover_growth is None:
+    if f.comparable and f.turnover_growth is not None:
+        verb = "oʻsdi" if f.turnover_growth > 0 else "kamaydi"
+        turnover += (f"; taqqoslanadigan oylarda ({period_phrase(*f.comparable, 'months', 'uz')}) u "
+                     f"{f.previous_year}-yilning shu oylariga nisbatan "
+                     f"{format_percent(abs(f.turnover_growth), 'uz', signed=False)}ga {verb}.")
+    elif f.turnover_growth is None:
         turnover += f"; {f.previous_year}-yilning shu davri uchun maʼlumot yoʻq."
     elif abs(f.turnover_growth) < 0.05:
         turnover += f" va {f.previous_year}-yilning shu davriga nisbatan oʻzgarmadi."
@@ -92,7 +105,12 @@ def _headline_en(f: Facts) -> str:
         which = "largest" if f.rank == 1 else f"{ordinal(f.rank, 'en')}-largest"
         parts.append(f"{f.partner} is the {which} trade partner of {f.reporter} by turnover.")
     turnover = f"In {period}, turnover amounted to {_money(f.turnover, 'en', f)}"
-    if f.turnover_growth is None:
+    if f.comparable and f.turnover_growth is not None:
+        direction = "up" if f.turnover_growth > 0 else "down"
+        turnover += (f"; over the comparable months ({period_phrase(*f.comparable, 'months', 'en')}) it was "
+                     f"{direction} {format_percent(abs(f.turnover_growth), 'en', signed=False)} on the same months "
+                     f"of {f.previous_year}.")
+    elif f.turnover_growth is None:
         turnover += f"; there are no data for the same period of {f.previous_year}."
     elif abs(f.turnover_growth) < 0.05:
         turnover += f", unchanged on the same period of {f.previous_year}."
