@@ -13,14 +13,17 @@ from pypdf import PdfReader
 from hamkor.briefing import phrases
 from hamkor.briefing.compose import compose_brief
 from hamkor.briefing.render import render, to_markdown
+from hamkor.cooperation.digest import digest
+from hamkor.cooperation.service import Cooperation
 from hamkor.i18n.numbers import format_money, plural
 from hamkor.render.pdf import local_only_fetcher
+from hamkor.store.db import Database
 from hamkor.trade.periods import Period
 from hamkor.trade.warehouse import Warehouse
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 PERIOD = Period.parse("2025-01..2025-09")
-DAY = date(2025, 11, 1)
+DAY = date(2026, 1, 15)  # after the December 2025 meeting the demo's registry records
 
 
 def squeeze(text: str) -> str:
@@ -30,8 +33,25 @@ def squeeze(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def briefs(demo_settings):
+    db = Database(demo_settings)
+    coop = Cooperation(db)
     with Warehouse(demo_settings).reader() as con:
-        return {lang: compose_brief(con, "RU-ALT", "UZ", PERIOD, lang, today=DAY) for lang in ("ru", "uz", "en")}
+        made = {lang: compose_brief(con, "RU-ALT", "UZ", PERIOD, lang, today=DAY,
+                                    cooperation=digest(coop, "UZ", DAY, lang)) for lang in ("ru", "uz", "en")}
+    db.dispose()
+    return made
+
+
+def test_the_brief_carries_the_cooperation_registry(briefs):
+    """The 18 December 2025 meeting, with the priorities named there, and the commitments still open."""
+    ru = to_markdown(briefs["ru"]).replace("\u00a0", " ").replace("\u202f", " ")
+    assert "## Сотрудничество: встречи и договорённости" in ru
+    assert "18 декабря 2025 г.: Рабочая встреча Генерального консула Узбекистана и Губернатора Алтайского края" in ru
+    assert "оборудования для геологоразведки и добычи урана" in ru and "текстильная" in ru
+    assert ("Провести бизнес-миссию компаний Сырдарьинской области в Алтайский край — Правительство Алтайского "
+            "края; срок — 31 декабря 2026 г.") in ru
+    assert "срок не установлен" in ru  # the Governor's visit: invited, no date yet
+    assert "Recent meetings" in to_markdown(briefs["en"]) and "Soʻnggi uchrashuvlar" in to_markdown(briefs["uz"])
 
 
 @pytest.mark.parametrize("lang", ["ru", "uz", "en"])

@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
+from babel.dates import format_date
 
 from hamkor.briefing import phrases
 from hamkor.briefing.phrases import label
+from hamkor.cooperation.digest import CooperationDigest
 from hamkor.i18n import LANGUAGES
-from hamkor.i18n.numbers import format_money, format_number, format_percent, money_scale, money_unit
+from hamkor.i18n.numbers import format_money, format_number, format_percent, locale_of, money_scale, money_unit
 from hamkor.opportunities.analysis import find_opportunities
 from hamkor.opportunities.explain import explain
 from hamkor.opportunities.world import OpportunityError
@@ -50,6 +52,7 @@ class Brief:
     warning: str | None = None
     prepared_on: str = ""
     promising: list[Promising] = field(default_factory=list)
+    cooperation: list[Promising] = field(default_factory=list)  # from the cooperation registry, when given
 
 
 @dataclass
@@ -61,7 +64,10 @@ class Promising:
 
 
 def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period: Period,
-                  lang: str = "ru", top: int = 7, render_charts: bool = True, today: date | None = None) -> Brief:
+                  lang: str = "ru", top: int = 7, render_charts: bool = True, today: date | None = None,
+                  cooperation: CooperationDigest | None = None) -> Brief:
+    """The brief; `cooperation` (the registry's digest for the partner) adds the meetings, commitments and
+    agreements an official is asked about."""
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
     query = stats.Query(reporter, partner, period)
@@ -121,6 +127,8 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
         for chart in brief.charts:
             chart.svg = charts.to_svg(chart.spec, lang)
 
+    if cooperation is not None and not cooperation.empty:
+        brief.cooperation = _cooperation_section(cooperation, lang)
     world_source = _promising_areas(con, brief, reporter, partner, lang)
     used = sorted({s for s in (*query.sources, *_mirror_sources(con, reporter, partner), world_source) if s})
     brief.sources = [phrases.source_name(s, lang) for s in used]
@@ -189,6 +197,30 @@ def _movers(con, query: stats.Query, lang: str, divisor: float) -> str:
 
 def _country_of(code: str) -> str:
     return code.split("-", 1)[0].upper()
+
+
+def _cooperation_section(found: CooperationDigest, lang: str) -> list[Promising]:
+    def day(value) -> str:
+        return format_date(value, "long", locale=locale_of(lang))
+
+    parts = []
+    if found.meetings:
+        parts.append(Promising(label("coop_meetings", lang), [
+            f"{day(m.day)}: {m.title}." + (f" {m.summary}" if m.summary else "")
+            + (f" ({label('synthetic_record', lang)})" if m.synthetic else "") for m in found.meetings]))
+    if found.commitments:
+        parts.append(Promising(label("coop_commitments", lang), [
+            f"{c.title}" + (f" — {c.who}" if c.who else "") + "; "
+            + (label("overdue_since", lang, date=day(c.due)) if c.overdue
+               else label("due", lang, date=day(c.due)) if c.due else label("no_due", lang))
+            for c in found.commitments]))
+    if found.agreements:
+        parts.append(Promising(label("coop_agreements", lang), [
+            a.title + " (" + "; ".join(x for x in (
+                label("signed_on", lang, date=day(a.signed)) if a.signed else None,
+                label("valid_until", lang, date=day(a.valid_until)) if a.valid_until else None,
+                label("expiring", lang) if a.expiring else None) if x) + ")" for a in found.agreements]))
+    return parts
 
 
 def _comparable_span(summary: stats.Summary) -> tuple | None:

@@ -20,7 +20,7 @@ def to_html(brief: Brief, fonts: dict[str, str] | None = None) -> str:
     """HTML of the brief; `fonts` maps regular/bold to URLs (default: the package's files, for PDF)."""
     template = _environment().get_template("brief.html.j2")
     labels = {"sources": label("sources", brief.lang), "prepared": label("prepared", brief.lang),
-              "promising": label("promising", brief.lang)}
+              "promising": label("promising", brief.lang), "cooperation": label("cooperation", brief.lang)}
     return template.render(brief=brief, labels=labels, fonts=fonts or pdf.font_urls())
 
 
@@ -41,6 +41,12 @@ def to_docx(brief: Brief) -> bytes:
         docx.add_table(document, table.title, table.headers, table.rows)
     for chart in brief.charts:
         docx.add_picture(document, charts.to_png(chart.spec, brief.lang))
+    if brief.cooperation:
+        document.add_heading(label("cooperation", brief.lang), level=2)
+        for part in brief.cooperation:
+            document.add_paragraph(part.title).runs[0].bold = True
+            for item in part.items:
+                document.add_paragraph(item, style="List Bullet")
     if brief.promising:
         document.add_heading(label("promising", brief.lang), level=2)
         for part in brief.promising:
@@ -67,6 +73,10 @@ def to_markdown(brief: Brief) -> str:
                   "|" + "|".join(["---"] + ["---:"] * (len(table.headers) - 1)) + "|"]
         lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in table.rows]
         lines.append("")
+    if brief.cooperation:
+        lines += [f"## {label('cooperation', brief.lang)}", ""]
+        for part in brief.cooperation:
+            lines += [f"**{part.title}**", ""] + [f"- {item}" for item in part.items] + [""]
     if brief.promising:
         lines += [f"## {label('promising', brief.lang)}", ""]
         for part in brief.promising:

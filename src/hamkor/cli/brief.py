@@ -9,6 +9,7 @@ import typer
 from hamkor.briefing.compose import compose_brief
 from hamkor.briefing.render import FORMATS, render
 from hamkor.cli._common import console, err_console, fail, services_of, settings_of
+from hamkor.cooperation.digest import digest
 from hamkor.i18n import LANGUAGES
 from hamkor.trade.periods import Period, PeriodError
 from hamkor.trade.stats import QueryError
@@ -24,7 +25,8 @@ def brief(
     fmt: str = typer.Option("pdf", "--format", "-f", help="html, pdf, docx or md."),
     output: Path | None = typer.Option(None, "-o", "--output", help="File to write (default brief-<...>.<format>)."),
 ) -> None:
-    """Write a one-to-three page brief: headline figures, goods each way, movers, mirror data, sources."""
+    """Write a one-to-three page brief: headline figures, goods each way, movers, mirror data, the
+    cooperation registry's meetings, commitments and agreements with the partner, sources."""
     if lang not in LANGUAGES:
         raise fail(f"--lang must be one of {', '.join(LANGUAGES)}", 2)
     if fmt not in FORMATS:
@@ -36,9 +38,11 @@ def brief(
     settings = settings_of(ctx)
     if not settings.resolved_warehouse_path.exists():
         raise fail(f"no trade warehouse in {settings.data_dir}: import a file or run `hamkor demo` first")
+    services = services_of(ctx)
+    found = digest(services.cooperation, partner, services.today(), lang)
     try:
-        with services_of(ctx).warehouse.reader() as con:
-            document = compose_brief(con, reporter.upper(), partner.upper(), query_period, lang)
+        with services.warehouse.reader() as con:
+            document = compose_brief(con, reporter.upper(), partner.upper(), query_period, lang, cooperation=found)
     except QueryError as error:
         raise fail(str(error), 2) from None
     except WarehouseBusy as busy:

@@ -25,17 +25,17 @@ def seed_cooperation(db: Database, mission_id: int | None = None) -> bool:
     if any(e.start_date == date(2025, 12, 18) for e in coop.list("events")):
         return False
     altai = coop.create("organisations", {"name_ru": "Правительство Алтайского края",
-                                          "name_en": "Government of Altai Krai", "name_uz": "Oltoy o‘lkasi hukumati",
+                                          "name_en": "Government of Altai Krai", "name_uz": "Oltoy oʻlkasi hukumati",
                                           "kind": "government", "territory": "RU-ALT"}, DEMO)
     consulate = coop.create("organisations", {
         "name_ru": "Генеральное консульство Республики Узбекистан в Новосибирске",
         "name_en": "Consulate General of the Republic of Uzbekistan in Novosibirsk",
-        "name_uz": "O‘zbekiston Respublikasining Novosibirskdagi Bosh konsulxonasi",
+        "name_uz": "Oʻzbekiston Respublikasining Novosibirskdagi Bosh konsulxonasi",
         "kind": "consulate", "territory": "UZ"}, DEMO)
     council = coop.create("organisations", {
         "name_ru": "Совет регионов Республики Узбекистан и Российской Федерации",
         "name_en": "Council of Regions of the Republic of Uzbekistan and the Russian Federation",
-        "name_uz": "O‘zbekiston Respublikasi va Rossiya Federatsiyasi hududlari kengashi",
+        "name_uz": "Oʻzbekiston Respublikasi va Rossiya Federatsiyasi hududlari kengashi",
         "kind": "council", "territory": "UZ"}, DEMO)
     tomenko = coop.create("people", {"name": "Виктор Томенко", "name_latin": "Viktor Tomenko"}, DEMO)
     akbarov = coop.create("people", {"name": "Аслам Акбаров", "name_latin": "Aslam Akbarov"}, DEMO)
@@ -51,7 +51,9 @@ def seed_cooperation(db: Database, mission_id: int | None = None) -> bool:
                    "за январь–сентябрь 2025 года вырос на 33%. На 2026 год запланирована бизнес-миссия компаний "
                    "Сырдарьинской области в Алтайский край. Губернатор приглашён с официальным визитом в "
                    "Узбекистан. Площадкой сотрудничества назван Совет регионов Республики Узбекистан и "
-                   "Российской Федерации.",
+                   "Российской Федерации. Приоритеты на 2026 год: поставки оборудования для геологоразведки и "
+                   "добычи урана; для узбекской стороны — химико-технологическая и текстильная отрасли, "
+                   "сельское хозяйство.",
         "sources": SOURCE}, DEMO)
     if mission_id is not None:
         coop.create("events", {

@@ -7,11 +7,11 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from hamkor.briefing.compose import compose_brief
 from hamkor.briefing.render import render
 from hamkor.trade.periods import Period
 from hamkor.web.api._params import Lang, Partner, PeriodText, Reporter
 from hamkor.web.deps import BriefMaker, Web
+from hamkor.web.shared.briefs import brief_for
 from hamkor.web.shared.trade import checked_partner
 
 router = APIRouter(prefix="/api/v1", tags=["briefs"])
@@ -23,8 +23,7 @@ router = APIRouter(prefix="/api/v1", tags=["briefs"])
 def brief(viewer: BriefMaker, web: Web, reporter: Reporter, partner: Partner, period: PeriodText,
           lang: Lang = "ru", format: Literal["pdf", "docx", "md"] = "pdf") -> Response:
     parsed = Period.parse(period)
-    with web.services.warehouse.reader() as con:
-        document = compose_brief(con, reporter.upper(), checked_partner(partner), parsed, lang)
+    document = brief_for(web, reporter, checked_partner(partner), parsed, lang)
     media = {"pdf": "application/pdf", "md": "text/markdown; charset=utf-8",
              "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[format]
     return Response(render(document, format), media_type=media)

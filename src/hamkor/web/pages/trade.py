@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from hamkor.briefing.compose import compose_brief
 from hamkor.briefing.render import render, to_html
 from hamkor.errors import NotFound
 from hamkor.i18n import LANGUAGES
@@ -23,6 +22,7 @@ from hamkor.trade.periods import Period
 from hamkor.web.deps import BriefMaker, JobsDep, RecordId, TradeViewer, Web, language_of
 from hamkor.web.errors import BadRequest
 from hamkor.web.pages._render import page
+from hamkor.web.shared.briefs import brief_for
 from hamkor.web.shared.trade import checked_flow, checked_level, checked_partner, checked_within, choose, read
 from hamkor.web.state import WebState
 
@@ -162,8 +162,7 @@ def brief_page(request: Request, viewer: BriefMaker, web: Web, reporter: str | N
     preview_html = None
     if preview and not error:
         checked_partner(partner)
-        with web.services.warehouse.reader() as con:
-            preview_html = to_html(compose_brief(con, reporter, partner, parsed, document_lang), fonts=WEB_FONTS)
+        preview_html = to_html(brief_for(web, reporter, partner, parsed, document_lang), fonts=WEB_FONTS)
     running = web.jobs.get(job) if job else None
     return page(request, "brief.html.j2", reporters=known, reporter=reporter, partner=partner, period=parsed,
                 brief_lang=document_lang, preview_html=preview_html, error=error,
@@ -188,8 +187,7 @@ def brief_download(request: Request, viewer: BriefMaker, web: Web, reporter: str
     name = f"brief-{reporter.upper()}-{partner.upper()}-{parsed.label()}-{brief_lang}.{fmt}"
 
     def work(progress) -> dict:
-        with state.services.warehouse.reader() as con:
-            document = compose_brief(con, reporter.upper(), partner.upper(), parsed, brief_lang)
+        document = brief_for(state, reporter, partner, parsed, brief_lang)
         progress(0.5)
         target = folder / f"{secrets.token_hex(8)}.{fmt}"
         target.write_bytes(render(document, fmt))

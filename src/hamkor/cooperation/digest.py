@@ -1,0 +1,76 @@
+"""What the registry says about one partner, as a brief needs it: the last meetings, the commitments
+still open, the agreements in force and those running out. Plain data, read in one unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from hamkor.cooperation.service import OPEN, Cooperation, is_overdue
+
+EXPIRING_WITHIN = timedelta(days=180)  # an agreement running out within half a year is worth a line
+
+
+@dataclass(frozen=True)
+class MeetingLine:
+    day: date
+    title: str
+    summary: str | None
+    synthetic: bool
+
+
+@dataclass(frozen=True)
+class CommitmentLine:
+    title: str
+    due: date | None
+    overdue: bool
+    who: str | None
+
+
+@dataclass(frozen=True)
+class AgreementLine:
+    title: str
+    signed: date | None
+    valid_until: date | None
+    expiring: bool
+
+
+@dataclass(frozen=True)
+class CooperationDigest:
+    partner: str
+    today: date
+    meetings: list[MeetingLine] = field(default_factory=list)
+    commitments: list[CommitmentLine] = field(default_factory=list)
+    agreements: list[AgreementLine] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.meetings or self.commitments or self.agreements)
+
+
+def digest(coop: Cooperation, partner: str, today: date, lang: str = "ru", meetings: int = 3) -> CooperationDigest:
+    """The partner territory's (or its regions') records: past meetings newest first, open commitments by
+    due date (those without one last), agreements signed and not expired."""
+    with coop.db.session():  # one unit of work: the lists below read one state of the registry
+        return _digest(coop, partner.upper(), today, lang, meetings)
+
+
+def _digest(coop: Cooperation, code: str, today: date, lang: str, meetings: int) -> CooperationDigest:
+    names = {kind: coop.names(kind, lang) for kind in ("organisations", "people")}
+    past = sorted((e for e in coop.list("events", code) if e.start_date <= today),
+                  key=lambda e: e.start_date, reverse=True)[:meetings]
+    commitments = sorted((c for c in coop.list("commitments", code) if c.status in OPEN),
+                         key=lambda c: (c.due_date is None, c.due_date or today, c.id))
+    agreements = [a for a in coop.list("agreements", code)
+                  if a.status in ("signed", "in_force") and (a.valid_until is None or a.valid_until >= today)]
+
+    def who(commitment) -> str | None:
+        parts = [names["organisations"].get(commitment.organisation_id), names["people"].get(commitment.person_id)]
+        return ", ".join(p for p in parts if p) or None
+
+    return CooperationDigest(
+        code, today,
+        [MeetingLine(e.start_date, e.title, e.summary, e.synthetic) for e in past],
+        [CommitmentLine(c.title, c.due_date, is_overdue(c, today), who(c)) for c in commitments],
+        [AgreementLine(a.title, a.signed_on, a.valid_until,
+                       a.valid_until is not None and a.valid_until - today <= EXPIRING_WITHIN) for a in agreements])
