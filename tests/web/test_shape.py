@@ -161,3 +161,19 @@ def test_the_api_says_where_each_figure_comes_from(demo_settings, tmp_path_facto
         assert pinned["growth_pct"]["exports"] is None  # nothing from that source a year earlier
     finally:
         application.state.web.services.warehouse.close()
+
+
+def test_the_dashboard_projects_the_year_end(app):
+    """January–September of the demo: the year carried forward by the 2023–2024 seasonality, with its interval."""
+    application, token = app
+    from fastapi.testclient import TestClient
+
+    api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    data = api.get(f"/api/v1/trade/overview?reporter=RU-ALT&partner=UZ&period={PERIOD}").json()
+    projection, turnover = data["projection"], data["tiles"][0]["value"]
+    assert projection["seasonality_years"] == [2023, 2024] and projection["through_month"] == 9
+    assert projection["low"] <= projection["turnover"] <= projection["high"] and projection["turnover"] > turnover
+    page = signed_in(application, "analyst@shape.org").get(f"/?reporter=RU-ALT&partner=UZ&period={PERIOD}").text
+    assert "Прогноз на весь 2025 год" in page and "Это оценка, а не статистика." in page
+    whole_year = api.get("/api/v1/trade/overview?reporter=RU-ALT&partner=UZ&period=2024").json()
+    assert whole_year["projection"] is None  # a finished year is not projected

@@ -92,6 +92,13 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
         prepared_on=(today or date.today()).isoformat())
     if ranking:
         brief.paragraphs.append(phrases.partners_sentence(len(ranking), lang))
+    projected = stats.year_end(con, query)
+    if projected and "turnover" in projected:
+        found = projected["turnover"]
+        brief.paragraphs.append(label(
+            "projection", lang, year=found.year, years=f"{found.years[0]}–{found.years[-1]}",
+            value=format_money(found.value, lang, divisor), low=format_money(found.low, lang, divisor),
+            high=format_money(found.high, lang, divisor)))
     if summary.coverage.annual_only and period.kind != "year":
         brief.notes.append(label("annual_only", lang))
     elif not summary.coverage.complete and not summary.coverage.empty:

@@ -155,6 +155,12 @@ LABELS = {
     "fell": {"ru": "Снижение", "uz": "Pasayish", "en": "Decline"},
     "mirror": {"ru": "Зеркальные данные", "uz": "Koʻzgu maʼlumotlari", "en": "Mirror data"},
     "sources": {"ru": "Источники", "uz": "Manbalar", "en": "Sources"},
+    "projection": {"ru": "Прогноз на весь {year} г. по сезонности {years} гг.: товарооборот около {value} "
+                         "(от {low} до {high}). Это оценка, а не статистика.",
+                   "uz": "{year}-yil uchun {years}-yillar mavsumiyligi boʻyicha prognoz: tovar aylanmasi taxminan "
+                         "{value} ({low} dan {high} gacha). Bu statistika emas, baho.",
+                   "en": "Projection for the whole of {year}, from the seasonality of {years}: turnover of about "
+                         "{value} (between {low} and {high}). A projection, not statistics."},
     "cooperation": {"ru": "Сотрудничество: встречи и договорённости", "uz": "Hamkorlik: uchrashuvlar va kelishuvlar",
                     "en": "Cooperation: meetings and commitments"},
     "coop_meetings": {"ru": "Последние встречи", "uz": "Soʻnggi uchrashuvlar", "en": "Recent meetings"},

@@ -11,6 +11,7 @@ from hamkor.reference.names import short_name, territory_name
 from hamkor.render import charts
 from hamkor.trade import stats
 from hamkor.trade.periods import Period
+from hamkor.trade.projection import Projection
 
 TILE_LABELS = {"turnover": "Turnover", "exports": "Exports", "imports": "Imports", "balance": "Balance"}
 
@@ -38,6 +39,7 @@ class Overview:
     provenance: list[stats.Provenance] = field(default_factory=list)
     comparable: tuple = ()  # the months growth rests on (like for like)
     like_for_like: bool = True
+    projection: Projection | None = None  # the year's turnover projected from seasonality (year to date only)
 
 
 def latest_period(con: duckdb.DuckDBPyConnection, reporter: str) -> Period | None:
@@ -83,6 +85,8 @@ def overview(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period
     result = Overview(reporter, partner, period, summary.query.source, summary.synthetic, tiles, rank, len(ranking),
                       summary.coverage, provenance=stats.provenance(summary.query), comparable=summary.comparable,
                       like_for_like=summary.like_for_like or summary.coverage.empty)
+    projected = stats.year_end(con, summary.query)
+    result.projection = projected.get("turnover") if projected else None
     if with_charts:
         divisor, _ = money_scale(max(summary.current.turnover, summary.previous.turnover, 1.0))
         unit = money_unit(divisor, lang)

@@ -19,6 +19,7 @@ from hamkor.reference.nomenclature import nomenclature
 from hamkor.trade import indices
 from hamkor.trade.facts import ALL_GOODS, SYNTHETIC_SQL, WORLD_SOURCES, is_synthetic
 from hamkor.trade.periods import Period
+from hamkor.trade.projection import Projection, project
 
 LEVEL_DIGITS = {"chapter": 2, "heading": 4, "subheading": 6, "national": 10}
 LEVELS = ("section", *LEVEL_DIGITS)
@@ -463,6 +464,22 @@ def series(con: duckdb.DuckDBPyConnection, q: Query, with_previous_year: bool = 
         params).fetchall()
     wanted = set(q.period.month_list()) | (set(q.period.previous_year().month_list()) if with_previous_year else set())
     return [MonthPoint(*row) for row in rows if (row[0], row[1]) in wanted]
+
+
+def year_end(con: duckdb.DuckDBPyConnection, q: Query, years_back: int = 5) -> dict[str, Projection] | None:
+    """For a year-to-date period (January..k of one year), the full year projected per measure from the
+    seasonality of up to `years_back` complete earlier years; None for other periods or without a basis."""
+    (year, first), (last_year, last) = q.period.first, q.period.last
+    if first != 1 or last_year != year or last >= 12:
+        return None
+    span = Query(q.reporter, q.partner, Period((year - years_back, 1), (year, last)), q.source)
+    points = series(con, span, with_previous_year=False)
+    result = {}
+    for measure in ("turnover", "exports", "imports"):
+        found = project({(p.year, p.month): getattr(p, measure) for p in points}, year, last, years_back)
+        if found is not None:
+            result[measure] = found
+    return result or None
 
 
 # -- partners --------------------------------------------------------------------------------------

@@ -154,5 +154,9 @@ def overview(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTe
                             "synthetic": p.synthetic} for p in data.provenance],
             "comparable_months": [f"{y}" if m is None else f"{y}-{m:02d}" for y, m in data.comparable],
             "like_for_like": data.like_for_like,
+            "projection": None if data.projection is None else {
+                "year": data.projection.year, "through_month": data.projection.through_month,
+                "turnover": data.projection.value, "low": data.projection.low, "high": data.projection.high,
+                "seasonality_years": list(data.projection.years)},
             "synthetic": data.synthetic, "rank": data.rank, "partner_count": data.partner_count,
             "tiles": [t.__dict__ for t in data.tiles], "charts": data.charts}
