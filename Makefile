@@ -33,6 +33,7 @@ bench: install-test
 	$(BIN)/python benchmarks/opportunities.py
 	$(BIN)/python benchmarks/companies.py
 	$(BIN)/python benchmarks/missions.py
+	$(BIN)/python benchmarks/projection_backtest.py
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks scripts

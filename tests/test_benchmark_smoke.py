@@ -52,3 +52,10 @@ def test_missions_benchmark_smoke():
     assert result.returncode == 0, result.stderr[-2000:]
     assert "delegation 100 participants" in result.stdout and "first-fit baseline" in result.stdout
     assert "itinerary 60 sites" in result.stdout
+
+
+def test_projection_backtest_smoke(shared_raw):
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "projection_backtest.py"), "--raw", str(shared_raw),
+                             "--through", "9"], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "seasonality (hamkor)" in result.stdout and "baseline (x 12/9)" in result.stdout and "MAPE" in result.stdout
