@@ -202,6 +202,53 @@ class Hit:
         return pick(self.name, lang, "")
 
 
+PURPOSE_WEIGHT = 0.35  # "оборудование для добычи урана" is equipment: what it is for only breaks ties
+PURPOSE_MARKERS = {"ru": " для ", "en": " for "}
+UZ_PURPOSE = " uchun "
+# Words that name equipment in general: with a purpose after them, the answer is a machine, a tool or an
+# instrument (chapters 82, 84-90), never the goods the purpose mentions (uranium ore, grain, milk).
+EQUIPMENT_WORDS = {"ru": ("оборудован", "машин", "установк", "станк", "станок", "инструмент", "прибор", "аппарат",
+                          "агрегат", "устройств", "техник", "линии", "линия", "комплекс"),
+                   "en": ("equipment", "machine", "machinery", "tool", "instrument", "apparatus", "plant", "device",
+                          "unit", "line"),
+                   "uz": ("uskuna", "mashina", "asbob", "stanok", "jihoz", "qurilma", "apparat", "agregat", "texnika",
+                          "liniya")}
+EQUIPMENT_CHAPTERS = ("82", "84", "85", "86", "87", "88", "89", "90")
+OBJECT_DAMPING = 0.3  # goods outside those chapters keep a third of their score
+UZ_EQUIPMENT = ("uskuna", "mashina", "asbob", "stanok", "jihoz", "qurilma", "apparat", "agregat")
+
+
+def split_purpose(text: str, lang: str) -> tuple[str, str]:
+    """The thing named and what it is for: "насосы для перекачки нефти" -> ("насосы", "перекачки нефти"),
+    "neft uchun nasoslar" -> ("nasoslar", "neft"), "geologiya qidiruv uskunalari" -> ("uskunalari",
+    "geologiya qidiruv"). Without a purpose, the whole text and ""."""
+    padded = f" {_normalise(text).strip()} "
+    if lang in PURPOSE_MARKERS and PURPOSE_MARKERS[lang] in padded:
+        head, purpose = padded.split(PURPOSE_MARKERS[lang], 1)
+        return (head.strip(), purpose.strip()) if head.strip() and purpose.strip() else (text, "")
+    if lang == "uz":
+        if UZ_PURPOSE in padded:
+            purpose, head = padded.split(UZ_PURPOSE, 1)
+            return (head.strip(), purpose.strip()) if head.strip() and purpose.strip() else (text, "")
+        words = padded.split()
+        if len(words) > 1 and words[-1].startswith(UZ_EQUIPMENT):  # izofat: "X Y-i", Y the thing
+            return words[-1], " ".join(words[:-1])
+    return text, ""
+
+
+def _queries(text: str, lang: str) -> tuple[dict[str, list[str]], set[str]]:
+    """The stemmed words to look up per field (Uzbek through English and its Russian loanwords), and the
+    keys trade terms are matched on."""
+    if lang == "uz":
+        english, _ = uz_to_english(text)
+        latin = WORD.findall(uz_to_latin(text))
+        borrowed = " ".join(uz_latin_to_russian_letters(_uz_stem(_uz_key(w))) for w in latin)
+        return ({"en": tokens(with_synonyms(english, "en"), "en"), "ru": tokens(borrowed, "ru")},
+                {_uz_stem(_uz_key(w)) for w in latin})
+    field_lang = lang if lang in ("ru", "en") else "en"
+    return {field_lang: tokens(with_synonyms(text, field_lang), field_lang)}, set(tokens(text, field_lang))
+
+
 class Bm25:
     """Okapi BM25 over token lists (one field)."""
 
@@ -269,21 +316,23 @@ class Classifier:
         lang = lang or detect_language(text)
         why: dict[int, list[str]] = defaultdict(list)
         total: dict[int, float] = defaultdict(float)
-        if lang == "uz":
-            english, _ = uz_to_english(text)
-            latin = WORD.findall(uz_to_latin(text))
-            borrowed = " ".join(uz_latin_to_russian_letters(_uz_stem(_uz_key(w))) for w in latin)
-            queries = {"en": tokens(with_synonyms(english, "en"), "en"), "ru": tokens(borrowed, "ru")}
-            query_keys = {_uz_stem(_uz_key(w)) for w in latin}
-        else:
-            field_lang = lang if lang in ("ru", "en") else "en"
-            queries = {field_lang: tokens(with_synonyms(text, field_lang), field_lang)}
-            query_keys = set(tokens(text, field_lang))
-        query = [t for words in queries.values() for t in words]
-        for field_lang, words in queries.items():
-            for index, (score, matched) in self.index[field_lang].scores(words).items():
-                total[index] += score
-                why[index].append("words: " + ", ".join(sorted(matched)))
+        head, purpose = split_purpose(text, lang)
+        query: list[str] = []
+        query_keys: set[str] = set()
+        for part, weight in ((head, 1.0), (purpose, PURPOSE_WEIGHT)):
+            if not part:
+                continue
+            queries, keys = _queries(part, lang)
+            query_keys |= keys
+            query += [t for words in queries.values() for t in words]
+            for field_lang, words in queries.items():
+                for index, (score, matched) in self.index[field_lang].scores(words).items():
+                    total[index] += score * weight
+                    why[index].append(("words: " if weight == 1.0 else "purpose: ") + ", ".join(sorted(matched)))
+        if purpose and any(word.startswith(EQUIPMENT_WORDS.get(lang, ())) for word in head.split()):
+            for index in list(total):
+                if not self.headings[index].code.startswith(EQUIPMENT_CHAPTERS):
+                    total[index] *= OBJECT_DAMPING
         best = max(total.values(), default=1.0)
         for term in trade_terms():
             if term.lang == lang and term.keys and set(term.keys) <= query_keys:
