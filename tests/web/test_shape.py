@@ -177,3 +177,25 @@ def test_the_dashboard_projects_the_year_end(app):
     assert "Прогноз на весь 2025 год" in page and "Это оценка, а не статистика." in page
     whole_year = api.get("/api/v1/trade/overview?reporter=RU-ALT&partner=UZ&period=2024").json()
     assert whole_year["projection"] is None  # a finished year is not projected
+
+
+def test_opportunities_take_words_and_codes_and_lead_on(app):
+    """The meeting's wording leads to the equipment headings in two steps (type, look), each product linked to
+    the explorer and the registered companies, sections named."""
+    application, token = app
+    from fastapi.testclient import TestClient
+
+    api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    wording = "Equipment for geological exploration and uranium mining"
+    answer = api.get("/api/v1/opportunities", params={"reporter": "RU-ALT", "partner": "UZ", "q": wording,
+                                                      "top": 50}).json()
+    assert {"8430", "8474", "9015", "8207"} <= set(answer["resolved_codes"])
+    assert answer["items"] and all(i["code"][:4] in answer["resolved_codes"] for i in answer["items"])
+    assert all(i["section_name"].startswith(i["section"] + " — ") for i in answer["items"])
+    typed = api.get("/api/v1/opportunities", params={"reporter": "RU-ALT", "partner": "UZ", "q": "8430 8474"}).json()
+    assert typed["resolved_codes"] == ["8430", "8474"] and {i["code"][:4] for i in typed["items"]} <= {"8430", "8474"}
+    page = signed_in(application, "analyst@shape.org").get(
+        "/opportunities", params={"reporter": "RU-ALT", "partner": "UZ", "q": "оборудование для геологоразведки"}).text
+    assert "«оборудование для геологоразведки» → " in page and "8430" in page
+    assert 'href="/companies?code=' in page and "/explorer?reporter=RU-ALT&amp;partner=UZ&amp;flow=export" in page
+    assert "XVI — Машины, оборудование и механизмы" in page  # the section select names its sections

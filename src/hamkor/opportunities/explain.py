@@ -83,6 +83,13 @@ def factor_table(item: Opportunity, lang: str = "ru") -> list[tuple[str, float, 
             for (name, value), contribution in zip(item.factors().items(), item.contributions().values(), strict=True)]
 
 
+def section_name(numeral: str, lang: str = "ru", limit: int = 60) -> str:
+    """"XVI — Машины, оборудование и механизмы…": a section as a reader knows it, not a bare numeral."""
+    entry = nomenclature().get(numeral, "HS2017") or nomenclature().get(numeral)
+    name = entry.name(lang) if entry else ""
+    return f"{numeral} — {short_name(name, limit)}" if name else numeral
+
+
 def section_of(code: str) -> str | None:
     """The HS section (Roman numeral) a heading belongs to."""
     path = nomenclature().path(code[:4], "HS2017") or nomenclature().path(code[:4])

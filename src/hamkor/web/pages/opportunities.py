@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
+from hamkor.companies.registry import CompanyFilter
 from hamkor.i18n import translations
-from hamkor.opportunities.explain import explain, flag_names, product_name, section_of
+from hamkor.opportunities.explain import explain, flag_names, product_name, section_name, section_of
 from hamkor.opportunities.potential import Assumptions
 from hamkor.opportunities.world import OpportunityError
 from hamkor.reference.names import territory_name
 from hamkor.render.charts import opportunity_bubbles_spec
 from hamkor.web.deps import TradeViewer, Web, language_of
 from hamkor.web.pages._render import page
-from hamkor.web.shared.opportunities import MILLION, Filters, opportunities_for
+from hamkor.web.shared.opportunities import MILLION, Filters, opportunities_for, resolve_products
 from hamkor.web.shared.trade import main_trade_partner, read
 from hamkor.web.state import WebState
 
@@ -32,14 +34,16 @@ def _float(text: str | None, default: float) -> float:
 def opportunities_page(request: Request, viewer: TradeViewer, web: Web, reporter: str | None = None,
                        partner: str | None = None, direction: str = "export", section: str | None = None,
                        min_potential: str | None = None, horizon: str | None = None,
-                       supply_growth: str | None = None, demand_trend: str | None = None, top: int = 30):
+                       supply_growth: str | None = None, demand_trend: str | None = None, top: int = 30,
+                       q: Annotated[str | None, Query(max_length=300)] = None):
     lang = language_of(request)
     reporter = (reporter or web.settings.home_territory).upper()
     partner = (partner or main_trade_partner(web.settings)).upper()
     direction = direction if direction in ("export", "import") else "export"
     assumptions = Assumptions(int(min(max(_float(horizon, 0), 0), 10)), _float(supply_growth, 0.0) / 100,
                               min(max(_float(demand_trend, 1.0), 0.0), 3.0))
-    filters = Filters(section or None, max(_float(min_potential, 0.0), 0.0))
+    resolved = resolve_products(q, lang)
+    filters = Filters(section or None, max(_float(min_potential, 0.0), 0.0), resolved.codes if resolved else ())
     result, error = None, None
     try:
         result = opportunities_for(web, reporter, partner, direction, assumptions)
@@ -67,7 +71,14 @@ def opportunities_page(request: Request, viewer: TradeViewer, web: Web, reporter
                 assumptions=assumptions, reporter=reporter.upper(), partner=partner.upper(), direction=direction,
                 explain=lambda item: explain(item, result, lang), flags=lambda item: flag_names(item, lang),
                 product_name=lambda code: product_name(code, lang), territory=lambda code: territory_name(code, lang),
-                reporters=_reporters(web))
+                reporters=_reporters(web), resolved=resolved, q=q or "",
+                section_name=lambda numeral: section_name(numeral, lang),
+                companies=lambda code: _companies_with(web, code))
+
+
+def _companies_with(web: WebState, code: str) -> int:
+    """How many registered companies offer or need goods under this code (the link's count)."""
+    return len(web.services.registry.find(CompanyFilter(code=code[:4])))
 
 
 def _reporters(web: WebState) -> list[str]:

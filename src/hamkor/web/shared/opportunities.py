@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from hamkor.companies.classify import detect_language, split_purpose
+from hamkor.companies.classify import search as hs_search
 from hamkor.opportunities.analysis import Opportunities, Opportunity, find_opportunities
 from hamkor.opportunities.explain import section_of
 from hamkor.opportunities.potential import Assumptions
@@ -16,11 +19,48 @@ MILLION = 1e6
 class Filters:
     section: str | None = None  # HS section, Roman numeral
     min_potential: float = 0.0  # million USD
+    codes: tuple[str, ...] = ()  # HS codes (any length) a product must fall under; () = any
 
     def keep(self, item: Opportunity) -> bool:
         if self.section and section_of(item.product) != self.section:
             return False
+        if self.codes and not any(item.product.startswith(c) or c.startswith(item.product) for c in self.codes):
+            return False
         return item.kind != "potential" or item.potential >= self.min_potential * MILLION
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a person typed in the products field, and the HS codes it stands for."""
+
+    text: str
+    codes: tuple[str, ...]
+    by_words: bool  # found by the HS assistant (else typed as codes)
+
+
+def resolve_products(text: str | None, lang: str | None = None, per_request: int = 5) -> Resolved | None:
+    """Codes as typed ("8430 8474", "84"), or words in any of the three languages through the HS assistant:
+    "оборудование для геологоразведки и добычи урана" -> its best headings. Parts joined by "и", "and",
+    "va", commas or semicolons are looked up one by one, so each keeps its own best answers."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    words = text.replace(",", " ").replace(";", " ").split()
+    if all(w.isdigit() and 2 <= len(w) <= 10 for w in words):
+        return Resolved(text, tuple(dict.fromkeys(words)), False)
+    parts = [p.strip() for p in re.split(r"[,;]| и | and | va ", f" {text} ") if p.strip()]
+    found: list[str] = []
+    head = split_purpose(parts[0], lang or detect_language(parts[0]))[0] if parts else ""
+    for part in parts:
+        # "equipment for geological exploration and uranium mining": the second part inherits the first's
+        # thing ("equipment for uranium mining"), as a reader understands it
+        query = part if split_purpose(part, lang or detect_language(part))[1] or part == parts[0] \
+            else f"{head} {_PURPOSE_WORD.get(lang or detect_language(parts[0]), 'for')} {part}"
+        found += [hit.code for hit in hs_search(query, lang, per_request)]
+    return Resolved(text, tuple(dict.fromkeys(found)), True)
+
+
+_PURPOSE_WORD = {"ru": "для", "en": "for", "uz": "uchun"}
 
 
 def opportunities_for(state: WebState, reporter: str, partner: str, direction: str, assumptions: Assumptions,
