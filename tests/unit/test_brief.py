@@ -66,7 +66,7 @@ def test_snapshot(briefs, lang):
 
 def test_headlines_read_as_a_person_would_write(briefs):
     assert briefs["ru"].headline.startswith(
-        "Узбекистан — третий по объёму товарооборота внешнеторговый партнёр региона «Алтайский край». "
+        "Узбекистан — третий по объёму товарооборота внешнеторговый партнёр Алтайского края. "
         "За январь–сентябрь 2025 г. товарооборот составил 135,7\u00a0млн долл. США и вырос на 33,0% "
         "по сравнению с аналогичным периодом 2024 г.")
     assert briefs["uz"].headline.startswith("Oʻzbekiston — Oltoy oʻlkasi uchun tovar aylanmasi hajmi boʻyicha "
@@ -121,7 +121,7 @@ def test_russian_phrasing_keeps_any_partner_name_whole(demo_settings):
         for partner, name in (("KZ", "Казахстан"), ("CN", "Китай"), ("KG", "Киргизия"), ("BY", "Беларусь")):
             brief = compose_brief(con, "RU-ALT", partner, PERIOD, "ru", render_charts=False, today=DAY)
             assert brief.headline.startswith(f"{name} — ")
-            assert "региона «Алтайский край»" in brief.headline
+            assert "партнёр Алтайского края." in brief.headline  # the region's name in the genitive
 
 
 def test_number_formats():
@@ -140,3 +140,25 @@ def test_growth_decline_and_no_base_phrasing():
     assert "12-й по объёму" in ru and "сократился на 12,3%" in ru and "(н/д)" in ru
     en = phrases.headline(phrases.Facts(**{**facts, "turnover_growth": None}), "en")
     assert "12th-largest" in en and "there are no data for the same period of 2024" in en
+
+
+def test_russian_reads_as_an_official_writes(briefs):
+    """Names declined, dates as words, column heads naming their periods (issue 14, point 6)."""
+    from hamkor.i18n.russian import country_genitive, region_genitive
+    from hamkor.reference.regions import regions
+
+    russian = [r.name("ru") for r in regions() if r.country == "RU"]
+    declined = {name: region_genitive(name) for name in russian}
+    assert all(declined.values()), [n for n, g in declined.items() if not g]  # every federal subject declines
+    assert declined["Алтайский край"] == "Алтайского края" and declined["Республика Алтай"] == "Республики Алтай"
+    assert declined["Ханты-Мансийский автономный округ — Югра"] == "Ханты-Мансийского автономного округа — Югра"
+    assert region_genitive("Сырдарьинская область") == "Сырдарьинской области"
+    assert country_genitive("Узбекистан") == "Узбекистана" and country_genitive("США") is None
+    ru = briefs["ru"]
+    assert ru.prepared_on.replace("\u202f", " ").replace("\u00a0", " ") == "15 января 2026 г."
+    assert ru.tables[0].headers[1:3] == ["январь–сентябрь 2024 г.", "январь–сентябрь 2025 г."]
+    mirror = next(n for n in ru.notes if n.startswith("Зеркальные"))
+    assert "по данным России (" in mirror and "по данным Узбекистана (" in mirror
+    # Uzbek reads goods by their Russian TN VED names where Uzbek has none, not in English
+    uz = to_markdown(briefs["uz"])
+    assert "Древесина и изделия из нее" in uz and "Wood and articles of wood" not in uz

@@ -13,6 +13,7 @@ from hamkor.briefing.phrases import label
 from hamkor.cooperation.digest import CooperationDigest
 from hamkor.i18n import LANGUAGES
 from hamkor.i18n.numbers import format_money, format_number, format_percent, locale_of, money_scale, money_unit
+from hamkor.i18n.russian import country_genitive, region_genitive
 from hamkor.opportunities.analysis import find_opportunities
 from hamkor.opportunities.explain import explain
 from hamkor.opportunities.world import OpportunityError
@@ -83,13 +84,14 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
         reporter_name, "-" in reporter, partner_name, is_group, (period.first, period.last, period.kind),
         period.previous_year().first[0], summary.current.turnover, summary.current.exports,
         summary.current.imports, summary.growth("turnover"), summary.growth("exports"), summary.growth("imports"),
-        rank, len(ranking), divisor, _comparable_span(summary))
+        rank, len(ranking), divisor, _comparable_span(summary),
+        _genitive_ru(reporter) if lang == "ru" else None)
     brief = Brief(
         lang=lang, title=label("title", lang),
         subtitle=label("trade_with", lang, reporter=reporter_name, partner=partner_name) + ", "
         + phrases.period_phrase(period.first, period.last, period.kind, lang),
         headline=phrases.headline(facts, lang) if not summary.coverage.empty else label("no_data", lang),
-        prepared_on=(today or date.today()).isoformat())
+        prepared_on=format_date(today or date.today(), "long", locale=locale_of(lang)))
     if ranking:
         brief.paragraphs.append(phrases.partners_sentence(len(ranking), lang))
     projected = stats.year_end(con, query)
@@ -168,8 +170,11 @@ def _promising_areas(con, brief: Brief, reporter: str, partner: str, lang: str) 
 
 def _headline_table(summary: stats.Summary, lang: str, divisor: float) -> Table:
     unit = money_unit(divisor, lang)
-    previous_label = str(summary.query.period.previous_year().first[0])
-    current_label = str(summary.query.period.first[0])
+    period = summary.query.period
+    # the columns name their periods ("январь–сентябрь 2024 г."), not bare years
+    previous = period.previous_year()
+    previous_label = phrases.period_phrase(previous.first, previous.last, previous.kind, lang)
+    current_label = phrases.period_phrase(period.first, period.last, period.kind, lang)
     rows = []
     for measure in ("turnover", "exports", "imports", "balance"):
         rows.append([label(measure, lang), format_number(getattr(summary.previous, measure) / divisor, lang),
@@ -230,6 +235,11 @@ def _cooperation_section(found: CooperationDigest, lang: str) -> list[Promising]
     return parts
 
 
+def _genitive_ru(code: str) -> str | None:
+    name = territory_name(code, "ru")
+    return region_genitive(name) if "-" in code else country_genitive(name)
+
+
 def _comparable_span(summary: stats.Summary) -> tuple | None:
     """The first and last month growth compares, when that is fewer months than the period has data for
     and they run without a gap (else None: the period itself is compared)."""
@@ -262,8 +272,10 @@ def _mirror_note(con, reporter: str, partner: str, period: Period, lang: str) ->
     reported, mirrored = format_money(row.reported, lang), format_money(row.mirror, lang)
     ours, theirs = phrases.source_name(row.reported_source, lang), phrases.source_name(row.mirror_source, lang)
     if lang == "ru":
-        return (f"{label('mirror', lang)} ({row.year} г., на уровне стран): экспорт, по данным страны «{a_name}» "
-                f"({ours}), — {reported}; импорт, по данным страны «{b_name}» ({theirs}), — {mirrored} "
+        a_of = country_genitive(a_name) or f"страны «{a_name}»"
+        b_of = country_genitive(b_name) or f"страны «{b_name}»"
+        return (f"{label('mirror', lang)} ({row.year} г., на уровне стран): экспорт, по данным {a_of} "
+                f"({ours}), — {reported}; импорт, по данным {b_of} ({theirs}), — {mirrored} "
                 f"(расхождение {gap}).")
     if lang == "uz":
         return (f"{label('mirror', lang)} ({row.year}-yil, mamlakatlar darajasida): {a_name} maʼlumotlariga koʻra "

@@ -1,7 +1,8 @@
 """The sentences of a brief, written for each language.
 
-Russian phrasing keeps every name in the nominative (the subject, or after a generic noun in
-quotes: региона «Алтайский край»), so no partner or reporter name ever needs a case ending.
+Russian phrasing declines a reporter's name where a rule is sure of it ("партнёр Алтайского края",
+hamkor.i18n.russian); elsewhere it keeps the name in the nominative after a generic noun in quotes
+("региона «…»").
 Plural forms come from CLDR through `plural`.
 """
 
@@ -35,6 +36,7 @@ class Facts:
     # When growth rests on fewer months than the period (a month one source lacks a year earlier):
     # the first and last of the months it compares, said in the headline itself.
     comparable: tuple | None = None
+    reporter_genitive: str | None = None  # Russian: "Алтайского края", where the name declines surely
 
 
 def _money(value: float, lang: str, facts: Facts) -> str:
@@ -47,7 +49,7 @@ def headline(facts: Facts, lang: str) -> str:
 
 def _headline_ru(f: Facts) -> str:
     period = period_phrase(*f.period, "ru")
-    holder = f"региона «{f.reporter}»" if f.reporter_is_region else f"страны «{f.reporter}»"
+    holder = f.reporter_genitive or (f"региона «{f.reporter}»" if f.reporter_is_region else f"страны «{f.reporter}»")
     parts = []
     if f.rank and not f.partner_is_group:
         parts.append(f"{f.partner} — {ordinal(f.rank, 'ru')} по объёму товарооборота внешнеторговый "

@@ -11,14 +11,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from hamkor.i18n import pick
 from hamkor.reference._files import read_table
 
 LEVELS = ("section", "chapter", "heading", "subheading", "national")
 EDITIONS = ("HS2022", "HS2017")
 CONFIDENTIAL_MARK = "X"  # customs hide a code as X's; such rows stay a bucket of their own
-FALLBACK = {"ru": ("ru", "en"), "en": ("en", "ru"), "uz": ("uz", "en", "ru")}
-
-
 def is_confidential(code: str) -> bool:
     return bool(code) and set(code) == {CONFIDENTIAL_MARK}
 
@@ -35,10 +33,8 @@ class CodeEntry:
     children: list[str] = field(default_factory=list)
 
     def name(self, lang: str = "ru") -> str:
-        for candidate in FALLBACK.get(lang, (lang, "en", "ru")):
-            if self.names.get(candidate):
-                return self.names[candidate]
-        return self.code
+        """In `lang`, else by the one fallback rule (Uzbek reads the Russian TN VED name before the English)."""
+        return pick(self.names, lang, self.code)
 
 
 class Nomenclature:

@@ -104,6 +104,5 @@ def hs_search_api(viewer: ReferenceViewer, q: Annotated[str, Query(min_length=1,
                   lang: Literal["ru", "uz", "en"] | None = None,
                   limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[HsHitOut]:
     """Free text in Russian, Uzbek or English -> ranked HS headings, each with why."""
-    shown = lang if lang in ("ru", "en") else "en"
-    return [HsHitOut(code=h.code, name=h.label(shown), score=h.score, detail=h.detail, why=h.why)
+    return [HsHitOut(code=h.code, name=h.label(lang or "ru"), score=h.score, detail=h.detail, why=h.why)
             for h in hs_search(q, lang, limit)]

@@ -253,4 +253,4 @@ def hs_page(request: Request, viewer: ReferenceViewer, q: str = "", fragment: bo
     lang = language_of(request)
     hits = hs_search(q, limit=10) if q.strip() else []
     return page(request, "_hs_hits.html.j2" if fragment else "hs.html.j2", q=q, hits=hits,
-                label=lambda hit: hit.label(lang if lang != "uz" else "en"))
+                label=lambda hit: hit.label(lang))  # Uzbek reads the Russian name where it has none
