@@ -162,3 +162,13 @@ def test_russian_reads_as_an_official_writes(briefs):
     # Uzbek reads goods by their Russian TN VED names where Uzbek has none, not in English
     uz = to_markdown(briefs["uz"])
     assert "Древесина и изделия из нее" in uz and "Wood and articles of wood" not in uz
+
+
+def test_the_docx_is_an_a4_document_in_an_official_size(briefs):
+    document = Document(io.BytesIO(render(briefs["ru"], "docx")))
+    section = document.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+    assert document.styles["Normal"].font.size.pt >= 12
+    table = document.tables[0]
+    assert table.rows[0]._tr.trPr.xml.count("tblHeader") == 1  # the head repeats on a new page
+    assert all("cantSplit" in row._tr.trPr.xml for row in table.rows[1:])
