@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from fastapi.testclient import TestClient
 
 from hamkor.config import Settings
 from hamkor.i18n import gettext
@@ -48,7 +49,6 @@ def test_bad_query_parameters_are_a_message_not_a_server_error(app, path):
 ])
 def test_the_api_answers_bad_parameters_with_a_json_problem(app, path):
     application, token = app
-    from fastapi.testclient import TestClient
 
     response = TestClient(application, headers={"Authorization": f"Bearer {token}"}).get(path)
     assert response.status_code == 422, response.text
@@ -57,7 +57,6 @@ def test_the_api_answers_bad_parameters_with_a_json_problem(app, path):
 
 def test_missing_records_are_404_on_both_faces(app):
     application, token = app
-    from fastapi.testclient import TestClient
 
     api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
     missing = api.get("/api/v1/missions/424242")
@@ -72,7 +71,6 @@ def test_missing_records_are_404_on_both_faces(app):
 def test_an_upload_takes_the_same_options_through_the_page_and_the_api(app, fixtures):
     """The API honours the value unit as the page does, and both refuse an unknown kind or unit alike."""
     application, token = app
-    from fastapi.testclient import TestClient
 
     api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
     content = (fixtures / "fts" / "national_sample.csv").read_bytes()
@@ -137,7 +135,6 @@ def test_an_instance_for_syrdarya_works_without_a_code_change(syrdarya):
 def test_the_api_says_where_each_figure_comes_from(demo_settings, tmp_path_factory, tmp_path):
     """An October file beside the demo's extract: the summary names both sources with their batches and
     months, compares like with like, and a pinned source answers alone."""
-    from fastapi.testclient import TestClient
 
     settings = Settings(data_dir=copy_of_demo(demo_settings, tmp_path_factory, "provenance"))
     token = add_users(settings, [("analyst@provenance.org", "analyst", None)])["analyst@provenance.org"]
@@ -166,7 +163,6 @@ def test_the_api_says_where_each_figure_comes_from(demo_settings, tmp_path_facto
 def test_the_dashboard_projects_the_year_end(app):
     """January–September of the demo: the year carried forward by the 2023–2024 seasonality, with its interval."""
     application, token = app
-    from fastapi.testclient import TestClient
 
     api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
     data = api.get(f"/api/v1/trade/overview?reporter=RU-ALT&partner=UZ&period={PERIOD}").json()
@@ -183,7 +179,6 @@ def test_opportunities_take_words_and_codes_and_lead_on(app):
     """The meeting's wording leads to the equipment headings in two steps (type, look), each product linked to
     the explorer and the registered companies, sections named."""
     application, token = app
-    from fastapi.testclient import TestClient
 
     api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
     wording = "Equipment for geological exploration and uranium mining"
@@ -199,3 +194,39 @@ def test_opportunities_take_words_and_codes_and_lead_on(app):
     assert "«оборудование для геологоразведки» → " in page and "8430" in page
     assert 'href="/companies?code=' in page and "/explorer?reporter=RU-ALT&amp;partner=UZ&amp;flow=export" in page
     assert "XVI — Машины, оборудование и механизмы" in page  # the section select names its sections
+
+
+def test_small_things_that_misled(app, fixtures):
+    """Point 11 of issue 14, the parts done: the menu, the language switch, a refused import, confirmations,
+    the reporter picker, a mission in the past, file names."""
+    application, _ = app
+    settings = application.state.web.settings
+    add_users(settings, [("rep@shape.org", "company", 1)])
+    rep_menu = signed_in(application, "rep@shape.org").get("/companies").text.split("<nav>")[1].split("</nav>")[0]
+    assert 'href="/imports"' not in rep_menu and 'href="/cooperation"' not in rep_menu
+    assert 'href="/brief"' not in rep_menu and 'href="/companies"' in rep_menu
+    analyst = signed_in(application, "analyst@shape.org")
+    page = analyst.get(f"/explorer?reporter=RU-ALT&partner=UZ&period={PERIOD}&level=chapter").text
+    assert f'name="next" value="/explorer?reporter=RU-ALT&amp;partner=UZ&amp;period={PERIOD}&amp;level=chapter"' \
+        in page  # switching language keeps the filters
+    refused = analyst.post("/imports", data={"kind": "baci", "csrf": csrf_of(analyst, "/imports")},
+                           files={"file": ("not-baci.csv", (fixtures / "fts" / "national_sample.csv").read_bytes())},
+                           follow_redirects=False)
+    job_id = int(refused.headers["location"].split("job=")[1])
+    for _ in range(200):
+        text = analyst.get(f"/jobs/{job_id}").text
+        if "job-running" not in text and "job-queued" not in text:
+            break
+        time.sleep(0.05)
+    assert "job-failed" in text and "<progress" not in text  # no full bar saying "done" for a refused file
+    assert "data-confirm=" in analyst.get("/imports").text
+    reporters = analyst.get("/").text.split('name="reporter"')[1].split("</select>")[0]
+    order = [code for code in ("RU-ALT", "RU", "UZ", "AE") if f'value="{code}"' in reporters]
+    assert order[0] == "RU-ALT" and reporters.index('value="UZ"') < reporters.index('value="AE"')  # world-only last
+    mission = application.state.web.services.missions.all()[0]
+    assert "This mission is in the past" not in analyst.get(f"/missions/{mission.id}").text  # DEMO_NOW: before it
+    person = next(iter(application.state.web.services.missions.people(mission.id).values()))
+    add_users(settings, [("organizer@shape.org", "organizer", None)])
+    agenda = signed_in(application, "organizer@shape.org").get(f"/missions/{mission.id}/agenda/{person.id}.ics")
+    disposition = agenda.headers["content-disposition"]
+    assert "agenda-" in disposition and f"-{person.id}." not in disposition and "-DEMO.ics" in disposition

@@ -10,6 +10,7 @@ from hamkor.i18n.numbers import money_scale, money_unit
 from hamkor.reference.names import short_name, territory_name
 from hamkor.render import charts
 from hamkor.trade import stats
+from hamkor.trade.facts import WORLD_SOURCES
 from hamkor.trade.periods import Period
 from hamkor.trade.projection import Projection
 
@@ -67,10 +68,13 @@ def latest_period(con: duckdb.DuckDBPyConnection, reporter: str) -> Period | Non
 
 
 def reporters(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool]]:
-    """Reporters in the warehouse, with whether their data are synthetic."""
-    return [(r, bool(s)) for r, s in con.execute(
-        "SELECT reporter, bool_or(starts_with(source, 'demo-synthetic')) FROM trade_flow GROUP BY reporter "
-        "ORDER BY length(reporter) DESC, reporter").fetchall()]
+    """Reporters in the warehouse, with whether their data are synthetic: regions first, then countries with
+    statistics of their own, and last those known only from a world matrix (a few hundred of them once
+    BACI is loaded, which would otherwise bury the ones a department works with)."""
+    world = ", ".join(repr(s) for s in WORLD_SOURCES)
+    return [(r, bool(s)) for r, s, _ in con.execute(
+        f"SELECT reporter, bool_or(starts_with(source, 'demo-synthetic')), bool_and(source IN ({world})) AS only_world "
+        "FROM trade_flow GROUP BY reporter ORDER BY only_world, length(reporter) DESC, reporter").fetchall()]
 
 
 def overview(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period: Period, lang: str = "ru",

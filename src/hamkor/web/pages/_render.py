@@ -13,10 +13,13 @@ from hamkor.web.i18n import template_helpers
 from hamkor.web.security import csrf_matches
 from hamkor.web.shared.trade import partner_choices
 
-NAV = [("/", "Dashboard"), ("/explorer", "Trade explorer"), ("/partners", "Partners"), ("/brief", "Brief"),
-       ("/opportunities", "Opportunities"), ("/companies", "Companies"), ("/matching", "Matching"),
-       ("/missions", "Missions"), ("/cooperation", "Cooperation"), ("/imports", "Imports"),
-       ("/nomenclature", "Nomenclature")]
+# The menu, each entry with the permission its page needs: a viewer sees only what they may open.
+NAV = [("/", "Dashboard", "trade.view"), ("/explorer", "Trade explorer", "trade.view"),
+       ("/partners", "Partners", "trade.view"), ("/brief", "Brief", "brief.create"),
+       ("/opportunities", "Opportunities", "trade.view"), ("/companies", "Companies", "companies.view"),
+       ("/matching", "Matching", "matching.use"), ("/missions", "Missions", "missions.view"),
+       ("/cooperation", "Cooperation", "cooperation.view"), ("/imports", "Imports", "imports.view"),
+       ("/nomenclature", "Nomenclature", "reference.view")]
 
 
 def page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
@@ -28,7 +31,8 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
         context.setdefault("partner_choices", partner_choices(state, context["reporter"], context.get("partner")))
     html = state.templates.get_template(template).render(
         request=request, viewer=viewer, csrf=viewer.csrf if viewer else context.pop("csrf", ""),
-        languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], nav=NAV,
+        languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        nav=[(href, label) for href, label, permission in NAV if viewer and viewer.may(permission)],
         current_path=request.url.path, **template_helpers(lang), **context)
     return HTMLResponse(html, status_code=status_code)
 

@@ -4,6 +4,7 @@ and the documents (agendas as PDF and iCalendar, table sheets, workbook)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from hamkor.companies.classify import uz_to_latin
 from hamkor.companies.registry import company_name
 from hamkor.errors import NotFound, Refused
 from hamkor.i18n import translations
@@ -28,6 +30,7 @@ from hamkor.web.deps import (
     RecordId,
     RegistryDep,
     SettingsDep,
+    Web,
     language_of,
 )
 from hamkor.web.pages._render import check_csrf, local_path, page
@@ -179,7 +182,7 @@ def _tabs(mission, current: str) -> dict:
 
 @router.get("/missions/{mission_id}")
 def mission_page(request: Request, viewer: MissionViewer, missions: MissionsDep, registry: RegistryDep,
-                 mission: MissionInPath):
+                 web: Web, mission: MissionInPath):
     lang = language_of(request)
     people = missions.people(mission.id)
     taking_part = {p.company.id for p in people.values()}
@@ -188,7 +191,8 @@ def mission_page(request: Request, viewer: MissionViewer, missions: MissionsDep,
     return page(request, "mission.html.j2", **_tabs(mission, "setup"), people=list(people.values()),
                 candidates=candidates, company=lambda c: company_name(c, lang), visits=missions.visits(mission.id),
                 slots=slots, clock=clock, may_manage=viewer.may("missions.manage"),
-                deadline=_local_deadline(mission), own=viewer.company_id)
+                deadline=_local_deadline(mission), own=viewer.company_id,
+                past=bool(mission.days) and mission.days[-1]["date"] < web.services.today().isoformat())
 
 
 @router.post("/missions/{mission_id}/participants")
@@ -421,10 +425,12 @@ def participant_page(request: Request, viewer: MissionViewer, missions: Missions
 @router.get("/missions/{mission_id}/agenda/{participant_id}.{fmt}")
 def agenda_file(request: Request, viewer: MissionViewer, missions: MissionsDep, mission: MissionInPath,
                 participant_id: RecordId, fmt: str, lang: Annotated[str | None, Query(pattern="^(ru|uz|en)$")] = None):
-    missions.person(mission.id, participant_id)
+    person = missions.person(mission.id, participant_id)
     if not _own_or_manager(viewer, missions, mission.id, participant_id):
         raise Refused("Your role does not allow this page.")
-    name = f"agenda-{mission.id}-{participant_id}{'-DEMO' if mission.synthetic else ''}"
+    # the file says whose agenda it is and of which mission
+    name = f"agenda-{file_slug(person.name(lang or 'en'))}-{file_slug(mission.name)}"
+    name += "-DEMO" if mission.synthetic else ""
     if fmt == "pdf":
         body, media = documents.agenda_pdf(missions, mission, [participant_id], lang), "application/pdf"
     elif fmt == "ics":
@@ -454,4 +460,11 @@ def mission_document(request: Request, viewer: MissionManager, missions: Mission
     stem, _, ext = kind.partition(".")
     return Response(body, media_type=media,
                     headers={"Content-Disposition":
-                             f'attachment; filename="mission-{mission.id}-{stem}{suffix}.{ext}"'})
+                             f'attachment; filename="{file_slug(mission.name)}-{stem}{suffix}.{ext}"'})
+
+
+def file_slug(text: str, limit: int = 60) -> str:
+    """A name for a downloaded file that says whose it is: Latin letters, digits and dashes."""
+    latin = uz_to_latin(text or "")
+    slug = re.sub(r"[^a-z0-9]+", "-", latin.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "document"
