@@ -41,18 +41,8 @@ def to_docx(brief: Brief) -> bytes:
         docx.add_table(document, table.title, table.headers, table.rows)
     for chart in brief.charts:
         docx.add_picture(document, charts.to_png(chart.spec, brief.lang))
-    if brief.cooperation:
-        document.add_heading(label("cooperation", brief.lang), level=2)
-        for part in brief.cooperation:
-            document.add_paragraph(part.title).runs[0].bold = True
-            for item in part.items:
-                document.add_paragraph(item, style="List Bullet")
-    if brief.promising:
-        document.add_heading(label("promising", brief.lang), level=2)
-        for part in brief.promising:
-            document.add_paragraph(part.title).runs[0].bold = True
-            for item in part.items:
-                document.add_paragraph(item, style="List Number")
+    _docx_parts(document, label("cooperation", brief.lang), brief.cooperation, "List Bullet")
+    _docx_parts(document, label("promising", brief.lang), brief.promising, "List Number")
     for note in brief.notes:
         document.add_paragraph(note, style="List Bullet")
     document.add_heading(label("sources", brief.lang), level=2)
@@ -60,6 +50,17 @@ def to_docx(brief: Brief) -> bytes:
         document.add_paragraph(source, style="List Bullet")
     document.add_paragraph(f"{label('prepared', brief.lang)}: {brief.prepared_on} · hamkor")
     return docx.to_bytes(document)
+
+
+def _docx_parts(document, heading: str, parts, style: str) -> None:
+    """A section of titled lists (the registry's record, the promising areas), if it has any."""
+    if not parts:
+        return
+    document.add_heading(heading, level=2)
+    for part in parts:
+        document.add_paragraph(part.title).runs[0].bold = True
+        for item in part.items:
+            document.add_paragraph(item, style=style)
 
 
 def to_markdown(brief: Brief) -> str:

@@ -52,3 +52,12 @@ def mission_row(session, mission_id: int, lock: bool = False) -> Mission:
     if mission is None:
         raise MissionNotFound([("id", f"no mission {mission_id}")], "No such mission.")
     return mission
+
+
+def scoped_row(session, model, mission_id: int, record_id: int, field: str, title: str):
+    """A participant, request or meeting of this mission, or MissionNotFound: ids are never reached
+    through another mission's path."""
+    row = session.get(model, record_id)
+    if row is None or row.mission_id != mission_id:
+        raise MissionNotFound([(field, f"no {field} {record_id} in mission {mission_id}")], title)
+    return row

@@ -9,7 +9,15 @@ from sqlalchemy import select
 
 from hamkor.accounts.permissions import SYSTEM, Actor
 from hamkor.errors import Refused
-from hamkor.missions.base import PRIORITIES, MissionConflict, MissionError, MissionNotFound, aware, mission_row, now_utc
+from hamkor.missions.base import (
+    PRIORITIES,
+    MissionConflict,
+    MissionError,
+    aware,
+    mission_row,
+    now_utc,
+    scoped_row,
+)
 from hamkor.missions.setup import Person
 from hamkor.store.db import session_of, unit_of_work
 from hamkor.store.models import MissionMeeting, MissionRequest
@@ -66,12 +74,9 @@ class MissionRequests:
             session.flush()
             return made
 
-    def _request_row(self, session, mission_id: int, request_id: int) -> MissionRequest:
-        found = session.get(MissionRequest, request_id)
-        if found is None or found.mission_id != mission_id:
-            raise MissionNotFound([("request", f"no request {request_id} in mission {mission_id}")],
-                                  "No such request.")
-        return found
+    @staticmethod
+    def _request_row(session, mission_id: int, request_id: int) -> MissionRequest:
+        return scoped_row(session, MissionRequest, mission_id, request_id, "request", "No such request.")
 
     @unit_of_work
     def answer(self, mission_id: int, request_id: int, accept: bool, actor: Actor = SYSTEM,

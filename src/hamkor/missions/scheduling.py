@@ -16,9 +16,9 @@ from hamkor.missions.base import (
     PRIORITIES,
     MissionConflict,
     MissionError,
-    MissionNotFound,
     mission_row,
     now_utc,
+    scoped_row,
 )
 from hamkor.missions.grid import Slot
 from hamkor.missions.requests import RequestView
@@ -270,11 +270,7 @@ class MissionScheduling:
 
     @staticmethod
     def _meeting_row(session, mission_id: int, meeting_id: int) -> MissionMeeting:
-        meeting = session.get(MissionMeeting, meeting_id)
-        if meeting is None or meeting.mission_id != mission_id:
-            raise MissionNotFound([("meeting", f"no meeting {meeting_id} in mission {mission_id}")],
-                                  "No such meeting.")
-        return meeting
+        return scoped_row(session, MissionMeeting, mission_id, meeting_id, "meeting", "No such meeting.")
 
     @unit_of_work
     def set_lock(self, mission_id: int, meeting_id: int, locked: bool) -> MissionMeeting:

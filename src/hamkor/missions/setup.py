@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hamkor.accounts.permissions import Actor
 from hamkor.companies.registry import company_name
 from hamkor.missions import itinerary as routing
-from hamkor.missions.base import SIDES, MissionError, MissionNotFound, mission_row, now_utc
+from hamkor.missions.base import SIDES, MissionError, MissionNotFound, mission_row, now_utc, scoped_row
 from hamkor.missions.grid import GridError, Slot, check_days, slots_overlapping, time_grid
 from hamkor.reference.countries import countries
 from hamkor.reference.regions import regions
@@ -216,11 +216,8 @@ class MissionSetup:
 
     @staticmethod
     def _participant_row(session, mission_id: int, participant_id: int) -> MissionParticipant:
-        participant = session.get(MissionParticipant, participant_id)
-        if participant is None or participant.mission_id != mission_id:
-            raise MissionNotFound([("participant", f"no participant {participant_id} in mission {mission_id}")],
-                                  "No such participant.")
-        return participant
+        return scoped_row(session, MissionParticipant, mission_id, participant_id, "participant",
+                          "No such participant.")
 
     @staticmethod
     def _people(session, *conditions) -> list[Person]:
