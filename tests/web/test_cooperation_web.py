@@ -67,7 +67,8 @@ def test_forms_history_and_delete_by_role(env):
                                                 "partners": "UZ"}, follow_redirects=False)
     assert edited.status_code == 303
     history = analyst.get(path).text.split('id="history"')[1]
-    assert history.split("<tbody>")[1].count("<tr>") == 2 and "open → done" in history
+    assert history.split("<tbody>")[1].count("<tr>") == 2 and "открыто → готово" in history  # in words
+    assert "Узбекистан" in history and "['UZ']" not in history and "partners" not in history  # names, no codes
     assert "badge overdue" not in analyst.get(path).text  # done: no longer overdue
     assert analyst.post(f"{path}/delete", data={"csrf": token}).status_code == 403  # analysts do not delete
     organizer = client_for(app, "organizer")

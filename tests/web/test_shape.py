@@ -230,3 +230,16 @@ def test_small_things_that_misled(app, fixtures):
     agenda = signed_in(application, "organizer@shape.org").get(f"/missions/{mission.id}/agenda/{person.id}.ics")
     disposition = agenda.headers["content-disposition"]
     assert "agenda-" in disposition and f"-{person.id}." not in disposition and "-DEMO.ics" in disposition
+
+
+def test_no_raw_codes_where_a_person_reads(app):
+    """Sizes and languages in words; the registry's recent changes name their fields (issue 14, point 8, in part)."""
+    application, _ = app
+    add_users(application.state.web.settings, [("organizer8@shape.org", "organizer", None)])
+    client = signed_in(application, "organizer8@shape.org")
+    company = next(c for c in application.state.web.services.registry.all() if c.size and c.languages)
+    profile = client.get(f"/companies/{company.id}").text
+    assert gettext("ru", f"size: {company.size}") in profile and f"<dd>{company.size}</dd>" not in profile
+    assert "Русский" in profile or "Oʻzbekcha" in profile
+    changes = client.get("/cooperation").text.split('id="changes"')[1].split("</table>")[0]
+    assert "name_ru" not in changes and "partners" not in changes and "start_date" not in changes

@@ -31,7 +31,7 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
         context.setdefault("partner_choices", partner_choices(state, context["reporter"], context.get("partner")))
     html = state.templates.get_template(template).render(
         request=request, viewer=viewer, csrf=viewer.csrf if viewer else context.pop("csrf", ""),
-        languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], language_names=LANGUAGE_NAMES,
         nav=[(href, label) for href, label, permission in NAV if viewer and viewer.may(permission)],
         current_path=request.url.path, **template_helpers(lang), **context)
     return HTMLResponse(html, status_code=status_code)

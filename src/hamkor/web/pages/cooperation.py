@@ -14,6 +14,8 @@ from hamkor.cooperation.calendar import events_ics
 from hamkor.cooperation.records import KINDS, RecordError, RecordMissing, to_plain
 from hamkor.cooperation.service import Cooperation, is_overdue
 from hamkor.errors import NotFound
+from hamkor.i18n import translations
+from hamkor.reference.names import territory_name
 from hamkor.render.charts import turnover_with_events_spec
 from hamkor.trade import stats
 from hamkor.trade.periods import Period
@@ -37,20 +39,38 @@ KindName = Annotated[str, Path(pattern="^(organisations|people|positions|events|
 
 
 
+# Values the audit history keeps that are not fields of the form
+EXTRA_LABELS = {"document_name": "Document", "document_sha256": "Document checksum", "synthetic": "Synthetic"}
+
+
+def field_label(entity_or_kind: str, name: str) -> str:
+    """The English label (a catalog message id) of a field, for history and recent changes."""
+    kind = KINDS.get(entity_or_kind) or next((k for k in KINDS.values() if k.entity == entity_or_kind), None)
+    field = kind.field(name) if kind else None
+    return field.label if field else EXTRA_LABELS.get(name, name.replace("_", " "))
+
+
 def _names(coop: Cooperation, lang: str) -> dict[str, dict[int, str]]:
     return {kind: coop.names(kind, lang) for kind in (*KINDS, "missions")}
 
 
-def shown(value, field, names) -> str:
-    """A field's value as a person reads it: references by name, lists joined, dates as ISO."""
+def shown(value, field, names, lang: str = "ru") -> str:
+    """A field's value as a person reads it: references by name, territories by name, choices in the
+    reader's language, lists joined, dates as ISO; never a raw list or code."""
     if value in (None, "", []):
         return ""
+    if field is None:  # a value the record keeps beside its fields (the document's file name)
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    if field.type == "choice":
+        return translations(lang).gettext(str(value))
+    if field.type == "territory":
+        return territory_name(str(value), lang)
     if field.type == "ref":
         return names[field.ref].get(value, f"#{value}")
     if field.type == "refs":
         return ", ".join(names[field.ref].get(v, f"#{v}") for v in value)
     if field.type == "territories":
-        return ", ".join(value)
+        return ", ".join(territory_name(code, lang) for code in value)
     if field.type == "sources":
         return "; ".join(s["title"] for s in value)
     return str(to_plain(value))
@@ -64,7 +84,7 @@ def dashboard(request: Request, viewer: CoopViewer, coop: CooperationDep, today:
     partners = sorted({p for kind in ("events", "agreements", "commitments") for r in coop.list(kind)
                        for p in coop.partners_of(kind, r)})
     return page(request, "cooperation.html.j2", reminders=reminders, open_commitments=coop.open_commitments(),
-                today=today, names=names, changes=coop.recent_changes(12), partners=partners,
+                today=today, names=names, changes=coop.recent_changes(12), partners=partners, field_label=field_label,
                 overdue=lambda c: is_overdue(c, today), may_edit=viewer.may("cooperation.edit"),
                 kinds=KINDS)
 
@@ -142,7 +162,8 @@ def list_page(request: Request, viewer: CoopViewer, coop: CooperationDep, today:
         rows = [r for r in coop.list(kind, partner or None) if is_overdue(r, today)]
     columns = [f for f in spec.fields if f.type not in ("longtext", "sources")][:6]
     return page(request, "coop_list.html.j2", spec=spec, rows=rows, columns=columns, names=_names(coop, lang),
-                shown=shown, title=lambda r: coop.title(kind, r, lang), partner=partner or "", status=status or "",
+                shown=lambda v, f, n: shown(v, f, n, lang), title=lambda r: coop.title(kind, r, lang),
+                partner=partner or "", status=status or "",
                 q=q or "", overdue=lambda r: kind == "commitments" and is_overdue(r, today),
                 may_edit=viewer.may("cooperation.edit"))
 
@@ -159,7 +180,7 @@ def _text_of(field, value) -> str:
     if value in (None, []):
         return ""
     if field.type == "territories":
-        return ", ".join(value)
+        return ", ".join(value)  # codes in a form: they are read back
     if field.type == "sources":
         return "\n".join(f"{s['title']} | {s['url']}" if s.get("url") else s["title"] for s in value)
     return str(to_plain(value))
@@ -206,8 +227,11 @@ def record_page(request: Request, viewer: CoopViewer, coop: CooperationDep, toda
         extra["commitments"] = [c for c in coop.list("commitments") if c.event_id == record_id]
     if kind == "agreements":
         extra["commitments"] = [c for c in coop.list("commitments") if c.agreement_id == record_id]
-    return page(request, "coop_record.html.j2", spec=KINDS[kind], record=record, names=_names(coop, lang),
-                shown=shown, title=coop.title(kind, record, lang), history=coop.history(kind, record_id),
+    names = _names(coop, lang)
+    return page(request, "coop_record.html.j2", spec=KINDS[kind], record=record, names=names,
+                history_value=lambda name, value: shown(value, KINDS[kind].field(name), names, lang),
+                shown=lambda v, f, n: shown(v, f, n, lang), field_label=field_label,
+                title=coop.title(kind, record, lang), history=coop.history(kind, record_id),
                 overdue=kind == "commitments" and is_overdue(record, today),
                 may_edit=viewer.may("cooperation.edit"),
                 may_delete=viewer.may("cooperation.delete"), **extra)
