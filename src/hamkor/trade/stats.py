@@ -373,30 +373,16 @@ def summary(con: duckdb.DuckDBPyConnection, q: Query) -> Summary:
 
     def fold(query: Query) -> tuple[Flows, Coverage]:
         months, years = set(query.period.month_list()), range(query.period.first[0], query.period.last[0] + 1)
-        exports = imports = 0.0
-        synthetic, with_pair, monthly, annual = False, set(), set(), set()
-        for year, month, flow, in_pair, row_synthetic, value in groups:
-            if month is not None and (year, month) in months:
-                monthly.add((year, month))
-            elif month is None and query.period.whole_years and year in years:
-                annual.add(year)
-            else:
-                continue
-            if not in_pair:
-                continue
-            with_pair.add((year, month))
-            synthetic |= bool(row_synthetic)
-            if flow == "export":
-                exports += value
-            else:
-                imports += value
+        present = {(year, month) for year, month, *_ in groups}
+        monthly = {key for key in present if key in months}
+        annual = {key for key in present if key[1] is None and query.period.whole_years and key[0] in years}
         if not monthly and not annual:
             span = coverage(con, query)  # nothing at all: look wider for annual-only data
         elif not monthly:
             span = Coverage(len(years), len(annual), True)
         else:
             span = Coverage(len(months), len(monthly), False)
-        return Flows(exports, imports, len(with_pair), synthetic), span
+        return _flows_over(groups, monthly | annual), span
 
     (current, current_span), (before, before_span) = fold(q), fold(previous)
     comparable = _comparable(q, groups)
