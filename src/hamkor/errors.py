@@ -39,3 +39,13 @@ class Refused(Problem):
 
 class Conflict(Problem):
     """It cannot be done while something else stands (a record others still refer to)."""
+
+
+def reason_of(error: Exception) -> str:
+    """What went wrong, for a person: the domain's sentence itself (a `hamkor.i18n.Msg` keeps its message id
+    and values, so an interface can still say it in its reader's language), not the exception's flat text."""
+    if isinstance(error, Problem):
+        reasons = [reason for _, reason in error.problems]
+        return reasons[0] if len(reasons) == 1 and not error.title else (error.title or str(error))
+    first = error.args[0] if error.args else None
+    return first if isinstance(first, str) else str(error)

@@ -136,7 +136,7 @@ def test_matching_scores_and_reasons():
     best = suggest(scores, top=1)
     assert [(s.a.id, s.b.id) for s in best] == [(1, 10), (2, 12)]
     texts = [describe(r, "A", "B", "en") for r in best[0].reasons]
-    assert "A offers 840211, which B needs (8402)" in texts and "common language: ru" in texts
+    assert "A offers 840211, which B needs (8402)" in texts and "common language: Russian" in texts
     assert any(t.startswith("trade data supports") for t in texts)
     apart = suggest(score_pairs(a[:1], b[1:2]))[0]  # Russian and Uzbek speakers
     assert "needs an interpreter" in [describe(r, "A", "B", "en") for r in apart.reasons]

@@ -199,7 +199,7 @@ def test_demo_holds_the_public_facts(demo_settings):
         coop = Cooperation(db)
         [meeting] = [e for e in coop.list("events") if e.start_date == date(2025, 12, 18)]
         assert "33%" in meeting.summary and "Сырдарьинской" in meeting.summary and not meeting.synthetic
-        assert meeting.sources[0]["title"].startswith("Sputnik Uzbekistan, 18.12.2025")
+        assert meeting.sources[0]["title"].startswith("Sputnik Узбекистан, 18.12.2025")
         people = {p.name_latin for p in coop.list("people")}
         assert people == {"Viktor Tomenko", "Aslam Akbarov"}
         commitments = coop.list("commitments")

@@ -121,7 +121,7 @@ def test_report_lists_first_50_and_counts_the_rest(service, tmp_path):
     bad = GOOD.replace("01/2025", "13/2025")
     outcome = service.import_file("fts-regional", write(tmp_path, [HEADER] + [bad] * 120))
     assert outcome.report.count == 120 and len(outcome.report.problems) == 50
-    assert outcome.report.lines()[-1] == "... and 70 more problems"
+    assert outcome.report.lines()[-1] == "… and 70 more problems"
 
 
 @pytest.mark.parametrize(("content", "reason"), [

@@ -54,7 +54,7 @@ def test_forms_history_and_delete_by_role(env):
     token = csrf_of(analyst, "/cooperation/commitments/new")
     bad = analyst.post("/cooperation/commitments/new", data={"csrf": token, "title": "", "status": "open",
                                                              "due_date": "31.12.2026"})
-    assert bad.status_code == 422 and "is not a date" in bad.text and "is required" in bad.text
+    assert bad.status_code == 422 and "не дата" in bad.text and "обязательно" in bad.text
     made = analyst.post("/cooperation/commitments/new",
                         data={"csrf": token, "title": "Подготовить дорожную карту", "status": "open",
                               "due_date": "2026-11-30", "partners": "UZ"}, follow_redirects=False)
@@ -76,7 +76,7 @@ def test_forms_history_and_delete_by_role(env):
     assert organizer.post(f"{path}/delete", data={"csrf": token}, follow_redirects=False).status_code == 303
     assert organizer.get(path).status_code == 404
     referenced = organizer.post("/cooperation/organisations/1/delete", data={"csrf": token})
-    assert referenced.status_code == 409 and "referred to" in referenced.text
+    assert referenced.status_code == 409 and "ссылаются" in referenced.text
 
 
 def test_agreement_document_and_the_events_feed(env):

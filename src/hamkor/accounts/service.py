@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from hamkor.errors import Problem
-from hamkor.i18n import LANGUAGES
+from hamkor.i18n import LANGUAGES, Msg
 from hamkor.store.db import Database
 from hamkor.store.models import ApiToken, User
 
@@ -42,16 +42,17 @@ class Accounts:
                     company_id: int | None = None) -> User:
         email = email.strip().lower()
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-            raise AccountError(f"{email!r} is not an e-mail address")
+            raise AccountError(Msg("'%(email)s' is not an e-mail address", email=email))
         if role not in ROLES:
-            raise AccountError(f"role must be one of {', '.join(ROLES)}")
+            raise AccountError(Msg("role must be one of %(roles)s", roles=', '.join(ROLES)))
         if len(password) < MIN_PASSWORD:
-            raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+            raise AccountError(Msg("the password must have at least %(min_password)s characters",
+                                   min_password=MIN_PASSWORD))
         if language not in LANGUAGES:
-            raise AccountError(f"language must be one of {', '.join(LANGUAGES)}")
+            raise AccountError(Msg("language must be one of %(languages)s", languages=', '.join(LANGUAGES)))
         with self.db.session() as session:
             if session.scalar(select(User).where(User.email == email)):
-                raise AccountError(f"a user {email} exists already")
+                raise AccountError(Msg("a user %(email)s exists already", email=email))
             if role == "company" and company_id is None:
                 raise AccountError("a company representative needs the company they speak for (--company ID)")
             user = User(email=email, password_hash=_hasher.hash(password), role=role, language=language,
@@ -81,7 +82,7 @@ class Accounts:
 
     def set_language(self, user_id: int, language: str) -> None:
         if language not in LANGUAGES:
-            raise AccountError(f"language must be one of {', '.join(LANGUAGES)}")
+            raise AccountError(Msg("language must be one of %(languages)s", languages=', '.join(LANGUAGES)))
         with self.db.session() as session:
             user = session.get(User, user_id)
             if user:

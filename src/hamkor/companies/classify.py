@@ -23,7 +23,7 @@ from importlib import resources
 
 import snowballstemmer
 
-from hamkor.i18n import pick
+from hamkor.i18n import Msg, pick
 from hamkor.reference.nomenclature import nomenclature
 
 EDITION = "HS2022"
@@ -328,7 +328,8 @@ class Classifier:
             for field_lang, words in queries.items():
                 for index, (score, matched) in self.index[field_lang].scores(words).items():
                     total[index] += score * weight
-                    why[index].append(("words: " if weight == 1.0 else "purpose: ") + ", ".join(sorted(matched)))
+                    why[index].append(Msg("words: %(words)s" if weight == 1.0 else "purpose: %(words)s",
+                                          words=", ".join(sorted(matched))))
         if purpose and any(word.startswith(EQUIPMENT_WORDS.get(lang, ())) for word in head.split()):
             for index in list(total):
                 if not self.headings[index].code.startswith(EQUIPMENT_CHAPTERS):
@@ -341,13 +342,13 @@ class Classifier:
                         if head in self.where:
                             i = self.where[head]
                             total[i] += TERM_WEIGHT * max(best, 1.0) / 10 + TERM_WEIGHT
-                            why[i].append(f"trade term «{term.term}»")
+                            why[i].append(Msg("trade term «%(term)s»", term=term.term))
         if traded:
             for index in list(total):
                 weight = traded.get(self.headings[index].code, 0.0)
                 if weight > 0:
                     total[index] *= 1 + TRADE_BOOST * weight
-                    why[index].append("the region trades it")
+                    why[index].append(Msg("the region trades it"))
         ranked = sorted(total.items(), key=lambda item: (-item[1], self.headings[item[0]].code))[:limit]
         hits = []
         for index, score in ranked:

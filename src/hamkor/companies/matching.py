@@ -26,7 +26,8 @@ import numpy as np
 from scipy import sparse
 
 from hamkor.companies.classify import tokens
-from hamkor.i18n import pick
+from hamkor.companies.sectors import sector_name
+from hamkor.i18n import language_name, pick
 
 WEIGHTS = {"complementarity": 0.45, "text": 0.20, "sectors": 0.10, "trade": 0.15, "language": 0.10}
 LEVELS = ((6, 1.0), (4, 0.75), (2, 0.4))
@@ -256,6 +257,10 @@ PHRASES = {
 
 def describe(reason: dict, a_name: str, b_name: str, lang: str = "ru") -> str:
     values = {k: (", ".join(v) if isinstance(v, list) else v) for k, v in reason.items()}
+    if reason["kind"] == "sectors":
+        values["sectors"] = ", ".join(sector_name(sector, lang) for sector in reason["sectors"])
+    if reason["kind"] == "language":
+        values["languages"] = ", ".join(language_name(code, lang) for code in reason["languages"])
     if reason["kind"] == "offers":
         values["giver"], values["taker"] = (a_name, b_name) if reason["who"] == "a" else (b_name, a_name)
     return pick(PHRASES[reason["kind"]], lang).format(**values)

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, or_, select
 
 from hamkor.accounts.permissions import SYSTEM, Actor
+from hamkor.companies.sectors import sector_key
 from hamkor.companies.taxid import TaxIdError, validate_tax_id
-from hamkor.errors import NotFound, Problem, Refused
-from hamkor.i18n import pick
+from hamkor.errors import NotFound, Problem, Refused, reason_of
+from hamkor.i18n import Msg, pick
 from hamkor.reference.countries import countries
 from hamkor.reference.nomenclature import nomenclature
 from hamkor.reference.regions import regions
@@ -109,40 +110,44 @@ def validate(data: CompanyData) -> tuple[CompanyData, list[tuple[str, str]]]:
         problems.append(("name", "a legal name is needed (Russian, Uzbek or English)"))
     clean.country = (data.country or "").strip().upper()
     if not countries().is_known(clean.country):
-        problems.append(("country", f"unknown country {data.country!r}: use ISO alpha-2 such as RU or UZ"))
+        problems.append(("country", Msg("unknown country '%(country)s': use ISO alpha-2 such as RU or UZ",
+                                        country=data.country)))
     if _clean(data.region):
         clean.region = region_code(data.region, clean.country)
         if clean.region is None:
-            problems.append(("region", f"unknown region {data.region!r} of {clean.country or 'the country'}"))
+            problems.append(("region", Msg("unknown region '%(region)s' of %(value)s",
+                                           region=data.region, value=clean.country or 'the country')))
         elif regions().get(clean.region).country != clean.country:
-            problems.append(("region", f"{clean.region} is not in {clean.country}"))
+            problems.append(("region", Msg("%(region)s is not in %(country)s",
+                                           region=clean.region, country=clean.country)))
     else:
         clean.region = None
     try:
         clean.tax_id = validate_tax_id(clean.country, data.tax_id)
     except TaxIdError as error:
-        problems.append(("tax_id", str(error)))
+        problems.append(("tax_id", reason_of(error)))
     clean.size = _clean(data.size.lower() if data.size else None)
     if clean.size and clean.size not in SIZES:
-        problems.append(("size", f"size must be one of {', '.join(SIZES)}"))
+        problems.append(("size", Msg("size must be one of %(sizes)s",
+                                     sizes=tuple(Msg.coded(size, f"size: {size}") for size in SIZES))))
     website = _clean(data.website)
     clean.website = website if not website or "://" in website else f"https://{website}"
     clean.languages = sorted({lang.strip().lower() for lang in data.languages if lang.strip()})
     bad = [lang for lang in clean.languages if not LANGUAGE.fullmatch(lang)]
     if bad:
-        problems.append(("languages", f"language codes are two letters (ru, uz, en…): {', '.join(bad)}"))
-    clean.sectors = sorted({s.strip() for s in data.sectors if s.strip()})
+        problems.append(("languages", Msg("language codes are two letters (ru, uz, en…): %(bad)s", bad=', '.join(bad))))
+    clean.sectors = sorted({sector_key(s) for s in data.sectors if s.strip()})
     for name in ("offers", "needs"):
         codes = [c.strip().replace(" ", "").replace(".", "") for c in getattr(data, name) if c.strip()]
         wrong = [c for c in codes if not CODE.fullmatch(c) or not _known_code(c)]
         if wrong:
-            problems.append((name, f"unknown HS / TN VED code(s): {', '.join(wrong)}"))
+            problems.append((name, Msg("unknown HS / TN VED code(s): %(wrong)s", wrong=', '.join(wrong))))
         setattr(clean, name, list(dict.fromkeys(codes)))
     clean.contacts = [Contact(_clean(c.name) or "", _clean(c.role), _clean(c.phone), _clean(c.email))
                       for c in data.contacts if _clean(c.name) or _clean(c.email) or _clean(c.phone)]
     for contact in clean.contacts:
         if contact.email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", contact.email):
-            problems.append(("contact_email", f"not an e-mail address: {contact.email!r}"))
+            problems.append(("contact_email", Msg("not an e-mail address: '%(email)s'", email=contact.email)))
         if not contact.name:
             problems.append(("contact_name", "a contact needs a name"))
     return clean, problems
@@ -172,7 +177,7 @@ class CompanyFilter:
             return False
         if self.region and company.region != self.region.upper():
             return False
-        if self.sector and self.sector.lower() not in {s.lower() for s in company.sectors or []}:
+        if self.sector and sector_key(self.sector).lower() not in {s.lower() for s in company.sectors or []}:
             return False
         if self.code:
             codes = [*(company.offers or []), *(company.needs or [])]
@@ -227,7 +232,7 @@ class Registry:
     def _row(session, company_id: int) -> Company:
         company = session.get(Company, company_id)
         if company is None:
-            raise CompanyNotFound([("id", f"no company {company_id}")], "No such company.")
+            raise CompanyNotFound([("id", Msg("no company %(company_id)s", company_id=company_id))], "No such company.")
         return company
 
     def company(self, company_id: int) -> Company:

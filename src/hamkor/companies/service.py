@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from hamkor.companies.matching import Profile, Suggestion, score_pairs, suggest
 from hamkor.companies.registry import CompanyFilter, Registry, company_name
-from hamkor.errors import Problem
+from hamkor.errors import Problem, reason_of
 from hamkor.opportunities.analysis import find_opportunities
 from hamkor.opportunities.world import OpportunityError
 from hamkor.store.models import Company, MeetingRequest
@@ -48,7 +48,7 @@ def trade_weights(con: duckdb.DuckDBPyConnection | None, territory: str | None, 
             weights.append({i.product: math.log1p(i.potential) / math.log1p(top)
                             for i in result.items if i.potential > 0 and top > 0})
     except OpportunityError as problem:
-        return {}, {}, str(problem)
+        return {}, {}, reason_of(problem)
     return weights[0], weights[1], None
 
 

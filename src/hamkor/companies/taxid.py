@@ -3,6 +3,8 @@ digits) and Uzbekistan's STIR (9 digits; no check digit is published, so only th
 
 from __future__ import annotations
 
+from hamkor.i18n import Msg
+
 INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 INN11_WEIGHTS = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 INN12_WEIGHTS = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -19,26 +21,30 @@ def _check(digits: list[int], weights: tuple[int, ...]) -> int:
 def validate_inn(value: str) -> str:
     digits_text = value.strip().replace(" ", "")
     if not digits_text.isdigit():
-        raise TaxIdError(f"INN {value!r} must contain digits only")
+        raise TaxIdError(Msg("INN '%(value)s' must contain digits only", value=value))
     digits = [int(c) for c in digits_text]
     if len(digits) == 10:
         if _check(digits, INN10_WEIGHTS) != digits[9]:
-            raise TaxIdError(f"INN {digits_text}: the check digit is wrong (expected {_check(digits, INN10_WEIGHTS)})")
+            raise TaxIdError(Msg("INN %(digits_text)s: the check digit is wrong (expected %(digits)s)",
+                                 digits_text=digits_text, digits=_check(digits, INN10_WEIGHTS)))
     elif len(digits) == 12:
         first, second = _check(digits, INN11_WEIGHTS), _check(digits, INN12_WEIGHTS)
         if first != digits[10] or second != digits[11]:
-            raise TaxIdError(f"INN {digits_text}: the check digits are wrong (expected {first}{second} at the end)")
+            raise TaxIdError(Msg("INN %(digits_text)s: the check digits are wrong (expected %(first)s%(second)s "
+                                 "at the end)",
+                                 digits_text=digits_text, first=first, second=second))
     else:
-        raise TaxIdError(f"INN {digits_text} has {len(digits)} digits: 10 (organisation) or 12 (individual) expected")
+        raise TaxIdError(Msg("INN %(digits_text)s has %(digits)s digits: 10 (organisation) or 12 (individual) expected",
+                             digits_text=digits_text, digits=len(digits)))
     return digits_text
 
 
 def validate_stir(value: str) -> str:
     digits_text = value.strip().replace(" ", "")
     if not digits_text.isdigit() or len(digits_text) != 9:
-        raise TaxIdError(f"STIR {value!r} must be 9 digits")
+        raise TaxIdError(Msg("STIR '%(value)s' must be 9 digits", value=value))
     if digits_text[0] == "0":
-        raise TaxIdError(f"STIR {digits_text} cannot start with 0")
+        raise TaxIdError(Msg("STIR %(digits_text)s cannot start with 0", digits_text=digits_text))
     return digits_text
 
 
@@ -54,5 +60,5 @@ def validate_tax_id(country: str, value: str | None) -> str | None:
     if country == "UZ":
         return validate_stir(text)
     if not text.replace(" ", "").replace("-", "").isalnum():
-        raise TaxIdError(f"tax ID {value!r} must be letters and digits")
+        raise TaxIdError(Msg("tax ID '%(value)s' must be letters and digits", value=value))
     return text.replace(" ", "").replace("-", "")

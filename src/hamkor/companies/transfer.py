@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from rapidfuzz import fuzz
 
 from hamkor.companies.registry import CompanyData, Contact, Registry, company_name, validate
+from hamkor.i18n import Msg, gettext, localize
 from hamkor.store.models import Company
 
 FIELDS = ("name_ru", "name_uz", "name_en", "tax_id", "country", "region", "city", "sectors", "size", "website",
@@ -56,11 +57,11 @@ class ImportProblem:
     value: str | None
     reason: str
 
-    def describe(self, file_name: str) -> str:
-        where = file_name + (f", row {self.row}" if self.row else "")
-        where += f", column {self.column}" if self.column else ""
-        shown = f" {self.value[:60]!r}:" if self.value else ""
-        return f"{where}:{shown} {self.reason}"
+    def describe(self, file_name: str, lang: str = "en") -> str:
+        where = file_name + (", " + gettext(lang, "row %(row)s", row=self.row) if self.row else "")
+        where += ", " + gettext(lang, "column %(column)s", column=self.column) if self.column else ""
+        shown = "" if not self.value else f" «{self.value[:60]}»:" if lang != "en" else f" {self.value[:60]!r}:"
+        return f"{where}:{shown} {localize(self.reason, lang)}"
 
 
 @dataclass
@@ -97,7 +98,8 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     except (csv.Error, OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
         kind = "an XLSX workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a CSV table"
         raise ImportRefused(ImportReport(path.name, {}, errors=[
-            ImportProblem(None, None, None, f"cannot be read as {kind} ({error}); save it as XLSX or CSV")])) from None
+            ImportProblem(None, None, None, Msg("cannot be read as %(kind)s (%(error)s); save it as XLSX or CSV",
+                                                kind=kind, error=error))])) from None
 
 
 def _read_table(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -146,16 +148,18 @@ def import_companies(registry: Registry, path: Path, mapping: dict[str, str] | N
     for column, name in (mapping or {}).items():
         if column not in header:
             raise ImportRefused(ImportReport(path.name, chosen, errors=[
-                ImportProblem(None, column, None, f"no such column (the file has: {', '.join(header)})")]))
+                ImportProblem(None, column, None, Msg("no such column (the file has: %(header)s)",
+                                                      header=', '.join(header)))]))
         if name not in FIELDS:
             raise ImportRefused(ImportReport(path.name, chosen, errors=[
-                ImportProblem(None, column, name, f"unknown field (known: {', '.join(FIELDS)})")]))
+                ImportProblem(None, column, name, Msg("unknown field (known: %(fields)s)", fields=', '.join(FIELDS)))]))
         chosen = {c: f for c, f in chosen.items() if f != name and c != column}
         chosen[column] = name
     report = ImportReport(path.name, chosen, rows=len(rows))
     if not ({"name_ru", "name_uz", "name_en"} & set(chosen.values())) or "country" not in chosen.values():
-        report.errors.append(ImportProblem(None, None, None, "the mapping needs a name column and a country column "
-                                                             f"(recognised: {chosen or 'none'})"))
+        report.errors.append(ImportProblem(None, None, None, Msg("the mapping needs a name column and a country "
+                                                                 "column (recognised: %(value)s)",
+                                                                 value=chosen or 'none')))
         raise ImportRefused(report)
     index = {name: header.index(column) for column, name in chosen.items()}
     existing = registry.all()
@@ -182,14 +186,14 @@ def import_companies(registry: Registry, path: Path, mapping: dict[str, str] | N
             key = (clean.country, clean.tax_id)
             if key in seen_tax:
                 report.errors.append(ImportProblem(number, column_of.get("tax_id"), clean.tax_id,
-                                                   f"the same tax ID as row {seen_tax[key]}"))
+                                                   Msg("the same tax ID as row %(seen_tax)s", seen_tax=seen_tax[key])))
             seen_tax[key] = number
             target = by_tax.get(key)
             if target is not None and not update_existing:
                 report.errors.append(ImportProblem(
                     number, column_of.get("tax_id"), clean.tax_id,
-                    f"already registered as company #{target.id} ({company_name(target)}); "
-                    "import with update_existing to update it"))
+                    Msg("already registered as company #%(id)s (%(target)s); import with update_existing to update it",
+                        id=target.id, target=company_name(target))))
         planned.append((number, clean, target))
     _similar_names(planned, existing, report)
     if report.errors:
@@ -218,7 +222,8 @@ def _similar_names(planned, existing: list[Company], report: ImportReport) -> No
             score = fuzz.token_sort_ratio(bare, other)
             if score >= SIMILAR_NAMES:
                 report.warnings.append(ImportProblem(number, None, clean.display_name,
-                                                     f"looks like {label} ({other}), similarity {score:.0f}"))
+                                                     Msg("looks like %(label)s (%(other)s), similarity %(score)s",
+                                                         label=label, other=other, score=format(score, '.0f'))))
         known.append((f"row {number}", clean.country, clean.tax_id, bare))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from hamkor.errors import Conflict, NotFound, Problem
-from hamkor.i18n import pick
+from hamkor.i18n import Msg, pick
 from hamkor.reference.countries import countries
 from hamkor.reference.regions import regions
 from hamkor.store.models import (
@@ -140,7 +140,7 @@ def _sources(value) -> tuple[list[dict], list[str]]:
             else:
                 title, url = text, ""
         if url and not URL.fullmatch(url):
-            problems.append(f"source {n}: {url!r} is not an http(s) address")
+            problems.append(Msg("source %(n)s: '%(url)s' is not an http(s) address", n=n, url=url))
         if title or url:
             found.append({"title": title or url, "url": url})
     return found, problems
@@ -159,7 +159,7 @@ def clean(kind: Kind, raw: dict, exists: Callable[[str, int], bool]) -> tuple[di
             if f.type == "url" and value and not URL.fullmatch(value):
                 value = value if "://" in value else f"https://{value}"
                 if not URL.fullmatch(value):
-                    problems.append((f.name, f"not a web address: {raw.get(f.name)!r}"))
+                    problems.append((f.name, Msg("not a web address: '%(value)s'", value=raw.get(f.name))))
         elif f.type == "date":
             if isinstance(value, date):
                 pass
@@ -167,33 +167,36 @@ def clean(kind: Kind, raw: dict, exists: Callable[[str, int], bool]) -> tuple[di
                 try:
                     value = date.fromisoformat(str(value))
                 except ValueError:
-                    problems.append((f.name, f"{value!r} is not a date (YYYY-MM-DD)"))
+                    problems.append((f.name, Msg("'%(value)s' is not a date (YYYY-MM-DD)", value=value)))
                     value = None
             else:
                 value = None
         elif f.type == "choice":
             value = value or None
             if value is not None and value not in f.choices:
-                problems.append((f.name, f"{value!r} is not one of {', '.join(f.choices)}"))
+                problems.append((f.name, Msg("'%(value)s' is not one of %(choices)s",
+                                             value=value, choices=tuple(f.choices))))
         elif f.type == "territory":
             value = (value or "").upper() or None
             if value and not territory_known(value):
-                problems.append((f.name, f"unknown territory {value!r}: a country (UZ) or region (RU-ALT)"))
+                problems.append((f.name, Msg("unknown territory '%(value)s': a country (UZ) or region (RU-ALT)",
+                                             value=value)))
         elif f.type == "territories":
             value = list(dict.fromkeys(str(v).strip().upper() for v in _list(value)))
             wrong = [v for v in value if not territory_known(v)]
             if wrong:
-                problems.append((f.name, f"unknown territories: {', '.join(wrong)}"))
+                problems.append((f.name, Msg("unknown territories: %(wrong)s", wrong=', '.join(wrong))))
         elif f.type in ("ref", "refs"):
             ids = []
             for item in _list(value) if f.type == "refs" else ([value] if value not in (None, "") else []):
                 try:
                     ids.append(int(item))
                 except (TypeError, ValueError):
-                    problems.append((f.name, f"{item!r} is not a record number"))
+                    problems.append((f.name, Msg("'%(item)s' is not a record number", item=item)))
             missing = [i for i in ids if not exists(f.ref, i)]
             if missing:
-                problems.append((f.name, f"no {f.ref} record {', '.join(map(str, missing))}"))
+                problems.append((f.name, Msg("no %(ref)s record %(items)s",
+                                             ref=f.ref, items=', '.join(map(str, missing)))))
             value = list(dict.fromkeys(ids)) if f.type == "refs" else (ids[0] if ids else None)
         elif f.type == "sources":
             value, wrong = _sources(value)
@@ -212,7 +215,8 @@ def _cross_checks(kind: str, values: dict) -> list[tuple[str, str]]:
     if kind in pairs:
         first, last = (values.get(n) for n in pairs[kind])
         if first and last and last < first:
-            problems.append((pairs[kind][1], f"ends ({last}) before it starts ({first})"))
+            problems.append((pairs[kind][1], Msg("ends (%(last)s) before it starts (%(first)s)",
+                                                 last=last, first=first)))
     if kind == "organisations" and not (values.get("name_ru") or values.get("name_uz") or values.get("name_en")):
         problems.append(("name", "a name is needed (Russian, Uzbek or English)"))
     if kind == "commitments":

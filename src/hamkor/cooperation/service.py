@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from hamkor.accounts.permissions import SYSTEM, Actor
 from hamkor.cooperation.records import KINDS, Kind, RecordError, RecordInUse, RecordMissing, clean, to_plain
+from hamkor.i18n import Msg
 from hamkor.store.db import Database, unit_of_work
 from hamkor.store.models import (
     AuditEntry,
@@ -75,7 +76,7 @@ class Cooperation:
     @staticmethod
     def kind(name: str) -> Kind:
         if name not in KINDS:
-            raise RecordError([("kind", f"no such kind {name!r}: {', '.join(KINDS)}")])
+            raise RecordError([("kind", Msg("no such kind '%(name)s': %(kinds)s", name=name, kinds=tuple(KINDS)))])
         return KINDS[name]
 
     def _exists(self, session):
@@ -106,7 +107,8 @@ class Cooperation:
         with self.db.session() as session:
             record = session.get(kind.model, record_id)
             if record is None:
-                raise RecordMissing([("id", f"no {kind.entity} {record_id}")], "No such record.")
+                raise RecordMissing([("id", Msg("no %(entity)s %(record_id)s",
+                                                entity=kind.entity, record_id=record_id))], "No such record.")
             before = {f.name: getattr(record, f.name) for f in kind.fields}
             merged = {**before, **{k: v for k, v in raw.items() if kind.field(k)}}
             values, problems = clean(kind, merged, self._exists(session))
@@ -127,11 +129,13 @@ class Cooperation:
         with self.db.session() as session:
             record = session.get(kind.model, record_id)
             if record is None:
-                raise RecordMissing([("id", f"no {kind.entity} {record_id}")], "No such record.")
+                raise RecordMissing([("id", Msg("no %(entity)s %(record_id)s",
+                                                entity=kind.entity, record_id=record_id))], "No such record.")
             users = self._referrers(session, kind_name, record_id)
             if users:
-                raise RecordInUse([("id", f"{kind.entity} {record_id} is referred to by {', '.join(users[:5])}"
-                                          f"{'…' if len(users) > 5 else ''}")])
+                raise RecordInUse([("id", Msg("%(entity)s %(record_id)s is referred to by %(users)s%(value)s",
+                                              entity=kind.entity, record_id=record_id, users=', '.join(users[:5]),
+                                              value='…' if len(users) > 5 else ''))])
             before = {f.name: to_plain(getattr(record, f.name)) for f in kind.fields}
             session.delete(record)
             self._audit(session, kind, record_id, "delete", actor,
@@ -161,7 +165,9 @@ class Cooperation:
         """The record, or RecordMissing."""
         record = self.get(kind_name, record_id)
         if record is None:
-            raise RecordMissing([("id", f"no {self.kind(kind_name).entity} {record_id}")], "No such record.")
+            raise RecordMissing([("id", Msg("no %(entity)s %(record_id)s",
+                                            entity=self.kind(kind_name).entity, record_id=record_id))],
+                                            "No such record.")
         return record
 
     def get(self, kind_name: str, record_id: int):
@@ -233,10 +239,12 @@ class Cooperation:
         if not data:
             raise RecordError([("document", "the file is empty")])
         if len(data) > DOCUMENT_LIMIT:
-            raise RecordError([("document", f"the file is larger than {DOCUMENT_LIMIT >> 20} MiB")])
+            raise RecordError([("document", Msg("the file is larger than %(number)s MiB",
+                                                number=DOCUMENT_LIMIT >> 20))])
         agreement = self.get("agreements", agreement_id)
         if agreement is None:
-            raise RecordMissing([("id", f"no agreement {agreement_id}")], "No such record.")
+            raise RecordMissing([("id", Msg("no agreement %(agreement_id)s",
+                                            agreement_id=agreement_id))], "No such record.")
         digest = hashlib.sha256(data).hexdigest()
         safe = re.sub(r"[^\w.\-]+", "_", Path(filename or "document").name)[-120:] or "document"
         self.documents_dir.mkdir(parents=True, exist_ok=True)

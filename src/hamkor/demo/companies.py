@@ -37,24 +37,26 @@ ALTAI_SECTORS = {
     "textiles": ("Текстиль", "Textile", ["6211", "6302"], ["5205", "5208", "5209"],
                  "спецодежда, постельное бельё", "хлопчатобумажная пряжа, ткани"),
 }
+# sector: (Uzbek name stem, Russian stem, English stem, offers, needs, offers text uz, needs text uz)
 SYRDARYA_SECTORS = {
-    "textiles": ("Tekstil", "Textile", ["5205", "5208", "6109", "6302"], ["8445", "8446", "3204"],
-                 "paxta ipi, gazlama, trikotaj", "to'qimachilik uskunalari, bo'yoqlar"),
-    "cotton": ("Paxta klasteri", "Cotton Cluster", ["5201", "5203", "5205"], ["8432", "8433", "3102", "8701"],
-               "paxta tolasi, paxta ipi", "qishloq xo'jaligi texnikasi, o'g'itlar, traktorlar"),
-    "fruit and vegetables": ("Meva-sabzavot", "Fruit & Veg", ["0702", "0703", "0806", "0807", "0813"],
+    "textiles": ("Tekstil", "Текстиль", "Textile", ["5205", "5208", "6109", "6302"], ["8445", "8446", "3204"],
+                 "paxta ipi, gazlama, trikotaj", "toʻqimachilik uskunalari, boʻyoqlar"),
+    "cotton": ("Paxta klasteri", "Хлопковый кластер", "Cotton Cluster", ["5201", "5203", "5205"],
+               ["8432", "8433", "3102", "8701"],
+               "paxta tolasi, paxta ipi", "qishloq xoʻjaligi texnikasi, oʻgʻitlar, traktorlar"),
+    "fruit and vegetables": ("Meva-sabzavot", "Плодоовощ", "Fruit & Veg", ["0702", "0703", "0806", "0807", "0813"],
                              ["8418", "8422", "4819"], "yangi sabzavotlar, uzum, qovun, quritilgan meva",
                              "sovutish uskunalari, qadoqlash"),
-    "chemicals": ("Kimyo", "Chemicals", ["3102", "2814", "2836"], ["8402", "8413", "8414"],
-                  "azotli o'g'itlar, ammiak", "bug' qozonlari, nasoslar, kompressorlar"),
-    "building materials": ("Qurilish materiallari", "Building Materials", ["2523", "6907", "6810"],
-                           ["8474", "8430", "8429"], "sement, plitka", "maydalash va burg'ulash uskunalari"),
-    "food": ("Oziq-ovqat", "Food", ["2009", "2007", "0409"], ["1101", "0406", "1701"],
+    "chemicals": ("Kimyo", "Кимё", "Chemicals", ["3102", "2814", "2836"], ["8402", "8413", "8414"],
+                  "azotli oʻgʻitlar, ammiak", "bugʻ qozonlari, nasoslar, kompressorlar"),
+    "building materials": ("Qurilish materiallari", "Стройматериалы", "Building Materials", ["2523", "6907", "6810"],
+                           ["8474", "8430", "8429"], "sement, plitka", "maydalash va burgʻulash uskunalari"),
+    "food": ("Oziq-ovqat", "Пищевик", "Food", ["2009", "2007", "0409"], ["1101", "0406", "1701"],
              "sharbatlar, murabbo, asal", "un, pishloq, shakar"),
-    "mining": ("Kon", "Mining", ["2616", "7108"], ["8474", "8430", "9015", "8402"],
+    "mining": ("Kon", "Рудник", "Mining", ["2616", "7108"], ["8474", "8430", "9015", "8402"],
                "rudalar", "kon uskunalari, geologik razvedka jihozlari, qozonlar"),
-    "pharmaceuticals": ("Farm", "Pharm", ["1211", "3004"], ["3004", "2941", "8422"],
-                        "dorivor o'simliklar", "dori vositalari, antibiotiklar, qadoqlash uskunalari"),
+    "pharmaceuticals": ("Farm", "Фарм", "Pharm", ["1211", "3004"], ["3004", "2941", "8422"],
+                        "dorivor oʻsimliklar", "dori vositalari, antibiotiklar, qadoqlash uskunalari"),
 }
 ALTAI_CITIES = ["Барнаул", "Бийск", "Рубцовск", "Новоалтайск", "Заринск", "Камень-на-Оби", "Славгород"]
 SYRDARYA_CITIES = ["Guliston", "Yangiyer", "Shirin", "Sirdaryo", "Boyovut"]
@@ -93,12 +95,12 @@ def generate(seed: int = 20251125, altai: int = 50, syrdarya: int = 35) -> list[
             synthetic=True))
     for n in range(syrdarya):
         sector = list(SYRDARYA_SECTORS)[n % len(SYRDARYA_SECTORS)]
-        stem_uz, stem_en, offers, needs, offers_text, needs_text = SYRDARYA_SECTORS[sector]
+        stem_uz, stem_ru, stem_en, offers, needs, offers_text, needs_text = SYRDARYA_SECTORS[sector]
         number = n // len(SYRDARYA_SECTORS) + 1
         person = f"{rng.choice(UZ_FIRST)} {rng.choice(UZ_LAST)}"
         companies.append(CompanyData(
             name_uz=f"«{stem_uz}-{number}» MChJ (demo)", name_en=f"{stem_en} {number} LLC (demo)",
-            name_ru=f"ООО «{stem_en} {number}» (демо)", tax_id=str(rng.randint(200000000, 399999999)),
+            name_ru=f"ООО «{stem_ru}-{number}» (демо)", tax_id=str(rng.randint(200000000, 399999999)),
             country="UZ", region="UZ-SI", city=rng.choice(SYRDARYA_CITIES), sectors=[sector],
             size=rng.choice(["micro", "small", "small", "medium"]), website=f"demo-sirdaryo-{n + 1}.example",
             languages=["uz"] + (["ru"] if rng.random() < 0.8 else []) + (["en"] if rng.random() < 0.25 else []),

@@ -13,8 +13,9 @@ from hamkor.accounts.permissions import Actor
 from hamkor.cooperation.service import Cooperation
 from hamkor.store.db import Database
 
-SOURCE = [{"title": "Sputnik Uzbekistan, 18.12.2025: working meeting of the Consul General of Uzbekistan in "
-                    "Novosibirsk Aslam Akbarov and the Governor of Altai Krai Viktor Tomenko", "url": ""}]
+# The report the seeded meeting follows, cited as a Russian reader finds it.
+SOURCE = [{"title": "Sputnik Узбекистан, 18.12.2025: рабочая встреча Генерального консула Узбекистана в Новосибирске "
+                    "Аслама Акбарова и Губернатора Алтайского края Виктора Томенко", "url": ""}]
 DEMO = Actor(None, "demo")
 DUE = date(2026, 12, 31)  # "planned for 2026": by the end of the year
 

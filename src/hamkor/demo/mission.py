@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from hamkor.companies.registry import CompanyFilter, Registry
 from hamkor.companies.service import match
+from hamkor.demo.companies import UZ_FIRST, UZ_LAST
 from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import Database
 
@@ -50,7 +51,8 @@ def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: fl
     participant = {}
     for n, company in enumerate(guests):
         participant[company.id] = missions.add_participant(
-            mission.id, company.id, "visiting", attendees=[f"{company.name_en} delegate {k + 1}" for k in range(2)],
+            mission.id, company.id, "visiting",
+            attendees=[f"{rng.choice(UZ_FIRST)} {rng.choice(UZ_LAST)}" for _ in range(2)],
             joins_visits=n < 8).id  # the delegation's leaders go on the visits
     for company in hosts:
         window = rng.random()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from hamkor.i18n import Msg
 from hamkor.missions.scheduler import Instance, Schedule
 from hamkor.render.ics import CalendarEvent, calendar
 
@@ -28,14 +29,15 @@ def _slot_times(slot: dict) -> tuple[datetime, datetime]:
         start = datetime.combine(day, datetime.strptime(slot["start"], "%H:%M").time())
         end = datetime.combine(day, datetime.strptime(slot["end"], "%H:%M").time())
     except (KeyError, ValueError):
-        raise AgendaError(f"slot {slot.get('id')!r}: agendas need date (YYYY-MM-DD), start and end (HH:MM)") from None
+        raise AgendaError(Msg("slot '%(value)s': agendas need date (YYYY-MM-DD), start and end (HH:MM)",
+                              value=slot.get('id'))) from None
     return start, end
 
 
 def agenda(instance: Instance, slots: list[dict], result: Schedule, participant: str) -> list[Entry]:
     """The participant's meetings in time order (slots: the instance's slot objects with times)."""
     if participant not in instance.participants:
-        raise AgendaError(f"no participant {participant!r}")
+        raise AgendaError(Msg("no participant '%(participant)s'", participant=participant))
     by_id = {r.id: r for r in instance.requests}
     entries = []
     for rid, slot in result.assignment.items():

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import update
 
 from hamkor.errors import Conflict, NotFound, Problem
+from hamkor.i18n import Msg
 from hamkor.store.models import Mission
 
 PRIORITIES = ("must", "should", "could")
@@ -50,7 +51,7 @@ def mission_row(session, mission_id: int, lock: bool = False) -> Mission:
                         .execution_options(synchronize_session=False))
     mission = session.get(Mission, mission_id)
     if mission is None:
-        raise MissionNotFound([("id", f"no mission {mission_id}")], "No such mission.")
+        raise MissionNotFound([("id", Msg("no mission %(mission_id)s", mission_id=mission_id))], "No such mission.")
     return mission
 
 
@@ -59,5 +60,6 @@ def scoped_row(session, model, mission_id: int, record_id: int, field: str, titl
     through another mission's path."""
     row = session.get(model, record_id)
     if row is None or row.mission_id != mission_id:
-        raise MissionNotFound([(field, f"no {field} {record_id} in mission {mission_id}")], title)
+        raise MissionNotFound([(field, Msg("no %(field)s %(record_id)s in mission %(mission_id)s",
+                                           field=field, record_id=record_id, mission_id=mission_id))], title)
     return row

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from hamkor.i18n import Msg
 from hamkor.missions.grid import Slot
 from hamkor.missions.itinerary import clock
 from hamkor.missions.phrases import LABELS, label
@@ -73,7 +74,8 @@ def sides(missions: Missions, mission_id: int) -> dict[int, tuple[Person, Person
 def participant_agenda(missions: Missions, mission: Mission, participant_id: int, lang: str) -> list[AgendaItem]:
     people = missions.people(mission.id)
     if participant_id not in people:
-        raise MissionError([("participant", f"no participant {participant_id} in this mission")])
+        raise MissionError([("participant", Msg("no participant %(participant_id)s in this mission",
+                                                participant_id=participant_id))])
     me = people[participant_id]
     pairs = sides(missions, mission.id)
     slot_length = mission.slot_minutes
@@ -110,7 +112,7 @@ def agenda_html(missions: Missions, mission: Mission, participant_ids: list[int]
     for pid in participant_ids:
         person = people.get(pid)
         if person is None:
-            raise MissionError([("participant", f"no participant {pid} in this mission")])
+            raise MissionError([("participant", Msg("no participant %(pid)s in this mission", pid=pid))])
         language = lang or person.language
         items = participant_agenda(missions, mission, pid, language)
         pages.append({"person": person, "name": person.name(language), "lang": language,
@@ -159,7 +161,8 @@ def participant_ics(missions: Missions, mission: Mission, participant_id: int, l
     """The participant's meetings and visits, at the mission's local times written in UTC."""
     person = missions.people(mission.id).get(participant_id)
     if person is None:
-        raise MissionError([("participant", f"no participant {participant_id} in this mission")])
+        raise MissionError([("participant", Msg("no participant %(participant_id)s in this mission",
+                                                participant_id=participant_id))])
     language = lang or person.language
     events = []
     for n, item in enumerate(participant_agenda(missions, mission, participant_id, language), 1):

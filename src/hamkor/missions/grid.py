@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from hamkor.errors import reason_of
+from hamkor.i18n import Msg
 from hamkor.missions.itinerary import ItineraryError, clock, minutes
 
 
@@ -32,7 +34,7 @@ def _minutes(text, where: str) -> int:
     try:
         return minutes(str(text))
     except ItineraryError:
-        raise GridError(f"{where}: {text!r} is not a time of day (HH:MM)") from None
+        raise GridError(Msg("%(where)s: '%(text)s' is not a time of day (HH:MM)", where=where, text=text)) from None
 
 
 def check_days(days: list[dict]) -> list[str]:
@@ -45,23 +47,25 @@ def check_days(days: list[dict]) -> list[str]:
         try:
             when = date.fromisoformat(str(day.get("date", "")))
         except ValueError:
-            problems.append(f"{where}: date {day.get('date')!r} is not YYYY-MM-DD")
+            problems.append(Msg("%(where)s: date '%(value)s' is not YYYY-MM-DD", where=where, value=day.get('date')))
             continue
         if when in seen:
-            problems.append(f"{where}: {when} is given twice")
+            problems.append(Msg("%(where)s: %(when)s is given twice", where=where, when=when))
         seen.add(when)
         try:
             start, end = _minutes(day.get("start"), where), _minutes(day.get("end"), where)
             if start >= end:
-                problems.append(f"{where}: the day must start before it ends ({day.get('start')}–{day.get('end')})")
+                problems.append(Msg("%(where)s: the day must start before it ends (%(value)s–%(value2)s)",
+                                    where=where, value=day.get('start'), value2=day.get('end')))
             for pause in day.get("breaks", []):
                 first, last = _minutes(pause[0], where), _minutes(pause[1], where)
                 if not start <= first < last <= end:
-                    problems.append(f"{where}: break {pause[0]}–{pause[1]} is not inside the day")
+                    problems.append(Msg("%(where)s: break %(pause)s–%(pause2)s is not inside the day",
+                                        where=where, pause=pause[0], pause2=pause[1]))
         except GridError as problem:
-            problems.append(str(problem))
+            problems.append(reason_of(problem))
         except (TypeError, IndexError):
-            problems.append(f"{where}: a break is a pair of times, e.g. [\"13:00\", \"14:00\"]")
+            problems.append(Msg("%(where)s: a break is a pair of times, e.g. [\"13:00\", \"14:00\"]", where=where))
     return problems
 
 

@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hamkor.i18n import Msg
+
 PRIORITY_WEIGHTS = {"must": 10, "should": 3, "could": 1}
 
 
@@ -66,8 +68,8 @@ def load_instance(data: dict) -> Instance:
     except InstanceError:
         raise
     except (TypeError, ValueError, AttributeError, KeyError) as error:
-        raise InstanceError(f"malformed instance ({type(error).__name__}: {error}); "
-                            "see missions/schema/instance.schema.json") from None
+        raise InstanceError(Msg("malformed instance (%(name)s: %(error)s); see missions/schema/instance.schema.json",
+                                name=type(error).__name__, error=error)) from None
 
 
 def _load_instance(data: dict) -> Instance:
@@ -82,7 +84,8 @@ def _load_instance(data: dict) -> Instance:
     def slot_list(values, where: str) -> frozenset[int]:
         unknown = [v for v in values if str(v) not in index]
         if unknown:
-            raise InstanceError(f"{where}: unknown slot(s) {', '.join(map(str, unknown[:5]))}")
+            raise InstanceError(Msg("%(where)s: unknown slot(s) %(items)s",
+                                    where=where, items=', '.join(map(str, unknown[:5]))))
         return frozenset(index[str(v)] for v in values)
 
     tables = data.get("tables")
@@ -96,17 +99,17 @@ def _load_instance(data: dict) -> Instance:
     for n, pool in enumerate(data.get("interpreters", [])):
         pair = tuple(sorted(pool.get("languages", [])))
         if len(pair) != 2:
-            raise InstanceError(f"interpreters[{n}]: languages must be a pair, e.g. [\"ru\", \"uz\"]")
+            raise InstanceError(Msg("interpreters[%(n)s]: languages must be a pair, e.g. [\"ru\", \"uz\"]", n=n))
         count = pool.get("count", 1)
         counts = [int(count)] * len(slots) if isinstance(count, int) else [int(count.get(s, 0)) for s in slots]
         interpreters[pair] = [x + y for x, y in zip(interpreters.get(pair, [0] * len(slots)), counts, strict=True)]
     participants = {}
     for n, p in enumerate(data.get("participants", [])):
         if "id" not in p:
-            raise InstanceError(f"participants[{n}]: an id is needed")
+            raise InstanceError(Msg("participants[%(n)s]: an id is needed", n=n))
         pid = str(p["id"])
         if pid in participants:
-            raise InstanceError(f"participants[{n}]: id {pid} is used twice")
+            raise InstanceError(Msg("participants[%(n)s]: id %(pid)s is used twice", n=n, pid=pid))
         available = slot_list(p["available"], f"participants[{n}].available") if "available" in p else None
         participants[pid] = Participant(pid, frozenset(p.get("languages", [])), available,
                                         slot_list(p.get("blocked", []), f"participants[{n}].blocked"))
@@ -115,19 +118,20 @@ def _load_instance(data: dict) -> Instance:
         rid = str(r.get("id", f"r{n + 1}"))
         a, b = str(r.get("a", "")), str(r.get("b", ""))
         if rid in seen:
-            raise InstanceError(f"requests[{n}]: id {rid} is used twice")
+            raise InstanceError(Msg("requests[%(n)s]: id %(rid)s is used twice", n=n, rid=rid))
         if a not in participants or b not in participants or a == b:
-            raise InstanceError(f"requests[{n}]: a and b must be two different participants ({a!r}, {b!r})")
+            raise InstanceError(Msg("requests[%(n)s]: a and b must be two different participants ('%(a)s', '%(b)s')",
+                                    n=n, a=a, b=b))
         priority = r.get("priority", "should")
         if priority not in PRIORITY_WEIGHTS:
-            raise InstanceError(f"requests[{n}]: priority must be must, should or could")
+            raise InstanceError(Msg("requests[%(n)s]: priority must be must, should or could", n=n))
         seen.add(rid)
         requests.append(Request(rid, a, b, int(r.get("weight", PRIORITY_WEIGHTS[priority])), priority))
     locked = {}
     ids = {r.id for r in requests}
     for n, lock in enumerate(data.get("locked", [])):
         if str(lock.get("request")) not in ids or str(lock.get("slot")) not in index:
-            raise InstanceError(f"locked[{n}]: request and slot must exist")
+            raise InstanceError(Msg("locked[%(n)s]: request and slot must exist", n=n))
         locked[str(lock["request"])] = index[str(lock["slot"])]
     return Instance(slots, tables, interpreters, participants, requests, locked)
 
@@ -136,7 +140,8 @@ def read_instance(path: Path) -> Instance:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise InstanceError(f"{Path(path).name}: not JSON (line {error.lineno}: {error.msg})") from None
+        raise InstanceError(Msg("%(name)s: not JSON (line %(lineno)s: %(msg)s)",
+                                name=Path(path).name, lineno=error.lineno, msg=error.msg)) from None
     return load_instance(data)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hamkor.i18n import Msg
 from hamkor.reference.geography import haversine_km
 
 DROP_PENALTY = {1: 100_000, 2: 10_000, 3: 1_000}  # priority 1 = most important
@@ -24,9 +25,9 @@ def minutes(text: str) -> int:
     try:
         value = int(hours) * 60 + int(mins or 0)
     except ValueError:
-        raise ItineraryError(f"{text!r} is not a time of day (HH:MM)") from None
+        raise ItineraryError(Msg("'%(text)s' is not a time of day (HH:MM)", text=text)) from None
     if not 0 <= value <= 24 * 60:
-        raise ItineraryError(f"{text!r} is not a time of day (HH:MM)")
+        raise ItineraryError(Msg("'%(text)s' is not a time of day (HH:MM)", text=text))
     return value
 
 
@@ -90,11 +91,12 @@ def plan(sites: list[Site], days: list[Day], base: tuple[float, float], matrix: 
         raise ItineraryError("no days to plan")
     for site in sites:
         if site.opens + site.visit > site.closes:
-            raise ItineraryError(f"{site.id}: a {site.visit}-minute visit does not fit between "
-                                 f"{clock(site.opens)} and {clock(site.closes)}")
+            raise ItineraryError(Msg("%(id)s: a %(visit)s-minute visit does not fit between %(opens)s and %(closes)s",
+                                     id=site.id, visit=site.visit, opens=clock(site.opens), closes=clock(site.closes)))
     times = matrix or travel_matrix(base, sites, speed_kmh, road_factor)
     if len(times) != len(sites) + 1 or any(len(row) != len(sites) + 1 for row in times):
-        raise ItineraryError(f"the time matrix must be {len(sites) + 1} x {len(sites) + 1} (the base first)")
+        raise ItineraryError(Msg("the time matrix must be %(number)s x %(number2)s (the base first)",
+                                 number=len(sites) + 1, number2=len(sites) + 1))
     manager = pywrapcp.RoutingIndexManager(len(sites) + 1, len(days), 0)
     routing = pywrapcp.RoutingModel(manager)
     visit = [0, *(s.visit for s in sites)]

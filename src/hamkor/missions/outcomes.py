@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from hamkor.i18n import Msg
 from hamkor.missions.base import OUTCOME_STATUSES, STAGES, MissionError, mission_row, now_utc
 from hamkor.reference.nomenclature import nomenclature
 from hamkor.store.db import unit_of_work
@@ -45,7 +46,7 @@ class MissionOutcomes:
         code = (hs_code or "").replace(" ", "").replace(".", "") or None
         if code and not (code.isdigit() and 2 <= len(code) <= 10 and any(
                 nomenclature().get(code, e) for e in ("HS2022", "HS2017"))):
-            problems.append(("hs_code", f"unknown HS / TN VED code {hs_code!r}"))
+            problems.append(("hs_code", Msg("unknown HS / TN VED code '%(hs_code)s'", hs_code=hs_code)))
         if value_usd is not None and (not math.isfinite(value_usd) or value_usd < 0):
             problems.append(("value_usd", "a value in USD, zero or more"))
         if problems:

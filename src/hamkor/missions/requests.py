@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from hamkor.accounts.permissions import SYSTEM, Actor
 from hamkor.errors import Refused
+from hamkor.i18n import Msg
 from hamkor.missions.base import (
     PRIORITIES,
     MissionConflict,
@@ -56,7 +57,8 @@ class MissionRequests:
                 MissionRequest.target_id == target_id,
                 MissionRequest.status.in_(("pending", "accepted")))).first()
             if existing is not None:
-                raise MissionError([("target", f"already requested (request #{existing.id}, {existing.status})")])
+                raise MissionError([("target", Msg("already requested (request #%(id)s, %(status)s)",
+                                                   id=existing.id, status=existing.status))])
             made = MissionRequest(mission_id=mission_id, requester_id=requester_id, target_id=target_id,
                                   priority=priority, message=(message or "").strip() or None, status=status,
                                   origin=origin or ("organizer" if actor.may("missions.manage") else "participant"),
@@ -88,10 +90,13 @@ class MissionRequests:
             if not self.may_act_for(actor, mission_id, found.target_id):
                 raise Refused([("request", "only the company asked may answer")])
             if found.status != "pending":
-                raise MissionConflict([("request", f"request #{request_id} is {found.status}, not pending")])
+                raise MissionConflict([("request", Msg("request #%(request_id)s is %(status)s, not pending",
+                                                       request_id=request_id, status=found.status))])
             deadline = aware(mission.request_deadline)
             if deadline and (now or self.clock()) > deadline:
-                raise MissionConflict([("request", f"request #{request_id} expired at {deadline:%Y-%m-%d %H:%M} UTC")])
+                raise MissionConflict([("request", Msg("request #%(request_id)s expired at %(deadline)s UTC",
+                                                       request_id=request_id, deadline=format(deadline,
+                                                       '%Y-%m-%d %H:%M')))])
             found.status = "accepted" if accept else "declined"
             found.answered_at = now or self.clock()
             session.flush()

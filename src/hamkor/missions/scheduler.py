@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from hamkor.i18n import Msg
 from hamkor.missions.bounds import flow_bound, lp_relaxation
 from hamkor.missions.instance import (  # noqa: F401 - the scheduler's public names, as before
     PRIORITY_WEIGHTS,
@@ -385,17 +386,20 @@ def violations(instance: Instance, assignment: dict[str, int]) -> list[str]:
     for rid, slot in assignment.items():
         r = by_id[rid]
         if slot not in instance.free_slots(r):
-            problems.append(f"{rid}: slot {instance.slots[slot]} is outside a side's availability or blocked")
+            problems.append(Msg("%(rid)s: slot %(slots)s is outside a side's availability or blocked",
+                                rid=rid, slots=instance.slots[slot]))
         for who in (r.a, r.b):
             if (who, slot) in seen:
-                problems.append(f"{rid}: {who} already meets in {instance.slots[slot]} ({seen[(who, slot)]})")
+                problems.append(Msg("%(rid)s: %(who)s already meets in %(slots)s (%(seen)s)",
+                                    rid=rid, who=who, slots=instance.slots[slot], seen=seen[(who, slot)]))
             seen[(who, slot)] = rid
         per_slot[slot] += 1
         if instance.pairs_for(r) is not None:
             needing[slot].append(r)
     for slot, count in per_slot.items():
         if count > instance.tables[slot]:
-            problems.append(f"{instance.slots[slot]}: {count} meetings at {instance.tables[slot]} tables")
+            problems.append(Msg("%(slots)s: %(count)s meetings at %(tables)s tables",
+                                slots=instance.slots[slot], count=count, tables=instance.tables[slot]))
     for slot, meetings in needing.items():
         # interpreters: a feasible assignment of meetings to pools must exist (small: try greedily by
         # the most constrained meeting first, then check by matching when greedy fails)
@@ -403,12 +407,12 @@ def violations(instance: Instance, assignment: dict[str, int]) -> list[str]:
         for r in sorted(meetings, key=lambda r: len(instance.pairs_for(r))):
             pool = next((p for p in instance.pairs_for(r) if capacity[p] > 0), None)
             if pool is None:
-                problems.append(f"{instance.slots[slot]}: no interpreter left for {r.id}")
+                problems.append(Msg("%(slots)s: no interpreter left for %(id)s", slots=instance.slots[slot], id=r.id))
             else:
                 capacity[pool] -= 1
     for rid, slot in instance.locked.items():
         if assignment.get(rid) != slot:
-            problems.append(f"{rid}: locked in {instance.slots[slot]} but not there")
+            problems.append(Msg("%(rid)s: locked in %(slots)s but not there", rid=rid, slots=instance.slots[slot]))
     return problems
 
 

@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from hamkor.accounts.permissions import SYSTEM, Actor
+from hamkor.errors import reason_of
+from hamkor.i18n import Msg
 from hamkor.missions import scheduler
 from hamkor.missions.base import (
     OUTCOME_STATUSES,
@@ -128,7 +130,7 @@ class MissionScheduling:
         try:
             result = scheduler.schedule(built.instance, seconds, workers, seed)
         except scheduler.InstanceError as problem:
-            raise MissionError([("schedule", str(problem))]) from None
+            raise MissionError([("schedule", reason_of(problem))]) from None
         tell(0.9, "publishing")
         self._publish(mission_id, built, result.assignment, {}, result)
         tell(1.0, "done")
@@ -196,7 +198,8 @@ class MissionScheduling:
         built, previous = self._read_for_replan(mission_id, now)
         instance = built.instance
         if from_slot not in instance.slots:
-            raise MissionError([("from_slot", f"{from_slot!r} is not a slot of this mission")])
+            raise MissionError([("from_slot", Msg("'%(from_slot)s' is not a slot of this mission",
+                                                  from_slot=from_slot))])
         start = instance.slots.index(from_slot)
         published = {rid: instance.slots.index(m.slot) for rid, m in previous.items()
                      if rid in built.request_of and m.slot in instance.slots}
@@ -204,7 +207,7 @@ class MissionScheduling:
         try:
             outcome = scheduler.replan(instance, published, start, set(), absent, seconds, workers, seed)
         except scheduler.InstanceError as problem:
-            raise MissionError([("replan", str(problem))]) from None
+            raise MissionError([("replan", reason_of(problem))]) from None
         kept_past = {rid: s for rid, s in published.items() if s < start}
         assignment = {**outcome.schedule.assignment, **kept_past}
         self._publish(mission_id, built, assignment, previous, outcome.schedule)
@@ -224,7 +227,7 @@ class MissionScheduling:
         mission = mission_row(session_of(self), mission_id, lock=True)
         slots = {s.id for s in self.slots(mission)}
         if slot not in slots:
-            raise MissionError([("slot", f"{slot!r} is not a slot of this mission")])
+            raise MissionError([("slot", Msg("'%(slot)s' is not a slot of this mission", slot=slot))])
         people = self.people(mission_id)
         if a not in people or b not in people:
             raise MissionError([("participant", "both sides must take part in this mission")])
@@ -239,9 +242,10 @@ class MissionScheduling:
         for m in busy:
             clash = set(request_people.get(m.request_id, ())) & {a, b}
             if clash:
-                raise MissionError([("slot", f"{people[clash.pop()].name()} already meets someone at {slot}")])
+                raise MissionError([("slot", Msg("%(value)s already meets someone at %(slot)s",
+                                                 value=people[clash.pop()].name(), slot=slot))])
         if len(busy) >= mission.tables:
-            raise MissionError([("slot", f"every table is taken at {slot}")])
+            raise MissionError([("slot", Msg("every table is taken at %(slot)s", slot=slot))])
         if existing is None:
             chosen = self.request(mission_id, a, b, "must", None, actor, origin="organizer", status="accepted")
         else:

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from hamkor.accounts.permissions import Actor
 from hamkor.companies.registry import company_name
+from hamkor.errors import reason_of
+from hamkor.i18n import Msg
 from hamkor.missions import itinerary as routing
 from hamkor.missions.base import SIDES, MissionError, MissionNotFound, mission_row, now_utc, scoped_row
 from hamkor.missions.grid import GridError, Slot, check_days, slots_overlapping, time_grid
@@ -51,11 +53,13 @@ def validate(data: MissionData) -> tuple[MissionData, list[tuple[str, str]]]:
         code = (getattr(data, name) or "").strip().upper()
         setattr(clean, name, code)
         if not _territory_known(code):
-            problems.append((name, f"unknown territory {code!r}: a country (UZ) or region (RU-ALT, UZ-SI)"))
+            problems.append((name, Msg("unknown territory '%(code)s': a country (UZ) or region (RU-ALT, UZ-SI)",
+                                       code=code)))
     try:
         ZoneInfo(clean.timezone or "")
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(("timezone", f"unknown time zone {clean.timezone!r}: an IANA name such as Asia/Barnaul"))
+        problems.append(("timezone", Msg("unknown time zone '%(timezone)s': an IANA name such as Asia/Barnaul",
+                                         timezone=clean.timezone)))
     if (clean.latitude is None) != (clean.longitude is None):
         problems.append(("latitude", "give both coordinates of the venue, or neither"))
     elif clean.latitude is not None and not (-90 <= clean.latitude <= 90 and -180 <= clean.longitude <= 180):
@@ -70,9 +74,9 @@ def validate(data: MissionData) -> tuple[MissionData, list[tuple[str, str]]]:
         languages = sorted({str(x).strip().lower() for x in pool.get("languages", [])})
         count = pool.get("count", 1)
         if len(languages) != 2 or not all(len(x) == 2 and x.isalpha() for x in languages):
-            problems.append(("interpreters", f"pool {n}: a pair of two-letter languages, e.g. ru and uz"))
+            problems.append(("interpreters", Msg("pool %(n)s: a pair of two-letter languages, e.g. ru and uz", n=n)))
         elif not isinstance(count, int) or count < 0:
-            problems.append(("interpreters", f"pool {n}: the count must be a whole number >= 0"))
+            problems.append(("interpreters", Msg("pool %(n)s: the count must be a whole number >= 0", n=n)))
         else:
             pools.append({"languages": languages, "count": count})
     clean.interpreters = pools
@@ -81,7 +85,7 @@ def validate(data: MissionData) -> tuple[MissionData, list[tuple[str, str]]]:
             if not time_grid(clean.days, int(clean.slot_minutes)):
                 problems.append(("slot_minutes", "no slot fits in the days as given"))
         except GridError as problem:
-            problems.append(("days", str(problem)))
+            problems.append(("days", reason_of(problem)))
     return clean, problems
 
 
@@ -137,8 +141,9 @@ class MissionSetup:
                 MissionMeeting.mission_id == mission_id, MissionMeeting.status != "cancelled")).all()
             lost = sorted({slot for slot in booked if slot not in new_grid})
             if lost and old_grid != new_grid:
-                raise MissionError([("days", f"meetings are booked in slots the new grid lacks ({', '.join(lost[:3])}"
-                                             f"{'…' if len(lost) > 3 else ''}): cancel or move them first")])
+                raise MissionError([("days", Msg("meetings are booked in slots the new grid lacks "
+                                                 "(%(lost)s%(value)s): cancel or move them first",
+                                                 lost=', '.join(lost[:3]), value='…' if len(lost) > 3 else ''))])
             clean.synthetic = mission.synthetic
             self._apply(mission, clean)
             session.flush()
@@ -178,14 +183,16 @@ class MissionSetup:
             mission = mission_row(session, mission_id, lock=True)
             company = session.get(Company, company_id)
             if company is None:
-                raise MissionError([("company", f"no company {company_id} in the registry")])
+                raise MissionError([("company", Msg("no company %(company_id)s in the registry",
+                                                    company_id=company_id))])
             if session.scalars(select(MissionParticipant).where(MissionParticipant.mission_id == mission_id,
                                                                 MissionParticipant.company_id == company_id)).first():
-                raise MissionError([("company", f"{company_name(company)} already takes part")])
+                raise MissionError([("company", Msg("%(company)s already takes part", company=company_name(company)))])
             grid = {s.id for s in time_grid(mission.days, mission.slot_minutes)}
             unknown = [s for s in available or [] if s not in grid]
             if unknown:
-                raise MissionError([("available", f"not slots of this mission: {', '.join(unknown[:5])}")])
+                raise MissionError([("available", Msg("not slots of this mission: %(unknown)s",
+                                                      unknown=', '.join(unknown[:5])))])
             participant = MissionParticipant(
                 mission_id=mission_id, company_id=company_id, side=side,
                 attendees=[a.strip() for a in attendees or [] if a.strip()],
@@ -206,7 +213,8 @@ class MissionSetup:
                 grid = {s.id for s in time_grid(mission.days, mission.slot_minutes)}
                 unknown = [s for s in values["available"] if s not in grid]
                 if unknown:
-                    raise MissionError([("available", f"not slots of this mission: {', '.join(unknown[:5])}")])
+                    raise MissionError([("available", Msg("not slots of this mission: %(unknown)s",
+                                                          unknown=', '.join(unknown[:5])))])
             for key, value in values.items():
                 if key not in allowed:
                     raise MissionError([(key, "cannot be changed here")])
@@ -236,7 +244,8 @@ class MissionSetup:
             found = self._people(session, MissionParticipant.mission_id == mission_id,
                                  MissionParticipant.id == participant_id)
         if not found:
-            raise MissionNotFound([("participant", f"no participant {participant_id} in mission {mission_id}")],
+            raise MissionNotFound([("participant", Msg("no participant %(participant_id)s in mission %(mission_id)s",
+                                                       participant_id=participant_id, mission_id=mission_id))],
                                   "No such participant.")
         return found[0]
 
@@ -266,9 +275,11 @@ class MissionSetup:
             problems.append(("latitude", "coordinates out of range"))
         try:
             if routing.minutes(opens) + visit_minutes > routing.minutes(closes):
-                problems.append(("visit_minutes", f"a {visit_minutes}-minute visit does not fit {opens}–{closes}"))
+                problems.append(("visit_minutes", Msg("a %(visit_minutes)s-minute visit does not fit "
+                                                      "%(opens)s–%(closes)s",
+                                                      visit_minutes=visit_minutes, opens=opens, closes=closes)))
         except routing.ItineraryError as problem:
-            problems.append(("opens", str(problem)))
+            problems.append(("opens", reason_of(problem)))
         if priority not in (1, 2, 3):
             problems.append(("priority", "1 (must), 2 or 3 (if time allows)"))
         if problems:
@@ -303,7 +314,7 @@ class MissionSetup:
         try:
             plan = routing.plan(sites, days, (mission.latitude, mission.longitude), seconds=seconds)
         except routing.ItineraryError as problem:
-            raise MissionError([("visits", str(problem))]) from None
+            raise MissionError([("visits", reason_of(problem))]) from None
         where = {stop.site: (day, stop) for day, stops in plan.routes.items() for stop in stops}
         with self.db.session() as session:
             for visit in session.scalars(select(MissionVisit).where(MissionVisit.mission_id == mission_id)):

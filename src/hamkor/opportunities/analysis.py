@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
+from hamkor.i18n import Msg
 from hamkor.opportunities.complexity import complexity, density, outlook, proximity, rca
 from hamkor.opportunities.potential import Assumptions, export_potential, project, yearly_growth
 from hamkor.opportunities.world import (
@@ -109,8 +110,8 @@ class Opportunities:
 def _pick_year(world: WorldSource, region: RegionData | None, year: int | None) -> int:
     if year is not None:
         if year not in world.years:
-            raise OpportunityError(f"the world trade matrix ({world.source}) has no {year}; "
-                                   f"it covers {', '.join(map(str, world.years))}")
+            raise OpportunityError(Msg("the world trade matrix (%(source)s) has no %(year)s; it covers %(items)s",
+                                       source=world.source, year=year, items=', '.join(map(str, world.years))))
         return year
     for candidate in sorted(world.years, reverse=True):
         if region is None or region.months.get(candidate, 0) == 12:
@@ -118,8 +119,8 @@ def _pick_year(world: WorldSource, region: RegionData | None, year: int | None) 
     # No year complete on both sides: the latest the region has at all, annualised later.
     shared = [y for y in world.years if region and region.months.get(y)]
     if not shared:
-        raise OpportunityError(f"{region.code} has no data in any year of the world trade matrix "
-                               f"({', '.join(map(str, world.years))})")
+        raise OpportunityError(Msg("%(code)s has no data in any year of the world trade matrix (%(items)s)",
+                                   code=region.code, items=', '.join(map(str, world.years))))
     return max(shared)
 
 
@@ -145,13 +146,14 @@ def find_opportunities(con: duckdb.DuckDBPyConnection, reporter: str, partner: s
     """Export opportunities of the reporter in the partner (direction export), or what the
     partner could supply the reporter (direction import: sourcing and import substitution)."""
     if direction not in DIRECTIONS:
-        raise OpportunityError(f"direction must be export or import, not {direction!r}")
+        raise OpportunityError(Msg("direction must be export or import, not '%(direction)s'", direction=direction))
     if level not in (4, 6):
         raise OpportunityError("level must be 4 (HS headings) or 6 (HS subheadings)")
     reporter, partner = reporter.strip().upper(), partner.strip().upper()
     if is_region(partner):
-        raise OpportunityError(f"the partner must be a country (alpha-2), not the region {partner}: "
-                               "world trade data knows countries only")
+        raise OpportunityError(Msg("the partner must be a country (alpha-2), not the region %(partner)s: world "
+                                   "trade data knows countries only",
+                                   partner=partner))
     assumptions = assumptions or Assumptions()
     world = find_world_source(con, source)
     notes: list[str] = []
@@ -167,20 +169,24 @@ def find_opportunities(con: duckdb.DuckDBPyConnection, reporter: str, partner: s
     if region is not None:
         months = region.months.get(year, 0)
         if months == 0:
-            raise OpportunityError(f"{reporter} has no data for {year} ({region.source})")
+            raise OpportunityError(Msg("%(reporter)s has no data for %(year)s (%(source)s)",
+                                       reporter=reporter, year=year, source=region.source))
         if months < 12:
             annualise = 12 / months
-            notes.append(f"{reporter}: {year} has {months} months of data; its figures are scaled to a year")
+            notes.append(Msg("%(reporter)s: %(year)s has %(months)s months of data; its figures are scaled to a year",
+                             reporter=reporter, year=year, months=months))
         exports = {}
         for (_, product), value in region.exports.get(year, {}).items():
             exports[product] = exports.get(product, 0.0) + value * annualise
         matrix, exceeds = insert_region(matrix, reporter, region.country, exports)
         if exceeds:
-            notes.append(f"{reporter} exports more than {region.country} in the world data in {len(exceeds)} "
-                         f"products ({', '.join(exceeds[:5])}{'…' if len(exceeds) > 5 else ''}): the two "
-                         "sources disagree there")
+            notes.append(Msg("%(reporter)s exports more than %(country)s in the world data in %(exceeds)s "
+                             "products (%(products)s): the two sources disagree there",
+                             reporter=reporter, country=region.country, exceeds=len(exceeds),
+                             products=", ".join(exceeds[:5]) + ("…" if len(exceeds) > 5 else "")))
     if exporter not in matrix.locations:
-        raise OpportunityError(f"{exporter} exports nothing in the world trade matrix in {year}")
+        raise OpportunityError(Msg("%(exporter)s exports nothing in the world trade matrix in %(year)s",
+                                   exporter=exporter, year=year))
     columns = {p: i for i, p in enumerate(matrix.products)}
     e = matrix.locations.index(exporter)
 
@@ -191,9 +197,11 @@ def find_opportunities(con: duckdb.DuckDBPyConnection, reporter: str, partner: s
         by_year = {y: {k: v * (annualise if y == year else 1.0) for k, v in region.imports.get(y, {}).items()}
                    for y in years if region.months.get(y)}
         if not by_year:
-            raise OpportunityError(f"{market} has no imports in {years[-1]}–{years[0]}")
+            raise OpportunityError(Msg("%(market)s has no imports in %(years)s–%(years2)s",
+                                       market=market, years=years[-1], years2=years[0]))
         if len(by_year) < len(years):
-            notes.append(f"{market}: demand averages {len(by_year)} year(s) of imports, not five")
+            notes.append(Msg("%(market)s: demand averages %(by_year)s year(s) of imports, not five",
+                             market=market, by_year=len(by_year)))
         for (supplier, product), value in by_year.get(year, {}).items():
             if supplier in rows and product in columns:
                 bilateral[rows[supplier], columns[product]] += value
@@ -201,7 +209,8 @@ def find_opportunities(con: duckdb.DuckDBPyConnection, reporter: str, partner: s
     else:
         flows = flows_into(con, world, market, years, level)
         if not flows.get(year):
-            raise OpportunityError(f"nobody exports to {market} in the world trade matrix in {year}")
+            raise OpportunityError(Msg("nobody exports to %(market)s in the world trade matrix in %(year)s",
+                                       market=market, year=year))
         for (supplier, product), value in flows[year].items():
             if supplier in rows and product in columns:
                 bilateral[rows[supplier], columns[product]] += value
@@ -213,12 +222,14 @@ def find_opportunities(con: duckdb.DuckDBPyConnection, reporter: str, partner: s
             bilateral[e] = own
         history = np.stack([_by_product(flows.get(y, {}), columns) for y in years])
         if len([y for y in years if flows.get(y)]) < 5:
-            notes.append(f"{market}: demand averages {len([y for y in years if flows.get(y)])} year(s), not five")
+            notes.append(Msg("%(market)s: demand averages %(value)s year(s), not five",
+                             market=market, value=len([y for y in years if flows.get(y)])))
 
     supply_matrix, demand = project(matrix.values, e, history, assumptions)
     log_distance = _log_distances(matrix.locations, market)
     if math.isnan(log_distance[e]):
-        notes.append(f"no capital coordinates for {exporter} or {market}: the distance factor is left at 1")
+        notes.append(Msg("no capital coordinates for %(exporter)s or %(market)s: the distance factor is left at 1",
+                         exporter=exporter, market=market))
     result = export_potential(supply_matrix, bilateral, demand, log_distance)
     growth = yearly_growth(history)
 
@@ -243,7 +254,7 @@ def find_opportunities(con: duckdb.DuckDBPyConnection, reporter: str, partner: s
             gain_row = np.full(len(matrix.products), np.nan)
             gain_row[col_index] = cog[local]
     except ValueError as failure:
-        notes.append(f"economic complexity could not be computed: {failure}")
+        notes.append(Msg("economic complexity could not be computed: %(failure)s", failure=failure))
 
     destinations = _destinations(con, world, region, exporter, year, level, columns)
     exporter_imports = _exporter_imports(con, world, region, exporter, year, level, columns, annualise)
@@ -383,14 +394,14 @@ def world_complexity(con: duckdb.DuckDBPyConnection, year: int | None = None, re
     if region:
         region = region.strip().upper()
         if not is_region(region):
-            raise OpportunityError(f"{region} is not a region code (ISO 3166-2, e.g. RU-ALT)")
+            raise OpportunityError(Msg("%(region)s is not a region code (ISO 3166-2, e.g. RU-ALT)", region=region))
         data = load_region(con, region, sorted(world.years, reverse=True), level)
     year = _pick_year(world, data, year)
     matrix = world_exports(con, world, year, level)
     if data is not None:
         months = data.months.get(year, 0)
         if not months:
-            raise OpportunityError(f"{region} has no data for {year}")
+            raise OpportunityError(Msg("%(region)s has no data for %(year)s", region=region, year=year))
         exports: dict[str, float] = {}
         for (_, product), value in data.exports.get(year, {}).items():
             exports[product] = exports.get(product, 0.0) + value * 12 / months

@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 
 from hamkor.errors import Problem
+from hamkor.i18n import Msg
 from hamkor.reference.regions import regions
 from hamkor.trade.facts import ALL_GOODS, is_synthetic
 from hamkor.trade.periods import Period
@@ -46,10 +47,13 @@ def find_world_source(con: duckdb.DuckDBPyConnection, source: str | None = None)
               AND length(reporter) = 2 {'AND source = ?' if source else ''}
             GROUP BY source ORDER BY 2 DESC, source LIMIT 1""", [source] if source else []).fetchall()
     if not rows or rows[0][1] < MIN_WORLD_REPORTERS:
-        found = f" (source {source!r} has {rows[0][1] if rows else 0} reporters)" if source else ""
+        reporters = rows[0][1] if rows else 0
         raise OpportunityError(
-            "no world trade matrix is loaded" + found + f": import BACI (hamkor import baci FILE) covering at least "
-            f"{MIN_WORLD_REPORTERS} exporting countries itemised by product")
+            Msg("no world trade matrix is loaded (source '%(source)s' has %(reporters)s reporters): import BACI "
+                "covering at least %(least)s exporting countries itemised by product",
+                source=source, reporters=reporters, least=MIN_WORLD_REPORTERS) if source else
+            Msg("no world trade matrix is loaded: import BACI covering at least %(least)s exporting countries "
+                "itemised by product", least=MIN_WORLD_REPORTERS))
     return WorldSource(rows[0][0], [int(y) for y in rows[0][2]], int(rows[0][1]))
 
 
@@ -74,7 +78,7 @@ def country_of(code: str) -> str:
         return code
     region = regions().get(code)
     if region is None:
-        raise OpportunityError(f"unknown region {code!r}: use an ISO 3166-2 code such as RU-ALT")
+        raise OpportunityError(Msg("unknown region '%(code)s': use an ISO 3166-2 code such as RU-ALT", code=code))
     return region.country
 
 
@@ -82,7 +86,8 @@ def load_region(con: duckdb.DuckDBPyConnection, code: str, years: list[int], lev
     country = country_of(code)
     source = pick_source(con, code, Period((years[-1], 1), (years[0], 12)))
     if source is None:
-        raise OpportunityError(f"no trade data of {code} for {years[-1]}–{years[0]}: import its customs file first")
+        raise OpportunityError(Msg("no trade data of %(code)s for %(years)s–%(years2)s: import its customs file first",
+                                   code=code, years=years[-1], years2=years[0]))
     rows = con.execute(
         f"""SELECT year, flow, partner, left(commodity_code, {level}), sum(value_usd)
             FROM trade_flow WHERE reporter = ? AND source = ? AND year BETWEEN ? AND ? AND {DIGITS}
@@ -116,8 +121,9 @@ def world_exports(con: duckdb.DuckDBPyConnection, world: WorldSource, year: int,
               AND length(reporter) = 2 AND reporter <> 'XX'
             GROUP BY ALL""", [world.source, year]).fetchall()
     if not rows:
-        raise OpportunityError(f"the world trade matrix ({world.source}) has no exports for {year}; "
-                               f"it covers {', '.join(map(str, world.years))}")
+        raise OpportunityError(Msg("the world trade matrix (%(source)s) has no exports for %(year)s; "
+                                   "it covers %(items)s", source=world.source, year=year,
+                                   items=', '.join(map(str, world.years))))
     locations = sorted({r[0] for r in rows})
     products = sorted({r[1] for r in rows})
     where_l = {c: i for i, c in enumerate(locations)}

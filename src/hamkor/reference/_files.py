@@ -12,4 +12,5 @@ def read_table(name: str) -> Iterator[dict[str, str]]:
     data = resources.files("hamkor.reference").joinpath("data", name).read_bytes()
     if name.endswith(".gz"):
         data = gzip.decompress(data)
-    yield from csv.DictReader(io.StringIO(data.decode("utf-8")), delimiter="\t")
+    lines = (line for line in io.StringIO(data.decode("utf-8")) if not line.startswith("#"))  # notes on the source
+    yield from csv.DictReader(lines, delimiter="\t")

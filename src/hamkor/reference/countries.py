@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from hamkor.i18n import pick
+from hamkor.i18n import pick, uzbek_apostrophes
 from hamkor.reference._files import read_table
 
 # Buckets that are not countries but must stay in the totals.
@@ -57,7 +57,7 @@ class Countries:
         for row in read_table("countries.tsv.gz"):
             country = Country(
                 row["alpha2"], row["alpha3"], row["numeric"],
-                {"en": row["name_en"], "ru": row["name_ru"], "uz": row["name_uz"],
+                {"en": row["name_en"], "ru": row["name_ru"], "uz": uzbek_apostrophes(row["name_uz"]),
                  "uz_Cyrl": row["name_uz_cyrl"]},
             )
             self._by_alpha2[country.alpha2] = country

@@ -17,6 +17,9 @@ from hamkor.reference._files import read_table
 LEVELS = ("section", "chapter", "heading", "subheading", "national")
 EDITIONS = ("HS2022", "HS2017")
 CONFIDENTIAL_MARK = "X"  # customs hide a code as X's; such rows stay a bucket of their own
+UNNAMED_HEADING = "Товарная позиция"  # how the build names a line whose heading no file names
+
+
 def is_confidential(code: str) -> bool:
     return bool(code) and set(code) == {CONFIDENTIAL_MARK}
 
@@ -56,10 +59,12 @@ class Nomenclature:
                 if entry and row["name_ru"] and "ru" not in entry.names:
                     entry.names["ru"] = row["name_ru"]
                     entry.note = entry.note or row["note"]
+        self._name_headings_by_hand()
         for tree in self._trees.values():
             for entry in tree.values():
                 if entry.parent and entry.parent in tree:
                     tree[entry.parent].children.append(entry.code)
+            self._name_subheadings_in_russian(tree)
         self._to_2017: dict[str, list[tuple[str, str]]] = {}
         self._to_2022: dict[str, list[tuple[str, str]]] = {}
         for row in read_table("hs2022_hs2017.tsv.gz"):
@@ -68,6 +73,37 @@ class Nomenclature:
         missing = resources.files("hamkor.reference").joinpath(
             "data", "tnved_headings_without_russian_name.json").read_text(encoding="utf-8")
         self.headings_without_russian_name: frozenset[str] = frozenset(json.loads(missing))
+
+    def _name_headings_by_hand(self) -> None:
+        """The headings no TN VED file names get the Russian names written for them, their lines too."""
+        for row in read_table("tnved_headings_named_by_hand.tsv"):
+            prefix = f"{UNNAMED_HEADING} {row['code']}: "
+            for tree in self._trees.values():
+                heading = tree.get(row["code"])
+                if heading is not None and "ru" not in heading.names:
+                    heading.names["ru"] = row["name_ru"]
+            for tree in self._trees.values():
+                for entry in tree.values():
+                    name = entry.names.get("ru", "")
+                    if entry.level == "national" and name.startswith(prefix):
+                        entry.names["ru"] = f"{row['name_ru']}: {name.removeprefix(prefix)}"
+
+    @staticmethod
+    def _name_subheadings_in_russian(tree: dict[str, CodeEntry]) -> None:
+        """TN VED files name headings and 10-digit lines, not HS subheadings: a subheading whose lines all
+        carry one name takes it; otherwise it is its heading's Russian name and its own number, so that a
+        Russian or Uzbek reader never meets the English HS text where TN VED has words."""
+        for entry in tree.values():
+            if entry.level != "subheading" or "ru" in entry.names:
+                continue
+            lines = {tree[c].names.get("ru") for c in entry.children if c in tree}
+            heading = tree.get(entry.parent or "")
+            if heading is not None and heading.names.get("ru") and len(heading.children) == 1:
+                entry.names["ru"] = heading.names["ru"]  # the heading's only subheading (1101 00) is the heading
+            elif len(lines) == 1 and None not in lines:
+                entry.names["ru"] = lines.pop()
+            elif heading is not None and heading.names.get("ru"):
+                entry.names["ru"] = f"{heading.names['ru']} (субпозиция {entry.code[:4]} {entry.code[4:]})"
 
     def get(self, code: str, edition: str = "HS2022") -> CodeEntry | None:
         """A code at any level: 'XV' (section), '44', '4403', '440311', '4403110000'."""

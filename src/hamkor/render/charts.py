@@ -159,21 +159,33 @@ def funnel_spec(steps: list[tuple[str, int]], title: str) -> dict:
 
 
 def turnover_with_events_spec(points: list[tuple[int, int, float]], events: list[tuple[str, str]], title: str,
-                              divisor: float = 1e6) -> dict:
-    """Monthly turnover as a line, and each event as a vertical rule at its date (tooltip: its title)."""
+                              labels: dict[str, str], divisor: float = 1e6) -> dict:
+    """Monthly turnover as a line, and each event as a vertical rule at its date (tooltip: its title).
+
+    The time axis spans both the data and the events, so that every event the legend promises is drawn
+    even when it falls after the last month of trade data (a meeting in December beside data to September).
+    labels: the reader's words for "turnover" (with its unit), "month", "date" and "event".
+    """
     values = [{"month": f"{year}-{month:02d}-01", "turnover": round(value / divisor, 3)}
               for year, month, value in points]
-    first, last = (values[0]["month"], values[-1]["month"]) if values else ("", "")
-    marks = [{"date": day, "event": name} for day, name in events if first <= day <= f"{last[:7]}-31"]
+    marks = [{"date": day, "event": name} for day, name in events]
+    days = [v["month"] for v in values] + [m["date"] for m in marks]
+    domain = [min(days), max(days)] if days else None
+    x_scale = {"scale": {"domain": domain}} if domain else {}
     spec = _base(title, width=520, height=220)
     spec.update({"layer": [
-        {"data": {"values": values}, "mark": {"type": "line", "point": True, "color": "#1f5fa8", "tooltip": True},
-         "encoding": {"x": {"field": "month", "type": "temporal", "title": None, "axis": {"format": "%Y-%m"}},
-                      "y": {"field": "turnover", "type": "quantitative", "title": "mn USD",
-                            "axis": {"format": ",.1f"}}}},
+        {"data": {"values": values}, "mark": {"type": "line", "point": True, "color": "#1f5fa8"},
+         "encoding": {"x": {"field": "month", "type": "temporal", "title": None, "axis": {"format": "%Y-%m"},
+                            **x_scale},
+                      "y": {"field": "turnover", "type": "quantitative", "title": labels["turnover"],
+                            "axis": {"format": ",.1f"}},
+                      "tooltip": [{"field": "month", "type": "temporal", "format": "%Y-%m", "title": labels["month"]},
+                                  {"field": "turnover", "type": "quantitative", "format": ",.1f",
+                                   "title": labels["turnover"]}]}},
         {"data": {"values": marks}, "mark": {"type": "rule", "color": "#b45309", "strokeDash": [4, 3],
-                                             "strokeWidth": 2, "tooltip": True},
-         "encoding": {"x": {"field": "date", "type": "temporal"}, "tooltip": [
-             {"field": "date", "type": "temporal", "format": "%Y-%m-%d"}, {"field": "event", "type": "nominal"}]}},
+                                             "strokeWidth": 2},
+         "encoding": {"x": {"field": "date", "type": "temporal", **x_scale}, "tooltip": [
+             {"field": "date", "type": "temporal", "format": "%Y-%m-%d", "title": labels["date"]},
+             {"field": "event", "type": "nominal", "title": labels["event"]}]}},
     ]})
     return spec

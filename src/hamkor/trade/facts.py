@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hamkor.i18n import gettext, localize
+
 FACT_COLUMNS: list[tuple[str, str]] = [
     ("source", "VARCHAR NOT NULL"),
     ("batch_id", "INTEGER NOT NULL"),
@@ -31,8 +33,23 @@ SYNTHETIC_SQL = "starts_with(source, 'demo-synthetic')"
 WORLD_SOURCES = ("baci", WORLD_SYNTHETIC_SOURCE)
 
 
+# What each source is called where a person reads it (English message ids of the catalogs); an unknown
+# source (a label given on import) shows as its label.
+SOURCE_TITLES = {
+    "fts-regional": "FTS regional customs statistics", "fts-national": "FTS national customs statistics",
+    "fts-partners": "FTS trade with main partners", "comtrade": "UN Comtrade", "baci": "CEPII BACI world matrix",
+    "uzstat": "Uzbekistan statistics agency", SYNTHETIC_SOURCE: "synthetic demo data",
+    WORLD_SYNTHETIC_SOURCE: "synthetic demo world matrix",
+}
+
+
 def is_synthetic(source: str | None) -> bool:
     return bool(source) and source.startswith(SYNTHETIC_SOURCE)
+
+
+def source_title(source: str) -> str:
+    return SOURCE_TITLES.get(source, source)
+
 
 VALUE_UNITS = {"usd": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 MAX_REPORTED_PROBLEMS = 50
@@ -45,11 +62,12 @@ class Problem:
     value: str | None
     reason: str
 
-    def describe(self, file_name: str) -> str:
-        where = file_name + (f", line {self.line}" if self.line else "")
-        where += f", column {self.column}" if self.column else ""
-        shown = "" if self.value is None else f" {self.value[:60]!r}:"
-        return f"{where}:{shown} {self.reason}"
+    def describe(self, file_name: str, lang: str = "en") -> str:
+        """"file, line 3, column Value: '12,5x': not a number", in `lang`."""
+        where = file_name + (", " + gettext(lang, "line %(line)s", line=self.line) if self.line else "")
+        where += ", " + gettext(lang, "column %(column)s", column=self.column) if self.column else ""
+        shown = "" if self.value is None else f" «{self.value[:60]}»:" if lang != "en" else f" {self.value[:60]!r}:"
+        return f"{where}:{shown} {localize(self.reason, lang)}"
 
 
 @dataclass
@@ -57,6 +75,7 @@ class ErrorReport:
     file: Path
     problems: list[Problem] = field(default_factory=list)
     count: int = 0
+    shown_name: str | None = None  # the name its reader knows the file by (an upload's own, not its temp file)
 
     def add(self, line: int | None, column: str | None, value: str | None, reason: str) -> None:
         self.count += 1
@@ -66,10 +85,10 @@ class ErrorReport:
     def __bool__(self) -> bool:
         return self.count > 0
 
-    def lines(self) -> list[str]:
-        shown = [p.describe(self.file.name) for p in self.problems]
+    def lines(self, lang: str = "en") -> list[str]:
+        shown = [p.describe(self.shown_name or self.file.name, lang) for p in self.problems]
         if self.count > len(self.problems):
-            shown.append(f"... and {self.count - len(self.problems)} more problems")
+            shown.append(gettext(lang, "… and %(count)s more problems", count=self.count - len(self.problems)))
         return shown
 
     def summary(self) -> str:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from hamkor.errors import Problem
+from hamkor.i18n import Msg
 
 YearMonth = tuple[int, int]
 # The years a trade figure can belong to: wide enough for any statistics publication, narrow enough to
@@ -26,7 +27,7 @@ class Period:
     def __post_init__(self) -> None:
         for year, month in (self.first, self.last):
             if not (1 <= month <= 12) or not (FIRST_YEAR <= year <= LAST_YEAR):
-                raise PeriodError(f"not a valid month: {year}-{month:02d}")
+                raise PeriodError(Msg("not a valid month: %(year)s-%(month)s", year=year, month=format(month, '02d')))
         if self.first > self.last:
             raise PeriodError("the period ends before it starts")
 
@@ -43,7 +44,7 @@ class Period:
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
         if quarter not in (1, 2, 3, 4):
-            raise PeriodError(f"quarter must be 1..4, not {quarter}")
+            raise PeriodError(Msg("quarter must be 1..4, not %(quarter)s", quarter=quarter))
         return cls((year, 3 * quarter - 2), (year, 3 * quarter), "quarter")
 
     @classmethod
@@ -63,8 +64,9 @@ class Period:
             if first[0] == last[0]:
                 return cls.months(first[0], first[1], last[1])
             return cls(first, last, "months")
-        raise PeriodError(f"cannot read the period {text!r}: write 2025, 2025-Q3, 2025-09, "
-                          "2025-01..2025-09 or 2025-YTD-09")
+        raise PeriodError(Msg("cannot read the period '%(text)s': write 2025, 2025-Q3, 2025-09, 2025-01..2025-09 "
+                              "or 2025-YTD-09",
+                              text=text))
 
     # -- what it covers -----------------------------------------------------------------------
     @property

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from hamkor.errors import NotFound, Problem
+from hamkor.errors import NotFound, Problem, reason_of
+from hamkor.i18n import Msg
 from hamkor.store.db import Database
 from hamkor.store.models import ImportBatch
 from hamkor.trade.facts import ErrorReport, ImportRejected, is_synthetic, reject
@@ -70,7 +71,8 @@ class ImportService:
         options = options or ImportOptions()
         importer = IMPORTERS.get(kind)
         if importer is None:
-            raise ValueError(f"unknown import kind {kind!r}; choose one of {', '.join(IMPORTERS)}")
+            raise ValueError(Msg("unknown import kind '%(kind)s'; choose one of %(importers)s",
+                                 kind=kind, importers=tuple(IMPORTERS)))
         path = Path(path)
         outcome = ImportOutcome("rejected", path, kind, source=importer.source_label(options))
         try:
@@ -78,9 +80,11 @@ class ImportService:
             importer.value_factor(options)  # an unknown unit is refused before any work
         except ImportRejected as refused:
             outcome.report = refused.report
+            outcome.report.shown_name = file_name
             return outcome
         except ValueError as error:
-            outcome.report = reject(path, str(error)).report
+            outcome.report = reject(path, reason_of(error)).report
+            outcome.report.shown_name = file_name
             return outcome
 
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -119,6 +123,7 @@ class ImportService:
                 except ImportRejected as refused:
                     con.execute("ROLLBACK")
                     outcome.report = refused.report
+                    outcome.report.shown_name = file_name
                     self._close_batch(batch_id, "rejected", digest_future.result(),
                                       error=refused.report.summary(),
                                       rejected=refused.report.count)
@@ -161,9 +166,10 @@ class ImportService:
         with self.db.session() as session:
             batch = session.get(ImportBatch, batch_id)
             if batch is None:
-                raise NotFound([("batch", f"there is no import batch {batch_id}")])
+                raise NotFound([("batch", Msg("there is no import batch %(batch_id)s", batch_id=batch_id))])
             if batch.status != "loaded":
-                raise Problem([("batch", f"batch {batch_id} is {batch.status}, not loaded: nothing to undo")])
+                raise Problem([("batch", Msg("batch %(batch_id)s is %(status)s, not loaded: nothing to undo",
+                                             batch_id=batch_id, status=batch.status))])
         with self.warehouse.writer() as con:
             con.execute("BEGIN TRANSACTION")
             con.execute("DELETE FROM trade_flow WHERE batch_id = ?", [batch_id])
@@ -230,9 +236,10 @@ class ImportService:
             """, {"b": batch_id, "s": source}).fetchall()
         partial = [old for old, n, total in rows if n < total]
         if partial:
-            raise reject(path, f"the file overlaps batch {', '.join(map(str, partial))} of the same "
-                         "source only in part, so loading it would count some figures twice; "
-                         f"undo that batch first (hamkor import undo {partial[0]})")
+            raise reject(path, Msg("the file overlaps batch %(items)s of the same source only in part, so loading "
+                                   "it would count some figures twice; undo that batch first (hamkor import undo "
+                                   "%(partial)s)",
+                                   items=', '.join(map(str, partial)), partial=partial[0]))
         return [old for old, _, _ in rows]
 
     def _reconcile(self, con) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from hamkor.errors import Problem
-from hamkor.i18n import pick
+from hamkor.i18n import Msg, pick
 from hamkor.reference.countries import UNALLOCATED, countries
 from hamkor.reference.names import GROUPS, WORLD
 from hamkor.reference.nomenclature import nomenclature
@@ -47,11 +47,12 @@ def resolve_partner(partner: str | None) -> tuple[str, ...] | None:
     if code in GROUPS:
         return GROUPS[code]
     if "-" in code:
-        raise QueryError(f"{partner}: a region as partner needs that region's own data; "
-                         "ask with the region as reporter instead")
+        raise QueryError(Msg("%(partner)s: a region as partner needs that region's own data; ask with the region "
+                             "as reporter instead",
+                             partner=partner))
     if code == UNALLOCATED or countries().get(code) is not None and len(code) == 2:
         return (code,)
-    raise QueryError(f"unknown partner {partner!r}: an ISO alpha-2 code, CIS, EAEU, EU or WORLD")
+    raise QueryError(Msg("unknown partner '%(partner)s': an ISO alpha-2 code, CIS, EAEU, EU or WORLD", partner=partner))
 
 
 @dataclass(frozen=True)
@@ -558,7 +559,7 @@ def _within(code: str | None) -> tuple[str, list]:
         return " AND starts_with(commodity_code, ?)", [code]
     chapters = sorted(c for c, section in _chapter_sections().items() if section == code)
     if not chapters:
-        raise QueryError(f"unknown code {code!r} to drill into")
+        raise QueryError(Msg("unknown code '%(code)s' to drill into", code=code))
     return f" AND left(commodity_code, 2) IN ({', '.join('?' for _ in chapters)})", chapters
 
 
@@ -570,7 +571,7 @@ def _chapter_sections() -> dict[str, str]:
 
 def _key_sql(level: str) -> str:
     if level not in LEVELS:
-        raise QueryError(f"unknown level {level!r}: one of {', '.join(LEVELS)}")
+        raise QueryError(Msg("unknown level '%(level)s': one of %(levels)s", level=level, levels=tuple(LEVELS)))
     plain = ("left(commodity_code, 2)" if level == "section"
              else f"left(commodity_code, {LEVEL_DIGITS[level]})")
     return (f"CASE WHEN commodity_code = '{ALL_GOODS}' THEN '{ALL_GOODS}' "
@@ -581,7 +582,7 @@ def structure(con: duckdb.DuckDBPyConnection, q: Query, flow: str = "export", le
               top: int = 10, within: str | None = None) -> Structure:
     """Goods at a level, optionally within one code (drill-down: a section's chapters, a chapter's headings)."""
     if flow not in FLOWS:
-        raise QueryError(f"flow must be export or import, not {flow!r}")
+        raise QueryError(Msg("flow must be export or import, not '%(flow)s'", flow=flow))
     within_sql, within_params = _within(within)
     q = with_source(con, q)
     key = _key_sql("chapter" if level == "section" else level)

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from hamkor.errors import Conflict, NotFound, Problem, Refused
+from hamkor.i18n import Msg
 
 
 class NotSignedIn(Exception):
@@ -67,7 +68,7 @@ def install_error_handlers(app: FastAPI, message_page: Callable[[Request, str, i
     async def problem(request: Request, exc: Problem):
         if is_api(request):
             return problem_json(exc)
-        return message_page(request, exc.title or str(exc), status_of(exc, api=False))
+        return message_page(request, exc, status_of(exc, api=False))
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _exc: NotSignedIn):
@@ -88,7 +89,7 @@ def install_error_handlers(app: FastAPI, message_page: Callable[[Request, str, i
                     for e in exc.errors()]
         if is_api(request):
             return JSONResponse({"detail": "invalid request", "problems": problems}, status_code=422)
-        where = "; ".join(f"{p['where'].removeprefix('query.').removeprefix('path.')}: {p['problem']}"
-                          for p in problems)
-        return message_page(request, f"The request is not valid ({where}).", 400)
+        # The page names each wrong parameter as its form labels it; the validator's English stays in the API.
+        wrong = [(str(e.get("loc", ("request",))[-1]), Msg("not a valid value")) for e in exc.errors()]
+        return message_page(request, Problem(wrong), 400)
 

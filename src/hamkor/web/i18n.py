@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from babel.dates import format_datetime
 
-from hamkor.i18n import translations
+from hamkor.companies.sectors import sector_name
+from hamkor.i18n import Msg, field_label, language_name, localize, translations
 from hamkor.i18n.numbers import format_money, format_number, format_percent, locale_of
+from hamkor.trade.facts import source_title
 
 
 def template_helpers(lang: str) -> dict:
@@ -13,6 +15,8 @@ def template_helpers(lang: str) -> dict:
     t = translations(lang)
 
     def gettext(message: str, **values) -> str:
+        if isinstance(message, Msg):  # a domain's sentence with its values
+            return localize(message, lang)
         text = t.gettext(message)
         return text % values if values else text
 
@@ -24,6 +28,11 @@ def template_helpers(lang: str) -> dict:
 
     return {
         "_": gettext, "ngettext": ngettext, "lang": lang, "when": when,
+        "field_name": lambda name: field_label(name, lang),
+        "source_title": lambda source: gettext(source_title(source)),
+        "sector": lambda key: sector_name(key, lang),
+        "language_list": lambda codes: ", ".join(language_name(code, lang) for code in codes or []),
+        "sector_list": lambda keys: ", ".join(sector_name(key, lang) for key in keys or []),
         "money": lambda v: format_money(v, lang),
         "number": lambda v, digits=1: format_number(v, lang, digits),
         "percent": lambda v: format_percent(v, lang),

@@ -14,6 +14,7 @@ from threading import Lock
 
 from sqlalchemy import select
 
+from hamkor.errors import reason_of
 from hamkor.store.db import Database
 from hamkor.store.models import Job
 
@@ -62,7 +63,7 @@ class JobRunner:
             result = work(progress)
             self._update(job_id, status="done", progress=1.0, result=result, finished_at=_now())
         except Exception as error:  # noqa: BLE001 - the job records what went wrong for the page
-            self._update(job_id, status="failed", message=str(error) or type(error).__name__,
+            self._update(job_id, status="failed", message=reason_of(error) or type(error).__name__,
                          finished_at=_now())
 
     def _update(self, job_id: int, **values) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from hamkor.i18n import Msg
 from hamkor.trade.facts import FACT_NAMES, VALUE_UNITS, ErrorReport, ImportRejected, reject
 from hamkor.trade.warehouse import run_with_progress
 
@@ -177,8 +178,9 @@ def transcode_to_utf8(path: Path, encoding: str, progress: ProgressCallback | No
                     dst.write(decoder.decode(chunk).encode("utf-8"))
                 except UnicodeDecodeError as error:
                     line = lines_before + chunk.count(b"\n", 0, error.start) + 1
-                    raise reject(path, f"the text is neither UTF-8 nor {encoding.upper()} "
-                                 f"(byte 0x{chunk[error.start]:02x} cannot be read)", line=line) from None
+                    raise reject(path, Msg("the text is neither UTF-8 nor %(value)s (byte 0x%(chunk)s cannot be read)",
+                                           value=encoding.upper(), chunk=format(chunk[error.start], '02x')),
+                                           line=line) from None
                 lines_before += chunk.count(b"\n")
                 done += len(chunk)
                 if progress:
@@ -207,7 +209,8 @@ class Importer:
     def value_factor(self, options: ImportOptions) -> float:
         unit = (options.value_unit or self.default_value_unit).lower()
         if unit not in VALUE_UNITS:
-            raise ValueError(f"unknown value unit {unit!r}; use one of {', '.join(VALUE_UNITS)}")
+            raise ValueError(Msg("unknown value unit '%(unit)s'; use one of %(value_units)s",
+                                 unit=unit, value_units=tuple(VALUE_UNITS)))
         return VALUE_UNITS[unit]
 
     def source_label(self, options: ImportOptions) -> str:
@@ -333,8 +336,8 @@ class DelimitedImporter(Importer):
             elif spec.required:
                 missing.append(spec.aliases[0])
         if missing:
-            raise reject(path, f"this is not a {self.title} file: its header lacks "
-                         f"{', '.join(missing)} (found: {', '.join(header[:12])})", line=1)
+            raise reject(path, Msg("this is not a %(title)s file: its header lacks %(missing)s (found: %(header)s)",
+                                   title=self.title, missing=', '.join(missing), header=', '.join(header[:12])), line=1)
         if len(set(header)) != len(header):
             raise reject(path, "the header names a column twice", line=1)
         source = TextSource(path, path, encoding, delimiter, header, columns)
@@ -425,11 +428,11 @@ class DelimitedImporter(Importer):
                     try:
                         values = split_line(text, source.delimiter, self.quoted)
                     except csv.Error as error:
-                        report.add(line_no, None, text[:60], f"cannot be read: {error}")
+                        report.add(line_no, None, text[:60], Msg("cannot be read: %(error)s", error=error))
                         continue
                     if len(values) != width:
                         report.add(line_no, None, text[:60],
-                                   f"expected {width} columns, found {len(values)}")
+                                   Msg("expected %(width)s columns, found %(values)s", width=width, values=len(values)))
                         continue
                     row = {key: values[pos] for key, pos in positions.items()}
                     if self.skip_python(row, options):
@@ -442,9 +445,11 @@ class DelimitedImporter(Importer):
                             report.add(line_no, source.columns[key], row[key], reason)
             except UnicodeDecodeError as error:
                 report.add(line_no + 1, None, None,
-                           f"the text is not valid {source.encoding}: {error.reason}")
+                           Msg("the text is not valid %(encoding)s: %(reason)s",
+                               encoding=source.encoding, reason=error.reason))
         if not report:
-            report.add(None, None, None, f"the file could not be read: {engine_message}")
+            report.add(None, None, None, Msg("the file could not be read: %(engine_message)s",
+                                             engine_message=engine_message))
         return report
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from hamkor.i18n import Msg
 from hamkor.reference.countries import countries
 from hamkor.trade.facts import ALL_GOODS, ErrorReport, reject
 from hamkor.trade.importers.base import ImportOptions, RowsImporter
@@ -30,12 +31,13 @@ class FtsPartnersImporter(RowsImporter):
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-            raise reject(path, f"not an XLSX workbook ({error})") from None
+            raise reject(path, Msg("not an XLSX workbook (%(error)s)", error=error)) from None
         sheets = [(ws, SHEET_FLOWS[ws.title.strip().lower()]) for ws in workbook.worksheets
                   if ws.title.strip().lower() in SHEET_FLOWS]
         if not sheets:
-            raise reject(path, "no sheet named Экспорт or Импорт: this is not an FTS partners "
-                         f"workbook (sheets: {', '.join(workbook.sheetnames)})")
+            raise reject(path, Msg("no sheet named Экспорт or Импорт: this is not an FTS partners workbook "
+                                   "(sheets: %(sheetnames)s)",
+                                   sheetnames=', '.join(workbook.sheetnames)))
         reporter = options.reporter or "RU"
         facts, read, skipped = [], 0, 0
         for sheet, flow in sheets:
@@ -51,7 +53,8 @@ class FtsPartnersImporter(RowsImporter):
                     continue
                 country = countries().by_name(str(name))
                 if country is None:
-                    report.add(header_at + 1, f"{sheet.title}!{get_column_letter(index + 1)}",
+                    report.add(header_at + 1, Msg("%(title)s!%(number)s",
+                                                  title=sheet.title, number=get_column_letter(index + 1)),
                                str(name), "unknown partner name")
                     continue
                 partners[index] = country.alpha2
@@ -68,7 +71,7 @@ class FtsPartnersImporter(RowsImporter):
                 if month is None:
                     continue  # notes, totals and blank rows carry no monthly figures
                 if year is None:
-                    report.add(row_no, f"{sheet.title}!A", str(label), "a month before any year row")
+                    report.add(row_no, Msg("%(title)s!A", title=sheet.title), str(label), "a month before any year row")
                     continue
                 read += 1
                 for index, partner in partners.items():
@@ -78,7 +81,8 @@ class FtsPartnersImporter(RowsImporter):
                         skipped += 1
                         continue
                     if not isinstance(cell, (int, float)) or cell < 0:
-                        report.add(row_no, f"{sheet.title}!{get_column_letter(index + 1)}",
+                        report.add(row_no, Msg("%(title)s!%(number)s",
+                                               title=sheet.title, number=get_column_letter(index + 1)),
                                    str(cell), "not a non-negative number")
                         continue
                     facts.append({"reporter": reporter, "partner": partner, "flow": flow,

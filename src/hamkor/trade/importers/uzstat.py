@@ -6,6 +6,7 @@ import csv
 import re
 from pathlib import Path
 
+from hamkor.i18n import Msg
 from hamkor.reference.countries import UNALLOCATED, countries
 from hamkor.trade.facts import ALL_GOODS, ErrorReport, reject
 from hamkor.trade.importers.base import ImportOptions, RowsImporter, parse_number
@@ -25,7 +26,7 @@ class UzstatImporter(RowsImporter):
     def flow(self, path: Path, options: ImportOptions) -> str:
         if options.flow:
             if options.flow not in ("export", "import"):
-                raise reject(path, f"flow must be export or import, not {options.flow!r}")
+                raise reject(path, Msg("flow must be export or import, not '%(flow)s'", flow=options.flow))
             return options.flow
         for table, flow in FLOW_BY_TABLE.items():
             if table in path.name:
@@ -44,8 +45,8 @@ class UzstatImporter(RowsImporter):
         rows = csv.reader(text.splitlines())
         header = [h.strip() for h in next(rows, [])]
         if "Code" not in header:
-            raise reject(path, f"this is not a {self.title} table: no Code column "
-                         f"(found: {', '.join(header[:8])})", line=1)
+            raise reject(path, Msg("this is not a %(title)s table: no Code column (found: %(header)s)",
+                                   title=self.title, header=', '.join(header[:8])), line=1)
         years = {i: int(h) for i, h in enumerate(header) if YEAR.fullmatch(h)}
         if not years:
             raise reject(path, "no year columns (2010, 2011, ...) in the header", line=1)
@@ -57,7 +58,7 @@ class UzstatImporter(RowsImporter):
             read += 1
             if len(values) != len(header):
                 report.add(line_no, None, ",".join(values)[:60],
-                           f"expected {len(header)} columns, found {len(values)}")
+                           Msg("expected %(header)s columns, found %(values)s", header=len(header), values=len(values)))
                 continue
             code = values[code_at].strip()
             if code.lstrip("0") == "":

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from hamkor.companies.classify import search as hs_search
 from hamkor.companies.registry import CompanyData, CompanyFilter, Contact, Registry, data_of
+from hamkor.i18n import localize
 from hamkor.web.deps import CompanyCreator, CompanyEditor, CompanyViewer, RecordId, ReferenceViewer, RegistryDep
 
 router = APIRouter(prefix="/api/v1", tags=["companies"])
@@ -104,5 +105,6 @@ def hs_search_api(viewer: ReferenceViewer, q: Annotated[str, Query(min_length=1,
                   lang: Literal["ru", "uz", "en"] | None = None,
                   limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[HsHitOut]:
     """Free text in Russian, Uzbek or English -> ranked HS headings, each with why."""
-    return [HsHitOut(code=h.code, name=h.label(lang or "ru"), score=h.score, detail=h.detail, why=h.why)
+    return [HsHitOut(code=h.code, name=h.label(lang or "ru"), score=h.score, detail=h.detail,
+                     why=[localize(why, lang or "ru") for why in h.why])
             for h in hs_search(q, lang, limit)]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from hamkor.i18n import LANGUAGE_NAMES, LANGUAGES
+from hamkor.errors import Problem
+from hamkor.i18n import LANGUAGE_NAMES, LANGUAGES, problem_text
 from hamkor.reference.names import territory_name
 from hamkor.web.deps import language_of, web_state
 from hamkor.web.errors import FormExpired
@@ -37,8 +38,10 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
     return HTMLResponse(html, status_code=status_code)
 
 
-def message_page(request: Request, message: str, status_code: int = 400) -> HTMLResponse:
+def message_page(request: Request, message: str | Problem, status_code: int = 400) -> HTMLResponse:
     """A message in the reader's language (the template translates it) with its status."""
+    if isinstance(message, Problem):
+        message = problem_text(message, language_of(request))
     return page(request, "message.html.j2", status_code=status_code, message=message)
 
 

@@ -23,7 +23,7 @@ from hamkor.companies.registry import (
     data_of,
 )
 from hamkor.companies.service import accept_pair, match, meeting_requests
-from hamkor.companies.transfer import ImportRefused, export_companies, import_companies
+from hamkor.companies.transfer import FIELDS, ImportRefused, export_companies, import_companies
 from hamkor.errors import NotFound, Refused
 from hamkor.reference.regions import regions
 from hamkor.web.deps import (
@@ -177,7 +177,7 @@ def _form(request: Request, company_id: int | None, data: CompanyData, problems,
 
 @router.get("/companies-import")
 def import_form(request: Request, viewer: CompanyImporter):
-    return page(request, "companies_import.html.j2", report=None, error=None)
+    return page(request, "companies_import.html.j2", report=None, error=None, import_fields=FIELDS)
 
 
 @router.post("/companies-import")
@@ -195,10 +195,11 @@ async def import_upload(request: Request, viewer: CompanyImporter, web: Web, fil
     try:
         report = import_companies(web.services.registry, named, explicit, update_existing)
     except ImportRefused as refused:
-        return page(request, "companies_import.html.j2", status_code=422, report=refused.report, error=True)
+        return page(request, "companies_import.html.j2", status_code=422, report=refused.report, error=True,
+                    import_fields=FIELDS)
     finally:
         named.unlink(missing_ok=True)
-    return page(request, "companies_import.html.j2", report=report, error=False)
+    return page(request, "companies_import.html.j2", report=report, error=False, import_fields=FIELDS)
 
 
 def _default_region(registry: Registry, territory: str) -> str:

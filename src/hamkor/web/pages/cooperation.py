@@ -15,6 +15,7 @@ from hamkor.cooperation.records import KINDS, RecordError, RecordMissing, to_pla
 from hamkor.cooperation.service import Cooperation, is_overdue
 from hamkor.errors import NotFound
 from hamkor.i18n import translations
+from hamkor.i18n.numbers import money_unit
 from hamkor.reference.names import territory_name
 from hamkor.render.charts import turnover_with_events_spec
 from hamkor.trade import stats
@@ -117,12 +118,12 @@ def partner_page(request: Request, viewer: CoopViewer, coop: CooperationDep, web
     today = web.services.today()
     items = coop.timeline(code, today, lang)
     home = web.settings.home_territory
-    spec, note, synthetic = _trade_beside(web, home, code, items)
+    spec, note, synthetic = _trade_beside(web, home, code, items, language_of(request))
     return page(request, "coop_partner.html.j2", code=code, items=items, spec=spec, note=note, synthetic=synthetic,
                 home=home, today=today)
 
 
-def _trade_beside(web: WebState, home: str, partner: str, items):
+def _trade_beside(web: WebState, home: str, partner: str, items, lang: str):
     """The monthly turnover of home with the partner's country, events marked on it."""
     country = partner.split("-")[0]
     note = None if country == partner else "trade by partner region is not in the data: the country's is shown"
@@ -146,7 +147,10 @@ def _trade_beside(web: WebState, home: str, partner: str, items):
         return None, "no trade data for this pair yet", False
     points, source = found
     events = [(i.day.isoformat(), i.title) for i in items if i.kind in ("event", "agreement")]
-    spec = turnover_with_events_spec(points, events, "")
+    words = translations(lang)
+    labels = {"turnover": f"{words.gettext('Turnover')}, {money_unit(1e6, lang)}", "month": words.gettext("Month"),
+              "date": words.gettext("Date"), "event": words.gettext("Event")}
+    spec = turnover_with_events_spec(points, events, "", labels)
     return json.dumps(spec, ensure_ascii=False).replace("</", "<\\/"), note, bool(source and "synthetic" in source)
 
 

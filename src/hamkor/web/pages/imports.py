@@ -19,7 +19,8 @@ router = APIRouter(include_in_schema=False)
 @router.get("/imports")
 def imports_page(request: Request, viewer: ImportViewer, imports: ImportsDep, jobs: JobsDep,
                  job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
-    return page(request, "imports.html.j2", batches=imports.batches(100), kinds=list(IMPORTERS),
+    return page(request, "imports.html.j2", batches=imports.batches(100),
+                kinds=[(kind, importer.title) for kind, importer in IMPORTERS.items()],
                 job=jobs.get(job) if job else None)
 
 

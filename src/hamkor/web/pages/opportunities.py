@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from hamkor.companies.registry import CompanyFilter
+from hamkor.errors import reason_of
 from hamkor.i18n import translations
 from hamkor.opportunities.explain import explain, flag_names, product_name, section_name, section_of
 from hamkor.opportunities.potential import Assumptions
@@ -48,7 +49,7 @@ def opportunities_page(request: Request, viewer: TradeViewer, web: Web, reporter
     try:
         result = opportunities_for(web, reporter, partner, direction, assumptions)
     except OpportunityError as problem:
-        error = str(problem)
+        error = reason_of(problem)
     items, diversification, spec, sections = [], [], None, []
     if result:
         sections = sorted({section_of(i.product) for i in result.items if section_of(i.product)},

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hamkor.briefing.render import render, to_html
-from hamkor.errors import NotFound
+from hamkor.errors import NotFound, reason_of
 from hamkor.i18n import LANGUAGES
 from hamkor.i18n.numbers import month_name, period_phrase
 from hamkor.reference.names import territory_name
@@ -41,7 +41,7 @@ def dashboard(request: Request, viewer: TradeViewer, web: Web, reporter: str | N
     try:
         data = read(web, overview_service.overview, reporter, partner, parsed, lang, True, source or None)
     except stats.QueryError as problem:
-        data, error = None, str(problem)
+        data, error = None, reason_of(problem)
     # In the page the charts fill their box; the same specs render at a fixed width for print.
     specs = {k: json.dumps({**v, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}},
                            ensure_ascii=False).replace("</", "<\\/")

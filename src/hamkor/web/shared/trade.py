@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from hamkor.errors import Problem
+from hamkor.errors import Problem, reason_of
+from hamkor.i18n import Msg
 from hamkor.reference.names import GROUP_NAMES
 from hamkor.trade import overview as overview_service
 from hamkor.trade import stats
@@ -36,13 +37,13 @@ def read(state: WebState, function, *args):
 
 def checked_flow(flow: str) -> str:
     if flow not in FLOWS:
-        raise BadParameter([("flow", f"{flow!r}: export or import")])
+        raise BadParameter([("flow", Msg("'%(flow)s': export or import", flow=flow))])
     return flow
 
 
 def checked_level(level: str) -> str:
     if level not in LEVELS:
-        raise BadParameter([("level", f"{level!r}: one of {', '.join(LEVELS)}")])
+        raise BadParameter([("level", Msg("'%(level)s': one of %(levels)s", level=level, levels=tuple(LEVELS)))])
     return level
 
 
@@ -52,7 +53,8 @@ def checked_within(code: str | None) -> str | None:
         return None
     text = code.strip().upper()
     if not (text.isdigit() and 2 <= len(text) <= 10) and not (text and set(text) <= set("IVXL") and len(text) <= 5):
-        raise BadParameter([("within", f"{code!r}: an HS section (I…XXI) or a code of 2 to 10 digits")])
+        raise BadParameter([("within", Msg("'%(code)s': an HS section (I…XXI) or a code of 2 to 10 digits",
+                                           code=code))])
     return text
 
 
@@ -61,7 +63,7 @@ def checked_partner(partner: str) -> str:
     try:
         stats.resolve_partner(code)
     except stats.QueryError as problem:
-        raise BadParameter([("partner", str(problem))]) from None
+        raise BadParameter([("partner", reason_of(problem))]) from None
     return code
 
 
@@ -94,7 +96,7 @@ def choose(state: WebState, reporter: str | None, partner: str | None, period: s
         try:
             parsed = Period.parse(period)
         except Problem as problem:
-            error = str(problem)
+            error = reason_of(problem)
     parsed = parsed or read(state, overview_service.latest_period, chosen) or Period.year(
         (today or date.today()).year - 1)
     return Choice(known, chosen, (partner or main_trade_partner(settings)).upper(), parsed, error)

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import UploadFile
 
 from hamkor.errors import Problem
+from hamkor.i18n import LANGUAGES, Msg
 from hamkor.trade.facts import VALUE_UNITS
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.web.state import WebState
@@ -25,9 +26,11 @@ def check_import_kind(kind: str, value_unit: str | None) -> ImportOptions:
     """The import's kind and options as the form or the API sent them, or a Problem naming what is wrong."""
     problems = []
     if kind not in IMPORTERS:
-        problems.append(("kind", f"unknown kind {kind!r}: one of {', '.join(IMPORTERS)}"))
+        problems.append(("kind", Msg("unknown kind '%(kind)s': one of %(importers)s",
+                                     kind=kind, importers=tuple(IMPORTERS))))
     if value_unit and value_unit not in VALUE_UNITS:
-        problems.append(("value_unit", f"unknown unit {value_unit!r}: one of {', '.join(VALUE_UNITS)}"))
+        problems.append(("value_unit", Msg("unknown unit '%(value_unit)s': one of %(value_units)s",
+                                           value_unit=value_unit, value_units=tuple(VALUE_UNITS))))
     if problems:
         raise Problem(problems)
     return ImportOptions(value_unit=value_unit or None)
@@ -45,7 +48,8 @@ async def save_upload(state: WebState, upload: UploadFile) -> Path:
             if size > limit:
                 handle.close()
                 target.unlink(missing_ok=True)
-                raise UploadTooLarge(f"the file is larger than the limit of {limit // (1 << 20)} MiB")
+                raise UploadTooLarge(Msg("the file is larger than the limit of %(number)s MiB",
+                                         number=limit // (1 << 20)))
             handle.write(chunk)
     return target
 
@@ -64,6 +68,8 @@ def start_import(state: WebState, user_id: int, kind: str, path: Path, options: 
         return {"status": outcome.status, "batch": outcome.batch_id, "rows_loaded": outcome.rows_loaded,
                 "periods": outcome.period_range, "duplicate_of": outcome.duplicate_of, "replaced": outcome.replaced,
                 "problems": outcome.report.lines() if outcome.report else [],
+                # the page says the problems in its reader's language (a job's result is stored as JSON)
+                "_problems": {lang: outcome.report.lines(lang) for lang in LANGUAGES} if outcome.report else {},
                 "file": shown_name}
 
     return state.jobs.submit("import", user_id, work)
@@ -72,4 +78,5 @@ def start_import(state: WebState, user_id: int, kind: str, path: Path, options: 
 def job_json(job) -> dict:
     """A job as both faces show its status."""
     return {"id": job.id, "kind": job.kind, "status": job.status, "progress": job.progress,
-            "message": job.message, "result": job.result}
+            "message": job.message,
+            "result": {k: v for k, v in job.result.items() if not k.startswith("_")} if job.result else job.result}

@@ -1,0 +1,32 @@
+"""What a person calls each field a record's checks can name: English message ids of the catalogs.
+
+A problem says which field is wrong by its name in the code (`tax_id`); a page shows that name as the
+form labels it ("ИНН / STIR"), never the name itself. A field missing here shows as its name, and the
+language test (tests/web/test_language.py) finds it.
+"""
+
+from __future__ import annotations
+
+FIELD_LABELS = {
+    # companies
+    "name": "Name", "name_ru": "Name (Russian)", "name_uz": "Name (Uzbek)", "name_en": "Name (English)",
+    "country": "Country", "region": "Region", "city": "City", "tax_id": "Tax ID", "sectors": "Sector",
+    "size": "Size", "website": "Website", "languages": "Languages", "export_experience": "Export experience",
+    "offers": "Offers", "needs": "Needs", "offers_text": "Offers", "needs_text": "Needs",
+    "contact_name": "Contact", "contact_email": "E-mail", "contact_phone": "Phone", "contact_role": "Position",
+    "company": "Company",
+    # missions
+    "host_territory": "Host territory", "visiting_territory": "Visiting territory", "venue": "Venue",
+    "timezone": "Time zone", "latitude": "Latitude", "longitude": "Longitude", "days": "Days",
+    "slot_minutes": "Slot length, minutes", "tables": "Tables", "interpreters": "Interpreters",
+    "request_deadline": "Pending requests expire at (local time)", "address": "Address", "opens": "Opens",
+    "closes": "Closes", "visit_minutes": "Visit, minutes", "priority": "Priority", "status": "Status",
+    "requester": "From", "target": "To", "message": "Message", "participant": "Participant",
+    "participants": "Participants", "attendees": "Attendees (comma-separated)", "slot": "Slot",
+    "table": "Table", "meeting": "Meeting", "request": "Request", "rating": "Rating", "stage": "Stage",
+    "hs_code": "HS code", "value_usd": "Value, USD", "notes": "Notes", "mission": "Mission", "visit": "Visit",
+    # trade and imports
+    "kind": "Kind", "file": "File", "value_unit": "Values in", "batch": "Batch", "period": "Period",
+    "reporter": "Reporter", "partner": "Partner", "flow": "Flow", "level": "Level", "within": "Within",
+    "code": "Code", "source": "Source", "direction": "Direction", "document": "Document", "q": "Search",
+}
