@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from rapidfuzz import fuzz
 
 from hamkor.companies.registry import CompanyData, Contact, Registry, company_name, validate
-from hamkor.i18n import Msg, gettext, localize
+from hamkor.i18n import Msg, gettext, place_in_file
 from hamkor.store.models import Company
 
 FIELDS = ("name_ru", "name_uz", "name_en", "tax_id", "country", "region", "city", "sectors", "size", "website",
@@ -58,10 +58,9 @@ class ImportProblem:
     reason: str
 
     def describe(self, file_name: str, lang: str = "en") -> str:
-        where = file_name + (", " + gettext(lang, "row %(row)s", row=self.row) if self.row else "")
-        where += ", " + gettext(lang, "column %(column)s", column=self.column) if self.column else ""
-        shown = "" if not self.value else f" «{self.value[:60]}»:" if lang != "en" else f" {self.value[:60]!r}:"
-        return f"{where}:{shown} {localize(self.reason, lang)}"
+        places = ([gettext(lang, "row %(row)s", row=self.row)] if self.row else []) + \
+                 ([gettext(lang, "column %(column)s", column=self.column)] if self.column else [])
+        return place_in_file(file_name, places, self.value, self.reason, lang)
 
 
 @dataclass

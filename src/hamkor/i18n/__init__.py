@@ -121,6 +121,12 @@ def localize(text, lang: str) -> str:
     return gettext(lang, text) if isinstance(text, str) and text else text
 
 
+def place_in_file(file_name: str, places: list[str], value: str | None, reason: str, lang: str) -> str:
+    """"file, line 3, column Value: '12,5x': not a number" in `lang`; places are already said in it."""
+    shown = "" if not value else f" {value[:60]!r}:" if lang == "en" else f" «{value[:60]}»:"
+    return f"{', '.join([file_name, *places])}:{shown} {localize(reason, lang)}"
+
+
 def field_label(name: str, lang: str) -> str:
     """What a form calls a record's field (`tax_id` -> "ИНН / STIR"); the name itself when unknown."""
     return gettext(lang, FIELD_LABELS.get(name, name))

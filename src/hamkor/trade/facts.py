@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hamkor.i18n import gettext, localize
+from hamkor.i18n import gettext, place_in_file
 
 FACT_COLUMNS: list[tuple[str, str]] = [
     ("source", "VARCHAR NOT NULL"),
@@ -64,10 +64,9 @@ class Problem:
 
     def describe(self, file_name: str, lang: str = "en") -> str:
         """"file, line 3, column Value: '12,5x': not a number", in `lang`."""
-        where = file_name + (", " + gettext(lang, "line %(line)s", line=self.line) if self.line else "")
-        where += ", " + gettext(lang, "column %(column)s", column=self.column) if self.column else ""
-        shown = "" if self.value is None else f" «{self.value[:60]}»:" if lang != "en" else f" {self.value[:60]!r}:"
-        return f"{where}:{shown} {localize(self.reason, lang)}"
+        places = ([gettext(lang, "line %(line)s", line=self.line)] if self.line else []) + \
+                 ([gettext(lang, "column %(column)s", column=self.column)] if self.column else [])
+        return place_in_file(file_name, places, self.value, self.reason, lang)
 
 
 @dataclass
