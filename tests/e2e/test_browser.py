@@ -106,6 +106,10 @@ def test_upload_an_fts_file_and_see_it_in_history(page, server, fixtures, demo_s
     page.click("form.upload button")
     page.wait_for_selector(".job-done", timeout=30000)
     assert "DATTSVT_cp1251.csv" in page.inner_text(".job-done")
+    # The history on the same page shows the new batch when the import ends, without a reload.
+    page.wait_for_function("document.querySelector('#import-history table').innerText.includes('DATTSVT_cp1251.csv')",
+                           timeout=5000)
+    assert page.locator("#import-history").count() == 1
     page.goto(f"{server}/imports")
     assert "DATTSVT_cp1251.csv" in page.inner_text("table.data")
     shot(page, demo_settings, "imports")

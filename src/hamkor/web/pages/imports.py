@@ -35,11 +35,14 @@ async def upload(request: Request, viewer: Importer, web: Web, kind: str = Form(
 
 
 @router.get("/jobs/{job_id}")
-def job_status(request: Request, viewer: ImportViewer, jobs: JobsDep, job_id: RecordId):
+def job_status(request: Request, viewer: ImportViewer, imports: ImportsDep, jobs: JobsDep, job_id: RecordId):
     job = jobs.get(job_id)
     if job is None:
         raise NotFound("No such job.")
-    return page(request, "_job.html.j2", job=job)
+    if job.status in ("queued", "running"):
+        return page(request, "_job.html.j2", job=job)
+    # The import has ended: the history below the form gets its new batch in the same answer.
+    return page(request, "_job.html.j2", job=job, batches=imports.batches(100), out_of_band=True)
 
 
 @router.post("/imports/{batch_id}/undo")
