@@ -17,7 +17,7 @@ from hamkor.accounts.permissions import Actor
 from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import CompanyData, Registry
 from hamkor.config import Settings
-from hamkor.errors import Refused
+from hamkor.errors import Conflict, Refused
 from hamkor.missions import documents
 from hamkor.missions.grid import GridError, time_grid
 from hamkor.missions.scheduler import load_instance, schedule, violations
@@ -47,7 +47,7 @@ def test_time_grid_skips_breaks_and_the_end_of_the_day():
 def missions(database_url, tmp_path):
     db = Database(Settings(data_dir=tmp_path / "data", database_url=database_url))
     db.upgrade()
-    yield Missions(db)
+    yield Missions(db, clock=lambda: BEFORE)  # "now" before the deadline, whatever the date
     db.dispose()
 
 
@@ -109,6 +109,15 @@ def test_requests_mutual_pairs_expiry_and_answers(missions):
         missions.answer(mission_id, pending.id, True, now=AFTER)
     assert missions.expire(mission_id, now=AFTER) == 1
     assert [v.request.status for v in missions.requests(mission_id)] == ["accepted", "accepted", "expired", "declined"]
+
+
+def test_a_request_after_the_deadline_is_refused_not_left_to_expire(missions):
+    mission_id, p = small_mission(missions)
+    with pytest.raises(MissionError, match=r"closed at 2026-12-10 07:00 \(Asia/Barnaul\)") as refused:
+        missions.request(mission_id, p["guest-uz"], p["host-a"], now=AFTER)
+    assert isinstance(refused.value, Conflict)
+    assert missions.requests(mission_id) == []  # nothing written that could only ever expire
+    assert missions.request(mission_id, p["guest-uz"], p["host-a"], now=BEFORE).status == "pending"
 
 
 @pytest.mark.slow  # a solver or renderer at work: seconds
@@ -242,7 +251,7 @@ def test_documents_agenda_pdf_ics_tables_and_workbook(missions):
 
 def test_demo_mission_is_the_issue_scenario(demo_settings):
     db = Database(demo_settings)
-    missions = Missions(db)
+    missions = Missions(db, clock=lambda: BEFORE)
     try:
         [mission] = [m for m in missions.all() if m.synthetic]
         people = missions.people(mission.id).values()
@@ -271,7 +280,7 @@ def pg_missions(pg_schema_url, tmp_path):
         connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     db.upgrade()
-    yield Missions(db)
+    yield Missions(db, clock=lambda: BEFORE)  # "now" before the deadline, whatever the date
     db.dispose()
 
 

@@ -3,6 +3,7 @@ scheduler as a job the page follows, outcomes, documents, and the JSON API twin.
 
 import io
 import time
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -55,6 +56,27 @@ def test_demo_mission_pages(env):
     assert 'id="spec-funnel"' in outcomes and "<form" not in outcomes.split('id="outcomes"')[1]  # a viewer only reads
     assert client.get(f"/missions/{mission.id}/documents/schedule.xlsx").status_code == 403
     assert client.get("/missions/999999").status_code == 404
+
+
+def test_after_the_deadline_requests_are_closed_and_said_to_be(env):
+    """Two days after the demo's deadline: the page says requests closed (in the mission's time zone) and
+    offers no form; a request posted anyway is refused with that reason, and nothing is written."""
+    later = create_app(env["app"].state.web.services.settings, clock=lambda: DEMO_NOW + timedelta(days=7))
+    try:
+        organizer = signed_in(later, "organizer@missions.org")
+        mission, people = env["mission"], list(env["people"].values())
+        page = organizer.get(f"/missions/{mission.id}/requests").text
+        assert 'id="requests-closed"' in page and "приём заявок на эту миссию закрыт 2026-12-10 18:00 (Asia/Barnaul)" in page
+        assert 'id="new-request"' not in page
+        before = page.count("data-request=")
+        guest = next(p.id for p in people if p.participant.side == "visiting")
+        host = next(p.id for p in people if p.participant.side == "host")
+        refused = organizer.post(f"/missions/{mission.id}/requests", data={
+            "csrf": csrf_of(organizer, f"/missions/{mission.id}"), "requester": guest, "target": host})
+        assert refused.status_code == 409 and "приём заявок на эту миссию закрыт" in refused.text
+        assert organizer.get(f"/missions/{mission.id}/requests").text.count("data-request=") == before
+    finally:
+        later.state.web.services.warehouse.close()
 
 
 def test_set_up_through_forms_and_requests_by_role(env):

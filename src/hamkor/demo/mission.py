@@ -84,7 +84,8 @@ def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: fl
 
 def _ask(missions: Missions, mission_id: int, requester: int, target: int, priority: str, rng: random.Random) -> None:
     made = missions.request(mission_id, requester, target, priority,
-                            "Предлагаем обсудить поставки (демо)", origin="matching")
+                            "Предлагаем обсудить поставки (демо)", origin="matching",
+                            now=datetime(2026, 12, 1, tzinfo=UTC))
     answer = rng.random()
     if answer < 0.75:
         missions.answer(mission_id, made.id, True, now=datetime(2026, 12, 1, tzinfo=UTC))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import update
 
@@ -33,6 +34,20 @@ class MissionNotFound(MissionError, NotFound):
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def requests_closed(mission, now: datetime) -> Msg | None:
+    """Why no request can be made or answered any more (the deadline has passed), or None while it is open.
+    Said in the mission's own time zone, where its organizers set the deadline."""
+    deadline = aware(mission.request_deadline)
+    if deadline is None or now <= deadline:
+        return None
+    try:
+        local = deadline.astimezone(ZoneInfo(mission.timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        local = deadline
+    return Msg("requests for this mission closed at %(deadline)s (%(timezone)s); an organizer can move the deadline "
+               "in the mission's settings", deadline=format(local, "%Y-%m-%d %H:%M"), timezone=mission.timezone)
 
 
 def aware(moment: datetime | None) -> datetime | None:

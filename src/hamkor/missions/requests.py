@@ -17,6 +17,7 @@ from hamkor.missions.base import (
     aware,
     mission_row,
     now_utc,
+    requests_closed,
     scoped_row,
 )
 from hamkor.missions.setup import Person
@@ -37,11 +38,15 @@ class MissionRequests:
     @unit_of_work
     def request(self, mission_id: int, requester_id: int, target_id: int, priority: str = "should",
                 message: str | None = None, actor: Actor = SYSTEM, status: str = "pending",
-                origin: str | None = None) -> MissionRequest:
-        """`actor` asks `target_id` to meet `requester_id` (their own company, unless they organize)."""
+                origin: str | None = None, now: datetime | None = None) -> MissionRequest:
+        """`actor` asks `target_id` to meet `requester_id` (their own company, unless they organize).
+        Refused after the deadline: a request made then could never be answered, only expire."""
         if priority not in PRIORITIES:
             raise MissionError([("priority", "must, should or could")])
-        mission_row(session_of(self), mission_id, lock=True)
+        mission = mission_row(session_of(self), mission_id, lock=True)
+        closed = requests_closed(mission, now or self.clock())
+        if closed:
+            raise MissionConflict([("request", closed)])
         if not self.may_act_for(actor, mission_id, requester_id):
             raise Refused([("requester", "you may ask only for your own company")])
         people = self.people(mission_id)
@@ -75,6 +80,10 @@ class MissionRequests:
                         found.status, found.answered_at = "accepted", now_utc()
             session.flush()
             return made
+
+    def closed_for_requests(self, mission) -> Msg | None:
+        """Why this mission takes no more requests (its deadline has passed), or None."""
+        return requests_closed(mission, self.clock())
 
     @staticmethod
     def _request_row(session, mission_id: int, request_id: int) -> MissionRequest:

@@ -257,7 +257,7 @@ def requests_page(request: Request, viewer: MissionViewer, missions: MissionsDep
                 status=status or "", people=people, name=lambda p: p.name(lang), priorities=PRIORITIES,
                 mine=mine, may_manage=viewer.may("missions.manage"),
                 may_request=viewer.may("missions.request") and (viewer.role != "company" or mine),
-                deadline=_local_deadline(mission))
+                deadline=_local_deadline(mission), closed=missions.closed_for_requests(mission))
 
 
 def _record_id(text: str) -> int | None:
