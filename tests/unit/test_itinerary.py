@@ -2,7 +2,7 @@
 
 import pytest
 
-from hamkor.missions.itinerary import Day, ItineraryError, Site, clock, minutes, plan, travel_matrix
+from hamkor.missions.itinerary import Day, ItineraryError, Site, clock, grid_step, minutes, plan, travel_matrix
 
 BASE = (53.348, 83.776)  # Barnaul
 
@@ -52,3 +52,33 @@ def test_travel_times_from_coordinates():
     matrix = travel_matrix(BASE, [site("biysk", 52.54, 85.21)], speed_kmh=60, road_factor=1.3)
     # Barnaul–Biysk is about 130 km as the crow flies: about 170 minutes at 60 km/h with the road factor
     assert 150 <= matrix[0][1] <= 190 and matrix[0][1] == matrix[1][0] and clock(matrix[0][1]).startswith("0")
+
+
+@pytest.mark.slow  # a solver or renderer at work: seconds
+def test_on_a_grid_every_time_falls_on_a_step_and_drives_still_fit():
+    # Odd drives (the matrix gives 13, 17 and 22 minutes) and a 50-minute visit: on a 15-minute grid the
+    # times read 09:15, 10:15 ..., every drive and visit keeps at least its real length, hours are kept.
+    sites = [site("a", 53.36, 83.80, opens="09:05", visit=50), site("b", 53.40, 83.90), site("c", 53.30, 83.70)]
+    matrix = [[0, 13, 17, 22], [13, 0, 17, 22], [17, 17, 0, 13], [22, 22, 13, 0]]
+    free = plan(sites, [Day("d1", minutes("09:00"), minutes("17:50"))], BASE, matrix=matrix, seconds=1)
+    assert any(stop.arrive % 15 for stop in free.routes["d1"])  # without a grid the solver lands off it
+    result = plan(sites, [Day("d1", minutes("09:00"), minutes("17:50"))], BASE, matrix=matrix, seconds=1, step=15)
+    stops = result.routes["d1"]
+    assert sorted(s.site for s in stops) == ["a", "b", "c"]
+    index = {"base": 0, "a": 1, "b": 2, "c": 3}
+    for stop in stops:
+        spec = next(s for s in sites if s.id == stop.site)
+        assert stop.arrive % 15 == 0 and stop.leave % 15 == 0, (clock(stop.arrive), clock(stop.leave))
+        assert spec.opens <= stop.arrive and stop.leave <= spec.closes and stop.leave - stop.arrive >= spec.visit
+    for earlier, later in zip(stops, stops[1:], strict=False):
+        assert later.arrive - earlier.leave >= matrix[index[earlier.site]][index[later.site]]
+    leaves, back = result.away["d1"]
+    assert leaves % 15 == 0 and back % 15 == 0 and back <= minutes("17:50")
+    assert stops[0].arrive - leaves >= matrix[0][index[stops[0].site]]
+    with pytest.raises(ItineraryError, match="15-minute grid"):  # 09:05–10:00 holds 50 minutes, not an hour
+        plan([site("x", 53.4, 83.8, opens="09:05", closes="10:00", visit=50)], [Day("d1", 480, 1080)], BASE,
+             step=15)
+
+
+def test_the_grid_step_divides_the_meeting_slots():
+    assert [grid_step(m) for m in (30, 60, 20, 45, 25, 10)] == [15, 15, 5, 15, 5, 5]

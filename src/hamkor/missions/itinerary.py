@@ -8,6 +8,7 @@ penalty, so the solver keeps the important ones).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from hamkor.i18n import Msg
@@ -82,21 +83,53 @@ def travel_matrix(base: tuple[float, float], sites: list[Site], speed_kmh: float
     return [[round(haversine_km(*a, *b) * road_factor / speed_kmh * 60) for b in points] for a in points]
 
 
-def plan(sites: list[Site], days: list[Day], base: tuple[float, float], matrix: list[list[int]] | None = None,
-         seconds: float = 5.0, speed_kmh: float = 50.0, road_factor: float = 1.3) -> Itinerary:
-    """One route per day from the base and back, within opening hours and the day's hours."""
-    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+def grid_step(slot_minutes: int) -> int:
+    """The step visit times fall on: a quarter hour where the meeting slots allow it (15 min for 30-minute
+    slots), else the largest step both share, so the delegation leaves and returns on the slots' edges."""
+    return math.gcd(int(slot_minutes), 15) or 1
 
+
+def plan(sites: list[Site], days: list[Day], base: tuple[float, float], matrix: list[list[int]] | None = None,
+         seconds: float = 5.0, speed_kmh: float = 50.0, road_factor: float = 1.3, step: int = 1) -> Itinerary:
+    """One route per day from the base and back, within opening hours and the day's hours.
+
+    With `step` > 1 the solver counts time in steps, so every arrival and departure falls on the grid
+    (10:15–11:15, never 10:03–11:03): drives and visits are rounded up to whole steps (the extra minutes
+    are a margin), opening hours and the day are narrowed inward to the grid."""
     if not days:
         raise ItineraryError("no days to plan")
     for site in sites:
         if site.opens + site.visit > site.closes:
-            raise ItineraryError(Msg("%(id)s: a %(visit)s-minute visit does not fit between %(opens)s and %(closes)s",
-                                     id=site.id, visit=site.visit, opens=clock(site.opens), closes=clock(site.closes)))
-    times = matrix or travel_matrix(base, sites, speed_kmh, road_factor)
-    if len(times) != len(sites) + 1 or any(len(row) != len(sites) + 1 for row in times):
+            raise ItineraryError(Msg("%(site)s: a %(visit)s-minute visit does not fit between %(opens)s and %(closes)s",
+                                     site=site.name or site.id, visit=site.visit, opens=clock(site.opens), closes=clock(site.closes)))
+    minutes_apart = matrix or travel_matrix(base, sites, speed_kmh, road_factor)
+    if len(minutes_apart) != len(sites) + 1 or any(len(row) != len(sites) + 1 for row in minutes_apart):
         raise ItineraryError(Msg("the time matrix must be %(number)s x %(number2)s (the base first)",
                                  number=len(sites) + 1, number2=len(sites) + 1))
+    if step > 1:
+        def up(value: int) -> int:
+            return -(-int(value) // step)
+
+        sites = [Site(s.id, s.name, s.latitude, s.longitude, up(s.opens), s.closes // step, up(s.visit),
+                      s.priority, s.required) for s in sites]
+        days = [Day(d.id, up(d.start), d.end // step) for d in days]
+        minutes_apart = [[up(t) for t in row] for row in minutes_apart]
+        for site in sites:
+            if site.opens + site.visit > site.closes:
+                raise ItineraryError(Msg("%(site)s: the visit does not fit its opening hours on a %(step)s-minute grid",
+                                         site=site.name or site.id, step=step))
+    found = _solve(sites, days, minutes_apart, seconds)
+    if step > 1:
+        found = Itinerary({day: [Stop(x.site, x.arrive * step, x.leave * step) for x in stops]
+                           for day, stops in found.routes.items()}, found.dropped, found.travel_minutes * step,
+                          {day: (a * step, b * step) for day, (a, b) in found.away.items()})
+    return found
+
+
+def _solve(sites: list[Site], days: list[Day], times: list[list[int]], seconds: float) -> Itinerary:
+    """The routing model over whole time units (minutes, or grid steps)."""
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
     manager = pywrapcp.RoutingIndexManager(len(sites) + 1, len(days), 0)
     routing = pywrapcp.RoutingModel(manager)
     visit = [0, *(s.visit for s in sites)]

@@ -312,7 +312,8 @@ class MissionSetup:
                               routing.minutes(v.closes), v.visit_minutes, v.priority, v.required) for v in visits]
         days = [routing.Day(d["date"], routing.minutes(d["start"]), routing.minutes(d["end"])) for d in mission.days]
         try:
-            plan = routing.plan(sites, days, (mission.latitude, mission.longitude), seconds=seconds)
+            plan = routing.plan(sites, days, (mission.latitude, mission.longitude), seconds=seconds,
+                                step=routing.grid_step(mission.slot_minutes))
         except routing.ItineraryError as problem:
             raise MissionError([("visits", reason_of(problem))]) from None
         where = {stop.site: (day, stop) for day, stops in plan.routes.items() for stop in stops}
