@@ -157,13 +157,26 @@ def test_schedule_job_outcomes_and_documents(env):
     assert "job-done" in fragment, fragment
     meetings = [m for m in app.state.web.services.missions.meetings(mission.id) if m.status == "scheduled"]
     first = meetings[0]
-    outcome = organizer.post(f"/missions/{mission.id}/meetings/{first.id}/outcome",
-                             data={"csrf": token, "status": "held", "rating": "5", "stage": "contract",
-                                   "hs_code": "8402", "value_usd": "250000"}, follow_redirects=False)
-    assert outcome.status_code == 303
-    refused = organizer.post(f"/missions/{mission.id}/meetings/{meetings[1].id}/outcome",
-                             data={"csrf": token, "status": "held", "hs_code": "0000"})
-    assert refused.status_code == 422 and "неизвестный код ТН ВЭД" in refused.text and "hs_code" not in refused.text
+    # The outcomes page is one form: one Save for every meeting, and a wrong row saves nothing.
+    form = organizer.get(f"/missions/{mission.id}/outcomes").text
+    assert form.count("<button>Сохранить всё</button>") == 2 and form.count(">Сохранить<") == 0
+    assert form.count('name="status-') == len(meetings)
+    refused = organizer.post(f"/missions/{mission.id}/outcomes", data={
+        "csrf": token, f"status-{first.id}": "held", f"rating-{first.id}": "5", f"stage-{first.id}": "contract",
+        f"hs_code-{first.id}": "8402", f"value_usd-{first.id}": "250 000",
+        f"status-{meetings[1].id}": "held", f"hs_code-{meetings[1].id}": "0000"})
+    problems = refused.text.split('id="problems"')[1].split("</ul>")[0]
+    assert refused.status_code == 422 and "неизвестный код ТН ВЭД" in problems and "hs_code" not in problems
+    assert f", стол {meetings[1].table_no}: неизвестный" in refused.text  # the row is named by its time and table
+    assert 'value="250 000"' in refused.text  # what was typed is kept for the correction
+    assert app.state.web.services.missions.funnel(mission.id).recorded == 0  # nothing half-saved
+    saved = organizer.post(f"/missions/{mission.id}/outcomes", data={
+        "csrf": token, f"status-{first.id}": "held", f"rating-{first.id}": "5", f"stage-{first.id}": "contract",
+        f"hs_code-{first.id}": "8402", f"value_usd-{first.id}": "250 000", f"notes-{first.id}": "котлы",
+        f"status-{meetings[1].id}": "", f"rating-{meetings[1].id}": ""}, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"].endswith("?saved=1")
+    shown = organizer.get(saved.headers["location"]).text
+    assert "изменено встреч — 1" in shown and 'value="250000"' in shown and 'value="котлы"' in shown
     funnel = app.state.web.services.missions.funnel(mission.id)
     assert [s.meetings for s in funnel.steps][1:5] == [1, 1, 1, 1] and funnel.steps[4].value_usd == 250000
     book = load_workbook(io.BytesIO(organizer.get(f"/missions/{mission.id}/documents/schedule.xlsx").content))

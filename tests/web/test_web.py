@@ -82,6 +82,7 @@ ROUTES = {
     ("GET", "/missions/{mission_id}/itinerary"): "missions.view",
     ("POST", "/missions/{mission_id}/itinerary"): "missions.manage",
     ("GET", "/missions/{mission_id}/outcomes"): "missions.view",
+    ("POST", "/missions/{mission_id}/outcomes"): "missions.manage",
     ("GET", "/missions/{mission_id}/participants/{participant_id}"): "missions.view",
     ("GET", "/missions/{mission_id}/agenda/{participant_id}.{fmt}"): "missions.view",
     ("GET", "/missions/{mission_id}/documents/{kind}"): "missions.manage",

@@ -29,26 +29,60 @@ class Funnel:
     synthetic: bool
 
 
+@dataclass
+class Outcome:
+    """What came of one meeting, as an organizer enters it."""
+
+    meeting_id: int
+    status: str
+    rating: int | None = None
+    stage: str | None = None
+    hs_code: str | None = None
+    value_usd: float | None = None
+    notes: str | None = None
+
+    @property
+    def code(self) -> str | None:
+        return (self.hs_code or "").replace(" ", "").replace(".", "") or None
+
+    def problems(self) -> list[tuple[str, str]]:
+        problems = []
+        if self.status not in OUTCOME_STATUSES:
+            problems.append(("status", "held or no_show"))
+        if self.rating is not None and not 1 <= self.rating <= 5:
+            problems.append(("rating", "1 to 5"))
+        if self.stage is not None and self.stage not in STAGES:
+            problems.append(("stage", "contact, negotiation, contract or shipment"))
+        if self.status == "no_show" and (self.stage or self.rating):
+            problems.append(("stage", "a meeting not held has no rating or follow-up"))
+        code = self.code
+        if code and not (code.isdigit() and 2 <= len(code) <= 10 and any(
+                nomenclature().get(code, e) for e in ("HS2022", "HS2017"))):
+            problems.append(("hs_code", Msg("unknown HS / TN VED code '%(hs_code)s'", hs_code=self.hs_code)))
+        if self.value_usd is not None and (not math.isfinite(self.value_usd) or self.value_usd < 0):
+            problems.append(("value_usd", "a value in USD, zero or more"))
+        return problems
+
+    def _stored(self) -> tuple:
+        return (self.status, self.rating, self.stage, self.code, self.value_usd, (self.notes or "").strip() or None)
+
+    def differs_from(self, meeting: MissionMeeting) -> bool:
+        return self._stored() != (meeting.status, meeting.rating, meeting.stage, meeting.hs_code, meeting.value_usd,
+                                  meeting.notes)
+
+    def write(self, meeting: MissionMeeting) -> None:
+        (meeting.status, meeting.rating, meeting.stage, meeting.hs_code, meeting.value_usd,
+         meeting.notes) = self._stored()
+        meeting.updated_at = now_utc()
+
+
 class MissionOutcomes:
     @unit_of_work
     def record_outcome(self, mission_id: int, meeting_id: int, status: str, rating: int | None = None,
                        stage: str | None = None, hs_code: str | None = None, value_usd: float | None = None,
                        notes: str | None = None) -> MissionMeeting:
-        problems = []
-        if status not in OUTCOME_STATUSES:
-            problems.append(("status", "held or no_show"))
-        if rating is not None and not 1 <= rating <= 5:
-            problems.append(("rating", "1 to 5"))
-        if stage is not None and stage not in STAGES:
-            problems.append(("stage", "contact, negotiation, contract or shipment"))
-        if status == "no_show" and (stage or rating):
-            problems.append(("stage", "a meeting not held has no rating or follow-up"))
-        code = (hs_code or "").replace(" ", "").replace(".", "") or None
-        if code and not (code.isdigit() and 2 <= len(code) <= 10 and any(
-                nomenclature().get(code, e) for e in ("HS2022", "HS2017"))):
-            problems.append(("hs_code", Msg("unknown HS / TN VED code '%(hs_code)s'", hs_code=hs_code)))
-        if value_usd is not None and (not math.isfinite(value_usd) or value_usd < 0):
-            problems.append(("value_usd", "a value in USD, zero or more"))
+        entry = Outcome(meeting_id, status, rating, stage, hs_code, value_usd, notes)
+        problems = entry.problems()
         if problems:
             raise MissionError(problems)
         with self.db.session() as session:
@@ -56,11 +90,33 @@ class MissionOutcomes:
             meeting = self._meeting_row(session, mission_id, meeting_id)
             if meeting.status == "cancelled":
                 raise MissionError([("status", "this meeting was cancelled")])
-            meeting.status, meeting.rating, meeting.stage = status, rating, stage
-            meeting.hs_code, meeting.value_usd, meeting.notes = code, value_usd, (notes or "").strip() or None
-            meeting.updated_at = now_utc()
+            entry.write(meeting)
             session.flush()
             return meeting
+
+    @unit_of_work
+    def record_outcomes(self, mission_id: int, entries: list[Outcome]) -> int:
+        """Many meetings' outcomes at once (the outcomes page's one form): all are written or, when any
+        is wrong, none, with every problem named by its meeting's time and table. Returns how many
+        meetings changed; an entry that repeats what is stored is not rewritten."""
+        with self.db.session() as session:
+            mission_row(session, mission_id, lock=True)
+            meetings = {entry.meeting_id: self._meeting_row(session, mission_id, entry.meeting_id)
+                        for entry in entries}
+            problems = []
+            for entry in entries:
+                meeting = meetings[entry.meeting_id]
+                found = entry.problems() + ([("status", "this meeting was cancelled")]
+                                            if meeting.status == "cancelled" else [])
+                problems += [(field, Msg("%(slot)s, table %(table)s: %(reason)s", slot=meeting.slot.replace("T", " "),
+                                         table=meeting.table_no, reason=reason)) for field, reason in found]
+            if problems:
+                raise MissionError(problems)
+            changed = [entry for entry in entries if entry.differs_from(meetings[entry.meeting_id])]
+            for entry in changed:
+                entry.write(meetings[entry.meeting_id])
+            session.flush()
+            return len(changed)
 
     @unit_of_work
     def funnel(self, mission_id: int) -> Funnel:

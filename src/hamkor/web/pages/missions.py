@@ -4,6 +4,7 @@ and the documents (agendas as PDF and iCalendar, table sheets, workbook)."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
@@ -18,7 +19,7 @@ from hamkor.errors import NotFound, Refused
 from hamkor.i18n import translations
 from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
-from hamkor.missions.service import PRIORITIES, SIDES, STAGES, MissionData, MissionError, Missions
+from hamkor.missions.service import PRIORITIES, SIDES, STAGES, MissionData, MissionError, Missions, Outcome
 from hamkor.render.charts import funnel_spec
 from hamkor.web.deps import (
     JobsDep,
@@ -174,6 +175,9 @@ async def update_mission(request: Request, viewer: MissionManager, missions: Mis
     except MissionError as problem:
         return _form(request, mission.id, data, problem.problems, 422, form.get("request_deadline", ""))
     return RedirectResponse(f"/missions/{mission.id}", status_code=303)
+
+
+OUTCOME_FIELDS = ("status", "rating", "stage", "hs_code", "value_usd", "notes")
 
 
 def _tabs(mission, current: str) -> dict:
@@ -362,12 +366,6 @@ async def meeting_action(request: Request, viewer: MissionManager, missions: Mis
         missions.set_lock(mission_id, meeting_id, action == "lock")
     elif action == "cancel":
         missions.cancel_meeting(mission_id, meeting_id)
-    elif action == "outcome":
-        rating, value = form.get("rating", ""), _float(form.get("value_usd"))
-        missions.record_outcome(mission_id, meeting_id, form.get("status", ""),
-                                int(rating) if rating.isdigit() else None, form.get("stage") or None,
-                                form.get("hs_code") or None, value, form.get("notes"))
-        return RedirectResponse(f"/missions/{mission_id}/outcomes#m{meeting_id}", status_code=303)
     else:
         raise NotFound("No such action.")
     return RedirectResponse(f"/missions/{mission_id}/schedule", status_code=303)
@@ -394,7 +392,12 @@ def replan_itinerary(request: Request, viewer: MissionManager, missions: Mission
 
 
 @router.get("/missions/{mission_id}/outcomes")
-def outcomes_page(request: Request, viewer: MissionViewer, missions: MissionsDep, mission: MissionInPath):
+def outcomes_page(request: Request, viewer: MissionViewer, missions: MissionsDep, mission: MissionInPath,
+                  saved: Annotated[int | None, Query(ge=0, le=10**6)] = None):
+    return _outcomes(request, viewer, missions, mission, saved=saved)
+
+
+def _outcomes(request: Request, viewer, missions: Missions, mission, status_code: int = 200, **context):
     lang = language_of(request)
     pairs = documents.sides(missions, mission.id)
     meetings = [(m, *pairs[m.request_id]) for m in documents.live_meetings(missions, mission.id)
@@ -402,9 +405,48 @@ def outcomes_page(request: Request, viewer: MissionViewer, missions: MissionsDep
     funnel = missions.funnel(mission.id)
     t = translations(lang)
     spec = funnel_spec([(t.gettext(s.stage), s.meetings) for s in funnel.steps], "")
-    return page(request, "mission_outcomes.html.j2", **_tabs(mission, "outcomes"), meetings=meetings, funnel=funnel,
-                spec=json.dumps(spec, ensure_ascii=False).replace("</", "<\\/"), stages=STAGES,
-                name=lambda p: p.name(lang), may_manage=viewer.may("missions.manage"))
+    context.setdefault("entered", {})
+    return page(request, "mission_outcomes.html.j2", status_code, **_tabs(mission, "outcomes"), meetings=meetings,
+                funnel=funnel, spec=json.dumps(spec, ensure_ascii=False).replace("</", "<\\/"), stages=STAGES,
+                name=lambda p: p.name(lang), may_manage=viewer.may("missions.manage"), **context)
+
+
+def _outcome_entries(form, meeting_ids: set[int]) -> tuple[list[Outcome], list[tuple[str, str]]]:
+    """The outcomes form's rows (`status-<meeting>`, `rating-<meeting>` …) for meetings of this mission; a row
+    whose outcome is left blank is not recorded. Numbers that do not read are problems, not silently dropped."""
+    entries, problems = [], []
+    for meeting_id in sorted(meeting_ids):
+        status = (form.get(f"status-{meeting_id}") or "").strip()
+        if not status:
+            continue
+        rating_text = (form.get(f"rating-{meeting_id}") or "").strip()
+        value_text = (form.get(f"value_usd-{meeting_id}") or "").replace(" ", "").replace("\u00a0", "")
+        value = _float(value_text)
+        if rating_text and not rating_text.isdigit():
+            problems.append(("rating", "1 to 5"))
+        if value is not None and math.isnan(value):
+            problems.append(("value_usd", "a value in USD, zero or more"))
+        entries.append(Outcome(meeting_id, status, int(rating_text) if rating_text.isdigit() else None,
+                               form.get(f"stage-{meeting_id}") or None, form.get(f"hs_code-{meeting_id}") or None,
+                               value, form.get(f"notes-{meeting_id}")))
+    return entries, problems
+
+
+@router.post("/missions/{mission_id}/outcomes")
+async def record_outcomes(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath):
+    """The whole outcomes table in one form: one Save for every meeting, all written or none."""
+    form = await request.form()
+    check_csrf(viewer, form.get("csrf"))
+    meeting_ids = {m.id for m in documents.live_meetings(missions, mission.id)}
+    entries, problems = _outcome_entries(form, meeting_ids)
+    try:
+        if problems:
+            raise MissionError(problems)
+        changed = missions.record_outcomes(mission.id, entries)
+    except MissionError as problem:
+        entered = {m: {name: form.get(f"{name}-{m}") or "" for name in OUTCOME_FIELDS} for m in meeting_ids}
+        return _outcomes(request, viewer, missions, mission, 422, problems=problem.problems, entered=entered)
+    return RedirectResponse(f"/missions/{mission.id}/outcomes?saved={changed}", status_code=303)
 
 
 # ---- documents ------------------------------------------------------------------------------
