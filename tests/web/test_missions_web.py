@@ -66,7 +66,8 @@ def test_after_the_deadline_requests_are_closed_and_said_to_be(env):
         organizer = signed_in(later, "organizer@missions.org")
         mission, people = env["mission"], list(env["people"].values())
         page = organizer.get(f"/missions/{mission.id}/requests").text
-        assert 'id="requests-closed"' in page and "приём заявок на эту миссию закрыт 2026-12-10 18:00 (Asia/Barnaul)" in page
+        assert 'id="requests-closed"' in page
+        assert "приём заявок на эту миссию закрыт 2026-12-10 18:00 (Asia/Barnaul)" in page
         assert 'id="new-request"' not in page
         before = page.count("data-request=")
         guest = next(p.id for p in people if p.participant.side == "visiting")

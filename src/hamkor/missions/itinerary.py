@@ -101,7 +101,8 @@ def plan(sites: list[Site], days: list[Day], base: tuple[float, float], matrix: 
     for site in sites:
         if site.opens + site.visit > site.closes:
             raise ItineraryError(Msg("%(site)s: a %(visit)s-minute visit does not fit between %(opens)s and %(closes)s",
-                                     site=site.name or site.id, visit=site.visit, opens=clock(site.opens), closes=clock(site.closes)))
+                                     site=site.name or site.id, visit=site.visit, opens=clock(site.opens),
+                                     closes=clock(site.closes)))
     minutes_apart = matrix or travel_matrix(base, sites, speed_kmh, road_factor)
     if len(minutes_apart) != len(sites) + 1 or any(len(row) != len(sites) + 1 for row in minutes_apart):
         raise ItineraryError(Msg("the time matrix must be %(number)s x %(number2)s (the base first)",
