@@ -137,13 +137,14 @@ def test_trade_commands(demo_dir):
     structure = run(data_dir, "trade", "structure", "-r", "RU-ALT", "-p", "UZ", "--period", "2025-YTD-09",
                     "--flow", "import", "--level", "section", "--lang", "en")
     assert structure.exit_code == 0 and "Vegetable products" in structure.output
+    assert "source demo-synthetic: 2024-01..2025-09, batches " in structure.stderr  # where the table comes from
     mirror = run(data_dir, "trade", "mirror", "-r", "RU", "-p", "UZ", "--years", "2021..2021", "-f", "csv")
     assert "2021,RU export,5205.129,5462.245" in mirror.stdout
     series = json.loads(run(data_dir, "trade", "series", "-r", "RU", "-p", "UZ", "--period", "2021-Q3",
                             "-f", "json").stdout)
     assert [s["month"] for s in series] == ["2020-07", "2020-08", "2020-09", "2021-07", "2021-08", "2021-09"]
     movers = run(data_dir, "trade", "movers", "-r", "RU-ALT", "--period", "2025-01..2025-09", "--by", "partner")
-    assert movers.exit_code == 0 and "Китай" in movers.output
+    assert movers.exit_code == 0 and "Китай" in movers.output and "source demo-synthetic" in movers.stderr
     indices = run(data_dir, "trade", "indices", "-r", "RU-ALT", "-p", "UZ", "--period", "2025-01..2025-09")
     assert indices.exit_code == 0 and "Grubel" in indices.output and "complementarity index n/a" in indices.stderr
 

@@ -169,6 +169,28 @@ def test_growth_compares_like_with_like(two_sources):
     assert result.previous.exports == pytest.approx(same_months_before + 111)
 
 
+def test_tables_compare_like_with_like_too(two_sources):
+    """The goods table, the partner ranking and the movers compare January–September with January–September:
+    October 2025's real 500 (and its 70 of imports) have no same-source October 2024 to be compared with."""
+    con, _ = two_sources
+    query = stats.Query("RU-ALT", "UZ", Period.months(2025, 1, 10))
+    same_months_now = sum(110 + m for m in range(1, 10))
+    same_months_before = sum(100 + m for m in range(1, 10))
+    lumber = stats.structure(con, query, "export", "heading").items[0]
+    assert lumber.key == "4407" and lumber.value == pytest.approx(same_months_now + 500)  # the period, whole
+    assert lumber.previous == pytest.approx(same_months_before)  # not October 2024's 111 as well
+    assert lumber.growth == pytest.approx(same_months_now / same_months_before * 100 - 100)
+    table = stats.structure(con, query, "import", "heading")
+    assert table.items[0].key == "0806" and table.items[0].growth is None  # nothing to compare it with
+    assert not table.months.complete and table.months.comparable == tuple((2025, m) for m in range(1, 10))
+    [uzbekistan] = stats.partner_ranking(con, "RU-ALT", Period.months(2025, 1, 10))
+    assert uzbekistan.turnover == pytest.approx(same_months_now + 570)
+    assert uzbekistan.growth == pytest.approx(same_months_now / same_months_before * 100 - 100)
+    ups, downs = stats.movers(con, query, "product", level="heading")
+    # January–September grew by 90 (10 a month); the October import is no "increase" of 70
+    assert [(m.key, m.change) for m in ups] == [("4407", pytest.approx(90.0))] and downs == []
+
+
 def test_a_pinned_source_answers_alone(two_sources):
     con, _ = two_sources
     pinned = stats.summary(con, stats.Query("RU-ALT", "UZ", Period.months(2025, 1, 10), "fts-regional"))

@@ -3,10 +3,12 @@ options through the page and the API, and an instance set up for another region 
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from hamkor.config import Settings
 from hamkor.i18n import gettext
@@ -156,6 +158,33 @@ def test_the_api_says_where_each_figure_comes_from(demo_settings, tmp_path_facto
         pinned = api.get("/api/v1/trade/summary?reporter=RU-ALT&partner=UZ&period=2025-10&source=fts-regional").json()
         assert pinned["sources"] == ["fts-regional"] and pinned["current"]["exports"] == 1_000_000
         assert pinned["growth_pct"]["exports"] is None  # nothing from that source a year earlier
+        # The goods table, the partners and the explorer's files say the same: sources, and what growth compares
+        ten_months = "reporter=RU-ALT&partner=UZ&period=2025-01..2025-10"
+        goods = api.get(f"/api/v1/trade/structure?{ten_months}&level=heading").json()
+        assert {p["source"] for p in goods["provenance"]} == {"demo-synthetic", "fts-regional"}
+        assert goods["comparable_months"][-1] == "2025-09" and not goods["like_for_like"]
+        lumber = next(i for i in goods["items"] if i["code"] == "4407")
+        alike = api.get("/api/v1/trade/structure?reporter=RU-ALT&partner=UZ&period=2025-01..2025-09&level=heading")
+        same_months = next(i for i in alike.json()["items"] if i["code"] == "4407")
+        assert lumber["previous"] == same_months["previous"] and lumber["growth_pct"] == same_months["growth_pct"]
+        assert not api.get("/api/v1/trade/partners?reporter=RU-ALT&period=2025-01..2025-10").json()["like_for_like"]
+        browser = signed_in(application, "analyst@provenance.org")
+        explorer = browser.get(f"/explorer?{ten_months}&level=heading").text
+        note = explorer.split('class="warn like-for-like">')[1].split("</p>")[0]
+        assert "январь–сентябрь 2025" in note
+        sources = explorer.split('class="provenance">')[1].split("</p>")[0]
+        assert "региональная таможенная статистика ФТС (2025-10; партия" in sources
+        assert "синтетические демо-данные (2024-01..2025-09" in sources
+        partners = browser.get("/partners?reporter=RU-ALT&period=2025-01..2025-10").text
+        assert 'class="warn like-for-like"' in partners and 'class="provenance"' in partners
+        csv_text = browser.get(f"/explorer.csv?{ten_months}&level=heading").content.decode("utf-8-sig")
+        assert csv_text.splitlines()[0] == "code,name,value_usd,previous_usd,share_pct,growth_pct"
+        assert f"региональная таможенная статистика ФТС (2025-10; партия {loaded.batch_id})" in csv_text
+        assert "январь–сентябрь 2025" in csv_text and "Синтетические демо-данные" in csv_text
+        book = load_workbook(io.BytesIO(browser.get(f"/explorer.xlsx?{ten_months}&level=heading").content))
+        cells = [row[0] for row in book.active.iter_rows(values_only=True) if row and row[0]]
+        assert book.active["A1"].value == "Код" and book.active["C1"].value == "Сумма, долл. США"
+        assert any(str(c).startswith("Источники: ") and "партия" in str(c) for c in cells)
     finally:
         application.state.web.services.warehouse.close()
 

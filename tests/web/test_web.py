@@ -221,9 +221,12 @@ def test_api_with_a_token(app):
     summary = client.get(f"/api/v1/trade/summary?reporter=RU-ALT&partner=UZ&period={PERIOD}").json()
     assert round(summary["growth_pct"]["turnover"], 1) == 33.0 and summary["synthetic"] is True
     ranking = client.get(f"/api/v1/trade/partners?reporter=RU-ALT&period={PERIOD}").json()
-    assert [r["partner"] for r in ranking[:3]] == ["KZ", "CN", "UZ"]
+    assert [r["partner"] for r in ranking["partners"][:3]] == ["KZ", "CN", "UZ"]
+    assert ranking["provenance"][0]["synthetic"] and ranking["like_for_like"]  # where the figures come from
     structure = client.get(f"/api/v1/trade/structure?reporter=RU-ALT&partner=UZ&period={PERIOD}&lang=en").json()
-    assert structure[0]["code"] == "44" and structure[0]["name"].startswith("Wood")
+    assert structure["items"][0]["code"] == "44" and structure["items"][0]["name"].startswith("Wood")
+    assert [p["source"] for p in structure["provenance"]] == ["demo-synthetic"]
+    assert structure["comparable_months"] == [f"2025-{m:02d}" for m in range(1, 10)]
     assert client.get(f"/api/v1/briefs?reporter=RU-ALT&partner=UZ&period={PERIOD}").content.startswith(b"%PDF")
     assert client.get("/api/v1/trade/summary?reporter=RU-ALT&period=2025-13").status_code == 422
     assert client.get("/api/v1/trade/summary?reporter=RU-ALT&partner=ZZ&period=2025").status_code == 422

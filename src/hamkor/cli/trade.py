@@ -10,7 +10,6 @@ import typer
 from hamkor.cli._common import OutputFormat, emit, err_console, fail, mn, read_warehouse, synthetic_notice
 from hamkor.reference.names import territory_name
 from hamkor.trade import stats
-from hamkor.trade.facts import is_synthetic
 from hamkor.trade.periods import Period, PeriodError
 
 app = typer.Typer(help="Trade statistics from the warehouse.", no_args_is_help=True)
@@ -39,6 +38,17 @@ def _pct(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
+def _say_where_from(result: stats.Summary) -> None:
+    """Under every table: the sources and batches its figures rest on, and what its growth compares."""
+    for origin in stats.provenance(result.query):
+        err_console.print(f"source {origin.source}: {origin.span()}, batches {', '.join(map(str, origin.batches))}"
+                          + (" (SYNTHETIC)" if origin.synthetic else ""), highlight=False)
+    if result.comparable and not result.like_for_like:
+        months = ", ".join(f"{y}-{m:02d}" if m else str(y) for y, m in result.comparable)
+        err_console.print(f"Growth, change and 'a year earlier' compare only the months both years cover from the "
+                          f"same source: {months} (and the same months a year earlier).", highlight=False)
+
+
 @app.command()
 def summary(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER, period: str = PERIOD,
             source: str | None = SOURCE, fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
@@ -53,13 +63,7 @@ def summary(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER
     title = (f"{reporter.upper()} — {partner}, {result.query.period.label()} vs "
              f"{result.query.period.previous_year().label()} (sources: {', '.join(result.query.sources) or 'none'})")
     emit(["measure", "previous, mn USD", "current, mn USD", "change, mn USD", "growth, %"], rows, fmt, title, output)
-    for origin in stats.provenance(result.query):
-        err_console.print(f"source {origin.source}: {origin.span()}, batches {', '.join(map(str, origin.batches))}"
-                          + (" (SYNTHETIC)" if origin.synthetic else ""), highlight=False)
-    if result.comparable and not result.like_for_like:
-        months = ", ".join(f"{y}-{m:02d}" if m else str(y) for y, m in result.comparable)
-        err_console.print(f"Growth and change compare only the months both years cover from the same source: "
-                          f"{months} (and the same months a year earlier).", highlight=False)
+    _say_where_from(result)
     if result.coverage.annual_only and not query.period.whole_years:
         err_console.print("The source has annual figures only: ask for whole years.")
     elif result.coverage.empty:
@@ -80,15 +84,15 @@ def partners(ctx: typer.Context, reporter: str = REPORTER, period: str = PERIOD,
 
     def work(con):
         ranking = stats.partner_ranking(con, reporter.upper(), query_period, source)
-        used = ", ".join(stats.with_source(con, stats.Query(reporter.upper(), None, query_period, source)).sources)
-        return ranking, used
+        return ranking, stats.summary(con, stats.Query(reporter.upper(), None, query_period, source))
 
-    ranking, used = _run(ctx, work)
+    ranking, summ = _run(ctx, work)
     rows = [[r.rank, r.partner, territory_name(r.partner, lang), mn(r.turnover), mn(r.exports), mn(r.imports),
              round(r.share, 2), _pct(r.growth)] for r in ranking[:top]]
     emit(["rank", "code", "partner", "turnover, mn USD", "exports", "imports", "share, %", "growth, %"], rows, fmt,
          f"Partners of {reporter.upper()}, {query_period.label()}", output)
-    synthetic_notice(is_synthetic(used))
+    _say_where_from(summ)
+    synthetic_notice(summ.synthetic)
 
 
 @app.command()
@@ -105,6 +109,7 @@ def structure(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTN
             for i in table.items]
     emit(["code", "name", "value, mn USD", "a year earlier", "share, %", "growth, %"], rows, fmt,
          f"{flow} {reporter.upper()} — {partner}, {query.period.label()}, by {level}", output)
+    _say_where_from(summ)
     synthetic_notice(summ.synthetic)
 
 
@@ -119,6 +124,7 @@ def series(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER,
          f"{reporter.upper()} — {partner} by month", output)
     if not points:
         err_console.print("No monthly figures for this period (the source may hold annual figures only).")
+    _say_where_from(summ)
     synthetic_notice(summ.synthetic)
 
 
@@ -140,6 +146,7 @@ def movers(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER,
             rows.append([direction, m.key, name, mn(m.previous), mn(m.value), mn(m.change), _pct(m.growth)])
     emit(["direction", "code", "name", "a year earlier, mn USD", "now", "change", "growth, %"], rows, fmt,
          f"Movers by {by}, {query.period.label()}", output)
+    _say_where_from(summ)
     synthetic_notice(summ.synthetic)
 
 

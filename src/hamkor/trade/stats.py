@@ -386,14 +386,35 @@ def summary(con: duckdb.DuckDBPyConnection, q: Query) -> Summary:
         return _flows_over(groups, monthly | annual), span
 
     (current, current_span), (before, before_span) = fold(q), fold(previous)
-    comparable = _comparable(q, groups)
+    comparable = _comparable(q, {(year, month) for year, month, *_ in groups})
     return Summary(q, current, before, current_span, before_span, comparable,
                    _flows_over(groups, set(comparable)), _flows_over(groups, {(y - 1, m) for y, m in comparable}))
 
 
-def _comparable(q: Query, groups) -> tuple[tuple[int, int | None], ...]:
+def comparable_months(q: Query) -> tuple[tuple[int, int | None], ...]:
+    """The like-for-like months of a planned query: those of the period whose month a year earlier the
+    same source answers. Growth, "a year earlier" and movers are computed over these only."""
+    return _comparable(q, {(year, month) for year, month, _ in q.plan.months} if q.plan else set())
+
+
+def _period_keys(q: Query) -> tuple[tuple[int, int | None], ...]:
+    """The period's months (or years, for annual data) that have data in the plan."""
+    present = {(year, month) for year, month, _ in q.plan.months} if q.plan else set()
+    keys = [(y, None) for y in range(q.period.first[0], q.period.last[0] + 1)] if q.period.whole_years else []
+    return tuple(k for k in [*q.period.month_list(), *keys] if k in present)
+
+
+def _months_sql(keys, alias: str = "") -> tuple[str, list]:
+    p = f"{alias}." if alias else ""
+    numbers = sorted({y * 100 + (m or 0) for y, m in keys})
+    if not numbers:
+        return "false", []
+    return (f"CAST({p}year AS INTEGER) * 100 + coalesce({p}month, 0) IN ({', '.join('?' for _ in numbers)})",
+            numbers)
+
+
+def _comparable(q: Query, present: set) -> tuple[tuple[int, int | None], ...]:
     """Months of the period with data whose month a year earlier has data from the same source."""
-    present = {(year, month) for year, month, *_ in groups}
     if q.period.whole_years and not any(m is not None for _, m in present):
         keys = [(y, None) for y in range(q.period.first[0], q.period.last[0] + 1)]
     else:
@@ -478,11 +499,13 @@ class RankedPartner:
     share: float
     exports: float = 0.0
     imports: float = 0.0
-    previous_turnover: float = 0.0
+    previous_turnover: float = 0.0  # a year earlier, over the like-for-like months
+    comparable_turnover: float | None = None  # over the like-for-like months (None: the same as turnover)
 
     @property
     def growth(self) -> float | None:
-        return growth(self.turnover, self.previous_turnover)
+        return growth(self.turnover if self.comparable_turnover is None else self.comparable_turnover,
+                      self.previous_turnover)
 
 
 def partner_ranking(con: duckdb.DuckDBPyConnection, reporter: str, period: Period,
@@ -493,21 +516,25 @@ def partner_ranking(con: duckdb.DuckDBPyConnection, reporter: str, period: Perio
     groups = con.execute(f"SELECT partner, year, month, flow, sum(value_usd) FROM trade_flow WHERE {where} "
                          "GROUP BY ALL", params).fetchall()
     which = _which_period(period)
+    months = like_for_like(q)
+    now_alike, before_alike = set(months.comparable), set(months.comparable_before)
     totals: dict[str, list[float]] = {}
     for partner, year, month, flow, value in groups:
-        entry = totals.setdefault(partner, [0.0, 0.0, 0.0, 0.0])  # turnover, exports, imports, before
+        # turnover, exports, imports, before and now over the like-for-like months
+        entry = totals.setdefault(partner, [0.0, 0.0, 0.0, 0.0, 0.0])
         side = which(year, month)
         if side == "now":
             entry[0] += value
             entry[1 if flow == "export" else 2] += value
-        elif side == "before":
+            entry[4] += value if (year, month) in now_alike else 0.0
+        elif side == "before" and (year, month) in before_alike:
             entry[3] += value
     rows = sorted(((p, *v) for p, v in totals.items() if v[0] > 0), key=lambda r: (-r[1], r[0]))
     # Shares are of all trade; the unallocated bucket counts in the total but is no partner.
     total = sum(r[1] for r in rows) or 1.0
     ranked = [r for r in rows if r[0] != UNALLOCATED]
-    return [RankedPartner(i, p, t, t / total * 100.0, x, m, prev)
-            for i, (p, t, x, m, prev) in enumerate(ranked, start=1)]
+    return [RankedPartner(i, p, t, t / total * 100.0, x, m, prev, alike)
+            for i, (p, t, x, m, prev, alike) in enumerate(ranked, start=1)]
 
 
 # -- structure ------------------------------------------------------------------------------------
@@ -515,16 +542,38 @@ def partner_ranking(con: duckdb.DuckDBPyConnection, reporter: str, period: Perio
 class StructureItem:
     key: str  # a code at the level, CONFIDENTIAL, TOTAL (not itemised) or OTHER
     edition: str
-    value: float
-    previous: float
+    value: float  # over the whole period
+    previous: float  # a year earlier, over the like-for-like months only
     share: float
+    comparable_value: float | None = None  # over the like-for-like months (None: the same as value)
 
     @property
     def growth(self) -> float | None:
-        return growth(self.value, self.previous)
+        return growth(self.value if self.comparable_value is None else self.comparable_value, self.previous)
 
     def name(self, lang: str = "ru", level: str = "chapter") -> str:
         return item_name(self.key, lang, self.edition)
+
+
+@dataclass(frozen=True)
+class LikeForLike:
+    """The months a table's growth compares: those of the period with data, and those of them the same
+    source answers a year earlier. Unequal when a source starts or stops within the window."""
+
+    months: tuple[tuple[int, int | None], ...] = ()
+    comparable: tuple[tuple[int, int | None], ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return set(self.months) == set(self.comparable)
+
+    @property
+    def comparable_before(self) -> tuple[tuple[int, int | None], ...]:
+        return tuple((y - 1, m) for y, m in self.comparable)
+
+
+def like_for_like(q: Query) -> LikeForLike:
+    return LikeForLike(_period_keys(q), comparable_months(q))
 
 
 @dataclass(frozen=True)
@@ -532,8 +581,9 @@ class Structure:
     flow: str
     level: str
     total: float
-    previous_total: float
+    previous_total: float  # over the like-for-like months
     items: list[StructureItem] = field(default_factory=list)  # top N, then OTHER if any
+    months: LikeForLike = field(default_factory=LikeForLike)
 
 
 def item_name(key: str, lang: str, edition: str = "HS2022") -> str:
@@ -595,26 +645,29 @@ def structure(con: duckdb.DuckDBPyConnection, q: Query, flow: str = "export", le
             WHERE {where}{pair} AND flow = ?{within_sql} GROUP BY ALL""",
         [*params, *(partners or ()), flow, *within_params]).fetchall()
     which = _which_period(q.period)
+    months = like_for_like(q)
+    now_alike, before_alike = set(months.comparable), set(months.comparable_before)
     sections = _chapter_sections() if level == "section" else {}
-    totals: dict[str, list] = {}  # item -> [now, before, nomenclature]
+    totals: dict[str, list] = {}  # item -> [now, before (like for like), nomenclature, now (like for like)]
     for item, nomenclature_label, year, month, value in groups:
         item = sections.get(item, item)
-        entry = totals.setdefault(item, [0.0, 0.0, nomenclature_label])
+        entry = totals.setdefault(item, [0.0, 0.0, nomenclature_label, 0.0])
         side = which(year, month)
         if side == "now":
             entry[0] += value
-        elif side == "before":
+            entry[3] += value if (year, month) in now_alike else 0.0
+        elif side == "before" and (year, month) in before_alike:
             entry[1] += value
     total = sum(v[0] for v in totals.values())
     previous_total = sum(v[1] for v in totals.values())
-    ordered = sorted(((k, v[2], v[0], v[1]) for k, v in totals.items()), key=lambda r: (-r[2], -r[3], r[0]))
-    items = [StructureItem(k, _edition(nom), v, p, v / total * 100 if total else 0.0)
-             for k, nom, v, p in ordered[:top] if v or p]
+    ordered = sorted(((k, v[2], v[0], v[1], v[3]) for k, v in totals.items()), key=lambda r: (-r[2], -r[3], r[0]))
+    items = [StructureItem(k, _edition(nom), v, p, v / total * 100 if total else 0.0, alike)
+             for k, nom, v, p, alike in ordered[:top] if v or p]
     rest = ordered[top:]
     if rest and (sum(r[2] for r in rest) or sum(r[3] for r in rest)):
-        value, prev = sum(r[2] for r in rest), sum(r[3] for r in rest)
-        items.append(StructureItem(OTHER_KEY, "HS2022", value, prev, value / total * 100 if total else 0.0))
-    return Structure(flow, level, total, previous_total, items)
+        value, prev, alike = (sum(r[n] for r in rest) for n in (2, 3, 4))
+        items.append(StructureItem(OTHER_KEY, "HS2022", value, prev, value / total * 100 if total else 0.0, alike))
+    return Structure(flow, level, total, previous_total, items, months)
 
 
 def _edition(nomenclature_label: str | None) -> str:
@@ -641,7 +694,7 @@ class Mover:
 
 def movers(con: duckdb.DuckDBPyConnection, q: Query, by: str = "product", flow: str | None = None,
            level: str = "heading", top: int = 5) -> tuple[list[Mover], list[Mover]]:
-    """The largest increases and decreases against the same period a year earlier."""
+    """The largest increases and decreases against the same months a year earlier (like for like)."""
     q = with_source(con, q)
     if by == "product":
         key, edition = _key_sql(level), "any_value(nomenclature)"
@@ -649,8 +702,14 @@ def movers(con: duckdb.DuckDBPyConnection, q: Query, by: str = "product", flow: 
         key, edition = "partner", "NULL"
     else:
         raise QueryError("movers are by product or by partner")
+    # Like for like: both sides over the months the same source answers in both years.
+    months = like_for_like(q)
+    now_months, now_params = _months_sql(months.comparable)
+    before_months, before_params = _months_sql(months.comparable_before)
     where, params = _where(q)
     prev_where, prev_params = _where(q.previous())
+    where, params = f"{where} AND {now_months}", [*params, *now_params]
+    prev_where, prev_params = f"{prev_where} AND {before_months}", [*prev_params, *before_params]
     flow_sql = " AND flow = ?" if flow else ""
     flow_params = [flow] if flow else []
     rows = con.execute(

@@ -103,32 +103,67 @@ def summary(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTex
         coverage={"expected": result.coverage.expected, "present": result.coverage.present,
                   "annual_only": result.coverage.annual_only, "complete": result.coverage.complete},
         sources=result.query.sources, provenance=_provenance(result.query),
-        comparable_months=[f"{y}" if m is None else f"{y}-{m:02d}" for y, m in result.comparable],
+        comparable_months=_months(result.comparable),
         like_for_like=result.like_for_like)
 
 
-@router.get("/trade/partners", response_model=list[PartnerOut])
+class PartnersOut(BaseModel):
+    reporter: str
+    period: str
+    provenance: list[ProvenanceOut]
+    comparable_months: list[str]  # each partner's growth rests on these months and the same months a year earlier
+    like_for_like: bool
+    partners: list[PartnerOut]
+
+
+class StructureOut(BaseModel):
+    reporter: str
+    partner: str
+    period: str
+    flow: str
+    level: str
+    provenance: list[ProvenanceOut]
+    comparable_months: list[str]  # `previous` and the growth rest on these months (and a year before them)
+    like_for_like: bool
+    items: list[StructureItemOut]
+
+
+def _months(keys) -> list[str]:
+    return [f"{y}" if m is None else f"{y}-{m:02d}" for y, m in keys]
+
+
+@router.get("/trade/partners", response_model=PartnersOut)
 def partners(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodText,
-             top: Annotated[int, Query(ge=1, le=300)] = 50) -> list[PartnerOut]:
+             top: Annotated[int, Query(ge=1, le=300)] = 50) -> PartnersOut:
+    """The reporter's partners by turnover, with where the figures come from and what growth compares."""
     parsed = Period.parse(period)
     with web.services.warehouse.reader() as con:
+        query = stats.with_source(con, stats.Query(reporter.upper(), None, parsed))
         ranking = stats.partner_ranking(con, reporter.upper(), parsed)
-    return [PartnerOut(rank=r.rank, partner=r.partner, turnover=r.turnover, exports=r.exports, imports=r.imports,
-                       share_pct=r.share, growth_pct=r.growth) for r in ranking[:top]]
+    months = stats.like_for_like(query)
+    return PartnersOut(reporter=reporter.upper(), period=parsed.label(), provenance=_provenance(query),
+                       comparable_months=_months(months.comparable), like_for_like=months.complete,
+                       partners=[PartnerOut(rank=r.rank, partner=r.partner, turnover=r.turnover, exports=r.exports,
+                                            imports=r.imports, share_pct=r.share, growth_pct=r.growth)
+                                 for r in ranking[:top]])
 
 
-@router.get("/trade/structure", response_model=list[StructureItemOut])
+@router.get("/trade/structure", response_model=StructureOut)
 def structure(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodText,
               partner: Partner = "WORLD", flow: Literal["export", "import"] = "export",
               level: Literal["section", "chapter", "heading", "subheading", "national"] = "chapter",
               top: Annotated[int, Query(ge=1, le=500)] = 10,
-              within: Annotated[str | None, Query(max_length=10)] = None, lang: Lang = "ru") -> list[StructureItemOut]:
+              within: Annotated[str | None, Query(max_length=10)] = None, lang: Lang = "ru") -> StructureOut:
+    """Goods at a level (within a code when drilling down), with where the figures come from."""
     parsed = Period.parse(period)
     with web.services.warehouse.reader() as con:
-        table = stats.structure(con, stats.Query(reporter.upper(), checked_partner(partner), parsed), flow,
-                                level, top, checked_within(within))
-    return [StructureItemOut(code=i.key, name=i.name(lang), value=i.value, previous=i.previous, share_pct=i.share,
-                             growth_pct=i.growth) for i in table.items]
+        query = stats.with_source(con, stats.Query(reporter.upper(), checked_partner(partner), parsed))
+        table = stats.structure(con, query, flow, level, top, checked_within(within))
+    return StructureOut(reporter=reporter.upper(), partner=partner.upper(), period=parsed.label(), flow=flow,
+                        level=level, provenance=_provenance(query), comparable_months=_months(table.months.comparable),
+                        like_for_like=table.months.complete,
+                        items=[StructureItemOut(code=i.key, name=i.name(lang), value=i.value, previous=i.previous,
+                                                share_pct=i.share, growth_pct=i.growth) for i in table.items])
 
 
 @router.get("/trade/series", response_model=list[SeriesPoint])
@@ -152,7 +187,7 @@ def overview(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTe
     return {"reporter": data.reporter, "partner": data.partner, "period": parsed.label(), "source": data.source,
             "provenance": [{"source": p.source, "batches": list(p.batches), "months": p.span(),
                             "synthetic": p.synthetic} for p in data.provenance],
-            "comparable_months": [f"{y}" if m is None else f"{y}-{m:02d}" for y, m in data.comparable],
+            "comparable_months": _months(data.comparable),
             "like_for_like": data.like_for_like,
             "projection": None if data.projection is None else {
                 "year": data.projection.year, "through_month": data.projection.through_month,

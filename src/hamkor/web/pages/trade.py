@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import secrets
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -13,11 +14,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from hamkor.briefing.render import render, to_html
 from hamkor.errors import NotFound, reason_of
-from hamkor.i18n import LANGUAGES
+from hamkor.i18n import LANGUAGES, translations
 from hamkor.i18n.numbers import month_name, period_phrase
 from hamkor.reference.names import territory_name
 from hamkor.trade import overview as overview_service
 from hamkor.trade import stats
+from hamkor.trade.facts import source_title
 from hamkor.trade.periods import Period
 from hamkor.web.deps import BriefMaker, JobsDep, RecordId, TradeViewer, Web, language_of
 from hamkor.web.errors import BadRequest
@@ -72,21 +74,44 @@ def partners(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
     known, reporter, parsed, error = choice.reporters, choice.reporter, choice.period, choice.error
     with web.services.warehouse.reader() as con:
         ranking = stats.partner_ranking(con, reporter, parsed)
-        synthetic = stats.summary(con, stats.Query(reporter, None, parsed)).synthetic
+        query = stats.with_source(con, stats.Query(reporter, None, parsed))
+        synthetic = stats.summary(con, query).synthetic
+    months = stats.like_for_like(query)
+    comparable = None if months.complete else _months_phrase(months.comparable, lang)
     return page(request, "partners.html.j2", ranking=ranking, reporters=known, reporter=reporter, period=parsed,
-                error=error, synthetic=synthetic, territory=lambda code: territory_name(code, lang))
+                error=error, synthetic=synthetic, territory=lambda code: territory_name(code, lang),
+                sources=stats.provenance(query), comparable=comparable)
 
 
-def _explore(web: WebState, reporter, partner, period, flow, level, within):
+@dataclass
+class Explored:
+    """The explorer's answer: the choices as understood, the goods table, and where its figures come from."""
+
+    reporters: list
+    reporter: str
+    partner: str
+    period: Period
+    error: object
+    table: stats.Structure
+    synthetic: bool
+    sources: list[stats.Provenance]
+
+
+def _explore(web: WebState, reporter, partner, period, flow, level, within) -> Explored:
     choice = choose(web, reporter, partner, period)
-    known, reporter, partner, parsed, error = (choice.reporters, choice.reporter, checked_partner(choice.partner),
-                                               choice.period, choice.error)
+    partner = checked_partner(choice.partner)
     flow, level, within = checked_flow(flow), checked_level(level), checked_within(within)
     with web.services.warehouse.reader() as con:
-        query = stats.Query(reporter, partner, parsed)
+        query = stats.with_source(con, stats.Query(choice.reporter, partner, choice.period))
         table = stats.structure(con, query, flow, level, top=500, within=within)
         synthetic = stats.summary(con, query).synthetic
-    return known, reporter, partner, parsed, error, table, synthetic
+    return Explored(choice.reporters, choice.reporter, partner, choice.period, choice.error, table, synthetic,
+                    stats.provenance(query))
+
+
+def _compared_months(table: stats.Structure, lang: str) -> str | None:
+    """The months a table's growth compares, when they are fewer than the months it shows."""
+    return None if table.months.complete else _months_phrase(table.months.comparable, lang)
 
 
 NEXT_LEVEL = {"section": "chapter", "chapter": "heading", "heading": "subheading", "subheading": "national"}
@@ -97,43 +122,71 @@ def explorer(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
              period: str | None = None, flow: str = "export", level: str = "section", within: str | None = None,
              sort: str = "value"):
     lang = language_of(request)
-    known, reporter, partner, parsed, error, table, synthetic = _explore(
-        web, reporter, partner, period, flow, level, within)
-    items = list(table.items)
+    found = _explore(web, reporter, partner, period, flow, level, within)
+    items = list(found.table.items)
     if sort in ("growth", "share", "code"):
         items.sort(key={"growth": lambda i: (i.growth is None, -(i.growth or 0)), "share": lambda i: -i.share,
                         "code": lambda i: i.key}[sort])
-    return page(request, "explorer.html.j2", table=table, items=items, reporters=known, reporter=reporter,
-                partner=partner, period=parsed, flow=flow, level=level, within=within, error=error,
-                synthetic=synthetic, next_level=NEXT_LEVEL.get(level), sort=sort, lang_code=lang)
+    within_name = stats.item_name(within.strip().upper(), lang) if within else None
+    return page(request, "explorer.html.j2", table=found.table, items=items, reporters=found.reporters,
+                reporter=found.reporter, partner=found.partner, period=found.period, flow=flow, level=level,
+                within=within, within_name=within_name, error=found.error, synthetic=found.synthetic,
+                next_level=NEXT_LEVEL.get(level), sort=sort, lang_code=lang, sources=found.sources,
+                comparable=_compared_months(found.table, lang))
+
+
+EXPORT_HEADINGS = {"code": "Code", "name": "Name", "value_usd": "Value, USD", "previous_usd": "A year earlier, USD",
+                   "share_pct": "Share, %", "growth_pct": "Growth, %"}
+
+
+def _export_notes(found: Explored, lang: str) -> list[str]:
+    """What a spreadsheet of the explorer says under its table: the sources, what growth compares, and
+    that demo data is synthetic — so a figure copied from it can still say where it comes from."""
+    t = translations(lang)
+    sources = "; ".join(f"{t.gettext(source_title(p.source))} ({p.span()}; "
+                        f"{t.ngettext('batch', 'batches', len(p.batches))} {', '.join(map(str, p.batches))})"
+                        for p in found.sources)
+    notes = [f"{t.gettext('Sources')}: {sources or '—'}"]
+    compared = _compared_months(found.table, lang)
+    if compared:
+        notes.append(t.gettext("Growth compares only the months both years cover from the same source: "
+                               "%(months)s, with the same months a year earlier.") % {"months": compared})
+    if found.synthetic:
+        notes.append(t.gettext("Synthetic demo data: not real statistics"))
+    return notes
 
 
 @router.get("/explorer.{fmt}")
 def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, reporter: str | None = None,
                     partner: str | None = None, period: str | None = None, flow: str = "export",
                     level: str = "section", within: str | None = None):
+    """The explorer's table as CSV (machine column names, for scripts) or Excel (headings in the reader's
+    language); both end with the table's sources and caveats."""
     lang = language_of(request)
     if fmt not in ("csv", "xlsx"):
         raise NotFound("Export as csv or xlsx.")
-    _, reporter, partner, parsed, _, table, synthetic = _explore(web, reporter, partner, period, flow, level,
-                                                                 within)
-    headers = ["code", "name", "value_usd", "previous_usd", "share_pct", "growth_pct"]
+    found = _explore(web, reporter, partner, period, flow, level, within)
     rows = [[i.key, i.name(lang), round(i.value, 2), round(i.previous, 2), round(i.share, 3),
-             None if i.growth is None else round(i.growth, 3)] for i in table.items]
-    name = f"hamkor-{reporter}-{partner}-{parsed.label()}-{flow}-{level}" + ("-SYNTHETIC" if synthetic else "")
+             None if i.growth is None else round(i.growth, 3)] for i in found.table.items]
+    notes = _export_notes(found, lang)
+    name = (f"hamkor-{found.reporter}-{found.partner}-{found.period.label()}-{flow}-{level}"
+            + ("-SYNTHETIC" if found.synthetic else ""))
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(headers)
+        writer.writerow(list(EXPORT_HEADINGS))
         writer.writerows(rows)
+        writer.writerow([])
+        writer.writerows([note] for note in notes)
         return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    t = translations(lang)
     book = Workbook()
     sheet = book.active
-    sheet.append(headers)
+    sheet.append([t.gettext(heading) for heading in EXPORT_HEADINGS.values()])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
@@ -141,9 +194,9 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
     for column in ("C", "D"):
         for cell in sheet[column][1:]:
             cell.number_format = "#,##0"
-    if synthetic:
-        sheet.append([])
-        sheet.append(["SYNTHETIC demo data (source demo-synthetic): not real statistics"])
+    sheet.append([])
+    for note in notes:
+        sheet.append([note])
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(buffer.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
