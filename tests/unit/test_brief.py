@@ -74,8 +74,10 @@ def test_headlines_read_as_a_person_would_write(briefs):
     assert briefs["en"].headline.startswith(
         "Uzbekistan is the third-largest trade partner of Altai Krai by turnover. In January–September 2025, "
         "turnover amounted to USD 135.7 million, up 33.0% on the same period of 2024.")
-    for brief in briefs.values():
-        assert brief.warning and "demo-synthetic" in brief.warning  # synthetic data is said so
+    said = {"ru": "синтетических демонстрационных данных", "uz": "sintetik namoyish maʼlumotlari",
+            "en": "synthetic demo data"}
+    for lang, brief in briefs.items():
+        assert brief.warning and said[lang] in brief.warning  # synthetic data is said so, in words
 
 
 def test_pdf_holds_the_headline_and_charts(briefs):
@@ -157,11 +159,19 @@ def test_russian_reads_as_an_official_writes(briefs):
     ru = briefs["ru"]
     assert ru.prepared_on.replace("\u202f", " ").replace("\u00a0", " ") == "15 января 2026 г."
     assert ru.tables[0].headers[1:3] == ["январь–сентябрь 2024 г.", "январь–сентябрь 2025 г."]
-    mirror = next(n for n in ru.notes if n.startswith("Зеркальные"))
+    mirror = next(n for n in ru.tables[0].notes if n.startswith("Зеркальные"))
     assert "по данным России (" in mirror and "по данным Узбекистана (" in mirror
+    # Every note stands next to what it qualifies: the headline figures' caveats right under their table
+    text = to_markdown(ru)
+    headline_table = text.split("## Основные показатели")[1].split("## Экспорт")[0]
+    assert "код которых скрыт таможней" in headline_table and "Зеркальные данные" in headline_table
+    assert "demo-synthetic" not in text.split("## Источники")[0]  # no source code where a person reads
     # Uzbek reads goods by their Russian TN VED names where Uzbek has none, not in English
     uz = to_markdown(briefs["uz"])
     assert "Древесина и изделия из нее" in uz and "Wood and articles of wood" not in uz
+    # Uzbek suffixes join the sum: '… dollarlik salohiyat', '… dollaridan … dollarigacha', never ' dollari dan'
+    assert "AQSh dollarlik salohiyatning" in uz and "dollaridan" in uz and "dollarigacha" in uz
+    assert " dollari dan" not in uz and " dollari gacha" not in uz and "dollari salohiyat" not in uz
 
 
 def test_the_docx_is_an_a4_document_in_an_official_size(briefs):

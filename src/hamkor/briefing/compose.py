@@ -30,6 +30,7 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)  # printed right under the table they qualify
 
 
 @dataclass
@@ -48,7 +49,6 @@ class Brief:
     paragraphs: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     warning: str | None = None
     prepared_on: str = ""
@@ -101,15 +101,20 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
             "projection", lang, year=found.year, years=f"{found.years[0]}–{found.years[-1]}",
             value=format_money(found.value, lang, divisor), low=format_money(found.low, lang, divisor),
             high=format_money(found.high, lang, divisor)))
+    # The caveats of the headline figures stand under their table, not at the end of the brief.
+    headline_table = _headline_table(summary, lang, divisor)
     if summary.coverage.annual_only and period.kind != "year":
-        brief.notes.append(label("annual_only", lang))
+        headline_table.notes.append(label("annual_only", lang))
     elif not summary.coverage.complete and not summary.coverage.empty:
-        brief.notes.append(label("partial", lang, present=summary.coverage.present, expected=summary.coverage.expected))
+        headline_table.notes.append(label("partial", lang, present=summary.coverage.present,
+                                          expected=summary.coverage.expected))
     hidden = stats.confidential_value(con, query)
     if hidden:
-        brief.notes.append(label("confidential_note", lang, value=format_money(hidden, lang)))
-
-    brief.tables.append(_headline_table(summary, lang, divisor))
+        headline_table.notes.append(label("confidential_note", lang, value=format_money(hidden, lang)))
+    mirror_note = _mirror_note(con, reporter, partner, period, lang)
+    if mirror_note:
+        headline_table.notes.append(mirror_note)
+    brief.tables.append(headline_table)
     for flow, key in (("export", "top_exports"), ("import", "top_imports")):
         structure = stats.structure(con, query, flow, "chapter", top)
         if structure.items:
@@ -123,9 +128,6 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
     movers_text = _movers(con, query, lang, divisor)
     if movers_text:
         brief.paragraphs.append(movers_text)
-    mirror_note = _mirror_note(con, reporter, partner, period, lang)
-    if mirror_note:
-        brief.notes.append(mirror_note)
 
     if render_charts:
         points = [(p.year, p.month, p.turnover) for p in stats.series(con, query)]

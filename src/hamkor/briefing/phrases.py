@@ -160,7 +160,7 @@ LABELS = {
     "projection": {"ru": "Прогноз на весь {year} г. по сезонности {years} гг.: товарооборот около {value} "
                          "(от {low} до {high}). Это оценка, а не статистика.",
                    "uz": "{year}-yil uchun {years}-yillar mavsumiyligi boʻyicha prognoz: tovar aylanmasi taxminan "
-                         "{value} ({low} dan {high} gacha). Bu statistika emas, baho.",
+                         "{value} ({low}dan {high}gacha). Bu statistika emas, baho.",
                    "en": "Projection for the whole of {year}, from the seasonality of {years}: turnover of about "
                          "{value} (between {low} and {high}). A projection, not statistics."},
     "cooperation": {"ru": "Сотрудничество: встречи и договорённости", "uz": "Hamkorlik: uchrashuvlar va kelishuvlar",
@@ -189,11 +189,10 @@ LABELS = {
     "import_structure": {"ru": "Структура импорта, %", "uz": "Import tarkibi, %", "en": "Import structure, %"},
     "synthetic": {
         "ru": "Внимание: показатели пары «{who}» рассчитаны на синтетических демонстрационных данных "
-              "(источник demo-synthetic) и не являются реальной статистикой.",
+              "и не являются реальной статистикой.",
         "uz": "Diqqat: {who} boʻyicha koʻrsatkichlar sintetik namoyish maʼlumotlari asosida hisoblangan "
-              "(manba demo-synthetic) va haqiqiy statistika emas.",
-        "en": "Warning: the figures for {who} rest on synthetic demo data (source demo-synthetic); "
-              "they are not real statistics.",
+              "va haqiqiy statistika emas.",
+        "en": "Warning: the figures for {who} rest on synthetic demo data; they are not real statistics.",
     },
     "partial": {
         "ru": "Данные охватывают {present} из {expected} месяцев периода.",

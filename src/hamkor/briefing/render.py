@@ -39,12 +39,12 @@ def to_docx(brief: Brief) -> bytes:
         document.add_paragraph(paragraph)
     for table in brief.tables:
         docx.add_table(document, table.title, table.headers, table.rows)
+        for note in table.notes:
+            docx.add_note(document, note)
     for chart in brief.charts:
         docx.add_picture(document, charts.to_png(chart.spec, brief.lang))
     _docx_parts(document, label("cooperation", brief.lang), brief.cooperation, "List Bullet")
     _docx_parts(document, label("promising", brief.lang), brief.promising, "List Number")
-    for note in brief.notes:
-        document.add_paragraph(note, style="List Bullet")
     document.add_heading(label("sources", brief.lang), level=2)
     for source in brief.sources:
         document.add_paragraph(source, style="List Bullet")
@@ -74,6 +74,8 @@ def to_markdown(brief: Brief) -> str:
                   "|" + "|".join(["---"] + ["---:"] * (len(table.headers) - 1)) + "|"]
         lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in table.rows]
         lines.append("")
+        if table.notes:
+            lines += [f"- {note}" for note in table.notes] + [""]
     if brief.cooperation:
         lines += [f"## {label('cooperation', brief.lang)}", ""]
         for part in brief.cooperation:
@@ -82,8 +84,9 @@ def to_markdown(brief: Brief) -> str:
         lines += [f"## {label('promising', brief.lang)}", ""]
         for part in brief.promising:
             lines += [f"**{part.title}**", ""] + [f"{n}. {item}" for n, item in enumerate(part.items, 1)] + [""]
-    lines += [f"- {note}" for note in brief.notes]
-    lines += ["", f"## {label('sources', brief.lang)}", ""] + [f"- {s}" for s in brief.sources]
+    if lines[-1]:
+        lines.append("")
+    lines += [f"## {label('sources', brief.lang)}", ""] + [f"- {s}" for s in brief.sources]
     lines += ["", f"{label('prepared', brief.lang)}: {brief.prepared_on} · hamkor", ""]
     return "\n".join(lines)
 

@@ -64,6 +64,12 @@ def format_money(value: float, lang: str = "ru", divisor: float | None = None) -
     return f"{number}\u00a0{words.get(lang, words['ru'])}"
 
 
+def uz_attributive(money: str) -> str:
+    """An Uzbek sum before the noun it measures takes -lik: '23,8 mln AQSh dollarlik salohiyat', not
+    '… dollari salohiyat'. Other texts pass unchanged."""
+    return money[:-len("dollari")] + "dollarlik" if money.endswith("dollari") else money
+
+
 def plural(count: int, forms: dict[str, str], lang: str = "ru") -> str:
     """The CLDR plural category of count (one, few, many, other) picks the word form."""
     category = Locale.parse(locale_of(lang)).plural_form(count)

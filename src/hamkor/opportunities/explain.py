@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hamkor.i18n import pick
-from hamkor.i18n.numbers import format_money, format_number, format_percent, plural
+from hamkor.i18n.numbers import format_money, format_number, format_percent, plural, uz_attributive
 from hamkor.opportunities.analysis import Opportunities, Opportunity
 from hamkor.reference.names import short_name, territory_name
 from hamkor.reference.nomenclature import nomenclature
@@ -68,7 +68,7 @@ def explain(item: Opportunity, result: Opportunities, lang: str = "ru") -> str:
     realised = item.realised
     return pick(POTENTIAL, lang).format(
         **values, count=item.destinations, countries=plural(item.destinations, pick(COUNTRY_FORMS, lang), lang),
-        rca=format_number(item.rca, lang, 1), potential=format_money(item.potential, lang),
+        rca=format_number(item.rca, lang, 1), potential=uz_attributive(format_money(item.potential, lang)),
         realised=format_percent(None if realised is None else realised * 100, lang, signed=False),
         untapped=format_money(item.untapped, lang))
 

@@ -54,6 +54,13 @@ def add_table(document, title: str, headers: list[str], rows: list[list[str]]) -
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
+def add_note(document, text: str) -> None:
+    """A note under the table it qualifies, a size smaller than the body, as an official note is set."""
+    paragraph = document.add_paragraph(style="List Bullet")
+    run = paragraph.add_run(text)
+    run.font.size = TABLE_SIZE
+
+
 def _repeat_as_header(row) -> None:
     """The head row repeats on every page the table runs to."""
     properties = row._tr.get_or_add_trPr()
