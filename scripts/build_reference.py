@@ -26,6 +26,38 @@ NBSP = "\u00a0"
 FOOTNOTE = re.compile(r"(?<=[а-яёa-z\)])\d{1,2}\)")
 
 
+# The raw TN VED text lost every character outside its code page to "?": "г/м?", "см?", "?С", "4,4?-".
+# Each rule puts back the one character its context leaves no doubt about (area or volume, a degree, a
+# minus, a primed locant, a Greek letter in a named compound); a test checks that no "?" is left.
+SYMBOLS_LOST = [
+    (r"г/м\?", "г/м²", "grams per square metre"),
+    (r"кгс·м/см\?", "кгс·м/см²", "impact toughness, kgf·m per square centimetre"),
+    (r"(массой 1 м)\?", r"\1²", "paper and board: mass of one square metre"),
+    (r"(площад\w* [^\t;:]{0,40}?\d м)\?", r"\1²", "an area"),
+    (r"(\d м)\? \(28 квадр", r"\1² (28 квадр", "an area, said again in square feet"),
+    (r"(лицевой стороной [^\t;:]{0,30}?\d см)\?", r"\1²", "an area of a face"),
+    (r"(\d м)\?(/ч|/мин)", r"\1³\2", "a flow, cubic metres per hour or minute"),
+    (r"(\d (?:см|м|дм))\?", r"\1³", "a volume (capacity, cylinder, tank) — areas are matched above"),
+    (r"(\d) \?С\b", r"\1 °С", "a temperature"),
+    (r"\?(\d+ °С)", r"−\1", "a temperature below zero"),
+    (r"(\d|N),(\d|N)\?-", r"\1,\2′-", "chemical locants: 4,4′-, N,N′-"),
+    (r"(\d)\?,(\d)", r"\1′,\2", "chemical locants: 3,3′,4,4′"),
+    (r"(\d)\?-", r"\1′-", "a primed locant"),
+    (r"1-нафтиламин \(\?-нафтиламин", "1-нафтиламин (α-нафтиламин", "1-naphthylamine is alpha"),
+    (r"2-нафтиламин \(\?-нафтиламин", "2-нафтиламин (β-нафтиламин", "2-naphthylamine is beta"),
+    (r"\?-метилст", "α-метилст", "TN VED 3911: vinyltoluene and alpha-methylstyrene copolymers"),
+    (r"\?-аланин", "β-аланин", "TN VED 2922 49: beta-alanine"),
+    (r"3-\?,12-\?-дигидрокси-5-\?-холан", "3-α,12-α-дигидрокси-5-β-холан", "deoxycholic acid"),
+    (r"\(\?-капролактам|\?-капролактам", lambda m: m.group(0).replace("?", "ε"), "epsilon-caprolactam"),
+]
+
+
+def restore_symbols(text: str) -> str:
+    for pattern, replacement, _why in SYMBOLS_LOST:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
 def clean(text: str) -> str:
     text = text.replace(NBSP, " ")
     while match := FOOTNOTE.search(text):
@@ -224,6 +256,7 @@ def main() -> None:
         if level == "subheading":
             hs6[edition].add(code)
     tnved_rows, missing = build_tnved(raw, hs6)
+    tnved_rows = [[*row[:3], restore_symbols(row[3]), restore_symbols(row[4]), *row[5:]] for row in tnved_rows]
     write_tsv("tnved.tsv.gz", ["level", "code", "parent", "name_ru", "short_name_ru", "edition", "note"],
               tnved_rows)
     write_tsv("hs2022_hs2017.tsv.gz", ["hs2022", "hs2017", "relationship"], build_concordance(raw))

@@ -45,6 +45,18 @@ def test_every_tnved_line_has_a_heading_with_a_russian_name():
     assert not [h.code for h in nom.entries("HS2022", "heading") if "ru" not in h.names]
 
 
+def test_unit_symbols_and_signs_read_as_written():
+    """The raw TN VED text lost ², ³, °, −, ′ and Greek letters to "?"; the build puts each back."""
+    nom = nomenclature()
+    names = [e.name("ru") for edition in ("HS2022", "HS2017") for e in nom.entries(edition)]
+    assert not [n for n in names if "?" in n][:3]
+    assert nom.name("5111110000", "ru").endswith("с поверхностной плотностью не более 300 г/м²")
+    assert "в контейнерах емкостью не более 300 см³," in nom.name("3606100000", "ru")
+    assert nom.name("8703231940", "ru").endswith("двигателя более 1500 см³, но не более 1800 см³")
+    assert any("воздуха −40 °С" in n for n in names) and any("4,4′-" in n for n in names)
+    assert any("1-нафтиламин (α-нафтиламин)" in n for n in names)
+
+
 def test_2017_filled_heading_is_marked():
     honey = nomenclature().get("0409")
     assert honey.name("ru") == "Мед натуральный"
