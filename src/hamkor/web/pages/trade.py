@@ -128,9 +128,12 @@ def explorer(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
         items.sort(key={"growth": lambda i: (i.growth is None, -(i.growth or 0)), "share": lambda i: -i.share,
                         "code": lambda i: i.key}[sort])
     within_name = stats.item_name(within.strip().upper(), lang) if within else None
+    # What the drilled-into code is, said as a word: "Раздел XVI", "Группа 84", "Позиция 8430".
+    within_level = None if not within else {2: "chapter", 4: "heading", 6: "subheading"}.get(
+        len(within.strip()), "section" if not within.strip().isdigit() else None)
     return page(request, "explorer.html.j2", table=found.table, items=items, reporters=found.reporters,
                 reporter=found.reporter, partner=found.partner, period=found.period, flow=flow, level=level,
-                within=within, within_name=within_name, error=found.error, synthetic=found.synthetic,
+                within=within, within_name=within_name, within_level=within_level, error=found.error, synthetic=found.synthetic,
                 next_level=NEXT_LEVEL.get(level), sort=sort, lang_code=lang, sources=found.sources,
                 comparable=_compared_months(found.table, lang))
 
