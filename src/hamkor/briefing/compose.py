@@ -12,7 +12,16 @@ from hamkor.briefing import phrases
 from hamkor.briefing.phrases import label
 from hamkor.cooperation.digest import CooperationDigest
 from hamkor.i18n import LANGUAGES
-from hamkor.i18n.numbers import format_money, format_number, format_percent, locale_of, money_scale, money_unit
+from hamkor.i18n.numbers import (
+    format_money,
+    format_number,
+    format_percent,
+    locale_of,
+    money_scale,
+    money_unit,
+    period_phrase,
+    plural,
+)
 from hamkor.i18n.russian import country_genitive, region_genitive
 from hamkor.opportunities.analysis import find_opportunities
 from hamkor.opportunities.explain import explain
@@ -142,7 +151,10 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
         brief.cooperation = _cooperation_section(cooperation, lang)
     world_source = _promising_areas(con, brief, reporter, partner, lang)
     used = sorted({s for s in (*query.sources, *_mirror_sources(con, reporter, partner), world_source) if s})
-    brief.sources = [phrases.source_name(s, lang) for s in used]
+    # The trade figures' own sources say which months and batches they answer for.
+    answering = {origin.source: origin for origin in stats.provenance(summary.query)}
+    brief.sources = [phrases.source_name(s, lang) + (_origin_detail(answering[s], lang) if s in answering else "")
+                     for s in used]
     if summary.synthetic or any(is_synthetic(s) for s in query.sources) or is_synthetic(world_source):
         brief.warning = label("synthetic", lang, who=f"{reporter_name} — {partner_name}")
     return brief
@@ -250,6 +262,22 @@ def _comparable_span(summary: stats.Summary) -> tuple | None:
         return None
     (y1, m1), (y2, m2) = months[0], months[-1]
     return ((y1, m1), (y2, m2)) if len(months) == (y2 - y1) * 12 + m2 - m1 + 1 else None
+
+
+def _origin_detail(origin: stats.Provenance, lang: str) -> str:
+    """' — январь 2024 г. – сентябрь 2025 г., партия 4': the months a source answers and its batches."""
+    first, last = origin.first, origin.last
+    if first[1] is None or last[1] is None:
+        months = str(first[0]) if first[0] == last[0] else f"{first[0]}–{last[0]}"
+    else:
+        months = period_phrase(first, last, "months", lang)
+    batches = ", ".join(str(b) for b in origin.batches)
+    word = plural(len(origin.batches), BATCH_WORDS[lang] if lang in BATCH_WORDS else BATCH_WORDS["en"], lang)
+    return f" — {months}, {word} {batches}" if batches else f" — {months}"
+
+
+BATCH_WORDS = {"ru": {"one": "партия", "other": "партии"}, "uz": {"other": "partiya"},
+               "en": {"one": "batch", "other": "batches"}}
 
 
 def _mirror_sources(con, reporter: str, partner: str) -> set[str]:
