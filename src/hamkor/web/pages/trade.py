@@ -133,7 +133,8 @@ def explorer(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
         len(within.strip()), "section" if not within.strip().isdigit() else None)
     return page(request, "explorer.html.j2", table=found.table, items=items, reporters=found.reporters,
                 reporter=found.reporter, partner=found.partner, period=found.period, flow=flow, level=level,
-                within=within, within_name=within_name, within_level=within_level, error=found.error, synthetic=found.synthetic,
+                within=within, within_name=within_name, within_level=within_level, error=found.error,
+                synthetic=found.synthetic,
                 next_level=NEXT_LEVEL.get(level), sort=sort, lang_code=lang, sources=found.sources,
                 comparable=_compared_months(found.table, lang))
 
