@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE = "secret.key"
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -38,10 +43,19 @@ class Settings(BaseSettings):
     smtp_from: str = "hamkor@localhost"
     reminders_to: str = ""  # comma-separated addresses
 
+    # Sessions end after this long without a request, and this long after sign-in whatever happens.
+    session_idle_hours: float = 8.0
+    session_max_days: float = 7.0
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated); none by default.
+    trusted_proxies: str = ""
+    # Generated files (briefs, kept uploads) are deleted this many hours after their job ends.
+    job_file_retention_hours: float = 24.0
+
     @model_validator(mode="after")
     def _require_secret_in_production(self) -> Settings:
-        if self.mode == "production" and not self.secret_key:
-            raise ValueError("HAMKOR_SECRET_KEY must be set in production mode")
+        if self.mode == "production" and len((self.secret_key or "").encode("utf-8")) < MIN_SECRET_BYTES:
+            raise ValueError(f"HAMKOR_SECRET_KEY must be set in production mode, at least {MIN_SECRET_BYTES} "
+                             "bytes (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         try:
@@ -72,9 +86,28 @@ class Settings(BaseSettings):
         return self.upload_limit_mb * (1 << 20)
 
     @property
+    def trusted_proxy_addresses(self) -> set[str]:
+        return {a.strip() for a in self.trusted_proxies.split(",") if a.strip()}
+
+    @property
     def effective_secret_key(self) -> str:
-        # Development only: a fixed key is fine where nothing is exposed.
-        return self.secret_key or "hamkor-development-key-not-for-production"
+        """HAMKOR_SECRET_KEY, else a random key made once for this data directory (`secret.key`, readable by
+        its owner only). Never a constant: a key in the source would let anyone sign a session."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / SECRET_FILE
+        if path.exists():
+            key = path.read_text(encoding="utf-8").strip()
+            if len(key) >= MIN_SECRET_BYTES:
+                return key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        # Created with mode 0600 from the start, never readable by others even for a moment.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(key + "\n")
+        path.chmod(0o600)
+        return key
 
     def ensure_dirs(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

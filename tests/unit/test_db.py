@@ -18,7 +18,7 @@ def test_upgrade_downgrade_and_batches(tmp_path, database_url):
     db = make_db(tmp_path, database_url)
     try:
         db.upgrade()
-        assert db.current_revision() == "0005"
+        assert db.current_revision() == "0006"
         tables = set(inspect(db.engine).get_table_names())
         assert {"import_batch", "company", "company_contact", "meeting_request", "mission", "mission_meeting",
                 "coop_event", "coop_commitment", "audit_entry"} <= tables
@@ -33,7 +33,7 @@ def test_upgrade_downgrade_and_batches(tmp_path, database_url):
         db.downgrade("base")
         assert "import_batch" not in inspect(db.engine).get_table_names()
         db.upgrade()
-        assert db.current_revision() == "0005"
+        assert db.current_revision() == "0006"
     finally:
         db.dispose()
 
@@ -68,7 +68,21 @@ def test_settings_defaults_and_production_secret(tmp_path, monkeypatch):
     assert settings.resolved_warehouse_path == tmp_path / "x" / "warehouse.duckdb"
     with pytest.raises(ValueError, match="SECRET_KEY"):
         Settings(mode="production")
-    assert Settings(mode="production", secret_key="s").effective_secret_key == "s"
+    with pytest.raises(ValueError, match="at least 32 bytes"):
+        Settings(mode="production", secret_key="short-and-guessable")
+    strong = "k" * 40
+    assert Settings(mode="production", secret_key=strong).effective_secret_key == strong
+
+
+def test_without_a_key_each_data_directory_makes_its_own(tmp_path):
+    """No HAMKOR_SECRET_KEY: a random key per data directory, kept readable by its owner only, the
+    same on the next start, different elsewhere, and never the constant an older version used."""
+    first = Settings(data_dir=tmp_path / "a").effective_secret_key
+    assert len(first) >= 32 and first != "hamkor-development-key-not-for-production"
+    key_file = tmp_path / "a" / "secret.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert Settings(data_dir=tmp_path / "a").effective_secret_key == first
+    assert Settings(data_dir=tmp_path / "b").effective_secret_key != first
 
 
 def test_import_service_on_postgres_records_batches(tmp_path, database_url, fixtures):

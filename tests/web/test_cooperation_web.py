@@ -95,11 +95,20 @@ def test_agreement_document_and_the_events_feed(env):
     assert organizer.get(f"{path}/document").content == b"%PDF-1.4 memorandum"
     anonymous = TestClient(app)
     assert anonymous.get("/cooperation/events.ics").status_code == 401
-    assert anonymous.get(f"/cooperation/events.ics?token={tokens['company']}").status_code == 403
-    feed = anonymous.get(f"/cooperation/events.ics?token={tokens['viewer']}")
+    # The feed opens with the user's own feed secret, never with an API token; the secret opens nothing else
+    accounts = app.state.web.services.accounts
+    secrets = {role: accounts.new_feed_secret(accounts.find(f"{role}@coop.org").id) for role in ("viewer", "company")}
+    assert anonymous.get(f"/cooperation/events.ics?feed={tokens['viewer']}").status_code == 401
+    assert anonymous.get(f"/cooperation/events.ics?token={tokens['viewer']}").status_code == 401
+    assert anonymous.get(f"/cooperation/events.ics?feed={secrets['company']}").status_code == 403
+    feed = anonymous.get(f"/cooperation/events.ics?feed={secrets['viewer']}")
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
     titles = [str(e["SUMMARY"]) for e in Calendar.from_ical(feed.content).walk("VEVENT")]
     assert any(t.startswith("Рабочая встреча Генерального консула") for t in titles)
+    as_bearer = TestClient(app, headers={"Authorization": f"Bearer {secrets['viewer']}"})
+    assert as_bearer.get("/api/v1/cooperation/events").status_code == 401
+    accounts.revoke_feed_secret(accounts.find("viewer@coop.org").id)
+    assert anonymous.get(f"/cooperation/events.ics?feed={secrets['viewer']}").status_code == 401
 
 
 def test_cooperation_api(env):

@@ -105,7 +105,7 @@ def _pages(application) -> list[str]:
              "/opportunities?q=оборудование+для+добычи+урана", "/opportunities?reporter=RU-ALT&partner=UZ",
              # where a mistake leads: a message page, with the wrong parameter named in the reader's words
              f"/explorer?{TRADE}&level=galaxy", f"/brief?{TRADE}&preview=true&period=2025-13",
-             "/?reporter=RU-ALT&partner=ZZZ", "/missions/999999", "/companies/abc"]
+             "/?reporter=RU-ALT&partner=ZZZ", "/missions/999999", "/companies/abc", "/account", "/users"]
     for kind in ("events", "agreements", "commitments"):
         record = services.cooperation.list(kind)[0]
         pages += [f"/cooperation/{kind}", f"/cooperation/{kind}/new", f"/cooperation/{kind}/{record.id}",
@@ -173,6 +173,13 @@ def test_no_english_where_input_is_refused(app, fixtures, lang):
         time.sleep(0.05)
     assert "job-failed" in status.text and "выгрузка.csv" in status.text
     assert not re.search(r"[0-9a-f]{16}-", status.text)  # never the temporary file's name
+    weak = client.post("/account/password", data={"csrf": token, "current": "wrong", "password": "qwertyuiop12",
+                                                  "repeated": "qwertyuiop12"})
+    assert weak.status_code == 422 and 'id="problems"' in weak.text
+    token_form = client.post("/account/tokens", data={"csrf": token, "name": "", "scope": "everything"})
+    assert token_form.status_code == 422
+    for response in (weak, token_form):
+        assert not english_in(response.text), english_in(response.text)
     found = {name: words for name, response in (("company form", refused), ("mission form", mission),
                                                 ("refused file", status)) if (words := english_in(response.text))}
     assert not found, f"English words in the {lang} interface: {found}"

@@ -44,6 +44,10 @@ ROUTES = {
     ("POST", "/imports"): "imports.write", ("GET", "/jobs/{job_id}"): "imports.view",
     ("POST", "/imports/{batch_id}/undo"): "imports.write", ("GET", "/nomenclature"): "reference.view",
     ("POST", "/signout"): "account.self", ("POST", "/language"): "account.self",
+    ("GET", "/account"): "account.self", ("POST", "/account/password"): "account.self",
+    ("POST", "/account/tokens"): "account.self", ("POST", "/account/tokens/{token_id}/revoke"): "account.self",
+    ("POST", "/account/feed"): "account.self", ("POST", "/account/sessions/end"): "account.self",
+    ("GET", "/users"): "users.manage", ("POST", "/users/{user_id}/{action}"): "users.manage",
     ("GET", "/api/v1/me"): "account.self", ("GET", "/api/v1/trade/summary"): "trade.view",
     ("GET", "/api/v1/trade/partners"): "trade.view", ("GET", "/api/v1/trade/structure"): "trade.view",
     ("GET", "/api/v1/trade/series"): "trade.view", ("GET", "/api/v1/trade/overview"): "trade.view",
@@ -123,7 +127,7 @@ ROUTES = {
 PUBLIC = {("GET", "/signin"), ("POST", "/signin"), ("GET", "/api/docs"), ("GET", "/healthz"),
           ("GET", "/api/openapi.json"), ("GET", "/static"), ("GET", "/static/fonts"), ("HEAD", "/api/openapi.json"),
           ("HEAD", "/api/docs"),
-          ("GET", "/cooperation/events.ics")}  # a calendar feed: a session or ?token=, checked in the route
+          ("GET", "/cooperation/events.ics")}  # a calendar feed: a session or ?feed=, checked in the route
 
 
 def concrete(path: str) -> str:
@@ -253,7 +257,11 @@ def test_upload_runs_as_a_job_and_undo(app, fixtures):
     history = client.get("/imports").text
     # the client's name is shown cleaned (no path), never used as a path on disk
     assert "passwd_national.csv" in history and "../" not in history
-    assert client.delete(f"/api/v1/imports/{batch}").json()["status"] == "undone"
+    # the JSON API with the session cookie changes nothing without the session's CSRF token in a header
+    refused = client.delete(f"/api/v1/imports/{batch}", headers={"X-CSRF-Token": ""})
+    assert refused.status_code == 403 and "X-CSRF-Token" in refused.text
+    undone = client.delete(f"/api/v1/imports/{batch}")  # the helper's client sends the session's token
+    assert undone.json()["status"] == "undone"
 
 
 def test_openapi_and_docs_are_local(app):

@@ -16,6 +16,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "imports.write": frozenset({"admin", "analyst"}),
     "reference.view": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),
     "account.self": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),
+    "users.manage": frozenset({"admin"}),
     "companies.view": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),
     "companies.create": frozenset({"admin", "organizer"}),
     # a company representative edits their own company only (checked against the record)

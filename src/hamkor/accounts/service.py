@@ -1,25 +1,63 @@
-"""Users and API tokens: passwords hashed with Argon2, tokens stored as SHA-256 only."""
+"""Users, their sessions, API tokens and calendar feed secrets.
+
+Passwords are hashed with Argon2; session tokens, API tokens and feed secrets are random and stored as
+SHA-256 only, so a copy of the database opens nothing. A session lives in the database: signing out,
+a new password or a deactivated account end it at once.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from hamkor.errors import Problem
 from hamkor.i18n import LANGUAGES, Msg
 from hamkor.store.db import Database
-from hamkor.store.models import ApiToken, User
+from hamkor.store.models import ApiToken, User, WebSession
 
 ROLES = ("admin", "analyst", "organizer", "company", "viewer")
+TOKEN_SCOPES = ("read", "write")
 
-MIN_PASSWORD = 8
+MIN_PASSWORD = 12  # ASVS 4 level 1 (2.1.1)
+COMMON_PASSWORDS_CHECKED = 10_000
 _hasher = PasswordHasher()
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The most common passwords (zxcvbn's frequency list, ranked by how often they leak), lower case."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(p.lower() for p in FREQUENCY_LISTS["passwords"][:COMMON_PASSWORDS_CHECKED])
+
+
+def password_problems(password: str, email: str = "") -> list[str]:
+    """Why a password is refused (ASVS L1: at least 12 characters, none of the common ones)."""
+    if len(password) < MIN_PASSWORD:
+        return [Msg("the password must have at least %(min_password)s characters", min_password=MIN_PASSWORD)]
+    lowered = password.lower()
+    if lowered in common_passwords() or lowered.strip() in common_passwords():
+        return ["this password is among the most common ones: choose another"]
+    if email and lowered == email.strip().lower():
+        return ["the password must not be the e-mail address"]
+    return []
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a session cookie belongs to, and the session's CSRF token."""
+
+    user: User
+    csrf: str
+    digest: str  # the session's key: what ending it needs
 
 
 class AccountError(Problem):
@@ -28,6 +66,11 @@ class AccountError(Problem):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes: they were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def token_digest(token: str) -> str:
@@ -45,9 +88,9 @@ class Accounts:
             raise AccountError(Msg("'%(email)s' is not an e-mail address", email=email))
         if role not in ROLES:
             raise AccountError(Msg("role must be one of %(roles)s", roles=', '.join(ROLES)))
-        if len(password) < MIN_PASSWORD:
-            raise AccountError(Msg("the password must have at least %(min_password)s characters",
-                                   min_password=MIN_PASSWORD))
+        problems = password_problems(password, email)
+        if problems:
+            raise AccountError([("password", problem) for problem in problems])
         if language not in LANGUAGES:
             raise AccountError(Msg("language must be one of %(languages)s", languages=', '.join(LANGUAGES)))
         with self.db.session() as session:
@@ -88,23 +131,162 @@ class Accounts:
             if user:
                 user.language = language
 
-    def create_token(self, user_id: int, name: str = "api") -> str:
-        """The token is shown once; only its digest is kept."""
+    # -- passwords and the account's state --------------------------------------------------------
+    def change_password(self, user_id: int, current: str | None, new: str) -> None:
+        """A new password (the current one must be given, unless an admin sets it: current=None); every
+        session of the account ends, this one included."""
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise AccountError([("user", "there is no such user")])
+            if current is not None:
+                try:
+                    _hasher.verify(user.password_hash, current)
+                except (VerificationError, InvalidHashError):
+                    raise AccountError([("current_password", "the current password is not right")]) from None
+            problems = password_problems(new, user.email)
+            if problems:
+                raise AccountError([("password", problem) for problem in problems])
+            user.password_hash, user.password_changed_at = _hasher.hash(new), _now()
+            session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+
+    def set_active(self, user_id: int, active: bool) -> User:
+        """Deactivate (sessions end, tokens and the feed secret are revoked) or reactivate an account."""
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise AccountError([("user", "there is no such user")])
+            user.active = active
+            if not active:
+                session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+                for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user_id,
+                                                                    ApiToken.revoked_at.is_(None))):
+                    token.revoked_at = _now()
+                user.feed_secret_hash = None
+            session.flush()
+            return user
+
+    def find(self, email: str) -> User | None:
+        with self.db.session() as session:
+            return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+    # -- sessions ----------------------------------------------------------------------------------
+    def start_session(self, user_id: int, max_age: timedelta) -> tuple[str, str]:
+        """A new session: (the token for the cookie, shown nowhere else; its CSRF token)."""
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+        now = _now()
+        with self.db.session() as session:
+            session.add(WebSession(id=token_digest(token), user_id=user_id, csrf=csrf, created_at=now,
+                                   last_seen_at=now, expires_at=now + max_age))
+        return token, csrf
+
+    def session_for(self, token: str, idle: timedelta) -> SignedIn | None:
+        """The live session a cookie's token opens: not ended, not past its absolute limit, not idle too
+        long, its account active. Seen-at is written at most once a minute (not a write per request)."""
+        digest = token_digest(token)
+        now = _now()
+        with self.db.session() as session:
+            record = session.get(WebSession, digest)
+            if record is None:
+                return None
+            if _aware(record.expires_at) <= now or _aware(record.last_seen_at) + idle <= now:
+                session.delete(record)
+                return None
+            user = session.get(User, record.user_id)
+            if user is None or not user.active:
+                return None
+            if (now - _aware(record.last_seen_at)).total_seconds() > 60:
+                record.last_seen_at = now
+            return SignedIn(user, record.csrf, digest)
+
+    def end_session(self, token: str) -> None:
+        with self.db.session() as session:
+            session.execute(delete(WebSession).where(WebSession.id == token_digest(token)))
+
+    def end_sessions(self, user_id: int) -> None:
+        with self.db.session() as session:
+            session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+
+    def sessions_of(self, user_id: int) -> list[WebSession]:
+        with self.db.session() as session:
+            return list(session.scalars(select(WebSession).where(WebSession.user_id == user_id)
+                                        .order_by(WebSession.created_at.desc())))
+
+    # -- API tokens ---------------------------------------------------------------------------------
+    def create_token(self, user_id: int, name: str = "api", scope: str = "write",
+                     expires_at: datetime | None = None) -> str:
+        """The token is shown once; only its digest is kept. `read` tokens may only read."""
+        name = (name or "").strip()
+        if not name or len(name) > 120:
+            raise AccountError([("name", "a token needs a name (what it is for), up to 120 characters")])
+        if scope not in TOKEN_SCOPES:
+            raise AccountError([("scope", Msg("scope must be one of %(scopes)s", scopes=", ".join(TOKEN_SCOPES)))])
+        if expires_at is not None and _aware(expires_at) <= _now():
+            raise AccountError([("expires_at", "the expiry must be in the future")])
         token = "hk_" + secrets.token_urlsafe(32)
         with self.db.session() as session:
-            session.add(ApiToken(user_id=user_id, token_hash=token_digest(token), name=name, created_at=_now()))
+            session.add(ApiToken(user_id=user_id, token_hash=token_digest(token), name=name, created_at=_now(),
+                                 scope=scope, expires_at=expires_at))
         return token
 
-    def user_for_token(self, token: str) -> User | None:
+    def tokens(self, user_id: int | None = None) -> list[ApiToken]:
+        with self.db.session() as session:
+            query = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+            if user_id is not None:
+                query = query.where(ApiToken.user_id == user_id)
+            return list(session.scalars(query))
+
+    def revoke_token(self, token_id: int, user_id: int | None = None) -> ApiToken:
+        """Revoke a token (only one of `user_id`'s when given: a user revokes their own)."""
+        with self.db.session() as session:
+            record = session.get(ApiToken, token_id)
+            if record is None or (user_id is not None and record.user_id != user_id):
+                raise AccountError([("token", "there is no such token")])
+            record.revoked_at = record.revoked_at or _now()
+            session.flush()
+            return record
+
+    def token_for(self, token: str) -> tuple[User, str] | None:
+        """The active user a live token (not revoked, not expired) belongs to, and its scope."""
         with self.db.session() as session:
             record = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-            if record is None:
+            if record is None or record.revoked_at is not None:
+                return None
+            if record.expires_at is not None and _aware(record.expires_at) <= _now():
                 return None
             # a write per API call would serialise every request on the database: once a minute is enough
             last = record.last_used_at
-            if last is None or (_now() - (last if last.tzinfo else last.replace(tzinfo=UTC))).total_seconds() > 60:
+            if last is None or (_now() - _aware(last)).total_seconds() > 60:
                 record.last_used_at = _now()
             user = session.get(User, record.user_id)
+            return (user, record.scope) if user and user.active else None
+
+    def user_for_token(self, token: str) -> User | None:
+        found = self.token_for(token)
+        return found[0] if found else None
+
+    # -- the calendar feed ----------------------------------------------------------------------
+    def new_feed_secret(self, user_id: int) -> str:
+        """A secret that opens this user's calendar feed and nothing else; a new one replaces the old."""
+        secret = "feed_" + secrets.token_urlsafe(24)
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise AccountError([("user", "there is no such user")])
+            user.feed_secret_hash = token_digest(secret)
+        return secret
+
+    def revoke_feed_secret(self, user_id: int) -> None:
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            if user is not None:
+                user.feed_secret_hash = None
+
+    def user_for_feed(self, secret: str) -> User | None:
+        if not secret:
+            return None
+        with self.db.session() as session:
+            user = session.scalar(select(User).where(User.feed_secret_hash == token_digest(secret)))
             return user if user and user.active else None
 
     def users(self) -> list[User]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 
 import typer
 from sqlalchemy.exc import IntegrityError
@@ -46,16 +47,84 @@ def create_user(ctx: typer.Context, email: str = typer.Argument(...),
     console.print(f"User {user.email} ({user.role}) created.")
 
 
+def _user(accounts, email: str):
+    user = accounts.find(email)
+    if user is None:
+        raise fail(f"no user {email} (`hamkor users list`)")
+    return user
+
+
 @users.command("token")
 def create_token(ctx: typer.Context, email: str = typer.Argument(...),
-                 name: str = typer.Option("api", help="What the token is for.")) -> None:
-    """Create an API token for a user (shown once)."""
+                 name: str = typer.Option("api", help="What the token is for."),
+                 scope: str = typer.Option("read", help="read (GET only) or write."),
+                 days: int = typer.Option(90, min=1, max=3650, help="Days the token lives.")) -> None:
+    """Create an API token for a user (shown once): named, read-only unless asked, with an expiry."""
     accounts = services_of(ctx).accounts
-    user = next((u for u in accounts.users() if u.email == email.strip().lower()), None)
-    if user is None:
-        raise fail(f"no user {email}")
-    token = accounts.create_token(user.id, name)
+    user = _user(accounts, email)
+    try:
+        token = accounts.create_token(user.id, name, scope, datetime.now(UTC) + timedelta(days=days))
+    except AccountError as problem:
+        raise fail(str(problem)) from None
     console.print(token)
+
+
+@users.command("tokens")
+def list_tokens(ctx: typer.Context, email: str | None = typer.Argument(None, help="Only this user's.")) -> None:
+    """API tokens: number, user, name, scope, expiry, last use, state (never the token itself)."""
+    accounts = services_of(ctx).accounts
+    emails = {u.id: u.email for u in accounts.users()}
+    user_id = _user(accounts, email).id if email else None
+    now = datetime.now(UTC)
+    for token in accounts.tokens(user_id):
+        expires = token.expires_at and (token.expires_at if token.expires_at.tzinfo else
+                                        token.expires_at.replace(tzinfo=UTC))
+        state = "revoked" if token.revoked_at else "expired" if expires and expires <= now else "active"
+        console.print(f"{token.id}\t{emails.get(token.user_id, '?')}\t{token.name}\t{token.scope}\t"
+                      f"{expires.date() if expires else '-'}\t{token.last_used_at or '-'}\t{state}", highlight=False)
+
+
+@users.command("revoke-token")
+def revoke_token(ctx: typer.Context, token_id: int = typer.Argument(..., help="Its number (`hamkor users tokens`).")
+                 ) -> None:
+    """Revoke an API token: it opens nothing from now on."""
+    try:
+        services_of(ctx).accounts.revoke_token(token_id)
+    except AccountError as problem:
+        raise fail(str(problem)) from None
+    console.print(f"Token {token_id} revoked.")
+
+
+@users.command("password")
+def set_password(ctx: typer.Context, email: str = typer.Argument(...),
+                 password: str | None = typer.Option(None, help="Or HAMKOR_PASSWORD; asked for when neither.")
+                 ) -> None:
+    """Set a user's password (every session of the account ends)."""
+    accounts = services_of(ctx).accounts
+    user = _user(accounts, email)
+    secret = password or os.environ.get("HAMKOR_PASSWORD") or typer.prompt("New password", hide_input=True,
+                                                                              confirmation_prompt=True)
+    try:
+        accounts.change_password(user.id, None, secret)
+    except AccountError as problem:
+        raise fail(str(problem)) from None
+    console.print(f"Password of {user.email} changed; their sessions have ended.")
+
+
+@users.command("deactivate")
+def deactivate(ctx: typer.Context, email: str = typer.Argument(...)) -> None:
+    """Deactivate a user: sessions end, API tokens and the calendar feed are revoked."""
+    accounts = services_of(ctx).accounts
+    accounts.set_active(_user(accounts, email).id, False)
+    console.print(f"{email} deactivated.")
+
+
+@users.command("reactivate")
+def reactivate(ctx: typer.Context, email: str = typer.Argument(...)) -> None:
+    """Let a deactivated user sign in again (their old tokens stay revoked)."""
+    accounts = services_of(ctx).accounts
+    accounts.set_active(_user(accounts, email).id, True)
+    console.print(f"{email} reactivated.")
 
 
 @users.command("list")

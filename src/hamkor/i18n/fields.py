@@ -8,6 +8,9 @@ language test (tests/web/test_language.py) finds it.
 from __future__ import annotations
 
 FIELD_LABELS = {
+    # accounts
+    "password": "Password", "current_password": "Current password", "expires_at": "Expires", "scope": "Access",
+    "token": "API token", "user": "User", "csrf": "Form check",
     # companies
     "name": "Name", "name_ru": "Name (Russian)", "name_uz": "Name (Uzbek)", "name_en": "Name (English)",
     "country": "Country", "region": "Region", "city": "City", "tax_id": "Tax ID", "sectors": "Sector",

@@ -54,7 +54,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         cache=GenerationCache(lambda: services.warehouse.generation),
         jobs=JobRunner(services.db),
         sessions=Sessions(settings.effective_secret_key),
-        throttle=SignInThrottle(),
+        throttle=SignInThrottle(limit=5),
+        address_throttle=SignInThrottle(limit=20),
         upload_dir=upload_dir,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -15,6 +15,7 @@ from hamkor.accounts.service import Accounts, token_digest
 from hamkor.companies.registry import Registry
 from hamkor.config import Settings
 from hamkor.cooperation.service import Cooperation
+from hamkor.errors import Refused
 from hamkor.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from hamkor.missions.service import Missions
 from hamkor.store.models import Mission
@@ -23,7 +24,7 @@ from hamkor.trade.warehouse import Warehouse
 from hamkor.web.cache import GenerationCache
 from hamkor.web.errors import Forbidden, NotSignedIn
 from hamkor.web.jobs import JobRunner
-from hamkor.web.security import SESSION_COOKIE
+from hamkor.web.security import SESSION_COOKIE, csrf_matches
 from hamkor.web.state import WebState
 
 
@@ -35,6 +36,8 @@ class Viewer:
     language: str
     csrf: str | None  # None for API-token requests (no cookie, so no CSRF to guard)
     company_id: int | None = None  # the company a representative speaks for
+    scope: str = "write"  # an API token's: "read" tokens may only read
+    session: str | None = None  # the session's key (a digest), for a cookie's viewer
 
     @property
     def actor(self) -> Actor:
@@ -48,16 +51,16 @@ class Viewer:
 VIEWER_TTL = 5.0  # seconds a looked-up account is trusted before the database is asked again
 
 
-def _cached_user(request: Request, key: tuple, lookup):
+def _cached(request: Request, key: tuple, lookup):
     """Who a cookie or token belongs to, remembered briefly: a database round trip per request
-    would cost more than the cached answers the pages serve."""
+    would cost more than the cached answers the pages serve. Ending a session or changing an account
+    drops what was remembered of it (`forget_viewer`, `forget_session`)."""
     cache = web_state(request).viewer_cache
     now = time.monotonic()
     hit = cache.get(key)
     if hit and now - hit[0] < VIEWER_TTL:
         return hit[1]
-    user = lookup()
-    found = (user.id, user.email, user.role, user.language, user.company_id) if user else None
+    found = lookup()
     cache[key] = (now, found)
     if len(cache) > 10_000:
         cache.clear()
@@ -65,10 +68,14 @@ def _cached_user(request: Request, key: tuple, lookup):
 
 
 def forget_viewer(request: Request, user_id: int) -> None:
-    """After a change to the account (its language), drop what was remembered of it."""
+    """After a change to the account (its language, password, state), drop what was remembered of it."""
     cache = web_state(request).viewer_cache
-    for key in [k for k, (_, found) in list(cache.items()) if found and found[0] == user_id]:
+    for key in [k for k, (_, found) in list(cache.items()) if found and found.user_id == user_id]:
         cache.pop(key, None)
+
+
+def forget_session(request: Request, digest: str) -> None:
+    web_state(request).viewer_cache.pop(("session", digest), None)
 
 
 def web_state(request: Request) -> WebState:
@@ -82,13 +89,33 @@ def current_viewer(request: Request) -> Viewer | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
-        found = _cached_user(request, ("token", token_digest(token)), lambda: accounts.user_for_token(token))
-        return Viewer(*found[:4], None, found[4]) if found else None
-    session = state.sessions.read(request.cookies.get(SESSION_COOKIE))
-    if not session:
+
+        def by_token() -> Viewer | None:
+            found = accounts.token_for(token)
+            if found is None:
+                return None
+            user, scope = found
+            return Viewer(user.id, user.email, user.role, user.language, None, user.company_id, scope)
+
+        return _cached(request, ("token", token_digest(token)), by_token)
+    token = state.sessions.token(request.cookies.get(SESSION_COOKIE))
+    if not token:
         return None
-    found = _cached_user(request, ("user", session["uid"]), lambda: accounts.get(session["uid"]))
-    return Viewer(*found[:4], session["csrf"], found[4]) if found else None
+    settings = state.services.settings
+
+    def by_session() -> Viewer | None:
+        signed_in = accounts.session_for(token, timedelta(hours=settings.session_idle_hours))
+        if signed_in is None:
+            return None
+        user = signed_in.user
+        return Viewer(user.id, user.email, user.role, user.language, signed_in.csrf, user.company_id,
+                      session=signed_in.digest)
+
+    return _cached(request, ("session", token_digest(token)), by_session)
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+CSRF_HEADER = "x-csrf-token"
 
 
 def require(permission: str):
@@ -99,6 +126,15 @@ def require(permission: str):
         request.state.viewer = viewer  # known even when refused: the refusal speaks their language
         if not allowed(viewer.role, permission):
             raise Forbidden(permission)
+        if request.method not in SAFE_METHODS:
+            if viewer.scope != "write":
+                raise Refused([("token", "this API token may only read (its scope is read)")])
+            # The JSON API called with the session cookie (a page's script, or another site riding on
+            # the cookie) must show the session's CSRF token in a header to change anything.
+            if viewer.csrf is not None and request.url.path.startswith("/api/") and not csrf_matches(
+                    {"csrf": viewer.csrf}, request.headers.get(CSRF_HEADER)):
+                raise Refused([("csrf", "a call with the session cookie that changes something must carry the "
+                                        "session's X-CSRF-Token header (or use a bearer token)")])
         return viewer
 
     return check
@@ -118,6 +154,7 @@ ImportViewer = Annotated[Viewer, Depends(require("imports.view"))]
 Importer = Annotated[Viewer, Depends(require("imports.write"))]
 ReferenceViewer = Annotated[Viewer, Depends(require("reference.view"))]
 AnyUser = Annotated[Viewer, Depends(require("account.self"))]
+UserManager = Annotated[Viewer, Depends(require("users.manage"))]
 CompanyViewer = Annotated[Viewer, Depends(require("companies.view"))]
 CompanyCreator = Annotated[Viewer, Depends(require("companies.create"))]
 CompanyEditor = Annotated[Viewer, Depends(require("companies.edit"))]

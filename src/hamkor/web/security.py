@@ -3,6 +3,7 @@ accounts (the domain reads it too) and used here by every route guard."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import threading
@@ -14,25 +15,49 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from hamkor.accounts.permissions import PERMISSIONS, allowed  # noqa: F401 - the route guards' table
 
 SESSION_COOKIE = "hamkor_session"
-SESSION_MAX_AGE = 14 * 24 * 3600
+PRE_SESSION_MAX_AGE = 3600  # a sign-in form older than an hour asks to be reloaded
+
 
 class Sessions:
-    """A signed cookie carrying the user id and a CSRF token; nothing secret in it."""
+    """The session cookie: a random session token, signed so that a forged or altered cookie is turned
+    away before the database is asked. The session itself (its user, CSRF token, expiry) lives in the
+    database (`Accounts.start_session`), so it can be ended."""
 
     def __init__(self, secret_key: str) -> None:
         self._serializer = URLSafeTimedSerializer(secret_key, salt="hamkor-session")
+        self._key = secret_key.encode("utf-8")
 
-    def issue(self, user_id: int) -> str:
-        return self._serializer.dumps({"uid": user_id, "csrf": secrets.token_urlsafe(24)})
+    def cookie(self, token: str) -> str:
+        return self._serializer.dumps({"sid": token})
 
-    def read(self, cookie: str | None) -> dict | None:
+    def pre_session(self) -> tuple[str, str]:
+        """Before sign-in: (a cookie naming a random pre-session, the sign-in form's CSRF value). The
+        value is an HMAC of that pre-session under the server's key, so it cannot be planted: a cookie
+        set by someone else does not come with a value that matches it."""
+        pre = secrets.token_urlsafe(24)
+        return self._serializer.dumps({"pre": pre}), self._pre_csrf(pre)
+
+    def pre_session_matches(self, cookie: str | None, submitted: str | None) -> bool:
+        if not cookie or not submitted:
+            return False
+        try:
+            data = self._serializer.loads(cookie, max_age=PRE_SESSION_MAX_AGE)
+        except BadSignature:
+            return False
+        pre = data.get("pre") if isinstance(data, dict) else None
+        return isinstance(pre, str) and hmac.compare_digest(self._pre_csrf(pre), submitted)
+
+    def _pre_csrf(self, pre: str) -> str:
+        return hmac.new(self._key, b"hamkor-signin:" + pre.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def token(self, cookie: str | None) -> str | None:
         if not cookie:
             return None
         try:
-            data = self._serializer.loads(cookie, max_age=SESSION_MAX_AGE)
+            data = self._serializer.loads(cookie)
         except BadSignature:
             return None
-        return data if isinstance(data, dict) and "uid" in data and "csrf" in data else None
+        return data.get("sid") if isinstance(data, dict) and isinstance(data.get("sid"), str) else None
 
 
 def csrf_matches(session: dict | None, submitted: str | None) -> bool:
@@ -40,7 +65,8 @@ def csrf_matches(session: dict | None, submitted: str | None) -> bool:
 
 
 class SignInThrottle:
-    """At most `limit` failed sign-ins per key (address and e-mail) in a sliding window."""
+    """At most `limit` failed sign-ins per key in a sliding window. The sign-in checks two keys: the
+    account (however many addresses try it) and the address (however many accounts it tries)."""
 
     def __init__(self, limit: int = 5, window_seconds: float = 300.0) -> None:
         self.limit, self.window = limit, window_seconds

@@ -22,7 +22,8 @@ class WebState:
     cache: GenerationCache
     jobs: JobRunner
     sessions: Sessions
-    throttle: SignInThrottle
+    throttle: SignInThrottle  # failed sign-ins per account
+    address_throttle: SignInThrottle  # failed sign-ins per address: an office shares one, so a wider limit
     upload_dir: Path
     viewer_cache: dict = field(default_factory=dict)
 

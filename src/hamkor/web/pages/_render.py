@@ -20,7 +20,7 @@ NAV = [("/", "Dashboard", "trade.view"), ("/explorer", "Trade explorer", "trade.
        ("/opportunities", "Opportunities", "trade.view"), ("/companies", "Companies", "companies.view"),
        ("/matching", "Matching", "matching.use"), ("/missions", "Missions", "missions.view"),
        ("/cooperation", "Cooperation", "cooperation.view"), ("/imports", "Imports", "imports.view"),
-       ("/nomenclature", "Nomenclature", "reference.view")]
+       ("/nomenclature", "Nomenclature", "reference.view"), ("/users", "Users", "users.manage")]
 
 
 def page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
+from datetime import timedelta
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from hamkor.i18n import LANGUAGES
-from hamkor.web.deps import AccountsDep, AnyUser, Web, forget_viewer
+from hamkor.web.deps import AccountsDep, AnyUser, Web, forget_session, forget_viewer
 from hamkor.web.pages._render import local_path, page
-from hamkor.web.security import SESSION_COOKIE, SESSION_MAX_AGE, csrf_matches
+from hamkor.web.security import SESSION_COOKIE, csrf_matches
 
 router = APIRouter(include_in_schema=False)
 PRE_CSRF = "hamkor_signin_csrf"
@@ -20,42 +20,74 @@ def _safe_next(target: str | None) -> str:
     return local_path(target, "/")  # only paths on this site: never an open redirect
 
 
+# What the sign-in page may say when another page sends the user there; never text from the query itself.
+SIGNIN_NOTICES = {"password-changed": "Your password was changed: sign in with the new one.",
+                  "signed-out-everywhere": "Every session of your account has ended: sign in again."}
+
+
 @router.get("/signin")
-def signin_form(request: Request, next: str = "/", error: str | None = None):
-    token = secrets.token_urlsafe(24)
-    response = page(request, "signin.html.j2", csrf=token, next=_safe_next(next), error=error)
-    response.set_cookie(PRE_CSRF, token, httponly=True, samesite="lax", secure=request.url.scheme == "https")
+def signin_form(request: Request, web: Web, next: str = "/", notice: str | None = None):
+    cookie, token = web.sessions.pre_session()
+    response = page(request, "signin.html.j2", csrf=token, next=_safe_next(next),
+                    notice=SIGNIN_NOTICES.get(notice or ""))
+    response.set_cookie(PRE_CSRF, cookie, httponly=True, samesite="lax", secure=request.url.scheme == "https")
     return response
+
+
+def client_address(request: Request, trusted: set[str]) -> str:
+    """The address a request comes from: the peer's, or — when the peer is a trusted reverse proxy —
+    the last address in X-Forwarded-For that is not itself a trusted proxy. Never the header alone:
+    anyone can write it."""
+    peer = request.client.host if request.client else "?"
+    if peer not in trusted:
+        return peer
+    chain = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
+    for address in reversed(chain):
+        if address not in trusted:
+            return address
+    return peer
 
 
 @router.post("/signin")
 def signin(request: Request, web: Web, email: str = Form(...), password: str = Form(...), csrf: str = Form(""),
            next: str = Form("/")):
     state = web
-    if not csrf or csrf != request.cookies.get(PRE_CSRF):
+    if not state.sessions.pre_session_matches(request.cookies.get(PRE_CSRF), csrf):
         return page(request, "signin.html.j2", status_code=400, csrf="", next=_safe_next(next),
                     error="The form expired: please try again.")
-    key = f"{request.client.host if request.client else '?'}|{email.strip().lower()}"
-    if state.throttle.blocked(key):
+    # Two counters: one per account (however many addresses try it), one per address (however many
+    # accounts it tries); either one full refuses, before the password is even checked.
+    address = client_address(request, state.services.settings.trusted_proxy_addresses)
+    counters = ((state.throttle, email.strip().lower()), (state.address_throttle, address))
+    if any(throttle.blocked(key) for throttle, key in counters):
         return page(request, "signin.html.j2", status_code=429, csrf=csrf, next=_safe_next(next),
                     error="Too many attempts: wait a few minutes and try again.")
-    user = state.services.accounts.authenticate(email, password)
+    accounts = state.services.accounts
+    user = accounts.authenticate(email, password)
     if user is None:
-        state.throttle.failed(key)
+        for throttle, key in counters:
+            throttle.failed(key)
         return page(request, "signin.html.j2", status_code=401, csrf=csrf, next=_safe_next(next),
                     error="Wrong e-mail or password.")
-    state.throttle.succeeded(key)
+    state.throttle.succeeded(counters[0][1])
+    settings = state.services.settings
+    token, _ = accounts.start_session(user.id, timedelta(days=settings.session_max_days))
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, state.sessions.issue(user.id), max_age=SESSION_MAX_AGE, httponly=True,
-                        samesite="lax", secure=request.url.scheme == "https")
+    response.set_cookie(SESSION_COOKIE, state.sessions.cookie(token), max_age=int(settings.session_max_days * 86400),
+                        httponly=True, samesite="lax", secure=request.url.scheme == "https")
     response.delete_cookie(PRE_CSRF)
     return response
 
 
 @router.post("/signout")
-def signout(request: Request, viewer: AnyUser, csrf: str = Form("")):
+def signout(request: Request, viewer: AnyUser, web: Web, csrf: str = Form("")):
     if not csrf_matches({"csrf": viewer.csrf or ""}, csrf):
         return RedirectResponse("/", status_code=303)
+    token = web.sessions.token(request.cookies.get(SESSION_COOKIE))
+    if token:
+        web.services.accounts.end_session(token)  # the cookie opens nothing any more, wherever it was copied
+    if viewer.session:
+        forget_session(request, viewer.session)
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -93,16 +93,19 @@ def dashboard(request: Request, viewer: CoopViewer, coop: CooperationDep, today:
 @router.get("/cooperation/events.ics")
 def events_feed(request: Request, coop: CooperationDep, accounts: AccountsDep,
                 partner: Annotated[str | None, Query(max_length=10)] = None,
-                token: Annotated[str | None, Query(max_length=200)] = None):
-    """The events as a calendar feed: a signed-in browser, or a calendar client with ?token=API_TOKEN."""
+                feed: Annotated[str | None, Query(max_length=200)] = None):
+    """The events as a calendar feed: a signed-in browser, or a calendar client with ?feed=<the user's
+    feed secret> (from their account page). The secret opens this feed alone and only to read; an API
+    token is not taken here, so a calendar app never holds a key to the API."""
     viewer = current_viewer(request)
-    if viewer is None and token:  # checked like a bearer token (calendar clients send no header)
-        user = accounts.user_for_token(token)
-        role = user.role if user and user.active else None
+    if viewer is None and feed:  # calendar clients send no header
+        user = accounts.user_for_feed(feed)
+        role = user.role if user else None
     else:
         role = viewer.role if viewer else None
     if role is None:
-        return Response("sign in, or add ?token=<API token>", status_code=401, media_type="text/plain")
+        return Response("sign in, or add ?feed=<your calendar feed secret> (see your account page)",
+                        status_code=401, media_type="text/plain")
     if not allowed(role, "cooperation.view"):
         return Response("your role may not see the cooperation registry", status_code=403, media_type="text/plain")
     body = events_ics(coop, partner, base_url=str(request.base_url).rstrip("/"))

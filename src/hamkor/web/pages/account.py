@@ -1,0 +1,121 @@
+"""One's own account (password, API tokens, the calendar feed, sessions) and, for admins, the users."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from hamkor.accounts.service import TOKEN_SCOPES, AccountError
+from hamkor.web.deps import AccountsDep, AnyUser, RecordId, UserManager, Web, forget_viewer
+from hamkor.web.pages._render import check_csrf, page
+
+router = APIRouter(include_in_schema=False)
+TOKEN_DAYS = (30, 90, 365)  # the expiries offered; a token without one must be asked for by name (CLI)
+
+
+def _account(request: Request, viewer, accounts, status_code: int = 200, **context):
+    return page(request, "account.html.j2", status_code, user=accounts.get(viewer.user_id),
+                tokens=accounts.tokens(viewer.user_id), sessions=accounts.sessions_of(viewer.user_id),
+                scopes=TOKEN_SCOPES, token_days=TOKEN_DAYS, now=datetime.now(UTC), **context)
+
+
+@router.get("/account")
+def account_page(request: Request, viewer: AnyUser, accounts: AccountsDep):
+    return _account(request, viewer, accounts)
+
+
+@router.post("/account/password")
+def change_password(request: Request, viewer: AnyUser, accounts: AccountsDep, web: Web, csrf: str = Form(""),
+                    current: str = Form(""), password: str = Form(""), repeated: str = Form("")):
+    """A new password ends every session of the account, this one too: the user signs in again."""
+    check_csrf(viewer, csrf)
+    if password != repeated:
+        return _account(request, viewer, accounts, 422, problems=[("password", "the two new passwords differ")])
+    try:
+        accounts.change_password(viewer.user_id, current, password)
+    except AccountError as problem:
+        return _account(request, viewer, accounts, 422, problems=problem.problems)
+    forget_viewer(request, viewer.user_id)
+    return RedirectResponse("/signin?notice=password-changed", status_code=303)
+
+
+@router.post("/account/tokens")
+def create_token(request: Request, viewer: AnyUser, accounts: AccountsDep, csrf: str = Form(""),
+                 name: str = Form(""), scope: str = Form("read"), days: str = Form("90")):
+    check_csrf(viewer, csrf)
+    expires = (datetime.now(UTC) + timedelta(days=int(days))) if days.isdigit() and int(days) in TOKEN_DAYS \
+        else None
+    try:
+        if expires is None:
+            raise AccountError([("expires_at", "choose how long the token lives")])
+        token = accounts.create_token(viewer.user_id, name, scope, expires)
+    except AccountError as problem:
+        return _account(request, viewer, accounts, 422, problems=problem.problems)
+    return _account(request, viewer, accounts, new_token=token)  # shown once, on this page only
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(request: Request, viewer: AnyUser, accounts: AccountsDep, token_id: RecordId,
+                 csrf: str = Form("")):
+    check_csrf(viewer, csrf)
+    accounts.revoke_token(token_id, viewer.user_id)
+    request.app.state.web.viewer_cache.clear()  # a revoked token opens nothing from now on
+    return RedirectResponse("/account#tokens", status_code=303)
+
+
+@router.post("/account/feed")
+def new_feed(request: Request, viewer: AnyUser, accounts: AccountsDep, csrf: str = Form(""),
+             revoke: str = Form("")):
+    check_csrf(viewer, csrf)
+    if revoke:
+        accounts.revoke_feed_secret(viewer.user_id)
+        return RedirectResponse("/account#feed", status_code=303)
+    secret = accounts.new_feed_secret(viewer.user_id)
+    feed_url = f"{str(request.base_url).rstrip('/')}/cooperation/events.ics?feed={secret}"
+    return _account(request, viewer, accounts, feed_url=feed_url)
+
+
+@router.post("/account/sessions/end")
+def end_other_sessions(request: Request, viewer: AnyUser, accounts: AccountsDep, csrf: str = Form("")):
+    """Sign out everywhere: every session of the account ends, this one too."""
+    check_csrf(viewer, csrf)
+    accounts.end_sessions(viewer.user_id)
+    forget_viewer(request, viewer.user_id)
+    return RedirectResponse("/signin?notice=signed-out-everywhere", status_code=303)
+
+
+# ---- users (admins) ----------------------------------------------------------------------------
+@router.get("/users")
+def users_page(request: Request, viewer: UserManager, accounts: AccountsDep):
+    tokens = accounts.tokens()
+    live = {}
+    now = datetime.now(UTC)
+    for token in tokens:
+        if token.revoked_at is None and (token.expires_at is None or _aware(token.expires_at) > now):
+            live[token.user_id] = live.get(token.user_id, 0) + 1
+    return page(request, "users.html.j2", users=accounts.users(), live_tokens=live)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@router.post("/users/{user_id}/{action}")
+def user_action(request: Request, viewer: UserManager, accounts: AccountsDep, user_id: RecordId, action: str,
+                csrf: str = Form("")):
+    check_csrf(viewer, csrf)
+    if action not in ("deactivate", "reactivate", "revoke-tokens"):
+        return RedirectResponse("/users", status_code=303)
+    if user_id == viewer.user_id and action == "deactivate":
+        raise AccountError([("user", "you cannot deactivate your own account")])
+    if action == "revoke-tokens":
+        for token in accounts.tokens(user_id):
+            if token.revoked_at is None:
+                accounts.revoke_token(token.id)
+    else:
+        accounts.set_active(user_id, action == "reactivate")
+    forget_viewer(request, user_id)
+    request.app.state.web.viewer_cache.clear()  # tokens and sessions of that account end here and now
+    return RedirectResponse("/users", status_code=303)
