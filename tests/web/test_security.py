@@ -83,11 +83,11 @@ def test_a_new_password_ends_every_session_and_must_be_strong(instance):
     app, accounts = instance
     here, elsewhere = signed_in(app, "analyst@security.org"), signed_in(app, "analyst@security.org")
     token = csrf_of(here, "/account")
-    for weak, why in (("short pw", "at least 12"), ("1qaz2wsx3edc", "most common"),
-                      ("analyst@security.org", "e-mail")):
+    for weak, why in (("short pw", "не менее 12"), ("1qaz2wsx3edc", "самых распространённых"),
+                      ("analyst@security.org", "с адресом электронной почты")):
         refused = here.post("/account/password", data={"csrf": token, "current": PASSWORD, "password": weak,
-                                                        "repeated": weak}, headers={"Accept-Language": "en"})
-        assert refused.status_code == 422
+                                                        "repeated": weak})
+        assert refused.status_code == 422 and why in refused.text.split('id="problems"')[1].split("</ul>")[0]
     assert here.post("/account/password", data={"csrf": token, "current": "not it", "password": "a new long one 1",
                                                  "repeated": "a new long one 1"}).status_code == 422
     changed = here.post("/account/password", data={"csrf": token, "current": PASSWORD, "password": "a new long one 1",
@@ -180,7 +180,7 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy(tmp_path):
             client = TestClient(app)
             token = csrf_of(client, "/signin")
 
-            def attempt(n: int, forwarded: str) -> int:
+            def attempt(n: int, forwarded: str, client=client, token=token) -> int:
                 return client.post("/signin", data={"email": f"g{n}@security.org", "password": "wrong guess",
                                                     "csrf": token}, headers={"X-Forwarded-For": forwarded}).status_code
 
@@ -189,3 +189,21 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy(tmp_path):
             assert (attempt(99, "203.0.113.9") == 401) is rotating_escapes
         finally:
             app.state.web.services.warehouse.close()
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/x", "//evil.example/x", "/\t/evil.example", "/\\evil.example",
+                                    "\\\\evil.example", "/\n/evil.example", "javascript:alert(1)", "evil.example"])
+def test_back_and_next_lead_only_to_paths_of_this_site(instance, target):
+    from hamkor.web.pages._render import local_path
+
+    assert local_path(target, "/home") == "/home"
+    app, _ = instance
+    client = TestClient(app)
+    token = csrf_of(client, "/signin")
+    signed = client.post("/signin", data={"email": "viewer@security.org", "password": PASSWORD, "csrf": token,
+                                          "next": target}, follow_redirects=False)
+    assert signed.status_code == 303 and signed.headers["location"] == "/"
+    moved = client.post("/language", data={"csrf": csrf_of(client, "/account"), "language": "uz", "next": target},
+                        follow_redirects=False)
+    assert moved.headers["location"] == "/"
+    assert local_path("/missions/1?tab=requests#participants") == "/missions/1?tab=requests#participants"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
@@ -53,6 +55,9 @@ def check_csrf(viewer, submitted: str | None) -> None:
 
 def local_path(target: str | None, default: str = "/") -> str:
     """Where to go back to after a form: a path on this site only, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Browsers drop tabs and newlines inside a URL and read "\\" as "/": "/\t/evil.example" would become
+    # "//evil.example", another site. Only a plain path with no such character is taken.
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(ord(c) < 0x21 or ord(c) == 0x7F for c in target) and not urlsplit(target).netloc):
         return target
     return default

@@ -40,7 +40,7 @@ from hamkor.web.deps import (
     Web,
     language_of,
 )
-from hamkor.web.pages._render import check_csrf, page
+from hamkor.web.pages._render import check_csrf, local_path, page
 from hamkor.web.shared.uploads import save_upload
 
 router = APIRouter(include_in_schema=False)
@@ -246,7 +246,8 @@ def accept_suggestion(request: Request, viewer: MeetingMaker, web: Web,
     registry = web.services.registry
     with web.services.warehouse.reader() as con:
         accept_pair(registry, con, a, b, viewer.user_id, language_of(request))
-    return RedirectResponse(back if back.startswith("/matching") else "/matching", status_code=303)
+    return RedirectResponse(local_path(back, "/matching") if back.startswith("/matching") else "/matching",
+                            status_code=303)
 
 
 @router.get("/hs")
