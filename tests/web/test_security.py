@@ -207,3 +207,25 @@ def test_back_and_next_lead_only_to_paths_of_this_site(instance, target):
                         follow_redirects=False)
     assert moved.headers["location"] == "/"
     assert local_path("/missions/1?tab=requests#participants") == "/missions/1?tab=requests#participants"
+
+
+def test_every_response_carries_the_security_headers(instance):
+    app, _ = instance
+    client = signed_in(app, "admin@security.org")
+    for path in ("/account", "/api/v1/me", "/static/app.css", "/no-such-page", "/api/docs",
+                 "/cooperation/events.ics"):
+        headers = client.get(path).headers
+        assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY", path
+        assert "frame-ancestors 'none'" in headers["content-security-policy"] and "'unsafe-inline'" not in \
+            headers["content-security-policy"].split("script-src")[1].split(";")[0], path
+        assert headers["referrer-policy"] == "same-origin"
+        assert (headers.get("cache-control") == "no-store") is (not path.startswith("/static/")), path
+    assert 'filename="hamkor-events.ics"' in client.get("/cooperation/events.ics").headers["content-disposition"]
+
+
+def test_file_names_are_encoded_not_pasted():
+    from hamkor.web.shared.downloads import disposition
+
+    header = disposition('Меморандум "о сотрудничестве".pdf\r\nSet-Cookie: x=1')["Content-Disposition"]
+    assert "\r" not in header and "\n" not in header and header.count('"') == 2
+    assert header.startswith('attachment; filename="') and "filename*=UTF-8''%D0%9C%D0%B5" in header

@@ -23,7 +23,7 @@ from hamkor.web import api, pages
 from hamkor.web.cache import GenerationCache
 from hamkor.web.errors import install_error_handlers
 from hamkor.web.jobs import JobRunner
-from hamkor.web.security import Sessions, SignInThrottle
+from hamkor.web.security import SecurityHeaders, Sessions, SignInThrottle
 from hamkor.web.state import WebState
 
 STATIC = Path(str(resources.files("hamkor.web").joinpath("static")))
@@ -77,6 +77,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     for router in (*pages.ROUTERS, *api.ROUTERS):
         app.include_router(router)
     install_error_handlers(app, pages.message_page)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/api/docs", include_in_schema=False)
     async def api_docs() -> HTMLResponse:

@@ -41,6 +41,7 @@ from hamkor.web.deps import (
     language_of,
 )
 from hamkor.web.pages._render import check_csrf, local_path, page
+from hamkor.web.shared.downloads import disposition
 from hamkor.web.shared.uploads import save_upload
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +94,7 @@ def export_page(request: Request, viewer: CompanyViewer, registry: RegistryDep, 
     synthetic = any(c.synthetic for c in found)
     name = f"hamkor-companies{'-SYNTHETIC' if synthetic else ''}.{fmt}"
     return Response(export_companies(found, contacts, fmt), media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers=disposition(name))
 
 
 @router.get("/companies/new")

@@ -33,6 +33,7 @@ from hamkor.web.deps import (
     language_of,
 )
 from hamkor.web.pages._render import check_csrf, page
+from hamkor.web.shared.downloads import disposition
 from hamkor.web.state import WebState
 
 router = APIRouter(include_in_schema=False)
@@ -110,7 +111,7 @@ def events_feed(request: Request, coop: CooperationDep, accounts: AccountsDep,
         return Response("your role may not see the cooperation registry", status_code=403, media_type="text/plain")
     body = events_ics(coop, partner, base_url=str(request.base_url).rstrip("/"))
     return Response(body, media_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": 'inline; filename="hamkor-events.ics"'})
+                    headers=disposition("hamkor-events.ics", inline=True))
 
 
 @router.get("/cooperation/partners/{code}")
@@ -287,4 +288,4 @@ def download_document(request: Request, viewer: CoopViewer, coop: CooperationDep
     if path is None:
         raise NotFound("No document is attached.")
     return Response(path.read_bytes(), media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{agreement.document_name}"'})
+                    headers=disposition(agreement.document_name))

@@ -35,6 +35,7 @@ from hamkor.web.deps import (
     language_of,
 )
 from hamkor.web.pages._render import check_csrf, local_path, page
+from hamkor.web.shared.downloads import disposition
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -479,7 +480,7 @@ def agenda_file(request: Request, viewer: MissionViewer, missions: MissionsDep, 
         body, media = documents.participant_ics(missions, mission, participant_id, lang), "text/calendar"
     else:
         raise NotFound("Agendas come as pdf or ics.")
-    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    return Response(body, media_type=media, headers=disposition(f"{name}.{fmt}"))
 
 
 @router.get("/missions/{mission_id}/documents/{kind}")
@@ -500,9 +501,7 @@ def mission_document(request: Request, viewer: MissionManager, missions: Mission
     else:
         raise NotFound("No such document.")
     stem, _, ext = kind.partition(".")
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{file_slug(mission.name)}-{stem}{suffix}.{ext}"'})
+    return Response(body, media_type=media, headers=disposition(f"{file_slug(mission.name)}-{stem}{suffix}.{ext}"))
 
 
 def file_slug(text: str, limit: int = 60) -> str:

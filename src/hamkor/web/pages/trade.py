@@ -25,6 +25,7 @@ from hamkor.web.deps import BriefMaker, JobsDep, RecordId, TradeViewer, Web, lan
 from hamkor.web.errors import BadRequest
 from hamkor.web.pages._render import page
 from hamkor.web.shared.briefs import brief_for
+from hamkor.web.shared.downloads import disposition
 from hamkor.web.shared.trade import checked_flow, checked_level, checked_partner, checked_within, choose, read
 from hamkor.web.state import WebState
 
@@ -183,7 +184,7 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
         writer.writerow([])
         writer.writerows([note] for note in notes)
         return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+                        headers=disposition(f"{name}.csv"))
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -204,7 +205,7 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(buffer.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+                    headers=disposition(f"{name}.xlsx"))
 
 
 @router.get("/brief")
@@ -264,7 +265,7 @@ def brief_file(request: Request, viewer: BriefMaker, web: Web, job_id: RecordId)
     if not path.is_file():
         raise NotFound("The brief file is gone: make it again.")
     return Response(path.read_bytes(), media_type=MEDIA[job.result["format"]],
-                    headers={"Content-Disposition": f'attachment; filename="{job.result["name"]}"'})
+                    headers=disposition(job.result["name"]))
 
 
 @router.get("/brief/job/{job_id}")
