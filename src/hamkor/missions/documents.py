@@ -16,6 +16,7 @@ from hamkor.missions.phrases import LABELS, label
 from hamkor.missions.service import MissionError, Missions, Person
 from hamkor.render import pdf
 from hamkor.render.ics import CalendarEvent, calendar
+from hamkor.render.sheets import append_row
 from hamkor.store.models import Mission, MissionMeeting
 
 
@@ -195,7 +196,7 @@ def workbook(missions: Missions, mission: Mission, lang: str = "ru") -> bytes:
         for cell in ws[ws.max_row]:
             cell.font = bold
         for row in rows:
-            ws.append(row)
+            append_row(ws, row)
         for column in ws.columns:
             width = max(len(str(c.value or "")) for c in column)
             ws.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))

@@ -17,6 +17,7 @@ from hamkor.errors import NotFound, reason_of
 from hamkor.i18n import LANGUAGES, translations
 from hamkor.i18n.numbers import month_name, period_phrase
 from hamkor.reference.names import territory_name
+from hamkor.render.sheets import append_row, csv_row
 from hamkor.trade import overview as overview_service
 from hamkor.trade import stats
 from hamkor.trade.facts import source_title
@@ -180,7 +181,7 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(list(EXPORT_HEADINGS))
-        writer.writerows(rows)
+        writer.writerows(csv_row(row) for row in rows)
         writer.writerow([])
         writer.writerows([note] for note in notes)
         return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
@@ -195,7 +196,7 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     for column in ("C", "D"):
         for cell in sheet[column][1:]:
             cell.number_format = "#,##0"
