@@ -232,3 +232,17 @@ def test_missions_api(env):
     assert [s["meetings"] for s in funnel["steps"]] == [2, 1, 1, 1, 0, 0]
     assert api.get("/api/v1/missions/424242/schedule").status_code == 404
     assert api.get(f"/api/v1/missions/{mission_id}").json()["certificate"]["scheduled"] == 2
+
+
+def test_a_mission_is_never_saved_into_a_state_its_pages_cannot_show(env):
+    """The probe's case: the venue's coordinates taken away from a mission with site visits made every
+    schedule page answer 500. Now the change is refused with its reason, and the pages keep working."""
+    app, mission = env["app"], env["mission"]
+    api = TestClient(app, headers={"Authorization": f"Bearer {env['token']}"})
+    body = {k: v for k, v in api.get(f"/api/v1/missions/{mission.id}").json().items()
+            if k not in ("id", "synthetic", "certificate")}
+    refused = api.put(f"/api/v1/missions/{mission.id}", json={**body, "latitude": None, "longitude": None})
+    assert refused.status_code == 422 and "coordinates are needed" in refused.text
+    organizer = signed_in(app, "organizer@missions.org")
+    for path in ("schedule", "itinerary", "documents/schedule.xlsx", "documents/tables.pdf"):
+        assert organizer.get(f"/missions/{mission.id}/{path}").status_code == 200, path

@@ -473,3 +473,12 @@ def test_matching_page_follows_an_edited_profile(app):
     assert changed.status_code == 200, changed.text
     after = set(re.findall(r'data-pair="(\d+)-(\d+)"', admin.get(page).text))
     assert not any(b == str(host.id) for _, b in after)  # not a cached answer from before the edit
+
+
+@pytest.mark.parametrize("query", ["period=2025-13", "level=galaxy", "partner=ZZZ", "flow=sideways", "within=ZZ"])
+def test_an_export_with_a_bad_choice_is_refused_not_answered_for_another(app, query):
+    client = signed_in(app, "analyst")
+    for fmt in ("csv", "xlsx"):
+        response = client.get(f"/explorer.{fmt}?reporter=RU-ALT&partner=UZ&{query}")
+        assert response.status_code == 400, (query, fmt, response.status_code)
+        assert "content-disposition" not in response.headers

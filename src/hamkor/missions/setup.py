@@ -135,6 +135,12 @@ class MissionSetup:
             raise MissionError(problems)
         with self.db.session() as session:
             mission = mission_row(session, mission_id, lock=True)
+            if clean.latitude is None and session.scalar(select(MissionVisit.id).where(
+                    MissionVisit.mission_id == mission_id).limit(1)) is not None:
+                # the visits' drives are timed from the venue: without it the itinerary and the grid could
+                # not be shown, so the mission is never saved that way
+                raise MissionError([("latitude", "the mission has site visits: the venue's coordinates are "
+                                                 "needed to time them (remove the visits first)")])
             old_grid = {s.id for s in time_grid(mission.days, mission.slot_minutes)}
             new_grid = {s.id for s in time_grid(clean.days, int(clean.slot_minutes))}
             booked = session.scalars(select(MissionMeeting.slot).where(
@@ -332,6 +338,9 @@ class MissionSetup:
             by_day.setdefault(visit.planned_date, []).append(visit)
         if not by_day:
             return set()
+        if mission.latitude is None or mission.longitude is None:  # no venue to drive from: the visits alone
+            return {slot for day, stops in by_day.items() for v in stops
+                    for slot in slots_overlapping(slots, day, v.arrive, v.leave)}
         base = (mission.latitude, mission.longitude)
         away = set()
         for day, stops in by_day.items():

@@ -172,6 +172,8 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
     if fmt not in ("csv", "xlsx"):
         raise NotFound("Export as csv or xlsx.")
     found = _explore(web, reporter, partner, period, flow, level, within)
+    if found.error:  # the page shows another period with the reason; a file of another period would mislead
+        raise BadRequest(found.error)
     rows = [[i.key, i.name(lang), round(i.value, 2), round(i.previous, 2), round(i.share, 3),
              None if i.growth is None else round(i.growth, 3)] for i in found.table.items]
     notes = _export_notes(found, lang)
