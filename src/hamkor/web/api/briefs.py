@@ -10,11 +10,12 @@ from fastapi.responses import Response
 from hamkor.briefing.render import render
 from hamkor.trade.periods import Period
 from hamkor.web.api._params import Lang, Partner, PeriodText, Reporter
+from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import BriefMaker, Web
 from hamkor.web.shared.briefs import brief_for
 from hamkor.web.shared.trade import checked_partner
 
-router = APIRouter(prefix="/api/v1", tags=["briefs"])
+router = APIRouter(prefix="/api/v1", tags=["briefs"], responses=ERROR_RESPONSES)
 
 
 @router.get("/briefs", response_class=Response,

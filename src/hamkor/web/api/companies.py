@@ -10,9 +10,10 @@ from pydantic import BaseModel
 from hamkor.companies.classify import search as hs_search
 from hamkor.companies.registry import CompanyData, CompanyFilter, Contact, Registry, data_of
 from hamkor.i18n import localize
+from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import CompanyCreator, CompanyEditor, CompanyViewer, RecordId, ReferenceViewer, RegistryDep
 
-router = APIRouter(prefix="/api/v1", tags=["companies"])
+router = APIRouter(prefix="/api/v1", tags=["companies"], responses=ERROR_RESPONSES)
 
 
 class ContactIO(BaseModel):

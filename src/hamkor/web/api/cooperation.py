@@ -12,9 +12,10 @@ from pydantic import BaseModel
 from hamkor.cooperation.calendar import events_ics
 from hamkor.cooperation.records import KINDS, to_plain
 from hamkor.cooperation.service import is_overdue
+from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import CoopDeleter, CoopEditor, CooperationDep, CoopViewer, RecordId, Today
 
-router = APIRouter(prefix="/api/v1/cooperation", tags=["cooperation"])
+router = APIRouter(prefix="/api/v1/cooperation", tags=["cooperation"], responses=ERROR_RESPONSES)
 KindName = Annotated[str, Path(pattern="^(organisations|people|positions|events|agreements|commitments)$",
                                description="organisations, people, positions, events, agreements or commitments")]
 PartnerCode = Annotated[str | None, Query(max_length=10, pattern=r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$")]

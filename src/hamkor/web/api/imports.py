@@ -8,10 +8,11 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel
 
 from hamkor.errors import NotFound
+from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import Importer, ImportsDep, ImportViewer, JobsDep, RecordId, Web
 from hamkor.web.shared.uploads import check_import_kind, job_json, save_upload, start_import
 
-router = APIRouter(prefix="/api/v1", tags=["imports"])
+router = APIRouter(prefix="/api/v1", tags=["imports"], responses=ERROR_RESPONSES)
 
 
 class BatchOut(BaseModel):

@@ -11,9 +11,10 @@ from hamkor.companies.matching import describe
 from hamkor.companies.registry import CompanyFilter
 from hamkor.companies.service import accept_pair, match, meeting_requests
 from hamkor.web.api._params import Lang
+from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import Matchmaker, MeetingMaker, Web
 
-router = APIRouter(prefix="/api/v1", tags=["matching"])
+router = APIRouter(prefix="/api/v1", tags=["matching"], responses=ERROR_RESPONSES)
 
 
 class SuggestionOut(BaseModel):

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
 from hamkor.missions.service import MissionData, Missions
+from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import MissionManager, MissionRequester, MissionsDep, MissionViewer, RecordId
 
-router = APIRouter(prefix="/api/v1/missions", tags=["missions"])
+router = APIRouter(prefix="/api/v1/missions", tags=["missions"], responses=ERROR_RESPONSES)
 Lang = Literal["ru", "uz", "en"]
 
 
@@ -49,6 +50,12 @@ class MissionOut(MissionIn):
     id: int
     synthetic: bool
     certificate: dict | None = None
+
+    @field_validator("request_deadline")
+    @classmethod
+    def _in_utc(cls, moment: datetime | None) -> datetime | None:
+        """SQLite hands back a naive time, stored as UTC: said with its offset, as the schema promises."""
+        return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def _out(mission) -> MissionOut:

@@ -12,10 +12,11 @@ from hamkor.opportunities.explain import explain, product_name, section_name, se
 from hamkor.opportunities.potential import Assumptions
 from hamkor.trade.periods import FIRST_YEAR, LAST_YEAR
 from hamkor.web.api._params import Lang, Reporter
+from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import TradeViewer, Web
 from hamkor.web.shared.opportunities import Filters, opportunities_for, resolve_products
 
-router = APIRouter(prefix="/api/v1", tags=["opportunities"])
+router = APIRouter(prefix="/api/v1", tags=["opportunities"], responses=ERROR_RESPONSES)
 
 
 class OpportunityOut(BaseModel):

@@ -10,9 +10,10 @@ from pydantic import BaseModel
 from hamkor.errors import NotFound
 from hamkor.reference import nomenclature
 from hamkor.web.api._params import Lang
+from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import AnyUser, ReferenceViewer
 
-router = APIRouter(prefix="/api/v1", tags=["reference"])
+router = APIRouter(prefix="/api/v1", tags=["reference"], responses=ERROR_RESPONSES)
 
 
 class Me(BaseModel):

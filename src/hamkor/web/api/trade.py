@@ -11,10 +11,11 @@ from hamkor.trade import overview as overview_service
 from hamkor.trade import stats
 from hamkor.trade.periods import Period
 from hamkor.web.api._params import Lang, Partner, PeriodText, Reporter, SourceName
+from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import TradeViewer, Web
 from hamkor.web.shared.trade import checked_partner, checked_within, main_trade_partner, read
 
-router = APIRouter(prefix="/api/v1", tags=["trade"])
+router = APIRouter(prefix="/api/v1", tags=["trade"], responses=ERROR_RESPONSES)
 
 
 class FlowFigures(BaseModel):
