@@ -14,16 +14,16 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-# Schemathesis' default checks on responses. Left out: "positive data acceptance" — a schema cannot say
-# which partner codes or periods exist, so a schema-valid "ZZ" is rightly refused with a 422.
-CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance)
-
 from hamkor.accounts.service import Accounts
 from hamkor.config import Settings
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
 from tests.helpers import DEMO_NOW
+
+# Schemathesis' default checks on responses. Left out: "positive data acceptance" — a schema cannot say
+# which partner codes or periods exist, so a schema-valid "ZZ" is rightly refused with a 422.
+CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          response_headers_conformance)
 
 
 @pytest.fixture(scope="module")
