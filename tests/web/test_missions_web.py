@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import CompanyFilter, Registry
 from hamkor.config import Settings
+from hamkor.missions import documents
 from hamkor.missions.service import Missions
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
@@ -246,3 +247,36 @@ def test_a_mission_is_never_saved_into_a_state_its_pages_cannot_show(env):
     organizer = signed_in(app, "organizer@missions.org")
     for path in ("schedule", "itinerary", "documents/schedule.xlsx", "documents/tables.pdf"):
         assert organizer.get(f"/missions/{mission.id}/{path}").status_code == 200, path
+
+
+def test_a_representative_sees_times_and_tables_but_only_their_own_meetings(env):
+    """One rule (Missions.sight) on the pages and the API: another company's meeting shows as a taken
+    table, never its sides, rating, stage or value; others' agendas and left-out requests stay hidden."""
+    app, mission, host = env["app"], env["mission"], env["host"]
+    services = app.state.web.services
+    pairs = documents.sides(services.missions, mission.id)
+    meetings = [m for m in documents.live_meetings(services.missions, mission.id) if m.request_id in pairs]
+    own = [m for m in meetings if host.id in (p.id for p in pairs[m.request_id])]
+    others = [m for m in meetings if m not in own]
+    assert own and others
+    rep = signed_in(app, "rep@missions.org")
+    stranger = next(p for p in services.missions.people(mission.id).values()
+                    if p.id != host.id and all(p.id not in (a.id, b.id) for a, b in
+                                               (pairs[m.request_id] for m in own)))
+    assert rep.get(f"/missions/{mission.id}/participants/{stranger.id}").status_code == 403
+    assert rep.get(f"/missions/{mission.id}/participants/{host.id}").status_code == 200
+    grid = rep.get(f"/missions/{mission.id}/schedule").text
+    assert grid.count('class="meeting taken"') == len(others) and stranger.name("ru") not in grid
+    outcomes = rep.get(f"/missions/{mission.id}/outcomes").text.split('id="outcomes"')[1]
+    assert outcomes.count('<tr id="m') == len(own)
+    token = services.accounts.create_token(services.accounts.find("rep@missions.org").id, "rep", "read")
+    api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    shown = {m["id"]: m for m in api.get(f"/api/v1/missions/{mission.id}/schedule").json()["meetings"]}
+    assert all(shown[m.id]["visiting"] is None and shown[m.id]["rating"] is None for m in others)
+    assert all(host.id in (shown[m.id]["visiting"], shown[m.id]["host"]) for m in own)
+    reasons = api.get(f"/api/v1/missions/{mission.id}/schedule").json()["certificate"]["reasons"]
+    mine = {str(v.request.id) for v in services.missions.requests(mission.id)
+            if host.id in (v.requester.id, v.target.id)}
+    assert set(reasons) <= mine
+    organizer = TestClient(app, headers={"Authorization": f"Bearer {env['token']}"})
+    assert all(m["visiting"] for m in organizer.get(f"/api/v1/missions/{mission.id}/schedule").json()["meetings"])

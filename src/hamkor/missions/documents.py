@@ -13,7 +13,7 @@ from hamkor.i18n import Msg
 from hamkor.missions.grid import Slot
 from hamkor.missions.itinerary import clock
 from hamkor.missions.phrases import LABELS, label
-from hamkor.missions.service import MissionError, Missions, Person
+from hamkor.missions.service import MissionError, Missions, Person, Sight
 from hamkor.render import pdf
 from hamkor.render.ics import CalendarEvent, calendar
 from hamkor.render.sheets import append_row
@@ -40,8 +40,8 @@ class AgendaItem:
 @dataclass
 class Cell:
     meeting: MissionMeeting
-    guest: Person
-    host: Person
+    guest: Person | None  # None: a meeting the viewer may not see (the table is taken, no more)
+    host: Person | None
 
 
 @dataclass
@@ -128,8 +128,9 @@ def agenda_pdf(missions: Missions, mission: Mission, participant_ids: list[int],
     return pdf.html_to_pdf(agenda_html(missions, mission, participant_ids, lang))
 
 
-def grid(missions: Missions, mission: Mission) -> list[GridRow]:
-    """The organizer's grid: a row per slot, a cell per table, and whether the delegation is away."""
+def grid(missions: Missions, mission: Mission, sight: Sight | None = None) -> list[GridRow]:
+    """The grid: a row per slot, a cell per table, and whether the delegation is away. Under a limited
+    sight, a meeting the viewer is not in shows only that its table is taken (a cell without sides)."""
     slots = missions.slots(mission)
     pairs = sides(missions, mission.id)
     away = missions.away_slots(mission, slots)
@@ -137,7 +138,9 @@ def grid(missions: Missions, mission: Mission) -> list[GridRow]:
     for meeting in live_meetings(missions, mission.id):
         if meeting.request_id in pairs:
             guest, host = pairs[meeting.request_id]
-            by_slot.setdefault(meeting.slot, {})[meeting.table_no] = Cell(meeting, guest, host)
+            shown = sight is None or sight.sees(guest.id, host.id)
+            by_slot.setdefault(meeting.slot, {})[meeting.table_no] = (
+                Cell(meeting, guest, host) if shown else Cell(meeting, None, None))
     return [GridRow(slot, [by_slot.get(slot.id, {}).get(n) for n in range(1, mission.tables + 1)], slot.id in away)
             for slot in slots]
 

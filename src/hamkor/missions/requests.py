@@ -34,6 +34,20 @@ class RequestView:
     expired: bool  # pending past the deadline: no longer blocks slots
 
 
+@dataclass(frozen=True)
+class Sight:
+    """What one person may see of a mission's meetings. Organizers and the administration see all; a
+    company representative sees the grid's times and tables, and only their own company's meetings,
+    requests and outcomes — never who else meets whom, nor others' ratings, stages or values."""
+
+    everything: bool
+    own: int | None = None  # the representative's participant (None: their company does not take part)
+
+    def sees(self, *participants: int) -> bool:
+        """May see a meeting or request between these participants, with its outcome."""
+        return self.everything or (self.own is not None and self.own in participants)
+
+
 class MissionRequests:
     @unit_of_work
     def request(self, mission_id: int, requester_id: int, target_id: int, priority: str = "should",
@@ -80,6 +94,13 @@ class MissionRequests:
                         found.status, found.answered_at = "accepted", now_utc()
             session.flush()
             return made
+
+    def sight(self, mission_id: int, actor: Actor | None) -> Sight:
+        """The one rule of who sees which meetings, for the pages, the API and the files alike."""
+        if actor is None or actor.role != "company" or actor.may("missions.manage"):
+            return Sight(True)
+        mine = self.participant_of_company(mission_id, actor.company_id)
+        return Sight(False, mine.id if mine else None)
 
     def closed_for_requests(self, mission) -> Msg | None:
         """Why this mission takes no more requests (its deadline has passed), or None."""

@@ -20,7 +20,7 @@ from hamkor.missions.base import (  # noqa: F401 - the names callers use, in one
     now_utc,
 )
 from hamkor.missions.outcomes import Funnel, FunnelStep, MissionOutcomes, Outcome  # noqa: F401
-from hamkor.missions.requests import MissionRequests, RequestView  # noqa: F401
+from hamkor.missions.requests import MissionRequests, RequestView, Sight  # noqa: F401
 from hamkor.missions.scheduling import Built, MissionScheduling  # noqa: F401
 from hamkor.missions.setup import MissionData, MissionSetup, Person, validate  # noqa: F401
 from hamkor.store.db import Database

@@ -183,19 +183,22 @@ def answer_request(request: Request, viewer: MissionRequester, missions: Mission
 
 
 class MeetingOut(BaseModel):
+    """A meeting of the grid. For a company representative, another company's meeting says only its
+    time and table: its sides, status and outcome are null."""
+
     id: int
-    request: int
+    request: int | None = None
     slot: str
     table: int
-    visiting: int
-    host: int
-    interpreter: bool
+    visiting: int | None = None
+    host: int | None = None
+    interpreter: bool | None = None
     locked: bool
-    status: str
-    rating: int | None
-    stage: str | None
-    hs_code: str | None
-    value_usd: float | None
+    status: str | None = None
+    rating: int | None = None
+    stage: str | None = None
+    hs_code: str | None = None
+    value_usd: float | None = None
 
 
 class ScheduleOut(BaseModel):
@@ -203,20 +206,36 @@ class ScheduleOut(BaseModel):
     meetings: list[MeetingOut]
 
 
-def _schedule_out(missions: Missions, mission_id: int) -> ScheduleOut:
+def _schedule_out(missions: Missions, mission_id: int, actor=None) -> ScheduleOut:
+    """The grid as the actor may see it: a representative gets every meeting's time and table, but the
+    sides and outcome of their own meetings only, and the certificate's reasons for their own requests."""
     pairs = documents.sides(missions, mission_id)
-    meetings = [MeetingOut(id=m.id, request=m.request_id, slot=m.slot, table=m.table_no,
-                           visiting=pairs[m.request_id][0].id, host=pairs[m.request_id][1].id,
-                           interpreter=m.interpreter, locked=m.locked, status=m.status, rating=m.rating, stage=m.stage,
-                           hs_code=m.hs_code, value_usd=m.value_usd)
-                for m in documents.live_meetings(missions, mission_id) if m.request_id in pairs]
-    return ScheduleOut(certificate=missions.get(mission_id).certificate, meetings=meetings)
+    sight = missions.sight(mission_id, actor)
+    meetings = []
+    for m in documents.live_meetings(missions, mission_id):
+        if m.request_id not in pairs:
+            continue
+        visiting, host = pairs[m.request_id]
+        if sight.sees(visiting.id, host.id):
+            meetings.append(MeetingOut(id=m.id, request=m.request_id, slot=m.slot, table=m.table_no,
+                                       visiting=visiting.id, host=host.id, interpreter=m.interpreter, locked=m.locked,
+                                       status=m.status, rating=m.rating, stage=m.stage, hs_code=m.hs_code,
+                                       value_usd=m.value_usd))
+        else:
+            meetings.append(MeetingOut(id=m.id, slot=m.slot, table=m.table_no, locked=m.locked))
+    certificate = missions.get(mission_id).certificate
+    if certificate and not sight.everything:
+        own = {str(v.request.id) for v in missions.requests(mission_id, actor=actor)
+               if sight.sees(v.requester.id, v.target.id)}
+        certificate = {**certificate, "reasons": {rid: why for rid, why in certificate.get("reasons", {}).items()
+                                                  if rid in own}}
+    return ScheduleOut(certificate=certificate, meetings=meetings)
 
 
 @router.get("/{mission_id}/schedule", response_model=ScheduleOut)
 def get_schedule(request: Request, viewer: MissionViewer, missions: MissionsDep, mission_id: RecordId) -> ScheduleOut:
     missions.mission(mission_id)
-    return _schedule_out(missions, mission_id)
+    return _schedule_out(missions, mission_id, viewer.actor)
 
 
 @router.post("/{mission_id}/schedule", response_model=ScheduleOut)

@@ -296,11 +296,13 @@ def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep
                   mission: MissionInPath, job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
     lang = language_of(request)
     running = jobs.get(job) if job else None
-    views = {str(v.request.id): v for v in missions.requests(mission.id)}
+    sight = missions.sight(mission.id, viewer.actor)
+    views = {str(v.request.id): v for v in missions.requests(mission.id)
+             if sight.sees(v.requester.id, v.target.id)}  # a representative: their own requests left out only
     reasons = [(views[rid], why) for rid, why in (mission.certificate or {}).get("reasons", {}).items() if rid in views]
     visits = [v for v in missions.visits(mission.id) if v.planned_date]
     return page(request, "mission_schedule.html.j2", **_tabs(mission, "schedule"),
-                rows=documents.grid(missions, mission),
+                rows=documents.grid(missions, mission, sight),
                 certificate=mission.certificate, reasons=reasons, name=lambda p: p.name(lang),
                 people=list(missions.people(mission.id).values()), slots=missions.slots(mission), visits=visits,
                 clock=clock, may_manage=viewer.may("missions.manage"),
@@ -401,9 +403,10 @@ def outcomes_page(request: Request, viewer: MissionViewer, missions: MissionsDep
 def _outcomes(request: Request, viewer, missions: Missions, mission, status_code: int = 200, **context):
     lang = language_of(request)
     pairs = documents.sides(missions, mission.id)
+    sight = missions.sight(mission.id, viewer.actor)
     meetings = [(m, *pairs[m.request_id]) for m in documents.live_meetings(missions, mission.id)
-                if m.request_id in pairs]
-    funnel = missions.funnel(mission.id)
+                if m.request_id in pairs and sight.sees(*(p.id for p in pairs[m.request_id]))]
+    funnel = missions.funnel(mission.id)  # counts only: no one's rating or value
     t = translations(lang)
     spec = funnel_spec([(t.gettext(s.stage), s.meetings) for s in funnel.steps], "")
     context.setdefault("entered", {})
@@ -458,6 +461,8 @@ def _own_or_manager(viewer, missions: Missions, mission_id: int, participant_id:
 @router.get("/missions/{mission_id}/participants/{participant_id}")
 def participant_page(request: Request, viewer: MissionViewer, missions: MissionsDep, mission: MissionInPath,
                      participant_id: RecordId):
+    if not missions.sight(mission.id, viewer.actor).sees(participant_id):
+        raise Refused("Your role does not allow this page.")  # another company's agenda, as for its files
     person = missions.person(mission.id, participant_id)
     lang = language_of(request)
     return page(request, "mission_participant.html.j2", **_tabs(mission, "setup"), person=person,
