@@ -121,3 +121,41 @@ def test_fts_partners_bad_cell_and_not_a_workbook(service, settings, tmp_path):
     fake.write_text("not a zip")
     assert "not an XLSX" in service.import_file("fts-partners", fake).report.summary()
     assert warehouse_rows(settings) == 0
+
+
+def test_a_workbook_is_known_by_its_content_not_its_name(service, settings, tmp_path):
+    """An FTS partners workbook saved as .dat is read; a CSV named .xlsx is refused for what it is."""
+    renamed = make_workbook(tmp_path / "p.xlsx").rename(tmp_path / "96stran.dat")
+    assert service.import_file("fts-partners", renamed).status == "loaded"
+    table = tmp_path / "96stran.xlsx"
+    table.write_text("napr;period\nЭК;01/2021\n", encoding="utf-8")
+    refused = service.import_file("fts-partners", table)
+    assert refused.status == "rejected" and "its content is not one, whatever its name" in refused.report.summary()
+
+
+def test_a_line_the_reader_cannot_take_is_located_not_dumped(service, settings, tmp_path):
+    """A 3 MB line: the report names the file, the line and why, in a few words; never the engine's
+    message with its temporary path, its settings and the whole line."""
+    header = "napr\tperiod\tnastranapr\ttnved\tedizm\tStoim\tNetto\tKol\tRegion\tRegion_s\n"
+    row = "ЭК\t10/2025\tUZ\t4407111000\t113\t1234567,00\t800000\t950\t01000 - АЛТАЙСКИЙ КРАЙ\tСФО\n"
+    damaged = tmp_path / "DATTSVT_damaged.csv"
+    damaged.write_text(header + row + row.replace("СФО", "С" * (3 << 20)) + row, encoding="cp1251")
+    outcome = service.import_file("fts-regional", damaged)
+    assert outcome.status == "rejected" and warehouse_rows(settings) == 0
+    [problem] = outcome.report.problems
+    assert problem.line == 3 and "MB long" in problem.reason
+    text = outcome.report.summary() + " ".join(outcome.report.lines())
+    assert len(text) < 1000 and "tmp" not in text and "max_line_size" not in text
+
+
+def test_what_the_exact_pass_misses_is_still_said_in_words(tmp_path):
+    from hamkor.trade.importers import IMPORTERS
+
+    importer = IMPORTERS["fts-regional"]
+    clean = tmp_path / "DATTSVT.csv"
+    clean.write_text("napr\tperiod\tnastranapr\ttnved\tedizm\tStoim\tNetto\tKol\tRegion\tRegion_s\n"
+                     "ЭК\t10/2025\tUZ\t4407111000\t113\t1,00\t1\t1\t01000 - АЛТАЙСКИЙ КРАЙ\tСФО\n", encoding="utf-8")
+    source = importer.open_source(clean, None)
+    engine = "Invalid Input Error: CSV Error on Line: 2\nOriginal Line: ЭК… /tmp/x1f.csv max_line_size = 1048576"
+    [problem] = importer.locate_problems(source, ImportOptions(), engine).problems
+    assert problem.line == 2 and "tmp" not in str(problem.reason) and "max_line_size" not in str(problem.reason)

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from rapidfuzz import fuzz
 
 from hamkor.companies.registry import CompanyData, Contact, Registry, company_name, validate
+from hamkor.files import looks_like_xlsx, open_xlsx
 from hamkor.i18n import Msg, gettext, place_in_file
 from hamkor.render.sheets import append_row, csv_row
 from hamkor.store.models import Company
@@ -96,15 +97,15 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     except ImportRefused:
         raise
     except (csv.Error, OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
-        kind = "an XLSX workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a CSV table"
+        kind = "an XLSX workbook" if looks_like_xlsx(path) else "a CSV table"
         raise ImportRefused(ImportReport(path.name, {}, errors=[
             ImportProblem(None, None, None, Msg("cannot be read as %(kind)s (%(error)s); save it as XLSX or CSV",
                                                 kind=kind, error=error))])) from None
 
 
 def _read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    if looks_like_xlsx(path):  # by content: a workbook is one whatever it is called
+        sheet = open_xlsx(path).worksheets[0]
         values = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
     else:
         raw = path.read_bytes()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import logging
 import re
 import tempfile
 from collections.abc import Callable
@@ -21,6 +22,8 @@ import pyarrow as pa
 from hamkor.i18n import Msg
 from hamkor.trade.facts import FACT_NAMES, VALUE_UNITS, ErrorReport, ImportRejected, reject
 from hamkor.trade.warehouse import run_with_progress
+
+logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes total)
 SNIFF_BYTES = 1 << 20
@@ -192,6 +195,10 @@ def transcode_to_utf8(path: Path, encoding: str, progress: ProgressCallback | No
         return Path(dst.name)
 
 
+# No line of a trade table comes near this; DuckDB's reader and the exact pass stop at the same length.
+MAX_LINE_BYTES = 1 << 20
+
+
 def split_line(line: str, delimiter: str, quoted: bool) -> list[str]:
     if not quoted:
         return line.split(delimiter)
@@ -351,7 +358,7 @@ class DelimitedImporter(Importer):
         quote = "quote='\"', escape='\"'" if self.quoted else "quote='', escape=''"
         columns = ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in source.header)
         return (f"read_csv({sql_str(source.path.as_posix())}, delim='{delim}', header=true, "
-                f"{quote}, auto_detect=false, columns={{{columns}}})")
+                f"{quote}, auto_detect=false, max_line_size={MAX_LINE_BYTES}, columns={{{columns}}})")
 
     def load(self, con, path, batch_id, options, progress) -> LoadResult:
         source = self.open_source(path, progress)
@@ -425,10 +432,17 @@ class DelimitedImporter(Importer):
                     text = raw.rstrip("\r\n")
                     if not text.strip():
                         continue
+                    if len(text.encode("utf-8")) > MAX_LINE_BYTES:
+                        report.add(line_no, None, text[:60],
+                                   Msg("the line is %(size)s MB long: a line of a trade file is a few hundred "
+                                       "bytes (the file is damaged, or not of this kind)",
+                                       size=round(len(text.encode("utf-8")) / 1e6, 1)))
+                        continue
                     try:
                         values = split_line(text, source.delimiter, self.quoted)
-                    except csv.Error as error:
-                        report.add(line_no, None, text[:60], Msg("cannot be read: %(error)s", error=error))
+                    except csv.Error:
+                        report.add(line_no, None, text[:60], "cannot be read as a line of a table: an unmatched "
+                                                             "quote, or a field far too long")
                         continue
                     if len(values) != width:
                         report.add(line_no, None, text[:60],
@@ -448,8 +462,14 @@ class DelimitedImporter(Importer):
                            Msg("the text is not valid %(encoding)s: %(reason)s",
                                encoding=source.encoding, reason=error.reason))
         if not report:
-            report.add(None, None, None, Msg("the file could not be read: %(engine_message)s",
-                                             engine_message=engine_message))
+            # The exact pass found nothing the engine did: say where it stopped, never its own message
+            # (it holds the temporary file's path, the reader's settings and the whole line).
+            logger.warning("import of %s: the engine refused what the exact pass accepted: %s",
+                           source.original.name, engine_message[:2000])
+            stopped = re.search(r"\bLine: (\d+)", engine_message)
+            report.add(int(stopped.group(1)) if stopped else None, None, None,
+                       "the table cannot be read from here on: an unmatched quote, a line too long or a broken "
+                       "character")
         return report
 
 

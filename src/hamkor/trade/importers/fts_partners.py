@@ -6,9 +6,9 @@ import re
 import zipfile
 from pathlib import Path
 
-import openpyxl
 from openpyxl.utils import get_column_letter
 
+from hamkor.files import looks_like_xlsx, open_xlsx
 from hamkor.i18n import Msg
 from hamkor.reference.countries import countries
 from hamkor.trade.facts import ALL_GOODS, ErrorReport, reject
@@ -28,10 +28,13 @@ class FtsPartnersImporter(RowsImporter):
     file_hint = "XLSX with sheets Экспорт / Импорт: a partner per column, a month per row"
 
     def parse(self, path: Path, options: ImportOptions, report: ErrorReport):
+        if not looks_like_xlsx(path):
+            raise reject(path, "not an XLSX workbook: its content is not one, whatever its name (save it from "
+                               "Excel as .xlsx)")
         try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-            raise reject(path, Msg("not an XLSX workbook (%(error)s)", error=error)) from None
+            workbook = open_xlsx(path)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+            raise reject(path, "not an XLSX workbook: the archive is damaged or holds no sheets") from None
         sheets = [(ws, SHEET_FLOWS[ws.title.strip().lower()]) for ws in workbook.worksheets
                   if ws.title.strip().lower() in SHEET_FLOWS]
         if not sheets:
