@@ -92,15 +92,20 @@ class ImportRefused(ValueError):
 
 def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a CSV (UTF-8 or CP1251; comma, semicolon or tab) or XLSX (first sheet)."""
+    def refused(reason) -> ImportRefused:
+        return ImportRefused(ImportReport(path.name, {}, errors=[ImportProblem(None, None, None, reason)]))
+
+    workbook = looks_like_xlsx(path)
+    if not workbook and path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise refused("not an XLSX workbook: its content is not one, whatever its name (save it from Excel as .xlsx)")
     try:
         return _read_table(path)
     except ImportRefused:
         raise
-    except (csv.Error, OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
-        kind = "an XLSX workbook" if looks_like_xlsx(path) else "a CSV table"
-        raise ImportRefused(ImportReport(path.name, {}, errors=[
-            ImportProblem(None, None, None, Msg("cannot be read as %(kind)s (%(error)s); save it as XLSX or CSV",
-                                                kind=kind, error=error))])) from None
+    except (csv.Error, OSError, ValueError, KeyError, zipfile.BadZipFile):
+        # the reader's own words (in English, about its internals) help nobody fix the file
+        raise refused(Msg("cannot be read as %(kind)s; save it as XLSX or CSV",
+                          kind="an XLSX workbook" if workbook else "a CSV table")) from None
 
 
 def _read_table(path: Path) -> tuple[list[str], list[list[str]]]:
