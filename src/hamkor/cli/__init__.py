@@ -29,6 +29,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(db_commands.app, name="db")
+app.command("backup")(db_commands.backup)
+app.command("restore")(db_commands.restore)
 app.add_typer(import_commands.app, name="import")
 app.add_typer(reference_commands.app, name="ref")
 app.add_typer(trade_commands.app, name="trade")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from hamkor.cli._common import console, fail, settings_of
@@ -38,3 +40,39 @@ def _safe_url(url: str) -> str:
         scheme, rest = url.split("://", 1)
         return f"{scheme}://***@{rest.split('@', 1)[1]}"
     return url
+
+
+def backup(ctx: typer.Context, output: Path = typer.Option(..., "-o", "--output",
+                                                            help="The archive to write (hamkor-YYYY-MM-DD.tar.gz).")
+           ) -> None:
+    """Back up the database, the trade warehouse and the documents in one archive (safe while the server
+    runs: imports wait for the copy). The secret key is not in it."""
+    from hamkor.store.backup import BackupError
+    from hamkor.store.backup import backup as make_backup
+
+    try:
+        manifest = make_backup(settings_of(ctx), output)
+    except (BackupError, OSError) as error:
+        raise fail(f"backup failed: {error}") from None
+    rows = sum(manifest["tables"].values())
+    console.print(f"Backed up to {output}: {rows} database rows in {len(manifest['tables'])} tables, "
+                  f"{manifest['warehouse']['rows']} trade rows, {len(manifest['documents'])} documents "
+                  f"(revision {manifest['revision']}).", highlight=False)
+
+
+def restore(ctx: typer.Context, archive: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                                                help="An archive from `hamkor backup`.")) -> None:
+    """Restore an archive into an empty data directory (and an empty database), then check it: every
+    table's row count, the warehouse's totals, every document's sha256, migrations at the newest."""
+    from hamkor.store.backup import BackupError, check_head
+    from hamkor.store.backup import restore as restore_archive
+
+    settings = settings_of(ctx)
+    try:
+        manifest = restore_archive(archive, settings)
+    except BackupError as error:
+        raise fail(f"restore failed: {error}") from None
+    console.print(f"Restored {archive.name} (made {manifest['created_at']}) into {settings.data_dir}: every table, "
+                  f"{manifest['warehouse']['rows']} trade rows and {len(manifest['documents'])} documents checked"
+                  f"{'' if check_head(settings) else '; the database is NOT at the newest migration'}.",
+                  highlight=False)

@@ -102,6 +102,19 @@ def run_with_progress(con: duckdb.DuckDBPyConnection, sql: str, params: list | N
 
 
 
+@contextmanager
+def warehouse_lock(path: Path) -> Iterator[None]:
+    """The writers' lock of a warehouse file, across processes: the server's imports and a backup's copy
+    take it, so a copy never catches the file half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 class WarehouseBusy(Exception):
     """Another process holds the warehouse open for writing (the web server, usually)."""
 
@@ -137,7 +150,7 @@ class SharedWarehouse(Warehouse):
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._write_lock:
+        with self._write_lock, warehouse_lock(self.path):
             cursor = self._con.cursor()
             try:
                 yield cursor
