@@ -118,7 +118,7 @@ def test_upload_an_fts_file_and_see_it_in_history(page, server, fixtures, demo_s
 def test_download_a_brief_pdf(page, server, demo_settings, tmp_path):
     page.goto(f"{server}/brief?reporter=RU-ALT&partner=UZ&period=2025-01..2025-09&brief_lang=en&preview=true")
     shot(page, demo_settings, "brief")
-    page.click("text=PDF")  # rendering runs as a job; the page follows it and then offers the file
+    page.click("#brief-download button[value=pdf]")  # a job; the page follows it, then offers the file
     page.wait_for_selector("#brief-job.job-done", timeout=30000)
     with page.expect_download() as download_info:
         page.click("#brief-job a")

@@ -39,7 +39,7 @@ def signed_in(app, role: str) -> TestClient:
 ROUTES = {
     ("GET", "/"): "trade.view", ("GET", "/partners"): "trade.view", ("GET", "/explorer"): "trade.view",
     ("GET", "/explorer.{fmt}"): "trade.view", ("GET", "/brief"): "brief.create",
-    ("GET", "/brief/download"): "brief.create", ("GET", "/brief/file/{job_id}"): "brief.create",
+    ("POST", "/brief/download"): "brief.create", ("GET", "/brief/file/{job_id}"): "brief.create",
     ("GET", "/brief/job/{job_id}"): "brief.create", ("GET", "/imports"): "imports.view",
     ("POST", "/imports"): "imports.write", ("GET", "/jobs/{job_id}"): "imports.view",
     ("POST", "/imports/{batch_id}/undo"): "imports.write", ("GET", "/nomenclature"): "reference.view",
@@ -301,8 +301,11 @@ def test_brief_download_runs_as_a_job(app):
     import time
 
     client = signed_in(app, "viewer")  # (organizer's sign-ins were used up by the throttle test)
-    response = client.get(f"/brief/download?reporter=RU-ALT&partner=UZ&period={PERIOD}&brief_lang=uz&fmt=docx",
-                          follow_redirects=False)
+    form = {"reporter": "RU-ALT", "partner": "UZ", "period": PERIOD, "brief_lang": "uz", "fmt": "docx"}
+    assert client.get("/brief/download", params=form).status_code == 405  # following a link starts nothing
+    assert client.post("/brief/download", data=form).status_code == 400  # nor a form from elsewhere
+    response = client.post("/brief/download", data={**form, "csrf": csrf_of(client, "/brief")},
+                           follow_redirects=False)
     assert response.status_code == 303 and "job=" in response.headers["location"]
     job_id = int(response.headers["location"].rsplit("job=", 1)[1])
     for _ in range(100):
@@ -482,3 +485,32 @@ def test_an_export_with_a_bad_choice_is_refused_not_answered_for_another(app, qu
         response = client.get(f"/explorer.{fmt}?reporter=RU-ALT&partner=UZ&{query}")
         assert response.status_code == 400, (query, fmt, response.status_code)
         assert "content-disposition" not in response.headers
+
+
+def test_one_person_cannot_fill_the_job_queues_and_old_files_go(app, tmp_path):
+    import os
+    import time
+
+    from hamkor.store.models import Job
+    from hamkor.web.jobs import MAX_ACTIVE_PER_USER, TooManyJobs, remove_old_files
+
+    runner = app.state.web.jobs
+    user = app.state.web.services.accounts.find("viewer@example.org")
+    with runner.db.session() as session:  # jobs waiting behind others: as many as one person may have
+        for _ in range(MAX_ACTIVE_PER_USER):
+            session.add(Job(kind="brief", user_id=user.id, status="queued", progress=0.0,
+                            created_at=__import__("datetime").datetime.now()))
+    with pytest.raises(TooManyJobs, match="wait until one ends"):
+        runner.submit("brief", user.id, lambda progress: {})
+    client = signed_in(app, "viewer")
+    refused = client.post("/brief/download", data={"reporter": "RU-ALT", "partner": "UZ", "period": PERIOD,
+                                                   "fmt": "pdf", "csrf": csrf_of(client, "/brief")})
+    assert refused.status_code == 429
+    with runner.db.session() as session:
+        for job in session.query(Job).filter(Job.user_id == user.id, Job.status == "queued"):
+            job.status = "failed"
+    old, new = tmp_path / "old.pdf", tmp_path / "new.pdf"
+    old.write_bytes(b"%PDF"), new.write_bytes(b"%PDF")
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    assert remove_old_files(tmp_path, 24) == 1 and not old.exists() and new.exists()

@@ -22,7 +22,7 @@ from hamkor.trade.warehouse import SharedWarehouse
 from hamkor.web import api, pages
 from hamkor.web.cache import GenerationCache
 from hamkor.web.errors import install_error_handlers
-from hamkor.web.jobs import JobRunner
+from hamkor.web.jobs import JobRunner, remove_old_files
 from hamkor.web.security import SecurityHeaders, Sessions, SignInThrottle
 from hamkor.web.state import WebState
 
@@ -62,6 +62,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         state.jobs.fail_interrupted()  # a job cut off by a restart is failed, never "running"
+        # files a crash or an old job left: uploads never imported, briefs no one fetched
+        for folder in (upload_dir, settings.data_dir / "briefs"):
+            remove_old_files(folder, settings.job_file_retention_hours)
         threading.Thread(target=warm_up, daemon=True, name="warm-up").start()
         yield
         state.jobs.shutdown()

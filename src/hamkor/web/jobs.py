@@ -7,14 +7,17 @@ never wait behind briefs or schedules, which have queues of their own.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 from threading import Lock
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from hamkor.errors import reason_of
+from hamkor.errors import Problem, reason_of
+from hamkor.i18n import Msg
 from hamkor.store.db import Database
 from hamkor.store.models import Job
 
@@ -27,8 +30,35 @@ QUEUES: dict[str, tuple[str, int]] = {
 OTHER = ("other", 1)
 
 
+# Jobs one person may have waiting or running at once: a page reloaded in a loop cannot fill the queues.
+MAX_ACTIVE_PER_USER = 3
+
+
+class TooManyJobs(Problem):
+    """The user already has as many jobs waiting or running as they may: 429."""
+
+    default_field = "job"
+    http_status = 429
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def remove_old_files(folder: Path, hours: float) -> int:
+    """Delete the files a finished job left (a brief, an upload a crash kept) once they are `hours` old."""
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - hours * 3600
+    removed = 0
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue  # taken by another sweep meanwhile
+    return removed
 
 
 class JobRunner:
@@ -46,6 +76,10 @@ class JobRunner:
 
     def submit(self, kind: str, user_id: int | None, work: Callable[[Callable[[float], None]], dict]) -> int:
         with self.db.session() as session:
+            if user_id is not None and session.scalar(select(func.count()).select_from(Job).where(
+                    Job.user_id == user_id, Job.status.in_(("queued", "running")))) >= MAX_ACTIVE_PER_USER:
+                raise TooManyJobs([("job", Msg("you have %(count)s jobs waiting or running: wait until one ends",
+                                               count=MAX_ACTIVE_PER_USER))])
             job = Job(kind=kind, user_id=user_id, status="queued", progress=0.0, created_at=_now())
             session.add(job)
             session.flush()

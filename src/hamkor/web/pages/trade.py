@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hamkor.briefing.render import render, to_html
@@ -24,7 +24,8 @@ from hamkor.trade.facts import source_title
 from hamkor.trade.periods import Period
 from hamkor.web.deps import BriefMaker, JobsDep, RecordId, TradeViewer, Web, language_of
 from hamkor.web.errors import BadRequest
-from hamkor.web.pages._render import page
+from hamkor.web.jobs import remove_old_files
+from hamkor.web.pages._render import check_csrf, page
 from hamkor.web.shared.briefs import brief_for
 from hamkor.web.shared.downloads import disposition
 from hamkor.web.shared.trade import checked_flow, checked_level, checked_partner, checked_within, choose, read
@@ -234,10 +235,13 @@ MEDIA = {"pdf": "application/pdf",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-@router.get("/brief/download")
-def brief_download(request: Request, viewer: BriefMaker, web: Web, reporter: str, partner: str, period: str,
-                   brief_lang: str = "ru", fmt: str = "pdf"):
-    """Rendering takes a second or two: it runs as a job, and the brief page follows it."""
+@router.post("/brief/download")
+def brief_download(request: Request, viewer: BriefMaker, web: Web, reporter: str = Form(...),
+                   partner: str = Form(...), period: str = Form(...), brief_lang: str = Form("ru"),
+                   fmt: str = Form("pdf"), csrf: str = Form("")):
+    """Rendering takes a second or two: it runs as a job (started by a POST, never by following a link),
+    and the brief page follows it."""
+    check_csrf(viewer, csrf)
     if fmt not in MEDIA or brief_lang not in LANGUAGES:
         raise BadRequest("format must be pdf or docx; language ru, uz or en")
     parsed = Period.parse(period)
@@ -245,6 +249,7 @@ def brief_download(request: Request, viewer: BriefMaker, web: Web, reporter: str
     state = web
     folder = state.settings.data_dir / "briefs"
     folder.mkdir(parents=True, exist_ok=True)
+    remove_old_files(folder, state.settings.job_file_retention_hours)
     name = f"brief-{reporter.upper()}-{partner.upper()}-{parsed.label()}-{brief_lang}.{fmt}"
 
     def work(progress) -> dict:
