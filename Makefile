@@ -34,6 +34,7 @@ bench: install-test
 	$(BIN)/python benchmarks/companies.py
 	$(BIN)/python benchmarks/missions.py
 	$(BIN)/python benchmarks/projection_backtest.py
+	$(BIN)/python benchmarks/upload_memory.py
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -59,3 +59,11 @@ def test_projection_backtest_smoke(shared_raw):
                              "--through", "9"], capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "seasonality (hamkor)" in result.stdout and "baseline (x 12/9)" in result.stdout and "MAPE" in result.stdout
+
+
+def test_upload_memory_benchmark_smoke():
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "upload_memory.py"), "--mb", "3"],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "server idle RSS (baseline)" in result.stdout and "server peak RSS (VmHWM)" in result.stdout
+    assert "import job done" in result.stdout
