@@ -172,6 +172,7 @@ def test_no_english_where_input_is_refused(app, fixtures, lang):
             break
         time.sleep(0.05)
     assert "job-failed" in status.text and "выгрузка.csv" in status.text
+    assert not any(app.state.web.upload_dir.iterdir())  # a refused import leaves no upload behind
     assert not re.search(r"[0-9a-f]{16}-", status.text)  # never the temporary file's name
     weak = client.post("/account/password", data={"csrf": token, "current": "wrong", "password": "qwertyuiop12",
                                                   "repeated": "qwertyuiop12"})

@@ -253,6 +253,7 @@ def test_upload_runs_as_a_job_and_undo(app, fixtures):
             break
         time.sleep(0.1)
     assert job["status"] == "done" and job["result"]["status"] == "loaded", job
+    assert not any(app.state.web.upload_dir.iterdir())  # the upload is gone once its import is over
     batch = job["result"]["batch"]
     history = client.get("/imports").text
     # the client's name is shown cleaned (no path), never used as a path on disk
