@@ -1,6 +1,7 @@
 """The `hamkor` command, run in-process."""
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -262,6 +263,21 @@ def test_companies_and_hs_commands(demo_dir, fixtures, tmp_path):
     user = run(data_dir, "users", "create", "rep@example.org", "--role", "company", "--password", "long enough pw",
                "--company", str(rows[0]["id"]))
     assert user.exit_code == 0, user.output
+    # Accounts from the command line: a token named, read-only, with an expiry; listed without its secret;
+    # revoked; a weak password refused; a user deactivated and back
+    token = run(data_dir, "users", "token", "rep@example.org", "--name", "nightly export", "--days", "30")
+    assert token.exit_code == 0 and token.stdout.strip().startswith("hk_")
+    listed = run(data_dir, "users", "tokens", "rep@example.org").stdout
+    assert re.search(r"nightly export\s+read\s+\S+\s+-\s+active", listed) and token.stdout.strip() not in listed
+    token_id = listed.split()[0]
+    assert run(data_dir, "users", "revoke-token", token_id).exit_code == 0
+    assert run(data_dir, "users", "tokens", "rep@example.org").stdout.split()[-1] == "revoked"
+    weak = run(data_dir, "users", "password", "rep@example.org", "--password", "qwerty")
+    assert weak.exit_code == 1 and "at least 12" in weak.stderr
+    assert run(data_dir, "users", "password", "rep@example.org", "--password", "a better long one").exit_code == 0
+    assert run(data_dir, "users", "deactivate", "rep@example.org").exit_code == 0
+    assert re.search(r"rep@example.org\s+company\s+ru\s+inactive", run(data_dir, "users", "list").stdout)
+    assert run(data_dir, "users", "reactivate", "rep@example.org").exit_code == 0
 
 
 def test_missions_schedule_an_instance_file(tmp_path):

@@ -73,6 +73,15 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def token_state(token: ApiToken, now: datetime | None = None) -> str:
+    """"active", "expired" or "revoked": what the account page, the users page and the CLI say of a token."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and _aware(token.expires_at) <= (now or _now()):
+        return "expired"
+    return "active"
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 

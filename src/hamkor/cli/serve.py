@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import typer
 from sqlalchemy.exc import IntegrityError
 
-from hamkor.accounts.service import ROLES, AccountError
+from hamkor.accounts.service import ROLES, AccountError, token_state
 from hamkor.cli._common import console, fail, services_of, settings_of
 
 
@@ -78,13 +78,10 @@ def list_tokens(ctx: typer.Context, email: str | None = typer.Argument(None, hel
     accounts = services_of(ctx).accounts
     emails = {u.id: u.email for u in accounts.users()}
     user_id = _user(accounts, email).id if email else None
-    now = datetime.now(UTC)
     for token in accounts.tokens(user_id):
-        expires = token.expires_at and (token.expires_at if token.expires_at.tzinfo else
-                                        token.expires_at.replace(tzinfo=UTC))
-        state = "revoked" if token.revoked_at else "expired" if expires and expires <= now else "active"
+        expires = token.expires_at.date() if token.expires_at else "-"
         console.print(f"{token.id}\t{emails.get(token.user_id, '?')}\t{token.name}\t{token.scope}\t"
-                      f"{expires.date() if expires else '-'}\t{token.last_used_at or '-'}\t{state}", highlight=False)
+                      f"{expires}\t{token.last_used_at or '-'}\t{token_state(token)}", highlight=False)
 
 
 @users.command("revoke-token")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from hamkor.accounts.service import TOKEN_SCOPES, AccountError
+from hamkor.accounts.service import TOKEN_SCOPES, AccountError, token_state
 from hamkor.web.deps import AccountsDep, AnyUser, RecordId, UserManager, Web, forget_viewer
 from hamkor.web.pages._render import check_csrf, page
 
@@ -18,7 +18,7 @@ TOKEN_DAYS = (30, 90, 365)  # the expiries offered; a token without one must be 
 def _account(request: Request, viewer, accounts, status_code: int = 200, **context):
     return page(request, "account.html.j2", status_code, user=accounts.get(viewer.user_id),
                 tokens=accounts.tokens(viewer.user_id), sessions=accounts.sessions_of(viewer.user_id),
-                scopes=TOKEN_SCOPES, token_days=TOKEN_DAYS, now=datetime.now(UTC), **context)
+                scopes=TOKEN_SCOPES, token_days=TOKEN_DAYS, token_state=token_state, **context)
 
 
 @router.get("/account")
@@ -89,17 +89,11 @@ def end_other_sessions(request: Request, viewer: AnyUser, accounts: AccountsDep,
 # ---- users (admins) ----------------------------------------------------------------------------
 @router.get("/users")
 def users_page(request: Request, viewer: UserManager, accounts: AccountsDep):
-    tokens = accounts.tokens()
-    live = {}
-    now = datetime.now(UTC)
-    for token in tokens:
-        if token.revoked_at is None and (token.expires_at is None or _aware(token.expires_at) > now):
+    live: dict[int, int] = {}
+    for token in accounts.tokens():
+        if token_state(token) == "active":
             live[token.user_id] = live.get(token.user_id, 0) + 1
     return page(request, "users.html.j2", users=accounts.users(), live_tokens=live)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @router.post("/users/{user_id}/{action}")
