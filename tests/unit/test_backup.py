@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from hamkor.cli import app as cli
 from hamkor.config import Settings
 from hamkor.cooperation.service import Cooperation
 from hamkor.store.backup import BackupError, backup, restore, warehouse_totals
-from hamkor.store.db import Database
+from hamkor.store.db import Database, make_engine
 from hamkor.store.models import Base
 from tests.helpers import copy_of_demo
 
@@ -77,7 +77,12 @@ def test_the_demo_comes_back_the_same_on_sqlite(source, tmp_path):
 
 def test_the_demo_comes_back_the_same_through_postgresql(source, tmp_path, pg_schema_url):
     """SQLite -> archive -> PostgreSQL -> archive -> SQLite: the same rows at every step."""
-    url, _ = pg_schema_url
+    url, schema = pg_schema_url
+    engine = make_engine(url)  # the session's schema is shared: start from an empty one, as restore demands
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
     first = tmp_path / "from-sqlite.tar.gz"
     _backup(source, first)
     on_postgres = Settings(data_dir=tmp_path / "pg", database_url=url)
