@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 
 from hamkor.errors import Problem
 from hamkor.i18n import LANGUAGES, Msg
-from hamkor.store.db import Database
+from hamkor.store.db import Database, as_utc
 from hamkor.store.models import ApiToken, User, WebSession
 
 ROLES = ("admin", "analyst", "organizer", "company", "viewer")
@@ -68,16 +68,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes: they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def token_state(token: ApiToken, now: datetime | None = None) -> str:
     """"active", "expired" or "revoked": what the account page, the users page and the CLI say of a token."""
     if token.revoked_at is not None:
         return "revoked"
-    if token.expires_at is not None and _aware(token.expires_at) <= (now or _now()):
+    if token.expires_at is not None and as_utc(token.expires_at) <= (now or _now()):
         return "expired"
     return "active"
 
@@ -198,13 +193,13 @@ class Accounts:
             record = session.get(WebSession, digest)
             if record is None:
                 return None
-            if _aware(record.expires_at) <= now or _aware(record.last_seen_at) + idle <= now:
+            if as_utc(record.expires_at) <= now or as_utc(record.last_seen_at) + idle <= now:
                 session.delete(record)
                 return None
             user = session.get(User, record.user_id)
             if user is None or not user.active:
                 return None
-            if (now - _aware(record.last_seen_at)).total_seconds() > 60:
+            if (now - as_utc(record.last_seen_at)).total_seconds() > 60:
                 record.last_seen_at = now
             return SignedIn(user, record.csrf, digest)
 
@@ -230,7 +225,7 @@ class Accounts:
             raise AccountError([("name", "a token needs a name (what it is for), up to 120 characters")])
         if scope not in TOKEN_SCOPES:
             raise AccountError([("scope", Msg("scope must be one of %(scopes)s", scopes=", ".join(TOKEN_SCOPES)))])
-        if expires_at is not None and _aware(expires_at) <= _now():
+        if expires_at is not None and as_utc(expires_at) <= _now():
             raise AccountError([("expires_at", "the expiry must be in the future")])
         token = "hk_" + secrets.token_urlsafe(32)
         with self.db.session() as session:
@@ -261,11 +256,11 @@ class Accounts:
             record = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
             if record is None or record.revoked_at is not None:
                 return None
-            if record.expires_at is not None and _aware(record.expires_at) <= _now():
+            if record.expires_at is not None and as_utc(record.expires_at) <= _now():
                 return None
             # a write per API call would serialise every request on the database: once a minute is enough
             last = record.last_used_at
-            if last is None or (_now() - _aware(last)).total_seconds() > 60:
+            if last is None or (_now() - as_utc(last)).total_seconds() > 60:
                 record.last_used_at = _now()
             user = session.get(User, record.user_id)
             return (user, record.scope) if user and user.active else None

@@ -9,12 +9,14 @@ from sqlalchemy import update
 
 from hamkor.errors import Conflict, NotFound, Problem
 from hamkor.i18n import Msg
+from hamkor.store.db import as_utc
 from hamkor.store.models import Mission
 
 PRIORITIES = ("must", "should", "could")
 SIDES = ("host", "visiting")
 STAGES = ("contact", "negotiation", "contract", "shipment")  # the follow-up funnel, in order
 OUTCOME_STATUSES = ("held", "no_show")
+aware = as_utc  # the missions modules' name for a stored time made aware
 
 
 class MissionError(Problem):
@@ -48,13 +50,6 @@ def requests_closed(mission, now: datetime) -> Msg | None:
         local = deadline
     return Msg("requests for this mission closed at %(deadline)s (%(timezone)s); an organizer can move the deadline "
                "in the mission's settings", deadline=format(local, "%Y-%m-%d %H:%M"), timezone=mission.timezone)
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes: they were stored as UTC."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def mission_row(session, mission_id: int, lock: bool = False) -> Mission:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from hamkor.i18n import Msg
 from hamkor.missions.base import OUTCOME_STATUSES, STAGES, MissionError, mission_row, now_utc
 from hamkor.reference.nomenclature import nomenclature
@@ -101,8 +103,11 @@ class MissionOutcomes:
         meetings changed; an entry that repeats what is stored is not rewritten."""
         with self.db.session() as session:
             mission_row(session, mission_id, lock=True)
-            meetings = {entry.meeting_id: self._meeting_row(session, mission_id, entry.meeting_id)
-                        for entry in entries}
+            wanted = {entry.meeting_id for entry in entries}
+            meetings = {m.id: m for m in session.scalars(select(MissionMeeting).where(  # one query, not one a row
+                MissionMeeting.mission_id == mission_id, MissionMeeting.id.in_(wanted)))} if wanted else {}
+            for missing in sorted(wanted - meetings.keys())[:1]:
+                self._meeting_row(session, mission_id, missing)  # says "no such meeting" as everywhere
             problems = []
             for entry in entries:
                 meeting = meetings[entry.meeting_id]

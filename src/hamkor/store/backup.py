@@ -25,7 +25,7 @@ from sqlalchemy import Date, DateTime, LargeBinary, func, select, text
 from hamkor import __version__
 from hamkor.config import Settings
 from hamkor.errors import Problem
-from hamkor.store.db import Database
+from hamkor.store.db import Database, as_utc
 from hamkor.store.models import Base
 from hamkor.trade.warehouse import warehouse_lock
 
@@ -38,7 +38,7 @@ class BackupError(Problem):
 
 def _json_value(value):
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+        return as_utc(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bytes):

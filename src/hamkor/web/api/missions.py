@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
 from hamkor.missions.service import MissionData, Missions
+from hamkor.store.db import as_utc
 from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import MissionManager, MissionRequester, MissionsDep, MissionViewer, RecordId
 
@@ -55,7 +56,7 @@ class MissionOut(MissionIn):
     @classmethod
     def _in_utc(cls, moment: datetime | None) -> datetime | None:
         """SQLite hands back a naive time, stored as UTC: said with its offset, as the schema promises."""
-        return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+        return as_utc(moment)
 
 
 def _out(mission) -> MissionOut:

@@ -21,6 +21,7 @@ from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
 from hamkor.missions.service import PRIORITIES, SIDES, STAGES, MissionData, MissionError, Missions, Outcome
 from hamkor.render.charts import funnel_spec
+from hamkor.store.db import as_utc
 from hamkor.web.deps import (
     JobsDep,
     MissionInPath,
@@ -112,9 +113,7 @@ def _data_from(form) -> MissionData:
 def _local_deadline(mission) -> str:
     if not mission or not mission.request_deadline:
         return ""
-    moment = mission.request_deadline
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(mission.timezone)).strftime("%Y-%m-%dT%H:%M")
+    return as_utc(mission.request_deadline).astimezone(ZoneInfo(mission.timezone)).strftime("%Y-%m-%dT%H:%M")
 
 
 def _form(request: Request, mission_id: int | None, data: MissionData, problems, status_code: int = 200,
