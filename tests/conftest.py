@@ -113,3 +113,37 @@ def demo_settings(tmp_path_factory) -> Settings:
     outcomes = build_demo(settings)
     assert all(o.status == "loaded" for o in outcomes), [o.report and o.report.summary() for o in outcomes]
     return settings
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback (aiosmtpd): (its port, an inbox whose `messages` are
+    (recipients, the raw message) as they arrived)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.messages: list = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+            self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, inbox
+    controller.stop()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_from: str = "hamkor@localhost"
     reminders_to: str = ""  # comma-separated addresses
+    # The address people reach the site at, for the links in mails (invitations, resets, confirmations).
+    public_url: str | None = None
+    # How often the mail worker looks at the outbox (seconds).
+    mail_interval_seconds: float = 10.0
 
     # Sessions end after this long without a request, and this long after sign-in whatever happens.
     session_idle_hours: float = 8.0
@@ -76,6 +80,10 @@ class Settings(BaseSettings):
     @property
     def reminder_recipients(self) -> list[str]:
         return [a.strip() for a in self.reminders_to.split(",") if a.strip()]
+
+    @property
+    def site_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def documents_dir(self) -> Path:

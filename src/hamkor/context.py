@@ -15,6 +15,7 @@ from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import Registry
 from hamkor.config import Settings
 from hamkor.cooperation.service import Cooperation, today_in
+from hamkor.mail.outbox import Outbox
 from hamkor.missions.service import Missions
 from hamkor.store.db import Database
 from hamkor.trade.service import ImportService
@@ -47,7 +48,11 @@ class AppContext:
 
     @cached_property
     def accounts(self) -> Accounts:
-        return Accounts(self.db)
+        return Accounts(self.db, self.clock, self.settings.site_url)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.db, self.settings, self.clock)
 
     @cached_property
     def registry(self) -> Registry:
@@ -55,7 +60,7 @@ class AppContext:
 
     @cached_property
     def missions(self) -> Missions:
-        return Missions(self.db, self.clock)
+        return Missions(self.db, self.clock, self.settings.site_url)
 
     @cached_property
     def cooperation(self) -> Cooperation:

@@ -118,8 +118,8 @@ def test_reference_commands(tmp_path):
 
 def test_db_upgrade_and_help(tmp_path):
     result = run(tmp_path, "db", "upgrade")
-    assert result.exit_code == 0 and "0006" in result.output
-    assert run(tmp_path, "db", "current").output.strip() == "0006"
+    assert result.exit_code == 0 and "0007" in result.output
+    assert run(tmp_path, "db", "current").output.strip() == "0007"
     assert "fts-regional" in runner.invoke(app, ["import", "--help"]).output
     assert runner.invoke(app, ["--version"]).output.startswith("hamkor ")
 

@@ -1,7 +1,6 @@
 """The cooperation registry on SQLite and PostgreSQL: validation, references, audit history, overdue
 logic around time zones, timelines, reminders (by e-mail through a real SMTP server), the ICS feed."""
 
-import socket
 import time
 from datetime import UTC, date, datetime
 
@@ -152,28 +151,6 @@ def test_agreement_documents(coop):
     stored = coop.attach_document(agreement.id, "../../Соглашение 2026.pdf", b"%PDF-1.4 test", ANNA)
     assert "/" not in stored.document_file and coop.document_path(stored).read_bytes() == b"%PDF-1.4 test"
     assert coop.history("agreements", agreement.id)[-1].changes["document_name"][1] == stored.document_name
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        messages: list = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-            self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    inbox.messages = []
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
 
 
 def test_reminders_by_email_through_smtp(coop, smtp_server):

@@ -18,8 +18,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 
+from hamkor.accounts import letters, links
 from hamkor.errors import Problem
 from hamkor.i18n import LANGUAGES, Msg
+from hamkor.mail.outbox import queue
 from hamkor.store.db import Database, as_utc
 from hamkor.store.models import ApiToken, User, WebSession
 
@@ -81,32 +83,183 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class Accounts:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+# The password hash of an invited account that has not chosen its password yet: no password matches it.
+INVITED = "!invited"
 
-    def create_user(self, email: str, password: str, role: str, language: str = "ru",
-                    company_id: int | None = None) -> User:
-        email = email.strip().lower()
-        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-            raise AccountError(Msg("'%(email)s' is not an e-mail address", email=email))
+
+def checked_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if len(email) > 320 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise AccountError([("email", Msg("'%(email)s' is not an e-mail address", email=email[:80]))])
+    return email
+
+
+def is_invited(user: User) -> bool:
+    return user.password_hash == INVITED
+
+
+class Accounts:
+    def __init__(self, db: Database, clock=None, site_url: str = "http://127.0.0.1:8000") -> None:
+        self.db = db
+        self.clock = clock or _now
+        self.site_url = site_url  # where the links in mails point
+
+    def create_user(self, email: str, password: str | None, role: str, language: str = "ru",
+                    company_id: int | None = None, session=None) -> User:
+        """A new account; `password=None` makes an invited one, which waits for its invitation link."""
+        email = checked_email(email)
         if role not in ROLES:
-            raise AccountError(Msg("role must be one of %(roles)s", roles=', '.join(ROLES)))
-        problems = password_problems(password, email)
-        if problems:
-            raise AccountError([("password", problem) for problem in problems])
+            raise AccountError([("role", Msg("role must be one of %(roles)s", roles=', '.join(ROLES)))])
+        if password is not None:
+            problems = password_problems(password, email)
+            if problems:
+                raise AccountError([("password", problem) for problem in problems])
         if language not in LANGUAGES:
             raise AccountError(Msg("language must be one of %(languages)s", languages=', '.join(LANGUAGES)))
         with self.db.session() as session:
             if session.scalar(select(User).where(User.email == email)):
-                raise AccountError(Msg("a user %(email)s exists already", email=email))
+                raise AccountError([("email", Msg("a user %(email)s exists already", email=email))])
             if role == "company" and company_id is None:
-                raise AccountError("a company representative needs the company they speak for (--company ID)")
-            user = User(email=email, password_hash=_hasher.hash(password), role=role, language=language,
-                        active=True, created_at=_now(), company_id=company_id if role == "company" else None)
+                raise AccountError([("company", "a company representative needs the company they speak for")])
+            user = User(email=email, password_hash=_hasher.hash(password) if password is not None else INVITED,
+                        role=role, language=language, active=True, created_at=self.clock(),
+                        company_id=company_id if role == "company" else None)
             session.add(user)
             session.flush()
             return user
+
+    # -- invitations, resets, a new address: links sent by mail ------------------------------------
+    def invite(self, email: str, role: str, language: str = "ru", company_id: int | None = None,
+               invited_by: str | None = None) -> User:
+        """An account that chooses its own password through a single-use link sent by mail. Inviting an
+        address whose invitation is still open sends a new link (the old one stops working)."""
+        with self.db.session() as session:
+            existing = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+            if existing is not None and is_invited(existing):
+                user = existing
+                self._drop_links(session, user.id, ("invite",))
+            else:
+                user = self.create_user(email, None, role, language, company_id)
+            token = links.issue(session, "invite", self.clock(), user.id)
+            queue(session, user.email, user.language, letters.invitation(self.site_url, token, invited_by),
+                  self.clock(), user=None)
+            return user
+
+    @staticmethod
+    def _drop_links(session, user_id: int, purposes: tuple[str, ...]) -> None:
+        from hamkor.store.models import SignedLink
+
+        session.execute(delete(SignedLink).where(SignedLink.user_id == user_id, SignedLink.purpose.in_(purposes),
+                                                 SignedLink.used_at.is_(None)))
+
+    def forgot_password(self, email: str) -> None:
+        """Mail a reset link when the address belongs to an active account. Says nothing either way: the
+        page answers the same whether the address is known or not."""
+        with self.db.session() as session:
+            user = session.scalar(select(User).where(User.email == (email or "").strip().lower()[:320]))
+            if user is None or not user.active:
+                return
+            self._drop_links(session, user.id, ("reset",))
+            token = links.issue(session, "invite" if is_invited(user) else "reset", self.clock(), user.id)
+            letter = letters.invitation(self.site_url, token, None) if is_invited(user) \
+                else letters.password_reset(self.site_url, token)
+            queue(session, user.email, user.language, letter, self.clock())
+
+    def send_reset(self, user_id: int) -> User:
+        """An admin's "reset": the user gets a link to choose a new password (the admin never sees one)."""
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise AccountError([("user", "there is no such user")])
+            self.forgot_password(user.email)
+            return user
+
+    def link_user(self, token: str, purposes: tuple[str, ...]) -> User:
+        """Whose link this is, while it is still usable (the page shows its form); LinkProblem otherwise."""
+        with self.db.session() as session:
+            link = links.check(session, token, purposes, self.clock())
+            user = session.get(User, link.user_id) if link.user_id else None
+            if user is None or not user.active:
+                raise links.LinkProblem("unknown", "this link is not valid: it may have been copied incompletely "
+                                                   "or changed")
+            return user
+
+    def set_password_by_link(self, token: str, purposes: tuple[str, ...], password: str,
+                             language: str | None = None) -> User:
+        """Choose a password through an invitation or reset link; the link is used up only when it works.
+        Every session of the account ends (whoever had it before no longer has it)."""
+        with self.db.session() as session:
+            link = links.use(session, token, purposes, self.clock())
+            user = session.get(User, link.user_id) if link.user_id else None
+            if user is None or not user.active:
+                raise links.LinkProblem("unknown", "this link is not valid: it may have been copied incompletely "
+                                                   "or changed")
+            problems = password_problems(password, user.email)
+            if problems:
+                raise AccountError([("password", problem) for problem in problems])
+            if language is not None:
+                if language not in LANGUAGES:
+                    raise AccountError([("language", Msg("language must be one of %(languages)s",
+                                                         languages=', '.join(LANGUAGES)))])
+                user.language = language
+            user.password_hash, user.password_changed_at = _hasher.hash(password), self.clock()
+            session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+            session.flush()
+            return user
+
+    def request_email_change(self, user_id: int, new_email: str, password: str) -> None:
+        """A link to the new address; the account keeps the old one until the link is opened."""
+        new_email = checked_email(new_email)
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise AccountError([("user", "there is no such user")])
+            try:
+                _hasher.verify(user.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                raise AccountError([("current_password", "the current password is not right")]) from None
+            if new_email == user.email:
+                raise AccountError([("email", "this is the address the account has already")])
+            if session.scalar(select(User).where(User.email == new_email)):
+                raise AccountError([("email", Msg("a user %(email)s exists already", email=new_email))])
+            self._drop_links(session, user.id, ("email",))
+            token = links.issue(session, "email", self.clock(), user.id, {"email": new_email})
+            queue(session, new_email, user.language, letters.email_change(self.site_url, token, user.email),
+                  self.clock())
+
+    def confirm_email_change(self, token: str) -> User:
+        with self.db.session() as session:
+            link = links.use(session, token, ("email",), self.clock())
+            user = session.get(User, link.user_id) if link.user_id else None
+            new_email = (link.payload or {}).get("email")
+            if user is None or not new_email:
+                raise links.LinkProblem("unknown", "this link is not valid: it may have been copied incompletely "
+                                                   "or changed")
+            if session.scalar(select(User).where(User.email == new_email, User.id != user.id)):
+                raise AccountError([("email", Msg("a user %(email)s exists already", email=new_email))])
+            user.email = new_email
+            session.flush()
+            return user
+
+    def update_user(self, user_id: int, role: str, company_id: int | None) -> User:
+        """An admin changes a role, or the company a representative speaks for."""
+        if role not in ROLES:
+            raise AccountError([("role", Msg("role must be one of %(roles)s", roles=', '.join(ROLES)))])
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise AccountError([("user", "there is no such user")])
+            if role == "company" and company_id is None:
+                raise AccountError([("company", "a company representative needs the company they speak for")])
+            user.role, user.company_id = role, company_id if role == "company" else None
+            session.flush()
+            return user
+
+    def set_mail_digest(self, user_id: int, digest: bool) -> None:
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            if user is not None:
+                user.mail_digest = digest
 
     def authenticate(self, email: str, password: str) -> User | None:
         with self.db.session() as session:

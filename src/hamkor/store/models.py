@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -75,6 +76,7 @@ class User(Base):
     # The calendar feed opens with its own secret (read-only, that feed alone); only its SHA-256 is kept.
     feed_secret_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mail_digest: Mapped[bool] = mapped_column(default=False, server_default=false())  # one mail a day, not each
 
 
 class WebSession(Base):
@@ -199,6 +201,13 @@ class Mission(Base):
     interpreters: Mapped[list] = mapped_column(JSON, default=list)  # [{"languages": ["ru", "uz"], "count": 3}]
     request_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     certificate: Mapped[dict | None] = mapped_column(JSON)  # the published schedule's value, bound, reasons
+    registration_open: Mapped[bool] = mapped_column(default=False, server_default=false())
+    same_side_meetings: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What participants read in their own language: {"name": {"uz": …, "en": …}, "venue": {…}, "programme": {…}};
+    # the columns `name`, `venue`, `programme` hold the organizer's own wording, the fallback.
+    names: Mapped[dict | None] = mapped_column(JSON)
+    programme: Mapped[str | None] = mapped_column(Text)
+    sectors: Mapped[list | None] = mapped_column(JSON)  # sector keys the mission looks for
     synthetic: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -258,6 +267,67 @@ class MissionMeeting(Base):
     value_usd: Mapped[float | None] = mapped_column(Float)
     notes: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MissionRegistration(Base):
+    """A company's own registration for a mission: unconfirmed (its e-mail not yet confirmed), pending (the
+    organizer decides), approved (it takes part) or refused (with the reason it was told)."""
+
+    __tablename__ = "mission_registration"
+    __table_args__ = (UniqueConstraint("mission_id", "company_id", name="uq_mission_registration_company"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    side: Mapped[str] = mapped_column(String(16))
+    attendees: Mapped[list | None] = mapped_column(JSON)
+    languages: Mapped[list | None] = mapped_column(JSON)
+    available: Mapped[list | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12))  # unconfirmed | pending | approved | refused
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+
+
+class OutboxMessage(Base):
+    """A mail to send, written in the same transaction as the change that causes it; the worker sends it,
+    retrying with backoff, so a mail server that is down delays a message and never loses it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(400))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[list | None] = mapped_column(JSON)  # [{"name", "mime", "path"}] under the data directory
+    status: Mapped[str] = mapped_column(String(12), index=True)  # pending | held (digest) | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("mission.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SignedLink(Base):
+    """A link sent by mail (invitation, password reset, e-mail confirmation, follow-up): random, kept as its
+    SHA-256 only, for one purpose, used once, and dead after its expiry."""
+
+    __tablename__ = "signed_link"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MissionVisit(Base):

@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from hamkor import __version__
 from hamkor.config import Settings
 from hamkor.context import AppContext
+from hamkor.mail.worker import MailWorker
 from hamkor.render.pdf import FONT_DIR
 from hamkor.trade.warehouse import SharedWarehouse
 from hamkor.web import api, pages
@@ -56,6 +57,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         sessions=Sessions(settings.effective_secret_key),
         throttle=SignInThrottle(limit=5),
         address_throttle=SignInThrottle(limit=20),
+        # the public forms (forgotten password, registration) per address: each submission counts
+        public_throttle=SignInThrottle(limit=10, window_seconds=600),
         upload_dir=upload_dir,
     )
 
@@ -66,7 +69,10 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         for folder in (upload_dir, settings.data_dir / "briefs"):
             remove_old_files(folder, settings.job_file_retention_hours)
         threading.Thread(target=warm_up, daemon=True, name="warm-up").start()
+        mailer = MailWorker(services.outbox, settings.mail_interval_seconds)
+        mailer.start()
         yield
+        mailer.stop()
         state.jobs.shutdown()
         services.close()
 

@@ -17,6 +17,7 @@ from hamkor.config import Settings
 from hamkor.cooperation.service import Cooperation
 from hamkor.errors import Refused
 from hamkor.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from hamkor.mail.outbox import Outbox
 from hamkor.missions.service import Missions
 from hamkor.store.models import Mission
 from hamkor.trade.service import ImportService
@@ -195,6 +196,7 @@ MissionsDep = Annotated[Missions, Depends(_service("missions"))]
 CooperationDep = Annotated[Cooperation, Depends(_service("cooperation"))]
 ImportsDep = Annotated[ImportService, Depends(_service("imports"))]
 WarehouseDep = Annotated[Warehouse, Depends(_service("warehouse"))]
+OutboxDep = Annotated[Outbox, Depends(_service("outbox"))]
 
 
 def today_of(request: Request) -> date:

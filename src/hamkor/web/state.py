@@ -24,6 +24,7 @@ class WebState:
     sessions: Sessions
     throttle: SignInThrottle  # failed sign-ins per account
     address_throttle: SignInThrottle  # failed sign-ins per address: an office shares one, so a wider limit
+    public_throttle: SignInThrottle
     upload_dir: Path
     viewer_cache: dict = field(default_factory=dict)
 

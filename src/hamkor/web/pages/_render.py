@@ -37,7 +37,12 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], language_names=LANGUAGE_NAMES,
         nav=[(href, label) for href, label, permission in NAV if viewer and viewer.may(permission)],
         current_path=request.url.path, **template_helpers(lang), **context)
-    return HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code)
+    if viewer is None and request.query_params.get("lang") in LANGUAGES:
+        # someone not signed in chose a language: the next public page speaks it too
+        response.set_cookie("hamkor_lang", request.query_params["lang"], max_age=365 * 86400, samesite="lax",
+                            secure=request.url.scheme == "https")
+    return response
 
 
 def message_page(request: Request, message: str | Problem, status_code: int = 400) -> HTMLResponse:

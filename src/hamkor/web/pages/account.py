@@ -7,8 +7,20 @@ from datetime import UTC, datetime, timedelta
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from hamkor.accounts.service import TOKEN_SCOPES, AccountError, token_state
-from hamkor.web.deps import AccountsDep, AnyUser, RecordId, UserManager, Web, forget_viewer
+from hamkor.accounts.service import ROLES, TOKEN_SCOPES, AccountError, is_invited, token_state
+from hamkor.companies.registry import company_name
+from hamkor.i18n import Msg
+from hamkor.web.deps import (
+    AccountsDep,
+    AnyUser,
+    OutboxDep,
+    RecordId,
+    RegistryDep,
+    UserManager,
+    Web,
+    forget_viewer,
+    language_of,
+)
 from hamkor.web.pages._render import check_csrf, page
 
 router = APIRouter(include_in_schema=False)
@@ -86,24 +98,85 @@ def end_other_sessions(request: Request, viewer: AnyUser, accounts: AccountsDep,
     return RedirectResponse("/signin?notice=signed-out-everywhere", status_code=303)
 
 
+@router.post("/account/email")
+def change_email(request: Request, viewer: AnyUser, accounts: AccountsDep, csrf: str = Form(""),
+                 email: str = Form(""), current: str = Form("")):
+    """The new address gets a link; the account keeps the old one until it is opened."""
+    check_csrf(viewer, csrf)
+    try:
+        accounts.request_email_change(viewer.user_id, email, current)
+    except AccountError as problem:
+        return _account(request, viewer, accounts, 422, problems=problem.problems)
+    return _account(request, viewer, accounts, email_sent=email.strip().lower())
+
+
+@router.post("/account/mail")
+def mail_preference(request: Request, viewer: AnyUser, accounts: AccountsDep, csrf: str = Form(""),
+                    digest: str = Form("")):
+    check_csrf(viewer, csrf)
+    accounts.set_mail_digest(viewer.user_id, digest == "daily")
+    return RedirectResponse("/account#mail", status_code=303)
+
+
 # ---- users (admins) ----------------------------------------------------------------------------
-@router.get("/users")
-def users_page(request: Request, viewer: UserManager, accounts: AccountsDep):
+def _users(request: Request, accounts, registry, status_code: int = 200, **context):
     live: dict[int, int] = {}
     for token in accounts.tokens():
         if token_state(token) == "active":
             live[token.user_id] = live.get(token.user_id, 0) + 1
-    return page(request, "users.html.j2", users=accounts.users(), live_tokens=live)
+    lang = language_of(request)
+    companies = sorted(((c.id, company_name(c, lang)) for c in registry.all()), key=lambda c: c[1].lower())
+    return page(request, "users.html.j2", status_code, users=accounts.users(), live_tokens=live, roles=ROLES,
+                companies=companies, invited=is_invited, **context)
+
+
+@router.get("/users")
+def users_page(request: Request, viewer: UserManager, accounts: AccountsDep, registry: RegistryDep):
+    return _users(request, accounts, registry)
+
+
+@router.post("/users/invite")
+def invite_user(request: Request, viewer: UserManager, accounts: AccountsDep, registry: RegistryDep,
+                csrf: str = Form(""), email: str = Form(""), role: str = Form("viewer"), language: str = Form("ru"),
+                company: str = Form("")):
+    """A new account that chooses its own password through the mailed link."""
+    check_csrf(viewer, csrf)
+    try:
+        user = accounts.invite(email, role, language, int(company) if company.isdigit() else None, viewer.email)
+    except AccountError as problem:
+        return _users(request, accounts, registry, 422, problems=problem.problems)
+    return _users(request, accounts, registry, notice=Msg("An invitation is on its way to %(email)s.",
+                                                           email=user.email))
+
+
+@router.post("/users/{user_id}/update")
+def update_user(request: Request, viewer: UserManager, accounts: AccountsDep, registry: RegistryDep,
+                user_id: RecordId, csrf: str = Form(""), role: str = Form(""), company: str = Form("")):
+    check_csrf(viewer, csrf)
+    if user_id == viewer.user_id and role != "admin":
+        return _users(request, accounts, registry, 422, problems=[("role", "you cannot take away your own "
+                                                                            "administrator role")])
+    try:
+        accounts.update_user(user_id, role, int(company) if company.isdigit() else None)
+    except AccountError as problem:
+        return _users(request, accounts, registry, 422, problems=problem.problems)
+    forget_viewer(request, user_id)
+    request.app.state.web.viewer_cache.clear()  # the new role holds from the next request
+    return RedirectResponse("/users", status_code=303)
 
 
 @router.post("/users/{user_id}/{action}")
-def user_action(request: Request, viewer: UserManager, accounts: AccountsDep, user_id: RecordId, action: str,
-                csrf: str = Form("")):
+def user_action(request: Request, viewer: UserManager, accounts: AccountsDep, registry: RegistryDep,
+                user_id: RecordId, action: str, csrf: str = Form("")):
     check_csrf(viewer, csrf)
-    if action not in ("deactivate", "reactivate", "revoke-tokens"):
+    if action not in ("deactivate", "reactivate", "revoke-tokens", "reset"):
         return RedirectResponse("/users", status_code=303)
     if user_id == viewer.user_id and action == "deactivate":
         raise AccountError([("user", "you cannot deactivate your own account")])
+    if action == "reset":
+        user = accounts.send_reset(user_id)
+        return _users(request, accounts, registry, notice=Msg("A link to choose a new password is on its way to "
+                                                               "%(email)s.", email=user.email))
     if action == "revoke-tokens":
         for token in accounts.tokens(user_id):
             if token.revoked_at is None:
@@ -113,3 +186,19 @@ def user_action(request: Request, viewer: UserManager, accounts: AccountsDep, us
     forget_viewer(request, user_id)
     request.app.state.web.viewer_cache.clear()  # tokens and sessions of that account end here and now
     return RedirectResponse("/users", status_code=303)
+
+
+# ---- the outbox (admins) -----------------------------------------------------------------------
+@router.get("/outbox")
+def outbox_page(request: Request, viewer: UserManager, outbox: OutboxDep, status: str | None = None):
+    chosen = status if status in ("pending", "held", "sent", "failed") else None
+    return page(request, "outbox.html.j2", counts=outbox.counts(), messages=outbox.messages(chosen),
+                status=chosen, configured=bool(request.app.state.web.settings.smtp_host))
+
+
+@router.post("/outbox/{message_id}/retry")
+def outbox_retry(request: Request, viewer: UserManager, outbox: OutboxDep, message_id: RecordId,
+                 csrf: str = Form("")):
+    check_csrf(viewer, csrf)
+    outbox.retry(message_id)
+    return RedirectResponse("/outbox?status=pending", status_code=303)

@@ -9,11 +9,11 @@ from fastapi.responses import RedirectResponse
 
 from hamkor.i18n import LANGUAGES
 from hamkor.web.deps import AccountsDep, AnyUser, Web, forget_session, forget_viewer
+from hamkor.web.pages._public import PRE_CSRF, client_address
 from hamkor.web.pages._render import local_path, page
 from hamkor.web.security import SESSION_COOKIE, csrf_matches
 
 router = APIRouter(include_in_schema=False)
-PRE_CSRF = "hamkor_signin_csrf"
 
 
 def _safe_next(target: str | None) -> str:
@@ -22,6 +22,8 @@ def _safe_next(target: str | None) -> str:
 
 # What the sign-in page may say when another page sends the user there; never text from the query itself.
 SIGNIN_NOTICES = {"password-changed": "Your password was changed: sign in with the new one.",
+                  "password-set": "Your password is saved: sign in with it.",
+                  "registered": "Check your mail: open the link we sent to confirm your address.",
                   "signed-out-everywhere": "Every session of your account has ended: sign in again."}
 
 
@@ -32,20 +34,6 @@ def signin_form(request: Request, web: Web, next: str = "/", notice: str | None 
                     notice=SIGNIN_NOTICES.get(notice or ""))
     response.set_cookie(PRE_CSRF, cookie, httponly=True, samesite="lax", secure=request.url.scheme == "https")
     return response
-
-
-def client_address(request: Request, trusted: set[str]) -> str:
-    """The address a request comes from: the peer's, or — when the peer is a trusted reverse proxy —
-    the last address in X-Forwarded-For that is not itself a trusted proxy. Never the header alone:
-    anyone can write it."""
-    peer = request.client.host if request.client else "?"
-    if peer not in trusted:
-        return peer
-    chain = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
-    for address in reversed(chain):
-        if address not in trusted:
-            return address
-    return peer
 
 
 @router.post("/signin")

@@ -1,0 +1,65 @@
+"""A letter: what it says, as sentences of the catalogs, rendered in one language as plain text and HTML.
+
+Every message is written once as a `Letter` and said in the recipient's language when it is queued, so
+the text and HTML parts always say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from hamkor.i18n import Msg, localize
+
+
+@dataclass
+class Letter:
+    kind: str  # what caused it: invite, reset, request-received… (the outbox and the digest group by it)
+    subject: str
+    paragraphs: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # facts, one a line (meetings, times); said as they are
+    action: tuple[str, str] | None = None  # (the button's label, its absolute URL)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+FOOTER = "This message was sent by hamkor, the foreign economic cooperation workbench. Do not reply to it."
+
+
+def render(letter: Letter, lang: str) -> Rendered:
+    subject = localize(letter.subject, lang)
+    paragraphs = [localize(p, lang) for p in letter.paragraphs]
+    lines = [localize(line, lang) for line in letter.lines]
+    footer = localize(FOOTER, lang)
+    text_parts = list(paragraphs)
+    if lines:
+        text_parts.append("\n".join(f"- {line}" for line in lines))
+    html_parts = [f"<p>{escape(p)}</p>" for p in paragraphs]
+    if lines:
+        html_parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+    if letter.action:
+        label, url = localize(letter.action[0], lang), letter.action[1]
+        text_parts.append(f"{label}: {url}")
+        html_parts.append(f'<p><a href="{escape(url, quote=True)}" style="display:inline-block;padding:8px 14px;'
+                          f'background:#1d4e89;color:#fff;text-decoration:none;border-radius:4px">{escape(label)}</a>'
+                          f'</p><p style="font-size:90%;color:#555">{escape(url)}</p>')
+    text = "\n\n".join(text_parts) + f"\n\n-- \n{footer}\n"
+    html = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(subject)}</title></head>'
+            f'<body style="font-family:sans-serif;line-height:1.45;max-width:40em">{"".join(html_parts)}'
+            f'<hr><p style="font-size:85%;color:#666">{escape(footer)}</p></body></html>')
+    return Rendered(subject, text, html)
+
+
+def zone_sentence(zone: str, at: datetime | None = None) -> Msg:
+    """The time zone spelled out, with its offset from UTC: a participant abroad must not guess it."""
+    offset = (at or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(zone)).strftime("%z")
+    return Msg("All times are in the mission's time zone, %(zone)s (UTC%(offset)s).", zone=zone,
+               offset=f"{offset[:3]}:{offset[3:]}")
+

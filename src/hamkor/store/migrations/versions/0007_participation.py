@@ -1,0 +1,103 @@
+"""participants take part themselves: the mail outbox, single-use links, mission registrations,
+missions named in three languages
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("recipient", sa.String(length=320), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("subject", sa.String(length=400), nullable=False),
+        sa.Column("body_text", sa.Text(), nullable=False),
+        sa.Column("body_html", sa.Text(), nullable=False),
+        sa.Column("attachments", sa.JSON(), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("mission_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name=op.f("fk_outbox_user_id_app_user"),
+                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["mission_id"], ["mission.id"], name=op.f("fk_outbox_mission_id_mission"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+    )
+    with op.batch_alter_table("outbox") as batch:
+        batch.create_index(batch.f("ix_outbox_status"), ["status"])
+    op.create_table(
+        "signed_link",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("purpose", sa.String(length=16), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("payload", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name=op.f("fk_signed_link_user_id_app_user"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_signed_link")),
+    )
+    op.create_table(
+        "mission_registration",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mission_id", sa.Integer(), nullable=False),
+        sa.Column("company_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("side", sa.String(length=16), nullable=False),
+        sa.Column("attendees", sa.JSON(), nullable=True),
+        sa.Column("languages", sa.JSON(), nullable=True),
+        sa.Column("available", sa.JSON(), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["mission_id"], ["mission.id"], name=op.f("fk_mission_registration_mission_id_mission"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["company_id"], ["company.id"], name=op.f("fk_mission_registration_company_id_company"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name=op.f("fk_mission_registration_user_id_app_user"),
+                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["decided_by"], ["app_user.id"],
+                                name=op.f("fk_mission_registration_decided_by_app_user"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mission_registration")),
+        sa.UniqueConstraint("mission_id", "company_id", name="uq_mission_registration_company"),
+    )
+    with op.batch_alter_table("mission") as batch:
+        batch.add_column(sa.Column("registration_open", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("same_side_meetings", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("names", sa.JSON(), nullable=True))  # {"name": {"uz": …}, "venue": {…}, …}
+        batch.add_column(sa.Column("programme", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("sectors", sa.JSON(), nullable=True))
+    with op.batch_alter_table("app_user") as batch:
+        batch.add_column(sa.Column("mail_digest", sa.Boolean(), nullable=False, server_default=sa.false()))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("app_user") as batch:
+        batch.drop_column("mail_digest")
+    with op.batch_alter_table("mission") as batch:
+        for column in ("sectors", "programme", "names", "same_side_meetings", "registration_open"):
+            batch.drop_column(column)
+    op.drop_table("mission_registration")
+    op.drop_table("signed_link")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_index(batch.f("ix_outbox_status"))
+    op.drop_table("outbox")

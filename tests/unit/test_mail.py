@@ -1,0 +1,155 @@
+"""The outbox and the accounts' mailed links, against a real SMTP server on loopback (and one that is down)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hamkor.accounts.links import LinkProblem
+from hamkor.accounts.service import AccountError, Accounts, is_invited
+from hamkor.config import Settings
+from hamkor.mail.letter import Letter
+from hamkor.mail.outbox import BACKOFF_MINUTES, Outbox, queue
+from hamkor.store.db import Database
+from hamkor.store.models import OutboxMessage
+from tests.conftest import free_port
+
+PASSWORD = "a long enough password"
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+def mail(database_url, tmp_path, smtp_server):
+    port, inbox = smtp_server
+    settings = Settings(data_dir=tmp_path, database_url=database_url, smtp_host="127.0.0.1", smtp_port=port,
+                        smtp_starttls=False, smtp_from="hamkor@example.org", public_url="https://hamkor.example.org",
+                        timezone="Asia/Barnaul")
+    db = Database(settings)
+    db.upgrade()
+    clock = Clock(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    yield Accounts(db, clock, settings.site_url), Outbox(db, settings, clock), inbox, clock, settings
+    db.dispose()
+
+
+def parsed(raw: str):
+    return email.message_from_string(raw, policy=email.policy.default)
+
+
+def link_in(raw: str, path: str) -> str:
+    body = parsed(raw).get_body(("plain",)).get_content()
+    start = body.index(f"https://hamkor.example.org{path}") + len("https://hamkor.example.org")
+    return body[start:].split()[0]
+
+
+def test_an_invitation_is_mailed_in_the_recipients_language_and_its_link_works_once(mail):
+    accounts, outbox, inbox, clock, _ = mail
+    user = accounts.invite("Director@Farm.uz", "viewer", "uz", invited_by="admin@altai.ru")
+    assert is_invited(user) and accounts.authenticate("director@farm.uz", "") is None
+    assert outbox.counts()["pending"] == 1 and not inbox.messages  # written now, sent by the worker
+    assert outbox.send_due().sent == 1
+    [(recipients, raw)] = inbox.messages
+    message = parsed(raw)
+    assert recipients == ["director@farm.uz"]
+    text, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+    assert "taklif" in message["Subject"].lower() and "admin@altai.ru" in text  # Uzbek: "taklif qiladi"
+    assert '<a href="https://hamkor.example.org/welcome/' in html
+    token = link_in(raw, "/welcome/").rsplit("/", 1)[-1]
+    assert accounts.link_user(token, ("invite",)).email == "director@farm.uz"
+    with pytest.raises(AccountError):  # a weak password: refused, and the link is not used up
+        accounts.set_password_by_link(token, ("invite",), "short", "en")
+    accounts.set_password_by_link(token, ("invite",), PASSWORD, "en")
+    assert accounts.authenticate("director@farm.uz", PASSWORD).language == "en"
+    with pytest.raises(LinkProblem) as used:
+        accounts.set_password_by_link(token, ("invite",), PASSWORD + "!")
+    assert used.value.state == "used"
+    with pytest.raises(LinkProblem) as tampered:
+        accounts.link_user(token[:-2] + "xx", ("invite",))
+    assert tampered.value.state == "unknown"
+
+
+def test_forgot_password_never_says_whether_an_address_is_known_and_the_link_expires(mail):
+    accounts, outbox, inbox, clock, _ = mail
+    accounts.create_user("analyst@altai.ru", PASSWORD, "analyst", "ru")
+    assert accounts.forgot_password("nobody@altai.ru") is None and accounts.forgot_password("analyst@altai.ru") is None
+    outbox.send_due()
+    [(recipients, raw)] = inbox.messages  # one mail, to the known address only
+    assert recipients == ["analyst@altai.ru"] and "парол" in parsed(raw)["Subject"]
+    token = link_in(raw, "/password/reset/").rsplit("/", 1)[-1]
+    with pytest.raises(LinkProblem):  # a reset link is not an invitation
+        accounts.link_user(token, ("invite",))
+    clock.at += timedelta(hours=3)
+    with pytest.raises(LinkProblem) as expired:
+        accounts.set_password_by_link(token, ("reset",), PASSWORD + " new")
+    assert expired.value.state == "expired" and accounts.authenticate("analyst@altai.ru", PASSWORD)
+
+
+def test_a_new_address_is_confirmed_from_itself(mail):
+    accounts, outbox, inbox, clock, _ = mail
+    user = accounts.create_user("old@altai.ru", PASSWORD, "organizer", "en")
+    with pytest.raises(AccountError, match="current password"):
+        accounts.request_email_change(user.id, "new@altai.ru", "wrong one")
+    accounts.request_email_change(user.id, "new@altai.ru", PASSWORD)
+    assert accounts.find("old@altai.ru") is not None  # unchanged until confirmed
+    outbox.send_due()
+    [(recipients, raw)] = inbox.messages
+    assert recipients == ["new@altai.ru"] and "Confirm" in parsed(raw)["Subject"]
+    accounts.confirm_email_change(link_in(raw, "/email/confirm/").rsplit("/", 1)[-1])
+    assert accounts.find("new@altai.ru").id == user.id and accounts.find("old@altai.ru") is None
+
+
+def test_a_rolled_back_change_sends_nothing(mail):
+    accounts, outbox, inbox, clock, _ = mail
+    with pytest.raises(RuntimeError), accounts.db.session() as session:
+        queue(session, "x@example.org", "ru", Letter("test", "Subject", ["Body."]), clock())
+        raise RuntimeError("the change failed after its mail was written")
+    assert outbox.counts()["pending"] == 0
+
+
+def test_a_mail_server_that_is_down_delays_and_never_loses(mail, tmp_path):
+    accounts, outbox, inbox, clock, settings = mail
+    down = Outbox(outbox.db, settings.model_copy(update={"smtp_port": free_port()}), clock)
+    accounts.invite("late@example.org", "viewer", "ru")
+    report = down.send_due()
+    [message] = down.messages()
+    assert report.retried == 1 and message.status == "pending" and message.attempts == 1
+    assert "ConnectionRefused" in message.last_error
+    assert down.send_due().retried == 0  # waits: not due for a minute
+    for wait in BACKOFF_MINUTES:
+        clock.at += timedelta(minutes=wait)
+        down.send_due()
+    [message] = down.messages()
+    assert message.status == "failed" and message.attempts == len(BACKOFF_MINUTES) + 1
+    down.retry(message.id)  # the server is back: an admin sends it again
+    assert outbox.send_due().sent == 1 and inbox.messages[0][0] == ["late@example.org"]
+    assert outbox.counts() == {"pending": 0, "held": 0, "sent": 1, "failed": 0}
+
+
+def test_the_daily_digest_gathers_held_news_and_never_holds_links(mail):
+    accounts, outbox, inbox, clock, _ = mail
+    user = accounts.create_user("rep@farm.uz", PASSWORD, "viewer", "ru")
+    accounts.set_mail_digest(user.id, True)
+    with accounts.db.session() as session:
+        reader = session.get(type(user), user.id)
+        for n in (1, 2):
+            queue(session, reader.email, "ru", Letter("request-received", f"Запрос {n}", [f"Текст {n}."]), clock(),
+                  user=reader)
+        queue(session, reader.email, "ru", Letter("reset", "Ссылка", ["Сразу."]), clock(), user=reader)
+    assert outbox.send_due().sent == 1  # the link went at once; the news wait
+    clock.at += timedelta(days=1)
+    report = outbox.send_due()
+    assert report.digests == 1 and report.sent == 1
+    raw = inbox.messages[-1][1]
+    body = parsed(raw).get_body(("plain",)).get_content()
+    assert "Запрос 1" in body and "Текст 2." in body
+    with outbox.db.session() as session:
+        assert {m.status for m in session.query(OutboxMessage)} == {"sent"}
