@@ -48,6 +48,13 @@ ROUTES = {
     ("POST", "/account/tokens"): "account.self", ("POST", "/account/tokens/{token_id}/revoke"): "account.self",
     ("POST", "/account/feed"): "account.self", ("POST", "/account/sessions/end"): "account.self",
     ("GET", "/users"): "users.manage", ("POST", "/users/{user_id}/{action}"): "users.manage",
+    ("POST", "/users/invite"): "users.manage", ("POST", "/users/{user_id}/update"): "users.manage",
+    ("GET", "/outbox"): "users.manage", ("POST", "/outbox/{message_id}/retry"): "users.manage",
+    ("POST", "/account/email"): "account.self", ("POST", "/account/mail"): "account.self",
+    ("GET", "/missions/{mission_id}/registrations"): "missions.manage",
+    ("POST", "/missions/{mission_id}/registrations"): "missions.manage",
+    ("POST", "/missions/{mission_id}/registrations/{registration_id}"): "missions.manage",
+    ("GET", "/space/{mission_id}"): "missions.request",
     ("GET", "/api/v1/me"): "account.self", ("GET", "/api/v1/trade/summary"): "trade.view",
     ("GET", "/api/v1/trade/partners"): "trade.view", ("GET", "/api/v1/trade/structure"): "trade.view",
     ("GET", "/api/v1/trade/series"): "trade.view", ("GET", "/api/v1/trade/overview"): "trade.view",
@@ -124,7 +131,11 @@ ROUTES = {
     ("DELETE", "/api/v1/cooperation/{kind}/{record_id}"): "cooperation.delete",
     ("GET", "/api/v1/cooperation/{kind}/{record_id}/history"): "cooperation.view",
 }
-PUBLIC = {("GET", "/signin"), ("POST", "/signin"), ("GET", "/api/docs"), ("GET", "/healthz"),
+PUBLIC = {("GET", "/signin"), ("POST", "/signin"),
+          *((method, path) for method in ("GET", "POST") for path in (
+              "/password/forgot", "/welcome/{token}", "/password/reset/{token}", "/email/confirm/{token}",
+              "/join/{mission_id}", "/join/confirm/{token}")),
+          ("GET", "/api/docs"), ("GET", "/healthz"),
           ("GET", "/api/openapi.json"), ("GET", "/static"), ("GET", "/static/fonts"), ("HEAD", "/api/openapi.json"),
           ("HEAD", "/api/docs"),
           ("GET", "/cooperation/events.ics")}  # a calendar feed: a session or ?feed=, checked in the route

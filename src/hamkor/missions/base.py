@@ -73,3 +73,10 @@ def scoped_row(session, model, mission_id: int, record_id: int, field: str, titl
         raise MissionNotFound([(field, Msg("no %(field)s %(record_id)s in mission %(mission_id)s",
                                            field=field, record_id=record_id, mission_id=mission_id))], title)
     return row
+
+
+def mission_text(mission, name: str, lang: str) -> str | None:
+    """The mission's name, venue or programme in `lang`: its own wording there, else the organizer's
+    (the column), so an Uzbek reader never gets an empty line where a Russian one exists."""
+    own = ((mission.names or {}).get(name) or {}).get(lang)
+    return (own or "").strip() or getattr(mission, name, None)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from hamkor.accounts.permissions import SYSTEM, Actor
 from hamkor.errors import Refused
 from hamkor.i18n import Msg
+from hamkor.missions import letters
 from hamkor.missions.base import (
     PRIORITIES,
     MissionConflict,
@@ -20,6 +21,7 @@ from hamkor.missions.base import (
     requests_closed,
     scoped_row,
 )
+from hamkor.missions.notices import name_of, tell_company
 from hamkor.missions.setup import Person
 from hamkor.store.db import session_of, unit_of_work
 from hamkor.store.models import MissionMeeting, MissionRequest
@@ -93,6 +95,11 @@ class MissionRequests:
                     if found.status == "pending":
                         found.status, found.answered_at = "accepted", now_utc()
             session.flush()
+            if made.status == "pending":
+                asking = people[requester_id].company.id
+                tell_company(session, people[target_id].company.id, mission, now or self.clock(),
+                             lambda lang: letters.request_received(self.site_url, mission,
+                                                                   name_of(session, asking, lang), made.message, lang))
             return made
 
     def sight(self, mission_id: int, actor: Actor | None) -> Sight:
@@ -130,6 +137,11 @@ class MissionRequests:
             found.status = "accepted" if accept else "declined"
             found.answered_at = now or self.clock()
             session.flush()
+            people = self.people(mission_id)
+            asked = people[found.target_id].company.id
+            tell_company(session, people[found.requester_id].company.id, mission, now or self.clock(),
+                         lambda lang: letters.request_answered(self.site_url, mission, name_of(session, asked, lang),
+                                                               accept, lang))
             return found
 
     @unit_of_work

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from hamkor.accounts.permissions import SYSTEM, Actor
 from hamkor.errors import reason_of
 from hamkor.i18n import Msg
-from hamkor.missions import scheduler
+from hamkor.missions import letters, scheduler
 from hamkor.missions.base import (
     OUTCOME_STATUSES,
     PRIORITIES,
@@ -23,10 +24,13 @@ from hamkor.missions.base import (
     scoped_row,
 )
 from hamkor.missions.grid import Slot
+from hamkor.missions.notices import meeting_line, moved_line, name_of, tell_company
 from hamkor.missions.requests import RequestView
 from hamkor.missions.setup import Person
 from hamkor.store.db import session_of, unit_of_work
-from hamkor.store.models import MissionMeeting, MissionRequest
+from hamkor.store.models import MissionMeeting, MissionParticipant, MissionRequest
+
+Requester, Target = aliased(MissionParticipant), aliased(MissionParticipant)
 
 Progress = Callable[[float, str], None]
 
@@ -167,6 +171,7 @@ class MissionScheduling:
             mission = mission_row(session, mission_id, lock=True)
             current = {str(m.request_id): m for m in session.scalars(
                 select(MissionMeeting).where(MissionMeeting.mission_id == mission_id))}
+            before = {rid: (m.slot, m.table_no) for rid, m in current.items() if m.status == "scheduled"}
             for rid, meeting in current.items():
                 if rid not in assignment and meeting.status == "scheduled":
                     if meeting.locked:
@@ -189,6 +194,39 @@ class MissionScheduling:
                 "stages": [{"stage": s, "value": v, "seconds": round(t, 3)} for s, v, t in result.stages],
                 "run_at": now_utc().isoformat(timespec="seconds")}
             mission.updated_at = now_utc()
+            after = {rid: (instance.slots[slot], tables[rid]) for rid, slot in assignment.items()}
+            after.update({rid: place for rid, place in before.items() if rid not in assignment
+                          and current[rid].locked})  # a locked meeting stays where it was
+            self._tell_schedule(session, mission, before, after)
+
+    def _tell_schedule(self, session, mission, before: dict[str, tuple[str, int]],
+                       after: dict[str, tuple[str, int]]) -> None:
+        """Each company's representatives hear of their meetings: all of them when the schedule is first
+        published, and what moved or was cancelled when it is re-planned (old and new time)."""
+        pairs = {str(r.id): (a.company_id, b.company_id) for r, a, b in session.execute(
+            select(MissionRequest, Requester, Target)
+            .join(Requester, Requester.id == MissionRequest.requester_id)
+            .join(Target, Target.id == MissionRequest.target_id)
+            .where(MissionRequest.mission_id == mission.id)).all()}
+        first = not before
+        news: dict[int, list[tuple[str, int, tuple | None, tuple | None]]] = {}
+        for rid in sorted(set(before) | set(after), key=lambda r: (after.get(r) or before.get(r))[0]):
+            old, new = before.get(rid), after.get(rid)
+            if rid not in pairs or (old == new and not first):
+                continue
+            a, b = pairs[rid]
+            news.setdefault(a, []).append((rid, b, old, new))
+            news.setdefault(b, []).append((rid, a, old, new))
+        now = self.clock()
+        for company_id, items in news.items():
+            if first:
+                tell_company(session, company_id, mission, now, lambda lang, items=items: letters.schedule_published(
+                    self.site_url, mission, [meeting_line(new[0], new[1], name_of(session, other, lang))
+                                             for _, other, _, new in items], lang))
+            else:
+                tell_company(session, company_id, mission, now, lambda lang, items=items: letters.meetings_changed(
+                    self.site_url, mission, [moved_line(old, new, name_of(session, other, lang))
+                                             for _, other, old, new in items], lang))
 
     def replan(self, mission_id: int, from_slot: str, seconds: float = 10.0, workers: int = 1, seed: int | None = 1,
                now: datetime | None = None) -> scheduler.Replan:

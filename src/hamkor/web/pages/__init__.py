@@ -1,9 +1,21 @@
 """The HTML face: one module of pages per area, over the domain services and `web.shared`."""
 
-from hamkor.web.pages import account, auth, companies, cooperation, imports, missions, opportunities, reference, trade
+from hamkor.web.pages import (
+    account,
+    auth,
+    companies,
+    cooperation,
+    imports,
+    links,
+    missions,
+    opportunities,
+    reference,
+    registration,
+    trade,
+)
 from hamkor.web.pages._render import message_page
 
-ROUTERS = [module.router for module in (auth, account, trade, opportunities, companies, missions, cooperation, imports,
-                                        reference)]
+ROUTERS = [module.router for module in (auth, links, account, trade, opportunities, companies, missions, cooperation,
+                                        imports, reference, registration)]
 
 __all__ = ["ROUTERS", "message_page"]

@@ -1,0 +1,77 @@
+"""What a mission's participants are told by mail, each in their own language, with the mission's time
+zone spelled out wherever a time is given."""
+
+from __future__ import annotations
+
+from hamkor.companies.registry import company_name
+from hamkor.i18n import Msg
+from hamkor.mail.letter import Letter, zone_sentence
+from hamkor.missions.base import mission_text
+
+
+def _title(mission, lang: str) -> str:
+    return mission_text(mission, "name", lang) or ""
+
+
+def slot_text(slot: str) -> str:
+    """A slot id (local time of the mission, "2026-12-15T10:00") as people read it: "15.12.2026 10:00"."""
+    day, hour = slot.split("T")
+    y, m, d = day.split("-")
+    return f"{d}.{m}.{y} {hour}"
+
+
+def confirm_registration(site_url: str, token: str, mission, lang: str) -> Letter:
+    return Letter("registration-confirm", Msg("Confirm your registration: %(mission)s", mission=_title(mission, lang)),
+                  [Msg("Your company registered for the mission «%(mission)s». Open the link to confirm this "
+                       "address; then the organizers see your registration and decide on it. The link works once, "
+                       "for three days.", mission=_title(mission, lang))],
+                  action=("Confirm the registration", f"{site_url}/join/confirm/{token}"))
+
+
+def registration_decided(site_url: str, mission, approved: bool, reason: str, lang: str) -> Letter:
+    if approved:
+        return Letter("registration-decided", Msg("You take part in %(mission)s", mission=_title(mission, lang)),
+                      [Msg("The organizers approved your registration for «%(mission)s». In your space you find "
+                           "the suggested counterparts, send and answer meeting requests, and see your agenda.",
+                           mission=_title(mission, lang))],
+                      action=("Open my space", f"{site_url}/space/{mission.id}"))
+    return Letter("registration-decided", Msg("Your registration for %(mission)s", mission=_title(mission, lang)),
+                  [Msg("The organizers could not accept your registration for «%(mission)s».",
+                       mission=_title(mission, lang)), Msg("Their reason: %(reason)s", reason=reason)])
+
+
+def invitation_to_register(site_url: str, mission, company, lang: str) -> Letter:
+    return Letter("registration-invite", Msg("Invitation: %(mission)s", mission=_title(mission, lang)),
+                  [Msg("%(company)s is invited to the business mission «%(mission)s». Register on its page: the "
+                       "programme, dates and venue are there.", company=company_name(company, lang),
+                       mission=_title(mission, lang))],
+                  action=("Register", f"{site_url}/join/{mission.id}?lang={lang}"))
+
+
+def request_received(site_url: str, mission, requester: str, message: str | None, lang: str) -> Letter:
+    paragraphs = [Msg("%(company)s asks to meet you at «%(mission)s».", company=requester,
+                      mission=_title(mission, lang))]
+    if message:
+        paragraphs.append(Msg("Their message: %(note)s", note=message))
+    return Letter("request-received", Msg("A meeting request from %(company)s", company=requester), paragraphs,
+                  action=("Answer", f"{site_url}/space/{mission.id}#incoming"))
+
+
+def request_answered(site_url: str, mission, target: str, accepted: bool, lang: str) -> Letter:
+    said = (Msg("%(company)s accepted your meeting request.", company=target) if accepted
+            else Msg("%(company)s declined your meeting request.", company=target))
+    return Letter("request-answered", said, [said], action=("Open my space", f"{site_url}/space/{mission.id}"))
+
+
+def schedule_published(site_url: str, mission, lines: list[str], lang: str) -> Letter:
+    return Letter("schedule-published", Msg("Your meetings at %(mission)s", mission=_title(mission, lang)),
+                  [Msg("The schedule of «%(mission)s» is published. Your meetings:", mission=_title(mission, lang)),
+                   zone_sentence(mission.timezone)], lines=lines,
+                  action=("Open my agenda", f"{site_url}/space/{mission.id}#agenda"))
+
+
+def meetings_changed(site_url: str, mission, lines: list[str], lang: str) -> Letter:
+    return Letter("meeting-moved", Msg("Your meetings at %(mission)s changed", mission=_title(mission, lang)),
+                  [Msg("The schedule of «%(mission)s» was re-planned, and it changed your meetings:",
+                       mission=_title(mission, lang)), zone_sentence(mission.timezone)], lines=lines,
+                  action=("Open my agenda", f"{site_url}/space/{mission.id}#agenda"))

@@ -1,0 +1,267 @@
+"""A company registers itself for a mission: its profile (recognised by tax ID when the registry knows it),
+its attendees, the slots it can attend, and an account. The registration reaches the organizers once
+its e-mail is confirmed; they approve it (the company takes part) or refuse it with a reason, and the
+company is told either way by mail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from hamkor.accounts import links
+from hamkor.accounts.permissions import SYSTEM, Actor
+from hamkor.accounts.service import AccountError, Accounts, checked_email, password_problems
+from hamkor.companies.registry import CompanyData, CompanyError, Registry, company_name, validate
+from hamkor.errors import Conflict, Refused
+from hamkor.i18n import LANGUAGES, Msg
+from hamkor.mail.outbox import queue
+from hamkor.missions import letters
+from hamkor.missions.base import MissionError, mission_row, requests_closed
+from hamkor.missions.grid import time_grid
+from hamkor.store.db import session_of, unit_of_work
+from hamkor.store.models import Company, CompanyContact, Mission, MissionParticipant, MissionRegistration, User
+
+REGISTRATION_STATES = ("unconfirmed", "pending", "approved", "refused")
+
+
+class RegistrationError(MissionError):
+    """The registration cannot be taken as it is: the problems say where and why."""
+
+
+@dataclass
+class Registration:
+    """What a company's representative enters on the public page."""
+
+    email: str = ""
+    password: str = ""
+    language: str = "ru"
+    company: CompanyData = field(default_factory=CompanyData)
+    attendees: list[dict] = field(default_factory=list)  # [{"name", "role", "languages": [...]}]
+    available: list[str] | None = None  # slot ids; None: the whole grid
+
+
+@dataclass
+class RegistrationView:
+    registration: MissionRegistration
+    company: Company
+    email: str | None
+
+
+def side_of(mission: Mission, country: str, region: str | None) -> str | None:
+    """Which side a company is on, by where it is: the host territory or the visiting one."""
+    for side, territory in (("host", mission.host_territory), ("visiting", mission.visiting_territory)):
+        if territory == region or territory == country:
+            return side
+    return None
+
+
+class MissionRegistrations:
+    @unit_of_work
+    def set_registration(self, mission_id: int, open_: bool, actor: Actor = SYSTEM) -> Mission:
+        if not actor.may("missions.manage"):
+            raise Refused([("mission", "only organizers open or close registration")])
+        mission = mission_row(session_of(self), mission_id, lock=True)
+        mission.registration_open = open_
+        return mission
+
+    def registration_counts(self, mission_id: int) -> dict[str, int]:
+        """Companies per side: those taking part and those whose confirmed registration waits."""
+        with self.db.session() as session:
+            taking_part = dict(session.execute(select(MissionParticipant.side, func.count()).where(
+                MissionParticipant.mission_id == mission_id).group_by(MissionParticipant.side)).all())
+            waiting = dict(session.execute(select(MissionRegistration.side, func.count()).where(
+                MissionRegistration.mission_id == mission_id, MissionRegistration.status == "pending")
+                .group_by(MissionRegistration.side)).all())
+        return {side: taking_part.get(side, 0) + waiting.get(side, 0) for side in ("host", "visiting")}
+
+    def registration_closed(self, mission: Mission, now: datetime | None = None) -> Msg | str | None:
+        if not mission.registration_open:
+            return "registration for this mission is not open"
+        closed = requests_closed(mission, now or self.clock())
+        return Msg("registration closed with the request deadline: %(why)s", why=closed) if closed else None
+
+    @unit_of_work
+    def register(self, mission_id: int, form: Registration, now: datetime | None = None) -> MissionRegistration:
+        """Check everything, then write the company (or reuse the registry's), the account (inactive until
+        its address is confirmed), the registration and the confirmation mail — all or nothing."""
+        now = now or self.clock()
+        session = session_of(self)
+        mission = mission_row(session, mission_id, lock=True)
+        closed = self.registration_closed(mission, now)
+        if closed:
+            raise Conflict([("registration", closed)])
+        problems: list[tuple[str, str]] = []
+        try:
+            email = checked_email(form.email)
+        except AccountError as error:
+            problems += error.problems
+            email = ""
+        problems += [("password", p) for p in password_problems(form.password, email)]
+        if form.language not in LANGUAGES:
+            problems.append(("language", Msg("language must be one of %(languages)s", languages=", ".join(LANGUAGES))))
+        # A company the registry knows (same country, same tax ID) is recognised: its profile is reused and
+        # the form's company fields are not needed; a new one must be a valid record.
+        tax_id = "".join(ch for ch in form.company.tax_id or "" if ch.isdigit())
+        known = session.scalar(select(Company).where(Company.tax_id == tax_id, Company.country == form.company.country)
+                               ) if tax_id else None
+        clean, company_problems = (form.company, []) if known is not None else validate(form.company)
+        problems += company_problems
+        if not tax_id:
+            problems.append(("tax_id", "the tax ID is needed: it tells whether the registry knows the company"))
+        side = side_of(mission, known.country, known.region) if known is not None \
+            else side_of(mission, clean.country, clean.region)
+        if side is None and not company_problems:
+            problems.append(("region", Msg("this mission is between %(host)s and %(visiting)s: the company must be "
+                                           "in one of them", host=mission.host_territory,
+                                           visiting=mission.visiting_territory)))
+        attendees = [a for a in form.attendees if (a.get("name") or "").strip()]
+        if not attendees:
+            problems.append(("attendees", "name at least one person who will attend"))
+        grid = {s.id for s in time_grid(mission.days, mission.slot_minutes)}
+        if form.available is not None:
+            if not form.available:
+                problems.append(("available", "choose at least one time you can attend"))
+            unknown = [s for s in form.available if s not in grid]
+            if unknown:
+                problems.append(("available", Msg("not slots of this mission: %(unknown)s",
+                                                  unknown=", ".join(unknown[:5]))))
+        if problems:
+            raise RegistrationError(problems)
+        if session.scalar(select(User).where(User.email == email)):
+            raise Conflict([("email", "an account with this address exists already: sign in with it, or ask "
+                                      "for a new password on the sign-in page")])
+        company = known
+        if company is not None:
+            taken = session.scalar(select(MissionRegistration).where(
+                MissionRegistration.mission_id == mission_id, MissionRegistration.company_id == company.id))
+            if taken is not None or session.scalar(select(MissionParticipant).where(
+                    MissionParticipant.mission_id == mission_id, MissionParticipant.company_id == company.id)):
+                raise Conflict([("tax_id", Msg("%(company)s is registered for this mission already: sign in with "
+                                               "the account that registered it", company=company_name(company)))])
+        else:
+            try:
+                company = Registry(self.db).create(clean, SYSTEM)
+            except CompanyError as error:
+                raise RegistrationError(error.problems) from None
+            company = session.get(Company, company.id)
+        languages = sorted({lang for a in attendees for lang in a.get("languages") or [] if lang})
+        user = Accounts(self.db, self.clock).create_user(email, form.password, "company", form.language, company.id)
+        user.active = False  # until the address is confirmed: a typo'd address gets nobody in
+        registration = MissionRegistration(
+            mission_id=mission_id, company_id=company.id, user_id=user.id, side=side,
+            attendees=[{"name": a["name"].strip(), "role": (a.get("role") or "").strip() or None,
+                        "languages": list(a.get("languages") or [])} for a in attendees],
+            languages=languages or list(company.languages or []), available=form.available,
+            status="unconfirmed", created_at=now)
+        session.add(registration)
+        session.flush()
+        if not session.scalar(select(CompanyContact).where(CompanyContact.company_id == company.id,
+                                                           CompanyContact.email == email)):
+            session.add(CompanyContact(company_id=company.id, name=registration.attendees[0]["name"],
+                                       role=registration.attendees[0]["role"], email=email))
+        token = links.issue(session, "confirm", now, user.id, {"registration": registration.id})
+        queue(session, email, form.language, letters.confirm_registration(self.site_url, token, mission, form.language),
+              now, mission_id=mission_id)
+        return registration
+
+    def registration_link(self, token: str) -> MissionRegistration:
+        """The registration a confirmation link is for, while the link is usable (LinkProblem otherwise)."""
+        with self.db.session() as session:
+            link = links.check(session, token, ("confirm",), self.clock())
+            found = session.get(MissionRegistration, (link.payload or {}).get("registration"))
+            if found is None:
+                raise links.LinkProblem("unknown", "this link is not valid: it may have been copied incompletely "
+                                                   "or changed")
+            return found
+
+    @unit_of_work
+    def confirm_registration(self, token: str, now: datetime | None = None) -> MissionRegistration:
+        """The address is the registrant's: the account opens, and the organizers see the registration."""
+        now = now or self.clock()
+        session = session_of(self)
+        link = links.use(session, token, ("confirm",), now)
+        registration = session.get(MissionRegistration, (link.payload or {}).get("registration"))
+        if registration is None:
+            raise links.LinkProblem("unknown", "this link is not valid: it may have been copied incompletely "
+                                               "or changed")
+        user = session.get(User, registration.user_id) if registration.user_id else None
+        if user is not None:
+            user.active = True
+        if registration.status == "unconfirmed":
+            registration.status = "pending"
+        return registration
+
+    def registrations(self, mission_id: int, confirmed_only: bool = True) -> list[RegistrationView]:
+        with self.db.session() as session:
+            query = (select(MissionRegistration, Company, User.email)
+                     .join(Company, Company.id == MissionRegistration.company_id)
+                     .outerjoin(User, User.id == MissionRegistration.user_id)
+                     .where(MissionRegistration.mission_id == mission_id)
+                     .order_by(MissionRegistration.created_at, MissionRegistration.id))
+            if confirmed_only:
+                query = query.where(MissionRegistration.status != "unconfirmed")
+            return [RegistrationView(r, c, e) for r, c, e in session.execute(query).all()]
+
+    @unit_of_work
+    def decide_registration(self, mission_id: int, registration_id: int, approve: bool, reason: str | None = None,
+                            actor: Actor = SYSTEM, now: datetime | None = None) -> MissionRegistration:
+        """Approve (the company takes part, with its attendees and times) or refuse with a reason; the
+        company is told by mail, in its representative's language."""
+        if not actor.may("missions.manage"):
+            raise Refused([("registration", "only organizers decide on registrations")])
+        now = now or self.clock()
+        session = session_of(self)
+        mission = mission_row(session, mission_id, lock=True)
+        registration = session.get(MissionRegistration, registration_id)
+        if registration is None or registration.mission_id != mission_id or registration.status == "unconfirmed":
+            raise MissionError([("registration", "no such registration in this mission")])
+        if registration.status != "pending":
+            raise Conflict([("registration", Msg("this registration was decided already (%(status)s)",
+                                                 status=registration.status))])
+        reason = (reason or "").strip()
+        if not approve and not reason:
+            raise RegistrationError([("reason", "say why the registration is refused: the company is told")])
+        if approve:
+            self.add_participant(mission_id, registration.company_id, registration.side,
+                                 [a["name"] for a in registration.attendees or []], registration.languages,
+                                 registration.available)
+        registration.status = "approved" if approve else "refused"
+        registration.reason = reason or None
+        registration.decided_at, registration.decided_by = now, actor.user_id
+        user = session.get(User, registration.user_id) if registration.user_id else None
+        if user is not None:
+            queue(session, user.email, user.language,
+                  letters.registration_decided(self.site_url, mission, approve, reason, user.language), now,
+                  user=user, mission_id=mission_id)
+        return registration
+
+    @unit_of_work
+    def invite_to_register(self, mission_id: int, company_ids: list[int], actor: Actor = SYSTEM,
+                           now: datetime | None = None) -> tuple[list[int], list[int]]:
+        """Mail the registration page to registry companies: (those invited, those with no address)."""
+        if not actor.may("missions.manage"):
+            raise Refused([("mission", "only organizers invite companies")])
+        now = now or self.clock()
+        session = session_of(self)
+        mission = mission_row(session, mission_id)
+        if not mission.registration_open:
+            raise Conflict([("registration", "open the registration first: the invitation points to its page")])
+        invited, without = [], []
+        for company_id in dict.fromkeys(company_ids):
+            company = session.get(Company, company_id)
+            if company is None:
+                continue
+            addresses = {c.email.strip().lower() for c in session.scalars(select(CompanyContact).where(
+                CompanyContact.company_id == company_id)) if c.email}
+            if not addresses:
+                without.append(company_id)
+                continue
+            lang = next((x for x in company.languages or [] if x in LANGUAGES), "ru")
+            for address in sorted(addresses):
+                queue(session, address, lang, letters.invitation_to_register(self.site_url, mission, company, lang),
+                      now, mission_id=mission_id)
+            invited.append(company_id)
+        return invited, without

@@ -1,0 +1,163 @@
+"""A mission's public page and registration form (no sign-in), the confirmation link, and the organizers'
+page where registrations are approved or refused and registry companies invited."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from hamkor.accounts.links import LinkProblem
+from hamkor.companies.registry import CompanyData, company_name
+from hamkor.companies.sectors import SECTORS
+from hamkor.errors import Conflict, Problem
+from hamkor.missions.base import mission_text
+from hamkor.missions.registration import Registration
+from hamkor.web.deps import (
+    MissionInPath,
+    MissionManager,
+    MissionRequester,
+    MissionsDep,
+    RecordId,
+    RegistryDep,
+    language_of,
+)
+from hamkor.web.pages._public import over_limit, public_form_ok, public_page
+from hamkor.web.pages._render import check_csrf, page
+from hamkor.web.pages.links import link_problem_page
+
+router = APIRouter(include_in_schema=False)
+ATTENDEE_ROWS = 3
+
+
+def _codes(form, name: str) -> list[str]:
+    return [c.strip() for c in (form.get(name) or "").replace(";", ",").split(",") if c.strip()]
+
+
+def _form_to_registration(form, mission) -> Registration:
+    territory = (form.get("territory") or "").strip()
+    company = CompanyData(name_ru=form.get("name_ru"), name_uz=form.get("name_uz"), name_en=form.get("name_en"),
+                          tax_id=form.get("tax_id"), country=territory[:2],
+                          region=territory if "-" in territory else None, city=form.get("city"),
+                          sectors=form.getlist("sectors"), website=form.get("website"), offers=_codes(form, "offers"),
+                          offers_text=form.get("offers_text"), needs=_codes(form, "needs"),
+                          needs_text=form.get("needs_text"))
+    attendees = [{"name": form.get(f"attendee_{i}_name") or "", "role": form.get(f"attendee_{i}_role") or "",
+                  "languages": form.getlist(f"attendee_{i}_languages")} for i in range(ATTENDEE_ROWS)]
+    available = form.getlist("available") if form.get("times") == "some" else None
+    return Registration(email=form.get("email") or "", password=form.get("password") or "",
+                        language=form.get("language") or "ru", company=company, attendees=attendees,
+                        available=available)
+
+
+def _public(request: Request, missions, mission, status_code: int = 200, **context):
+    lang = language_of(request)
+    return public_page(request, "join.html.j2", status_code, mission=mission,
+                       title=mission_text(mission, "name", lang), venue=mission_text(mission, "venue", lang),
+                       programme=mission_text(mission, "programme", lang),
+                       counts=missions.registration_counts(mission.id),
+                       closed=missions.registration_closed(mission), slots=missions.slots(mission),
+                       sectors=list(SECTORS), attendee_rows=range(ATTENDEE_ROWS), **context)
+
+
+@router.get("/join/{mission_id}")
+def join_page(request: Request, missions: MissionsDep, mission: MissionInPath):
+    return _public(request, missions, mission)
+
+
+@router.post("/join/{mission_id}")
+async def join(request: Request, missions: MissionsDep, mission: MissionInPath):
+    form = await request.form()
+    if not public_form_ok(request, form.get("csrf")):
+        return page(request, "message.html.j2", status_code=400, message="The form expired: please try again.")
+    if over_limit(request):
+        return _public(request, missions, mission, 429, form=form,
+                       problems=[("registration", "Too many attempts: wait a few minutes and try again.")])
+    try:
+        missions.register(mission.id, _form_to_registration(form, mission))
+    except Problem as problem:
+        return _public(request, missions, mission, 409 if isinstance(problem, Conflict) else 422,
+                       form=form, problems=problem.problems)
+    return RedirectResponse("/signin?notice=registered", status_code=303)
+
+
+@router.get("/join/confirm/{token}")
+def confirm_form(request: Request, missions: MissionsDep, token: str):
+    try:
+        missions.registration_link(token)
+    except LinkProblem as problem:
+        return link_problem_page(request, problem)
+    return public_page(request, "confirm_link.html.j2", heading="Confirm the registration",
+                       text="Confirm that this address is yours: then the organizers see your registration.",
+                       button="Confirm", action=f"/join/confirm/{token}")
+
+
+@router.post("/join/confirm/{token}")
+async def confirm(request: Request, missions: MissionsDep, token: str):
+    form = await request.form()
+    if not public_form_ok(request, form.get("csrf")):
+        return page(request, "message.html.j2", status_code=400, message="The form expired: please try again.")
+    try:
+        missions.confirm_registration(token)
+    except LinkProblem as problem:
+        return link_problem_page(request, problem)
+    return page(request, "confirm_link.html.j2", heading="Confirm the registration",
+                done="Your address is confirmed. The organizers will decide on your registration and tell you by "
+                     "mail; meanwhile you can sign in.", next="/signin")
+
+
+# ---- the organizers' side ----------------------------------------------------------------------
+@router.get("/missions/{mission_id}/registrations")
+def registrations_page(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
+                       mission: MissionInPath):
+    return _registrations(request, missions, registry, mission)
+
+
+def _registrations(request: Request, missions, registry, mission, status_code: int = 200, **context):
+    lang = language_of(request)
+    taking_part = {p.company.id for p in missions.people(mission.id).values()}
+    registered = {v.company.id for v in missions.registrations(mission.id, confirmed_only=False)}
+    candidates = sorted(((c.id, company_name(c, lang)) for c in registry.all()
+                         if c.id not in taking_part and c.id not in registered), key=lambda c: c[1].lower())
+    join_url = f"{request.app.state.web.settings.site_url}/join/{mission.id}"
+    return page(request, "mission_registrations.html.j2", status_code, mission=mission, tab="registrations",
+                registrations=missions.registrations(mission.id), counts=missions.registration_counts(mission.id),
+                candidates=candidates, join_url=join_url, company_name=lambda c: company_name(c, lang), **context)
+
+
+@router.post("/missions/{mission_id}/registrations")
+async def registrations_action(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
+                               mission: MissionInPath):
+    form = await request.form()
+    check_csrf(viewer, form.get("csrf"))
+    action = form.get("action")
+    try:
+        if action in ("open", "close"):
+            missions.set_registration(mission.id, action == "open", viewer.actor)
+        elif action == "invite":
+            invited, without = missions.invite_to_register(
+                mission.id, [int(x) for x in form.getlist("companies") if x.isdigit()], viewer.actor)
+            return _registrations(request, missions, registry, missions.mission(mission.id),
+                                      invited=len(invited), without=len(without))
+    except Problem as problem:
+        return _registrations(request, missions, registry, mission, 409, problems=problem.problems)
+    return RedirectResponse(f"/missions/{mission.id}/registrations", status_code=303)
+
+
+@router.post("/missions/{mission_id}/registrations/{registration_id}")
+async def decide(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
+                 mission: MissionInPath, registration_id: RecordId):
+    form = await request.form()
+    check_csrf(viewer, form.get("csrf"))
+    try:
+        missions.decide_registration(mission.id, registration_id, form.get("decision") == "approve",
+                                     form.get("reason"), viewer.actor)
+    except Problem as problem:
+        return _registrations(request, missions, registry, mission, 422, problems=problem.problems)
+    return RedirectResponse(f"/missions/{mission.id}/registrations", status_code=303)
+
+
+@router.get("/space/{mission_id}")
+def space(request: Request, viewer: MissionRequester, mission: MissionInPath):
+    """Where the participants' mails point: for now the mission's requests page, where a representative
+    sends, answers and follows their company's requests."""
+    return RedirectResponse(f"/missions/{mission.id}/requests", status_code=303)

@@ -1,0 +1,201 @@
+"""Companies take part themselves, through HTTP as a browser would, with mail read from a real SMTP server
+on loopback: registration on the public page, e-mail confirmation, the organizer's decision, requests
+and answers, the published schedule — and every refusal that must write nothing."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from hamkor.accounts.service import Accounts
+from hamkor.companies.registry import CompanyData, Contact, Registry
+from hamkor.config import Settings
+from hamkor.missions.service import MissionData, Missions
+from hamkor.store.db import Database
+from hamkor.store.models import Company, MissionRegistration, User
+from hamkor.web.app import create_app
+from tests.helpers import DEMO_NOW, PASSWORD, csrf_of, signed_in
+
+SITE = "https://mission.example.org"
+
+
+class Clock:
+    at = DEMO_NOW
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+def env(tmp_path, smtp_server):
+    port, inbox = smtp_server
+    settings = Settings(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
+                        public_url=SITE, mail_interval_seconds=3600)
+    db = Database(settings)
+    db.upgrade()
+    Accounts(db).create_user("organizer@altai.ru", PASSWORD, "organizer")
+    known = Registry(db).create(CompanyData(name_ru="ООО «Алтайские сыры»", tax_id="2221000002", country="RU",
+                                            region="RU-ALT", languages=["ru"], sectors=["food"],
+                                            contacts=[Contact("Ирина", email="sales@cheese.ru")]))
+    mission = Missions(db).create(MissionData(
+        name="Бизнес-миссия Сырдарьи в Алтайский край", host_territory="RU-ALT", visiting_territory="UZ-SI",
+        venue="Барнаул, Дом Союзов", timezone="Asia/Barnaul", tables=2,
+        days=[{"date": "2026-12-15", "start": "10:00", "end": "11:00"}],
+        request_deadline=datetime(2026, 12, 10, 12, 0, tzinfo=UTC)))
+    db.dispose()
+    clock = Clock()
+    app = create_app(settings, clock=clock)
+    yield {"app": app, "mission": mission, "known": known, "inbox": inbox, "clock": clock}
+    app.state.web.services.close()
+
+
+def deliver(app) -> None:
+    app.state.web.services.outbox.send_due()
+
+
+def mails_to(inbox, address: str) -> list:
+    return [email.message_from_string(raw, policy=email.policy.default) for to, raw in inbox.messages
+            if address in to]
+
+
+def text_of(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def registration_form(**values) -> dict:
+    form = {"territory": "UZ-SI", "tax_id": "301234567", "name_uz": "Sirdaryo Agro MChJ",
+            "name_ru": "ООО «Сырдарья Агро»",
+            "sectors": "food", "offers_text": "плодоовощная продукция", "attendee_0_name": "Алишер Каримов",
+            "attendee_0_role": "директор", "attendee_0_languages": ["uz", "ru"], "times": "all",
+            "email": "director@agro.uz", "password": PASSWORD, "language": "uz"}
+    form.update(values)
+    return form
+
+
+def register(app, mission_id: int, **values):
+    client = TestClient(app)
+    token = csrf_of(client, f"/join/{mission_id}")
+    return client.post(f"/join/{mission_id}", data={"csrf": token, **registration_form(**values)},
+                       follow_redirects=False)
+
+
+def confirm_from_mail(app, inbox, address: str) -> None:
+    deliver(app)
+    [message] = [m for m in mails_to(inbox, address) if "/join/confirm/" in text_of(m)]
+    path = re.search(re.escape(SITE) + r"(/join/confirm/\S+)", text_of(message)).group(1)
+    client = TestClient(app)
+    token = csrf_of(client, path)
+    assert client.post(path, data={"csrf": token}).status_code == 200
+
+
+def counts(app) -> tuple[int, int, int]:
+    with app.state.web.services.db.session() as session:
+        return tuple(session.scalar(select(func.count()).select_from(model))
+                     for model in (Company, User, MissionRegistration))
+
+
+def test_companies_register_confirm_are_approved_and_meet(env):
+    app, mission, inbox = env["app"], env["mission"], env["inbox"]
+    closed = TestClient(app).get(f"/join/{mission.id}?lang=en")
+    assert closed.status_code == 200 and 'id="closed"' in closed.text and "join-form" not in closed.text
+    organizer = signed_in(app, "organizer@altai.ru")
+    token = csrf_of(organizer, f"/missions/{mission.id}/registrations")
+    organizer.post(f"/missions/{mission.id}/registrations", data={"csrf": token, "action": "open"})
+    public = TestClient(app).get(f"/join/{mission.id}?lang=uz")
+    assert 'id="join-form"' in public.text and "Дом Союзов" in public.text and "Asia/Barnaul" in public.text
+
+    # a new Uzbek company and one the registry knows (by its INN), each with its own account
+    assert register(app, mission.id).status_code == 303
+    assert register(app, mission.id, territory="RU-ALT", tax_id="2221000002", name_ru="", name_uz="",
+                    email="export@cheese.ru", language="ru", attendee_0_name="Ирина Петрова").status_code == 303
+    companies_after = counts(app)[0]
+    assert companies_after == 2  # the known company was reused, not copied
+    listing = organizer.get(f"/missions/{mission.id}/registrations").text
+    assert "data-registration" not in listing  # not confirmed yet: the organizer does not see them
+    assert Accounts(app.state.web.services.db).authenticate("director@agro.uz", PASSWORD) is None
+    confirm_from_mail(app, inbox, "director@agro.uz")
+    confirm_from_mail(app, inbox, "export@cheese.ru")
+    [uz_mail] = [m for m in mails_to(inbox, "director@agro.uz")]
+    assert "tasdiqlang" in uz_mail["Subject"].lower()  # in the registrant's language
+    listing = organizer.get(f"/missions/{mission.id}/registrations").text
+    assert listing.count('data-status="pending"') == 2
+    services = app.state.web.services
+    registrations = services.missions.registrations(mission.id)
+    for registration in registrations:
+        token = csrf_of(organizer, f"/missions/{mission.id}/registrations")
+        organizer.post(f"/missions/{mission.id}/registrations/{registration.registration.id}",
+                       data={"csrf": token, "decision": "approve"})
+    people = services.missions.people(mission.id)
+    assert {p.participant.side for p in people.values()} == {"host", "visiting"}
+    deliver(app)
+    assert any("/space/" in text_of(m) for m in mails_to(inbox, "director@agro.uz"))
+
+    # the Uzbek director asks to meet the cheese maker; the cheese maker accepts; each is told
+    uz = signed_in_as(app, "director@agro.uz")
+    visiting = next(p for p in people.values() if p.participant.side == "visiting")
+    host = next(p for p in people.values() if p.participant.side == "host")
+    token = csrf_of(uz, f"/missions/{mission.id}/requests")
+    uz.post(f"/missions/{mission.id}/requests", data={"csrf": token, "requester": visiting.id, "target": host.id,
+                                                      "priority": "must", "message": "Сыры для Ташкента"})
+    deliver(app)
+    [asked] = [m for m in mails_to(inbox, "export@cheese.ru") if "Запрос на встречу" in m["Subject"]]
+    assert "Сыры для Ташкента" in text_of(asked) and asked.get_body(("html",)) is not None
+    [request] = services.missions.requests(mission.id)
+    ru = signed_in_as(app, "export@cheese.ru")
+    token = csrf_of(ru, f"/missions/{mission.id}/requests")
+    ru.post(f"/missions/{mission.id}/requests/{request.request.id}/answer", data={"csrf": token, "answer": "accept"})
+    deliver(app)
+    assert any("qabul qildi" in m["Subject"] for m in mails_to(inbox, "director@agro.uz"))
+
+    # the schedule is published: both hear of their meeting, time zone spelled out
+    services.missions.schedule(mission.id, seconds=2)
+    deliver(app)
+    [published] = [m for m in mails_to(inbox, "export@cheese.ru") if "Ваши встречи" in m["Subject"]]
+    assert "15.12.2026 10:" in text_of(published) and "Asia/Barnaul (UTC+07:00)" in text_of(published)
+    assert any("15.12.2026 10:" in text_of(m) for m in mails_to(inbox, "director@agro.uz"))
+
+
+def signed_in_as(app, address: str) -> TestClient:
+    client = TestClient(app)
+    token = csrf_of(client, "/signin")
+    response = client.post("/signin", data={"email": address, "password": PASSWORD, "csrf": token},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    return client
+
+
+def test_refusals_write_nothing_and_links_say_why(env):
+    app, mission, inbox, clock = env["app"], env["mission"], env["inbox"], env["clock"]
+    app.state.web.services.missions.set_registration(mission.id, True)
+    before = counts(app)
+    bad = register(app, mission.id, tax_id="12", email="not an address", password="short",
+                   attendee_0_name="")
+    assert bad.status_code == 422 and 'id="problems"' in bad.text and counts(app) == before
+    assert "Сырдарья Агро" in bad.text  # what was typed is kept
+    elsewhere = register(app, mission.id, territory="RU-ALT", tax_id="2221000002", email="x@cheese.ru",
+                         name_ru="Сыры", language="ru")
+    assert elsewhere.status_code == 303
+    twice = register(app, mission.id, territory="RU-ALT", tax_id="2221000002", email="y@cheese.ru",
+                     language="ru")
+    assert twice.status_code == 409 and "/signin" in twice.text and "зарегистрирован" in twice.text
+    taken = register(app, mission.id, email="x@cheese.ru", language="ru")
+    assert taken.status_code == 409
+    with_one = counts(app)
+    assert with_one == (before[0], before[1] + 1, before[2] + 1)
+    assert TestClient(app).get("/join/confirm/forged-token").status_code == 410
+    confirm_from_mail(app, inbox, "x@cheese.ru")
+    deliver(app)
+    path = re.search(re.escape(SITE) + r"(/join/confirm/\S+)", text_of(mails_to(inbox, "x@cheese.ru")[0])).group(1)
+    used = TestClient(app).get(path)
+    assert used.status_code == 410 and 'data-state="used"' in used.text
+    client = TestClient(app)
+    token = csrf_of(client, f"/join/{mission.id}")  # the form was open when the page was loaded…
+    clock.at = datetime(2026, 12, 11, tzinfo=UTC)  # …and is sent past the deadline
+    late = client.post(f"/join/{mission.id}", data={"csrf": token, **registration_form(email="late@agro.uz")})
+    assert late.status_code == 409 and 'id="closed"' in late.text and counts(app) == with_one
