@@ -60,7 +60,15 @@ class AppContext:
 
     @cached_property
     def missions(self) -> Missions:
-        return Missions(self.db, self.clock, self.settings.site_url)
+        missions = Missions(self.db, self.clock, self.settings.site_url, str(self.settings.data_dir))
+
+        def agenda(mission, participant_id: int, lang: str) -> bytes:
+            from hamkor.missions import documents  # the PDF engine: loaded only when an agenda is attached
+
+            return documents.agenda_pdf(missions, mission, [participant_id], lang)
+
+        missions.agenda_renderer = agenda
+        return missions
 
     @cached_property
     def cooperation(self) -> Cooperation:

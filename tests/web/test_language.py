@@ -119,7 +119,8 @@ def _pages(application) -> list[str]:
              "/?reporter=RU-ALT&partner=ZZZ", "/missions/999999", "/companies/abc", "/account", "/users",
              "/outbox", "/password/forgot", "/welcome/not-a-token", "/password/reset/not-a-token",
              "/email/confirm/not-a-token", *_open_links(services), f"/join/{mission.id}",
-             f"/missions/{mission.id}/registrations", "/join/confirm/not-a-token"]
+             f"/missions/{mission.id}/registrations", "/join/confirm/not-a-token", "/followup/not-a-token",
+             f"/missions/{mission.id}/followup"]
     for kind in ("events", "agreements", "commitments"):
         record = services.cooperation.list(kind)[0]
         pages += [f"/cooperation/{kind}", f"/cooperation/{kind}/new", f"/cooperation/{kind}/{record.id}",
@@ -132,7 +133,7 @@ NOT_PAGES = {"/healthz", "/signin", "/brief/download", "/brief/file/{job_id}", "
              "/companies/export.{fmt}", "/cooperation/agreements/{record_id}/document", "/cooperation/events.ics",
              "/explorer.{fmt}", "/jobs/{job_id}", "/missions/{mission_id}/agenda/{participant_id}.{fmt}",
              "/missions/{mission_id}/documents/{kind}", "/missions/{mission_id}/job/{job_id}",
-             "/space/{mission_id}"}
+             "/space/{mission_id}", "/space/{mission_id}/agenda.ics", "/missions/{mission_id}/report.{fmt}"}
 
 
 def _route_pattern(path: str) -> re.Pattern:

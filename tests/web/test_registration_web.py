@@ -7,7 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -46,6 +46,8 @@ def env(tmp_path, smtp_server):
     mission = Missions(db).create(MissionData(
         name="Бизнес-миссия Сырдарьи в Алтайский край", host_territory="RU-ALT", visiting_territory="UZ-SI",
         venue="Барнаул, Дом Союзов", timezone="Asia/Barnaul", tables=2,
+        names={"name": {"uz": "Sirdaryo biznes-missiyasi Oltoy o‘lkasida"},
+               "venue": {"uz": "Barnaul, Kasaba uyushmalari uyi"}},
         days=[{"date": "2026-12-15", "start": "10:00", "end": "11:00"}],
         request_deadline=datetime(2026, 12, 10, 12, 0, tzinfo=UTC)))
     db.dispose()
@@ -108,7 +110,9 @@ def test_companies_register_confirm_are_approved_and_meet(env):
     token = csrf_of(organizer, f"/missions/{mission.id}/registrations")
     organizer.post(f"/missions/{mission.id}/registrations", data={"csrf": token, "action": "open"})
     public = TestClient(app).get(f"/join/{mission.id}?lang=uz")
-    assert 'id="join-form"' in public.text and "Дом Союзов" in public.text and "Asia/Barnaul" in public.text
+    assert 'id="join-form"' in public.text and "Asia/Barnaul" in public.text
+    assert "Kasaba uyushmalari uyi" in public.text and "Дом Союзов" not in public.text  # the Uzbek venue
+    assert "Дом Союзов" in TestClient(app).get(f"/join/{mission.id}?lang=en").text  # no English one: the fallback
 
     # a new Uzbek company and one the registry knows (by its INN), each with its own account
     assert register(app, mission.id).status_code == 303
@@ -122,7 +126,8 @@ def test_companies_register_confirm_are_approved_and_meet(env):
     confirm_from_mail(app, inbox, "director@agro.uz")
     confirm_from_mail(app, inbox, "export@cheese.ru")
     [uz_mail] = [m for m in mails_to(inbox, "director@agro.uz")]
-    assert "tasdiqlang" in uz_mail["Subject"].lower()  # in the registrant's language
+    assert "tasdiqlang" in uz_mail["Subject"].lower()  # in the registrant's language, the mission's name too
+    assert "Sirdaryo biznes-missiyasi" in uz_mail["Subject"]
     listing = organizer.get(f"/missions/{mission.id}/registrations").text
     assert listing.count('data-status="pending"') == 2
     services = app.state.web.services
@@ -136,20 +141,31 @@ def test_companies_register_confirm_are_approved_and_meet(env):
     deliver(app)
     assert any("/space/" in text_of(m) for m in mails_to(inbox, "director@agro.uz"))
 
-    # the Uzbek director asks to meet the cheese maker; the cheese maker accepts; each is told
+    # the Uzbek director finds the cheese maker in their space (suggested, with reasons) and asks to meet
     uz = signed_in_as(app, "director@agro.uz")
     visiting = next(p for p in people.values() if p.participant.side == "visiting")
     host = next(p for p in people.values() if p.participant.side == "host")
-    token = csrf_of(uz, f"/missions/{mission.id}/requests")
-    uz.post(f"/missions/{mission.id}/requests", data={"csrf": token, "requester": visiting.id, "target": host.id,
-                                                      "priority": "must", "message": "Сыры для Ташкента"})
+    space = uz.get(f"/space/{mission.id}?lang=uz")
+    assert space.status_code == 200 and f'data-participant="{host.id}"' in space.text
+    assert "Alt" in space.text or "Алтай" in space.text
+    token = csrf_of(uz, f"/space/{mission.id}")
+    uz.post(f"/space/{mission.id}/request", data={"csrf": token, "target": host.id, "priority": "must",
+                                                   "message": "Сыры для Ташкента"})
     deliver(app)
     [asked] = [m for m in mails_to(inbox, "export@cheese.ru") if "Запрос на встречу" in m["Subject"]]
     assert "Сыры для Ташкента" in text_of(asked) and asked.get_body(("html",)) is not None
+    # two days before the deadline the cheese maker is reminded of the request waiting for its answer
+    env["clock"].at = datetime(2026, 12, 9, 18, 0, tzinfo=UTC)
+    services.missions.send_due_notices()
+    services.missions.send_due_notices()  # twice: still one reminder
+    deliver(app)
+    assert len([m for m in mails_to(inbox, "export@cheese.ru") if "ждут вашего ответа" in m["Subject"]]) == 1
     [request] = services.missions.requests(mission.id)
     ru = signed_in_as(app, "export@cheese.ru")
-    token = csrf_of(ru, f"/missions/{mission.id}/requests")
-    ru.post(f"/missions/{mission.id}/requests/{request.request.id}/answer", data={"csrf": token, "answer": "accept"})
+    incoming = ru.get(f"/space/{mission.id}").text
+    assert f'data-request="{request.request.id}"' in incoming and "Сыры для Ташкента" in incoming
+    token = csrf_of(ru, f"/space/{mission.id}")
+    ru.post(f"/space/{mission.id}/answer/{request.request.id}", data={"csrf": token, "answer": "accept"})
     deliver(app)
     assert any("qabul qildi" in m["Subject"] for m in mails_to(inbox, "director@agro.uz"))
 
@@ -159,6 +175,53 @@ def test_companies_register_confirm_are_approved_and_meet(env):
     [published] = [m for m in mails_to(inbox, "export@cheese.ru") if "Ваши встречи" in m["Subject"]]
     assert "15.12.2026 10:" in text_of(published) and "Asia/Barnaul (UTC+07:00)" in text_of(published)
     assert any("15.12.2026 10:" in text_of(m) for m in mails_to(inbox, "director@agro.uz"))
+    ru.get(f"/space/{mission.id}")  # the cheese maker looks at the agenda
+
+    # the cheese maker can only come later: a re-plan moves the meeting, both are told and it shows as new
+    [meeting] = services.missions.meetings(mission.id)
+    later = next(s.id for s in services.missions.slots(services.missions.mission(mission.id)) if s.id > meeting.slot)
+    services.missions.update_participant(mission.id, host.id, available=[later])
+    env["clock"].at += timedelta(hours=1)
+    services.missions.replan(mission.id, meeting.slot, seconds=2)
+    deliver(app)
+    [moved] = [m for m in mails_to(inbox, "export@cheese.ru") if "изменились" in m["Subject"]]
+    old, new = meeting.slot.replace("T", " ").split(" "), later.replace("T", " ").split(" ")
+    assert f"перенесено с {old[0][8:10]}.{old[0][5:7]}.{old[0][:4]} {old[1]}" in text_of(moved)
+    assert f"{new[1]}" in text_of(moved)
+    assert any("o‘zgardi" in m["Subject"] for m in mails_to(inbox, "director@agro.uz"))
+    assert 'id="changed-meetings"' in ru.get(f"/space/{mission.id}").text
+
+    # the day before: the agenda, attached as a PDF
+    env["clock"].at = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
+    services.missions.send_due_notices()
+    deliver(app)
+    [tomorrow] = [m for m in mails_to(inbox, "director@agro.uz") if "Ertangi" in m["Subject"]]
+    [attachment] = list(tomorrow.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf" and attachment.get_content()[:4] == b"%PDF"
+
+    # a month after, each side answers through its follow-up link; they disagree on what came of it
+    env["clock"].at = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)
+    services.missions.send_due_notices()
+    deliver(app)
+    answers = {"export@cheese.ru": ("held", "5", "contract", "0406", "120000"),
+               "director@agro.uz": ("held", "4", "negotiation", "", "")}
+    for address, (status, rating, stage, code, value) in answers.items():
+        [follow] = [m for m in mails_to(inbox, address) if "/followup/" in text_of(m)]
+        path = re.search(re.escape(SITE) + r"(/followup/\S+)", text_of(follow)).group(1)
+        client = TestClient(app)
+        form_page = client.get(path)
+        assert form_page.status_code == 200 and f'name="status_{meeting.id}"' in form_page.text
+        token = re.search(r'name="csrf" value="([^"]+)"', form_page.text).group(1)
+        saved = client.post(path, data={"csrf": token, f"status_{meeting.id}": status, f"rating_{meeting.id}": rating,
+                                        f"stage_{meeting.id}": stage, f"hs_{meeting.id}": code,
+                                        f"value_{meeting.id}": value})
+        assert saved.status_code == 200 and 'id="done"' in saved.text
+        assert client.get(path).status_code == 410  # the link worked once
+    follow_page = organizer.get(f"/missions/{mission.id}/followup").text
+    assert 'class="disagree"' in follow_page and 'id="deals"' in follow_page and "0406" in follow_page
+    pdf = organizer.get(f"/missions/{mission.id}/report.pdf?lang=uz")
+    xlsx = organizer.get(f"/missions/{mission.id}/report.xlsx?lang=en")
+    assert pdf.content[:4] == b"%PDF" and xlsx.content[:2] == b"PK"
 
 
 def signed_in_as(app, address: str) -> TestClient:

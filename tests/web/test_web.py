@@ -55,6 +55,10 @@ ROUTES = {
     ("POST", "/missions/{mission_id}/registrations"): "missions.manage",
     ("POST", "/missions/{mission_id}/registrations/{registration_id}"): "missions.manage",
     ("GET", "/space/{mission_id}"): "missions.request",
+    **{("POST", f"/space/{{mission_id}}/{action}"): "missions.request"
+       for action in ("request", "answer/{request_id}", "availability", "feed", "outcomes")},
+    ("GET", "/missions/{mission_id}/followup"): "missions.manage",
+    ("GET", "/missions/{mission_id}/report.{fmt}"): "missions.manage",
     ("GET", "/api/v1/me"): "account.self", ("GET", "/api/v1/trade/summary"): "trade.view",
     ("GET", "/api/v1/trade/partners"): "trade.view", ("GET", "/api/v1/trade/structure"): "trade.view",
     ("GET", "/api/v1/trade/series"): "trade.view", ("GET", "/api/v1/trade/overview"): "trade.view",
@@ -134,7 +138,8 @@ ROUTES = {
 PUBLIC = {("GET", "/signin"), ("POST", "/signin"),
           *((method, path) for method in ("GET", "POST") for path in (
               "/password/forgot", "/welcome/{token}", "/password/reset/{token}", "/email/confirm/{token}",
-              "/join/{mission_id}", "/join/confirm/{token}")),
+              "/join/{mission_id}", "/join/confirm/{token}", "/followup/{token}")),
+          ("GET", "/space/{mission_id}/agenda.ics"),
           ("GET", "/api/docs"), ("GET", "/healthz"),
           ("GET", "/api/openapi.json"), ("GET", "/static"), ("GET", "/static/fonts"), ("HEAD", "/api/openapi.json"),
           ("HEAD", "/api/docs"),

@@ -11,8 +11,9 @@ log = logging.getLogger(__name__)
 
 
 class MailWorker:
-    def __init__(self, outbox: Outbox, interval: float) -> None:
-        self.outbox, self.interval = outbox, interval
+    def __init__(self, outbox: Outbox, interval: float, before: list | None = None) -> None:
+        """`before`: what else runs on each pass, before sending (the missions' timed notices)."""
+        self.outbox, self.interval, self.before = outbox, interval, list(before or [])
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="mail")
 
@@ -26,6 +27,8 @@ class MailWorker:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
+                for task in self.before:
+                    task()
                 self.outbox.send_due()
             except Exception:  # noqa: BLE001 - the worker outlives a bad pass; the message keeps its state
                 log.exception("mail pass failed")

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hamkor.i18n import Msg
+from hamkor.missions.base import mission_text
 from hamkor.missions.grid import Slot
 from hamkor.missions.itinerary import clock
 from hamkor.missions.phrases import LABELS, label
@@ -117,6 +118,8 @@ def agenda_html(missions: Missions, mission: Mission, participant_ids: list[int]
         language = lang or person.language
         items = participant_agenda(missions, mission, pid, language)
         pages.append({"person": person, "name": person.name(language), "lang": language,
+                      "title": mission_text(mission, "name", language),
+                      "venue": mission_text(mission, "venue", language),
                       "labels": _labels(language), "entries": items,
                       "days": sorted({i.date for i in items})})
     day_number = {d["date"]: n for n, d in enumerate(sorted(mission.days, key=lambda d: d["date"]), 1)}

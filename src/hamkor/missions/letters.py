@@ -3,10 +3,12 @@ zone spelled out wherever a time is given."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from hamkor.companies.registry import company_name
 from hamkor.i18n import Msg
 from hamkor.mail.letter import Letter, zone_sentence
-from hamkor.missions.base import mission_text
+from hamkor.missions.base import aware, mission_text
 
 
 def _title(mission, lang: str) -> str:
@@ -75,3 +77,28 @@ def meetings_changed(site_url: str, mission, lines: list[str], lang: str) -> Let
                   [Msg("The schedule of «%(mission)s» was re-planned, and it changed your meetings:",
                        mission=_title(mission, lang)), zone_sentence(mission.timezone)], lines=lines,
                   action=("Open my agenda", f"{site_url}/space/{mission.id}#agenda"))
+
+
+def deadline_near(site_url: str, mission, waiting: int, lang: str) -> Letter:
+    return Letter("deadline-near", Msg("Requests wait for your answer: %(mission)s", mission=_title(mission, lang)),
+                  [Msg("%(count)s meeting requests wait for your answer. Requests close on %(deadline)s; an "
+                       "unanswered one expires then.", count=waiting,
+                       deadline=format(aware(mission.request_deadline).astimezone(ZoneInfo(mission.timezone)),
+                                      "%d.%m.%Y %H:%M")),
+                   zone_sentence(mission.timezone)],
+                  action=("Answer", f"{site_url}/space/{mission.id}#incoming"))
+
+
+def agenda_tomorrow(site_url: str, mission, lines: list[str], lang: str) -> Letter:
+    return Letter("agenda-tomorrow", Msg("Your meetings tomorrow: %(mission)s", mission=_title(mission, lang)),
+                  [Msg("Tomorrow is your first day at «%(mission)s». Your meetings (the agenda is attached):",
+                       mission=_title(mission, lang)), zone_sentence(mission.timezone)], lines=lines,
+                  action=("Open my agenda", f"{site_url}/space/{mission.id}#agenda"))
+
+
+def follow_up(site_url: str, mission, token: str, days: int, lang: str) -> Letter:
+    return Letter("followup", Msg("What came of your meetings at %(mission)s?", mission=_title(mission, lang)),
+                  [Msg("%(days)s days have passed since «%(mission)s». Tell us, meeting by meeting, whether it took "
+                       "place and what came of it: a contact, negotiations, a contract, a shipment. It takes two "
+                       "minutes and helps plan the next mission.", days=days, mission=_title(mission, lang))],
+                  action=("Answer", f"{site_url}/followup/{token}"))

@@ -17,7 +17,6 @@ from hamkor.missions.base import (
     MissionError,
     aware,
     mission_row,
-    now_utc,
     requests_closed,
     scoped_row,
 )
@@ -70,7 +69,8 @@ class MissionRequests:
             raise MissionError([("participant", "both sides must take part in this mission")])
         if requester_id == target_id:
             raise MissionError([("target", "a participant cannot ask to meet itself")])
-        if people[requester_id].participant.side == people[target_id].participant.side:
+        if people[requester_id].participant.side == people[target_id].participant.side \
+                and not mission.same_side_meetings:
             raise MissionError([("target", "B2B meetings pair a host company with a visiting one")])
         with self.db.session() as session:
             existing = session.scalars(select(MissionRequest).where(
@@ -83,8 +83,8 @@ class MissionRequests:
             made = MissionRequest(mission_id=mission_id, requester_id=requester_id, target_id=target_id,
                                   priority=priority, message=(message or "").strip() or None, status=status,
                                   origin=origin or ("organizer" if actor.may("missions.manage") else "participant"),
-                                  created_by=actor.user_id, created_at=now_utc(),
-                                  answered_at=now_utc() if status != "pending" else None)
+                                  created_by=actor.user_id, created_at=now or self.clock(),
+                                  answered_at=(now or self.clock()) if status != "pending" else None)
             session.add(made)
             reverse = session.scalars(select(MissionRequest).where(
                 MissionRequest.mission_id == mission_id, MissionRequest.requester_id == target_id,
@@ -93,7 +93,7 @@ class MissionRequests:
             if reverse is not None:  # both sides asked: that is an answer, and neither request expires
                 for found in (made, reverse):
                     if found.status == "pending":
-                        found.status, found.answered_at = "accepted", now_utc()
+                        found.status, found.answered_at = "accepted", now or self.clock()
             session.flush()
             if made.status == "pending":
                 asking = people[requester_id].company.id
@@ -151,7 +151,7 @@ class MissionRequests:
             found = self._request_row(session, mission_id, request_id)
             found.status = "cancelled"
             for meeting in session.scalars(select(MissionMeeting).where(MissionMeeting.request_id == request_id)):
-                meeting.status, meeting.updated_at = "cancelled", now_utc()
+                meeting.status, meeting.updated_at = "cancelled", self.clock()
 
     @unit_of_work
     def expire(self, mission_id: int, now: datetime | None = None) -> int:

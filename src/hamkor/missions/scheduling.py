@@ -185,7 +185,7 @@ class MissionScheduling:
                     session.add(meeting)
                 meeting.slot, meeting.table_no = instance.slots[slot], tables[rid]
                 meeting.interpreter = instance.pairs_for(by_id[rid]) is not None
-                meeting.updated_at = now_utc()
+                meeting.updated_at = self.clock()
             reasons = {rid: reason for rid, reason in result.reasons.items()}
             mission.certificate = {
                 "value": result.value, "upper_bound": result.upper_bound, "quality": result.quality,
@@ -300,7 +300,7 @@ class MissionScheduling:
                 session.add(meeting)
             meeting.slot, meeting.locked, meeting.interpreter = slot, lock, interpreter
             meeting.table_no = next(n for n in range(1, mission.tables + 1) if n not in used)
-            meeting.updated_at = now_utc()
+            meeting.updated_at = self.clock()
             session.flush()
             return meeting
 
@@ -318,7 +318,7 @@ class MissionScheduling:
     def set_lock(self, mission_id: int, meeting_id: int, locked: bool) -> MissionMeeting:
         with self.db.session() as session:
             meeting = self._meeting_row(session, mission_id, meeting_id)
-            meeting.locked, meeting.updated_at = locked, now_utc()
+            meeting.locked, meeting.updated_at = locked, self.clock()
             session.flush()
             return meeting
 

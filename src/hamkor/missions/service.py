@@ -20,6 +20,7 @@ from hamkor.missions.base import (  # noqa: F401 - the names callers use, in one
     now_utc,
 )
 from hamkor.missions.outcomes import Funnel, FunnelStep, MissionOutcomes, Outcome  # noqa: F401
+from hamkor.missions.participation import MissionParticipation, SideAnswers  # noqa: F401
 from hamkor.missions.registration import MissionRegistrations, Registration, RegistrationView  # noqa: F401
 from hamkor.missions.requests import MissionRequests, RequestView, Sight  # noqa: F401
 from hamkor.missions.scheduling import Built, MissionScheduling  # noqa: F401
@@ -27,9 +28,11 @@ from hamkor.missions.setup import MissionData, MissionSetup, Person, validate  #
 from hamkor.store.db import Database
 
 
-class Missions(MissionSetup, MissionRequests, MissionScheduling, MissionOutcomes, MissionRegistrations):
+class Missions(MissionSetup, MissionRequests, MissionScheduling, MissionOutcomes, MissionRegistrations,
+               MissionParticipation):
     def __init__(self, db: Database, clock: Callable[[], datetime] = now_utc,
-                 site_url: str = "http://127.0.0.1:8000") -> None:
+                 site_url: str = "http://127.0.0.1:8000", mail_dir: str | None = None) -> None:
         self.db = db
         self.clock = clock  # "now" for deadlines: the application's clock, a fixed one in tests
         self.site_url = site_url  # where the links in participants' mails point
+        self.mail_dir = mail_dir or "."  # the data directory: attachments are kept under it until sent

@@ -37,6 +37,11 @@ class MissionData:
     interpreters: list[dict] = field(default_factory=list)
     request_deadline: datetime | None = None
     synthetic: bool = False
+    # what participants read in their own language: {"name": {"uz": …, "en": …}, "venue": {…}, "programme": {…}}
+    names: dict | None = None
+    programme: str | None = None
+    sectors: list[str] | None = None  # sector keys the mission looks for
+    same_side_meetings: bool = False
 
 
 def _territory_known(code: str) -> bool:
@@ -47,6 +52,10 @@ def validate(data: MissionData) -> tuple[MissionData, list[tuple[str, str]]]:
     problems: list[tuple[str, str]] = []
     clean = MissionData(**data.__dict__)
     clean.name = (data.name or "").strip()
+    clean.programme = (data.programme or "").strip() or None
+    clean.names = {field: {lang: text.strip() for lang, text in (values or {}).items() if (text or "").strip()}
+                   for field, values in (data.names or {}).items() if field in ("name", "venue", "programme")} or None
+    clean.sectors = [s for s in dict.fromkeys(data.sectors or []) if s] or None
     if not clean.name:
         problems.append(("name", "a mission needs a name"))
     for name in ("host_territory", "visiting_territory"):

@@ -291,6 +291,36 @@ class MissionRegistration(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
 
 
+class MeetingFeedback(Base):
+    """One side's own account of a meeting (the organizer's record is on the meeting): both sides answer,
+    and where they disagree the organizer sees it."""
+
+    __tablename__ = "meeting_feedback"
+    __table_args__ = (UniqueConstraint("meeting_id", "participant_id", name="uq_meeting_feedback_side"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("mission_meeting.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("mission_participant.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12))  # held | no_show
+    rating: Mapped[int | None] = mapped_column(Integer)
+    stage: Mapped[str | None] = mapped_column(String(12))
+    hs_code: Mapped[str | None] = mapped_column(String(10))
+    value_usd: Mapped[float | None] = mapped_column(Float)
+    notes: Mapped[str | None] = mapped_column(Text)
+    via: Mapped[str] = mapped_column(String(8))  # space | link (the follow-up mail's form)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SpaceSeen(Base):
+    """When a person last looked at their space of a mission: what changed since is highlighted."""
+
+    __tablename__ = "space_seen"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class OutboxMessage(Base):
     """A mail to send, written in the same transaction as the change that causes it; the worker sends it,
     retrying with backoff, so a mail server that is down delays a message and never loses it."""

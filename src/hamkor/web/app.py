@@ -69,7 +69,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         for folder in (upload_dir, settings.data_dir / "briefs"):
             remove_old_files(folder, settings.job_file_retention_hours)
         threading.Thread(target=warm_up, daemon=True, name="warm-up").start()
-        mailer = MailWorker(services.outbox, settings.mail_interval_seconds)
+        mailer = MailWorker(services.outbox, settings.mail_interval_seconds, [services.missions.send_due_notices])
         mailer.start()
         yield
         mailer.stop()

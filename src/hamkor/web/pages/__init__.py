@@ -5,17 +5,19 @@ from hamkor.web.pages import (
     auth,
     companies,
     cooperation,
+    followup,
     imports,
     links,
     missions,
     opportunities,
     reference,
     registration,
+    space,
     trade,
 )
 from hamkor.web.pages._render import message_page
 
 ROUTERS = [module.router for module in (auth, links, account, trade, opportunities, companies, missions, cooperation,
-                                        imports, reference, registration)]
+                                        imports, reference, registration, space, followup)]
 
 __all__ = ["ROUTERS", "message_page"]

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from hamkor.companies.classify import uz_to_latin
 from hamkor.companies.registry import company_name
+from hamkor.companies.sectors import SECTORS
 from hamkor.errors import NotFound, Refused
 from hamkor.i18n import translations
 from hamkor.missions import documents
@@ -107,7 +108,11 @@ def _data_from(form) -> MissionData:
         longitude=_float(form.get("longitude")), days=parse_days(form.get("days", "")),
         slot_minutes=int(slot_minutes) if slot_minutes.isdigit() else 0,
         tables=int(tables) if tables.isdigit() else 0,
-        interpreters=parse_interpreters(form.get("interpreters", "")), request_deadline=deadline)
+        interpreters=parse_interpreters(form.get("interpreters", "")), request_deadline=deadline,
+        names={field: {lang: form.get(f"{field}_{lang}", "") for lang in ("ru", "uz", "en")}
+               for field in ("name", "venue", "programme")},
+        programme=form.get("programme") or None, sectors=form.getlist("sectors"),
+        same_side_meetings=form.get("same_side_meetings") == "1")
 
 
 def _local_deadline(mission) -> str:
@@ -119,6 +124,7 @@ def _local_deadline(mission) -> str:
 def _form(request: Request, mission_id: int | None, data: MissionData, problems, status_code: int = 200,
           deadline: str = ""):
     return page(request, "mission_form.html.j2", status_code=status_code, mission_id=mission_id, data=data,
+                sectors=list(SECTORS), own=lambda field, lang: ((data.names or {}).get(field) or {}).get(lang, ""),
                 problems=problems, days_text=days_text(data.days) if data.days else "",
                 interpreters_text=interpreters_text(data.interpreters), deadline=deadline)
 

@@ -15,7 +15,6 @@ from hamkor.missions.registration import Registration
 from hamkor.web.deps import (
     MissionInPath,
     MissionManager,
-    MissionRequester,
     MissionsDep,
     RecordId,
     RegistryDep,
@@ -155,9 +154,3 @@ async def decide(request: Request, viewer: MissionManager, missions: MissionsDep
         return _registrations(request, missions, registry, mission, 422, problems=problem.problems)
     return RedirectResponse(f"/missions/{mission.id}/registrations", status_code=303)
 
-
-@router.get("/space/{mission_id}")
-def space(request: Request, viewer: MissionRequester, mission: MissionInPath):
-    """Where the participants' mails point: for now the mission's requests page, where a representative
-    sends, answers and follows their company's requests."""
-    return RedirectResponse(f"/missions/{mission.id}/requests", status_code=303)

@@ -80,6 +80,38 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mission_registration")),
         sa.UniqueConstraint("mission_id", "company_id", name="uq_mission_registration_company"),
     )
+    op.create_table(
+        "meeting_feedback",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("participant_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("rating", sa.Integer(), nullable=True),
+        sa.Column("stage", sa.String(length=12), nullable=True),
+        sa.Column("hs_code", sa.String(length=10), nullable=True),
+        sa.Column("value_usd", sa.Float(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("via", sa.String(length=8), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["meeting_id"], ["mission_meeting.id"],
+                                name=op.f("fk_meeting_feedback_meeting_id_mission_meeting"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["participant_id"], ["mission_participant.id"],
+                                name=op.f("fk_meeting_feedback_participant_id_mission_participant"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_feedback")),
+        sa.UniqueConstraint("meeting_id", "participant_id", name="uq_meeting_feedback_side"),
+    )
+    op.create_table(
+        "space_seen",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("mission_id", sa.Integer(), nullable=False),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name=op.f("fk_space_seen_user_id_app_user"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["mission_id"], ["mission.id"], name=op.f("fk_space_seen_mission_id_mission"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("user_id", "mission_id", name=op.f("pk_space_seen")),
+    )
     with op.batch_alter_table("mission") as batch:
         batch.add_column(sa.Column("registration_open", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("same_side_meetings", sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -96,6 +128,8 @@ def downgrade() -> None:
     with op.batch_alter_table("mission") as batch:
         for column in ("sectors", "programme", "names", "same_side_meetings", "registration_open"):
             batch.drop_column(column)
+    op.drop_table("space_seen")
+    op.drop_table("meeting_feedback")
     op.drop_table("mission_registration")
     op.drop_table("signed_link")
     with op.batch_alter_table("outbox") as batch:

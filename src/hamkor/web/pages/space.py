@@ -1,0 +1,192 @@
+"""A participant's own space in a mission, made for a phone: suggested counterparts with their reasons,
+the other side to search, requests to send and answer, the times it can meet, its agenda (preliminary
+while requests are open, final once published) with PDF and a calendar address, and after the mission
+its own account of each meeting. What changed since the last look is marked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from hamkor.companies.matching import describe
+from hamkor.companies.registry import CompanyFilter
+from hamkor.companies.service import match
+from hamkor.errors import NotFound, Problem, Refused
+from hamkor.missions import documents
+from hamkor.missions.base import PRIORITIES, STAGES, aware, mission_text
+from hamkor.missions.outcomes import Outcome
+from hamkor.store.db import as_utc
+from hamkor.web.deps import MissionInPath, MissionRequester, RecordId, Web, language_of
+from hamkor.web.pages._render import check_csrf, page
+
+router = APIRouter(include_in_schema=False)
+SUGGESTIONS = 5
+
+
+def _mine(missions, mission, viewer):
+    mine = missions.participant_of_company(mission.id, viewer.company_id) if viewer.role == "company" else None
+    if mine is None:
+        raise Refused("Your company does not take part in this mission.")
+    return mine
+
+
+def _newer(moment, since: datetime | None) -> bool:
+    return since is not None and moment is not None and as_utc(moment) > since
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float((text or "").replace(" ", "").replace(",", ".")) if (text or "").strip() else None
+    except ValueError:
+        return float("nan")  # refused by the outcome's own check, with its reason
+
+
+def _space(request: Request, viewer, web, mission, status_code: int = 200, **context):
+    missions = web.services.missions
+    lang = language_of(request)
+    mine = _mine(missions, mission, viewer)
+    since = context.pop("since", None)
+    people = missions.people(mission.id)
+    others = [p for p in people.values() if p.id != mine.id
+              and (mission.same_side_meetings or p.participant.side != mine.participant.side)]
+    q = request.query_params
+    wanted = CompanyFilter(text=q.get("q") or None, region=q.get("region") or None, sector=q.get("sector") or None,
+                           code=q.get("hs") or None)
+    speaks = q.get("language") or ""
+    listed = [p for p in others if wanted.matches(p.company)
+              and (not speaks or speaks in (p.participant.languages or p.company.languages or []))]
+    by_company = {p.company.id: p for p in others}
+    suggestions = []
+    if others:
+        registry = web.services.registry
+        with web.services.warehouse.reader() as con:
+            found = match(registry, con, CompanyFilter(ids=(mine.company.id,)),
+                          CompanyFilter(ids=tuple(by_company)), SUGGESTIONS, lang)
+        suggestions = [(by_company[s.b.id], [describe(r, s.a.name, s.b.name, lang) for r in s.reasons], s.score)
+                       for s in found.suggestions if s.b.id in by_company]
+    views = missions.requests(mission.id, actor=viewer.actor)
+    incoming = [v for v in views if v.target.id == mine.id]
+    outgoing = [v for v in views if v.requester.id == mine.id]
+    asked = {v.target.id for v in outgoing if v.request.status in ("pending", "accepted")} | \
+            {v.requester.id for v in incoming if v.request.status in ("pending", "accepted")}
+    meetings = missions.own_meetings(mission.id, mine.id)
+    changed = {m.id for m, _ in meetings if _newer(m.updated_at, since)}
+    first_day = min(d["date"] for d in mission.days) if mission.days else None
+    after = first_day is not None and web.services.today().isoformat() >= first_day
+    return page(request, "space.html.j2", status_code, mission=mission, mine=mine, people=people,
+                title=mission_text(mission, "name", lang), venue=mission_text(mission, "venue", lang),
+                programme=mission_text(mission, "programme", lang), suggestions=suggestions, listed=listed,
+                others=others, asked=asked, incoming=incoming, outgoing=outgoing, priorities=PRIORITIES,
+                closed=missions.closed_for_requests(mission), deadline=aware(mission.request_deadline),
+                items=documents.participant_agenda(missions, mission, mine.id, lang), final=bool(mission.certificate),
+                slots=missions.slots(mission), since=since, is_new=lambda moment: _newer(moment, since),
+                changed=changed, meetings=meetings, feedback=missions.feedback_of(mine.id), after=after,
+                stages=STAGES, filters=q, sectors=web.services.registry.sectors(),
+                regions=sorted({p.company.region for p in others if p.company.region}),
+                name=lambda p: p.name(lang), **context)
+
+
+@router.get("/space/{mission_id}")
+def space(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
+    if viewer.role != "company":
+        return RedirectResponse(f"/missions/{mission.id}", status_code=303)  # organizers have the mission's pages
+    since = web.services.missions.looked(viewer.user_id, mission.id)
+    return _space(request, viewer, web, mission, since=since)
+
+
+@router.post("/space/{mission_id}/request")
+async def space_request(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
+    form = await request.form()
+    check_csrf(viewer, form.get("csrf"))
+    missions = web.services.missions
+    mine = _mine(missions, mission, viewer)
+    target = form.get("target", "")
+    try:
+        if not target.isdigit():
+            raise NotFound("Choose whom to meet.")
+        missions.request(mission.id, mine.id, int(target), form.get("priority", "should"), form.get("message"),
+                         viewer.actor)
+    except Problem as problem:
+        return _space(request, viewer, web, mission, 422, problems=problem.problems)
+    return RedirectResponse(f"/space/{mission.id}#outgoing", status_code=303)
+
+
+@router.post("/space/{mission_id}/answer/{request_id}")
+async def space_answer(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath,
+                       request_id: RecordId):
+    form = await request.form()
+    check_csrf(viewer, form.get("csrf"))
+    try:
+        web.services.missions.answer(mission.id, request_id, form.get("answer") == "accept", viewer.actor)
+    except Problem as problem:
+        return _space(request, viewer, web, mission, 409, problems=problem.problems)
+    return RedirectResponse(f"/space/{mission.id}#incoming", status_code=303)
+
+
+@router.post("/space/{mission_id}/availability")
+async def space_availability(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
+    form = await request.form()
+    check_csrf(viewer, form.get("csrf"))
+    missions = web.services.missions
+    mine = _mine(missions, mission, viewer)
+    chosen = None if form.get("times") == "all" else form.getlist("available")
+    try:
+        missions.update_participant(mission.id, mine.id, available=chosen)
+    except Problem as problem:
+        return _space(request, viewer, web, mission, 422, problems=problem.problems)
+    return RedirectResponse(f"/space/{mission.id}#availability", status_code=303)
+
+
+@router.post("/space/{mission_id}/feed")
+async def space_feed(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
+    form = await request.form()
+    check_csrf(viewer, form.get("csrf"))
+    _mine(web.services.missions, mission, viewer)
+    secret = web.services.accounts.new_feed_secret(viewer.user_id)
+    url = f"{web.settings.site_url}/space/{mission.id}/agenda.ics?feed={secret}"
+    return _space(request, viewer, web, mission, feed_url=url)
+
+
+@router.get("/space/{mission_id}/agenda.ics")
+def space_calendar(request: Request, web: Web, mission: MissionInPath, feed: str = ""):
+    """The agenda as a calendar subscription: the calendar fetches it again and sees a re-planned meeting.
+    Opened by the person's feed secret (a calendar cannot sign in), for their own company only."""
+    user = web.services.accounts.user_for_feed(feed)
+    if user is None or user.role != "company":
+        return Response("feed secret not valid\n", status_code=404, media_type="text/plain")
+    mine = web.services.missions.participant_of_company(mission.id, user.company_id)
+    if mine is None:
+        return Response("not a participant\n", status_code=404, media_type="text/plain")
+    body = documents.participant_ics(web.services.missions, mission, mine.id, user.language)
+    return Response(body, media_type="text/calendar")
+
+
+@router.post("/space/{mission_id}/outcomes")
+async def space_outcomes(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
+    form = await request.form()
+    check_csrf(viewer, form.get("csrf"))
+    missions = web.services.missions
+    mine = _mine(missions, mission, viewer)
+    try:
+        missions.record_feedback(mission.id, mine.id, outcomes_of(form, [m.id for m, _ in
+                                                                         missions.own_meetings(mission.id, mine.id)]),
+                                 viewer.actor)
+    except Problem as problem:
+        return _space(request, viewer, web, mission, 422, problems=problem.problems)
+    return RedirectResponse(f"/space/{mission.id}#outcomes", status_code=303)
+
+
+def outcomes_of(form, meeting_ids: list[int]) -> list[Outcome]:
+    """The rows of an outcomes form that were filled in: `status_<id>`, `rating_<id>`, `stage_<id>`…"""
+    entries = []
+    for mid in meeting_ids:
+        status = form.get(f"status_{mid}") or ""
+        if not status:
+            continue
+        rating = form.get(f"rating_{mid}") or ""
+        entries.append(Outcome(mid, status, int(rating) if rating.isdigit() else None,
+                               form.get(f"stage_{mid}") or None, form.get(f"hs_{mid}") or None,
+                               _number(form.get(f"value_{mid}")), form.get(f"notes_{mid}") or None))
+    return entries
