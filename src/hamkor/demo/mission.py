@@ -14,8 +14,10 @@ from datetime import UTC, datetime
 from hamkor.companies.registry import CompanyFilter, Registry
 from hamkor.companies.service import match
 from hamkor.demo.companies import UZ_FIRST, UZ_LAST
+from hamkor.missions.outcomes import Outcome
 from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import Database
+from hamkor.store.models import MissionRegistration
 
 DEMO_MISSION_NAME = "Бизнес-миссия компаний Сырдарьинской области в Алтайский край, 2026 (демо)"
 DAYS = [{"date": "2026-12-15", "start": "10:00", "end": "17:00", "breaks": [["13:00", "14:00"]]},
@@ -42,7 +44,12 @@ def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: fl
         name=DEMO_MISSION_NAME, host_territory="RU-ALT", visiting_territory="UZ-SI",
         venue="Конгресс-холл (демо)", city="Барнаул", timezone="Asia/Barnaul", latitude=53.3481, longitude=83.7798,
         days=DAYS, slot_minutes=30, tables=15, interpreters=[{"languages": ["ru", "uz"], "count": 3}],
-        request_deadline=datetime(2026, 12, 10, 11, 0, tzinfo=UTC), synthetic=True))
+        request_deadline=datetime(2026, 12, 10, 11, 0, tzinfo=UTC), synthetic=True,
+        names={"name": {"uz": "Sirdaryo viloyati kompaniyalarining Oltoy o‘lkasiga biznes-missiyasi, 2026 (demo)",
+                        "en": "Business mission of Syrdarya region companies to Altai Krai, 2026 (demo)"},
+               "venue": {"uz": "Kongress-xoll (demo)", "en": "Congress Hall (demo)"}},
+        programme="15 декабря: открытие, B2B-встречи, посещение предприятий. 16 декабря: B2B-встречи, итоги.",
+        sectors=["food", "agriculture", "machinery"]))
     registry = Registry(db)
     hosts = registry.find(CompanyFilter(region="RU-ALT"))
     guests = registry.find(CompanyFilter(region="UZ-SI"))
@@ -79,7 +86,58 @@ def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: fl
         except ValueError:
             continue
     missions.schedule(mission.id, seconds=seconds, workers=1, seed=1, now=datetime(2026, 12, 1, tzinfo=UTC))
+    _registrations(db, missions, mission.id, participant)
+    _answers(missions, mission.id, rng)
     return mission.id
+
+
+def _registrations(db: Database, missions: Missions, mission_id: int, participant: dict[int, int]) -> None:
+    """How the companies came: most registered themselves and were approved, a few wait for the organizer,
+    one was refused with its reason (the organizer added the rest by hand)."""
+    people = missions.people(mission_id)
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    with db.session() as session:
+        for n, (company_id, pid) in enumerate(sorted(participant.items())):
+            if n % 4 == 3:
+                continue  # added by the organizer
+            person = people[pid]
+            session.add(MissionRegistration(
+                mission_id=mission_id, company_id=company_id, side=person.participant.side,
+                attendees=[{"name": a, "role": None, "languages": []} for a in person.participant.attendees or []],
+                languages=list(person.participant.languages or []), available=person.participant.available,
+                status="approved", created_at=when, decided_at=when))
+    missions.set_registration(mission_id, True)
+
+
+def _answers(missions: Missions, mission_id: int, rng: random.Random) -> None:
+    """Both sides' own account of half of the meetings, as the follow-up link collects it: most agree, some
+    do not (one says negotiation, the other a contract), and some report a contract with its product and
+    value — what the follow-up page sets beside the customs figures."""
+    people = missions.people(mission_id)
+    codes = {"food": "0406", "agriculture": "0805", "machinery": "8432", "textiles": "5208"}
+    entries: dict[int, list[Outcome]] = {}
+    for n, meeting in enumerate(missions.side_answers(mission_id)):
+        if n % 2:
+            continue  # the other half has not answered (yet)
+        roll = rng.random()
+        if roll > 0.93:
+            answer = Outcome(meeting.meeting.id, "no_show")
+            both = (answer, answer)
+        else:
+            stage = "contract" if roll < 0.2 else "negotiation" if roll < 0.5 else "contact"
+            sector = next((s for s in people[meeting.a].company.sectors or [] if s in codes), "food")
+            value = float(rng.randrange(20, 400) * 1000) if stage == "contract" else None
+            answer = Outcome(meeting.meeting.id, "held", rng.randint(3, 5), stage,
+                             codes[sector] if stage == "contract" else None, value)
+            other = Outcome(meeting.meeting.id, "held", rng.randint(3, 5),
+                            "negotiation" if stage == "contract" and rng.random() < 0.3 else stage,
+                            answer.hs_code, value)
+            both = (answer, other)
+        for pid, said in zip((meeting.a, meeting.b), both, strict=True):
+            if rng.random() < 0.85:  # most answer; some never do
+                entries.setdefault(pid, []).append(said)
+    for pid, said in entries.items():
+        missions.record_feedback(mission_id, pid, said, via="link", now=datetime(2027, 1, 16, tzinfo=UTC))
 
 
 def _ask(missions: Missions, mission_id: int, requester: int, target: int, priority: str, rng: random.Random) -> None:

@@ -123,7 +123,9 @@ def agenda_html(missions: Missions, mission: Mission, participant_ids: list[int]
                       "labels": _labels(language), "entries": items,
                       "days": sorted({i.date for i in items})})
     day_number = {d["date"]: n for n, d in enumerate(sorted(mission.days, key=lambda d: d["date"]), 1)}
-    return _environment().get_template("agenda.html.j2").render(mission=mission, pages=pages,
+    languages = {page["lang"] for page in pages}
+    footer = mission_text(mission, "name", languages.pop()) if len(languages) == 1 else mission.name
+    return _environment().get_template("agenda.html.j2").render(mission=mission, pages=pages, footer_title=footer,
                                                                 day_number=day_number, fonts=pdf.font_urls())
 
 
