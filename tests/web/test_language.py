@@ -20,6 +20,7 @@ from importlib import resources
 
 import pytest
 
+from hamkor.accounts import links
 from hamkor.accounts.permissions import SYSTEM
 from hamkor.config import Settings
 from hamkor.web.app import create_app
@@ -200,3 +201,25 @@ def test_no_english_where_input_is_refused(app, fixtures, lang):
     found = {name: words for name, response in (("company form", refused), ("mission form", mission),
                                                 ("refused file", status)) if (words := english_in(response.text))}
     assert not found, f"English words in the {lang} interface: {found}"
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz"])
+def test_no_english_in_a_participants_space(app, lang):
+    """What a company's representative reads: its space and its follow-up form."""
+    services = app.state.web.services
+    mission = services.missions.all()[0]
+    person = next(p for p in services.missions.people(mission.id).values() if p.participant.side == "visiting")
+    address = f"rep-{lang}@language.org"
+    if not services.accounts.find(address):
+        services.accounts.create_user(address, PASSWORD, "company", lang, person.company.id)
+    client = signed_in(app, address)
+    found = {}
+    pages = [f"/space/{mission.id}"]
+    with services.db.session() as session:
+        token = links.issue(session, "followup", services.clock(), None, {"participant": person.id})
+    for path in [*pages, f"/followup/{token}"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        if words := english_in(response.text):
+            found[path] = words
+    assert not found, f"English words in the {lang} participant's pages: {found}"

@@ -1,0 +1,200 @@
+"""The participants' whole loop in a real browser (Debian's chromium) against a real server on loopback, with
+the mail read from a real SMTP server: registration on the public page, e-mail confirmation, approval,
+a request asked and accepted in the participants' own space (on a phone-sized screen), the published
+schedule, a re-plan, and the follow-up answered through the mailed link."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hamkor.accounts.service import Accounts
+from hamkor.companies.registry import CompanyData, Contact, Registry
+from hamkor.config import Settings
+from hamkor.missions.service import MissionData, Missions
+from hamkor.store.db import Database
+from tests.helpers import DEMO_NOW, PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.environ.get("CI"),
+                                reason="Debian's chromium is not installed (CI installs it)")
+
+
+class Clock:
+    at = DEMO_NOW
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+def world(tmp_path, smtp_server):
+    import uvicorn
+
+    from hamkor.web.app import create_app
+
+    smtp_port, inbox = smtp_server
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    site = f"http://127.0.0.1:{port}"
+    settings = Settings(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_starttls=False,
+                        public_url=site, mail_interval_seconds=0.3)
+    db = Database(settings)
+    db.upgrade()
+    Accounts(db).create_user("organizer@altai.ru", PASSWORD, "organizer")
+    Registry(db).create(CompanyData(name_ru="ООО «Алтайские сыры»", tax_id="2221000002", country="RU",
+                                    region="RU-ALT", languages=["ru"], sectors=["food"], offers=["0406"],
+                                    offers_text="сыры твёрдые", contacts=[Contact("Ирина", email="sales@cheese.ru")]))
+    mission = Missions(db).create(MissionData(
+        name="Бизнес-миссия Сырдарьи в Алтайский край", host_territory="RU-ALT", visiting_territory="UZ-SI",
+        venue="Барнаул", timezone="Asia/Barnaul", tables=2, days=[{"date": "2026-12-15", "start": "10:00",
+                                                                   "end": "11:00"}],
+        request_deadline=datetime(2026, 12, 10, 12, 0, tzinfo=UTC),
+        names={"name": {"uz": "Sirdaryo biznes-missiyasi"}}))
+    db.dispose()
+    clock = Clock()
+    app = create_app(settings, clock=clock)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.1)
+    yield {"site": site, "app": app, "inbox": inbox, "mission": mission, "clock": clock}
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def mail(inbox, address: str, contains: str, timeout: float = 10.0):
+    """The message to `address` whose text contains `contains`, waiting for the server's mail worker."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for to, raw in inbox.messages:
+            message = email.message_from_string(raw, policy=email.policy.default)
+            text = message.get_body(("plain",)).get_content()
+            if address in to and contains in (message["Subject"] + text):
+                return message, text
+        time.sleep(0.1)
+    raise AssertionError(f"no mail to {address} with {contains!r}: {[m[1][:200] for m in inbox.messages]}")
+
+
+def link(text: str, site: str, path: str) -> str:
+    return re.search(re.escape(site) + "(" + re.escape(path) + r"\S+)", text).group(1)
+
+
+def sign_in(page, site: str, address: str) -> None:
+    page.goto(f"{site}/signin")
+    page.fill("input[name=email]", address)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/signin'] button[type=submit]")
+    page.wait_for_load_state()
+
+
+def register(page, site: str, mission_id: int, fields: dict, languages: list[str]) -> None:
+    page.goto(f"{site}/join/{mission_id}?lang={fields.pop('lang')}")
+    page.select_option("select[name=territory]", fields.pop("territory"))
+    for name, value in fields.items():
+        page.fill(f"[name={name}]", value)
+    for code in languages:
+        page.check(f"input[name=attendee_0_languages][value={code}]")
+    page.check("input[name=sectors][value=food]")
+    page.click("#join-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/signin\?notice=registered"))
+
+
+def test_companies_take_part_themselves_in_the_browser(world):
+    from playwright.sync_api import sync_playwright
+
+    site, app, inbox, mission, clock = (world[k] for k in ("site", "app", "inbox", "mission", "clock"))
+    services = app.state.web.services
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        organizer = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+        phone = {"viewport": {"width": 360, "height": 780}}
+        uz, ru = browser.new_context(**phone).new_page(), browser.new_context(**phone).new_page()
+
+        sign_in(organizer, site, "organizer@altai.ru")
+        organizer.goto(f"{site}/missions/{mission.id}/registrations")
+        organizer.click("#registration-switch button[value=open]")
+        assert organizer.locator("#join-url").count() == 1
+
+        register(uz, site, mission.id, {"lang": "uz", "territory": "UZ-SI", "tax_id": "301234567",
+                                        "name_uz": "Sirdaryo Agro MChJ", "offers_text": "quritilgan mevalar",
+                                        "needs": "0406",
+                                        "attendee_0_name": "Alisher Karimov", "email": "director@agro.uz",
+                                        "password": PASSWORD}, ["uz", "ru"])
+        register(ru, site, mission.id, {"lang": "ru", "territory": "RU-ALT", "tax_id": "2221000002",
+                                        "attendee_0_name": "Ирина Петрова", "email": "export@cheese.ru",
+                                        "password": PASSWORD}, ["ru"])
+        for page, address in ((uz, "director@agro.uz"), (ru, "export@cheese.ru")):
+            _, text = mail(inbox, address, "/join/confirm/")
+            page.goto(site + link(text, site, "/join/confirm/"))
+            page.click("form button[type=submit]")
+            assert page.locator("#done").count() == 1
+
+        organizer.goto(f"{site}/missions/{mission.id}/registrations")
+        for _ in range(2):
+            organizer.locator("button[name=decision][value=approve]").first.click()
+            organizer.wait_for_load_state()
+        assert organizer.locator("tr[data-status=approved]").count() == 2
+        assert organizer.locator("tr[data-status=pending]").count() == 0
+        assert len(services.missions.people(mission.id)) == 2
+        mail(inbox, "director@agro.uz", "/space/")
+
+        sign_in(uz, site, "director@agro.uz")
+        uz.goto(f"{site}/space/{mission.id}")
+        assert uz.evaluate("document.documentElement.scrollWidth") <= 360  # usable on a phone
+        uz.locator("#suggested form.ask input[name=message]").first.fill("Quritilgan meva va pishloq")
+        uz.locator("#suggested form.ask button").first.click()
+        mail(inbox, "export@cheese.ru", "Quritilgan meva va pishloq")
+
+        sign_in(ru, site, "export@cheese.ru")
+        ru.goto(f"{site}/space/{mission.id}")
+        ru.locator("#incoming button[value=accept]").click()
+        mail(inbox, "director@agro.uz", "qabul qildi")
+
+        services.missions.schedule(mission.id, seconds=2)  # the organizer publishes the schedule
+        mail(inbox, "export@cheese.ru", "Ваши встречи")
+        mail(inbox, "director@agro.uz", "Uchrashuvlaringiz")
+        for page, counterpart in ((uz, "Алтайские сыры"), (ru, "Sirdaryo Agro")):
+            page.goto(f"{site}/space/{mission.id}")
+            assert counterpart in page.locator("#agenda").inner_text()
+
+        [meeting] = services.missions.meetings(mission.id)
+        people = services.missions.people(mission.id)
+        host = next(p for p in people.values() if p.participant.side == "host")
+        slots = services.missions.slots(services.missions.mission(mission.id))
+        later = next(s.id for s in slots if s.id > meeting.slot)
+        services.missions.update_participant(mission.id, host.id, available=[later])
+        clock.at += timedelta(hours=1)
+        services.missions.replan(mission.id, meeting.slot, seconds=2)
+        mail(inbox, "export@cheese.ru", "перенесено")
+        mail(inbox, "director@agro.uz", "ko‘chirildi")
+        ru.goto(f"{site}/space/{mission.id}")
+        assert ru.locator("#changed-meetings").count() == 1
+
+        clock.at = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)  # a month after: the worker sends the follow-ups
+        for page, address, stage in ((uz, "director@agro.uz", "negotiation"), (ru, "export@cheese.ru", "contract")):
+            _, text = mail(inbox, address, "/followup/")
+            page.goto(site + link(text, site, "/followup/"))
+            page.select_option(f"select[name=status_{meeting.id}]", "held")
+            page.select_option(f"select[name=rating_{meeting.id}]", "5")
+            page.select_option(f"select[name=stage_{meeting.id}]", stage)
+            page.click("#feedback-form button")
+            assert page.locator("#done").count() == 1
+        organizer.goto(f"{site}/missions/{mission.id}/followup")
+        assert organizer.locator("#side-answers tr.disagree").count() == 1  # negotiation against contract
+        browser.close()
