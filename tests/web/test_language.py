@@ -121,6 +121,7 @@ def _pages(application) -> list[str]:
              "/outbox", "/password/forgot", "/welcome/not-a-token", "/password/reset/not-a-token",
              "/email/confirm/not-a-token", *_open_links(services), f"/join/{mission.id}",
              f"/missions/{mission.id}/registrations", "/join/confirm/not-a-token", "/followup/not-a-token",
+             f"/join/{mission.id}/hs?offers_text=quritilgan+o%CA%BBrik",
              f"/missions/{mission.id}/followup"]
     for kind in ("events", "agreements", "commitments"):
         record = services.cooperation.list(kind)[0]

@@ -114,6 +114,10 @@ def test_companies_register_confirm_are_approved_and_meet(env):
     assert "Kasaba uyushmalari uyi" in public.text and "Дом Союзов" not in public.text  # the Uzbek venue
     assert "Дом Союзов" in TestClient(app).get(f"/join/{mission.id}?lang=en").text  # no English one: the fallback
 
+    # the HS assistant suggests codes from the company's own words, without sign-in
+    hits = TestClient(app).get(f"/join/{mission.id}/hs", params={"offers_text": "сыры твёрдые"})
+    assert hits.status_code == 200 and "<strong>0406" in hits.text
+
     # a new Uzbek company and one the registry knows (by its INN), each with its own account
     assert register(app, mission.id).status_code == 303
     assert register(app, mission.id, territory="RU-ALT", tax_id="2221000002", name_ru="", name_uz="",

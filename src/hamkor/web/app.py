@@ -59,6 +59,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         address_throttle=SignInThrottle(limit=20),
         # the public forms (forgotten password, registration) per address: each submission counts
         public_throttle=SignInThrottle(limit=10, window_seconds=600),
+        hs_throttle=SignInThrottle(limit=120, window_seconds=600),
         upload_dir=upload_dir,
     )
 

@@ -25,6 +25,7 @@ class WebState:
     throttle: SignInThrottle  # failed sign-ins per account
     address_throttle: SignInThrottle  # failed sign-ins per address: an office shares one, so a wider limit
     public_throttle: SignInThrottle
+    hs_throttle: SignInThrottle
     upload_dir: Path
     viewer_cache: dict = field(default_factory=dict)
 

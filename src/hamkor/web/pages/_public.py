@@ -43,9 +43,11 @@ def address_of(request: Request) -> str:
     return client_address(request, web_state(request).settings.trusted_proxy_addresses)
 
 
-def over_limit(request: Request) -> bool:
-    """Counts this submission; True when the address has sent too many lately."""
-    throttle = web_state(request).public_throttle
+def over_limit(request: Request, what: str = "form") -> bool:
+    """Counts this submission; True when the address has sent too many lately. The HS assistant, asked as
+    one types, has its own and wider count (`hs_throttle`)."""
+    state = web_state(request)
+    throttle = state.hs_throttle if what == "hs" else state.public_throttle
     key = address_of(request)
     if throttle.blocked(key):
         return True

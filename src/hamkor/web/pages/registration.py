@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from hamkor.accounts.links import LinkProblem
+from hamkor.companies.classify import search as hs_search
 from hamkor.companies.registry import CompanyData, company_name
 from hamkor.companies.sectors import SECTORS
 from hamkor.errors import Conflict, Problem
@@ -61,6 +62,18 @@ def _public(request: Request, missions, mission, status_code: int = 200, **conte
 @router.get("/join/{mission_id}")
 def join_page(request: Request, missions: MissionsDep, mission: MissionInPath):
     return _public(request, missions, mission)
+
+
+@router.get("/join/{mission_id}/hs")
+def join_hs(request: Request, mission: MissionInPath, offers_text: str = "", needs_text: str = ""):
+    """The HS assistant on the public form: codes suggested from the company's own words (a fragment).
+    Rate-limited per address like the form itself: it is open to anyone."""
+    words = (offers_text or needs_text)[:500]
+    if over_limit(request, "hs"):
+        return page(request, "_hs_hits.html.j2", status_code=429, hits=[], q="", label=str)
+    lang = language_of(request)
+    hits = hs_search(words, limit=5) if words.strip() else []
+    return page(request, "_hs_hits.html.j2", hits=hits, q=words, label=lambda hit: hit.label(lang))
 
 
 @router.post("/join/{mission_id}")
