@@ -33,6 +33,17 @@ VISITS = [
     ("Сырзавод (демо)", "Первомайское", 53.2528, 83.6033, "09:00", "15:00", 60, 3),
 ]
 
+VISIT_NAMES = {
+    "Котельный завод (демо)": {"uz": "Qozon zavodi (demo)", "en": "Boiler works (demo)"},
+    "Вагоностроительный завод (демо)": {"uz": "Vagonsozlik zavodi (demo)", "en": "Railcar works (demo)"},
+    "Мукомольный комбинат (демо)": {"uz": "Un kombinati (demo)", "en": "Flour mill (demo)"},
+    "Фармацевтическое производство (демо)": {"uz": "Farmatsevtika ishlab chiqarishi (demo)",
+                                             "en": "Pharmaceutical plant (demo)"},
+    "Завод горно-шахтного оборудования (демо)": {"uz": "Kon-shaxta uskunalari zavodi (demo)",
+                                                 "en": "Mining equipment works (demo)"},
+    "Сырзавод (демо)": {"uz": "Pishloq zavodi (demo)", "en": "Cheese dairy (demo)"},
+}
+
 
 def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: float = 5.0) -> int | None:
     """Create, fill and schedule the demo mission once; returns its id (None if it exists already)."""
@@ -67,7 +78,7 @@ def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: fl
         participant[company.id] = missions.add_participant(mission.id, company.id, "host", available=available).id
     for name, address, lat, lon, opens, closes, length, priority in VISITS:
         missions.add_visit(mission.id, name, lat, lon, opens, closes, length, priority, address=address,
-                           group_size=12)
+                           group_size=12, names=VISIT_NAMES.get(name))
 
 
     by_guest = match(registry, con, CompanyFilter(ids=tuple(c.id for c in guests)),

@@ -93,7 +93,8 @@ def participant_agenda(missions: Missions, mission: Mission, participant_id: int
     if me.participant.joins_visits:
         for visit in missions.visits(mission.id):
             if visit.planned_date:
-                items.append(AgendaItem(visit.planned_date, visit.arrive, visit.leave, "visit", visit.name,
+                items.append(AgendaItem(visit.planned_date, visit.arrive, visit.leave, "visit",
+                                        (visit.names or {}).get(lang) or visit.name,
                                         place=visit.address or ""))
     return sorted(items, key=lambda i: (i.date, i.start))
 

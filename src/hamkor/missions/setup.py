@@ -282,7 +282,8 @@ class MissionSetup:
     @unit_of_work
     def add_visit(self, mission_id: int, name: str, latitude: float, longitude: float, opens: str = "09:00",
                   closes: str = "18:00", visit_minutes: int = 60, priority: int = 2, required: bool = False,
-                  address: str | None = None, group_size: int | None = None) -> MissionVisit:
+                  address: str | None = None, group_size: int | None = None,
+                  names: dict[str, str] | None = None) -> MissionVisit:
         problems = []
         if not (name or "").strip():
             problems.append(("name", "a visit needs the enterprise's name"))
@@ -302,6 +303,7 @@ class MissionSetup:
         with self.db.session() as session:
             mission_row(session, mission_id)
             visit = MissionVisit(mission_id=mission_id, name=name.strip(), address=address, latitude=latitude,
+                                 names={k: v.strip() for k, v in (names or {}).items() if (v or "").strip()} or None,
                                  longitude=longitude, opens=opens, closes=closes, visit_minutes=visit_minutes,
                                  group_size=group_size, priority=priority, required=required)
             session.add(visit)

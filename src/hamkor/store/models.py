@@ -368,6 +368,7 @@ class MissionVisit(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(300))
+    names: Mapped[dict | None] = mapped_column(JSON)  # the name in other languages: {"uz": …, "en": …}
     address: Mapped[str | None] = mapped_column(String(300))
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)

@@ -250,7 +250,8 @@ async def add_visit(request: Request, viewer: MissionManager, missions: Missions
     missions.add_visit(mission_id, form.get("name", ""), latitude, longitude, form.get("opens", "09:00"),
                        form.get("closes", "18:00"), int(length) if length.isdigit() else 0,
                        int(priority) if priority.isdigit() else 0, form.get("required") == "1",
-                       form.get("address") or None)
+                       form.get("address") or None,
+                       names={lang: form.get(f"name_{lang}", "") for lang in ("uz", "en")})
     return RedirectResponse(f"/missions/{mission_id}/itinerary", status_code=303)
 
 

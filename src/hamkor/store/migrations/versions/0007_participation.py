@@ -118,6 +118,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("names", sa.JSON(), nullable=True))  # {"name": {"uz": …}, "venue": {…}, …}
         batch.add_column(sa.Column("programme", sa.Text(), nullable=True))
         batch.add_column(sa.Column("sectors", sa.JSON(), nullable=True))
+    with op.batch_alter_table("mission_visit") as batch:
+        batch.add_column(sa.Column("names", sa.JSON(), nullable=True))  # {"uz": …, "en": …}
     with op.batch_alter_table("app_user") as batch:
         batch.add_column(sa.Column("mail_digest", sa.Boolean(), nullable=False, server_default=sa.false()))
 
@@ -125,6 +127,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("app_user") as batch:
         batch.drop_column("mail_digest")
+    with op.batch_alter_table("mission_visit") as batch:
+        batch.drop_column("names")
     with op.batch_alter_table("mission") as batch:
         for column in ("sectors", "programme", "names", "same_side_meetings", "registration_open"):
             batch.drop_column(column)
