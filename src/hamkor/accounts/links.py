@@ -30,6 +30,11 @@ class LinkProblem(Problem):
         self.state = state
 
 
+def not_valid() -> LinkProblem:
+    """A link that names nothing (any more): what a forged or altered link also gets."""
+    return LinkProblem("unknown", "this link is not valid: it may have been copied incompletely or changed")
+
+
 def _digest(token: str) -> str:
     import hashlib
 
@@ -49,7 +54,7 @@ def check(session, token: str, purposes: tuple[str, ...], now: datetime) -> Sign
     """The link this token opens, still usable; LinkProblem otherwise. Does not use it up."""
     link = session.get(SignedLink, _digest(token or "")) if token and len(token) < 200 else None
     if link is None or link.purpose not in purposes:
-        raise LinkProblem("unknown", "this link is not valid: it may have been copied incompletely or changed")
+        raise not_valid()
     if link.used_at is not None:
         raise LinkProblem("used", "this link has been used already: each link works once")
     if as_utc(link.expires_at) <= now:

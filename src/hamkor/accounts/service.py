@@ -174,14 +174,18 @@ class Accounts:
             self.forgot_password(user.email)
             return user
 
+    @staticmethod
+    def _link_owner(session, link) -> User:
+        user = session.get(User, link.user_id) if link.user_id else None
+        if user is None or not user.active:
+            raise links.not_valid()
+        return user
+
     def link_user(self, token: str, purposes: tuple[str, ...]) -> User:
         """Whose link this is, while it is still usable (the page shows its form); LinkProblem otherwise."""
         with self.db.session() as session:
             link = links.check(session, token, purposes, self.clock())
-            user = session.get(User, link.user_id) if link.user_id else None
-            if user is None or not user.active:
-                raise links.LinkProblem("unknown", "this link is not valid: it may have been copied incompletely "
-                                                   "or changed")
+            user = self._link_owner(session, link)
             return user
 
     def set_password_by_link(self, token: str, purposes: tuple[str, ...], password: str,
@@ -190,10 +194,7 @@ class Accounts:
         Every session of the account ends (whoever had it before no longer has it)."""
         with self.db.session() as session:
             link = links.use(session, token, purposes, self.clock())
-            user = session.get(User, link.user_id) if link.user_id else None
-            if user is None or not user.active:
-                raise links.LinkProblem("unknown", "this link is not valid: it may have been copied incompletely "
-                                                   "or changed")
+            user = self._link_owner(session, link)
             problems = password_problems(password, user.email)
             if problems:
                 raise AccountError([("password", problem) for problem in problems])
@@ -233,8 +234,7 @@ class Accounts:
             user = session.get(User, link.user_id) if link.user_id else None
             new_email = (link.payload or {}).get("email")
             if user is None or not new_email:
-                raise links.LinkProblem("unknown", "this link is not valid: it may have been copied incompletely "
-                                                   "or changed")
+                raise links.not_valid()
             if session.scalar(select(User).where(User.email == new_email, User.id != user.id)):
                 raise AccountError([("email", Msg("a user %(email)s exists already", email=new_email))])
             user.email = new_email

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import smtplib
-from email.message import EmailMessage
-
 from hamkor.cooperation.service import Cooperation, Reminders
+from hamkor.mail.smtp import build_message, deliver
 
 
 def reminder_lines(cooperation: Cooperation, reminders: Reminders, lang: str = "ru") -> list[str]:
@@ -29,17 +27,11 @@ def reminder_lines(cooperation: Cooperation, reminders: Reminders, lang: str = "
 
 
 def send(settings, subject: str, lines: list[str], recipients: list[str]) -> None:
-    """One plain-text message to the recipients through the configured SMTP server."""
+    """One plain-text message to the recipients through the configured SMTP server, at once (the command
+    line waits for it), not through the outbox."""
     if not settings.smtp_host:
         raise ValueError("no SMTP server: set HAMKOR_SMTP_HOST (and HAMKOR_SMTP_PORT, HAMKOR_SMTP_USER…)")
     if not recipients:
         raise ValueError("no recipients: give --to or set HAMKOR_REMINDERS_TO")
-    message = EmailMessage()
-    message["Subject"], message["From"], message["To"] = subject, settings.smtp_from, ", ".join(recipients)
-    message.set_content("\n".join(lines) + "\n\n— hamkor\n")
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as server:
-        if settings.smtp_starttls:
-            server.starttls()
-        if settings.smtp_user:
-            server.login(settings.smtp_user, settings.smtp_password or "")
-        server.send_message(message)
+    deliver(settings, build_message(settings.smtp_from, ", ".join(recipients), subject,
+                                    "\n".join(lines) + "\n\n— hamkor\n"))

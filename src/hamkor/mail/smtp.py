@@ -13,13 +13,14 @@ class MailNotConfigured(RuntimeError):
     """No SMTP server is set: messages wait in the outbox until one is."""
 
 
-def build_message(sender: str, recipient: str, subject: str, text: str, html: str,
+def build_message(sender: str, recipient: str, subject: str, text: str, html: str | None = None,
                   attachments: list[tuple[str, Path]] = ()) -> EmailMessage:
     message = EmailMessage()
     message["Subject"], message["From"], message["To"] = subject, sender, recipient
     message["Date"], message["Message-ID"] = formatdate(localtime=False), make_msgid(domain="hamkor")
     message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    if html:
+        message.add_alternative(html, subtype="html")
     for name, path in attachments:
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         main, sub = kind.split("/", 1)

@@ -141,8 +141,7 @@ class MissionParticipation:
             payload = link.payload or {}
             participant = session.get(MissionParticipant, payload.get("participant"))
             if participant is None:
-                raise links.LinkProblem("unknown", "this link is not valid: it may have been copied incompletely "
-                                                   "or changed")
+                raise links.not_valid()
             return session.get(Mission, participant.mission_id), participant.id
 
     @unit_of_work

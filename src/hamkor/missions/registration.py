@@ -173,8 +173,7 @@ class MissionRegistrations:
             link = links.check(session, token, ("confirm",), self.clock())
             found = session.get(MissionRegistration, (link.payload or {}).get("registration"))
             if found is None:
-                raise links.LinkProblem("unknown", "this link is not valid: it may have been copied incompletely "
-                                                   "or changed")
+                raise links.not_valid()
             return found
 
     @unit_of_work
@@ -185,8 +184,7 @@ class MissionRegistrations:
         link = links.use(session, token, ("confirm",), now)
         registration = session.get(MissionRegistration, (link.payload or {}).get("registration"))
         if registration is None:
-            raise links.LinkProblem("unknown", "this link is not valid: it may have been copied incompletely "
-                                               "or changed")
+            raise links.not_valid()
         user = session.get(User, registration.user_id) if registration.user_id else None
         if user is not None:
             user.active = True
