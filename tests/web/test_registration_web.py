@@ -265,3 +265,59 @@ def test_refusals_write_nothing_and_links_say_why(env):
     clock.at = datetime(2026, 12, 11, tzinfo=UTC)  # …and is sent past the deadline
     late = client.post(f"/join/{mission.id}", data={"csrf": token, **registration_form(email="late@agro.uz")})
     assert late.status_code == 409 and 'id="closed"' in late.text and counts(app) == with_one
+
+
+def test_the_space_filters_sets_times_subscribes_and_answers_and_organizers_invite(env):
+    app, mission, inbox, clock = env["app"], env["mission"], env["inbox"], env["clock"]
+    services = app.state.web.services
+    missions, registry = services.missions, services.registry
+    missions.set_registration(mission.id, True)
+    # bulk invitation: the registry company with a contact gets the page; one without an address is named
+    silent = registry.create(CompanyData(name_ru="ООО «Без почты»", tax_id="301234568", country="UZ",
+                                         region="UZ-SI", sectors=["textiles"]))
+    organizer = signed_in(app, "organizer@altai.ru")
+    token = csrf_of(organizer, f"/missions/{mission.id}/registrations")
+    invited = organizer.post(f"/missions/{mission.id}/registrations",
+                             data={"csrf": token, "action": "invite", "companies": [env["known"].id, silent.id]})
+    assert 'id="invited"' in invited.text
+    deliver(app)
+    [invitation] = mails_to(inbox, "sales@cheese.ru")
+    assert f"/join/{mission.id}?lang=ru" in text_of(invitation)
+
+    host = missions.add_participant(mission.id, env["known"].id, "host", ["Ирина"])
+    guest = missions.add_participant(mission.id, silent.id, "visiting", ["Алишер"])
+    services.accounts.create_user("rep@cheese.ru", PASSWORD, "company", "ru", env["known"].id)
+    rep = signed_in_as(app, "rep@cheese.ru")
+    space = rep.get(f"/space/{mission.id}", params={"sector": "textiles"}).text
+    assert f'data-participant="{guest.id}"' in space.split('id="listed"')[1]
+    nothing = rep.get(f"/space/{mission.id}", params={"sector": "food"}).text
+    assert 'data-participant' not in nothing.split('id="listed"')[1]
+    token = csrf_of(rep, f"/space/{mission.id}")
+    first_slot = missions.slots(missions.mission(mission.id))[0].id
+    rep.post(f"/space/{mission.id}/availability", data={"csrf": token, "times": "some", "available": [first_slot]})
+    assert missions.person(mission.id, host.id).participant.available == [first_slot]
+    feed = rep.post(f"/space/{mission.id}/feed", data={"csrf": token})
+    address = re.search(r'id="feed-url">[^<]*<code>([^<]+)</code>', feed.text).group(1)
+    calendar = TestClient(app).get(address.replace(SITE, ""))
+    assert calendar.status_code == 200 and calendar.text.startswith("BEGIN:VCALENDAR")
+    assert TestClient(app).get(f"/space/{mission.id}/agenda.ics?feed=forged").status_code == 404
+    # after the first day the space asks what came of the meetings
+    missions.add_meeting(mission.id, host.id, guest.id, first_slot)
+    clock.at = datetime(2026, 12, 16, tzinfo=UTC)
+    [meeting] = missions.meetings(mission.id)
+    page_text = rep.get(f"/space/{mission.id}").text
+    assert 'id="feedback-form"' in page_text
+    token = csrf_of(rep, f"/space/{mission.id}")
+    refused = rep.post(f"/space/{mission.id}/outcomes", data={"csrf": token, f"status_{meeting.id}": "held",
+                                                              f"rating_{meeting.id}": "9"})
+    assert refused.status_code == 422 and not missions.feedback_of(host.id)
+    rep.post(f"/space/{mission.id}/outcomes", data={"csrf": token, f"status_{meeting.id}": "held",
+                                                    f"rating_{meeting.id}": "4", f"stage_{meeting.id}": "contact"})
+    assert missions.feedback_of(host.id)[meeting.id].stage == "contact"
+
+
+def test_the_public_form_is_limited_per_address(env):
+    app, mission = env["app"], env["mission"]
+    app.state.web.services.missions.set_registration(mission.id, True)
+    statuses = [register(app, mission.id, tax_id="12", email=f"x{n}@agro.uz").status_code for n in range(12)]
+    assert statuses[:10] == [422] * 10 and statuses[10:] == [429, 429]
