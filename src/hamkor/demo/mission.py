@@ -136,10 +136,15 @@ def _answers(missions: Missions, mission_id: int, rng: random.Random) -> None:
             both = (answer, answer)
         else:
             stage = "contract" if roll < 0.2 else "negotiation" if roll < 0.5 else "contact"
-            sector = next((s for s in people[meeting.a].company.sectors or [] if s in codes), "food")
+            # the product of the deal: what one side offers and the other needs, as their profiles say
+            a, b = people[meeting.a].company, people[meeting.b].company
+            sector = next((s for s in a.sectors or [] if s in codes), "food")
+            shared = [c for c in a.offers or [] if any(c[:4] == n[:4] for n in b.needs or [])] + \
+                     [c for c in b.offers or [] if any(c[:4] == n[:4] for n in a.needs or [])]
+            product = (shared or a.offers or b.offers or [codes[sector]])[0][:4]
             value = float(rng.randrange(20, 400) * 1000) if stage == "contract" else None
             answer = Outcome(meeting.meeting.id, "held", rng.randint(3, 5), stage,
-                             codes[sector] if stage == "contract" else None, value)
+                             product if stage == "contract" else None, value)
             other = Outcome(meeting.meeting.id, "held", rng.randint(3, 5),
                             "negotiation" if stage == "contract" and rng.random() < 0.3 else stage,
                             answer.hs_code, value)
