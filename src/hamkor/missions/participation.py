@@ -160,14 +160,15 @@ class MissionParticipation:
         forms one and six months after the mission. Called by the mail worker on every pass."""
         now = now or self.clock()
         session = session_of(self)
+        # the worker asks every few seconds: a mission with nothing due today costs no query beyond this one
         return sum(self._notices_for(session, mission, now) for mission in session.scalars(select(Mission))
-                   if mission.days)
+                   if mission.days and self._anything_due(mission, now))
 
     def _notices_for(self, session, mission: Mission, now: datetime) -> int:
         queued = 0
         sent = {(kind, to) for kind, to in session.execute(select(OutboxMessage.kind, OutboxMessage.recipient)
                                                             .where(OutboxMessage.mission_id == mission.id))}
-        people = self.people(mission.id) if self._anything_due(mission, now) else {}
+        people = self.people(mission.id)
         deadline = aware(mission.request_deadline)
         if deadline is not None and deadline - DEADLINE_NOTICE <= now < deadline:
             waiting: dict[int, int] = {}

@@ -96,9 +96,11 @@ def _check(con, deal: DealCheck, reporter: str, partner: str, start: tuple[int, 
 def build_report(missions: Missions, mission: Mission, con: duckdb.DuckDBPyConnection | None,
                  lang: str = "ru") -> MissionReport:
     people = missions.people(mission.id)
-    registrations = Counter((r.registration.side, r.registration.status) for r in missions.registrations(mission.id))
+    registered = missions.registrations(mission.id)
+    registrations = Counter((r.registration.side, r.registration.status) for r in registered)
+    self_registered = {r.company.id for r in registered}
     for person in people.values():  # companies the organizers added themselves take part too
-        if not any(r.company.id == person.company.id for r in missions.registrations(mission.id)):
+        if person.company.id not in self_registered:
             registrations[(person.participant.side, "approved")] += 1
     requests = Counter(v.request.status for v in missions.requests(mission.id))
     answers = missions.side_answers(mission.id)

@@ -61,9 +61,15 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
     suggestions = []
     if others:
         registry = web.services.registry
-        with web.services.warehouse.reader() as con:
-            found = match(registry, con, CompanyFilter(ids=(mine.company.id,)),
-                          CompanyFilter(ids=tuple(by_company)), SUGGESTIONS, lang)
+
+        def compute():
+            with web.services.warehouse.reader() as con:
+                return match(registry, con, CompanyFilter(ids=(mine.company.id,)),
+                             CompanyFilter(ids=tuple(sorted(by_company))), SUGGESTIONS, lang)
+
+        # as on the matching page: the trade support is the slow part; an edited profile changes the key
+        found = web.cache.get(("space", mine.company.id, tuple(sorted(by_company)), lang, registry.revision()),
+                              compute)
         suggestions = [(by_company[s.b.id], [describe(r, s.a.name, s.b.name, lang) for r in s.reasons], s.score)
                        for s in found.suggestions if s.b.id in by_company]
     views = missions.requests(mission.id, actor=viewer.actor)
