@@ -14,9 +14,10 @@ from hamkor.trade.importers.base import (
     DelimitedImporter,
     Field,
     ImportOptions,
+    Lookup,
     Rule,
     TextSource,
-    sql_number,
+    lookup_value,
     sql_str,
 )
 
@@ -81,9 +82,7 @@ class BaciImporter(DelimitedImporter):
 
     def lookups(self, source: TextSource, options: ImportOptions):
         mapping = self.country_map(options, source.original)
-        code = "coalesce(NULLIF(ltrim(trim({}), '0'), ''), '0')"
-        return {"exporter": (code.format(self.col(source, "i")), mapping),
-                "importer": (code.format(self.col(source, "j")), mapping)}
+        return {"exporter": Lookup("i", "m49", mapping), "importer": Lookup("j", "m49", mapping)}
 
     def fact_sql(self, source: TextSource, options: ImportOptions) -> dict[str, str]:
         if options.nomenclature:
@@ -95,14 +94,14 @@ class BaciImporter(DelimitedImporter):
         tonnes = (f"CAST(NULLIF(NULLIF({NON_NEGATIVE.sql_prepared(source.columns['q'])}, 'NA'), '') "
                   f"AS DOUBLE)" if q else "NULL")
         return {
-            "reporter": "exporter.value",
-            "partner": "importer.value",
+            "reporter": lookup_value("exporter"),
+            "partner": lookup_value("importer"),
             "flow": "'export'",
             "year": f"CAST(trim({self.col(source, 't')}) AS SMALLINT)",
             "month": "CAST(NULL AS TINYINT)",
             "commodity_code": f"lpad(trim({self.col(source, 'k')}), 6, '0')",
             "nomenclature": sql_str(edition),
-            "value_usd": f"{sql_number(source.columns['v'])} * {self.value_factor(options)!r}",
+            "value_usd": f"{self.number(source, 'v')} * {self.value_factor(options)!r}",
             "net_kg": f"{tonnes} * 1000.0",
             "qty": tonnes,
             "qty_unit": "'t'" if q else "NULL",

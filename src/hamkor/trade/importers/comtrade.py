@@ -9,9 +9,10 @@ from hamkor.trade.importers.base import (
     DelimitedImporter,
     Field,
     ImportOptions,
+    Lookup,
     Rule,
     TextSource,
-    sql_number,
+    lookup_value,
     sql_str,
 )
 
@@ -63,8 +64,7 @@ class ComtradeImporter(DelimitedImporter):
 
     def lookups(self, source: TextSource, options: ImportOptions):
         mapping = m49_to_alpha2()
-        return {"reporter_code": (code_sql(self.col(source, "reporter")), mapping),
-                "partner_code": (code_sql(self.col(source, "partner")), mapping)}
+        return {"reporter_code": Lookup("reporter", "m49", mapping), "partner_code": Lookup("partner", "m49", mapping)}
 
     def skip_sql(self, source: TextSource, options: ImportOptions) -> str:
         parts = [f"{code_sql(self.col(source, 'partner'))} IN ('', '0')",
@@ -94,13 +94,12 @@ class ComtradeImporter(DelimitedImporter):
                             f"{self.col(source, 'classification')})) {editions} ELSE 'HS' END END")
         else:
             nomenclature = f"CASE WHEN {cmd} = 'TOTAL' THEN 'TOTAL' ELSE 'HS' END"
-        optional = {key: (sql_number(source.columns[key]) if key in source.columns else "NULL")
-                    for key in ("net", "qty")}
+        optional = {key: self.number(source, key) for key in ("net", "qty")}
         unit = (f"NULLIF(trim({self.col(source, 'qty_unit')}), '')" if "qty_unit" in source.columns
                 else "NULL")
         return {
-            "reporter": "reporter_code.value",
-            "partner": "partner_code.value",
+            "reporter": lookup_value("reporter_code"),
+            "partner": lookup_value("partner_code"),
             "flow": f"CASE upper(trim({self.col(source, 'flow')})) WHEN 'X' THEN 'export' ELSE 'import' END",
             "year": f"CAST(left({period}, 4) AS SMALLINT)",
             "month": f"CAST(NULLIF(substr({period}, 5, 2), '') AS TINYINT)",
@@ -108,7 +107,7 @@ class ComtradeImporter(DelimitedImporter):
             "commodity_code": f"CASE WHEN {cmd} = 'TOTAL' THEN 'TOTAL' "
                               f"WHEN length({cmd}) % 2 = 1 THEN '0' || {cmd} ELSE {cmd} END",
             "nomenclature": nomenclature,
-            "value_usd": f"{sql_number(source.columns['value'])} * {self.value_factor(options)!r}",
+            "value_usd": f"{self.number(source, 'value')} * {self.value_factor(options)!r}",
             "net_kg": optional["net"],
             "qty": optional["qty"],
             "qty_unit": unit,

@@ -11,15 +11,17 @@ from hamkor.trade.importers.base import (
     DelimitedImporter,
     Field,
     ImportOptions,
+    Lookup,
     Rule,
     TextSource,
-    sql_number,
+    lookup_value,
     sql_str,
 )
 
 FLOW_CODES = {"ЭК": "export", "ИМ": "import", "EK": "export", "IM": "import",
               "ЭКСПОРТ": "export", "ИМПОРТ": "import"}
-FLOW = Rule("flow must be ЭК (export) or ИМ (import)", allowed=frozenset(FLOW_CODES), prep="upper")
+FLOW = Rule("flow must be ЭК (export) or ИМ (import)", allowed=frozenset(FLOW_CODES), prep="upper",
+            via_lookup="flow_code")
 PERIOD = Rule("period must be MM/YYYY", pattern=r"(0?[1-9]|1[0-2])/(19|20)[0-9][0-9]")
 # Ten digits; a code that lost its leading zero in a spreadsheet (nine digits) is restored.
 # X's: FTS hides confidential goods that way, and they stay as their own bucket.
@@ -69,7 +71,8 @@ class FtsNationalImporter(DelimitedImporter):
 
     def lookups(self, source: TextSource, options: ImportOptions):
         codes = {code: code for code in countries().alpha2_codes()}
-        return {"partner_code": (f"upper(trim({self.col(source, self.partner_key)}))", codes)}
+        return {"partner_code": Lookup(self.partner_key, "upper", codes),
+                "flow_code": Lookup("napr", "upper", FLOW_CODES)}
 
     def reporter_sql(self, source: TextSource, options: ImportOptions) -> str:
         return sql_str(options.reporter or "RU")
@@ -77,22 +80,20 @@ class FtsNationalImporter(DelimitedImporter):
     def fact_sql(self, source: TextSource, options: ImportOptions) -> dict[str, str]:
         period = f"trim({self.col(source, 'period')})"
         year = f"CAST(split_part({period}, '/', 2) AS SMALLINT)"
-        flow_cases = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in FLOW_CODES.items())
         factor = self.value_factor(options)
-        optional = {key: (sql_number(source.columns[key]) if key in source.columns else "NULL")
-                    for key in ("netto", "kol")}
+        optional = {key: self.number(source, key) for key in ("netto", "kol")}
         unit = (f"NULLIF(trim({self.col(source, 'edizm')}), '')" if "edizm" in source.columns
                 else "NULL")
         return {
             "reporter": self.reporter_sql(source, options),
-            "partner": "partner_code.value",
-            "flow": f"CASE upper(trim({self.col(source, 'napr')})) {flow_cases} END",
+            "partner": lookup_value("partner_code"),
+            "flow": lookup_value("flow_code"),
             "year": year,
             "month": f"CAST(split_part({period}, '/', 1) AS TINYINT)",
             "commodity_code": f"lpad(upper(trim({self.col(source, 'tnved')})), 10, '0')",
             "nomenclature": sql_str(options.nomenclature) if options.nomenclature
             else tnved_edition_sql(year),
-            "value_usd": f"{sql_number(source.columns['stoim'])} * {factor!r}",
+            "value_usd": f"{self.number(source, 'stoim')} * {factor!r}",
             "net_kg": optional["netto"],
             "qty": optional["kol"],
             "qty_unit": unit,
@@ -127,7 +128,7 @@ class FtsRegionalImporter(FtsNationalImporter):
 
     def lookups(self, source: TextSource, options: ImportOptions):
         return {**super().lookups(source, options),
-                "region_code": (f"left(trim({self.col(source, 'region')}), 5)", regions().fts_codes())}
+                "region_code": Lookup("region", "first5", regions().fts_codes())}
 
     def reporter_sql(self, source: TextSource, options: ImportOptions) -> str:
-        return sql_str(options.reporter) if options.reporter else "region_code.value"
+        return sql_str(options.reporter) if options.reporter else lookup_value("region_code")
