@@ -159,3 +159,29 @@ def test_what_the_exact_pass_misses_is_still_said_in_words(tmp_path):
     engine = "Invalid Input Error: CSV Error on Line: 2\nOriginal Line: ЭК… /tmp/x1f.csv max_line_size = 1048576"
     [problem] = importer.locate_problems(source, ImportOptions(), engine).problems
     assert problem.line == 2 and "tmp" not in str(problem.reason) and "max_line_size" not in str(problem.reason)
+
+
+def test_batch_coverage_follows_loads_undos_and_reaches_an_older_warehouse(service, settings, fixtures):
+    """Whole-warehouse questions (which source is a world matrix) read the batches' coverage, not the rows:
+    it is written with the rows, leaves with an undo, and a warehouse written before it existed gets it."""
+    import duckdb
+
+    from hamkor.trade.warehouse import Warehouse
+
+    outcome = service.import_file("baci", fixtures / "baci" / "BACI_HS17_Y2021_V202401_sample.csv")
+    assert outcome.status == "loaded", outcome.report and outcome.report.summary()
+
+    def coverage():
+        with Warehouse(settings).reader() as con:
+            return con.execute("SELECT reporter, year, month, itemised, rows FROM batch_coverage "
+                               "ORDER BY ALL").fetchall(), con.execute(
+                "SELECT reporter, year, NULL, true, count(*) FROM trade_flow GROUP BY ALL ORDER BY ALL").fetchall()
+
+    written, from_rows = coverage()
+    assert written == from_rows and written  # the same as counting the rows themselves
+    with duckdb.connect(str(Warehouse(settings).path)) as con:  # as an older version left the file
+        con.execute("DROP TABLE batch_coverage")
+    written, from_rows = coverage()
+    assert written == from_rows
+    service.undo(outcome.batch_id)
+    assert coverage() == ([], [])

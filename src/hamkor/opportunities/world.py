@@ -16,7 +16,7 @@ import numpy as np
 from hamkor.errors import Problem
 from hamkor.i18n import Msg
 from hamkor.reference.regions import regions
-from hamkor.trade.facts import ALL_GOODS, is_synthetic
+from hamkor.trade.facts import is_synthetic
 from hamkor.trade.periods import Period
 from hamkor.trade.stats import pick_source
 
@@ -41,9 +41,10 @@ class WorldSource:
 
 def find_world_source(con: duckdb.DuckDBPyConnection, source: str | None = None) -> WorldSource:
     """The source with the most reporters itemised by product in annual figures."""
+    # The batches' coverage says it without reading the rows (see trade.warehouse.batch_coverage).
     rows = con.execute(
         f"""SELECT source, count(DISTINCT reporter), list(DISTINCT year ORDER BY year)
-            FROM trade_flow WHERE month IS NULL AND nomenclature <> '{ALL_GOODS}' AND {DIGITS}
+            FROM batch_coverage WHERE month IS NULL AND itemised
               AND length(reporter) = 2 {'AND source = ?' if source else ''}
             GROUP BY source ORDER BY 2 DESC, source LIMIT 1""", [source] if source else []).fetchall()
     if not rows or rows[0][1] < MIN_WORLD_REPORTERS:
@@ -115,32 +116,39 @@ class Matrix:
 
 
 def world_exports(con: duckdb.DuckDBPyConnection, world: WorldSource, year: int, level: int) -> Matrix:
-    rows = con.execute(
-        f"""SELECT reporter, left(commodity_code, {level}) AS product, sum(value_usd)
-            FROM trade_flow WHERE source = ? AND year = ? AND flow = 'export' AND {DIGITS}
-              AND length(reporter) = 2 AND reporter <> 'XX'
-            GROUP BY ALL""", [world.source, year]).fetchall()
-    if not rows:
+    # Summed by the code as stored first, then checked and cut to the level on those few hundred thousand
+    # sums rather than on every row; each cell's place in the matrix comes from the engine (dense ranks),
+    # and numpy puts the values there in one step.
+    found = con.execute(
+        f"""WITH stored AS (SELECT reporter, commodity_code, sum(value_usd) AS value FROM trade_flow
+                            WHERE source = ? AND year = ? AND flow = 'export'
+                              AND length(reporter) = 2 AND reporter <> 'XX' GROUP BY ALL),
+                 cut AS (SELECT reporter, left(commodity_code, {level}) AS product, sum(value) AS value
+                         FROM stored WHERE {DIGITS} GROUP BY ALL)
+            SELECT dense_rank() OVER (ORDER BY reporter) - 1 AS row, dense_rank() OVER (ORDER BY product) - 1 AS col,
+                   reporter, product, value FROM cut""", [world.source, year]).fetchnumpy()
+    if len(found["value"]) == 0:
         raise OpportunityError(Msg("the world trade matrix (%(source)s) has no exports for %(year)s; "
                                    "it covers %(items)s", source=world.source, year=year,
                                    items=', '.join(map(str, world.years))))
-    locations = sorted({r[0] for r in rows})
-    products = sorted({r[1] for r in rows})
-    where_l = {c: i for i, c in enumerate(locations)}
-    where_p = {p: i for i, p in enumerate(products)}
+    rows, columns = found["row"].astype(np.int64), found["col"].astype(np.int64)
+    locations = np.empty(rows.max() + 1, dtype=object)
+    locations[rows] = found["reporter"]
+    products = np.empty(columns.max() + 1, dtype=object)
+    products[columns] = found["product"]
     values = np.zeros((len(locations), len(products)))
-    for reporter, product, value in rows:
-        values[where_l[reporter], where_p[product]] = value
-    return Matrix(locations, products, values)
+    values[rows, columns] = np.asarray(found["value"], dtype=float)
+    return Matrix(locations.tolist(), products.tolist(), values)
 
 
 def flows_into(con: duckdb.DuckDBPyConnection, world: WorldSource, market: str, years: list[int],
                level: int) -> dict[int, dict[tuple[str, str], float]]:
     """year -> (exporter, product) -> USD that the market bought (as its suppliers report it)."""
     rows = con.execute(
-        f"""SELECT year, reporter, left(commodity_code, {level}), sum(value_usd)
-            FROM trade_flow WHERE source = ? AND partner = ? AND flow = 'export' AND year BETWEEN ? AND ?
-              AND {DIGITS} GROUP BY ALL""", [world.source, market, min(years), max(years)]).fetchall()
+        f"""SELECT year, reporter, left(commodity_code, {level}), sum(value) FROM (
+              SELECT year, reporter, commodity_code, sum(value_usd) AS value FROM trade_flow
+              WHERE source = ? AND partner = ? AND flow = 'export' AND year BETWEEN ? AND ? GROUP BY ALL)
+            WHERE {DIGITS} GROUP BY ALL""", [world.source, market, min(years), max(years)]).fetchall()
     result: dict[int, dict[tuple[str, str], float]] = {}
     for year, exporter, product, value in rows:
         result.setdefault(int(year), {})[(exporter, product)] = float(value)

@@ -17,7 +17,7 @@ from hamkor.store.models import ImportBatch
 from hamkor.trade.facts import ErrorReport, ImportRejected, is_synthetic, reject
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.trade.importers.base import ProgressCallback, period_label
-from hamkor.trade.warehouse import Warehouse
+from hamkor.trade.warehouse import Warehouse, coverage_sql
 
 
 def sha256_of(path: Path) -> str:
@@ -106,16 +106,17 @@ class ImportService:
                         return outcome
                     if result.rows_loaded == 0:
                         raise reject(path, "the file holds no data rows to load")
+                    con.execute(coverage_sql(f"batch_id = {int(batch_id)}"))
                     coverage = con.execute(
-                        "SELECT DISTINCT year, month FROM trade_flow WHERE batch_id = ? "
+                        "SELECT DISTINCT year, month FROM batch_coverage WHERE batch_id = ? "
                         "ORDER BY year, month NULLS FIRST", [batch_id]).fetchall()
                     reporters = [r for (r,) in con.execute(
-                        "SELECT DISTINCT reporter FROM trade_flow WHERE batch_id = ? ORDER BY 1",
+                        "SELECT DISTINCT reporter FROM batch_coverage WHERE batch_id = ? ORDER BY 1",
                         [batch_id]).fetchall()]
                     replaced = self._superseded(con, batch_id, outcome.source, path)
                     if replaced:
-                        con.execute(f"DELETE FROM trade_flow WHERE batch_id IN ({_ids(replaced)})")
-                        con.execute(f"DELETE FROM warehouse_batch WHERE batch_id IN ({_ids(replaced)})")
+                        for table in ("trade_flow", "warehouse_batch", "batch_coverage"):
+                            con.execute(f"DELETE FROM {table} WHERE batch_id IN ({_ids(replaced)})")
                     con.execute("INSERT INTO warehouse_batch (batch_id, source, sha256, rows) "
                                 "VALUES (?, ?, ?, ?)", [batch_id, outcome.source, digest,
                                                         result.rows_loaded])
@@ -172,8 +173,8 @@ class ImportService:
                                              batch_id=batch_id, status=batch.status))])
         with self.warehouse.writer() as con:
             con.execute("BEGIN TRANSACTION")
-            con.execute("DELETE FROM trade_flow WHERE batch_id = ?", [batch_id])
-            con.execute("DELETE FROM warehouse_batch WHERE batch_id = ?", [batch_id])
+            for table in ("trade_flow", "warehouse_batch", "batch_coverage"):
+                con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
             con.execute("COMMIT")
         with self.db.session() as session:
             batch = session.get(ImportBatch, batch_id)
@@ -224,10 +225,15 @@ class ImportService:
         """
         rows = con.execute(
             """
-            WITH new AS (SELECT DISTINCT reporter, partner, flow, year, month
+            WITH candidates AS (SELECT DISTINCT o.batch_id FROM batch_coverage o JOIN batch_coverage n
+                                  ON o.reporter = n.reporter AND o.year = n.year
+                                  AND o.month IS NOT DISTINCT FROM n.month
+                                WHERE n.batch_id = $b AND o.source = $s AND o.batch_id <> $b),
+                 new AS (SELECT DISTINCT reporter, partner, flow, year, month
                          FROM trade_flow WHERE batch_id = $b),
+                 -- only batches that share a reporter and month with the new one are read
                  old AS (SELECT DISTINCT batch_id, reporter, partner, flow, year, month
-                         FROM trade_flow WHERE source = $s AND batch_id <> $b),
+                         FROM trade_flow WHERE source = $s AND batch_id IN (SELECT batch_id FROM candidates)),
                  shared AS (SELECT old.batch_id, count(*) AS n FROM old
                             JOIN new USING (reporter, partner, flow, year, month)
                             GROUP BY old.batch_id)

@@ -21,7 +21,25 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS warehouse_batch (
         batch_id INTEGER PRIMARY KEY, source VARCHAR, sha256 VARCHAR, rows BIGINT,
         loaded_at TIMESTAMP DEFAULT current_timestamp)""",
+    # What each batch covers (reporter, year, month; itemised by product or not), written with its rows:
+    # questions about the whole warehouse ("which source is a world matrix?") read this, not 55 M rows.
+    """CREATE TABLE IF NOT EXISTS batch_coverage (
+        batch_id INTEGER NOT NULL, source VARCHAR NOT NULL, reporter VARCHAR NOT NULL, year SMALLINT NOT NULL,
+        month TINYINT, itemised BOOLEAN NOT NULL, rows BIGINT NOT NULL)""",
 ]
+ITEMISED_SQL = "regexp_full_match(commodity_code, '[0-9]+')"
+
+
+def coverage_sql(batch_filter: str) -> str:
+    """The coverage rows of the batches the filter (over trade_flow) selects."""
+    return (f"INSERT INTO batch_coverage SELECT batch_id, source, reporter, year, month, "
+            f"bool_or(nomenclature <> 'TOTAL' AND {ITEMISED_SQL}), count(*) FROM trade_flow "
+            f"WHERE {batch_filter} GROUP BY ALL")
+
+
+# A warehouse written before batch_coverage existed gets it on its next writer (once).
+BACKFILL_COVERAGE = coverage_sql(
+    "batch_id IN (SELECT batch_id FROM warehouse_batch EXCEPT SELECT batch_id FROM batch_coverage)")
 
 
 class Warehouse:
@@ -35,6 +53,9 @@ class Warehouse:
         con.execute(f"SET threads = {int(self.threads)}")
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")  # progress is ours to show, on stderr
+
+    def _open_read_only(self) -> duckdb.DuckDBPyConnection:
+        return _open_read_only_at(self.path)
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -52,6 +73,7 @@ class Warehouse:
                 self._configure(con)
                 for statement in SCHEMA:
                     con.execute(statement)
+                con.execute(BACKFILL_COVERAGE)
                 yield con
             finally:
                 con.close()
@@ -62,16 +84,29 @@ class Warehouse:
         if not self.path.exists():
             with self.writer():
                 pass
-        try:
-            con = duckdb.connect(str(self.path), read_only=True)
-        except duckdb.IOException as error:
-            raise WarehouseBusy(f"the warehouse {self.path} is open in another process (the web server?); "
-                                "use the web interface or its API while it runs") from error
+        con = self._open_read_only()
+        if not _table_exists(con, "batch_coverage"):
+            con.close()
+            with self.writer():  # a file written by an older version: brought up to date once
+                pass
+            con = self._open_read_only()
         try:
             self._configure(con)
             yield con
         finally:
             con.close()
+
+
+def _open_read_only_at(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as error:
+        raise WarehouseBusy(f"the warehouse {path} is open in another process (the web server?); "
+                            "use the web interface or its API while it runs") from error
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
 
 
 def run_with_progress(con: duckdb.DuckDBPyConnection, sql: str, params: list | None,
@@ -137,6 +172,7 @@ class SharedWarehouse(Warehouse):
         self._configure(self._con)
         for statement in SCHEMA:
             self._con.execute(statement)
+        self._con.execute(BACKFILL_COVERAGE)
         self._write_lock = threading.Lock()
         self.generation = 0
 

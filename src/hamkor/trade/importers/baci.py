@@ -22,6 +22,7 @@ from hamkor.trade.importers.base import (
 )
 
 EDITION_IN_NAME = re.compile(r"HS(92|96|02|07|12|17|22)", re.IGNORECASE)
+YEARS = frozenset(str(year) for year in range(1900, 2100))
 EDITIONS = {"92": "HS1992", "96": "HS1996", "02": "HS2002", "07": "HS2007", "12": "HS2012",
             "17": "HS2017", "22": "HS2022"}
 
@@ -53,13 +54,14 @@ class BaciImporter(DelimitedImporter):
     quoted = True
 
     fields = (
-        Field("t", ("t",), Rule("year must have 4 digits", pattern=r"(19|20)[0-9][0-9]")),
+        # A year is looked up among 1900-2099 (the same check as the pattern (19|20)[0-9][0-9], cheaper per row).
+        Field("t", ("t",), Rule("year must have 4 digits", allowed=YEARS, via_lookup="year")),
         Field("i", ("i",), None),
         Field("j", ("j",), None),
         Field("k", ("k",), Rule("product code must have up to 6 digits", pattern=r"[0-9]{1,6}")),
         Field("v", ("v",), NON_NEGATIVE),
-        Field("q", ("q",), Rule("not a number", pattern=r"(-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?|NA)",
-                                prep="number", required=False), required=False),
+        Field("q", ("q",), Rule("not a number", numeric="any", prep="number", required=False,
+                                missing=frozenset({"NA"})), required=False),
     )
 
     def country_map(self, options: ImportOptions, path: Path | None) -> dict[str, str]:
@@ -82,7 +84,8 @@ class BaciImporter(DelimitedImporter):
 
     def lookups(self, source: TextSource, options: ImportOptions):
         mapping = self.country_map(options, source.original)
-        return {"exporter": Lookup("i", "m49", mapping), "importer": Lookup("j", "m49", mapping)}
+        return {"exporter": Lookup("i", "m49", mapping), "importer": Lookup("j", "m49", mapping),
+                "year": Lookup("t", "trim", {year: year for year in YEARS})}
 
     def fact_sql(self, source: TextSource, options: ImportOptions) -> dict[str, str]:
         if options.nomenclature:
@@ -90,14 +93,13 @@ class BaciImporter(DelimitedImporter):
         else:
             found = EDITION_IN_NAME.search(source.original.name)
             edition = EDITIONS[found.group(1)] if found else "HS"
-        q = self.col(source, "q") if "q" in source.columns else None
-        tonnes = (f"CAST(NULLIF(NULLIF({NON_NEGATIVE.sql_prepared(source.columns['q'])}, 'NA'), '') "
-                  f"AS DOUBLE)" if q else "NULL")
+        q = "q" in source.columns
+        tonnes = self.number(source, "q")
         return {
             "reporter": lookup_value("exporter"),
             "partner": lookup_value("importer"),
             "flow": "'export'",
-            "year": f"CAST(trim({self.col(source, 't')}) AS SMALLINT)",
+            "year": f"CAST({lookup_value('year')} AS SMALLINT)",
             "month": "CAST(NULL AS TINYINT)",
             "commodity_code": f"lpad(trim({self.col(source, 'k')}), 6, '0')",
             "nomenclature": sql_str(edition),

@@ -51,6 +51,8 @@ class Rule:
     # In SQL, check `allowed` through this joined code table (see lookups) instead of an IN list.
     via_lookup: str | None = None
     prep: str = "trim"  # trim | upper | number | first5 | m49 (numeric code, no leading zeros)
+    # Prepared values that mean "no value" (BACI writes NA where it has no quantity).
+    missing: frozenset[str] = frozenset()
 
     def sql_prepared(self, column: str) -> str:
         col = f'"{column}"'
@@ -103,13 +105,14 @@ class Rule:
         """The check of a numeric rule over the value already parsed (sql_number); never NULL."""
         in_range = f"{parsed} >= 0" if self.numeric == "non_negative" else "true"
         empty = "false" if self.required else "true"
+        nothing = ", ".join(sql_str(item) for item in sorted({"", *self.missing}))
         # Unparsed: either empty (allowed when optional) or not a number.
         return (f"(CASE WHEN {parsed} IS NOT NULL THEN {in_range} "
-                f"WHEN \"{column}\" IS NULL OR {self.sql_prepared(column)} = '' THEN {empty} ELSE false END)")
+                f"WHEN \"{column}\" IS NULL OR {self.sql_prepared(column)} IN ({nothing}) THEN {empty} ELSE false END)")
 
     def python_problem(self, value: str | None) -> str | None:
         prepared = self.python_prepared(value or "")
-        if not prepared:
+        if not prepared or prepared in self.missing:
             return "required value is empty" if self.required else None
         if self.numeric is not None:
             number = _as_double(prepared)
