@@ -35,6 +35,8 @@ bench: install-test
 	$(BIN)/python benchmarks/missions.py
 	$(BIN)/python benchmarks/projection_backtest.py
 	$(BIN)/python benchmarks/upload_memory.py
+	$(BIN)/python benchmarks/documents.py
+	$(BIN)/python benchmarks/baci_world.py
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -42,26 +42,27 @@ def peak_gib() -> float:
 
 
 # -- the data -------------------------------------------------------------------------------------
-def world_codes() -> tuple[list[tuple[str, str, str, str]], list[str]]:
+def world_codes(count: int = COUNTRIES, product_count: int = PRODUCTS) -> tuple[list[tuple], list[str]]:
     """225 real countries (Russia and Uzbekistan among them) and 5,000 real HS 2017 subheadings."""
     from hamkor.reference.countries import countries
     from hamkor.reference.nomenclature import nomenclature
 
     everyone = sorted((c for c in countries() if c.numeric.strip("0")), key=lambda c: c.numeric)
     chosen = [c for c in everyone if c.alpha2 in ("RU", "UZ", "KZ", "CN")]
-    chosen += [c for c in everyone if c not in chosen][:COUNTRIES - len(chosen)]
+    chosen += [c for c in everyone if c not in chosen][:count - len(chosen)]
     rows = [(str(int(c.numeric)), c.names.get("en") or c.alpha2, c.alpha2, c.alpha3) for c in chosen]
     codes = sorted(entry.code for entry in nomenclature().entries("HS2017") if len(entry.code) == 6)
-    step = max(1, len(codes) // PRODUCTS)
-    return rows, codes[::step][:PRODUCTS]
+    step = max(1, len(codes) // product_count)
+    return rows, codes[::step][:product_count]
 
 
-def generate(folder: Path, years: int, rows_per_year: int) -> list[Path]:
+def generate(folder: Path, years: int, rows_per_year: int, countries: int = COUNTRIES,
+             product_count: int = PRODUCTS) -> list[Path]:
     """Nested like real trade: capable exporters sell most products, and to more markets."""
     import duckdb
     import pyarrow as pa
 
-    country_rows, products = world_codes()
+    country_rows, products = world_codes(countries, product_count)
     with open(folder / "country_codes_V202401.csv", "w", encoding="utf-8") as out:
         out.write("country_code,country_name,country_iso2,country_iso3\n")
         for code, name, iso2, iso3 in country_rows:
@@ -92,19 +93,19 @@ def generate(folder: Path, years: int, rows_per_year: int) -> list[Path]:
                      round(exp((hash(flow.x, p, m, {year}) % 10000) / 1000.0 - 3) * (1 + 0.04 * {offset}), 3) AS v,
                      CASE WHEN hash(flow.x, p, m, 'q') % 23 = 0 THEN '         NA'
                           ELSE CAST(round((hash(flow.x, p, m, 'w') % 100000) / 997.0, 3) AS VARCHAR) END AS q
-              FROM flow JOIN e AS e2 ON e2.x = (flow.x + 1 + flow.m * 7) % {len(country_rows)}
+              FROM flow JOIN e AS e2 ON e2.x = (flow.x + 1 + flow.m * 7) % {len(country_rows)} AND e2.x <> flow.x
             ) TO '{path.as_posix()}' (HEADER, DELIMITER ',', QUOTE '"')""")
         files.append(path)
     con.close()
     return files
 
 
-def generate_region(folder: Path, years: int) -> Path:
+def generate_region(folder: Path, years: int, countries: int = COUNTRIES, product_count: int = PRODUCTS) -> Path:
     """RU-ALT's customs file (FTS regional layout): monthly, 10-digit codes under the world's HS6."""
     import duckdb
     import pyarrow as pa
 
-    _, products = world_codes()
+    _, products = world_codes(countries, product_count)
     partners = ["UZ", "KZ", "CN", "KG", "BY", "MN", "TJ", "TR", "DE", "IN"]
     path = folder / "DATTSVT_RU-ALT.csv"
     con = duckdb.connect()
@@ -288,6 +289,8 @@ def verdict(ok: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows-per-year", type=int, default=11_000_000)
+    parser.add_argument("--countries", type=int, default=COUNTRIES, help="fewer for a smoke run")
+    parser.add_argument("--products", type=int, default=PRODUCTS, help="fewer for a smoke run")
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of the analysis (medians reported)")
     parser.add_argument("--requests", type=int, default=20, help="page loads after the first")
@@ -301,8 +304,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hamkor-baci-") as folder:
         folder = Path(folder)
         started = time.perf_counter()
-        files = generate(folder, args.years, args.rows_per_year)
-        region_file = generate_region(folder, args.years)
+        files = generate(folder, args.years, args.rows_per_year, args.countries, args.products)
+        region_file = generate_region(folder, args.years, args.countries, args.products)
         size = sum(f.stat().st_size for f in files) / 1e9
         print(f"generated {len(files)} BACI year files ({size:.2f} GB) and {region_file.name} "
               f"in {time.perf_counter() - started:.0f} s")

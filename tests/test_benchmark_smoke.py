@@ -67,3 +67,23 @@ def test_upload_memory_benchmark_smoke():
     assert result.returncode == 0, result.stderr[-2000:]
     assert "server idle RSS (baseline)" in result.stdout and "server peak RSS (VmHWM)" in result.stdout
     assert "import job done" in result.stdout
+
+
+def test_baci_world_benchmark_smoke():
+    """A small world (40 countries, 300 products, 2 years): every step of the real-scale run, including the page."""
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "baci_world.py"), "--countries", "40", "--products",
+                             "300", "--rows-per-year", "110000", "--years", "2", "--repeat", "1", "--requests", "3",
+                             "--ecomplexity-limit", "120"], capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for figure in ("hamkor, every check in", "baseline, fastest parse", "floor, DuckDB storing",
+                   "complexity at HS6", "export potential RU-ALT <-> UZ", "Opportunities page", "ecomplexity"):
+        assert figure in result.stdout, figure
+
+
+def test_documents_benchmark_smoke(demo_settings):
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "documents.py"), "--data-dir",
+                             str(demo_settings.data_dir), "--repeat", "1"],
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "one rendering cut into files" in result.stdout
+    assert "baseline, one rendering per participant" in result.stdout

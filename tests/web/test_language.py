@@ -135,6 +135,7 @@ NOT_PAGES = {"/healthz", "/signin", "/brief/download", "/brief/file/{job_id}", "
              "/companies/export.{fmt}", "/cooperation/agreements/{record_id}/document", "/cooperation/events.ics",
              "/explorer.{fmt}", "/jobs/{job_id}", "/missions/{mission_id}/agenda/{participant_id}.{fmt}",
              "/missions/{mission_id}/documents/{kind}", "/missions/{mission_id}/job/{job_id}",
+             "/missions/{mission_id}/documents/job/{job_id}", "/missions/{mission_id}/documents/file/{job_id}",
              "/space/{mission_id}", "/space/{mission_id}/agenda.ics", "/missions/{mission_id}/report.{fmt}"}
 
 

@@ -245,8 +245,9 @@ def test_a_mission_is_never_saved_into_a_state_its_pages_cannot_show(env):
     refused = api.put(f"/api/v1/missions/{mission.id}", json={**body, "latitude": None, "longitude": None})
     assert refused.status_code == 422 and "coordinates are needed" in refused.text
     organizer = signed_in(app, "organizer@missions.org")
-    for path in ("schedule", "itinerary", "documents/schedule.xlsx", "documents/tables.pdf"):
+    for path in ("schedule", "itinerary", "documents/schedule.xlsx"):
         assert organizer.get(f"/missions/{mission.id}/{path}").status_code == 200, path
+    assert _made_document(organizer, mission.id, "tables.pdf").startswith(b"%PDF")
 
 
 def test_a_representative_sees_times_and_tables_but_only_their_own_meetings(env):
@@ -280,3 +281,51 @@ def test_a_representative_sees_times_and_tables_but_only_their_own_meetings(env)
     assert set(reasons) <= mine
     organizer = TestClient(app, headers={"Authorization": f"Bearer {env['token']}"})
     assert all(m["visiting"] for m in organizer.get(f"/api/v1/missions/{mission.id}/schedule").json()["meetings"])
+
+
+def _made_document(client, mission_id: int, kind: str, back: str = "") -> bytes:
+    """Ask for a bulk document as the page does (a POST starting a job), follow the job, download the file."""
+    token = csrf_of(client, f"/missions/{mission_id}")
+    started = client.post(f"/missions/{mission_id}/documents/{kind}", data={"csrf": token, "back": back},
+                          follow_redirects=False)
+    assert started.status_code == 303 and "document_job=" in started.headers["location"]
+    job_id = int(started.headers["location"].split("document_job=")[1])
+    assert f"/missions/{mission_id}/documents/job/{job_id}" in client.get(started.headers["location"]).text \
+        or "job-done" in client.get(started.headers["location"]).text  # the page follows the job
+    for _ in range(240):
+        fragment = client.get(f"/missions/{mission_id}/documents/job/{job_id}").text
+        if "job-done" in fragment or "job-failed" in fragment:
+            break
+        time.sleep(0.25)
+    assert "job-done" in fragment, fragment
+    return client.get(f"/missions/{mission_id}/documents/file/{job_id}").content
+
+
+def test_all_agendas_come_from_one_rendering_as_a_job_the_page_follows(env):
+    """Every agenda: the combined PDF and each participant's own, cut from one rendering, in one ZIP, made
+    by a job (a GET of a link starts nothing). Each participant's file holds exactly their own pages."""
+    import zipfile
+
+    app, mission = env["app"], env["mission"]
+    organizer = signed_in(app, "organizer@missions.org")
+    assert organizer.get(f"/missions/{mission.id}/documents/agendas.pdf").status_code == 404
+    archive = zipfile.ZipFile(io.BytesIO(_made_document(organizer, mission.id, "agendas.zip")))
+    names = archive.namelist()
+    people = app.state.web.services.missions.people(mission.id)
+    assert names[0] == "agendas-all.pdf" and len(names) == len(people) + 1
+    combined = PdfReader(io.BytesIO(archive.read("agendas-all.pdf")))
+    pages = 0
+    for pid, person in people.items():
+        name = next(n for n in names if n.endswith(f"-{pid}.pdf"))
+        own = PdfReader(io.BytesIO(archive.read(name)))
+        first_page = own.pages[0].extract_text()
+        assert person.name(person.language) in first_page  # their own agenda, in their own language
+        assert first_page == combined.pages[pages].extract_text()  # the same page as in the combined file
+        pages += len(own.pages)
+    assert pages == len(combined.pages)
+    # another organizer's job is not this one's to follow or download
+    job_id = int(organizer.post(f"/missions/{mission.id}/documents/tables.pdf",
+                                data={"csrf": csrf_of(organizer, f"/missions/{mission.id}"), "back": "schedule"},
+                                follow_redirects=False).headers["location"].split("document_job=")[1])
+    viewer = signed_in(app, "rep@missions.org")
+    assert viewer.get(f"/missions/{mission.id}/documents/file/{job_id}").status_code in (403, 404)

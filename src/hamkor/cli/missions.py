@@ -145,14 +145,19 @@ def agendas_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
     people = missions.people(mission_id)
     output.mkdir(parents=True, exist_ok=True)
     with _progress() as tell:
-        for n, pid in enumerate(people, 1):
-            (output / f"agenda-{pid}.pdf").write_bytes(documents.agenda_pdf(missions, mission, [pid], lang))
+        # One rendering for every agenda (see documents.agenda_bundle), cut into each participant's file.
+        bundle = documents.agenda_bundle(missions, mission, lang,
+                                         progress=lambda fraction: tell(fraction * 0.8, "agendas"))
+        (output / "agendas-all.pdf").write_bytes(bundle.combined)
+        for pid, body in bundle.each.items():
+            (output / f"agenda-{pid}.pdf").write_bytes(body)
             (output / f"agenda-{pid}.ics").write_bytes(documents.participant_ics(missions, mission, pid, lang))
-            tell(n / (len(people) + 2), f"agenda {n} of {len(people)}")
+        tell(0.9, "table sheets")
         (output / "tables.pdf").write_bytes(documents.table_sheets_pdf(missions, mission, lang or "ru"))
         (output / "schedule.xlsx").write_bytes(documents.workbook(missions, mission, lang or "ru"))
     _synthetic(mission)
-    err_console.print(f"{len(people)} agendas (PDF + ICS), tables.pdf and schedule.xlsx in {output}", highlight=False)
+    err_console.print(f"{len(people)} agendas (PDF + ICS), agendas-all.pdf, tables.pdf and schedule.xlsx in {output}",
+                      highlight=False)
 
 
 @app.command("outcome")

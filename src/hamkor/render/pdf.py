@@ -34,6 +34,12 @@ def local_only_fetcher():
 
 
 def html_to_pdf(html: str) -> bytes:
+    return render_document(html).write_pdf()
+
+
+def render_document(html: str):
+    """The laid-out document (WeasyPrint's): its pages can be written together or in parts without
+    laying them out again (see missions.documents.agenda_bundle)."""
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=local_only_fetcher(), base_url=str(FONT_DIR)).write_pdf()
+    return HTML(string=html, url_fetcher=local_only_fetcher(), base_url=str(FONT_DIR)).render()

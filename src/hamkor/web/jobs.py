@@ -26,6 +26,7 @@ QUEUES: dict[str, tuple[str, int]] = {
     "import": ("warehouse", 1),  # one writer at a time
     "mission": ("missions", 1),
     "brief": ("documents", 2),
+    "document": ("documents", 2),  # a mission's agendas or table sheets
 }
 OTHER = ("other", 1)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -36,6 +37,7 @@ from hamkor.web.deps import (
     Web,
     language_of,
 )
+from hamkor.web.jobs import remove_old_files
 from hamkor.web.pages._render import check_csrf, local_path, page
 from hamkor.web.shared.downloads import disposition
 
@@ -192,7 +194,8 @@ def _tabs(mission, current: str) -> dict:
 
 @router.get("/missions/{mission_id}")
 def mission_page(request: Request, viewer: MissionViewer, missions: MissionsDep, registry: RegistryDep,
-                 web: Web, mission: MissionInPath):
+                 web: Web, mission: MissionInPath,
+                 document_job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
     lang = language_of(request)
     people = missions.people(mission.id)
     taking_part = {p.company.id for p in people.values()}
@@ -202,7 +205,18 @@ def mission_page(request: Request, viewer: MissionViewer, missions: MissionsDep,
                 candidates=candidates, company=lambda c: company_name(c, lang), visits=missions.visits(mission.id),
                 slots=slots, clock=clock, may_manage=viewer.may("missions.manage"),
                 deadline=_local_deadline(mission), own=viewer.company_id,
-                past=bool(mission.days) and mission.days[-1]["date"] < web.services.today().isoformat())
+                past=bool(mission.days) and mission.days[-1]["date"] < web.services.today().isoformat(),
+                document_job=_followed_document(web, viewer, mission.id, document_job))
+
+
+def _followed_document(web, viewer, mission_id: int, job_id: int | None):
+    """The document job a page was sent back with, if it is this viewer's for this mission."""
+    if job_id is None:
+        return None
+    try:
+        return _document_job(web, viewer, mission_id, job_id)
+    except NotFound:
+        return None
 
 
 @router.post("/missions/{mission_id}/participants")
@@ -298,8 +312,9 @@ async def answer_request(request: Request, viewer: MissionRequester, missions: M
 
 # ---- schedule -------------------------------------------------------------------------------
 @router.get("/missions/{mission_id}/schedule")
-def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep, jobs: JobsDep,
-                  mission: MissionInPath, job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
+def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep, jobs: JobsDep, web: Web,
+                  mission: MissionInPath, job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                  document_job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
     lang = language_of(request)
     running = jobs.get(job) if job else None
     sight = missions.sight(mission.id, viewer.actor)
@@ -312,7 +327,8 @@ def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep
                 certificate=mission.certificate, reasons=reasons, name=lambda p: p.name(lang),
                 people=list(missions.people(mission.id).values()), slots=missions.slots(mission), visits=visits,
                 clock=clock, may_manage=viewer.may("missions.manage"),
-                job=running if running and running.kind == "mission" else None)
+                job=running if running and running.kind == "mission" else None,
+                document_job=_followed_document(web, viewer, mission.id, document_job))
 
 
 def _start(jobs, viewer, mission_id: int, label: str, work) -> RedirectResponse:
@@ -494,25 +510,90 @@ def agenda_file(request: Request, viewer: MissionViewer, missions: MissionsDep, 
     return Response(body, media_type=media, headers=disposition(f"{name}.{fmt}"))
 
 
+# Documents that take seconds to lay out are made by a job the page follows; the others come at once.
+BULK_DOCUMENTS = {"agendas.zip": "application/zip", "tables.pdf": "application/pdf"}
+
+
 @router.get("/missions/{mission_id}/documents/{kind}")
 def mission_document(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath,
                      kind: str):
-    """Organizers' documents: every agenda, the table sheets, the workbook, the scheduler instance."""
+    """Organizers' documents made at once: the workbook and the scheduler instance."""
     lang = language_of(request)
     suffix = "-DEMO" if mission.synthetic else ""
-    if kind == "agendas.pdf":
-        body, media = documents.agenda_pdf(missions, mission, list(missions.people(mission.id))), "application/pdf"
-    elif kind == "tables.pdf":
-        body, media = documents.table_sheets_pdf(missions, mission, lang), "application/pdf"
-    elif kind == "schedule.xlsx":
+    if kind == "schedule.xlsx":
         body, media = documents.workbook(missions, mission, lang), XLSX
     elif kind == "instance.json":
         body = json.dumps(missions.instance_json(mission.id), ensure_ascii=False, indent=1).encode("utf-8")
         media = "application/json"
+    elif kind in BULK_DOCUMENTS or kind == "agendas.pdf":
+        raise NotFound("This document is prepared in the background: use its button on the mission's page.")
     else:
         raise NotFound("No such document.")
     stem, _, ext = kind.partition(".")
     return Response(body, media_type=media, headers=disposition(f"{file_slug(mission.name)}-{stem}{suffix}.{ext}"))
+
+
+@router.post("/missions/{mission_id}/documents/{kind}")
+def make_mission_document(request: Request, viewer: MissionManager, missions: MissionsDep, web: Web,
+                          mission: MissionInPath, kind: str, csrf: str = Form(""), back: str = Form("")):
+    """Every agenda (the combined PDF and one per participant, in a ZIP) or the table sheets: a job, started
+    by a POST (never by following a link), that the page it was asked from follows."""
+    check_csrf(viewer, csrf)
+    if kind not in BULK_DOCUMENTS:
+        raise NotFound("No such document.")
+    lang = language_of(request)
+    folder = web.settings.data_dir / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_old_files(folder, web.settings.job_file_retention_hours)
+    stem, _, ext = kind.partition(".")
+    name = f"{file_slug(mission.name)}-{stem}{'-DEMO' if mission.synthetic else ''}.{ext}"
+    mission_id = mission.id
+
+    def work(progress) -> dict:
+        current = missions.get(mission_id)
+        if kind == "agendas.zip":
+            bundle = documents.agenda_bundle(missions, current, progress=progress)
+            people = missions.people(mission_id)
+            body = bundle.zip({pid: f"agenda-{file_slug(person.name(person.language))}-{pid}"
+                               for pid, person in people.items()})
+        else:
+            body = documents.table_sheets_pdf(missions, current, lang)
+        target = folder / f"{secrets.token_hex(8)}.{ext}"
+        target.write_bytes(body)
+        return {"mission": mission_id, "file": target.name, "name": name, "kind": kind}
+
+    job_id = web.jobs.submit("document", viewer.user_id, work)
+    page_path = "schedule" if back == "schedule" else ""
+    return RedirectResponse(f"/missions/{mission_id}{'/' + page_path if page_path else ''}?document_job={job_id}",
+                            status_code=303)
+
+
+def _document_job(web, viewer, mission_id: int, job_id: int):
+    job = web.jobs.get(job_id)
+    if (job is None or job.kind != "document" or job.user_id != viewer.user_id
+            or (job.result or {}).get("mission", mission_id) != mission_id):
+        raise NotFound("No such job.")
+    return job
+
+
+@router.get("/missions/{mission_id}/documents/job/{job_id}")
+def mission_document_job(request: Request, viewer: MissionManager, web: Web, mission: MissionInPath,
+                         job_id: RecordId):
+    return page(request, "_document_job.html.j2", job=_document_job(web, viewer, mission.id, job_id),
+                mission_id=mission.id)
+
+
+@router.get("/missions/{mission_id}/documents/file/{job_id}")
+def mission_document_file(request: Request, viewer: MissionManager, web: Web, mission: MissionInPath,
+                          job_id: RecordId):
+    job = _document_job(web, viewer, mission.id, job_id)
+    if job.status != "done":
+        raise NotFound("The document is not ready yet.")
+    path = web.settings.data_dir / "documents" / job.result["file"]
+    if not path.is_file():
+        raise NotFound("The document file is gone: make it again.")
+    return Response(path.read_bytes(), media_type=BULK_DOCUMENTS[job.result["kind"]],
+                    headers=disposition(job.result["name"]))
 
 
 def file_slug(text: str, limit: int = 60) -> str:
