@@ -1,26 +1,74 @@
-"""One Settings object, built once (CLI root callback, create_app) and passed down."""
+"""One Settings object, built once (CLI root callback, create_app) and passed down.
+
+Plain standard library on purpose: every command builds it, and a settings framework would cost each
+`hamkor …` process more start-up time than the command's own work (pydantic-settings alone took 140 ms).
+Values come from the keyword arguments, else from HAMKOR_<NAME> in the environment, else the default;
+each is converted to its field's type, and a value that does not fit is a ValueError naming the setting.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
+import types
+import typing
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
-
-from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Any, Literal
 
 SECRET_FILE = "secret.key"
 MIN_SECRET_BYTES = 32
+ENV_PREFIX = "HAMKOR_"
+_TRUE = {"1", "true", "yes", "on", "t", "y"}
+_FALSE = {"0", "false", "no", "off", "f", "n"}
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HAMKOR_", env_file=None, extra="ignore")
+def _convert(name: str, kind: Any, value: Any) -> Any:
+    """value (from a caller or the environment's text) as the field's type, or a ValueError saying which."""
+    optional = typing.get_origin(kind) in (typing.Union, types.UnionType)
+    if optional:
+        if value is None:
+            return None
+        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    if typing.get_origin(kind) is Literal:
+        allowed = typing.get_args(kind)
+        if value not in allowed:
+            raise ValueError(f"{ENV_PREFIX}{name.upper()}: {value!r} is not one of {', '.join(allowed)}")
+        return value
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}: {value!r} is not true or false")
+    if kind in (int, float):
+        if isinstance(value, bool):
+            raise ValueError(f"{ENV_PREFIX}{name.upper()}: {value!r} is not a number")
+        try:
+            number = kind(value.strip() if isinstance(value, str) else value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{ENV_PREFIX}{name.upper()}: {value!r} is not {'a whole' if kind is int else 'a'} "
+                             "number") from None
+        if kind is int and isinstance(value, float) and number != value:
+            raise ValueError(f"{ENV_PREFIX}{name.upper()}: {value!r} is not a whole number")
+        return number
+    if kind is Path:
+        return Path(value)
+    if kind is str:
+        if not isinstance(value, str):
+            raise ValueError(f"{ENV_PREFIX}{name.upper()}: {value!r} is not text")
+        return value
+    raise TypeError(f"setting {name}: no conversion for {kind!r}")  # a new field's type: teach _convert
 
+
+@dataclass(init=False, eq=True)
+class Settings:
     data_dir: Path = Path("var")
     database_url: str | None = None  # default: SQLite file in data_dir
     warehouse_path: Path | None = None  # default: warehouse.duckdb in data_dir
-    secret_key: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
     mode: Literal["development", "production"] = "development"
     log_level: str = "WARNING"
     # DuckDB may use this much memory during an import; keeps peak RSS bounded on big files.
@@ -38,7 +86,7 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
-    smtp_password: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
     smtp_starttls: bool = True
     smtp_from: str = "hamkor@localhost"
     reminders_to: str = ""  # comma-separated addresses
@@ -55,8 +103,23 @@ class Settings(BaseSettings):
     # Generated files (briefs, kept uploads) are deleted this many hours after their job ends.
     job_file_retention_hours: float = 24.0
 
-    @model_validator(mode="after")
-    def _require_secret_in_production(self) -> Settings:
+    def __init__(self, **values: Any) -> None:
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        unknown = sorted(set(values) - set(fields))
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(unknown)}")
+        kinds = typing.get_type_hints(type(self))
+        for name, spec in fields.items():
+            if name in values:
+                value = values[name]
+            elif (ENV_PREFIX + name.upper()) in os.environ:
+                value = os.environ[ENV_PREFIX + name.upper()]
+            else:
+                value = spec.default
+            setattr(self, name, _convert(name, kinds[name], value))
+        self._check()
+
+    def _check(self) -> None:
         if self.mode == "production" and len((self.secret_key or "").encode("utf-8")) < MIN_SECRET_BYTES:
             raise ValueError(f"HAMKOR_SECRET_KEY must be set in production mode, at least {MIN_SECRET_BYTES} "
                              "bytes (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
@@ -67,7 +130,10 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"HAMKOR_TIMEZONE: unknown time zone {self.timezone!r} (an IANA name such as "
                              "Asia/Barnaul)") from None
-        return self
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with these settings changed (the environment is not read again)."""
+        return Settings(**{**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)}, **changes})
 
     @property
     def resolved_database_url(self) -> str:

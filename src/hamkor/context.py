@@ -2,7 +2,8 @@
 serves them — `create_app(settings)` for the web, the CLI's root callback for the commands.
 
 Each service is made on first use, so a command that needs none (`hamkor ref code`) opens no
-database; the operational database is migrated to head the first time it is opened.
+database; the operational database is migrated to head the first time it is opened. Its module is
+imported then too: a command that reads the warehouse only never loads SQLAlchemy or the mail code.
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from hamkor.accounts.service import Accounts
-from hamkor.companies.registry import Registry
 from hamkor.config import Settings
-from hamkor.cooperation.service import Cooperation, today_in
-from hamkor.mail.outbox import Outbox
-from hamkor.missions.service import Missions
-from hamkor.store.db import Database
-from hamkor.trade.service import ImportService
-from hamkor.trade.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from hamkor.accounts.service import Accounts
+    from hamkor.companies.registry import Registry
+    from hamkor.cooperation.service import Cooperation
+    from hamkor.mail.outbox import Outbox
+    from hamkor.missions.service import Missions
+    from hamkor.store.db import Database
+    from hamkor.trade.service import ImportService
+    from hamkor.trade.warehouse import Warehouse
 
 
 class AppContext:
@@ -32,34 +36,48 @@ class AppContext:
 
     def today(self) -> date:
         """Today's date where the people work (HAMKOR_TIMEZONE)."""
+        from hamkor.cooperation.service import today_in
+
         return today_in(self.settings.timezone, self.clock())
 
     @cached_property
     def db(self) -> Database:
+        from hamkor.store.db import Database
+
         db = Database(self.settings)
-        db.upgrade()
+        db.upgrade_to_head()
         return db
 
     @cached_property
     def warehouse(self) -> Warehouse:
         """The web passes its shared warehouse (one connection for the server's life); commands open
         the file for each use."""
+        from hamkor.trade.warehouse import Warehouse
+
         return self._warehouse or Warehouse(self.settings)
 
     @cached_property
     def accounts(self) -> Accounts:
+        from hamkor.accounts.service import Accounts
+
         return Accounts(self.db, self.clock, self.settings.site_url)
 
     @cached_property
     def outbox(self) -> Outbox:
+        from hamkor.mail.outbox import Outbox
+
         return Outbox(self.db, self.settings, self.clock)
 
     @cached_property
     def registry(self) -> Registry:
+        from hamkor.companies.registry import Registry
+
         return Registry(self.db)
 
     @cached_property
     def missions(self) -> Missions:
+        from hamkor.missions.service import Missions
+
         missions = Missions(self.db, self.clock, self.settings.site_url, str(self.settings.data_dir))
 
         def agenda(mission, participant_id: int, lang: str) -> bytes:
@@ -72,10 +90,14 @@ class AppContext:
 
     @cached_property
     def cooperation(self) -> Cooperation:
+        from hamkor.cooperation.service import Cooperation
+
         return Cooperation(self.db, self.settings.documents_dir)
 
     @cached_property
     def imports(self) -> ImportService:
+        from hamkor.trade.service import ImportService
+
         return ImportService(self.db, self.warehouse)
 
     def close(self) -> None:

@@ -1,12 +1,13 @@
 """Operational database on SQLite and PostgreSQL: migrations and the batch table."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
 
 from hamkor.config import Settings
-from hamkor.store.db import Database
+from hamkor.store.db import HEAD_REVISION, Database, alembic_config
 from hamkor.store.models import ImportBatch
 
 
@@ -35,6 +36,25 @@ def test_upgrade_downgrade_and_batches(tmp_path, database_url):
         db.upgrade()
         assert db.current_revision() == "0007"
     finally:
+        db.dispose()
+
+
+def test_head_revision_is_the_migrations_head_and_a_behind_database_is_brought_to_it(tmp_path, database_url):
+    from alembic.script import ScriptDirectory
+
+    db = make_db(tmp_path, database_url)
+    try:
+        assert ScriptDirectory.from_config(alembic_config(db.engine)).get_heads() == [HEAD_REVISION]
+        assert db.stored_revision() is None  # a new database: not even the version table
+        db.upgrade_to_head()
+        assert db.stored_revision() == db.current_revision() == HEAD_REVISION
+        db.downgrade("0006")
+        assert "outbox" not in inspect(db.engine).get_table_names()
+        db.upgrade_to_head()  # one behind: the quick check must not take it for current
+        assert db.current_revision() == HEAD_REVISION
+        assert "outbox" in inspect(db.engine).get_table_names()
+    finally:
+        db.downgrade("base")
         db.dispose()
 
 
@@ -99,3 +119,28 @@ def test_import_service_on_postgres_records_batches(tmp_path, database_url, fixt
     assert again.status == "duplicate"
     assert [b.status for b in service.batches()] == ["duplicate", "loaded"]
     db.dispose()
+
+
+def test_settings_read_the_environment_under_explicit_values_and_name_what_does_not_fit(monkeypatch):
+    """Settings without a framework: HAMKOR_<NAME> is read and converted to the field's type, an argument
+    wins over it, and a value that does not fit names the variable."""
+    monkeypatch.setenv("HAMKOR_PORT", "9001")
+    monkeypatch.setenv("HAMKOR_SMTP_STARTTLS", "no")
+    monkeypatch.setenv("HAMKOR_SESSION_IDLE_HOURS", "1.5")
+    monkeypatch.setenv("HAMKOR_WAREHOUSE_PATH", "/srv/w.duckdb")
+    settings = Settings()
+    assert settings.port == 9001 and settings.smtp_starttls is False and settings.session_idle_hours == 1.5
+    assert settings.warehouse_path == Path("/srv/w.duckdb") and settings.smtp_host is None
+    assert Settings(port=8123).port == 8123
+    assert settings.replace(port=1).port == 1 and settings.port == 9001
+    monkeypatch.setenv("HAMKOR_PORT", "eighty")
+    with pytest.raises(ValueError, match="HAMKOR_PORT: 'eighty' is not a whole number"):
+        Settings()
+    monkeypatch.delenv("HAMKOR_PORT")
+    with pytest.raises(ValueError, match="HAMKOR_MODE: 'prod' is not one of development, production"):
+        Settings(mode="prod")
+    with pytest.raises(ValueError, match="HAMKOR_SMTP_STARTTLS"):
+        Settings(smtp_starttls="perhaps")
+    with pytest.raises(TypeError, match="unknown settings: colour"):
+        Settings(colour="red")
+    assert "x" * 40 not in repr(Settings(secret_key="x" * 40))  # a settings object ends up in logs

@@ -117,7 +117,7 @@ def test_a_rolled_back_change_sends_nothing(mail):
 
 def test_a_mail_server_that_is_down_delays_and_never_loses(mail, tmp_path):
     accounts, outbox, inbox, clock, settings = mail
-    down = Outbox(outbox.db, settings.model_copy(update={"smtp_port": free_port()}), clock)
+    down = Outbox(outbox.db, settings.replace(smtp_port=free_port()), clock)
     accounts.invite("late@example.org", "viewer", "ru")
     report = down.send_due()
     [message] = down.messages()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+ROLES = ("admin", "analyst", "organizer", "company", "viewer")
+
 # Permission -> roles. Every route names one permission; nothing else grants access.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "trade.view": frozenset({"admin", "analyst", "organizer", "company", "viewer"}),

@@ -19,13 +19,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 
 from hamkor.accounts import letters, links
+from hamkor.accounts.permissions import ROLES
 from hamkor.errors import Problem
 from hamkor.i18n import LANGUAGES, Msg
 from hamkor.mail.outbox import queue
 from hamkor.store.db import Database, as_utc
 from hamkor.store.models import ApiToken, User, WebSession
 
-ROLES = ("admin", "analyst", "organizer", "company", "viewer")
 TOKEN_SCOPES = ("read", "write")
 
 MIN_PASSWORD = 12  # ASVS 4 level 1 (2.1.1)

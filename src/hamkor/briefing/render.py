@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hamkor.briefing.compose import Brief
 from hamkor.briefing.phrases import label
 from hamkor.render import charts, docx, pdf
+
+if TYPE_CHECKING:
+    from hamkor.render.pdf_process import PdfProcess
 
 FORMATS = ("html", "pdf", "docx", "md")
 
@@ -24,8 +29,10 @@ def to_html(brief: Brief, fonts: dict[str, str] | None = None) -> str:
     return template.render(brief=brief, labels=labels, fonts=fonts or pdf.font_urls())
 
 
-def to_pdf(brief: Brief) -> bytes:
-    return pdf.html_to_pdf(to_html(brief))
+def to_pdf(brief: Brief, engine: PdfProcess | None = None) -> bytes:
+    """`engine`: a PDF process started earlier (the CLI's, see render.pdf_process); else this one."""
+    html = to_html(brief)
+    return engine.render(html) if engine is not None else pdf.html_to_pdf(html)
 
 
 def to_docx(brief: Brief) -> bytes:
@@ -91,11 +98,11 @@ def to_markdown(brief: Brief) -> str:
     return "\n".join(lines)
 
 
-def render(brief: Brief, fmt: str) -> bytes:
+def render(brief: Brief, fmt: str, pdf_engine: PdfProcess | None = None) -> bytes:
     if fmt == "html":
         return to_html(brief).encode("utf-8")
     if fmt == "pdf":
-        return to_pdf(brief)
+        return to_pdf(brief, pdf_engine)
     if fmt == "docx":
         return to_docx(brief)
     if fmt == "md":

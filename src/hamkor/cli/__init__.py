@@ -19,7 +19,6 @@ from hamkor.cli import reference as reference_commands
 from hamkor.cli import serve as serve_commands
 from hamkor.cli import trade as trade_commands
 from hamkor.config import Settings
-from hamkor.context import AppContext
 
 app = typer.Typer(
     name="hamkor",
@@ -65,6 +64,8 @@ def root(
     except ValueError as error:
         typer.echo(f"Error: invalid settings: {error}", err=True)
         raise typer.Exit(2) from None
+    from hamkor.context import AppContext  # its services are each built on first use
+
     ctx.obj = AppContext(settings)
     ctx.call_on_close(ctx.obj.close)
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -16,8 +17,10 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from hamkor.config import Settings
-from hamkor.context import AppContext
 from hamkor.render.sheets import append_row, csv_row
+
+if TYPE_CHECKING:  # each command imports what it uses when it runs: `hamkor --help` loads no domain code
+    from hamkor.context import AppContext
 
 # Piped or captured output is read by people later (logs, CI): don't squeeze it into 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 160)

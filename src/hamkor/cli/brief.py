@@ -6,14 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hamkor.briefing.compose import compose_brief
-from hamkor.briefing.render import FORMATS, render
 from hamkor.cli._common import console, err_console, fail, services_of, settings_of
-from hamkor.cooperation.digest import digest
-from hamkor.i18n import LANGUAGES
-from hamkor.trade.periods import Period, PeriodError
-from hamkor.trade.stats import QueryError
-from hamkor.trade.warehouse import WarehouseBusy
 
 
 def brief(
@@ -27,6 +20,31 @@ def brief(
 ) -> None:
     """Write a one-to-three page brief: headline figures, goods each way, movers, mirror data, the
     cooperation registry's meetings, commitments and agreements with the partner, sources."""
+    from contextlib import nullcontext
+
+    from hamkor.render.pdf_process import PdfProcess
+
+    # The PDF engine starts in a process of its own, on the other core, while this one reads the
+    # figures: its half second of start-up is no longer added to the brief's (benchmarks/startup.py).
+    with PdfProcess() if fmt == "pdf" else nullcontext() as engine:
+        document, target = _compose(ctx, reporter, partner, period, lang, fmt, output)
+        target.write_bytes(_render(document, fmt, engine))
+    console.print(document.headline, highlight=False)
+    if document.warning:
+        err_console.print(f"[bold yellow]{document.warning}[/]")
+    console.print(f"Written: {target}")
+
+
+def _compose(ctx: typer.Context, reporter: str, partner: str, period: str, lang: str, fmt: str,
+             output: Path | None):
+    from hamkor.briefing.compose import compose_brief
+    from hamkor.briefing.render import FORMATS
+    from hamkor.cooperation.digest import digest
+    from hamkor.i18n import LANGUAGES
+    from hamkor.trade.periods import Period, PeriodError
+    from hamkor.trade.stats import QueryError
+    from hamkor.trade.warehouse import WarehouseBusy
+
     if lang not in LANGUAGES:
         raise fail(f"--lang must be one of {', '.join(LANGUAGES)}", 2)
     if fmt not in FORMATS:
@@ -47,9 +65,14 @@ def brief(
         raise fail(str(error), 2) from None
     except WarehouseBusy as busy:
         raise fail(str(busy)) from None
-    target = output or Path(f"brief-{reporter.upper()}-{partner.upper()}-{query_period.label()}-{lang}.{fmt}")
-    target.write_bytes(render(document, fmt))
-    console.print(document.headline, highlight=False)
-    if document.warning:
-        err_console.print(f"[bold yellow]{document.warning}[/]")
-    console.print(f"Written: {target}")
+    return document, output or Path(f"brief-{reporter.upper()}-{partner.upper()}-{query_period.label()}-{lang}.{fmt}")
+
+
+def _render(document, fmt: str, engine) -> bytes:
+    from hamkor.briefing.render import render
+    from hamkor.render.pdf_process import PdfEngineError
+
+    try:
+        return render(document, fmt, engine)
+    except PdfEngineError as error:
+        raise fail(str(error)) from None

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from hamkor.cli._common import OutputFormat, console, emit, err_console, fail, services_of, settings_of
-from hamkor.companies.classify import search
-from hamkor.companies.evaluate import evaluate
-from hamkor.companies.matching import describe
-from hamkor.companies.registry import CompanyFilter, Registry, company_name
-from hamkor.companies.service import match, traded_headings
-from hamkor.companies.transfer import FIELDS, ImportRefused, export_companies, import_companies
-from hamkor.trade.warehouse import WarehouseBusy
+
+if TYPE_CHECKING:
+    from hamkor.companies.registry import CompanyFilter, Registry
 
 app = typer.Typer(help="The company registry: list, import, export, matchmaking.", no_args_is_help=True)
 hs = typer.Typer(help="Find HS / TN VED codes for goods described in words.", no_args_is_help=True)
@@ -26,6 +23,8 @@ def _registry(ctx: typer.Context) -> Registry:
 
 
 def _filter(text, country, region, sector, code) -> CompanyFilter:
+    from hamkor.companies.registry import CompanyFilter
+
     return CompanyFilter(text, country.upper() if country else None, region.upper() if region else None, sector, code)
 
 
@@ -37,6 +36,8 @@ def list_companies(ctx: typer.Context, text: str | None = typer.Option(None, "--
                    lang: str = typer.Option("ru", help="Language of names."), fmt: OutputFormat = FORMAT,
                    output: Path | None = OUTPUT) -> None:
     """The registry, filtered (contacts are never listed: see the web profile)."""
+    from hamkor.companies.registry import company_name
+
     registry = _registry(ctx)
     found = registry.find(_filter(text, country, region, sector, code))
     rows = [[c.id, company_name(c, lang), c.tax_id or "", c.region or c.country, c.city or "",
@@ -53,6 +54,8 @@ def import_command(ctx: typer.Context, file: Path = typer.Argument(..., exists=T
                                                         help="Update companies already registered (same tax ID).")
                    ) -> None:
     """Import companies from XLSX or CSV: every row is checked first; any error imports nothing."""
+    from hamkor.companies.transfer import FIELDS, ImportRefused, import_companies
+
     explicit = {}
     for item in mapping:
         if "=" not in item:
@@ -79,6 +82,8 @@ def export_command(ctx: typer.Context, output: Path = typer.Option(..., "-o", "-
                    contacts: bool = typer.Option(False, "--contacts", help="Include contacts (private data).")
                    ) -> None:
     """Export the registry to XLSX or CSV (by the file's extension), in the import's columns."""
+    from hamkor.companies.transfer import export_companies
+
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
         raise fail("the output must end in .xlsx or .csv", 2)
@@ -102,6 +107,10 @@ def match_command(ctx: typer.Context, a_region: str | None = typer.Option(None, 
                   lang: str = typer.Option("ru", help="ru, uz or en."), fmt: OutputFormat = FORMAT,
                   output: Path | None = OUTPUT) -> None:
     """Score every pair of group A x group B and suggest meetings, each with its reasons."""
+    from hamkor.companies.matching import describe
+    from hamkor.companies.service import match
+    from hamkor.trade.warehouse import WarehouseBusy
+
     settings = settings_of(ctx)
     registry = _registry(ctx)
     try:
@@ -129,6 +138,9 @@ def hs_search(ctx: typer.Context, text: str = typer.Argument(..., help="коте
               region: str | None = typer.Option(None, help="Boost what this territory trades (RU-ALT)."),
               fmt: OutputFormat = FORMAT) -> None:
     """Ranked HS headings for goods described in Russian, Uzbek (Latin or Cyrillic) or English."""
+    from hamkor.companies.classify import search
+    from hamkor.companies.service import traded_headings
+
     traded = None
     if region:
         settings = settings_of(ctx)
@@ -144,6 +156,8 @@ def hs_search(ctx: typer.Context, text: str = typer.Argument(..., help="коте
 @hs.command("eval")
 def hs_eval() -> None:
     """Top-1 and top-5 accuracy (heading level) on the packaged labelled queries."""
+    from hamkor.companies.evaluate import evaluate
+
     results = evaluate()
     rows = [[key, acc.queries, round(acc.top1_share * 100, 1), round(acc.top5_share * 100, 1)]
             for key, acc in results.items()]

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from hamkor.cli._common import console, fail, settings_of
-from hamkor.store.db import Database
 
 app = typer.Typer(help="Operational database: migrations.", no_args_is_help=True)
 
@@ -15,6 +14,8 @@ app = typer.Typer(help="Operational database: migrations.", no_args_is_help=True
 @app.command()
 def upgrade(ctx: typer.Context, revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply migrations up to REVISION (default: the latest)."""
+    from hamkor.store.db import Database
+
     db = Database(settings_of(ctx))
     try:
         db.upgrade(revision)
@@ -28,6 +29,8 @@ def upgrade(ctx: typer.Context, revision: str = typer.Argument("head", help="Tar
 @app.command()
 def current(ctx: typer.Context) -> None:
     """Show the database's current revision."""
+    from hamkor.store.db import Database
+
     db = Database(settings_of(ctx))
     try:
         console.print(db.current_revision() or "(empty: run `hamkor db upgrade`)")

@@ -5,9 +5,6 @@ from __future__ import annotations
 import typer
 
 from hamkor.cli._common import byte_progress, console, err_console, fail, settings_of
-from hamkor.demo.build import build_demo, promising_areas, summarise
-from hamkor.i18n.numbers import format_number
-from hamkor.trade.warehouse import WarehouseBusy
 
 
 def demo(
@@ -16,6 +13,10 @@ def demo(
     seed: int = typer.Option(20251001, help="Seed of the synthetic regional data."),
 ) -> None:
     """Build the demo: reference data, real national series, a synthetic Altai Krai extract."""
+    from hamkor.demo.build import build_demo, promising_areas, summarise
+    from hamkor.i18n.numbers import format_number
+    from hamkor.trade.warehouse import WarehouseBusy
+
     settings = settings_of(ctx)
     try:
         with byte_progress("demo") as progress:

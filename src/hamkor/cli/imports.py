@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from hamkor.cli._common import OutputFormat, byte_progress, console, emit, err_console, fail, services_of
-from hamkor.errors import Problem
-from hamkor.trade.facts import VALUE_UNITS
-from hamkor.trade.importers import IMPORTERS, ImportOptions
-from hamkor.trade.service import ImportOutcome, ImportService
-from hamkor.trade.warehouse import WarehouseBusy
+from hamkor.trade.formats import FILE_FORMATS, VALUE_UNITS
+
+if TYPE_CHECKING:  # the importers (DuckDB, Arrow, openpyxl) load when a file is imported, not for --help
+    from hamkor.trade.service import ImportOutcome, ImportService
 
 app = typer.Typer(help="Import trade statistics files; list and undo imports.", no_args_is_help=True)
 
@@ -47,20 +47,23 @@ def _show(outcomes: list[ImportOutcome]) -> None:
 
 
 def _make_import_command(kind: str):
-    importer = IMPORTERS[kind]
+    file_format = FILE_FORMATS[kind]
 
     def command(
         ctx: typer.Context,
         files: list[Path] = typer.Argument(..., help="One or more files.", show_default=False),
         value_unit: str | None = typer.Option(
             None, "--value-unit", help=f"Unit of the values in the file ({', '.join(VALUE_UNITS)}); "
-            f"default {importer.default_value_unit}."),
+            f"default {file_format.default_value_unit}."),
         reporter: str | None = typer.Option(None, "--reporter", help="Override the reporter (ISO code)."),
         flow: str | None = typer.Option(None, "--flow", help="export or import, where the file does not say."),
         nomenclature: str | None = typer.Option(None, "--nomenclature", help="e.g. HS2017, TNVED2022."),
         source: str | None = typer.Option(None, "--source", help=f"Source label of the facts (default {kind})."),
         codes: Path | None = typer.Option(None, "--codes", help="BACI: its country code file."),
     ) -> None:
+        from hamkor.trade.importers import ImportOptions
+        from hamkor.trade.warehouse import WarehouseBusy
+
         if value_unit and value_unit.lower() not in VALUE_UNITS:
             raise fail(f"--value-unit must be one of {', '.join(VALUE_UNITS)}, not {value_unit!r}", 2)
         options = ImportOptions(value_unit=value_unit, reporter=reporter, flow=flow,
@@ -77,12 +80,13 @@ def _make_import_command(kind: str):
         if any(o.status == "rejected" for o in outcomes):
             raise typer.Exit(1)
 
-    unit = "USD" if importer.default_value_unit == "usd" else f"{importer.default_value_unit} USD"
-    command.__doc__ = f"Import {importer.title} files ({importer.file_hint}). Values in {unit} unless --value-unit."
+    unit = "USD" if file_format.default_value_unit == "usd" else f"{file_format.default_value_unit} USD"
+    command.__doc__ = (f"Import {file_format.title} files ({file_format.file_hint}). "
+                       f"Values in {unit} unless --value-unit.")
     return command
 
 
-for _kind in IMPORTERS:
+for _kind in FILE_FORMATS:
     app.command(_kind)(_make_import_command(_kind))
 
 
@@ -106,6 +110,9 @@ def list_batches(
 @app.command()
 def undo(ctx: typer.Context, batch: int = typer.Argument(..., help="Batch number (see `hamkor import list`).")) -> None:
     """Remove one loaded batch from the warehouse."""
+    from hamkor.errors import Problem
+    from hamkor.trade.warehouse import WarehouseBusy
+
     service = _service(ctx)
     try:
         undone = service.undo(batch)

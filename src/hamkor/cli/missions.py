@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from hamkor.cli._common import OutputFormat, console, emit, err_console, fail, services_of
-from hamkor.missions.agenda import AgendaError, agenda, to_ics
-from hamkor.missions.scheduler import InstanceError, capacity_needed, read_instance, schedule, solution_json
-from hamkor.missions.service import MissionError, Missions
+
+if TYPE_CHECKING:
+    from hamkor.missions.service import Missions
 
 app = typer.Typer(help="Business missions: B2B meeting schedules, agendas, outcomes.", no_args_is_help=True)
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv, json or xlsx.")
@@ -102,6 +103,8 @@ def plan_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
                  seconds: float = typer.Option(10.0, help="Time limit of the CP-SAT improvement."),
                  seed: int = typer.Option(1, help="Random seed (one worker: the same schedule every run).")) -> None:
     """Plan a stored mission: site visits, then the B2B grid, published with its certificate."""
+    from hamkor.missions.service import MissionError
+
     missions = _missions(ctx)
     try:
         _mission(missions, mission_id)
@@ -118,6 +121,8 @@ def replan_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
                    absent: list[int] = typer.Option([], "--absent", help="Participant id of a no-show (repeatable)."),
                    seconds: float = typer.Option(10.0)) -> None:
     """After cancellations and no-shows: keep the past, re-optimise the rest with few changes."""
+    from hamkor.missions.service import MissionError
+
     missions = _missions(ctx)
     try:
         _mission(missions, mission_id)
@@ -170,6 +175,8 @@ def outcome_command(ctx: typer.Context, mission_id: int = typer.Argument(...),
                                                                                                   "--value-usd")
                     ) -> None:
     """Record what came of a meeting."""
+    from hamkor.missions.service import MissionError
+
     missions = _missions(ctx)
     try:
         missions.record_outcome(mission_id, meeting, status, rating, stage, hs_code, value_usd)
@@ -216,6 +223,8 @@ def capacity_command(instance: Path = typer.Option(..., "--instance", exists=Tru
                      share: float = typer.Option(0.9, help="Share of the requests to schedule (0..1)."),
                      resource: str = typer.Option("tables", help="tables or interpreters")) -> None:
     """How many tables (or interpreters per pool) are needed for a share of the requests, from the bound."""
+    from hamkor.missions.scheduler import InstanceError, capacity_needed, read_instance
+
     if not 0 < share <= 1:
         raise fail("--share is between 0 and 1", 2)
     try:
@@ -264,6 +273,9 @@ def schedule_command(instance: Path = typer.Option(..., "--instance", exists=Tru
                                                      help="Write each participant's agenda as FOLDER/<id>.ics "
                                                           "(slots need date, start and end).")) -> None:
     """Schedule the meetings of an instance file and prove how good the schedule is."""
+    from hamkor.missions.agenda import AgendaError, agenda, to_ics
+    from hamkor.missions.scheduler import InstanceError, read_instance, schedule, solution_json
+
     try:
         problem = read_instance(instance)
         result = schedule(problem, seconds, workers, seed)

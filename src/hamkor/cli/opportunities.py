@@ -19,11 +19,6 @@ from hamkor.cli._common import (
     read_warehouse,
     synthetic_notice,
 )
-from hamkor.opportunities.analysis import find_opportunities, world_complexity
-from hamkor.opportunities.explain import explain, flag_names, product_name
-from hamkor.opportunities.potential import Assumptions
-from hamkor.opportunities.world import OpportunityError
-from hamkor.reference.names import territory_name
 
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv, json or xlsx.")
 OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed for xlsx).")
@@ -35,6 +30,8 @@ class Direction(StrEnum):
 
 
 def _run(ctx: typer.Context, work):
+    from hamkor.opportunities.world import OpportunityError
+
     return read_warehouse(ctx, work, (OpportunityError,))
 
 
@@ -59,6 +56,11 @@ def opportunities(
     fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT,
 ) -> None:
     """Promising areas of cooperation: export potential (ITC method) and diversification, explained."""
+    from hamkor.opportunities.analysis import find_opportunities
+    from hamkor.opportunities.explain import explain, flag_names, product_name
+    from hamkor.opportunities.potential import Assumptions
+    from hamkor.reference.names import territory_name
+
     if lang not in ("ru", "uz", "en"):
         raise fail("--lang must be ru, uz or en", 2)
     assumptions = Assumptions(horizon, supply_growth / 100, demand_trend)
@@ -104,6 +106,10 @@ def complexity(
     fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT,
 ) -> None:
     """Economic complexity (Atlas definitions): ECI per location, PCI per product, from the world data loaded."""
+    from hamkor.opportunities.analysis import world_complexity
+    from hamkor.opportunities.explain import product_name
+    from hamkor.reference.names import territory_name
+
     result = _run(ctx, lambda con: world_complexity(con, year, region, source, level))
     if products:
         order = sorted(range(len(result.products)), key=lambda k: -result.pci[k])

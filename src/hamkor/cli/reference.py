@@ -7,14 +7,14 @@ from pathlib import Path
 import typer
 
 from hamkor.cli._common import OutputFormat, emit, fail
-from hamkor.reference import countries, nomenclature, regions
-from hamkor.reference.nomenclature import EDITIONS
 
 app = typer.Typer(help="Reference data: HS / TN VED codes, countries, regions.", no_args_is_help=True)
 LANG_HELP = "ru, uz or en (names fall back to another language where missing)."
 
 
 def _edition(edition: str) -> str:
+    from hamkor.reference.nomenclature import EDITIONS
+
     if edition not in EDITIONS:
         raise fail(f"--edition must be one of {', '.join(EDITIONS)}", 2)
     return edition
@@ -27,6 +27,8 @@ def code(
     edition: str = typer.Option("HS2022", "--edition", help="HS2022 or HS2017."),
 ) -> None:
     """Show a code with its path up to the section and its children."""
+    from hamkor.reference import nomenclature
+
     path = nomenclature().path(code, _edition(edition))
     if not path:
         raise fail(f"unknown code {code!r} in {edition}")
@@ -43,6 +45,8 @@ def search(
     limit: int = typer.Option(30, help="Most results to show."),
 ) -> None:
     """Find codes by code prefix or by words in their names."""
+    from hamkor.reference import nomenclature
+
     found = nomenclature().search(text, lang, _edition(edition), limit)
     emit(["level", "code", "name"], [[e.level, e.code, e.name(lang)] for e in found], OutputFormat.table)
 
@@ -54,6 +58,8 @@ def map_code(
     target: str = typer.Option("HS2022", "--to"),
 ) -> None:
     """Map an HS 6-digit code between HS 2017 and HS 2022 (UNSD concordance)."""
+    from hamkor.reference import nomenclature
+
     pairs = nomenclature().map_code(code, _edition(source), _edition(target))
     if not pairs:
         raise fail(f"{code} has no counterpart in the {source}->{target} concordance")
@@ -68,6 +74,8 @@ def list_countries(
     output: Path | None = typer.Option(None, "-o", "--output"),
 ) -> None:
     """ISO 3166-1 countries with their names."""
+    from hamkor.reference import countries
+
     rows = [[c.alpha2, c.alpha3, c.numeric, c.name(lang)] for c in countries()]
     emit(["alpha2", "alpha3", "numeric", "name"], rows, fmt, "Countries", output)
 
@@ -80,6 +88,8 @@ def list_regions(
     output: Path | None = typer.Option(None, "-o", "--output"),
 ) -> None:
     """Regions with their ISO 3166-2 and FTS codes."""
+    from hamkor.reference import regions
+
     rows = [[r.iso, r.fts_code or "", r.name(lang), r.district.get(lang) or r.district.get("en", "")]
             for r in regions() if country is None or r.country == country.upper()]
     emit(["iso", "fts code", "name", "federal district"], rows, fmt, "Regions", output)

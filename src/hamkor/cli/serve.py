@@ -6,9 +6,8 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import typer
-from sqlalchemy.exc import IntegrityError
 
-from hamkor.accounts.service import ROLES, AccountError, token_state
+from hamkor.accounts.permissions import ROLES
 from hamkor.cli._common import console, fail, services_of, settings_of
 
 
@@ -39,6 +38,10 @@ def create_user(ctx: typer.Context, email: str = typer.Argument(...),
                                                    help="For the company role: the company's registry number.")
                 ) -> None:
     """Create a user."""
+    from sqlalchemy.exc import IntegrityError
+
+    from hamkor.accounts.service import AccountError
+
     secret = password or os.environ.get("HAMKOR_PASSWORD") or typer.prompt("Password", hide_input=True,
                                                                               confirmation_prompt=True)
     try:
@@ -63,6 +66,8 @@ def create_token(ctx: typer.Context, email: str = typer.Argument(...),
                  scope: str = typer.Option("read", help="read (GET only) or write."),
                  days: int = typer.Option(90, min=1, max=3650, help="Days the token lives.")) -> None:
     """Create an API token for a user (shown once): named, read-only unless asked, with an expiry."""
+    from hamkor.accounts.service import AccountError
+
     accounts = services_of(ctx).accounts
     user = _user(accounts, email)
     try:
@@ -75,6 +80,8 @@ def create_token(ctx: typer.Context, email: str = typer.Argument(...),
 @users.command("tokens")
 def list_tokens(ctx: typer.Context, email: str | None = typer.Argument(None, help="Only this user's.")) -> None:
     """API tokens: number, user, name, scope, expiry, last use, state (never the token itself)."""
+    from hamkor.accounts.service import token_state
+
     accounts = services_of(ctx).accounts
     emails = {u.id: u.email for u in accounts.users()}
     user_id = _user(accounts, email).id if email else None
@@ -88,6 +95,8 @@ def list_tokens(ctx: typer.Context, email: str | None = typer.Argument(None, hel
 def revoke_token(ctx: typer.Context, token_id: int = typer.Argument(..., help="Its number (`hamkor users tokens`).")
                  ) -> None:
     """Revoke an API token: it opens nothing from now on."""
+    from hamkor.accounts.service import AccountError
+
     try:
         services_of(ctx).accounts.revoke_token(token_id)
     except AccountError as problem:
@@ -100,6 +109,8 @@ def set_password(ctx: typer.Context, email: str = typer.Argument(...),
                  password: str | None = typer.Option(None, help="Or HAMKOR_PASSWORD; asked for when neither.")
                  ) -> None:
     """Set a user's password (every session of the account ends)."""
+    from hamkor.accounts.service import AccountError
+
     accounts = services_of(ctx).accounts
     user = _user(accounts, email)
     secret = password or os.environ.get("HAMKOR_PASSWORD") or typer.prompt("New password", hide_input=True,

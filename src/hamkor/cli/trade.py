@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from hamkor.cli._common import OutputFormat, emit, err_console, fail, mn, read_warehouse, synthetic_notice
-from hamkor.reference.names import territory_name
-from hamkor.trade import stats
-from hamkor.trade.periods import Period, PeriodError
+
+if TYPE_CHECKING:  # each command imports the statistics (DuckDB) when it runs: `--help` stays quick
+    from hamkor.trade import stats
+    from hamkor.trade.periods import Period
 
 app = typer.Typer(help="Trade statistics from the warehouse.", no_args_is_help=True)
 
@@ -24,10 +26,15 @@ LANG = typer.Option("ru", "--lang", help="Language of names: ru, uz or en.")
 
 
 def _run(ctx: typer.Context, work: Callable):
+    from hamkor.trade import stats
+    from hamkor.trade.periods import PeriodError
+
     return read_warehouse(ctx, work, (PeriodError, stats.QueryError))
 
 
 def _period(text: str) -> Period:
+    from hamkor.trade.periods import Period, PeriodError
+
     try:
         return Period.parse(text)
     except PeriodError as error:
@@ -40,6 +47,8 @@ def _pct(value: float | None) -> float | None:
 
 def _say_where_from(result: stats.Summary) -> None:
     """Under every table: the sources and batches its figures rest on, and what its growth compares."""
+    from hamkor.trade import stats
+
     for origin in stats.provenance(result.query):
         err_console.print(f"source {origin.source}: {origin.span()}, batches {', '.join(map(str, origin.batches))}"
                           + (" (SYNTHETIC)" if origin.synthetic else ""), highlight=False)
@@ -53,6 +62,8 @@ def _say_where_from(result: stats.Summary) -> None:
 def summary(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER, period: str = PERIOD,
             source: str | None = SOURCE, fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
     """Exports, imports, turnover and balance, against the same period a year earlier (million USD)."""
+    from hamkor.trade import stats
+
     query = stats.Query(reporter.upper(), partner, _period(period), source)
     result = _run(ctx, lambda con: stats.summary(con, query))
     rows = []
@@ -80,6 +91,9 @@ def partners(ctx: typer.Context, reporter: str = REPORTER, period: str = PERIOD,
              top: int = typer.Option(20, help="How many partners."), lang: str = LANG,
              fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
     """Partners ranked by turnover, with shares and growth."""
+    from hamkor.reference.names import territory_name
+    from hamkor.trade import stats
+
     query_period = _period(period)
 
     def work(con):
@@ -102,6 +116,8 @@ def structure(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTN
               top: int = typer.Option(10, help="Top N; the rest is 'other'."), source: str | None = SOURCE,
               lang: str = LANG, fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
     """What goes each way: goods by HS / TN VED level, with shares and growth."""
+    from hamkor.trade import stats
+
     query = stats.Query(reporter.upper(), partner, _period(period), source)
     result = _run(ctx, lambda con: (stats.structure(con, query, flow, level, top), stats.summary(con, query)))
     table, summ = result
@@ -117,6 +133,8 @@ def structure(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTN
 def series(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER, period: str = PERIOD,
            source: str | None = SOURCE, fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
     """Monthly exports and imports for the period and the year before it."""
+    from hamkor.trade import stats
+
     query = stats.Query(reporter.upper(), partner, _period(period), source)
     points, summ = _run(ctx, lambda con: (stats.series(con, query), stats.summary(con, query)))
     rows = [[f"{p.year}-{p.month:02d}", mn(p.exports), mn(p.imports), mn(p.turnover)] for p in points]
@@ -136,6 +154,9 @@ def movers(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER,
            source: str | None = SOURCE, lang: str = LANG, fmt: OutputFormat = FORMAT,
            output: Path | None = OUTPUT) -> None:
     """The largest increases and decreases on the same period a year earlier."""
+    from hamkor.reference.names import territory_name
+    from hamkor.trade import stats
+
     query = stats.Query(reporter.upper(), partner, _period(period), source)
     (ups, downs), summ = _run(ctx, lambda con: (stats.movers(con, query, by, flow, level, top),
                                                stats.summary(con, query)))
@@ -156,6 +177,8 @@ def mirror(ctx: typer.Context, reporter: str = REPORTER,
            years: str | None = typer.Option(None, help="e.g. 2019..2021 (default: all both report)."),
            fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
     """What the reporter says it traded with the partner against what the partner says."""
+    from hamkor.trade import stats
+
     span = None
     if years:
         try:
@@ -176,6 +199,8 @@ def mirror(ctx: typer.Context, reporter: str = REPORTER,
 def indices(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER, period: str = PERIOD,
             source: str | None = SOURCE, fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
     """Concentration (Herfindahl), complementarity, intensity and Grubel–Lloyd indices."""
+    from hamkor.trade import stats
+
     query = stats.Query(reporter.upper(), partner, _period(period), source)
     report, summ = _run(ctx, lambda con: (stats.trade_indices(con, query), stats.summary(con, query)))
 

@@ -76,17 +76,23 @@ class Nomenclature:
 
     def _name_headings_by_hand(self) -> None:
         """The headings no TN VED file names get the Russian names written for them, their lines too."""
-        for row in read_table("tnved_headings_named_by_hand.tsv"):
-            prefix = f"{UNNAMED_HEADING} {row['code']}: "
+        by_hand = {row["code"]: row["name_ru"] for row in read_table("tnved_headings_named_by_hand.tsv")}
+        for code, name_ru in by_hand.items():
             for tree in self._trees.values():
-                heading = tree.get(row["code"])
+                heading = tree.get(code)
                 if heading is not None and "ru" not in heading.names:
-                    heading.names["ru"] = row["name_ru"]
-            for tree in self._trees.values():
-                for entry in tree.values():
-                    name = entry.names.get("ru", "")
-                    if entry.level == "national" and name.startswith(prefix):
-                        entry.names["ru"] = f"{row['name_ru']}: {name.removeprefix(prefix)}"
+                    heading.names["ru"] = name_ru
+        # One pass over the lines (not one per heading: that took 0.6 s of every process that names a code):
+        # a line the build named "Товарная позиция 0301: …" takes its heading's name in place of the prefix.
+        opening = f"{UNNAMED_HEADING} "
+        for tree in self._trees.values():
+            for entry in tree.values():
+                name = entry.names.get("ru", "")
+                if entry.level != "national" or not name.startswith(opening):
+                    continue
+                code, colon, rest = name.removeprefix(opening).partition(": ")
+                if colon and code in by_hand:
+                    entry.names["ru"] = f"{by_hand[code]}: {rest}"
 
     @staticmethod
     def _name_subheadings_in_russian(tree: dict[str, CodeEntry]) -> None:

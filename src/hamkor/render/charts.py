@@ -1,4 +1,5 @@
-"""Charts as Vega-Lite specs; SVG (and PNG for DOCX) rendered on the server with vl-convert.
+"""Charts as Vega-Lite specs: the page draws them with vega-embed; print draws bar charts as SVG itself
+(hamkor.render.bars) and the rest, and the PNG for DOCX, with vl-convert.
 
 The same spec serves an interactive page (vega-embed) and print. Rendering is offline:
 `allowed_base_urls=[]`, data inline, and number formats from Babel (d3 has no Uzbek locale).
@@ -82,6 +83,13 @@ def structure_spec(items: list[tuple[str, float]], title: str, flow: str, unit_l
 
 
 def to_svg(spec: dict, lang: str = "ru") -> str:
+    """SVG for print: bar charts drawn by hamkor.render.bars (milliseconds, no JavaScript engine), any
+    other chart by vl-convert."""
+    from hamkor.render import bars
+
+    drawn = bars.draw(spec, lang)
+    if drawn is not None:
+        return drawn
     import vl_convert as vlc
 
     return vlc.vegalite_to_svg(spec, allowed_base_urls=[], format_locale=d3_format_locale(lang))

@@ -15,6 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hamkor.config import Settings
 
+# The newest migration. Written here, and held equal to the migrations folder's head by
+# tests/unit/test_db.py, so that opening a database that is up to date costs one SELECT, not Alembic's
+# start-up (0.2 s of every command that touches the database).
+HEAD_REVISION = "0007"
+
 
 def as_utc(moment: datetime | None) -> datetime | None:
     """A stored time with its offset: SQLite hands back naive datetimes, and they were stored as UTC."""
@@ -81,6 +86,22 @@ class Database:
         from alembic import command
 
         command.upgrade(alembic_config(self.engine), revision)
+
+    def upgrade_to_head(self) -> None:
+        """Migrate to the newest revision, unless the database is there already."""
+        if self.stored_revision() != HEAD_REVISION:
+            self.upgrade()
+
+    def stored_revision(self) -> str | None:
+        """The revision in alembic_version, read without Alembic; None for a new (empty) database."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self.engine.connect() as connection:
+                return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except SQLAlchemyError:
+            return None
 
     def downgrade(self, revision: str) -> None:
         from alembic import command

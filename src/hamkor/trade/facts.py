@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hamkor.i18n import gettext, place_in_file
+from hamkor.trade.formats import VALUE_UNITS  # noqa: F401 - where the importers and the web look for it
 
 FACT_COLUMNS: list[tuple[str, str]] = [
     ("source", "VARCHAR NOT NULL"),
@@ -51,7 +52,6 @@ def source_title(source: str) -> str:
     return SOURCE_TITLES.get(source, source)
 
 
-VALUE_UNITS = {"usd": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 MAX_REPORTED_PROBLEMS = 50
 
 

@@ -39,7 +39,7 @@ def warm_up() -> None:
 
     nomenclature()
     classifier()
-    charts.to_svg(charts.structure_spec([("warm-up", 1.0)], "", "export", "%"))
+    charts.to_png(charts.structure_spec([("warm-up", 1.0)], "", "export", "%"))  # DOCX charts: vl-convert
     pdf.html_to_pdf("<!DOCTYPE html><meta charset='utf-8'><p>warm-up</p>")
 
 

@@ -47,9 +47,6 @@ def baci_country_codes(path: Path) -> dict[str, str]:
 
 class BaciImporter(DelimitedImporter):
     kind = "baci"
-    title = "CEPII BACI"
-    default_value_unit = "thousand"
-    file_hint = "t,i,j,k,v,q (+ country_codes_V*.csv beside it)"
     delimiters = (",", "\t", ";")
     quoted = True
 

@@ -20,7 +20,8 @@ import duckdb
 import pyarrow as pa
 
 from hamkor.i18n import Msg
-from hamkor.trade.facts import FACT_NAMES, VALUE_UNITS, ErrorReport, ImportRejected, reject
+from hamkor.trade.facts import FACT_NAMES, ErrorReport, ImportRejected, reject
+from hamkor.trade.formats import FILE_FORMATS, VALUE_UNITS, FileFormat
 from hamkor.trade.warehouse import run_with_progress
 
 logger = logging.getLogger(__name__)
@@ -268,12 +269,21 @@ def split_line(line: str, delimiter: str, quoted: bool) -> list[str]:
 
 
 class Importer:
-    """Base of every importer: a kind (CLI name), a label, the unit it assumes."""
+    """Base of every importer: a kind (CLI name); its label, header and unit are in FILE_FORMATS."""
 
     kind: str = ""
-    title: str = ""
-    default_value_unit: str = "usd"
-    file_hint: str = ""
+
+    @property
+    def file_format(self) -> FileFormat:
+        return FILE_FORMATS[self.kind]
+
+    @property
+    def title(self) -> str:
+        return self.file_format.title
+
+    @property
+    def default_value_unit(self) -> str:
+        return self.file_format.default_value_unit
 
     def value_factor(self, options: ImportOptions) -> float:
         unit = (options.value_unit or self.default_value_unit).lower()

@@ -28,8 +28,6 @@ def code_sql(column: str) -> str:
 
 class ComtradeImporter(DelimitedImporter):
     kind = "comtrade"
-    title = "UN Comtrade"
-    file_hint = "refYear/period, reporterCode, partnerCode, flowCode, cmdCode, primaryValue ..."
     delimiters = (",", "\t", ";")
     quoted = True
 

@@ -41,8 +41,6 @@ def tnved_edition_sql(year: str) -> str:
 
 class FtsNationalImporter(DelimitedImporter):
     kind = "fts-national"
-    title = "FTS national open-data"
-    file_hint = "NAPR, PERIOD, STRANA, TNVED, EDIZM, STOIM, NETTO, KOL"
     partner_key = "strana"
 
     fields = (
@@ -102,8 +100,6 @@ class FtsNationalImporter(DelimitedImporter):
 
 class FtsRegionalImporter(FtsNationalImporter):
     kind = "fts-regional"
-    title = "FTS regional open-data (DATTSVT)"
-    file_hint = "napr, period, nastranapr, tnved, edizm, Stoim, Netto, Kol, Region, Region_s"
     partner_key = "nastranapr"
 
     fields = (

@@ -23,9 +23,6 @@ UNIT_WORDS = {"млрд": "billion", "млн": "million", "тыс": "thousand"}
 
 class FtsPartnersImporter(RowsImporter):
     kind = "fts-partners"
-    title = "FTS trade-with-main-partners workbook"
-    default_value_unit = "million"
-    file_hint = "XLSX with sheets Экспорт / Импорт: a partner per column, a month per row"
 
     def parse(self, path: Path, options: ImportOptions, report: ErrorReport):
         if not looks_like_xlsx(path):

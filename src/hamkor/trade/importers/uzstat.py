@@ -19,9 +19,6 @@ MISSING = {"", "-", "–", "—", "..", "x", "X"}
 
 class UzstatImporter(RowsImporter):
     kind = "uzstat"
-    title = "stat.uz trade by partner"
-    default_value_unit = "thousand"
-    file_hint = "Code, Klassifikator, Klassifikator_ru, Klassifikator_en, 2010, 2011, ..."
 
     def flow(self, path: Path, options: ImportOptions) -> str:
         if options.flow:

@@ -10,7 +10,7 @@ from fastapi import UploadFile
 
 from hamkor.errors import Problem
 from hamkor.i18n import LANGUAGES, Msg
-from hamkor.trade.facts import VALUE_UNITS
+from hamkor.trade.formats import VALUE_UNITS
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.web.state import WebState
 
