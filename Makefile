@@ -37,6 +37,7 @@ bench: install-test
 	$(BIN)/python benchmarks/upload_memory.py
 	$(BIN)/python benchmarks/documents.py
 	$(BIN)/python benchmarks/baci_world.py
+	$(BIN)/python benchmarks/startup.py
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -12,6 +12,7 @@ def test_import_benchmark_smoke():
                              "--repeat", "1"], capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "hamkor (DuckDB)" in result.stdout and "baseline (pandas+Parquet)" in result.stdout
+    assert "fastest parse (pyarrow" in result.stdout and "storage floor" in result.stdout
     assert "speed-up over baseline" in result.stdout and "targets:" in result.stdout
 
 
@@ -23,10 +24,13 @@ def test_trade_queries_benchmark_smoke():
 
 
 def test_web_load_benchmark_smoke():
-    result = subprocess.run([sys.executable, str(BENCHMARKS / "web_load.py"), "--clients", "4", "--seconds", "2"],
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "web_load.py"), "--clients", "4", "--seconds", "2",
+                             "--import-rows", "20000"], capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "dashboard" in result.stdout and "api summary" in result.stdout and "requests/s" in result.stdout
+    # the second half of each phase ran with imports going on in the same server, and they loaded
+    assert "importing" in result.stdout and "an import ran" in result.stdout
+    assert " 0 jobs ended" not in result.stdout and "rows loaded, 0 failed" in result.stdout
 
 
 def test_opportunities_benchmark_smoke():
@@ -87,3 +91,13 @@ def test_documents_benchmark_smoke(demo_settings):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "one rendering cut into files" in result.stdout
     assert "baseline, one rendering per participant" in result.stdout
+
+
+def test_startup_benchmark_smoke(demo_settings):
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "startup.py"), "--data-dir",
+                             str(demo_settings.data_dir), "--repeat", "1"],
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for figure in ("hamkor --help", "hamkor trade summary", "hamkor brief as PDF", "interpreter + typer + rich",
+                   "imported up front (before)", "warm process"):
+        assert figure in result.stdout, figure

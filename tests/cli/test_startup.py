@@ -16,9 +16,9 @@ HEAVY = ("duckdb", "sqlalchemy", "alembic", "weasyprint", "scipy", "numpy", "pya
 PROBE = """
 import json, sys
 sys.argv = ["hamkor", *json.loads(sys.argv[1])]
-from hamkor.cli import main
+from hamkor.cli import app
 try:
-    main()
+    app()
 except SystemExit as stop:
     code = stop.code
 else:
@@ -61,6 +61,24 @@ def test_a_brief_draws_its_charts_without_the_javascript_engine(cli_demo_dir, tm
     assert outcome["code"] == 0
     assert "vl_convert" not in outcome["loaded"] and "scipy" not in outcome["loaded"]
     assert target.read_text(encoding="utf-8").count("<svg") == 3
+
+
+def test_the_process_ends_with_the_commands_exit_code_and_all_its_output(cli_demo_dir, tmp_path):
+    """main() ends the process without Python's teardown: the exit code and everything written must
+    survive that (stdout piped, stderr, the file a command writes)."""
+    target = tmp_path / "summary.csv"
+    ok = subprocess.run([sys.executable, "-m", "hamkor", "--data-dir", str(cli_demo_dir), "trade", "summary", "-r",
+                         "RU-ALT", "-p", "UZ", "--period", "2025-01..2025-09", "-f", "csv", "-o", str(target)],
+                        capture_output=True, text=True, check=False)
+    assert ok.returncode == 0, ok.stderr
+    assert target.read_text(encoding="utf-8").startswith("measure,") and "SYNTHETIC" in ok.stderr
+    piped = subprocess.run([sys.executable, "-m", "hamkor", "ref", "countries", "--format", "csv"],
+                           capture_output=True, text=True, check=False)
+    assert piped.returncode == 0 and piped.stdout.count("\n") > 200  # the whole table, flushed
+    refused = subprocess.run([sys.executable, "-m", "hamkor", "--data-dir", str(cli_demo_dir), "brief", "-r",
+                              "RU-ALT", "-p", "UZ", "--period", "2025", "--lang", "xx"],
+                             capture_output=True, text=True, check=False)
+    assert refused.returncode == 2 and "--lang must be one of" in refused.stderr
 
 
 def test_the_kinds_written_in_the_cli_are_the_registrys():

@@ -37,10 +37,13 @@ def brief(
 
 def _compose(ctx: typer.Context, reporter: str, partner: str, period: str, lang: str, fmt: str,
              output: Path | None):
+    import threading
+
     from hamkor.briefing.compose import compose_brief
     from hamkor.briefing.render import FORMATS
     from hamkor.cooperation.digest import digest
     from hamkor.i18n import LANGUAGES
+    from hamkor.reference.nomenclature import nomenclature
     from hamkor.trade.periods import Period, PeriodError
     from hamkor.trade.stats import QueryError
     from hamkor.trade.warehouse import WarehouseBusy
@@ -56,6 +59,9 @@ def _compose(ctx: typer.Context, reporter: str, partner: str, period: str, lang:
     settings = settings_of(ctx)
     if not settings.resolved_warehouse_path.exists():
         raise fail(f"no trade warehouse in {settings.data_dir}: import a file or run `hamkor demo` first")
+    # The product names (0.2 s of pure Python) are built while DuckDB answers the first queries, which
+    # leave the interpreter free; started after the imports, which would only contend with it.
+    threading.Thread(target=nomenclature, daemon=True).start()
     services = services_of(ctx)
     found = digest(services.cooperation, partner, services.today(), lang)
     try:

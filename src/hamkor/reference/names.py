@@ -6,6 +6,8 @@ every page name territories the same way.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from hamkor.i18n import pick
 from hamkor.reference.countries import countries
 from hamkor.reference.regions import regions
@@ -30,6 +32,7 @@ def is_group(code: str) -> bool:
     return code.upper() in GROUP_NAMES
 
 
+@lru_cache(maxsize=8192)  # the reference data do not change while a process runs; a page names hundreds
 def territory_name(code: str, lang: str) -> str:
     """A country (UZ), a region (RU-ALT) or a group (CIS, WORLD) by its name in `lang`."""
     if is_group(code):

@@ -7,8 +7,8 @@ Russian names from TN VED where it has them) -> national line (TN VED 10-digit, 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
-from functools import cache
 from importlib import resources
 
 from hamkor.i18n import pick
@@ -167,6 +167,16 @@ class Nomenclature:
         return found
 
 
-@cache
+_built: list[Nomenclature] = []
+_building = threading.Lock()
+
+
 def nomenclature() -> Nomenclature:
-    return Nomenclature()
+    """The one nomenclature of the process, built on first use (0.2 s). Safe to ask from several threads
+    at once: the server's warm-up and a first request, or a brief that starts the build in the
+    background while it reads the figures, wait for the one build instead of making two."""
+    if not _built:
+        with _building:
+            if not _built:
+                _built.append(Nomenclature())
+    return _built[0]

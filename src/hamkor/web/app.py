@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -41,6 +42,10 @@ def warm_up() -> None:
     classifier()
     charts.to_png(charts.structure_spec([("warm-up", 1.0)], "", "export", "%"))  # DOCX charts: vl-convert
     pdf.html_to_pdf("<!DOCTYPE html><meta charset='utf-8'><p>warm-up</p>")
+    # What start-up built (nomenclature, classifier, the engines' modules) lives as long as the server:
+    # out of the collector's way, a full collection no longer walks it in the middle of a request.
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:

@@ -44,17 +44,24 @@ def dashboard(request: Request, viewer: TradeViewer, web: Web, reporter: str | N
     known, reporter, partner, parsed, error = (choice.reporters, choice.reporter, choice.partner, choice.period,
                                                choice.error)
     try:
-        data = read(web, overview_service.overview, reporter, partner, parsed, lang, True, source or None)
+        data, specs = read(web, _dashboard_answer, reporter, partner, parsed, lang, source or None)
     except stats.QueryError as problem:
-        data, error = None, reason_of(problem)
-    # In the page the charts fill their box; the same specs render at a fixed width for print.
-    specs = {k: json.dumps({**v, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}},
-                           ensure_ascii=False).replace("</", "<\\/")
-             for k, v in (data.charts.items() if data else [])}
+        data, specs, error = None, {}, reason_of(problem)
     comparable = _months_phrase(data.comparable, lang) if data and not data.like_for_like else None
     return page(request, "dashboard.html.j2", data=data, error=error, reporters=known, reporter=reporter,
                 partner=partner, period=parsed, specs=specs, source=source or "", comparable=comparable,
                 territory=lambda code: territory_name(code, lang))
+
+
+def _dashboard_answer(con, reporter: str, partner: str, period, lang: str, source: str | None):
+    """The overview and its charts' specs as the page embeds them, computed and cached together: the
+    JSON is written once per answer, not once per request (a fifth of a dashboard request's time)."""
+    data = overview_service.overview(con, reporter, partner, period, lang, True, source)
+    # In the page the charts fill their box; the same specs render at a fixed width for print.
+    specs = {k: json.dumps({**v, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}},
+                           ensure_ascii=False).replace("</", "<\\/")
+             for k, v in data.charts.items()}
+    return data, specs
 
 
 def _months_phrase(months: tuple, lang: str) -> str:
