@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -80,6 +81,15 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
     agreements an official is asked about."""
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+    # The promising areas read the world matrix (a third of the brief's time, most of it inside DuckDB,
+    # which lets go of the interpreter): on a cursor of their own, beside the figures below.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="brief-promising") as pool:
+        areas = pool.submit(_promising_on_own_cursor, con, reporter, partner, lang)
+        return _compose(con, areas, reporter, partner, period, lang, top, render_charts, today, cooperation)
+
+
+def _compose(con, areas: Future, reporter: str, partner: str, period: Period, lang: str, top: int,
+             render_charts: bool, today: date | None, cooperation: CooperationDigest | None) -> Brief:
     query = stats.Query(reporter, partner, period)
     summary = stats.summary(con, query)
     query = summary.query  # with the source chosen
@@ -149,7 +159,8 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
 
     if cooperation is not None and not cooperation.empty:
         brief.cooperation = _cooperation_section(cooperation, lang)
-    world_source = _promising_areas(con, brief, reporter, partner, lang)
+    promising, world_source = areas.result()
+    brief.promising.extend(promising)
     used = sorted({s for s in (*query.sources, *_mirror_sources(con, reporter, partner), world_source) if s})
     # The trade figures' own sources say which months and batches they answer for.
     answering = {origin.source: origin for origin in stats.provenance(summary.query)}
@@ -163,23 +174,31 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
 PROMISING_PER_DIRECTION = 3
 
 
-def _promising_areas(con, brief: Brief, reporter: str, partner: str, lang: str) -> str | None:
-    """The top export opportunities each way, explained; nothing when no world data answers."""
-    # Imported here: the opportunities reuse this module's names for territories and products.
+def _promising_on_own_cursor(con, reporter: str, partner: str, lang: str) -> tuple[list[Promising], str | None]:
+    cursor = con.cursor()  # a DuckDB connection is not to be shared between threads; a cursor of it is its own
+    try:
+        return _promising_areas(cursor, reporter, partner, lang)
+    finally:
+        cursor.close()
 
+
+def _promising_areas(con, reporter: str, partner: str, lang: str) -> tuple[list[Promising], str | None]:
+    """The top export opportunities each way, explained, and the world source they rest on; nothing when
+    no world data answers."""
+    found: list[Promising] = []
     source = None
     for direction in ("export", "import"):
         try:
             result = find_opportunities(con, reporter, partner, direction)
         except OpportunityError:
-            return source
+            return found, source
         chosen = [i for i in result.items if i.untapped > 0][:PROMISING_PER_DIRECTION]
         if chosen:
             title = label(f"promising_{direction}", lang, exporter=territory_name(result.exporter, lang),
                           market=territory_name(result.market, lang))
-            brief.promising.append(Promising(title, [explain(i, result, lang) for i in chosen]))
+            found.append(Promising(title, [explain(i, result, lang) for i in chosen]))
         source = result.world.source
-    return source
+    return found, source
 
 
 def _headline_table(summary: stats.Summary, lang: str, divisor: float) -> Table:

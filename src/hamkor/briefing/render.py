@@ -8,7 +8,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hamkor.briefing.compose import Brief
 from hamkor.briefing.phrases import label
-from hamkor.render import charts, docx, pdf
+from hamkor.render import charts, pdf
 
 if TYPE_CHECKING:
     from hamkor.render.pdf_process import PdfProcess
@@ -36,6 +36,8 @@ def to_pdf(brief: Brief, engine: PdfProcess | None = None) -> bytes:
 
 
 def to_docx(brief: Brief) -> bytes:
+    from hamkor.render import docx  # python-docx and lxml: loaded for a DOCX only, not for every PDF
+
     document = docx.new_document()
     document.add_heading(brief.title, level=1)
     document.add_paragraph(brief.subtitle)

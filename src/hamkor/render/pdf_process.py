@@ -51,11 +51,17 @@ class PdfProcess:
 def _serve() -> None:
     from hamkor.render import pdf
 
-    # Warm up while the parent composes: the engine's import, the packaged fonts and the stylesheet
-    # machinery, so that the real document is only laid out.
+    # Warm up while the parent composes: the engine's import, both packaged fonts, and the parts of
+    # WeasyPrint a brief needs that it loads on first use (tables, lists, inline SVG, page margins), so
+    # that the real document is only laid out.
     fonts = pdf.font_urls()
-    pdf.html_to_pdf("<!DOCTYPE html><meta charset='utf-8'><style>@font-face { font-family: 'DejaVu Sans'; "
-                    f"src: url('{fonts['regular']}'); }} body {{ font-family: 'DejaVu Sans'; }}</style><p>·</p>")
+    pdf.html_to_pdf("<!DOCTYPE html><meta charset='utf-8'><style>"
+                    f"@font-face {{ font-family: 'DejaVu Sans'; src: url('{fonts['regular']}'); }} "
+                    f"@font-face {{ font-family: 'DejaVu Sans'; src: url('{fonts['bold']}'); font-weight: bold; }} "
+                    "@page { @bottom-right { content: counter(page); } } body { font-family: 'DejaVu Sans'; }"
+                    "</style><h1>·</h1><p><b>·</b></p><ul><li>·</li></ul><table><tr><th>·</th></tr><tr><td>·</td>"
+                    "</tr></table><svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><rect width='5' "
+                    "height='5' fill='#123456'/><text x='1' y='8' font-size='5'>1</text></svg>")
     html = sys.stdin.buffer.read().decode("utf-8")
     sys.stdout.buffer.write(pdf.html_to_pdf(html))
     sys.stdout.flush()
