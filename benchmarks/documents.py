@@ -17,8 +17,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _demo import demo_data_dir  # noqa: E402 - the benchmarks folder is not a package
 
 RUN = """
 import json, sys, time
@@ -56,15 +58,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hamkor-documents-") as folder:
-        data_dir = args.data_dir
-        if data_dir is None:
-            from hamkor.config import Settings
-            from hamkor.demo.build import build_demo
-
-            started = time.perf_counter()
-            build_demo(Settings(data_dir=Path(folder)))
-            data_dir = folder
-            print(f"demo built in {time.perf_counter() - started:.0f} s")
+        data_dir = demo_data_dir(args.data_dir, folder)
         ours = [run(data_dir, "bundle") for _ in range(args.repeat)]
         baseline = run(data_dir, "one-by-one")
         sheets = run(data_dir, "tables")

@@ -26,6 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _demo import demo_data_dir  # noqa: E402 - the benchmarks folder is not a package
+
 HAMKOR = [sys.executable, "-m", "hamkor"]
 # The modules the CLI's command modules imported at their top before they imported on use.
 UP_FRONT = ("hamkor.cli", "hamkor.context", "hamkor.briefing.compose", "hamkor.briefing.render",
@@ -84,13 +87,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hamkor-startup-") as folder:
-        data_dir = args.data_dir
-        if data_dir is None:
-            from hamkor.config import Settings
-            from hamkor.demo.build import build_demo
-
-            build_demo(Settings(data_dir=Path(folder)))
-            data_dir = folder
+        data_dir = demo_data_dir(args.data_dir, folder)
         period = "2025-01..2025-09"
         data = ["--data-dir", data_dir]
         summary = [*HAMKOR, *data, "trade", "summary", "-r", "RU-ALT", "-p", "UZ", "--period", period]
