@@ -86,7 +86,10 @@ def main() -> None:
     import atexit
     import os
 
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # sys.exit("message"): what Python itself would print, then status 1
+        code = 1
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+    os._exit(code or 0)

@@ -21,7 +21,7 @@ app = typer.Typer(help="The cooperation registry: organisations, people, events,
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv, json or xlsx.")
 OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed for xlsx).")
 # The registry's kinds, written out so that the help is built without loading the registry's models
-# (tests/cli/test_cli.py holds them equal to cooperation.records.KINDS).
+# (tests/cli/test_startup.py holds them equal to cooperation.records.KINDS).
 KIND_NAMES = ("organisations", "people", "positions", "events", "agreements", "commitments")
 KIND_HELP = ", ".join(KIND_NAMES)
 

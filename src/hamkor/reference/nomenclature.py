@@ -167,7 +167,7 @@ class Nomenclature:
         return found
 
 
-_built: list[Nomenclature] = []
+_instance: Nomenclature | None = None
 _building = threading.Lock()
 
 
@@ -175,8 +175,9 @@ def nomenclature() -> Nomenclature:
     """The one nomenclature of the process, built on first use (0.2 s). Safe to ask from several threads
     at once: the server's warm-up and a first request, or a brief that starts the build in the
     background while it reads the figures, wait for the one build instead of making two."""
-    if not _built:
+    global _instance
+    if _instance is None:
         with _building:
-            if not _built:
-                _built.append(Nomenclature())
-    return _built[0]
+            if _instance is None:
+                _instance = Nomenclature()
+    return _instance

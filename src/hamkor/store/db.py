@@ -10,7 +10,8 @@ from functools import wraps
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hamkor.config import Settings
@@ -94,9 +95,6 @@ class Database:
 
     def stored_revision(self) -> str | None:
         """The revision in alembic_version, read without Alembic; None for a new (empty) database."""
-        from sqlalchemy import text
-        from sqlalchemy.exc import SQLAlchemyError
-
         try:
             with self.engine.connect() as connection:
                 return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hamkor.i18n import gettext, place_in_file
-from hamkor.trade.formats import VALUE_UNITS  # noqa: F401 - where the importers and the web look for it
 
 FACT_COLUMNS: list[tuple[str, str]] = [
     ("source", "VARCHAR NOT NULL"),
