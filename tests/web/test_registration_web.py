@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from hamkor.accounts.service import Accounts
-from hamkor.companies.registry import CompanyData, Contact, Registry
+from hamkor.accounts.permissions import SYSTEM
+from hamkor.companies.registry import CompanyData, CompanyFilter, Contact, Registry
 from hamkor.config import Settings
 from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import Database
@@ -83,8 +84,9 @@ def registration_form(**values) -> dict:
 def register(app, mission_id: int, **values):
     client = TestClient(app)
     token = csrf_of(client, f"/join/{mission_id}")
-    return client.post(f"/join/{mission_id}", data={"csrf": token, **registration_form(**values)},
+    response = client.post(f"/join/{mission_id}", data={"csrf": token, **registration_form(**values)},
                        follow_redirects=False)
+    return response
 
 
 def confirm_from_mail(app, inbox, address: str) -> None:
@@ -321,3 +323,89 @@ def test_the_public_form_is_limited_per_address(env):
     app.state.web.services.missions.set_registration(mission.id, True)
     statuses = [register(app, mission.id, tax_id="12", email=f"x{n}@agro.uz").status_code for n in range(12)]
     assert statuses[:10] == [422] * 10 and statuses[10:] == [429, 429]
+
+
+# ---- issue 25.1: registering with a known tax ID is a claim, never the company ------------------------
+def test_a_stranger_registering_with_a_known_tax_id_gets_nothing_of_the_company_until_approved(env):
+    app, mission, inbox, known = env["app"], env["mission"], env["inbox"], env["known"]
+    services = app.state.web.services
+    services.missions.set_registration(mission.id, True)
+    # the cheese maker takes part in another mission already, with a representative and a request waiting
+    other = services.missions.create(MissionData(
+        name="Другая миссия", host_territory="RU-ALT", visiting_territory="UZ-SI", timezone="Asia/Barnaul",
+        days=[{"date": "2026-12-20", "start": "10:00", "end": "11:00"}],
+        request_deadline=datetime(2026, 12, 18, 12, 0, tzinfo=UTC)))
+    services.missions.add_participant(other.id, known.id, "host", ["Ирина"])
+    assert register(app, mission.id, territory="RU-ALT", tax_id="2221000002", email="attacker@evil.example",
+                    name_ru="", name_uz="", language="ru").status_code == 303
+    confirm_from_mail(app, inbox, "attacker@evil.example")
+    attacker = TestClient(app)
+    token = csrf_of(attacker, "/signin")
+    landed = attacker.post("/signin", data={"email": "attacker@evil.example", "password": PASSWORD, "csrf": token},
+                           follow_redirects=False)
+    assert landed.status_code == 303 and landed.headers["location"].startswith("/account")
+    account = attacker.get("/account")
+    assert account.status_code == 200 and 'class="hint claim-waiting"' in account.text
+    # nothing of the company: not its profile, its edit form, its space in either mission, nor the API
+    for path in (f"/companies/{known.id}", f"/companies/{known.id}/edit", f"/space/{mission.id}",
+                 f"/space/{other.id}", f"/missions/{other.id}", "/companies", f"/api/v1/companies/{known.id}"):
+        assert attacker.get(path, follow_redirects=False).status_code == 403, path
+    token = csrf_of(attacker, "/account")
+    renamed = attacker.post(f"/companies/{known.id}/edit", data={"csrf": token, "name_ru": "Захвачено",
+                                                                  "country": "RU", "tax_id": "2221000002"})
+    assert renamed.status_code == 403
+    assert services.registry.company(known.id).name_ru == "ООО «Алтайские сыры»"
+    assert [c.email for c in services.registry.contacts(known.id)] == ["sales@cheese.ru"]  # not made a contact
+    # the organizer sees it is a claim on a known company before deciding
+    organizer = signed_in(app, "organizer@altai.ru")
+    listing = organizer.get(f"/missions/{mission.id}/registrations").text
+    assert 'class="warning claim"' in listing
+    [view] = services.missions.registrations(mission.id)
+    token = csrf_of(organizer, f"/missions/{mission.id}/registrations")
+    organizer.post(f"/missions/{mission.id}/registrations/{view.registration.id}",
+                   data={"csrf": token, "decision": "refuse", "reason": "не представитель компании"})
+    assert attacker.get(f"/companies/{known.id}/edit").status_code == 403  # refused: still nothing
+
+
+def test_a_claim_is_granted_by_the_organizer_or_by_the_companys_known_address(env):
+    app, mission, inbox, known = env["app"], env["mission"], env["inbox"], env["known"]
+    services = app.state.web.services
+    services.missions.set_registration(mission.id, True)
+    # the address the registry holds for the company confirms: that is the company itself
+    register(app, mission.id, territory="RU-ALT", tax_id="2221000002", email="sales@cheese.ru", language="ru")
+    confirm_from_mail(app, inbox, "sales@cheese.ru")
+    rep = signed_in_as(app, "sales@cheese.ru")
+    assert rep.get(f"/companies/{known.id}/edit").status_code == 200
+    organizer = signed_in(app, "organizer@altai.ru")
+    assert "Already in the registry; the address is one of its known contacts" in organizer.get(
+        f"/missions/{mission.id}/registrations?lang=en").text
+    # a new company's representative: its company is out of the registry others read until approved
+    register(app, mission.id)
+    confirm_from_mail(app, inbox, "director@agro.uz")
+    new_id = services.registry.find(CompanyFilter(text="Sirdaryo Agro"), SYSTEM)[0].id
+    assert all(c["id"] != new_id for c in rep.get("/api/v1/companies").json())
+    assert rep.get(f"/companies/{new_id}").status_code == 404 and "Sirdaryo" not in rep.get("/companies").text
+    uz = signed_in_as(app, "director@agro.uz")
+    assert uz.get(f"/companies/{new_id}").status_code == 200  # its own
+    for view in services.missions.registrations(mission.id):
+        token = csrf_of(organizer, f"/missions/{mission.id}/registrations")
+        organizer.post(f"/missions/{mission.id}/registrations/{view.registration.id}",
+                       data={"csrf": token, "decision": "approve"})
+    assert any(c["id"] == new_id for c in rep.get("/api/v1/companies").json())
+
+
+def test_a_representative_sees_its_own_companys_tax_id_only(env):
+    app, known = env["app"], env["known"]
+    services = app.state.web.services
+    other = services.registry.create(CompanyData(name_ru="ООО «Другая»", tax_id="2221000010", country="RU",
+                                                 region="RU-ALT"))
+    services.accounts.create_user("rep@cheese.ru", PASSWORD, "company", "ru", known.id)
+    rep = signed_in_as(app, "rep@cheese.ru")
+    listed = {c["id"]: c["tax_id"] for c in rep.get("/api/v1/companies").json()}
+    assert listed == {known.id: "2221000002", other.id: None}
+    assert rep.get(f"/api/v1/companies/{other.id}").json()["tax_id"] is None
+    assert "2221000010" not in rep.get(f"/companies/{other.id}").text
+    assert "2221000010" not in rep.get("/companies/export.csv").text
+    assert rep.get("/api/v1/companies", params={"q": "2221000010"}).json() == []  # no probing by search
+    organizer = signed_in(app, "organizer@altai.ru")
+    assert organizer.get(f"/api/v1/companies/{other.id}").json()["tax_id"] == "2221000010"

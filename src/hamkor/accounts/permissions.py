@@ -39,7 +39,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
-def allowed(role: str, permission: str) -> bool:
+# What an account of the `company` role holds while it speaks for no company yet: a stranger who registered
+# with a tax ID the registry knew waits for an organizer's approval and sees only their own account and
+# registration meanwhile.
+CLAIMANT_PERMISSIONS = frozenset({"account.self"})
+
+
+def allowed(role: str, permission: str, company_id: int | None = None) -> bool:
+    """Whether the role holds the permission; a company representative without a company holds only
+    `CLAIMANT_PERMISSIONS` (callers that know no company pass none, and such a representative is refused)."""
+    if role == "company" and company_id is None:
+        return permission in CLAIMANT_PERMISSIONS
     return role in PERMISSIONS[permission]
 
 
@@ -53,7 +63,17 @@ class Actor:
     company_id: int | None = None  # the company a representative speaks for
 
     def may(self, permission: str) -> bool:
-        return allowed(self.role, permission)
+        return allowed(self.role, permission, self.company_id)
+
+    def sees_tax_id(self, company_id: int | None) -> bool:
+        """Staff see every company's tax ID; a representative their own company's only (a tax ID is what a
+        public registration is recognised by)."""
+        return self.role != "company" or self.speaks_for(company_id)
+
+    def sees_unlisted(self, company_id: int | None) -> bool:
+        """A company a public registration created is seen, before approval, by those who decide on it and by
+        the company's own representative."""
+        return self.may("companies.create") or self.speaks_for(company_id)
 
     def speaks_for(self, company_id: int | None) -> bool:
         """A company representative for this very company."""

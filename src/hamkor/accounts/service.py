@@ -105,8 +105,9 @@ class Accounts:
         self.site_url = site_url  # where the links in mails point
 
     def create_user(self, email: str, password: str | None, role: str, language: str = "ru",
-                    company_id: int | None = None, session=None) -> User:
-        """A new account; `password=None` makes an invited one, which waits for its invitation link."""
+                    company_id: int | None = None, session=None, claimant: bool = False) -> User:
+        """A new account; `password=None` makes an invited one, which waits for its invitation link. A
+        `claimant` is a company representative whose company an organizer has still to confirm."""
         email = checked_email(email)
         if role not in ROLES:
             raise AccountError([("role", Msg("role must be one of %(roles)s", roles=', '.join(ROLES)))])
@@ -119,7 +120,7 @@ class Accounts:
         with self.db.session() as session:
             if session.scalar(select(User).where(User.email == email)):
                 raise AccountError([("email", Msg("a user %(email)s exists already", email=email))])
-            if role == "company" and company_id is None:
+            if role == "company" and company_id is None and not claimant:
                 raise AccountError([("company", "a company representative needs the company they speak for")])
             user = User(email=email, password_hash=_hasher.hash(password) if password is not None else INVITED,
                         role=role, language=language, active=True, created_at=self.clock(),
@@ -249,7 +250,7 @@ class Accounts:
             user = session.get(User, user_id)
             if user is None:
                 raise AccountError([("user", "there is no such user")])
-            if role == "company" and company_id is None:
+            if role == "company" and company_id is None and not claimant:
                 raise AccountError([("company", "a company representative needs the company they speak for")])
             user.role, user.company_id = role, company_id if role == "company" else None
             session.flush()

@@ -255,18 +255,34 @@ class Registry:
                                    .order_by(CompanyContact.id)).all()
             return list(rows)
 
-    def all(self) -> list[Company]:
+    def all(self, unlisted: bool = False) -> list[Company]:
+        """The registry everybody reads; `unlisted` adds the companies public registrations created that no
+        organizer has approved yet (for duplicate checks and the administrators' own lists)."""
         with self.db.session() as session:
-            rows = session.scalars(select(Company).order_by(Company.id)).all()
-            return list(rows)
+            query = select(Company).order_by(Company.id)
+            if not unlisted:
+                query = query.where(Company.listed.is_(True))
+            return list(session.scalars(query).all())
 
-    def find(self, flt: CompanyFilter) -> list[Company]:
-        rows = [c for c in self.all() if flt.matches(c) and (flt.ids is None or c.id in flt.ids)]
+    def find(self, flt: CompanyFilter, actor: Actor | None = None) -> list[Company]:
+        """The listed companies that match (matching and counts read these); with an actor, what that actor
+        may find: also an unlisted company they decide on or speak for, and a tax ID matched by the text only
+        where they may see it."""
+        rows = [c for c in self.all(unlisted=actor is not None) if flt.matches(c)
+                and (c.listed or actor.sees_unlisted(c.id)) and (flt.ids is None or c.id in flt.ids)]
         if flt.text:
             needle = flt.text.lower()
             rows = [c for c in rows if any(needle in (v or "").lower() for v in (
-                c.name_ru, c.name_uz, c.name_en, c.tax_id, c.city, c.offers_text, c.needs_text, *(c.sectors or [])))]
+                c.name_ru, c.name_uz, c.name_en, c.tax_id if actor is None or actor.sees_tax_id(c.id) else None, c.city,
+                c.offers_text, c.needs_text, *(c.sectors or [])))]
         return rows
+
+    def company_for(self, actor: Actor, company_id: int) -> Company:
+        """The company as this actor may see it: an unlisted one is not found by others (CompanyNotFound)."""
+        company = self.company(company_id)
+        if not company.listed and not actor.sees_unlisted(company_id):
+            raise CompanyNotFound([("id", Msg("no company %(company_id)s", company_id=company_id))], "No such company.")
+        return company
 
     def revision(self) -> tuple[int, str]:
         """Changes whenever a company is added, edited or deleted: a key for cached results."""

@@ -233,15 +233,17 @@ def _similar_names(planned, existing: list[Company], report: ImportReport) -> No
         known.append((f"row {number}", clean.country, clean.tax_id, bare))
 
 
-def export_companies(companies: list[Company], contacts: dict[int, list], fmt: str = "xlsx") -> bytes:
-    """The registry as XLSX or CSV, in the import's own columns (so that it reads back in)."""
+def export_companies(companies: list[Company], contacts: dict[int, list], fmt: str = "xlsx",
+                     tax_id_shown=lambda company_id: True) -> bytes:
+    """The registry as XLSX or CSV, in the import's own columns (so that it reads back in); a tax ID the
+    reader may not see is left empty."""
     contact_fields = ["contact_name", "contact_role", "contact_phone", "contact_email"]
     header = [f for f in FIELDS if not f.startswith("contact_")] + ["synthetic", *contact_fields]
     rows = []
     for company in companies:
         first = (contacts.get(company.id) or [None])[0]
         values = [("; ".join(getattr(company, f) or []) if f in LIST_FIELDS else getattr(company, f) or "")
-                  for f in header[: -len(contact_fields) - 1]]
+                  if f != "tax_id" or tax_id_shown(company.id) else "" for f in header[: -len(contact_fields) - 1]]
         values.append("demo (synthetic)" if company.synthetic else "")
         values += [first.name, first.role or "", first.phone or "", first.email or ""] if first else ["", "", "", ""]
         rows.append(values)

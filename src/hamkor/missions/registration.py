@@ -48,6 +48,7 @@ class RegistrationView:
     registration: MissionRegistration
     company: Company
     email: str | None
+    speaks_for: bool = False  # the registrant's account acts for the company already
 
 
 def side_of(mission: Mission, country: str, region: str | None) -> str | None:
@@ -56,6 +57,18 @@ def side_of(mission: Mission, country: str, region: str | None) -> str | None:
         if territory == region or territory == country:
             return side
     return None
+
+
+def _known_contact(session, company_id: int, email: str) -> bool:
+    return any((c.email or "").strip().lower() == email.strip().lower() for c in session.scalars(
+        select(CompanyContact).where(CompanyContact.company_id == company_id)))
+
+
+def _add_contact(session, company_id: int, registration: MissionRegistration, email: str) -> None:
+    if not _known_contact(session, company_id, email):
+        first = (registration.attendees or [{}])[0]
+        session.add(CompanyContact(company_id=company_id, name=first.get("name") or email,
+                                   role=first.get("role"), email=email))
 
 
 class MissionRegistrations:
@@ -147,21 +160,25 @@ class MissionRegistrations:
             except CompanyError as error:
                 raise RegistrationError(error.problems) from None
             company = session.get(Company, company.id)
+            company.listed = False  # out of the registry everybody reads until an organizer approves
+        claim = known is not None
         languages = sorted({lang for a in attendees for lang in a.get("languages") or [] if lang})
-        user = Accounts(self.db, self.clock).create_user(email, form.password, "company", form.language, company.id)
+        # Knowing a registered company's tax ID proves nothing: a claim's account speaks for no company
+        # (and so sees only its own registration) until the organizer approves it or the address turns
+        # out to be one of the company's known contacts.
+        user = Accounts(self.db, self.clock).create_user(email, form.password, "company", form.language,
+                                                         None if claim else company.id, claimant=claim)
         user.active = False  # until the address is confirmed: a typo'd address gets nobody in
         registration = MissionRegistration(
-            mission_id=mission_id, company_id=company.id, user_id=user.id, side=side,
+            mission_id=mission_id, company_id=company.id, user_id=user.id, side=side, claim=claim,
             attendees=[{"name": a["name"].strip(), "role": (a.get("role") or "").strip() or None,
                         "languages": list(a.get("languages") or [])} for a in attendees],
             languages=languages or list(company.languages or []), available=form.available,
             status="unconfirmed", created_at=now)
         session.add(registration)
         session.flush()
-        if not session.scalar(select(CompanyContact).where(CompanyContact.company_id == company.id,
-                                                           CompanyContact.email == email)):
-            session.add(CompanyContact(company_id=company.id, name=registration.attendees[0]["name"],
-                                       role=registration.attendees[0]["role"], email=email))
+        if not claim:
+            _add_contact(session, company.id, registration, email)
         token = links.issue(session, "confirm", now, user.id, {"registration": registration.id})
         queue(session, email, form.language, letters.confirm_registration(self.site_url, token, mission, form.language),
               now, mission_id=mission_id)
@@ -188,9 +205,25 @@ class MissionRegistrations:
         user = session.get(User, registration.user_id) if registration.user_id else None
         if user is not None:
             user.active = True
+            if registration.claim and user.company_id is None and _known_contact(session, registration.company_id,
+                                                                                  user.email):
+                # the company's own address on record answered the mail: that is the company speaking
+                user.company_id = registration.company_id
         if registration.status == "unconfirmed":
             registration.status = "pending"
         return registration
+
+    def own_registrations(self, actor: Actor) -> list[RegistrationView]:
+        """What a registrant sees of their own registrations (all an account that waits for approval sees)."""
+        if actor.user_id is None:
+            return []
+        with self.db.session() as session:
+            rows = session.execute(select(MissionRegistration, Company, User.email, User.company_id)
+                                   .join(Company, Company.id == MissionRegistration.company_id)
+                                   .join(User, User.id == MissionRegistration.user_id)
+                                   .where(MissionRegistration.user_id == actor.user_id)
+                                   .order_by(MissionRegistration.created_at)).all()
+            return [RegistrationView(r, c, e, own == c.id) for r, c, e, own in rows]
 
     def registrations(self, mission_id: int, confirmed_only: bool = True) -> list[RegistrationView]:
         with self.db.session() as session:
@@ -201,7 +234,8 @@ class MissionRegistrations:
                      .order_by(MissionRegistration.created_at, MissionRegistration.id))
             if confirmed_only:
                 query = query.where(MissionRegistration.status != "unconfirmed")
-            return [RegistrationView(r, c, e) for r, c, e in session.execute(query).all()]
+            rows = session.execute(query.add_columns(User.company_id)).all()
+            return [RegistrationView(r, c, e, own == c.id) for r, c, e, own in rows]
 
     @unit_of_work
     def decide_registration(self, mission_id: int, registration_id: int, approve: bool, reason: str | None = None,
@@ -222,14 +256,20 @@ class MissionRegistrations:
         reason = (reason or "").strip()
         if not approve and not reason:
             raise RegistrationError([("reason", "say why the registration is refused: the company is told")])
+        user = session.get(User, registration.user_id) if registration.user_id else None
         if approve:
             self.add_participant(mission_id, registration.company_id, registration.side,
                                  [a["name"] for a in registration.attendees or []], registration.languages,
                                  registration.available)
+            company = session.get(Company, registration.company_id)
+            company.listed = True
+            if user is not None and user.role == "company" and user.company_id is None:
+                # the organizer vouches for the claim: the account now speaks for the company
+                user.company_id = company.id
+                _add_contact(session, company.id, registration, user.email)
         registration.status = "approved" if approve else "refused"
         registration.reason = reason or None
         registration.decided_at, registration.decided_by = now, actor.user_id
-        user = session.get(User, registration.user_id) if registration.user_id else None
         if user is not None:
             queue(session, user.email, user.language,
                   letters.registration_decided(self.site_url, mission, approve, reason, user.language), now,

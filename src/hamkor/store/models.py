@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -148,6 +149,9 @@ class Company(Base):
     needs: Mapped[list] = mapped_column(JSON, default=list)
     needs_text: Mapped[str | None] = mapped_column(Text)
     synthetic: Mapped[bool] = mapped_column(default=False)  # generated demo data
+    # A company a stranger's public registration created stays out of the registry everybody reads
+    # until an organizer approves that registration.
+    listed: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -285,6 +289,9 @@ class MissionRegistration(Base):
     languages: Mapped[list | None] = mapped_column(JSON)
     available: Mapped[list | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12))  # unconfirmed | pending | approved | refused
+    # The registrant named a company the registry knew already: knowing its tax ID proves nothing, so the
+    # account speaks for it only once an organizer approves (or the address is one of its known contacts).
+    claim: Mapped[bool] = mapped_column(default=False, server_default=false())
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

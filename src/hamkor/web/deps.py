@@ -46,7 +46,7 @@ class Viewer:
         return Actor(self.user_id, self.email, self.role, self.company_id)
 
     def may(self, permission: str) -> bool:
-        return allowed(self.role, permission)
+        return allowed(self.role, permission, self.company_id)
 
 
 VIEWER_TTL = 5.0  # seconds a looked-up account is trusted before the database is asked again
@@ -125,7 +125,7 @@ def require(permission: str):
         if viewer is None:
             raise NotSignedIn()
         request.state.viewer = viewer  # known even when refused: the refusal speaks their language
-        if not allowed(viewer.role, permission):
+        if not viewer.may(permission):
             raise Forbidden(permission)
         if request.method not in SAFE_METHODS:
             if viewer.scope != "write":

@@ -55,6 +55,8 @@ def _company_out(registry: Registry, viewer, company, with_contacts: bool = Fals
     shown = None if contacts is None else [ContactIO(name=c.name, role=c.role, phone=c.phone, email=c.email)
                                            for c in contacts]
     fields = {k: v for k, v in data.__dict__.items() if k not in ("contacts", "synthetic")}
+    if not viewer.actor.sees_tax_id(company.id):
+        fields["tax_id"] = None  # what a public registration is recognised by: its own people and staff only
     return CompanyOut(id=company.id, synthetic=company.synthetic, contacts=shown, **fields)
 
 
@@ -72,12 +74,12 @@ def list_companies(viewer: CompanyViewer, registry: RegistryDep,
                    sector: Annotated[str | None, Query(max_length=100)] = None,
                    code: Annotated[str | None, Query(pattern=r"^[0-9]{2,10}$")] = None) -> list[CompanyOut]:
     flt = CompanyFilter(q, country.upper() if country else None, region.upper() if region else None, sector, code)
-    return [_company_out(registry, viewer, c) for c in registry.find(flt)]
+    return [_company_out(registry, viewer, c) for c in registry.find(flt, viewer.actor)]
 
 
 @router.get("/companies/{company_id}", response_model=CompanyOut)
 def get_company(viewer: CompanyViewer, registry: RegistryDep, company_id: RecordId) -> CompanyOut:
-    return _company_out(registry, viewer, registry.company(company_id), with_contacts=True)
+    return _company_out(registry, viewer, registry.company_for(viewer.actor, company_id), with_contacts=True)
 
 
 @router.post("/companies", response_model=CompanyOut, status_code=201)

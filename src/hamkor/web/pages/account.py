@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from hamkor.accounts.service import ROLES, TOKEN_SCOPES, AccountError, is_invited, token_state
 from hamkor.companies.registry import company_name
 from hamkor.i18n import Msg
+from hamkor.missions.base import mission_text
 from hamkor.web.deps import (
     AccountsDep,
     AnyUser,
@@ -20,6 +21,7 @@ from hamkor.web.deps import (
     Web,
     forget_viewer,
     language_of,
+    web_state,
 )
 from hamkor.web.pages._render import check_csrf, page
 
@@ -28,7 +30,12 @@ TOKEN_DAYS = (30, 90, 365)  # the expiries offered; a token without one must be 
 
 
 def _account(request: Request, viewer, accounts, status_code: int = 200, **context):
+    lang = language_of(request)
+    missions = web_state(request).services.missions
+    registrations = missions.own_registrations(viewer.actor)
     return page(request, "account.html.j2", status_code, user=accounts.get(viewer.user_id),
+                registrations=registrations, company_name=lambda c: company_name(c, lang),
+                mission_name=lambda m_id: mission_text(missions.mission(m_id), "name", lang),
                 tokens=accounts.tokens(viewer.user_id), sessions=accounts.sessions_of(viewer.user_id),
                 scopes=TOKEN_SCOPES, token_days=TOKEN_DAYS, token_state=token_state, **context)
 

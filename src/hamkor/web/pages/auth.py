@@ -60,7 +60,10 @@ def signin(request: Request, web: Web, email: str = Form(...), password: str = F
     state.throttle.succeeded(counters[0][1])
     settings = state.services.settings
     token, _ = accounts.start_session(user.id, timedelta(days=settings.session_max_days))
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    if user.role == "company" and user.company_id is None and target == "/":
+        target = "/account#registrations"  # all that an account waiting for the organizers' approval sees
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, state.sessions.cookie(token), max_age=int(settings.session_max_days * 86400),
                         httponly=True, samesite="lax", secure=request.url.scheme == "https")
     response.delete_cookie(PRE_CSRF)

@@ -74,7 +74,7 @@ def companies_page(request: Request, viewer: CompanyViewer, registry: RegistryDe
                    q: str | None = None, country: str | None = None, region: str | None = None,
                    sector: str | None = None, code: str | None = None):
     flt = _filter(q, country, region, sector, code)
-    found = registry.find(flt)
+    found = registry.find(flt, viewer.actor)
     return page(request, "companies.html.j2", companies=found, flt=flt, sectors=registry.sectors(),
                 regions=region_choices(settings, registry),
                 name=lambda c: company_name(c, language_of(request)),
@@ -87,13 +87,13 @@ def export_page(request: Request, viewer: CompanyViewer, registry: RegistryDep, 
                 code: str | None = None):
     if fmt not in ("xlsx", "csv"):
         raise NotFound("Export as xlsx or csv.")
-    found = registry.find(_filter(q, country, region, sector, code))
+    found = registry.find(_filter(q, country, region, sector, code), viewer.actor)
     # Contacts only where this viewer may see them
     contacts = {c.id: registry.contacts(c.id) for c in found if can_see_contacts(viewer.actor, c.id)}
     media = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}[fmt]
     synthetic = any(c.synthetic for c in found)
     name = f"hamkor-companies{'-SYNTHETIC' if synthetic else ''}.{fmt}"
-    return Response(export_companies(found, contacts, fmt), media_type=media,
+    return Response(export_companies(found, contacts, fmt, viewer.actor.sees_tax_id), media_type=media,
                     headers=disposition(name))
 
 
@@ -117,8 +117,9 @@ async def create_company(request: Request, viewer: CompanyCreator, registry: Reg
 
 @router.get("/companies/{company_id}")
 def company_page(request: Request, viewer: CompanyViewer, registry: RegistryDep, company_id: RecordId):
-    company = registry.company(company_id)
+    company = registry.company_for(viewer.actor, company_id)
     return page(request, "company.html.j2", company=company, name=company_name(company, language_of(request)),
+                tax_id_shown=viewer.actor.sees_tax_id(company.id),
                 contacts=registry.contacts_for(viewer.actor, company.id),
                 may_edit=can_edit(viewer.actor, company.id),
                 region_name=(regions().get(company.region).name(language_of(request)) if company.region else ""))
@@ -126,7 +127,7 @@ def company_page(request: Request, viewer: CompanyViewer, registry: RegistryDep,
 
 def _editable(registry: Registry, viewer, company_id: int):
     """The company if this viewer may edit it (CompanyNotFound or Refused otherwise)."""
-    company = registry.company(company_id)
+    company = registry.company_for(viewer.actor, company_id)
     if not can_edit(viewer.actor, company.id):
         raise Refused("Your role does not allow this page.")
     return company
