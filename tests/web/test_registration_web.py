@@ -409,3 +409,42 @@ def test_a_representative_sees_its_own_companys_tax_id_only(env):
     assert rep.get("/api/v1/companies", params={"q": "2221000010"}).json() == []  # no probing by search
     organizer = signed_in(app, "organizer@altai.ru")
     assert organizer.get(f"/api/v1/companies/{other.id}").json()["tax_id"] == "2221000010"
+
+
+# ---- issue 25.6: what a representative sees of a mission's outcomes --------------------------------------
+def test_a_representative_sees_the_funnel_of_its_own_meetings_only(env):
+    app, mission, known = env["app"], env["mission"], env["known"]
+    services = app.state.web.services
+    missions, registry = services.missions, services.registry
+    others = [registry.create(CompanyData(name_ru=f"ООО «Узбек {n}»", tax_id=f"30123456{n}", country="UZ",
+                                          region="UZ-SI")) for n in (1, 2)]
+    third = registry.create(CompanyData(name_ru="ООО «Алтай 3»", tax_id="2221000034", country="RU", region="RU-ALT"))
+    host = missions.add_participant(mission.id, known.id, "host", ["Ирина"])
+    guest1 = missions.add_participant(mission.id, others[0].id, "visiting", ["Алишер"])
+    host3 = missions.add_participant(mission.id, third.id, "host", ["Пётр"])
+    guest2 = missions.add_participant(mission.id, others[1].id, "visiting", ["Бахтиёр"])
+    slots = [s.id for s in missions.slots(missions.mission(mission.id))]
+    own = missions.add_meeting(mission.id, host.id, guest1.id, slots[0])
+    theirs = missions.add_meeting(mission.id, host3.id, guest2.id, slots[0])
+    missions.record_outcome(mission.id, theirs.id, "held", 5, "contract", "0406", 900000)
+    missions.record_outcome(mission.id, own.id, "held", 3, "contact")
+    services.accounts.create_user("rep@cheese.ru", PASSWORD, "company", "ru", known.id)
+    services.accounts.create_user("outsider@elsewhere.ru", PASSWORD, "company", "ru", registry.create(CompanyData(
+        name_ru="ООО «Не участник»", tax_id="2221000041", country="RU", region="RU-ALT")).id)
+    for address, held, contract_value in (("rep@cheese.ru", 1, 0), ("outsider@elsewhere.ru", 0, 0),
+                                          ("organizer@altai.ru", 2, 900000)):
+        client = signed_in_as(app, address)
+        funnel = client.get(f"/api/v1/missions/{mission.id}/funnel").json()
+        steps = {s["stage"]: s for s in funnel["steps"]}
+        assert steps["held"]["meetings"] == held, address
+        assert steps["contract"]["value_usd"] == contract_value, address
+
+
+def test_a_role_the_sight_rule_does_not_name_sees_nothing(env):
+    from hamkor.accounts.permissions import Actor
+    from hamkor.missions.requests import SIGHT_BY_ROLE
+
+    missions = env["app"].state.web.services.missions
+    assert not missions.sight(env["mission"].id, Actor(1, "x@y.z", "guest")).everything
+    assert not missions.sight(env["mission"].id, Actor(1, "x@y.z", "guest")).sees(1, 2)
+    assert set(SIGHT_BY_ROLE) == {"admin", "organizer", "analyst", "viewer", "company"}

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from hamkor.accounts.permissions import Actor
 from hamkor.i18n import Msg
 from hamkor.missions.base import OUTCOME_STATUSES, STAGES, MissionError, mission_row, now_utc
 from hamkor.reference.nomenclature import nomenclature
 from hamkor.store.db import unit_of_work
-from hamkor.store.models import MissionMeeting
+from hamkor.store.models import MissionMeeting, MissionRequest
 
 
 @dataclass
@@ -124,11 +125,23 @@ class MissionOutcomes:
             return len(changed)
 
     @unit_of_work
-    def funnel(self, mission_id: int) -> Funnel:
+    def _meeting_pairs(self, mission_id: int) -> dict[int, tuple[int, int]]:
+        """request id -> the two participants it is between."""
+        with self.db.session() as session:
+            return {r.id: (r.requester_id, r.target_id) for r in session.scalars(
+                select(MissionRequest).where(MissionRequest.mission_id == mission_id))}
+
+    def funnel(self, mission_id: int, actor: Actor | None = None) -> Funnel:
         """Meetings scheduled -> held -> contact -> negotiation -> contract -> shipment: a meeting counts
-        in every stage up to the one it reached; value is summed where it is given."""
+        in every stage up to the one it reached; value is summed where it is given. With an actor, over the
+        meetings that actor may see (`sight`): a representative's funnel is their own company's."""
         mission = self.get(mission_id)
         meetings = [m for m in self.meetings(mission_id) if m.status != "cancelled"]
+        if actor is not None:
+            sight = self.sight(mission_id, actor)
+            if not sight.everything:
+                pairs = self._meeting_pairs(mission_id)
+                meetings = [m for m in meetings if sight.sees(*pairs.get(m.request_id, ()))]
         held = [m for m in meetings if m.status == "held"]
         steps = [FunnelStep("scheduled", len(meetings), 0.0), FunnelStep("held", len(held), 0.0)]
         for n, stage in enumerate(STAGES):

@@ -49,6 +49,12 @@ class Sight:
         return self.everything or (self.own is not None and self.own in participants)
 
 
+# What each role sees of a mission's meetings, requests and outcomes. The administration's roles see the
+# whole mission; a company representative their own company's part of it. A role missing here sees nothing.
+SIGHT_BY_ROLE = {"admin": "everything", "organizer": "everything", "analyst": "everything",
+                 "viewer": "everything", "company": "own"}
+
+
 class MissionRequests:
     @unit_of_work
     def request(self, mission_id: int, requester_id: int, target_id: int, priority: str = "should",
@@ -103,11 +109,18 @@ class MissionRequests:
             return made
 
     def sight(self, mission_id: int, actor: Actor | None) -> Sight:
-        """The one rule of who sees which meetings, for the pages, the API and the files alike."""
-        if actor is None or actor.role != "company" or actor.may("missions.manage"):
+        """The one rule of who sees which meetings, for the pages, the API and the files alike: each role
+        is named with what it sees (`SIGHT_BY_ROLE`); a role not named there sees nothing. `None` is the
+        server itself (the CLI, reports, the mail worker)."""
+        if actor is None:
             return Sight(True)
-        mine = self.participant_of_company(mission_id, actor.company_id)
-        return Sight(False, mine.id if mine else None)
+        seen = SIGHT_BY_ROLE.get(actor.role)
+        if seen == "everything":
+            return Sight(True)
+        if seen == "own" and actor.company_id is not None:
+            mine = self.participant_of_company(mission_id, actor.company_id)
+            return Sight(False, mine.id if mine else None)
+        return Sight(False)
 
     def closed_for_requests(self, mission) -> Msg | None:
         """Why this mission takes no more requests (its deadline has passed), or None."""

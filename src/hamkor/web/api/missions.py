@@ -311,7 +311,7 @@ class FunnelOut(BaseModel):
 @router.get("/{mission_id}/funnel", response_model=FunnelOut)
 def funnel(request: Request, viewer: MissionViewer, missions: MissionsDep, mission_id: RecordId) -> FunnelOut:
     missions.mission(mission_id)
-    result = missions.funnel(mission_id)
+    result = missions.funnel(mission_id, viewer.actor)
     return FunnelOut(steps=[FunnelStepOut(**s.__dict__) for s in result.steps], scheduled=result.scheduled,
                      recorded=result.recorded, no_shows=result.no_shows, average_rating=result.average_rating,
                      synthetic=result.synthetic)

@@ -428,7 +428,7 @@ def _outcomes(request: Request, viewer, missions: Missions, mission, status_code
     sight = missions.sight(mission.id, viewer.actor)
     meetings = [(m, *pairs[m.request_id]) for m in documents.live_meetings(missions, mission.id)
                 if m.request_id in pairs and sight.sees(*(p.id for p in pairs[m.request_id]))]
-    funnel = missions.funnel(mission.id)  # counts only: no one's rating or value
+    funnel = missions.funnel(mission.id, viewer.actor)
     t = translations(lang)
     spec = funnel_spec([(t.gettext(s.stage), s.meetings) for s in funnel.steps], "")
     context.setdefault("entered", {})
