@@ -304,7 +304,8 @@ def test_interrupted_jobs_are_failed_on_start(app):
         session.flush()
         job_id = job.id
     assert runner.fail_interrupted() >= 1
-    record = runner.get(job_id)
+    with runner.db.session() as session:
+        record = session.get(Job, job_id)
     assert record.status == "failed" and "restart" in record.message
 
 

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from threading import Lock
+from threading import BoundedSemaphore, Lock
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from hamkor.errors import Problem, reason_of
 from hamkor.i18n import Msg
 from hamkor.store.db import Database
-from hamkor.store.models import Job
+from hamkor.store.models import Job, User
 
 # kind -> (queue, workers). A kind not listed runs in the "other" queue.
 QUEUES: dict[str, tuple[str, int]] = {
@@ -33,6 +33,16 @@ OTHER = ("other", 1)
 
 # Jobs one person may have waiting or running at once: a page reloaded in a loop cannot fill the queues.
 MAX_ACTIVE_PER_USER = 3
+
+
+INLINE_WAIT_SECONDS = 30.0
+
+
+class ServerBusy(Problem):
+    """Every worker of the queue is taken for longer than a request should wait: 503."""
+
+    default_field = "job"
+    http_status = 503
 
 
 class TooManyJobs(Problem):
@@ -66,6 +76,7 @@ class JobRunner:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._pools: dict[str, ThreadPoolExecutor] = {}
+        self._inline_slots: dict[str, BoundedSemaphore] = {}
         self._lock = Lock()
 
     def _pool(self, kind: str) -> ThreadPoolExecutor:
@@ -76,17 +87,49 @@ class JobRunner:
             return self._pools[queue]
 
     def submit(self, kind: str, user_id: int | None, work: Callable[[Callable[[float], None]], dict]) -> int:
+        job_id = self._record(kind, user_id, "queued")
+        self._pool(kind).submit(self._run, job_id, work)
+        return job_id
+
+    def run_inline(self, kind: str, user_id: int | None, work: Callable[[], object]):
+        """Work a request answers with its result (the API's brief): it counts against the person's jobs like
+        a queued one, and runs only when its queue has a free worker, waiting `INLINE_WAIT_SECONDS` at most
+        (then 503): eight renders at once take turns instead of slowing each other down."""
+        job_id = self._record(kind, user_id, "running")
+        if not self._slots(kind).acquire(timeout=INLINE_WAIT_SECONDS):
+            self._update(job_id, status="failed", message="server busy", finished_at=_now())
+            raise ServerBusy([("job", "the server is busy with other documents: try again in a minute")])
+        try:
+            result = work()
+        except BaseException as error:
+            self._update(job_id, status="failed", message=reason_of(error) or type(error).__name__,
+                         finished_at=_now())
+            raise
+        finally:
+            self._slots(kind).release()
+        self._update(job_id, status="done", progress=1.0, finished_at=_now())
+        return result
+
+    def _slots(self, kind: str) -> BoundedSemaphore:
+        queue, workers = QUEUES.get(kind, OTHER)
+        with self._lock:
+            return self._inline_slots.setdefault(queue, BoundedSemaphore(workers))
+
+    def _record(self, kind: str, user_id: int | None, status: str) -> int:
         with self.db.session() as session:
+            if user_id is not None:
+                # Hold the person's row before counting: twelve requests at once then count in turn, each
+                # seeing the jobs the earlier ones wrote (a row lock on PostgreSQL, the write lock on SQLite;
+                # either holds across processes, not only threads).
+                session.execute(update(User).where(User.id == user_id).values(id=User.id))
             if user_id is not None and session.scalar(select(func.count()).select_from(Job).where(
                     Job.user_id == user_id, Job.status.in_(("queued", "running")))) >= MAX_ACTIVE_PER_USER:
                 raise TooManyJobs([("job", Msg("you have %(count)s jobs waiting or running: wait until one ends",
                                                count=MAX_ACTIVE_PER_USER))])
-            job = Job(kind=kind, user_id=user_id, status="queued", progress=0.0, created_at=_now())
+            job = Job(kind=kind, user_id=user_id, status=status, progress=0.0, created_at=_now())
             session.add(job)
             session.flush()
-            job_id = job.id
-        self._pool(kind).submit(self._run, job_id, work)
-        return job_id
+            return job.id
 
     def _run(self, job_id: int, work) -> None:
         self._update(job_id, status="running")
@@ -107,9 +150,13 @@ class JobRunner:
             for key, value in values.items():
                 setattr(job, key, value)
 
-    def get(self, job_id: int) -> Job | None:
+    def get(self, job_id: int, viewer) -> Job | None:
+        """The job if this viewer may follow it: whoever started it, and administrators; None otherwise, so
+        that another person's job reads as no job at all."""
         with self.db.session() as session:
-            return session.get(Job, job_id)
+            job = session.get(Job, job_id)
+            own = job is not None and job.user_id is not None and job.user_id == viewer.user_id
+            return job if job is not None and (own or viewer.role == "admin") else None
 
     def fail_interrupted(self) -> int:
         with self.db.session() as session:

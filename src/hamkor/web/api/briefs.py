@@ -24,7 +24,9 @@ router = APIRouter(prefix="/api/v1", tags=["briefs"], responses=ERROR_RESPONSES)
 def brief(viewer: BriefMaker, web: Web, reporter: Reporter, partner: Partner, period: PeriodText,
           lang: Lang = "ru", format: Literal["pdf", "docx", "md"] = "pdf") -> Response:
     parsed = Period.parse(period)
-    document = brief_for(web, reporter, checked_partner(partner), parsed, lang)
+    partner = checked_partner(partner)
+    body = web.jobs.run_inline("brief", viewer.user_id,
+                               lambda: render(brief_for(web, reporter, partner, parsed, lang), format))
     media = {"pdf": "application/pdf", "md": "text/markdown; charset=utf-8",
              "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[format]
-    return Response(render(document, format), media_type=media)
+    return Response(body, media_type=media)

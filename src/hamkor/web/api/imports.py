@@ -57,12 +57,12 @@ async def upload(viewer: Importer, web: Web, kind: Annotated[str, Form()], file:
     """Upload a file with its kind; the import runs as a job (follow it at /api/v1/jobs/{id})."""
     options = check_import_kind(kind, value_unit)
     path = await save_upload(web, file)
-    return JobOut(**job_json(web.jobs.get(start_import(web, viewer.user_id, kind, path, options))))
+    return JobOut(**job_json(web.jobs.get(start_import(web, viewer.user_id, kind, path, options), viewer)))
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
 def job(viewer: ImportViewer, jobs: JobsDep, job_id: RecordId) -> JobOut:
-    record = jobs.get(job_id)
+    record = jobs.get(job_id, viewer)
     if record is None:
         raise NotFound([("job", f"no job {job_id}")], "No such job.")
     return JobOut(**job_json(record))

@@ -21,7 +21,7 @@ def imports_page(request: Request, viewer: ImportViewer, imports: ImportsDep, jo
                  job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
     return page(request, "imports.html.j2", batches=imports.batches(100),
                 kinds=[(kind, importer.title) for kind, importer in IMPORTERS.items()],
-                job=jobs.get(job) if job else None)
+                job=jobs.get(job, viewer) if job else None)
 
 
 @router.post("/imports")
@@ -36,7 +36,7 @@ async def upload(request: Request, viewer: Importer, web: Web, kind: str = Form(
 
 @router.get("/jobs/{job_id}")
 def job_status(request: Request, viewer: ImportViewer, imports: ImportsDep, jobs: JobsDep, job_id: RecordId):
-    job = jobs.get(job_id)
+    job = jobs.get(job_id, viewer)
     if job is None:
         raise NotFound("No such job.")
     if job.status in ("queued", "running"):

@@ -316,7 +316,7 @@ def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep
                   mission: MissionInPath, job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
                   document_job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
     lang = language_of(request)
-    running = jobs.get(job) if job else None
+    running = jobs.get(job, viewer) if job else None
     sight = missions.sight(mission.id, viewer.actor)
     views = {str(v.request.id): v for v in missions.requests(mission.id)
              if sight.sees(v.requester.id, v.target.id)}  # a representative: their own requests left out only
@@ -365,7 +365,7 @@ def run_replan(request: Request, viewer: MissionManager, missions: MissionsDep, 
 
 @router.get("/missions/{mission_id}/job/{job_id}")
 def mission_job(request: Request, viewer: MissionViewer, jobs: JobsDep, mission_id: RecordId, job_id: RecordId):
-    job = jobs.get(job_id)
+    job = jobs.get(job_id, viewer)
     if job is None or job.kind != "mission":
         raise NotFound("No such job.")
     return page(request, "_mission_job.html.j2", job=job, mission_id=mission_id)
@@ -569,8 +569,8 @@ def make_mission_document(request: Request, viewer: MissionManager, missions: Mi
 
 
 def _document_job(web, viewer, mission_id: int, job_id: int):
-    job = web.jobs.get(job_id)
-    if (job is None or job.kind != "document" or job.user_id != viewer.user_id
+    job = web.jobs.get(job_id, viewer)
+    if (job is None or job.kind != "document"
             or (job.result or {}).get("mission", mission_id) != mission_id):
         raise NotFound("No such job.")
     return job

@@ -232,7 +232,7 @@ def brief_page(request: Request, viewer: BriefMaker, web: Web, reporter: str | N
     if preview and not error:
         checked_partner(partner)
         preview_html = to_html(brief_for(web, reporter, partner, parsed, document_lang), fonts=WEB_FONTS)
-    running = web.jobs.get(job) if job else None
+    running = web.jobs.get(job, viewer) if job else None
     return page(request, "brief.html.j2", reporters=known, reporter=reporter, partner=partner, period=parsed,
                 brief_lang=document_lang, preview_html=preview_html, error=error,
                 job=running if running and running.kind == "brief" else None)
@@ -273,8 +273,8 @@ def brief_download(request: Request, viewer: BriefMaker, web: Web, reporter: str
 
 @router.get("/brief/file/{job_id}")
 def brief_file(request: Request, viewer: BriefMaker, web: Web, job_id: RecordId):
-    job = web.jobs.get(job_id)
-    if job is None or job.kind != "brief" or job.status != "done" or job.user_id != viewer.user_id:
+    job = web.jobs.get(job_id, viewer)
+    if job is None or job.kind != "brief" or job.status != "done":
         raise NotFound("No such brief.")
     path = web.settings.data_dir / "briefs" / job.result["file"]
     if not path.is_file():
@@ -285,7 +285,7 @@ def brief_file(request: Request, viewer: BriefMaker, web: Web, job_id: RecordId)
 
 @router.get("/brief/job/{job_id}")
 def brief_job(request: Request, viewer: BriefMaker, jobs: JobsDep, job_id: RecordId):
-    job = jobs.get(job_id)
+    job = jobs.get(job_id, viewer)
     if job is None or job.kind != "brief":
         raise NotFound("No such job.")
     return page(request, "_brief_job.html.j2", job=job)

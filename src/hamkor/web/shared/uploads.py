@@ -72,7 +72,11 @@ def start_import(state: WebState, user_id: int, kind: str, path: Path, options: 
                 "_problems": {lang: outcome.report.lines(lang) for lang in LANGUAGES} if outcome.report else {},
                 "file": shown_name}
 
-    return state.jobs.submit("import", user_id, work)
+    try:
+        return state.jobs.submit("import", user_id, work)
+    except BaseException:
+        path.unlink(missing_ok=True)  # refused (too many jobs): the upload goes now, not at the next sweep
+        raise
 
 
 def job_json(job) -> dict:

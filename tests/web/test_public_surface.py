@@ -1,0 +1,121 @@
+"""What an attacker of the running server tried (issue 25): jobs and files, bodies before sign-in, accounts
+that leak who has one. Each test replays a finding on a small instance of its own (no demo data)."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hamkor.accounts.service import Accounts
+from hamkor.config import Settings
+from hamkor.store.db import Database
+from hamkor.web import jobs as jobs_module
+from hamkor.web.app import create_app
+from hamkor.web.jobs import MAX_ACTIVE_PER_USER, JobRunner, ServerBusy, TooManyJobs
+from tests.helpers import PASSWORD, signed_in
+
+ROLES = ("admin", "analyst", "viewer")
+
+
+@pytest.fixture
+def instance(tmp_path):
+    config = Settings(data_dir=tmp_path / "data")
+    db = Database(config)
+    db.upgrade()
+    accounts = Accounts(db)
+    for role in ROLES:
+        accounts.create_user(f"{role}@attack.org", PASSWORD, role)
+    accounts.create_user("analyst2@attack.org", PASSWORD, "analyst")
+    db.dispose()
+    app = create_app(config)
+    yield app
+    app.state.web.services.close()
+
+
+# ---- 5. jobs and files ------------------------------------------------------------------------------------
+def test_the_job_limit_holds_when_twelve_requests_come_at_once(tmp_path, database_url):
+    db = Database(Settings(data_dir=tmp_path / "d", database_url=database_url))
+    db.upgrade()
+    user = Accounts(db).create_user("many@attack.org", PASSWORD, "viewer")
+    runner = JobRunner(db)
+    release = threading.Event()
+    start = threading.Barrier(12)
+
+    def one(_):
+        start.wait()
+        try:
+            runner.submit("other", user.id, lambda progress: release.wait(30) and {})
+            return "accepted"
+        except TooManyJobs:
+            return "refused"
+
+    try:
+        with ThreadPoolExecutor(12) as pool:
+            outcomes = list(pool.map(one, range(12)))
+        assert outcomes.count("accepted") == MAX_ACTIVE_PER_USER, outcomes
+    finally:
+        release.set()
+        runner.shutdown()
+        db.dispose()
+
+
+def test_an_upload_refused_for_too_many_jobs_is_deleted_at_once(instance):
+    from hamkor.store.models import Job
+
+    app = instance
+    runner = app.state.web.jobs
+    user = app.state.web.services.accounts.find("analyst@attack.org")
+    with runner.db.session() as session:
+        for _ in range(MAX_ACTIVE_PER_USER):
+            session.add(Job(kind="import", user_id=user.id, status="running", progress=0.0,
+                            created_at=__import__("datetime").datetime.now()))
+    client = signed_in(app, "analyst@attack.org")
+    refused = client.post("/api/v1/imports", data={"kind": "fts-regional"},
+                          files={"file": ("big.csv", b"x" * 300_000, "text/csv")})
+    assert refused.status_code == 429
+    assert list(app.state.web.upload_dir.iterdir()) == []
+
+
+def test_a_job_is_shown_only_to_whoever_started_it_and_to_admins(instance):
+    app = instance
+    runner = app.state.web.jobs
+    owner = app.state.web.services.accounts.find("analyst@attack.org")
+    job_id = runner.submit("import", owner.id, lambda progress: {"status": "done"})
+    assert signed_in(app, "analyst@attack.org").get(f"/api/v1/jobs/{job_id}").status_code == 200
+    assert signed_in(app, "admin@attack.org").get(f"/api/v1/jobs/{job_id}").status_code == 200
+    other = signed_in(app, "analyst2@attack.org")
+    assert other.get(f"/api/v1/jobs/{job_id}").status_code == 404
+    assert other.get(f"/jobs/{job_id}").status_code == 404
+    assert other.get(f"/brief/job/{job_id}").status_code == 404
+    assert f"/jobs/{job_id}" not in other.get(f"/imports?job={job_id}").text
+
+
+def test_briefs_rendered_in_the_request_take_turns_and_count_as_jobs(tmp_path, monkeypatch):
+    db = Database(Settings(data_dir=tmp_path / "d"))
+    db.upgrade()
+    users = [Accounts(db).create_user(f"u{n}@attack.org", PASSWORD, "viewer").id for n in range(3)]
+    runner = JobRunner(db)
+    monkeypatch.setattr(jobs_module, "INLINE_WAIT_SECONDS", 0.5)
+    release, running = threading.Event(), threading.Semaphore(0)
+
+    def slow():
+        running.release()
+        release.wait(30)
+        return b"%PDF"
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            first = [pool.submit(runner.run_inline, "brief", users[n], slow) for n in range(2)]
+            for _ in range(2):
+                assert running.acquire(timeout=10)  # both workers of the documents queue are busy
+            with pytest.raises(ServerBusy):  # a third waits its turn, then is told the server is busy
+                runner.run_inline("brief", users[2], lambda: b"%PDF")
+            release.set()
+            assert [f.result(10) for f in first] == [b"%PDF", b"%PDF"]
+        assert runner.run_inline("brief", users[2], lambda: b"ok") == b"ok"
+    finally:
+        release.set()
+        db.dispose()
