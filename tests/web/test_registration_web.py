@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from hamkor.accounts.service import Accounts
 from hamkor.accounts.permissions import SYSTEM
+from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import CompanyData, CompanyFilter, Contact, Registry
 from hamkor.config import Settings
 from hamkor.missions.service import MissionData, Missions

@@ -250,7 +250,7 @@ class Accounts:
             user = session.get(User, user_id)
             if user is None:
                 raise AccountError([("user", "there is no such user")])
-            if role == "company" and company_id is None and not claimant:
+            if role == "company" and company_id is None:
                 raise AccountError([("company", "a company representative needs the company they speak for")])
             user.role, user.company_id = role, company_id if role == "company" else None
             session.flush()
