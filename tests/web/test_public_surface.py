@@ -7,6 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from fastapi.testclient import TestClient
 
 from hamkor.accounts.service import Accounts
 from hamkor.config import Settings
@@ -118,3 +119,101 @@ def test_briefs_rendered_in_the_request_take_turns_and_count_as_jobs(tmp_path, m
     finally:
         release.set()
         db.dispose()
+
+
+# ---- 7. accounts: who has one does not leak; strength, not length; revocation at once ------------------------
+@pytest.mark.parametrize("weak", ["password1234", "123456789012", "aaaaaaaaaaaa", " " * 12, "qwertyuiop12"])
+def test_long_but_guessable_passwords_are_refused(weak):
+    from hamkor.accounts.service import password_problems
+
+    assert password_problems(weak, "someone@attack.org"), weak
+    assert password_problems(PASSWORD, "someone@attack.org") == []
+    assert password_problems("x" * 300, "someone@attack.org")  # bounded: argon2 is not fed a megabyte
+
+
+def test_a_refused_sign_in_costs_the_same_for_invited_unknown_and_wrong_passwords(instance, monkeypatch):
+    """Each refusal runs one full argon2 verification: an invited account (no password yet) used to be
+    refused at once, 30 times faster than any other, which told an attacker it exists."""
+    from argon2 import PasswordHasher
+
+    from hamkor.accounts import service
+
+    accounts = instance.state.web.services.accounts
+    accounts.invite("invited@attack.org", "viewer")
+    real = PasswordHasher()
+    full_checks = []
+
+    class Counting:
+        def verify(self, stored, password):
+            if stored.startswith("$argon2"):
+                full_checks.append(stored)
+            return real.verify(stored, password)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(service, "_hasher", Counting())
+    for address in ("invited@attack.org", "nobody@attack.org", "viewer@attack.org"):
+        before = len(full_checks)
+        assert accounts.authenticate(address, "not the password at all") is None
+        assert len(full_checks) == before + 1, address
+
+
+def test_forgot_password_answers_before_any_work_for_the_address(instance):
+    """The link is made after the answer has gone: a live server answers while the work still waits."""
+    import socket
+    import time
+
+    import httpx
+    import uvicorn
+
+    app = instance
+    accounts = app.state.web.services.accounts
+    gate, asked = threading.Event(), []
+    real = accounts.forgot_password
+
+    def held(email):
+        asked.append(email)
+        gate.wait(10)
+        return real(email)
+
+    accounts.forgot_password = held
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            import re
+
+            form = client.get("/password/forgot")
+            token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+            answer = client.post("/password/forgot", data={"csrf": token, "email": "viewer@attack.org"}, timeout=5)
+            assert answer.status_code == 200 and not gate.is_set()  # answered while the work was held
+    finally:
+        gate.set()
+        server.should_exit = True
+        thread.join(10)
+    assert asked == ["viewer@attack.org"]
+
+
+def test_a_password_changed_or_account_deactivated_elsewhere_ends_access_on_the_next_request(instance):
+    app = instance
+    accounts = app.state.web.services.accounts
+    user = accounts.find("analyst@attack.org")
+    browser = signed_in(app, "analyst@attack.org")
+    token = accounts.create_token(user.id, "a script")
+    api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    assert browser.get("/api/v1/me").status_code == 200 and api.get("/api/v1/me").status_code == 200
+    accounts.change_password(user.id, None, "another quite long phrase 42")  # as `hamkor users` does
+    assert browser.get("/api/v1/me").status_code == 401  # no grace period
+    browser = signed_in(app, "viewer@attack.org")
+    assert browser.get("/api/v1/me").status_code == 200
+    accounts.set_active(accounts.find("viewer@attack.org").id, False)
+    assert browser.get("/api/v1/me").status_code == 401

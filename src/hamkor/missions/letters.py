@@ -30,6 +30,17 @@ def confirm_registration(site_url: str, token: str, mission, lang: str) -> Lette
                   action=("Confirm the registration", f"{site_url}/join/confirm/{token}"))
 
 
+def registration_with_known_address(site_url: str, mission, lang: str) -> Letter:
+    """Someone registered with an address that has an account: its owner hears of it (the page said the same
+    as for any registration, so that nobody learns from it who has an account)."""
+    return Letter("registration-known", Msg("Registration with your address: %(mission)s", mission=_title(mission, lang)),
+                  [Msg("Someone registered for the mission «%(mission)s» with this address, which has an account "
+                       "already. If it was you, sign in with that account (or ask for a new password on the sign-in "
+                       "page); if it was not, nothing was changed and you need not do anything.",
+                       mission=_title(mission, lang))],
+                  action=("Sign in", f"{site_url}/signin?lang={lang}"))
+
+
 def registration_decided(site_url: str, mission, approved: bool, reason: str, lang: str) -> Letter:
     if approved:
         return Letter("registration-decided", Msg("You take part in %(mission)s", mission=_title(mission, lang)),

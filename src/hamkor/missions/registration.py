@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from hamkor.accounts import links
 from hamkor.accounts.permissions import SYSTEM, Actor
-from hamkor.accounts.service import AccountError, Accounts, checked_email, password_problems
+from hamkor.accounts.service import AccountError, Accounts, checked_email, equal_time, password_problems
 from hamkor.companies.registry import CompanyData, CompanyError, Registry, company_name, validate
 from hamkor.errors import Conflict, Refused
 from hamkor.i18n import LANGUAGES, Msg
@@ -97,9 +97,10 @@ class MissionRegistrations:
         return Msg("registration closed with the request deadline: %(why)s", why=closed) if closed else None
 
     @unit_of_work
-    def register(self, mission_id: int, form: Registration, now: datetime | None = None) -> MissionRegistration:
+    def register(self, mission_id: int, form: Registration, now: datetime | None = None) -> MissionRegistration | None:
         """Check everything, then write the company (or reuse the registry's), the account (inactive until
-        its address is confirmed), the registration and the confirmation mail — all or nothing."""
+        its address is confirmed), the registration and the confirmation mail — all or nothing. An address
+        that has an account already gets a mail saying so, and nothing else is written (None)."""
         now = now or self.clock()
         session = session_of(self)
         mission = mission_row(session, mission_id, lock=True)
@@ -143,9 +144,15 @@ class MissionRegistrations:
                                                   unknown=", ".join(unknown[:5]))))
         if problems:
             raise RegistrationError(problems)
-        if session.scalar(select(User).where(User.email == email)):
-            raise Conflict([("email", "an account with this address exists already: sign in with it, or ask "
-                                      "for a new password on the sign-in page")])
+        existing = session.scalar(select(User).where(User.email == email))
+        if existing is not None:
+            # Answered as any registration is (the page says "check your mail"): who has an account must not
+            # be learnt from this public form. The address's owner is told by mail; nothing else is written.
+            equal_time(form.password)
+            queue(session, existing.email, existing.language,
+                  letters.registration_with_known_address(self.site_url, mission, existing.language), now,
+                  user=existing, mission_id=mission_id)
+            return None
         company = known
         if company is not None:
             taken = session.scalar(select(MissionRegistration).where(

@@ -3,7 +3,6 @@ works with — each an `Annotated[..., Depends()]` alias, so a route's signature
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated
@@ -11,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from hamkor.accounts.permissions import Actor, allowed
-from hamkor.accounts.service import Accounts, token_digest
+from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import Registry
 from hamkor.config import Settings
 from hamkor.cooperation.service import Cooperation
@@ -49,36 +48,6 @@ class Viewer:
         return allowed(self.role, permission, self.company_id)
 
 
-VIEWER_TTL = 5.0  # seconds a looked-up account is trusted before the database is asked again
-
-
-def _cached(request: Request, key: tuple, lookup):
-    """Who a cookie or token belongs to, remembered briefly: a database round trip per request
-    would cost more than the cached answers the pages serve. Ending a session or changing an account
-    drops what was remembered of it (`forget_viewer`, `forget_session`)."""
-    cache = web_state(request).viewer_cache
-    now = time.monotonic()
-    hit = cache.get(key)
-    if hit and now - hit[0] < VIEWER_TTL:
-        return hit[1]
-    found = lookup()
-    cache[key] = (now, found)
-    if len(cache) > 10_000:
-        cache.clear()
-    return found
-
-
-def forget_viewer(request: Request, user_id: int) -> None:
-    """After a change to the account (its language, password, state), drop what was remembered of it."""
-    cache = web_state(request).viewer_cache
-    for key in [k for k, (_, found) in list(cache.items()) if found and found.user_id == user_id]:
-        cache.pop(key, None)
-
-
-def forget_session(request: Request, digest: str) -> None:
-    web_state(request).viewer_cache.pop(("session", digest), None)
-
-
 def web_state(request: Request) -> WebState:
     """Everything the application holds, typed (create_app put it there)."""
     return request.app.state.web
@@ -98,7 +67,9 @@ def current_viewer(request: Request) -> Viewer | None:
             user, scope = found
             return Viewer(user.id, user.email, user.role, user.language, None, user.company_id, scope)
 
-        return _cached(request, ("token", token_digest(token)), by_token)
+        # Asked of the database on every request, never remembered: a password changed, an account
+        # deactivated or a token revoked (from the CLI, a mailed link or another process) ends access at once.
+        return by_token()
     token = state.sessions.token(request.cookies.get(SESSION_COOKIE))
     if not token:
         return None
@@ -112,7 +83,7 @@ def current_viewer(request: Request) -> Viewer | None:
         return Viewer(user.id, user.email, user.role, user.language, signed_in.csrf, user.company_id,
                       session=signed_in.digest)
 
-    return _cached(request, ("session", token_digest(token)), by_session)
+    return by_session()
 
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

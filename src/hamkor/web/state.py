@@ -3,7 +3,7 @@ the web's own machinery. One typed object; routes receive its parts through `dep
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment
@@ -27,7 +27,6 @@ class WebState:
     public_throttle: SignInThrottle
     hs_throttle: SignInThrottle
     upload_dir: Path
-    viewer_cache: dict = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:

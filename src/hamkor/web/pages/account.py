@@ -19,7 +19,6 @@ from hamkor.web.deps import (
     RegistryDep,
     UserManager,
     Web,
-    forget_viewer,
     language_of,
     web_state,
 )
@@ -56,7 +55,6 @@ def change_password(request: Request, viewer: AnyUser, accounts: AccountsDep, we
         accounts.change_password(viewer.user_id, current, password)
     except AccountError as problem:
         return _account(request, viewer, accounts, 422, problems=problem.problems)
-    forget_viewer(request, viewer.user_id)
     return RedirectResponse("/signin?notice=password-changed", status_code=303)
 
 
@@ -80,7 +78,6 @@ def revoke_token(request: Request, viewer: AnyUser, accounts: AccountsDep, token
                  csrf: str = Form("")):
     check_csrf(viewer, csrf)
     accounts.revoke_token(token_id, viewer.user_id)
-    request.app.state.web.viewer_cache.clear()  # a revoked token opens nothing from now on
     return RedirectResponse("/account#tokens", status_code=303)
 
 
@@ -101,7 +98,6 @@ def end_other_sessions(request: Request, viewer: AnyUser, accounts: AccountsDep,
     """Sign out everywhere: every session of the account ends, this one too."""
     check_csrf(viewer, csrf)
     accounts.end_sessions(viewer.user_id)
-    forget_viewer(request, viewer.user_id)
     return RedirectResponse("/signin?notice=signed-out-everywhere", status_code=303)
 
 
@@ -167,8 +163,6 @@ def update_user(request: Request, viewer: UserManager, accounts: AccountsDep, re
         accounts.update_user(user_id, role, int(company) if company.isdigit() else None)
     except AccountError as problem:
         return _users(request, accounts, registry, 422, problems=problem.problems)
-    forget_viewer(request, user_id)
-    request.app.state.web.viewer_cache.clear()  # the new role holds from the next request
     return RedirectResponse("/users", status_code=303)
 
 
@@ -190,8 +184,6 @@ def user_action(request: Request, viewer: UserManager, accounts: AccountsDep, re
                 accounts.revoke_token(token.id)
     else:
         accounts.set_active(user_id, action == "reactivate")
-    forget_viewer(request, user_id)
-    request.app.state.web.viewer_cache.clear()  # tokens and sessions of that account end here and now
     return RedirectResponse("/users", status_code=303)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from hamkor.i18n import LANGUAGES
-from hamkor.web.deps import AccountsDep, AnyUser, Web, forget_session, forget_viewer
+from hamkor.web.deps import AccountsDep, AnyUser, Web
 from hamkor.web.pages._public import PRE_CSRF, client_address
 from hamkor.web.pages._render import local_path, page
 from hamkor.web.security import SESSION_COOKIE, csrf_matches
@@ -77,8 +77,6 @@ def signout(request: Request, viewer: AnyUser, web: Web, csrf: str = Form("")):
     token = web.sessions.token(request.cookies.get(SESSION_COOKIE))
     if token:
         web.services.accounts.end_session(token)  # the cookie opens nothing any more, wherever it was copied
-    if viewer.session:
-        forget_session(request, viewer.session)
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -89,5 +87,4 @@ def switch_language(request: Request, viewer: AnyUser, accounts: AccountsDep, la
                     csrf: str = Form(""), next: str = Form("/")):
     if csrf_matches({"csrf": viewer.csrf or ""}, csrf) and language in LANGUAGES:
         accounts.set_language(viewer.user_id, language)  # remembered per user
-        forget_viewer(request, viewer.user_id)
     return RedirectResponse(_safe_next(next), status_code=303)
