@@ -33,7 +33,8 @@ def confirm_registration(site_url: str, token: str, mission, lang: str) -> Lette
 def registration_with_known_address(site_url: str, mission, lang: str) -> Letter:
     """Someone registered with an address that has an account: its owner hears of it (the page said the same
     as for any registration, so that nobody learns from it who has an account)."""
-    return Letter("registration-known", Msg("Registration with your address: %(mission)s", mission=_title(mission, lang)),
+    subject = Msg("Registration with your address: %(mission)s", mission=_title(mission, lang))
+    return Letter("registration-known", subject,
                   [Msg("Someone registered for the mission «%(mission)s» with this address, which has an account "
                        "already. If it was you, sign in with that account (or ask for a new password on the sign-in "
                        "page); if it was not, nothing was changed and you need not do anything.",
