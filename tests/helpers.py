@@ -101,3 +101,42 @@ def scheduler_event(seed, visitors=6, hosts=6, requests=14, slots=3, tables=2, i
             "interpreters": [{"languages": ["uz", "ru"], "count": interpreters}], "participants": people,
             "requests": [{"id": f"r{n}", "a": a, "b": b, "priority": rng.choice(["must", "should", "could"])}
                          for n, (a, b) in enumerate(pairs)]}
+
+
+class LiveServer:
+    """The app served by uvicorn on a free loopback port in a thread, with the options `hamkor serve` uses
+    (some changed by the test): what an attacker's raw socket meets."""
+
+    def __init__(self, app, **options) -> None:
+        import socket
+
+        import uvicorn
+
+        from hamkor.web.server import uvicorn_options
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        settings = app.state.web.settings
+        config = {**uvicorn_options(settings), "log_level": "error", **options}
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, **config))
+
+    def __enter__(self) -> LiveServer:
+        import threading
+        import time
+
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        for _ in range(200):
+            if self.server.started:
+                break
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"

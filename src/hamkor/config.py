@@ -77,6 +77,8 @@ class Settings:
     upload_limit_mb: int = 512
     host: str = "127.0.0.1"
     port: int = 8000
+    # Connections `hamkor serve` holds at once; past it a request is answered 503 at once (the server stays up).
+    max_connections: int = 500
     # Where "today" is decided for due dates and reminders, and whose trade the cooperation views show.
     timezone: str = "UTC"
     home_territory: str = "RU-ALT"

@@ -3,9 +3,13 @@ that leak who has one. Each test replays a finding on a small instance of its ow
 
 from __future__ import annotations
 
+import re
+import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -15,7 +19,7 @@ from hamkor.store.db import Database
 from hamkor.web import jobs as jobs_module
 from hamkor.web.app import create_app
 from hamkor.web.jobs import MAX_ACTIVE_PER_USER, JobRunner, ServerBusy, TooManyJobs
-from tests.helpers import PASSWORD, signed_in
+from tests.helpers import PASSWORD, LiveServer, signed_in
 
 ROLES = ("admin", "analyst", "viewer")
 
@@ -161,12 +165,6 @@ def test_a_refused_sign_in_costs_the_same_for_invited_unknown_and_wrong_password
 
 def test_forgot_password_answers_before_any_work_for_the_address(instance):
     """The link is made after the answer has gone: a live server answers while the work still waits."""
-    import socket
-    import time
-
-    import httpx
-    import uvicorn
-
     app = instance
     accounts = app.state.web.services.accounts
     gate, asked = threading.Event(), []
@@ -178,28 +176,15 @@ def test_forgot_password_answers_before_any_work_for_the_address(instance):
         return real(email)
 
     accounts.forgot_password = held
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        for _ in range(100):
-            if server.started:
-                break
-            time.sleep(0.05)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
-            import re
-
+        with LiveServer(app) as live, httpx.Client(base_url=live.url) as client:
             form = client.get("/password/forgot")
             token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
             answer = client.post("/password/forgot", data={"csrf": token, "email": "viewer@attack.org"}, timeout=5)
             assert answer.status_code == 200 and not gate.is_set()  # answered while the work was held
+            gate.set()
     finally:
         gate.set()
-        server.should_exit = True
-        thread.join(10)
     assert asked == ["viewer@attack.org"]
 
 
@@ -217,3 +202,88 @@ def test_a_password_changed_or_account_deactivated_elsewhere_ends_access_on_the_
     assert browser.get("/api/v1/me").status_code == 200
     accounts.set_active(accounts.find("viewer@attack.org").id, False)
     assert browser.get("/api/v1/me").status_code == 401
+
+
+# ---- 2. bodies before sign-in, and time ----------------------------------------------------------------------
+def _raw(port: int, head: str, body: bytes = b"", wait: float = 5.0) -> bytes:
+    """Send a request's head (and the start of a body) on a raw socket; what came back within `wait`."""
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode("latin-1") + b"\r\n" + body)
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+                if b"\r\n\r\n" in answer and len(answer) > 200:
+                    break
+        except (TimeoutError, ConnectionResetError):
+            pass
+        return answer
+
+
+@pytest.mark.parametrize("path, media", [
+    ("/api/v1/companies", "application/json"),
+    ("/api/v1/imports", "multipart/form-data; boundary=x"),
+    ("/imports", "multipart/form-data; boundary=x"),
+    ("/join/1", "multipart/form-data; boundary=x"),
+])
+def test_an_anonymous_huge_body_is_refused_before_it_is_read(instance, path, media):
+    with LiveServer(instance) as live:
+        head = f"POST {path} HTTP/1.1\nHost: x\nContent-Type: {media}\nContent-Length: {2 << 30}\n"
+        answer = _raw(live.port, head, b"x" * 1024)  # 1 KiB of a declared 2 GiB: answered without the rest
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b"x-content-type-options: nosniff" in answer.lower()  # an error carries the security headers too
+
+
+def test_a_body_without_a_length_is_cut_off_at_its_limit(instance):
+    """Chunked, with no length declared: counted as it arrives and cut at 64 KiB for a stranger."""
+    def chunks():
+        for _ in range(64):  # 4 MiB in all
+            yield b"{" + b" " * 65535
+
+    with LiveServer(instance) as live, httpx.Client(base_url=live.url) as client:
+        answer = client.post("/api/v1/companies", content=chunks(), headers={"Content-Type": "application/json"})
+    assert answer.status_code == 413 and "64 КиБ" in answer.json()["detail"][0]["reason"]
+
+
+def test_only_those_who_may_upload_may_send_a_large_body(instance):
+    viewer, analyst = signed_in(instance, "viewer@attack.org"), signed_in(instance, "analyst@attack.org")
+    big = {"file": ("big.csv", b"a;b\n" * 600_000, "text/csv")}  # 2.4 MiB
+    assert viewer.post("/api/v1/imports", data={"kind": "fts-regional"}, files=big).status_code == 413
+    assert analyst.post("/api/v1/imports", data={"kind": "fts-regional"}, files=big).status_code != 413
+    json_body = b'{"country": "RU", "name_ru": "' + b"x" * (2 << 20) + b'"}'
+    admin = signed_in(instance, "admin@attack.org")
+    assert admin.post("/api/v1/companies", content=json_body,
+                      headers={"Content-Type": "application/json"}).status_code == 413
+
+
+def test_a_connection_that_never_finishes_its_headers_is_closed(instance, monkeypatch):
+    from hamkor.web import server
+
+    monkeypatch.setattr(server, "HEADER_SECONDS", 0.5)
+    with LiveServer(instance) as live, socket.create_connection(("127.0.0.1", live.port), timeout=5) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # and then nothing more, as a slowloris would
+        started = time.monotonic()
+        assert sock.recv(1024) == b""  # the server closed it
+        assert time.monotonic() - started < 4
+
+
+def test_a_body_that_stops_arriving_is_given_up(instance, monkeypatch):
+    from hamkor.web import limits
+
+    monkeypatch.setattr(limits, "BODY_CHUNK_SECONDS", 0.5)
+    with LiveServer(instance) as live:
+        answer = _raw(live.port, "POST /password/forgot HTTP/1.1\nHost: x\nContent-Length: 500\n"
+                                 "Content-Type: application/x-www-form-urlencoded\n", b"email=a")
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+
+
+def test_past_the_connection_limit_the_server_answers_503_and_stays_up(instance):
+    with LiveServer(instance, limit_concurrency=5) as live:
+        held = [socket.create_connection(("127.0.0.1", live.port)) for _ in range(6)]
+        try:
+            assert _raw(live.port, "GET /healthz HTTP/1.1\nHost: x\n").startswith(b"HTTP/1.1 503")
+        finally:
+            for sock in held:
+                sock.close()
+        time.sleep(0.3)
+        assert httpx.get(f"{live.url}/healthz").status_code == 200

@@ -17,13 +17,12 @@ def serve(ctx: typer.Context, host: str = typer.Option(None, help="Address (defa
     import uvicorn
 
     from hamkor.web.app import create_app
+    from hamkor.web.server import uvicorn_options
 
     settings = settings_of(ctx)
     app = create_app(settings)
-    trusted = ",".join(sorted(settings.trusted_proxy_addresses))
-    # X-Forwarded-For/-Proto (the client's address, https) are believed from the configured proxies only
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="warning",
-                proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
+                **uvicorn_options(settings))
 
 
 users = typer.Typer(help="Accounts for the web interface and the API.", no_args_is_help=True)

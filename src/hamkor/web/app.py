@@ -10,7 +10,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -23,8 +23,10 @@ from hamkor.render.pdf import FONT_DIR
 from hamkor.trade.warehouse import SharedWarehouse
 from hamkor.web import api, pages
 from hamkor.web.cache import GenerationCache
+from hamkor.web.deps import current_viewer
 from hamkor.web.errors import install_error_handlers
 from hamkor.web.jobs import JobRunner, remove_old_files
+from hamkor.web.limits import BodyGate
 from hamkor.web.security import SecurityHeaders, Sessions, SignInThrottle
 from hamkor.web.state import WebState
 
@@ -92,7 +94,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     for router in (*pages.ROUTERS, *api.ROUTERS):
         app.include_router(router)
     install_error_handlers(app, pages.message_page)
-    app.add_middleware(SecurityHeaders)
+    # Outermost, around Starlette's own error middleware: a 500 carries the security headers too, and no
+    # body is read before its sender is known and its size bounded.
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(BodyGate(
+        build_stack(), lambda scope: current_viewer(Request(scope)), settings.upload_limit_bytes))
 
     @app.get("/api/docs", include_in_schema=False)
     async def api_docs() -> HTMLResponse:

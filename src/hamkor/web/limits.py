@@ -1,0 +1,139 @@
+"""What the server reads of a request before any route sees it: who is asking is known before the body is
+read, and the body is bounded by what that person may send to that route, and by time.
+
+FastAPI reads a request's body (JSON, a form, a multipart upload spooled to disk) before the route's own
+sign-in check runs, so without this gate an anonymous 2 GiB upload is written to /tmp before its 401.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from html import escape
+
+from anyio import to_thread
+
+from hamkor.i18n import DEFAULT_LANGUAGE, LANGUAGES, Msg, localize
+
+ANONYMOUS_BODY = 64 << 10  # the public forms (sign-in, registration, a forgotten password) fit many times over
+SIGNED_IN_BODY = 1 << 20  # a page's form or a JSON record of the API
+BODY_CHUNK_SECONDS = 30.0  # a body that stops arriving for this long is given up (408)
+HEADER_SECONDS = 15.0  # a connection that has not sent its request's headers within this is closed
+
+# Routes that take a file, and the permission that lets a person send one: anyone else's body is small.
+UPLOADS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"^/(api/v1/)?imports$"), "imports.write"),
+    (re.compile(r"^/companies-import$"), "companies.import"),
+    (re.compile(r"^/cooperation/agreements/\d+/document$"), "cooperation.edit"),
+)
+DOCUMENT_BODY = 51 << 20  # an agreement's scan: 50 MiB and the form around it
+
+
+def body_limit(path: str, viewer, upload_limit: int) -> int:
+    """How many bytes this person may send to this path."""
+    if viewer is None:
+        return ANONYMOUS_BODY
+    for pattern, permission in UPLOADS:
+        if pattern.match(path):
+            if not viewer.may(permission):
+                return SIGNED_IN_BODY
+            return DOCUMENT_BODY if permission == "cooperation.edit" else upload_limit + SIGNED_IN_BODY
+    return SIGNED_IN_BODY
+
+
+def _language(scope) -> str:
+    query = scope.get("query_string", b"").decode("latin-1")
+    asked = dict(part.split("=", 1) for part in query.split("&") if "=" in part).get("lang")
+    if asked in LANGUAGES:
+        return asked
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            found = re.search(r"hamkor_lang=(\w+)", value.decode("latin-1"))
+            if found and found.group(1) in LANGUAGES:
+                return found.group(1)
+    return DEFAULT_LANGUAGE
+
+
+async def _refuse(scope, send, status: int, reason: Msg | str) -> None:
+    lang = _language(scope)
+    text = localize(reason, lang)
+    if scope.get("path", "").startswith("/api/"):
+        body = json.dumps({"detail": [{"field": "body", "reason": text}]}, ensure_ascii=False).encode("utf-8")
+        media = b"application/json"
+    else:
+        body = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{status}</title></head>'
+                f'<body><main><p class="error">{escape(text)}</p></main></body></html>').encode()
+        media = b"text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", media), (b"content-length", str(len(body)).encode("ascii")),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyGate:
+    """ASGI: a request with a body is first asked who sends it (the session cookie or bearer token, read
+    from the database in a worker thread), then refused at once when its declared length is over that
+    person's limit for the route, or cut off (413) the moment what arrives goes over it, or (408) when it
+    stops arriving."""
+
+    def __init__(self, app, who_asks, upload_limit: int) -> None:
+        self.app = app
+        self.who_asks = who_asks  # scope -> viewer or None (blocking: run in a thread)
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        viewer = await to_thread.run_sync(self.who_asks, scope)
+        limit = body_limit(scope.get("path", ""), viewer, self.upload_limit)
+        declared = next((value for name, value in scope.get("headers", []) if name == b"content-length"), None)
+        if declared is not None:
+            if not declared.strip().isdigit():
+                return await _refuse(scope, send, 400, "the request's Content-Length is not a number")
+            if int(declared) > limit:
+                return await _refuse(scope, send, 413, _too_large(limit))
+        received, done, started, refused = 0, False, False, False
+
+        async def stop(status: int, reason) -> dict:
+            """Answer now, and tell the app the client is gone: it stops reading, and whatever it still
+            tries to answer (a 400 for a body it could not parse) is dropped."""
+            nonlocal refused
+            if not started:
+                await _refuse(scope, send, status, reason)
+            refused = True
+            return {"type": "http.disconnect"}
+
+        async def bounded_receive():
+            nonlocal received, done
+            if done or refused:
+                return await receive()  # after the body: the app waits for a disconnect, as long as it likes
+            try:
+                message = await asyncio.wait_for(receive(), BODY_CHUNK_SECONDS)
+            except TimeoutError:
+                return await stop(408, "the request's body stopped arriving: send it again")
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    return await stop(413, _too_large(limit))
+                done = not message.get("more_body", False)
+            return message
+
+        async def watched_send(message):
+            nonlocal started
+            if refused:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, watched_send)
+        except Exception:
+            if not refused:
+                raise  # a refused body's disconnect surfaces as the app's own error: already answered
+
+
+def _too_large(limit: int) -> Msg:
+    if limit >= 1 << 20:
+        return Msg("the request is larger than the %(number)s MiB allowed here", number=limit >> 20)
+    return Msg("the request is larger than the %(number)s KiB allowed here", number=limit >> 10)
