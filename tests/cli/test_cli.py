@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from hamkor.cli import app
 from hamkor.config import Settings
+from hamkor.store.db import HEAD_REVISION
 from hamkor.trade import stats
 from hamkor.trade.periods import Period
 from hamkor.trade.warehouse import Warehouse
@@ -118,8 +119,8 @@ def test_reference_commands(tmp_path):
 
 def test_db_upgrade_and_help(tmp_path):
     result = run(tmp_path, "db", "upgrade")
-    assert result.exit_code == 0 and "0007" in result.output
-    assert run(tmp_path, "db", "current").output.strip() == "0007"
+    assert result.exit_code == 0 and HEAD_REVISION in result.output
+    assert run(tmp_path, "db", "current").output.strip() == HEAD_REVISION
     assert "fts-regional" in runner.invoke(app, ["import", "--help"]).output
     assert runner.invoke(app, ["--version"]).output.startswith("hamkor ")
 

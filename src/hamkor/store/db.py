@@ -10,11 +10,13 @@ from functools import wraps
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hamkor.config import Settings
+from hamkor.errors import Problem
+from hamkor.i18n import Msg
 
 # The newest migration. Written here, and held equal to the migrations folder's head by
 # tests/unit/test_db.py, so that opening a database that is up to date costs one SELECT, not Alembic's
@@ -60,6 +62,7 @@ class Database:
         self.url = settings.resolved_database_url
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", _refuse_what_a_column_cannot_hold)
         self._active: ContextVar[Session | None] = ContextVar(f"hamkor-session-{id(self)}", default=None)
 
     @contextmanager
@@ -135,6 +138,27 @@ def unit_of_work(method: Callable) -> Callable:
             return method(self, *args, **kwargs)
 
     return run
+
+
+def _refuse_what_a_column_cannot_hold(session: Session, _context, _instances) -> None:
+    """Text longer than its column, or holding a NUL, is refused before it is written, with the field
+    named: PostgreSQL would otherwise fail the whole transaction with a driver error (a 500), and SQLite
+    would store it silently. Every write goes through here, whichever face or service it comes from."""
+    problems: list[tuple[str, Msg]] = []
+    for record in (*session.new, *session.dirty):
+        mapper = inspect(record).mapper
+        for column in mapper.columns:
+            value = getattr(record, mapper.get_property_by_column(column).key, None)
+            if not isinstance(value, str):
+                continue
+            if "\x00" in value:
+                problems.append((column.key, Msg("the text holds a NUL character, which cannot be stored")))
+            length = getattr(column.type, "length", None)
+            if length is not None and len(value) > length:
+                problems.append((column.key, Msg("at most %(max_length)s characters (this one has %(length)s)",
+                                                 max_length=length, length=len(value))))
+    if problems:
+        raise Problem(problems)
 
 
 def session_of(service) -> Session:

@@ -11,6 +11,7 @@ import asyncio
 import json
 import re
 from html import escape
+from urllib.parse import parse_qsl
 
 from anyio import to_thread
 
@@ -40,6 +41,23 @@ def body_limit(path: str, viewer, upload_limit: int) -> int:
                 return SIGNED_IN_BODY
             return DOCUMENT_BODY if permission == "cooperation.edit" else upload_limit + SIGNED_IN_BODY
     return SIGNED_IN_BODY
+
+
+MAX_QUERY_VALUE = 2_000  # a search, a period, a list of codes: no query parameter needs more
+
+
+def _query_problem(query: bytes) -> Msg | None:
+    """A query parameter no page or API call can use: longer than any needs, or holding a NUL (which no
+    database stores). Refused before a route parses it, whatever the route declares."""
+    if len(query) > 8 * MAX_QUERY_VALUE:
+        return Msg("the address is longer than %(max_length)s characters", max_length=8 * MAX_QUERY_VALUE)
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return Msg("the parameter %(name)s holds a NUL character", name=name[:40].replace("\x00", "?"))
+        if len(value) > MAX_QUERY_VALUE:
+            return Msg("the parameter %(name)s is longer than %(max_length)s characters", name=name[:40],
+                       max_length=MAX_QUERY_VALUE)
+    return None
 
 
 def _language(scope) -> str:
@@ -83,7 +101,12 @@ class BodyGate:
         self.upload_limit = upload_limit
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        query_problem = _query_problem(scope.get("query_string", b""))
+        if query_problem:
+            return await _refuse(scope, send, 400, query_problem)
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
         viewer = await to_thread.run_sync(self.who_asks, scope)
         limit = body_limit(scope.get("path", ""), viewer, self.upload_limit)

@@ -45,7 +45,8 @@ class Sessions:
         except BadSignature:
             return False
         pre = data.get("pre") if isinstance(data, dict) else None
-        return isinstance(pre, str) and hmac.compare_digest(self._pre_csrf(pre), submitted)
+        return isinstance(pre, str) and hmac.compare_digest(self._pre_csrf(pre).encode(),
+                                                             submitted.encode("utf-8", "replace"))
 
     def _pre_csrf(self, pre: str) -> str:
         return hmac.new(self._key, b"hamkor-signin:" + pre.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -61,7 +62,11 @@ class Sessions:
 
 
 def csrf_matches(session: dict | None, submitted: str | None) -> bool:
-    return bool(session and submitted) and hmac.compare_digest(session["csrf"], submitted)
+    """Compared as bytes: `compare_digest` refuses (raises on) a str with a character outside ASCII, and a
+    forged "é" must be a mismatch, not an error."""
+    if not (session and isinstance(submitted, str) and submitted):
+        return False
+    return hmac.compare_digest(str(session["csrf"]).encode("utf-8"), submitted.encode("utf-8", "replace"))
 
 
 class SignInThrottle:

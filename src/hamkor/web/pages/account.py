@@ -22,6 +22,7 @@ from hamkor.web.deps import (
     language_of,
     web_state,
 )
+from hamkor.web.forms import whole_number
 from hamkor.web.pages._render import check_csrf, page
 
 router = APIRouter(include_in_schema=False)
@@ -62,8 +63,8 @@ def change_password(request: Request, viewer: AnyUser, accounts: AccountsDep, we
 def create_token(request: Request, viewer: AnyUser, accounts: AccountsDep, csrf: str = Form(""),
                  name: str = Form(""), scope: str = Form("read"), days: str = Form("90")):
     check_csrf(viewer, csrf)
-    expires = (datetime.now(UTC) + timedelta(days=int(days))) if days.isdigit() and int(days) in TOKEN_DAYS \
-        else None
+    chosen = whole_number(days, 1, max(TOKEN_DAYS))
+    expires = (datetime.now(UTC) + timedelta(days=chosen)) if chosen in TOKEN_DAYS else None
     try:
         if expires is None:
             raise AccountError([("expires_at", "choose how long the token lives")])
@@ -145,7 +146,7 @@ def invite_user(request: Request, viewer: UserManager, accounts: AccountsDep, re
     """A new account that chooses its own password through the mailed link."""
     check_csrf(viewer, csrf)
     try:
-        user = accounts.invite(email, role, language, int(company) if company.isdigit() else None, viewer.email)
+        user = accounts.invite(email, role, language, whole_number(company, 1), viewer.email)
     except AccountError as problem:
         return _users(request, accounts, registry, 422, problems=problem.problems)
     return _users(request, accounts, registry, notice=Msg("An invitation is on its way to %(email)s.",
@@ -160,7 +161,7 @@ def update_user(request: Request, viewer: UserManager, accounts: AccountsDep, re
         return _users(request, accounts, registry, 422, problems=[("role", "you cannot take away your own "
                                                                             "administrator role")])
     try:
-        accounts.update_user(user_id, role, int(company) if company.isdigit() else None)
+        accounts.update_user(user_id, role, whole_number(company, 1))
     except AccountError as problem:
         return _users(request, accounts, registry, 422, problems=problem.problems)
     return RedirectResponse("/users", status_code=303)

@@ -32,6 +32,7 @@ from hamkor.web.deps import (
     current_viewer,
     language_of,
 )
+from hamkor.web.forms import read_form, whole_number
 from hamkor.web.pages._render import check_csrf, page
 from hamkor.web.shared.downloads import disposition
 from hamkor.web.state import WebState
@@ -195,7 +196,7 @@ def _text_of(field, value) -> str:
 
 
 async def _values_from(request: Request, kind: str) -> tuple[dict, object]:
-    form = await request.form()
+    form = await read_form(request)
     values = {}
     for f in KINDS[kind].fields:
         values[f.name] = form.getlist(f.name) if f.type == "refs" else form.get(f.name, "")
@@ -206,8 +207,9 @@ async def _values_from(request: Request, kind: str) -> tuple[dict, object]:
 def new_form(request: Request, viewer: CoopEditor, coop: CooperationDep, kind: KindName):
     defaults = {"status": "open"} if kind == "commitments" else {"status": "signed"} if kind == "agreements" else {}
     for name in ("person_id", "event_id", "agreement_id", "mission_id", "organisation_id"):
-        if request.query_params.get(name, "").isdigit():
-            defaults[name] = int(request.query_params[name])
+        chosen = whole_number(request.query_params.get(name), 1)
+        if chosen is not None:
+            defaults[name] = chosen
     return _form(request, coop, kind, None, defaults, [])
 
 

@@ -37,6 +37,7 @@ from hamkor.web.deps import (
     Web,
     language_of,
 )
+from hamkor.web.forms import read_form, whole_number
 from hamkor.web.jobs import remove_old_files
 from hamkor.web.pages._render import check_csrf, local_path, page
 from hamkor.web.shared.downloads import disposition
@@ -74,15 +75,19 @@ def parse_interpreters(text: str) -> list[dict]:
         parts = line.replace(":", " ").split()
         if parts:
             count = parts[1] if len(parts) > 1 else "1"
-            pools.append({"languages": parts[0].split("-"), "count": int(count) if count.isdigit() else -1})
+            found = whole_number(count, 0, 1000)
+            pools.append({"languages": parts[0].split("-"), "count": -1 if found is None else found})
     return pools
 
 
 def _float(text: str | None) -> float | None:
+    """A decimal number as typed (a comma allowed); NaN (refused by the caller, with its field) when it is not
+    one or not finite ("1e309", "inf")."""
     try:
-        return float(text.replace(",", ".")) if text and text.strip() else None
+        value = float(text.replace(",", ".")) if text and text.strip() else None
     except ValueError:
         return float("nan")
+    return value if value is None or math.isfinite(value) else float("nan")
 
 
 def _deadline(text: str | None, timezone: str) -> datetime | None:
@@ -96,11 +101,11 @@ def _deadline(text: str | None, timezone: str) -> datetime | None:
 
 
 def _data_from(form) -> MissionData:
-    timezone = (form.get("timezone") or "UTC").strip()
+    timezone = (form.get("timezone") or "UTC").strip()[:64]  # the longest IANA name is 32 characters
     try:
         ZoneInfo(timezone)
         deadline = _deadline(form.get("request_deadline"), timezone)
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, OSError):  # OSError: a name the zone database's files cannot even be looked for
         deadline = None
     slot_minutes, tables = form.get("slot_minutes", "30"), form.get("tables", "10")
     return MissionData(
@@ -108,8 +113,8 @@ def _data_from(form) -> MissionData:
         visiting_territory=form.get("visiting_territory", ""), venue=form.get("venue") or None,
         city=form.get("city") or None, timezone=timezone, latitude=_float(form.get("latitude")),
         longitude=_float(form.get("longitude")), days=parse_days(form.get("days", "")),
-        slot_minutes=int(slot_minutes) if slot_minutes.isdigit() else 0,
-        tables=int(tables) if tables.isdigit() else 0,
+        slot_minutes=whole_number(slot_minutes, 0, 24 * 60) or 0,
+        tables=whole_number(tables, 0, 10_000) or 0,
         interpreters=parse_interpreters(form.get("interpreters", "")), request_deadline=deadline,
         names={field: {lang: form.get(f"{field}_{lang}", "") for lang in ("ru", "uz", "en")}
                for field in ("name", "venue", "programme")},
@@ -157,7 +162,7 @@ def new_mission_form(request: Request, viewer: MissionManager, settings: Setting
 
 @router.post("/missions/new")
 async def create_mission(request: Request, viewer: MissionManager, missions: MissionsDep):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     data = _data_from(form)
     try:
@@ -175,7 +180,7 @@ def edit_mission_form(request: Request, viewer: MissionManager, mission: Mission
 
 @router.post("/missions/{mission_id}/edit")
 async def update_mission(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     data = _data_from(form)
     try:
@@ -221,10 +226,10 @@ def _followed_document(web, viewer, mission_id: int, job_id: int | None):
 
 @router.post("/missions/{mission_id}/participants")
 async def add_participant(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     side = form.get("side", "")
-    companies = [int(v) for v in form.getlist("company") if str(v).isdigit() and int(v) < 2**31]
+    companies = [n for n in (whole_number(v, 1) for v in form.getlist("company")) if n is not None]
     if not companies:
         raise MissionError("Choose at least one company.")
     for company_id in companies:
@@ -236,7 +241,7 @@ async def add_participant(request: Request, viewer: MissionManager, missions: Mi
 @router.post("/missions/{mission_id}/participants/{participant_id}")
 async def update_participant(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
                              participant_id: RecordId):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     values = {}
     for name in ("absent", "joins_visits"):
@@ -255,15 +260,15 @@ async def update_participant(request: Request, viewer: MissionManager, missions:
 
 @router.post("/missions/{mission_id}/visits")
 async def add_visit(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     latitude, longitude = _float(form.get("latitude")), _float(form.get("longitude"))
     length, priority = form.get("visit_minutes", "60"), form.get("priority", "2")
     if latitude is None or longitude is None or latitude != latitude or longitude != longitude:
         raise MissionError("A visit needs its coordinates.")
     missions.add_visit(mission_id, form.get("name", ""), latitude, longitude, form.get("opens", "09:00"),
-                       form.get("closes", "18:00"), int(length) if length.isdigit() else 0,
-                       int(priority) if priority.isdigit() else 0, form.get("required") == "1",
+                       form.get("closes", "18:00"), whole_number(length, 0, 24 * 60) or 0,
+                       whole_number(priority, 0, 1000) or 0, form.get("required") == "1",
                        form.get("address") or None,
                        names={lang: form.get(f"name_{lang}", "") for lang in ("uz", "en")})
     return RedirectResponse(f"/missions/{mission_id}/itinerary", status_code=303)
@@ -286,12 +291,12 @@ def requests_page(request: Request, viewer: MissionViewer, missions: MissionsDep
 
 
 def _record_id(text: str) -> int | None:
-    return int(text) if text.isdigit() and int(text) < 2**31 else None
+    return whole_number(text, 1)
 
 
 @router.post("/missions/{mission_id}/requests")
 async def create_request(request: Request, viewer: MissionRequester, missions: MissionsDep, mission_id: RecordId):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     requester, target = _record_id(form.get("requester", "")), _record_id(form.get("target", ""))
     if requester is None or target is None:
@@ -304,7 +309,7 @@ async def create_request(request: Request, viewer: MissionRequester, missions: M
 @router.post("/missions/{mission_id}/requests/{request_id}/answer")
 async def answer_request(request: Request, viewer: MissionRequester, missions: MissionsDep, mission_id: RecordId,
                          request_id: RecordId):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     missions.answer(mission_id, request_id, form.get("answer") == "accept", viewer.actor)
     return RedirectResponse(f"/missions/{mission_id}/requests", status_code=303)
@@ -373,7 +378,7 @@ def mission_job(request: Request, viewer: MissionViewer, jobs: JobsDep, mission_
 
 @router.post("/missions/{mission_id}/meetings")
 async def add_meeting(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     a, b = _record_id(form.get("a", "")), _record_id(form.get("b", ""))
     if a is None or b is None:
@@ -385,7 +390,7 @@ async def add_meeting(request: Request, viewer: MissionManager, missions: Missio
 @router.post("/missions/{mission_id}/meetings/{meeting_id}/{action}")
 async def meeting_action(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
                          meeting_id: RecordId, action: str):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     if action in ("lock", "unlock"):
         missions.set_lock(mission_id, meeting_id, action == "lock")
@@ -448,11 +453,12 @@ def _outcome_entries(form, meeting_ids: set[int]) -> tuple[list[Outcome], list[t
         rating_text = (form.get(f"rating-{meeting_id}") or "").strip()
         value_text = (form.get(f"value_usd-{meeting_id}") or "").replace(" ", "").replace("\u00a0", "")
         value = _float(value_text)
-        if rating_text and not rating_text.isdigit():
+        rating = whole_number(rating_text, 1, 5)
+        if rating_text and rating is None:
             problems.append(("rating", "1 to 5"))
         if value is not None and math.isnan(value):
             problems.append(("value_usd", "a value in USD, zero or more"))
-        entries.append(Outcome(meeting_id, status, int(rating_text) if rating_text.isdigit() else None,
+        entries.append(Outcome(meeting_id, status, rating,
                                form.get(f"stage-{meeting_id}") or None, form.get(f"hs_code-{meeting_id}") or None,
                                value, form.get(f"notes-{meeting_id}")))
     return entries, problems
@@ -461,7 +467,7 @@ def _outcome_entries(form, meeting_ids: set[int]) -> tuple[list[Outcome], list[t
 @router.post("/missions/{mission_id}/outcomes")
 async def record_outcomes(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath):
     """The whole outcomes table in one form: one Save for every meeting, all written or none."""
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     meeting_ids = {m.id for m in documents.live_meetings(missions, mission.id)}
     entries, problems = _outcome_entries(form, meeting_ids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -25,17 +26,21 @@ router = APIRouter(include_in_schema=False)
 
 
 def _float(text: str | None, default: float) -> float:
+    """A number the form sent, or the default when there is none, it does not read, or it is not finite
+    ("nan" compares false with every bound, so it would pass a clamp and reach the computation)."""
     try:
-        return float(text) if text not in (None, "") else default
+        value = float(text) if text not in (None, "") else default
     except ValueError:
         return default
+    return value if math.isfinite(value) else default
 
 
 @router.get("/opportunities")
 def opportunities_page(request: Request, viewer: TradeViewer, web: Web, reporter: str | None = None,
                        partner: str | None = None, direction: str = "export", section: str | None = None,
                        min_potential: str | None = None, horizon: str | None = None,
-                       supply_growth: str | None = None, demand_trend: str | None = None, top: int = 30,
+                       supply_growth: str | None = None, demand_trend: str | None = None,
+                       top: Annotated[int, Query(ge=1, le=500)] = 30,
                        q: Annotated[str | None, Query(max_length=300)] = None):
     lang = language_of(request)
     reporter = (reporter or web.settings.home_territory).upper()

@@ -21,6 +21,7 @@ from hamkor.web.deps import (
     RegistryDep,
     language_of,
 )
+from hamkor.web.forms import read_form
 from hamkor.web.pages._public import over_limit, public_form_ok, public_page
 from hamkor.web.pages._render import check_csrf, page
 from hamkor.web.pages.links import link_problem_page
@@ -78,7 +79,7 @@ def join_hs(request: Request, mission: MissionInPath, offers_text: str = "", nee
 
 @router.post("/join/{mission_id}")
 async def join(request: Request, missions: MissionsDep, mission: MissionInPath):
-    form = await request.form()
+    form = await read_form(request)
     if not public_form_ok(request, form.get("csrf")):
         return page(request, "message.html.j2", status_code=400, message="The form expired: please try again.")
     if over_limit(request):
@@ -105,7 +106,7 @@ def confirm_form(request: Request, missions: MissionsDep, token: str):
 
 @router.post("/join/confirm/{token}")
 async def confirm(request: Request, missions: MissionsDep, token: str):
-    form = await request.form()
+    form = await read_form(request)
     if not public_form_ok(request, form.get("csrf")):
         return page(request, "message.html.j2", status_code=400, message="The form expired: please try again.")
     try:
@@ -139,7 +140,7 @@ def _registrations(request: Request, missions, registry, mission, status_code: i
 @router.post("/missions/{mission_id}/registrations")
 async def registrations_action(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
                                mission: MissionInPath):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     action = form.get("action")
     try:
@@ -147,7 +148,7 @@ async def registrations_action(request: Request, viewer: MissionManager, mission
             missions.set_registration(mission.id, action == "open", viewer.actor)
         elif action == "invite":
             invited, without = missions.invite_to_register(
-                mission.id, [int(x) for x in form.getlist("companies") if x.isdigit()], viewer.actor)
+                mission.id, form.numbers("companies"), viewer.actor)
             return _registrations(request, missions, registry, missions.mission(mission.id),
                                       invited=len(invited), without=len(without))
     except Problem as problem:
@@ -158,7 +159,7 @@ async def registrations_action(request: Request, viewer: MissionManager, mission
 @router.post("/missions/{mission_id}/registrations/{registration_id}")
 async def decide(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
                  mission: MissionInPath, registration_id: RecordId):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     try:
         missions.decide_registration(mission.id, registration_id, form.get("decision") == "approve",

@@ -5,6 +5,7 @@ its own account of each meeting. What changed since the last look is marked."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from fastapi import APIRouter, Request
@@ -19,6 +20,7 @@ from hamkor.missions.base import PRIORITIES, STAGES, aware, mission_text
 from hamkor.missions.outcomes import Outcome
 from hamkor.store.db import as_utc
 from hamkor.web.deps import MissionInPath, MissionRequester, RecordId, Web, language_of
+from hamkor.web.forms import read_form, whole_number
 from hamkor.web.pages._render import check_csrf, page
 
 router = APIRouter(include_in_schema=False)
@@ -38,9 +40,10 @@ def _newer(moment, since: datetime | None) -> bool:
 
 def _number(text: str | None) -> float | None:
     try:
-        return float((text or "").replace(" ", "").replace(",", ".")) if (text or "").strip() else None
+        value = float((text or "").replace(" ", "").replace(",", ".")) if (text or "").strip() else None
     except ValueError:
         return float("nan")  # refused by the outcome's own check, with its reason
+    return value if value is None or math.isfinite(value) else float("nan")
 
 
 def _space(request: Request, viewer, web, mission, status_code: int = 200, **context):
@@ -104,15 +107,15 @@ def space(request: Request, viewer: MissionRequester, web: Web, mission: Mission
 
 @router.post("/space/{mission_id}/request")
 async def space_request(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     missions = web.services.missions
     mine = _mine(missions, mission, viewer)
-    target = form.get("target", "")
+    target = whole_number(form.get("target", ""), 1)
     try:
-        if not target.isdigit():
+        if target is None:
             raise NotFound("Choose whom to meet.")
-        missions.request(mission.id, mine.id, int(target), form.get("priority", "should"), form.get("message"),
+        missions.request(mission.id, mine.id, target, form.get("priority", "should"), form.get("message"),
                          viewer.actor)
     except Problem as problem:
         return _space(request, viewer, web, mission, 422, problems=problem.problems)
@@ -122,7 +125,7 @@ async def space_request(request: Request, viewer: MissionRequester, web: Web, mi
 @router.post("/space/{mission_id}/answer/{request_id}")
 async def space_answer(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath,
                        request_id: RecordId):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     try:
         web.services.missions.answer(mission.id, request_id, form.get("answer") == "accept", viewer.actor)
@@ -133,7 +136,7 @@ async def space_answer(request: Request, viewer: MissionRequester, web: Web, mis
 
 @router.post("/space/{mission_id}/availability")
 async def space_availability(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     missions = web.services.missions
     mine = _mine(missions, mission, viewer)
@@ -147,7 +150,7 @@ async def space_availability(request: Request, viewer: MissionRequester, web: We
 
 @router.post("/space/{mission_id}/feed")
 async def space_feed(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     _mine(web.services.missions, mission, viewer)
     secret = web.services.accounts.new_feed_secret(viewer.user_id)
@@ -171,7 +174,7 @@ def space_calendar(request: Request, web: Web, mission: MissionInPath, feed: str
 
 @router.post("/space/{mission_id}/outcomes")
 async def space_outcomes(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
-    form = await request.form()
+    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     missions = web.services.missions
     mine = _mine(missions, mission, viewer)
@@ -191,8 +194,9 @@ def outcomes_of(form, meeting_ids: list[int]) -> list[Outcome]:
         status = form.get(f"status_{mid}") or ""
         if not status:
             continue
-        rating = form.get(f"rating_{mid}") or ""
-        entries.append(Outcome(mid, status, int(rating) if rating.isdigit() else None,
+        rating = (form.get(f"rating_{mid}") or "").strip()
+        # a rating that is no number is passed as 0, which the outcome's own check refuses with its reason
+        entries.append(Outcome(mid, status, (whole_number(rating, -1000, 1000) or 0) if rating else None,
                                form.get(f"stage_{mid}") or None, form.get(f"hs_{mid}") or None,
                                _number(form.get(f"value_{mid}")), form.get(f"notes_{mid}") or None))
     return entries
