@@ -8,6 +8,7 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hamkor.errors import Conflict, NotFound, Problem, Refused
 from hamkor.i18n import Msg
@@ -61,6 +62,18 @@ def problem_json(problem: Problem, status: int | None = None) -> JSONResponse:
                         status_code=status or status_of(problem))
 
 
+def methods_of(routes, path: str) -> set[str]:
+    """Every method some route answers on this path (included routers looked into)."""
+    found: set[str] = set()
+    for route in routes:
+        inner = getattr(route, "original_router", None) or getattr(route, "routes", None)
+        if inner is not None and not hasattr(route, "path_regex"):
+            found |= methods_of(getattr(inner, "routes", inner), path)
+        elif getattr(route, "methods", None) and route.path_regex.match(path):
+            found |= set(route.methods)
+    return found
+
+
 def install_error_handlers(app: FastAPI, message_page: Callable[[Request, str, int], Response]) -> None:
     """`message_page` is the HTML face's way to show a message (the pages own their templates)."""
 
@@ -82,6 +95,18 @@ def install_error_handlers(app: FastAPI, message_page: Callable[[Request, str, i
         if is_api(request):
             return JSONResponse({"detail": f"your role may not {exc.permission}"}, status_code=403)
         return message_page(request, "Your role does not allow this page.", 403)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route that matched the path; a path served by several routes
+            # (GET and POST apart) allows all their methods, and the Allow header must say so.
+            headers["Allow"] = ", ".join(sorted(methods_of(request.app.routes, request.url.path)))
+        if is_api(request):
+            return JSONResponse({"detail": [{"field": "request", "reason": str(exc.detail)}]},
+                                status_code=exc.status_code, headers=headers)
+        return message_page(request, str(exc.detail), exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):

@@ -10,20 +10,21 @@ from pydantic import BaseModel
 from hamkor.companies.classify import search as hs_search
 from hamkor.companies.registry import CompanyData, CompanyFilter, Contact, Registry, data_of
 from hamkor.i18n import localize
+from hamkor.web.api._params import StrictIn
 from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import CompanyCreator, CompanyEditor, CompanyViewer, RecordId, ReferenceViewer, RegistryDep
 
 router = APIRouter(prefix="/api/v1", tags=["companies"], responses=ERROR_RESPONSES)
 
 
-class ContactIO(BaseModel):
+class ContactIO(StrictIn):
     name: str
     role: str | None = None
     phone: str | None = None
     email: str | None = None
 
 
-class CompanyIn(BaseModel):
+class CompanyIn(StrictIn):
     name_ru: str | None = None
     name_uz: str | None = None
     name_en: str | None = None

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from starlette.convertors import Convertor, register_url_convertor
 
 from hamkor.cooperation.calendar import events_ics
 from hamkor.cooperation.records import KINDS, to_plain
@@ -15,6 +16,21 @@ from hamkor.cooperation.service import is_overdue
 from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import CoopDeleter, CoopEditor, CooperationDep, CoopViewer, RecordId, Today
 
+
+class RecordKind(Convertor):
+    """The path segment of a record kind, matched by name: a route of another path (`events.ics`) answers a
+    method it lacks with 405, not with the kinds' routes refusing "events.ics" as a kind."""
+
+    regex = "organisations|people|positions|events|agreements|commitments"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("record_kind", RecordKind())
 router = APIRouter(prefix="/api/v1/cooperation", tags=["cooperation"], responses=ERROR_RESPONSES)
 KindName = Annotated[str, Path(pattern="^(organisations|people|positions|events|agreements|commitments)$",
                                description="organisations, people, positions, events, agreements or commitments")]
@@ -80,7 +96,7 @@ def events_calendar(request: Request, viewer: CoopViewer, coop: CooperationDep,
     return Response(events_ics(coop, partner), media_type="text/calendar; charset=utf-8")
 
 
-@router.get("/{kind}")
+@router.get("/{kind:record_kind}")
 def list_records(request: Request, viewer: CoopViewer, coop: CooperationDep, today: Today, kind: KindName,
                  partner: PartnerCode = None,
                  status: Annotated[str | None, Query(max_length=16)] = None,
@@ -88,7 +104,7 @@ def list_records(request: Request, viewer: CoopViewer, coop: CooperationDep, tod
     return [_out(kind, r, today) for r in coop.list(kind, partner, status, q)]
 
 
-@router.post("/{kind}", status_code=201)
+@router.post("/{kind:record_kind}", status_code=201)
 def create_record(request: Request, viewer: CoopEditor, coop: CooperationDep, today: Today, kind: KindName,
                   body: Annotated[dict[str, Any], Body(examples=[{"kind": "meeting", "title": "Working meeting",
                                                                   "start_date": "YYYY-MM-DD",
@@ -98,14 +114,14 @@ def create_record(request: Request, viewer: CoopEditor, coop: CooperationDep, to
     return _out(kind, record, today)
 
 
-@router.get("/{kind}/{record_id}")
+@router.get("/{kind:record_kind}/{record_id}")
 def get_record(request: Request, viewer: CoopViewer, coop: CooperationDep, today: Today, kind: KindName,
                record_id: RecordId) -> dict:
     record = coop.record(kind, record_id)
     return _out(kind, record, today)
 
 
-@router.patch("/{kind}/{record_id}")
+@router.patch("/{kind:record_kind}/{record_id}")
 def update_record(request: Request, viewer: CoopEditor, coop: CooperationDep, today: Today, kind: KindName,
                   record_id: RecordId,
                   body: Annotated[dict[str, Any], Body()]) -> dict:
@@ -114,14 +130,14 @@ def update_record(request: Request, viewer: CoopEditor, coop: CooperationDep, to
     return _out(kind, record, today)
 
 
-@router.delete("/{kind}/{record_id}", status_code=204, response_class=Response)
+@router.delete("/{kind:record_kind}/{record_id}", status_code=204, response_class=Response)
 def delete_record(request: Request, viewer: CoopDeleter, coop: CooperationDep, kind: KindName,
                   record_id: RecordId) -> Response:
     coop.delete(kind, record_id, viewer.actor)  # RecordInUse (409) while other records refer to it
     return Response(status_code=204)
 
 
-@router.get("/{kind}/{record_id}/history", response_model=list[HistoryOut])
+@router.get("/{kind:record_kind}/{record_id}/history", response_model=list[HistoryOut])
 def history(request: Request, viewer: CoopViewer, coop: CooperationDep, kind: KindName,
             record_id: RecordId) -> list[HistoryOut]:
     return [HistoryOut(at=h.at.isoformat(), user=h.user_email, action=h.action, changes=h.changes)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from hamkor.companies.matching import describe
 from hamkor.companies.registry import CompanyFilter
 from hamkor.companies.service import accept_pair, match, meeting_requests
-from hamkor.web.api._params import Lang
+from hamkor.web.api._params import Lang, StrictIn
 from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import Matchmaker, MeetingMaker, Web
 
@@ -47,7 +47,7 @@ def matching_api(viewer: Matchmaker, web: Web, a_region: Annotated[str | None, Q
             for s in result.suggestions]
 
 
-class MeetingRequestIn(BaseModel):
+class MeetingRequestIn(StrictIn):
     a: int = Field(ge=1, le=2**31 - 1, description="A company's registry number")
     b: int = Field(ge=1, le=2**31 - 1)
 

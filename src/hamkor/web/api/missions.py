@@ -12,6 +12,7 @@ from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
 from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import as_utc
+from hamkor.web.api._params import RecordRef, StrictIn
 from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import MissionManager, MissionRequester, MissionsDep, MissionViewer, RecordId
 
@@ -19,30 +20,30 @@ router = APIRouter(prefix="/api/v1/missions", tags=["missions"], responses=ERROR
 Lang = Literal["ru", "uz", "en"]
 
 
-class Day(BaseModel):
+class Day(StrictIn):
     date: str = Field(description="YYYY-MM-DD")
     start: str = Field(examples=["10:00"])
     end: str = Field(examples=["17:00"])
     breaks: list[list[str]] = Field(default=[], examples=[[["13:00", "14:00"]]])
 
 
-class Pool(BaseModel):
+class Pool(StrictIn):
     languages: list[str] = Field(examples=[["ru", "uz"]])
-    count: int = 1
+    count: int = Field(1, ge=0, le=1000)
 
 
-class MissionIn(BaseModel):
+class MissionIn(StrictIn):
     name: str
     host_territory: str = Field(description="A country (ISO 3166-1) or region (ISO 3166-2) code")
     visiting_territory: str = Field(description="A country (ISO 3166-1) or region (ISO 3166-2) code")
     venue: str | None = None
     city: str | None = None
     timezone: str = Field("UTC", description="An IANA time zone name")
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
     days: list[Day]
-    slot_minutes: int = 30
-    tables: int = 10
+    slot_minutes: int = Field(30, ge=1, le=24 * 60)
+    tables: int = Field(10, ge=1, le=10_000)
     interpreters: list[Pool] = []
     request_deadline: datetime | None = None
 
@@ -90,8 +91,8 @@ def update_mission(request: Request, viewer: MissionManager, missions: MissionsD
     return _out(missions.update(mission_id, _data(body)))
 
 
-class ParticipantIn(BaseModel):
-    company_id: int
+class ParticipantIn(StrictIn):
+    company_id: RecordRef
     side: Literal["host", "visiting"]
     attendees: list[str] = []
     languages: list[str] | None = None
@@ -133,9 +134,9 @@ def add_participant(request: Request, viewer: MissionManager, missions: Missions
     return _person_out(missions.person(mission_id, made.id))
 
 
-class RequestIn(BaseModel):
-    requester: int = Field(description="Participant id of the side asking")
-    target: int
+class RequestIn(StrictIn):
+    requester: RecordRef = Field(description="Participant id of the side asking")
+    target: RecordRef
     priority: Literal["must", "should", "could"] = "should"
     message: str | None = None
 
@@ -171,7 +172,7 @@ def create_request(request: Request, viewer: MissionRequester, missions: Mission
     return _request_out(missions.request_view(mission_id, made.id))
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(StrictIn):
     accept: bool
 
 
@@ -248,7 +249,7 @@ def run_schedule(request: Request, viewer: MissionManager, missions: MissionsDep
     return _schedule_out(missions, mission_id)
 
 
-class ReplanIn(BaseModel):
+class ReplanIn(StrictIn):
     from_slot: str = Field(description="Slots before this one stay as they were")
 
 
@@ -260,9 +261,9 @@ def replan(request: Request, viewer: MissionManager, missions: MissionsDep, miss
     return _schedule_out(missions, mission_id)
 
 
-class MeetingIn(BaseModel):
-    visiting: int
-    host: int
+class MeetingIn(StrictIn):
+    visiting: RecordRef
+    host: RecordRef
     slot: str
     locked: bool = True
 
@@ -275,7 +276,7 @@ def add_meeting(request: Request, viewer: MissionManager, missions: MissionsDep,
     return _schedule_out(missions, mission_id)
 
 
-class OutcomeIn(BaseModel):
+class OutcomeIn(StrictIn):
     status: Literal["held", "no_show"]
     rating: int | None = Field(None, ge=1, le=5)
     stage: Literal["contact", "negotiation", "contract", "shipment"] | None = None

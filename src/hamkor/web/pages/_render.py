@@ -45,11 +45,14 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
     return response
 
 
-def message_page(request: Request, message: str | Problem, status_code: int = 400) -> HTMLResponse:
+def message_page(request: Request, message: str | Problem, status_code: int = 400,
+                 headers: dict | None = None) -> HTMLResponse:
     """A message in the reader's language (the template translates it) with its status."""
     if isinstance(message, Problem):
         message = problem_text(message, language_of(request))
-    return page(request, "message.html.j2", status_code=status_code, message=message)
+    response = page(request, "message.html.j2", status_code=status_code, message=message)
+    response.headers.update(headers or {})
+    return response
 
 
 def check_csrf(viewer, submitted: str | None) -> None:
