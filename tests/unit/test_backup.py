@@ -283,6 +283,11 @@ def _tampered(kind: str, members: list[tuple[str, bytes]], archive) -> list | by
     if kind == "truncated":
         raw = archive.read_bytes()
         return raw[: len(raw) // 2]
+    if kind == "compressed bytes changed":
+        raw = bytearray(archive.read_bytes())
+        for at in range(len(raw) // 3, len(raw) // 3 + 64):
+            raw[at] ^= 0x5A
+        return bytes(raw)
     if kind == "member missing":
         return [(n, d) for n, d in members if n != "warehouse.duckdb"]
     if kind == "member added":
@@ -304,7 +309,8 @@ def _tampered(kind: str, members: list[tuple[str, bytes]], archive) -> list | by
 
 
 TAMPERINGS = ["member bytes changed", "manifest changed", "admin added, sha256 recomputed",
-              "admin added, signed with another key", "signature removed", "truncated", "member missing",
+              "admin added, signed with another key", "signature removed", "truncated", "compressed bytes changed",
+              "member missing",
               "member added", "member outside the folder", "member twice", "member a link", "manifest not first",
               "not an archive", "empty"]
 
@@ -353,6 +359,7 @@ def test_what_each_refusal_says(small, tmp_path):
     members = _members(archive)
     said = {}
     for kind in ("admin added, sha256 recomputed", "admin added, signed with another key", "signature removed",
+                 "compressed bytes changed",
                  "member missing", "member added", "member bytes changed", "truncated", "not an archive"):
         changed = _tampered(kind, members, archive)
         path = tmp_path / f"{len(said)}.tar.gz"
@@ -396,6 +403,12 @@ def test_an_unsigned_archive_is_still_checked_against_its_manifest(small, tmp_pa
     with pytest.raises(BackupError, match="warehouse: 1 rows restored, 5 backed up"):
         restore(path, target, unsigned=True)
     assert not target.data_dir.exists() and not [p for p in tmp_path.iterdir() if ".restoring-" in p.name]
+    tables = json.loads(dict(members)["database.json"])  # and a value that is not of its column's kind
+    tables["app_user"]["rows"][0][tables["app_user"]["columns"].index("active")] = "yes"
+    _write(path, _resealed([(n, json.dumps(tables).encode() if n == "database.json" else d) for n, d in members]))
+    with pytest.raises(BackupError, match="table app_user, record 1, column active: not true or false"):
+        restore(path, target, unsigned=True)
+    assert not target.data_dir.exists()
 
 
 def test_a_restore_that_fails_half_way_leaves_the_target_as_it_was_and_a_retry_works(small, database_url, tmp_path):
