@@ -123,7 +123,7 @@ def _verify(manifest: bytes, signature: bytes | None, secret: str | None, kept_a
         except (ValueError, TypeError, KeyError):
             fields = None
     if fields is not None and secret is not None and fields[0] == key_id(secret):
-        if hmac.compare_digest(fields[1], _mac(secret, manifest)):
+        if hmac.compare_digest(fields[1].encode("utf-8"), _mac(secret, manifest).encode("utf-8")):
             return "checked"
         raise _refuse(Msg("the archive was changed after it was written: its signature does not match"))
     if unsigned:
@@ -138,7 +138,7 @@ def _verify(manifest: bytes, signature: bytes | None, secret: str | None, kept_a
                           "with --unsigned only if you trust the archive", folder=str(Path(kept_at).parent)))
     raise _refuse(Msg("the archive was signed with another key (%(theirs)s; this instance's is %(ours)s): use "
                       "the key of the instance that wrote it (HAMKOR_SECRET_KEY or %(where)s), or restore with "
-                      "--unsigned only if you trust the archive", theirs=fields[0], ours=key_id(secret),
+                      "--unsigned only if you trust the archive", theirs=_plain(fields[0], 40), ours=key_id(secret),
                       where=kept_at))
 
 
