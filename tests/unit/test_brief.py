@@ -182,3 +182,34 @@ def test_the_docx_is_an_a4_document_in_an_official_size(briefs):
     table = document.tables[0]
     assert table.rows[0]._tr.trPr.xml.count("tblHeader") == 1  # the head repeats on a new page
     assert all("cantSplit" in row._tr.trPr.xml for row in table.rows[1:])
+
+
+def test_the_markdown_brief_says_registry_text_as_written_never_as_html_or_markup():
+    """A cooperation record or a name holding HTML passed through the Markdown brief raw: a viewer that renders
+    Markdown (which passes HTML on) ran it. It is escaped like the HTML, PDF and DOCX briefs do, and no
+    Markdown of its own (a link, a heading on a line break) comes through either."""
+    from markdown_it import MarkdownIt
+
+    from hamkor.briefing.compose import Brief, Promising, Table, _cooperation_section
+    from hamkor.cooperation.digest import AgreementLine, CommitmentLine, CooperationDigest, MeetingLine
+
+    script, image = "<script>alert('x')</script>", '<img src=x onerror="alert(1)">'
+    found = CooperationDigest("UZ", DAY, meetings=[MeetingLine(date(2025, 12, 18), f"Meeting {script}",
+                                                               f"Agreed {image} & more\n# Not a heading", False)],
+                              commitments=[CommitmentLine(f"Visit {image}", None, False, f"Farm {script}")],
+                              agreements=[AgreementLine("[click](javascript:alert(1)) *bold*", None, None, False)])
+    brief = Brief("en", f"Brief {script}", "1. not a list", f"Headline {image}",
+                  paragraphs=[f"- {script}"], sources=[f"Registry {image}"], warning=f"Warn {script}",
+                  tables=[Table(f"Table {script}", ["Item", "Value"], [[f"Farm | {image}", "1.0"]],
+                                notes=[f"Note {script}"])],
+                  promising=[Promising(f"Areas {image}", [f"Item {script}"])])
+    brief.cooperation = _cooperation_section(found, "en")
+    text = to_markdown(brief)
+    assert "<script" not in text and "<img" not in text and "[click](" not in text
+    assert "&lt;script&gt;" in text and "\n# Not a heading" not in text
+    html = MarkdownIt("commonmark").enable("table").render(text)  # a viewer that passes raw HTML through
+    assert "<script" not in html and "<img" not in html and "<a " not in html and "<em>" not in html
+    assert html.count("&lt;script&gt;alert") == 8 and html.count("&lt;img src=x onerror=") == 6
+    assert "<h1>Brief &lt;script&gt;" in html and "<p>1. not a list</p>" in html  # not a list
+    assert html.count("<h1>") == 1 and "<ul>\n<li>&lt;script&gt;" not in html
+    assert "<td>Farm | &lt;img" in html  # a bar in a cell stays in its cell

@@ -76,6 +76,21 @@ def test_undo_removes_the_batch(service, settings, fixtures):
         service.undo(9999)
 
 
+def test_an_import_stopped_after_the_warehouse_commit_is_settled_with_its_rows(service, settings, fixtures, tmp_path):
+    """The history of a batch whose rows went in before the process stopped: the next import finds it
+    "loading", and makes it "loaded" with the rows the warehouse counted, so history and warehouse agree."""
+    from hamkor.store.models import ImportBatch
+
+    stopped = service.import_file("fts-regional", fixtures / "fts" / "DATTSVT_cp1251.csv")
+    with service.db.session() as session:  # as it stood when the process stopped
+        batch = session.get(ImportBatch, stopped.batch_id)
+        batch.status, batch.rows_loaded = "loading", 0
+    other = write(tmp_path, [HEADER, GOOD.replace("01/2025", "01/2024")], "other.csv")
+    assert service.import_file("fts-regional", other).status == "loaded"
+    settled = {b.id: b for b in service.batches()}[stopped.batch_id]
+    assert (settled.status, settled.rows_loaded) == ("loaded", 5)
+
+
 def test_national_file(service, settings, fixtures):
     outcome = service.import_file("fts-national", fixtures / "fts" / "national_sample.csv")
     assert outcome.status == "loaded"

@@ -153,3 +153,35 @@ def test_the_daily_digest_gathers_held_news_and_never_holds_links(mail):
     assert "Запрос 1" in body and "Текст 2." in body
     with outbox.db.session() as session:
         assert {m.status for m in session.query(OutboxMessage)} == {"sent"}
+
+
+def test_a_name_with_a_line_break_is_one_line_in_the_subject_and_the_mail_goes_out(mail):
+    """A company or mission name holding CR/LF (pasted from a spreadsheet) made the email package refuse the
+    subject: the mail stayed pending, then failed. It goes out, the name on one line, and nothing it holds
+    becomes a header of its own."""
+    from types import SimpleNamespace
+
+    from hamkor.missions import letters
+
+    accounts, outbox, inbox, clock, _ = mail
+    mission = SimpleNamespace(id=7, names=None, name="Altai\r\nX-Injected: yes\u2028Samarkand")
+    company = "Farm\r\nBcc: spy@example.org\x85"
+    with accounts.db.session() as session:
+        queue(session, "rep@farm.uz", "en", letters.request_received("https://h.example", mission, company,
+                                                                     None, "en"), clock())
+        queue(session, "guest@farm.uz", "en", letters.registration_decided("https://h.example", mission, True, "",
+                                                                           "en"), clock())
+        # a message queued before names were cleaned keeps its raw subject in the outbox: it goes out too
+        session.add(OutboxMessage(recipient="old@farm.uz", language="en", kind="test", subject="Old\r\nname",
+                                  body_text="Body.", body_html="<p>Body.</p>", status="pending", attempts=0,
+                                  next_attempt_at=clock(), created_at=clock()))
+    report = outbox.send_due()
+    assert report.sent == 3 and report.retried == report.failed == 0
+    assert outbox.counts()["sent"] == 3
+    got = {tuple(recipients): parsed(raw) for recipients, raw in inbox.messages}
+    assert set(got) == {("rep@farm.uz",), ("guest@farm.uz",), ("old@farm.uz",)}  # no one else: no Bcc
+    assert got["rep@farm.uz",]["Subject"] == "A meeting request from Farm Bcc: spy@example.org"
+    assert got["guest@farm.uz",]["Subject"] == "You take part in Altai X-Injected: yes Samarkand"
+    assert got["old@farm.uz",]["Subject"] == "Old name"
+    for message in got.values():
+        assert message["Bcc"] is None and message["X-Injected"] is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -72,31 +73,58 @@ def _docx_parts(document, heading: str, parts, style: str) -> None:
             document.add_paragraph(item, style=style)
 
 
+# Text in the brief comes from the registry and the reference data, typed by people: in Markdown it is said
+# as it was written, never read as markup. HTML is escaped as the HTML and PDF briefs escape it (a viewer
+# that renders Markdown passes raw HTML through: a name holding <script> or <img onerror=…> would run);
+# Markdown's own inline markers get a backslash, so a name cannot make a link or emphasis either.
+_INLINE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **{c: "\\" + c for c in "\\`*_[]|~"}})
+_LINE_BREAKS = re.compile("[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")  # what str.splitlines splits on
+_BLOCK_START = re.compile(r"^(?:[#=+-]|\d+(?=[.)](?:\s|$)))")
+
+
+def _md(text: str) -> str:
+    """Text inside a line: escaped, and on that one line (a line break would start a heading or a list)."""
+    return _LINE_BREAKS.sub(" ", str(text).translate(_INLINE))
+
+
+def _md_line(text: str) -> str:
+    """Text that starts a block (a paragraph, a list item's or a heading's content): also its first
+    character cannot turn it into a heading, a list or a rule."""
+    said = _md(text)
+    marker = _BLOCK_START.match(said)
+    if marker is None:
+        return said
+    if marker.group()[0].isdigit():  # "1." starts a numbered list: the dot gets the backslash
+        return f"{marker.group()}\\{said[marker.end():]}"
+    return "\\" + said
+
+
 def to_markdown(brief: Brief) -> str:
-    lines = [f"# {brief.title}", "", brief.subtitle, ""]
+    lines = [f"# {_md_line(brief.title)}", "", _md_line(brief.subtitle), ""]
     if brief.warning:
-        lines += [f"> **⚠ {brief.warning}**", ""]
-    lines += [brief.headline, ""]
-    lines += [p + "\n" for p in brief.paragraphs]
+        lines += [f"> **⚠ {_md(brief.warning)}**", ""]
+    lines += [_md_line(brief.headline), ""]
+    lines += [_md_line(p) + "\n" for p in brief.paragraphs]
     for table in brief.tables:
-        lines += [f"## {table.title}", "", "| " + " | ".join(table.headers) + " |",
+        lines += [f"## {_md_line(table.title)}", "", "| " + " | ".join(_md(h) for h in table.headers) + " |",
                   "|" + "|".join(["---"] + ["---:"] * (len(table.headers) - 1)) + "|"]
-        lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in table.rows]
+        lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in table.rows]
         lines.append("")
         if table.notes:
-            lines += [f"- {note}" for note in table.notes] + [""]
+            lines += [f"- {_md_line(note)}" for note in table.notes] + [""]
     if brief.cooperation:
         lines += [f"## {label('cooperation', brief.lang)}", ""]
         for part in brief.cooperation:
-            lines += [f"**{part.title}**", ""] + [f"- {item}" for item in part.items] + [""]
+            lines += [f"**{_md(part.title)}**", ""] + [f"- {_md_line(item)}" for item in part.items] + [""]
     if brief.promising:
         lines += [f"## {label('promising', brief.lang)}", ""]
         for part in brief.promising:
-            lines += [f"**{part.title}**", ""] + [f"{n}. {item}" for n, item in enumerate(part.items, 1)] + [""]
+            lines += [f"**{_md(part.title)}**", ""] + [f"{n}. {_md_line(item)}"
+                                                         for n, item in enumerate(part.items, 1)] + [""]
     if lines[-1]:
         lines.append("")
-    lines += [f"## {label('sources', brief.lang)}", ""] + [f"- {s}" for s in brief.sources]
-    lines += ["", f"{label('prepared', brief.lang)}: {brief.prepared_on} · hamkor", ""]
+    lines += [f"## {label('sources', brief.lang)}", ""] + [f"- {_md_line(s)}" for s in brief.sources]
+    lines += ["", f"{label('prepared', brief.lang)}: {_md(brief.prepared_on)} · hamkor", ""]
     return "\n".join(lines)
 
 

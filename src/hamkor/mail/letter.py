@@ -12,6 +12,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from hamkor.i18n import Msg, localize
+from hamkor.mail.smtp import header_text
 
 
 @dataclass
@@ -34,7 +35,7 @@ FOOTER = "This message was sent by hamkor, the foreign economic cooperation work
 
 
 def render(letter: Letter, lang: str) -> Rendered:
-    subject = localize(letter.subject, lang)
+    subject = header_text(localize(letter.subject, lang))  # a name in it may hold a line break
     paragraphs = [localize(p, lang) for p in letter.paragraphs]
     lines = [localize(line, lang) for line in letter.lines]
     footer = localize(FOOTER, lang)

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+
+# Characters that end a line or are not text at all: the email package refuses a header holding any of
+# them, and the message would wait in the outbox for ever. A company or mission name may carry them (pasted
+# from a spreadsheet cell or a PDF), so they become spaces where such a name enters a header.
+# `\s` is Unicode white space (line and paragraph separators, NEL, the file separators among them); the
+# ranges are the C0 and C1 controls.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\s]+")
+
+
+def header_text(value: str) -> str:
+    """`value` on one line, fit for a header: every line break, control character and run of white space
+    is one space. Newline injection ("Name\r\nBcc: …") becomes part of the text, never a header."""
+    return _BREAKS.sub(" ", value).strip()
 
 
 class MailNotConfigured(RuntimeError):
@@ -16,7 +30,9 @@ class MailNotConfigured(RuntimeError):
 def build_message(sender: str, recipient: str, subject: str, text: str, html: str | None = None,
                   attachments: list[tuple[str, Path]] = ()) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"], message["From"], message["To"] = subject, sender, recipient
+    # The subject is cleaned here too, not only when a letter is rendered: a message queued before names
+    # were cleaned must still go out.
+    message["Subject"], message["From"], message["To"] = header_text(subject), sender, recipient
     message["Date"], message["Message-ID"] = formatdate(localtime=False), make_msgid(domain="hamkor")
     message.set_content(text)
     if html:
@@ -24,7 +40,8 @@ def build_message(sender: str, recipient: str, subject: str, text: str, html: st
     for name, path in attachments:
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         main, sub = kind.split("/", 1)
-        message.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=name)
+        message.add_attachment(path.read_bytes(), maintype=main, subtype=sub,
+                               filename=header_text(name))
     return message
 
 

@@ -86,10 +86,11 @@ class Database:
     def in_unit_of_work(self) -> bool:
         return self._active.get() is not None
 
-    def upgrade(self, revision: str = "head") -> None:
+    def upgrade(self, revision: str = "head", connection=None) -> None:
+        """`connection`: migrate in its transaction (a restore's), which the caller commits or rolls back."""
         from alembic import command
 
-        command.upgrade(alembic_config(self.engine), revision)
+        command.upgrade(alembic_config(self.engine, connection), revision)
 
     def upgrade_to_head(self) -> None:
         """Migrate to the newest revision, unless the database is there already."""
@@ -119,13 +120,15 @@ class Database:
         self.engine.dispose()
 
 
-def alembic_config(engine: Engine):
+def alembic_config(engine: Engine, connection=None):
     from alembic.config import Config
 
     folder = Path(str(resources.files("hamkor.store").joinpath("migrations")))
     config = Config()
     config.set_main_option("script_location", str(folder))
     config.attributes["engine"] = engine
+    if connection is not None:
+        config.attributes["connection"] = connection
     return config
 
 

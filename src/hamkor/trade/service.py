@@ -133,29 +133,31 @@ class ImportService:
                     con.execute("ROLLBACK")
                     self._close_batch(batch_id, "failed", "", error=f"{type(error).__name__}: {error}")
                     raise
-
-        outcome.status = "loaded"
-        outcome.rows_read, outcome.rows_loaded = result.rows_read, result.rows_loaded
-        outcome.rows_skipped = result.rows_skipped
-        outcome.notes = result.notes
-        outcome.periods = [period_label(y, m) for y, m in coverage]
-        outcome.reporters = reporters
-        outcome.replaced = replaced
-        with self.db.session() as session:
-            batch = session.get(ImportBatch, batch_id)
-            batch.status = "loaded"
-            batch.sha256 = digest
-            batch.rows_read, batch.rows_loaded = result.rows_read, result.rows_loaded
-            batch.rows_skipped = result.rows_skipped
-            batch.periods = outcome.periods
-            batch.period_first, batch.period_last = outcome.periods[0], outcome.periods[-1]
-            batch.reporters = reporters
-            batch.error_summary = "\n".join(result.notes) or None
-            batch.finished_at = now()
-            for old in replaced:
-                previous = session.get(ImportBatch, old)
-                if previous is not None:
-                    previous.status, previous.replaced_by = "replaced", batch_id
+                # The history says "loaded" before the warehouse lock is let go: a backup takes that lock
+                # before it reads the history, so it never sees the rows without their batch, nor a
+                # replaced batch still "loaded" with its rows gone.
+                outcome.status = "loaded"
+                outcome.rows_read, outcome.rows_loaded = result.rows_read, result.rows_loaded
+                outcome.rows_skipped = result.rows_skipped
+                outcome.notes = result.notes
+                outcome.periods = [period_label(y, m) for y, m in coverage]
+                outcome.reporters = reporters
+                outcome.replaced = replaced
+                with self.db.session() as session:
+                    batch = session.get(ImportBatch, batch_id)
+                    batch.status = "loaded"
+                    batch.sha256 = digest
+                    batch.rows_read, batch.rows_loaded = result.rows_read, result.rows_loaded
+                    batch.rows_skipped = result.rows_skipped
+                    batch.periods = outcome.periods
+                    batch.period_first, batch.period_last = outcome.periods[0], outcome.periods[-1]
+                    batch.reporters = reporters
+                    batch.error_summary = "\n".join(result.notes) or None
+                    batch.finished_at = now()
+                    for old in replaced:
+                        previous = session.get(ImportBatch, old)
+                        if previous is not None:
+                            previous.status, previous.replaced_by = "replaced", batch_id
         return outcome
 
     # -- history and undo ------------------------------------------------------------------
@@ -176,11 +178,11 @@ class ImportService:
             for table in ("trade_flow", "warehouse_batch", "batch_coverage"):
                 con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
             con.execute("COMMIT")
-        with self.db.session() as session:
-            batch = session.get(ImportBatch, batch_id)
-            batch.status = "undone"
-            batch.finished_at = now()
-            return batch
+            with self.db.session() as session:  # under the lock, as an import's history (see import_file)
+                batch = session.get(ImportBatch, batch_id)
+                batch.status = "undone"
+                batch.finished_at = now()
+                return batch
 
     # -- internals --------------------------------------------------------------------------
     @staticmethod
@@ -254,10 +256,12 @@ class ImportService:
             stale = list(session.scalars(select(ImportBatch).where(ImportBatch.status == "loading")))
             if not stale:
                 return
-            held = {b for (b,) in con.execute("SELECT batch_id FROM warehouse_batch").fetchall()}
+            held = dict(con.execute("SELECT batch_id, rows FROM warehouse_batch").fetchall())
             for batch in stale:
                 batch.status = "loaded" if batch.id in held else "failed"
-                if batch.id not in held:
+                if batch.id in held:  # its rows, as the warehouse counted them: the history agrees with it
+                    batch.rows_loaded = held[batch.id]
+                else:
                     batch.error_summary = "interrupted before it finished; nothing was loaded"
                 batch.finished_at = batch.finished_at or now()
 

@@ -4,8 +4,12 @@ from hamkor.store.models import Base
 
 config = context.config
 engine = config.attributes["engine"]
+# A restore migrates inside its own transaction (on PostgreSQL DDL is transactional: a restore that fails
+# leaves no table behind); then Alembic neither begins nor commits.
+given = config.attributes.get("connection")
 
-with engine.connect() as connection:
+
+def run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -13,4 +17,11 @@ with engine.connect() as connection:
     )
     with context.begin_transaction():
         context.run_migrations()
-    connection.commit()
+
+
+if given is not None:
+    run(given)
+else:
+    with engine.connect() as connection:
+        run(connection)
+        connection.commit()
