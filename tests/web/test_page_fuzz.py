@@ -211,6 +211,36 @@ def fuzz_form(client, method: str, path: str, fields: dict, max_examples: int, e
     one()
 
 
+@pytest.fixture(scope="module")
+def postgresql_app(demo_settings, tmp_path_factory, pg_schema_url):
+    """The demo moved into PostgreSQL as an operator would (a backup restored there): over-length and NUL
+    text fail there, not on SQLite."""
+    from sqlalchemy import create_engine, text
+
+    from hamkor.store.backup import backup, instance_key, restore
+
+    url, schema = pg_schema_url
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:  # an empty schema, whatever ran before
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    folder = tmp_path_factory.mktemp("page-fuzz-pg")
+    archive = folder / "demo.tar.gz"
+    backup(demo_settings, archive)
+    secret, _ = instance_key(demo_settings)
+    settings = Settings(data_dir=folder / "data", database_url=url, secret_key=secret)
+    restore(archive, settings)
+    app = _app(settings)
+    yield app
+    app.state.web.services.close()
+
+
+def test_no_page_answers_a_server_error_postgresql(postgresql_app):
+    errors = fuzz_forms(postgresql_app, max_examples=20) + fuzz(postgresql_app, max_examples=8)
+    assert not errors, "\n".join(errors[:40])
+
+
 def test_no_page_answers_a_server_error_sqlite(sqlite_app):
     errors = fuzz_forms(sqlite_app, max_examples=20) + fuzz(sqlite_app, max_examples=8)
     assert not errors, "\n".join(errors[:40])
