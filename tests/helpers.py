@@ -4,9 +4,13 @@ from here, never from each other."""
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
+import subprocess
+import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -105,6 +109,12 @@ def scheduler_event(seed, visitors=6, hosts=6, requests=14, slots=3, tables=2, i
 
 # -- hostile files (issue 25, point 3) ------------------------------------------------------------------
 
+# A companies table and an FTS partners workbook (its two sheets) as small as they come.
+COMPANIES_SHEETS = {"companies": [["name_en", "country"], ["Acme Trading", "UZ"]]}
+PARTNERS_SHEETS = {"Экспорт": [["Экспорт Российской Федерации"], ["(млн долларов США)"], [None, "Китай", "Узбекистан"],
+                               [2021], ["январь", 100.0, 12.5]],
+                   "Импорт": [[None, "Китай", "Узбекистан"], [2021], ["январь", 50.0, 5.0]]}
+
 def workbook_with(path: Path, sheets: dict[str, list[list]], cells: dict[str, object] | None = None) -> Path:
     """An XLSX of a few rows per sheet; `cells` ("XFD1048576": "x") are set on the first sheet besides,
     and openpyxl then declares the sheet's dimension up to the farthest of them."""
@@ -202,3 +212,56 @@ def one_line_file(path: Path, megabytes: int = 100, header: str = "") -> Path:
         for _ in range(megabytes):
             out.write(piece)
     return path
+
+
+# -- memory of a child process ------------------------------------------------------------------------
+
+# What a child whose memory is measured may take: past it a regression fails with MemoryError (or is stopped
+# at its CPU time), instead of taking the memory of a machine others share. The ceiling is on the memory a
+# process writes (RLIMIT_DATA), not on its address space: the server's chart engine (V8) reserves gigabytes
+# of address space it never touches.
+CHILD_MEMORY = 4 << 30
+CHILD_CPU_SECONDS = 300
+
+
+def bounded_child() -> None:
+    """Run in a child before it starts (preexec_fn): its ceilings of memory and time."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_DATA, (CHILD_MEMORY, CHILD_MEMORY))
+    resource.setrlimit(resource.RLIMIT_CPU, (CHILD_CPU_SECONDS, CHILD_CPU_SECONDS))
+
+
+def hamkor_command(*args) -> list[str]:
+    return [sys.executable, "-m", "hamkor", *map(str, args)]
+
+
+def child_environment() -> dict[str, str]:
+    return {**os.environ, "COLUMNS": "250"}  # Rich folds what it prints to a file at 80 columns otherwise
+
+
+def run_measured(*args) -> tuple[int, str, int]:
+    """`hamkor *args` in a child process: its exit status, what it printed, and its peak resident memory in
+    MiB, as the kernel counted it for that one child (wait4)."""
+    with tempfile.TemporaryFile() as output:
+        child = subprocess.Popen(hamkor_command(*args), stdout=output, stderr=subprocess.STDOUT,
+                                 env=child_environment(), preexec_fn=bounded_child)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        return child.returncode, output.read().decode("utf-8", "replace"), usage.ru_maxrss // 1024
+
+
+def memory_of(pid: int) -> dict[str, int]:
+    """A live process's resident memory now (VmRSS) and at its peak (VmHWM), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return {name: int(re.search(rf"{name}:\s+(\d+) kB", status).group(1)) // 1024 for name in ("VmRSS", "VmHWM")}
+
+
+def peak_growth(pid: int, action) -> tuple[object, int]:
+    """What `action()` returns, and how far the process's resident memory rose above its level before it, in
+    MiB: the kernel's peak mark is reset first (clear_refs), so an earlier peak does not count."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+    before = memory_of(pid)["VmRSS"]
+    result = action()
+    return result, memory_of(pid)["VmHWM"] - before
