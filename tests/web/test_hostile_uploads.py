@@ -168,3 +168,11 @@ def test_the_import_api_refuses_a_hostile_file_in_bounded_memory(server, kind, h
     assert refused["rows_loaded"] == 0 and len(refused["error_summary"]) < 300
     assert len(history.content) < 10_000  # was 210 MB after the 100 MB line
     assert growth < MAX_GROWTH_MIB, (hostile, growth, memory_of(server.pid))
+
+
+def test_the_companies_page_shows_the_first_problems_and_counts_the_rest(server, tmp_path):
+    many = tmp_path / "many.csv"
+    many.write_text("name_en,country\n" + "".join(f"Firm {n},{'Q' * 5000}\n" for n in range(1000)), encoding="utf-8")
+    response = _companies_upload(server, many)
+    assert response.status_code == 422 and response.text.count("неизвестная страна") == 100
+    assert "… и ещё ошибок: 900" in response.text and len(response.content) < 200_000
