@@ -173,7 +173,13 @@ def check_xlsx(handle: IO[bytes], table: TableLimits = TABLE, archive: ArchiveLi
         budget = _Budget(archive.elements)
         for info in members:
             if not info.is_dir() and not _binary_part(info.filename):
-                with zipped.open(info) as part:
+                try:
+                    part = zipped.open(info)
+                except (NotImplementedError, RuntimeError):  # zipfile's words for a method it lacks, a password
+                    raise FileRefused(Msg("the workbook's part %(part)s is encrypted or packed in a way that is "
+                                          "not read: save the workbook again from Excel",
+                                          part=excerpt(info.filename, 80))) from None
+                with part:
                     _XmlScan(info.filename, table, archive, budget).run(part)
 
 

@@ -138,6 +138,15 @@ def test_the_xml_of_a_workbook_is_measured_before_openpyxl_builds_it(book, expec
     assert expected in (f"row {refused.value.row}: " if refused.value.row else "") + str(refused.value.reason)
 
 
+def test_a_part_packed_in_a_way_zipfile_lacks_is_refused_in_words():
+    packed = archive('<row><c><v>1</v></c></row>').getvalue()
+    # Deflate64 (method 9), which Excel never writes and zipfile cannot read, in both of the part's headers.
+    for header in (b"PK\x03\x04\x14\x00\x00\x00", b"PK\x01\x02\x14\x03\x14\x00\x00\x00"):
+        packed = packed.replace(header + b"\x00\x00", header + b"\x09\x00", 1)
+    with pytest.raises(FileRefused, match="encrypted or packed in a way that is not read"):
+        check_xlsx(io.BytesIO(packed), SMALL, FEW)
+
+
 def test_a_workbook_within_the_limits_passes_them():
     check_xlsx(archive('<row r="10"><c r="D10" t="inlineStr"><is><t>' + "a" * 50 + "</t></is></c></row>",
                        "<si><t>a</t></si>" * 12), SMALL, FEW)
