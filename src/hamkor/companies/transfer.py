@@ -176,7 +176,7 @@ def _read_table(path: Path, workbook: bool, limits: TableLimits) -> tuple[list[s
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:
             raise FileRefused(Msg("the file is %(size)s MB; a table of companies is read up to %(limit)s MB",
-                                  size=size >> 20, limit=MAX_TEXT_BYTES >> 20))
+                                  size=(size + (1 << 20) - 1) >> 20, limit=MAX_TEXT_BYTES >> 20))  # rounded up
         with open(path, encoding=text_encoding(path), newline="") as handle:
             head = handle.read(4096)
             handle.seek(0)
