@@ -4,9 +4,13 @@ from here, never from each other."""
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
+import subprocess
+import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -140,3 +144,162 @@ class LiveServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+# -- hostile files (issue 25, point 3) ------------------------------------------------------------------
+
+# A companies table and an FTS partners workbook (its two sheets) as small as they come.
+COMPANIES_SHEETS = {"companies": [["name_en", "country"], ["Acme Trading", "UZ"]]}
+PARTNERS_SHEETS = {"Экспорт": [["Экспорт Российской Федерации"], ["(млн долларов США)"], [None, "Китай", "Узбекистан"],
+                               [2021], ["январь", 100.0, 12.5]],
+                   "Импорт": [[None, "Китай", "Узбекистан"], [2021], ["январь", 50.0, 5.0]]}
+
+def workbook_with(path: Path, sheets: dict[str, list[list]], cells: dict[str, object] | None = None) -> Path:
+    """An XLSX of a few rows per sheet; `cells` ("XFD1048576": "x") are set on the first sheet besides,
+    and openpyxl then declares the sheet's dimension up to the farthest of them."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    for reference, value in (cells or {}).items():
+        book.worksheets[0][reference] = value
+    book.save(path)
+    return path
+
+
+def declaring(path: Path, dimension: str) -> Path:
+    """The workbook with every sheet declaring `dimension` (A1:XFD1048576), whatever it holds."""
+    import zipfile
+
+    parts = {}
+    with zipfile.ZipFile(path) as source:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                body = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>'.encode(), body)
+                if b"<dimension" not in body:
+                    body = body.replace(b"<sheetData", f'<dimension ref="{dimension}"/><sheetData'.encode(), 1)
+            parts[info.filename] = body
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, body in parts.items():
+            target.writestr(name, body)
+    return path
+
+
+def zip_bomb_workbook(path: Path, template: Path, mib: int = 3 << 10) -> Path:
+    """`template` (an XLSX) whose first sheet's one text cell unpacks to `mib` MiB (3 GiB: a file of 3 MB).
+
+    Deflate reaches about 1000 to 1: a megabyte of one letter packs into a kilobyte, ended with a full
+    flush so that the packed kilobyte can be repeated as it is. The archive is written by hand (zipfile
+    would deflate every gigabyte), and stays a valid one: its sizes and checksum are the true ones."""
+    import struct
+    import zipfile
+    import zlib
+
+    with zipfile.ZipFile(template) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    head = parts[sheet].split(b"<sheetData")[0] + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+    tail = b"</t></is></c></row></sheetData></worksheet>"
+    unit, repeats = b"A" * (1 << 20), mib
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed_head = deflate.compress(head) + deflate.flush(zlib.Z_FULL_FLUSH)
+    packed_unit = deflate.compress(unit) + deflate.flush(zlib.Z_FULL_FLUSH)
+    packed_tail = deflate.compress(tail) + deflate.flush()
+    checksum = zlib.crc32(head)
+    for _ in range(repeats):
+        checksum = zlib.crc32(unit, checksum)
+    checksum = zlib.crc32(tail, checksum)
+    size = len(head) + len(unit) * repeats + len(tail)
+    packed_size = len(packed_head) + len(packed_unit) * repeats + len(packed_tail)
+    directory = []
+    with open(path, "wb") as out:
+        def member(name: bytes, crc: int, packed: int, unpacked: int) -> None:
+            directory.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, crc, packed,
+                                         unpacked, len(name), 0, 0, 0, 0, 0, out.tell()) + name)
+            out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, packed, unpacked,
+                                  len(name), 0) + name)
+
+        for name, body in parts.items():
+            if name == sheet:
+                member(name.encode(), checksum, packed_size, size)
+                out.write(packed_head)
+                for _ in range(repeats):
+                    out.write(packed_unit)
+                out.write(packed_tail)
+            else:
+                packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+                packed = packer.compress(body) + packer.flush()
+                member(name.encode(), zlib.crc32(body), len(packed), len(body))
+                out.write(packed)
+        start = out.tell()
+        out.write(b"".join(directory))
+        out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(directory), len(directory),
+                              out.tell() - start, start, 0))
+    return path
+
+
+def one_line_file(path: Path, megabytes: int = 100, header: str = "") -> Path:
+    """A text file of `header` and then one line of `megabytes` MB with no break, written in pieces."""
+    piece = "abcdefghij" * 100_000
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(header)
+        for _ in range(megabytes):
+            out.write(piece)
+    return path
+
+
+# -- memory of a child process ------------------------------------------------------------------------
+
+# What a child whose memory is measured may take: past it a regression fails with MemoryError (or is stopped
+# at its CPU time), instead of taking the memory of a machine others share. The ceiling is on the memory a
+# process writes (RLIMIT_DATA), not on its address space: the server's chart engine (V8) reserves gigabytes
+# of address space it never touches.
+CHILD_MEMORY = 4 << 30
+CHILD_CPU_SECONDS = 300
+
+
+def bounded_child() -> None:
+    """Run in a child before it starts (preexec_fn): its ceilings of memory and time."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_DATA, (CHILD_MEMORY, CHILD_MEMORY))
+    resource.setrlimit(resource.RLIMIT_CPU, (CHILD_CPU_SECONDS, CHILD_CPU_SECONDS))
+
+
+def hamkor_command(*args) -> list[str]:
+    return [sys.executable, "-m", "hamkor", *map(str, args)]
+
+
+def child_environment() -> dict[str, str]:
+    return {**os.environ, "COLUMNS": "250"}  # Rich folds what it prints to a file at 80 columns otherwise
+
+
+def run_measured(*args) -> tuple[int, str, int]:
+    """`hamkor *args` in a child process: its exit status, what it printed, and its peak resident memory in
+    MiB, as the kernel counted it for that one child (wait4)."""
+    with tempfile.TemporaryFile() as output:
+        child = subprocess.Popen(hamkor_command(*args), stdout=output, stderr=subprocess.STDOUT,
+                                 env=child_environment(), preexec_fn=bounded_child)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        return child.returncode, output.read().decode("utf-8", "replace"), usage.ru_maxrss // 1024
+
+
+def memory_of(pid: int) -> dict[str, int]:
+    """A live process's resident memory now (VmRSS) and at its peak (VmHWM), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return {name: int(re.search(rf"{name}:\s+(\d+) kB", status).group(1)) // 1024 for name in ("VmRSS", "VmHWM")}
+
+
+def peak_growth(pid: int, action) -> tuple[object, int]:
+    """What `action()` returns, and how far the process's resident memory rose above its level before it, in
+    MiB: the kernel's peak mark is reset first (clear_refs), so an earlier peak does not count."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+    before = memory_of(pid)["VmRSS"]
+    result = action()
+    return result, memory_of(pid)["VmHWM"] - before

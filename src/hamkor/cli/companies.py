@@ -68,7 +68,7 @@ def import_command(ctx: typer.Context, file: Path = typer.Argument(..., exists=T
     except ImportRefused as refused:
         for line in refused.report.lines():
             err_console.print(line, highlight=False)
-        raise fail(f"{file.name}: nothing imported ({len(refused.report.errors)} errors)", 2) from None
+        raise fail(f"{file.name}: nothing imported ({refused.report.error_count} errors)", 2) from None
     for line in report.lines():
         err_console.print(line, highlight=False)
     console.print(f"{file.name}: {report.rows} rows — {report.created} created, {report.updated} updated "

@@ -7,15 +7,30 @@ import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from openpyxl import Workbook
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from hamkor.companies.registry import CompanyData, Contact, Registry, company_name, validate
-from hamkor.files import looks_like_xlsx, open_xlsx
+from hamkor.files import (
+    TABLE,
+    FileRefused,
+    TableLimits,
+    excerpt,
+    looks_like_xlsx,
+    names_excerpt,
+    open_xlsx,
+    past_last_column,
+    past_last_row,
+    sheet_rows,
+    table_lines,
+    text_encoding,
+    too_many_cells,
+)
 from hamkor.i18n import Msg, gettext, place_in_file
 from hamkor.render.sheets import append_row, csv_row
 from hamkor.store.models import Company
@@ -50,6 +65,16 @@ ALIASES = {
 LEGAL_FORMS = re.compile(r"\b(ооо|оао|зао|пао|ао|ип|ooo|mchj|xk|aj|qk|llc|ltd|jsc|inc|gmbh|ооо\.|кх|фх)\b",
                          re.IGNORECASE)
 SIMILAR_NAMES = 92  # rapidfuzz token-sort ratio at or above which two names are probably one company
+# Pairs of names compared at once: their scores, and the pairs alike if all are, take some 30 MB.
+SIMILAR_PAIRS = 1_000_000
+# A report keeps the first errors and warnings and counts the rest: a file of a hundred thousand bad rows
+# gets a page a person can read, not a hundred thousand lines.
+MAX_REPORTED = 100
+# A CSV is read into memory whole before its rows are checked; a region's registry is a few megabytes.
+MAX_TEXT_BYTES = 64 << 20
+# A region's registry holds thousands of companies. Each row's name is compared with every other's of its
+# country (20 000 alike: some 20 s), and all rows are written in one transaction.
+LIMITS = replace(TABLE, rows=20_000)
 
 
 @dataclass
@@ -58,6 +83,13 @@ class ImportProblem:
     column: str | None
     value: str | None
     reason: str
+
+    def __post_init__(self) -> None:
+        # What a person is shown of a cell, not the cell: a report never carries a whole file.
+        if self.value is not None:
+            self.value = excerpt(self.value)
+        if self.column is not None:
+            self.column = excerpt(self.column, 80)
 
     def describe(self, file_name: str, lang: str = "en") -> str:
         places = ([gettext(lang, "row %(row)s", row=self.row)] if self.row else []) + \
@@ -72,16 +104,38 @@ class ImportReport:
     rows: int = 0
     created: int = 0
     updated: int = 0
-    errors: list[ImportProblem] = field(default_factory=list)
+    errors: list[ImportProblem] = field(default_factory=list)  # the first MAX_REPORTED
     warnings: list[ImportProblem] = field(default_factory=list)
+    error_count: int = 0  # all of them
+    warning_count: int = 0
+
+    def __post_init__(self) -> None:
+        self.error_count = max(self.error_count, len(self.errors))
+        self.warning_count = max(self.warning_count, len(self.warnings))
+
+    def error(self, problem: ImportProblem) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED:
+            self.errors.append(problem)
+
+    def warn(self, problem: ImportProblem) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_REPORTED:
+            self.warnings.append(problem)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.error_count
 
-    def lines(self) -> list[str]:
-        return ([f"error: {p.describe(self.file_name)}" for p in self.errors]
-                + [f"warning: {p.describe(self.file_name)}" for p in self.warnings])
+    def lines(self, lang: str = "en") -> list[str]:
+        lines = [f"error: {p.describe(self.file_name, lang)}" for p in self.errors]
+        if self.error_count > len(self.errors):
+            lines.append(gettext(lang, "… and %(count)s more problems", count=self.error_count - len(self.errors)))
+        lines += [f"warning: {p.describe(self.file_name, lang)}" for p in self.warnings]
+        if self.warning_count > len(self.warnings):
+            lines.append(gettext(lang, "… and %(count)s more problems",
+                                 count=self.warning_count - len(self.warnings)))
+        return lines
 
 
 class ImportRefused(ValueError):
@@ -90,40 +144,69 @@ class ImportRefused(ValueError):
         self.report = report
 
 
-def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV (UTF-8 or CP1251; comma, semicolon or tab) or XLSX (first sheet)."""
-    def refused(reason) -> ImportRefused:
-        return ImportRefused(ImportReport(path.name, {}, errors=[ImportProblem(None, None, None, reason)]))
+def read_table(path: Path, limits: TableLimits = LIMITS) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV (UTF-8 or CP1251; comma, semicolon or tab) or XLSX (first sheet), read
+    within the limits: a file past one is refused with the limit it broke, before it is read whole."""
+    def refused(reason, row=None, column=None) -> ImportRefused:
+        return ImportRefused(ImportReport(path.name, {}, errors=[ImportProblem(row, column, None, reason)]))
 
     workbook = looks_like_xlsx(path)
     if not workbook and path.suffix.lower() in (".xlsx", ".xlsm"):
         raise refused("not an XLSX workbook: its content is not one, whatever its name (save it from Excel as .xlsx)")
     try:
-        return _read_table(path)
+        return _read_table(path, workbook, limits)
     except ImportRefused:
         raise
-    except (csv.Error, OSError, ValueError, KeyError, zipfile.BadZipFile):
+    except FileRefused as past:  # a limit: said as such, with the row and column when known
+        raise refused(past.reason, past.row, past.column) from None
+    except (csv.Error, OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         # the reader's own words (in English, about its internals) help nobody fix the file
         raise refused(Msg("cannot be read as %(kind)s; save it as XLSX or CSV",
                           kind="an XLSX workbook" if workbook else "a CSV table")) from None
 
 
-def _read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    if looks_like_xlsx(path):  # by content: a workbook is one whatever it is called
-        sheet = open_xlsx(path).worksheets[0]
-        values = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+def _read_table(path: Path, workbook: bool, limits: TableLimits) -> tuple[list[str], list[list[str]]]:
+    if workbook:  # by content: a workbook is one whatever it is called
+        with open_xlsx(path, limits) as book:
+            if not book.worksheets:
+                raise ValueError("no sheet")
+            values = _kept(([("" if v is None else str(v).strip()) for v in row]
+                            for row in sheet_rows(book.worksheets[0], limits)), limits)
     else:
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1251")
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-        values = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
-    values = [row for row in values if any(row)]
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise FileRefused(Msg("the file is %(size)s MB; a table of companies is read up to %(limit)s MB",
+                                  size=(size + (1 << 20) - 1) >> 20, limit=MAX_TEXT_BYTES >> 20))  # rounded up
+        with open(path, encoding=text_encoding(path), newline="") as handle:
+            head = handle.read(4096)
+            handle.seek(0)
+            sample = head[:head.rfind("\n") + 1] or head  # whole lines: a line cut short misleads the sniffer
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+            values = _kept(([cell.strip() for cell in row]
+                            for row in csv.reader(table_lines(handle, limits), dialect)), limits)
     if not values:
         raise ImportRefused(ImportReport(path.name, {}, errors=[ImportProblem(None, None, None, "the file is empty")]))
     return values[0], values[1:]
+
+
+def _kept(rows, limits: TableLimits) -> list[list[str]]:
+    """The rows that hold anything, refused at the first one past a limit (before the rest is read)."""
+    kept, cells = [], 0
+    for number, row in enumerate(rows, start=1):
+        if number > limits.rows:
+            raise FileRefused(past_last_row(limits), row=number)
+        if len(row) > limits.columns:
+            raise FileRefused(past_last_column(len(row), limits), row=number)
+        cells += len(row)
+        if cells > limits.cells:
+            raise FileRefused(too_many_cells(limits), row=number)
+        for column, cell in enumerate(row, start=1):
+            if len(cell) > limits.cell_chars:
+                raise FileRefused(Msg("a cell is longer than %(limit)s characters, the most a cell holds",
+                                      limit=limits.cell_chars), row=number, column=str(column))
+        if any(row):
+            kept.append(row)
+    return kept
 
 
 def auto_mapping(header: list[str]) -> dict[str, str]:
@@ -155,7 +238,7 @@ def import_companies(registry: Registry, path: Path, mapping: dict[str, str] | N
         if column not in header:
             raise ImportRefused(ImportReport(path.name, chosen, errors=[
                 ImportProblem(None, column, None, Msg("no such column (the file has: %(header)s)",
-                                                      header=', '.join(header)))]))
+                                                      header=names_excerpt(header, 40)))]))
         if name not in FIELDS:
             raise ImportRefused(ImportReport(path.name, chosen, errors=[
                 ImportProblem(None, column, name, Msg("unknown field (known: %(fields)s)", fields=', '.join(FIELDS)))]))
@@ -163,9 +246,9 @@ def import_companies(registry: Registry, path: Path, mapping: dict[str, str] | N
         chosen[column] = name
     report = ImportReport(path.name, chosen, rows=len(rows))
     if not ({"name_ru", "name_uz", "name_en"} & set(chosen.values())) or "country" not in chosen.values():
-        report.errors.append(ImportProblem(None, None, None, Msg("the mapping needs a name column and a country "
-                                                                 "column (recognised: %(value)s)",
-                                                                 value=chosen or 'none')))
+        report.error(ImportProblem(None, None, None, Msg("the mapping needs a name column and a country "
+                                                         "column (recognised: %(value)s)",
+                                                         value=excerpt(chosen or 'none'))))
         raise ImportRefused(report)
     index = {name: header.index(column) for column, name in chosen.items()}
     existing = registry.all()
@@ -186,23 +269,23 @@ def import_companies(registry: Registry, path: Path, mapping: dict[str, str] | N
         column_of = {name: column for column, name in chosen.items()}
         for name, reason in problems:
             column = column_of.get(name) or column_of.get(f"{name}_ru") or name
-            report.errors.append(ImportProblem(number, column, cell.get(name), reason))
+            report.error(ImportProblem(number, column, cell.get(name), reason))
         target = None
         if clean.tax_id:
             key = (clean.country, clean.tax_id)
             if key in seen_tax:
-                report.errors.append(ImportProblem(number, column_of.get("tax_id"), clean.tax_id,
-                                                   Msg("the same tax ID as row %(seen_tax)s", seen_tax=seen_tax[key])))
+                report.error(ImportProblem(number, column_of.get("tax_id"), clean.tax_id,
+                                           Msg("the same tax ID as row %(seen_tax)s", seen_tax=seen_tax[key])))
             seen_tax[key] = number
             target = by_tax.get(key)
             if target is not None and not update_existing:
-                report.errors.append(ImportProblem(
+                report.error(ImportProblem(
                     number, column_of.get("tax_id"), clean.tax_id,
                     Msg("already registered as company #%(id)s (%(target)s); import with update_existing to update it",
                         id=target.id, target=company_name(target))))
         planned.append((number, clean, target))
     _similar_names(planned, existing, report)
-    if report.errors:
+    if not report.ok:
         raise ImportRefused(report)
     with registry.db.session() as session:
         for _, clean, target in planned:
@@ -214,23 +297,59 @@ def import_companies(registry: Registry, path: Path, mapping: dict[str, str] | N
 
 
 def _similar_names(planned, existing: list[Company], report: ImportReport) -> None:
-    """Warn where two names look like one company (legal forms and quotes aside)."""
-    known = [(f"company #{c.id}", c.country, c.tax_id, _bare(company_name(c))) for c in existing]
-    for number, clean, target in planned:
+    """Warn where two names look like one company (legal forms and quotes aside): each row's name against
+    the registry's and the earlier rows' of its country, unless their tax IDs differ.
+
+    The token-sort ratio of two names is the plain ratio of their words sorted, so the words are sorted once
+    and the pairs compared by rapidfuzz a block of rows at a time (cdist), the pairs then sifted by numpy: a
+    loop over the pairs in Python took hours on a file of 50 000 rows. Only the warnings the report keeps
+    are made; the others are counted (a file of one name 20 000 times has 200 million pairs alike).
+    """
+    # country -> (label, company id or 0, tax ID, bare name, position among the planned rows or None)
+    by_country: dict[str, list[tuple]] = {}
+    for company in existing:
+        bare = _bare(company_name(company))
+        if bare:
+            by_country.setdefault(company.country, []).append(
+                (f"company #{company.id}", company.id, company.tax_id, bare, None))
+    for position, (number, clean, _) in enumerate(planned):
         bare = _bare(clean.display_name)
-        if not bare:
-            continue
-        for label, country, tax_id, other in known:
-            if country != clean.country or (target is not None and label == f"company #{target.id}"):
-                continue
-            if tax_id and clean.tax_id and tax_id != clean.tax_id:
-                continue  # different tax IDs: two companies, however alike their names
-            score = fuzz.token_sort_ratio(bare, other)
-            if score >= SIMILAR_NAMES:
-                report.warnings.append(ImportProblem(number, None, clean.display_name,
-                                                     Msg("looks like %(label)s (%(other)s), similarity %(score)s",
-                                                         label=label, other=other, score=format(score, '.0f'))))
-        known.append((f"row {number}", clean.country, clean.tax_id, bare))
+        if bare:
+            by_country.setdefault(clean.country, []).append((f"row {number}", 0, clean.tax_id, bare, position))
+    first, total = [], 0
+    for entries in by_country.values():
+        names = [" ".join(sorted(entry[3].split())) for entry in entries]
+        tax_ids: dict[str, int] = {}
+        tax = np.array([tax_ids.setdefault(entry[2], len(tax_ids) + 1) if entry[2] else 0 for entry in entries])
+        company = np.array([entry[1] for entry in entries])
+        # the company a row updates (-1: none), which it does not resemble but is
+        updates = np.array([-1 if entry[4] is None or planned[entry[4]][2] is None else planned[entry[4]][2].id
+                            for entry in entries])
+        rows = [at for at, entry in enumerate(entries) if entry[4] is not None and at > 0]
+        kept, block_rows = 0, max(1, SIMILAR_PAIRS // len(entries))
+        for start in range(0, len(rows), block_rows):
+            block = np.array(rows[start:start + block_rows])
+            scores = process.cdist([names[at] for at in block], names[:block[-1]], scorer=fuzz.ratio,
+                                   score_cutoff=SIMILAR_NAMES, dtype=np.uint8, workers=1)
+            row_at, other = np.nonzero(scores)  # row by row, each row's in order: the registry, then rows above
+            at = block[row_at]
+            alike = ((other < at) & (company[other] != updates[at])
+                     & ~((tax[at] > 0) & (tax[other] > 0) & (tax[at] != tax[other])))
+            at, other = at[alike], other[alike]
+            total += len(at)
+            for one, another in zip(at[:MAX_REPORTED - kept].tolist(), other[:MAX_REPORTED - kept].tolist(),
+                                    strict=True):
+                first.append((entries[one][4], another, one, entries, names))
+            kept = min(MAX_REPORTED, kept + len(at))
+    first.sort(key=lambda item: item[:2])
+    for position, other, at, entries, names in first[:MAX_REPORTED]:
+        number, clean, _ = planned[position]
+        score = fuzz.ratio(names[at], names[other])
+        report.warn(ImportProblem(number, None, clean.display_name,
+                                  Msg("looks like %(label)s (%(other)s), similarity %(score)s",
+                                      label=entries[other][0], other=excerpt(entries[other][3], 80),
+                                      score=format(score, '.0f'))))
+    report.warning_count += total - len(first[:MAX_REPORTED])
 
 
 def export_companies(companies: list[Company], contacts: dict[int, list], fmt: str = "xlsx",

@@ -121,10 +121,16 @@ def localize(text, lang: str) -> str:
     return gettext(lang, text) if isinstance(text, str) and text else text
 
 
+MAX_REASON_CHARS = 500
+
+
 def place_in_file(file_name: str, places: list[str], value: str | None, reason: str, lang: str) -> str:
     """"file, line 3, column Value: '12,5x': not a number" in `lang`; places are already said in it."""
     shown = "" if not value else f" {value[:60]!r}:" if lang == "en" else f" «{value[:60]}»:"
-    return f"{', '.join([file_name, *places])}:{shown} {localize(reason, lang)}"
+    reason = localize(reason, lang)
+    if len(reason) > MAX_REASON_CHARS:  # a reason quoting what a user wrote (a whole cell) is cut short
+        reason = reason[:MAX_REASON_CHARS - 1] + "…"
+    return f"{', '.join([file_name, *places])}:{shown} {reason}"
 
 
 def field_label(name: str, lang: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hamkor.files import excerpt
 from hamkor.i18n import gettext, place_in_file
 
 FACT_COLUMNS: list[tuple[str, str]] = [
@@ -51,6 +52,8 @@ def source_title(source: str) -> str:
     return SOURCE_TITLES.get(source, source)
 
 
+# A report keeps the first problems, each value cut to an excerpt, and counts the rest: a file with a million
+# bad lines, or one 100 MB line, gets a report of a few kilobytes wherever it is kept or shown.
 MAX_REPORTED_PROBLEMS = 50
 
 
@@ -78,7 +81,8 @@ class ErrorReport:
     def add(self, line: int | None, column: str | None, value: str | None, reason: str) -> None:
         self.count += 1
         if len(self.problems) < MAX_REPORTED_PROBLEMS:
-            self.problems.append(Problem(line, column, value, reason))
+            self.problems.append(Problem(line, None if column is None else excerpt(column, 80),
+                                         None if value is None else excerpt(value), reason))
 
     def __bool__(self) -> bool:
         return self.count > 0

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from hamkor.errors import NotFound, Problem, reason_of
+from hamkor.files import excerpt
 from hamkor.i18n import Msg
 from hamkor.store.db import Database
 from hamkor.store.models import ImportBatch
@@ -18,6 +19,10 @@ from hamkor.trade.facts import ErrorReport, ImportRejected, is_synthetic, reject
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.trade.importers.base import ProgressCallback, period_label
 from hamkor.trade.warehouse import Warehouse, coverage_sql
+
+# What a batch keeps of why it was refused or failed: the report's first problems fit many times over; the
+# history (`GET /api/v1/imports`, a hundred batches) stays small whatever a file held.
+MAX_SUMMARY_CHARS = 16_000
 
 
 def sha256_of(path: Path) -> str:
@@ -209,7 +214,7 @@ class ImportService:
         with self.db.session() as session:
             batch = session.get(ImportBatch, batch_id)
             batch.status, batch.sha256 = status, digest
-            batch.error_summary = error
+            batch.error_summary = None if error is None else excerpt(error, MAX_SUMMARY_CHARS)
             batch.rows_rejected = rejected
             batch.finished_at = now()
 

@@ -17,6 +17,7 @@ from threading import BoundedSemaphore, Lock
 from sqlalchemy import func, select, update
 
 from hamkor.errors import Problem, reason_of
+from hamkor.files import excerpt
 from hamkor.i18n import Msg
 from hamkor.store.db import Database
 from hamkor.store.models import Job, User
@@ -29,6 +30,8 @@ QUEUES: dict[str, tuple[str, int]] = {
     "document": ("documents", 2),  # a mission's agendas or table sheets
 }
 OTHER = ("other", 1)
+# What a failed job keeps of its error: enough to say what went wrong, never a whole file an error quoted.
+MAX_MESSAGE_CHARS = 2_000
 
 
 # Jobs one person may have waiting or running at once: a page reloaded in a loop cannot fill the queues.
@@ -141,7 +144,8 @@ class JobRunner:
             result = work(progress)
             self._update(job_id, status="done", progress=1.0, result=result, finished_at=_now())
         except Exception as error:  # noqa: BLE001 - the job records what went wrong for the page
-            self._update(job_id, status="failed", message=reason_of(error) or type(error).__name__,
+            self._update(job_id, status="failed",
+                         message=excerpt(reason_of(error) or type(error).__name__, MAX_MESSAGE_CHARS),
                          finished_at=_now())
 
     def _update(self, job_id: int, **values) -> None:

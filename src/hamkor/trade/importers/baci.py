@@ -6,6 +6,7 @@ import csv
 import re
 from pathlib import Path
 
+from hamkor.files import TABLE, FileRefused, table_lines
 from hamkor.reference.countries import countries
 from hamkor.trade.facts import reject
 from hamkor.trade.importers._codes import m49_to_alpha2
@@ -30,19 +31,35 @@ EDITIONS = {"92": "HS1992", "96": "HS1996", "02": "HS2002", "07": "HS2007", "12"
 def baci_country_codes(path: Path) -> dict[str, str]:
     """BACI's country_codes file: numeric code -> alpha-2 (via its ISO columns)."""
     mapping: dict[str, str] = {}
+    # Read line by line within the limits (a file of one 100 MB line is refused after its first megabyte);
+    # the file lists some 250 countries.
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            lowered = {k.lower(): (v or "").strip() for k, v in row.items() if k}
-            code = lowered.get("country_code", "").lstrip("0") or "0"
-            iso2 = lowered.get("country_iso2") or lowered.get("iso_2digit_alpha") or ""
-            iso3 = lowered.get("country_iso3") or lowered.get("iso_3digit_alpha") or ""
-            country = countries().get(iso2) if len(iso2) == 2 else None
-            country = country or (countries().get(iso3) if len(iso3) == 3 else None)
-            if country:
-                mapping[code] = country.alpha2
+        rows = csv.DictReader(table_lines(handle))
+        try:
+            for number, row in enumerate(rows, start=2):
+                if number > TABLE.rows:
+                    raise reject(path, "not a BACI country code file (country_code, country_iso2/3 expected)",
+                                 line=number)
+                _add_country(mapping, row)
+        except FileRefused as refused:
+            raise reject(path, refused.reason, line=refused.row) from None
+        except (csv.Error, UnicodeDecodeError):
+            raise reject(path, "not a BACI country code file (country_code, country_iso2/3 expected)",
+                         line=rows.line_num) from None
     if not mapping:
         raise reject(path, "not a BACI country code file (country_code, country_iso2/3 expected)")
     return mapping
+
+
+def _add_country(mapping: dict[str, str], row: dict) -> None:
+    lowered = {k.lower(): (v if isinstance(v, str) else "").strip() for k, v in row.items() if isinstance(k, str)}
+    code = lowered.get("country_code", "").lstrip("0") or "0"
+    iso2 = lowered.get("country_iso2") or lowered.get("iso_2digit_alpha") or ""
+    iso3 = lowered.get("country_iso3") or lowered.get("iso_3digit_alpha") or ""
+    country = countries().get(iso2) if len(iso2) == 2 else None
+    country = country or (countries().get(iso3) if len(iso3) == 3 else None)
+    if country:
+        mapping[code] = country.alpha2
 
 
 class BaciImporter(DelimitedImporter):

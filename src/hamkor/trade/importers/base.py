@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from hamkor.files import TABLE, excerpt, names_excerpt, text_lines
 from hamkor.i18n import Msg
 from hamkor.trade.facts import FACT_NAMES, ErrorReport, ImportRejected, reject
 from hamkor.trade.formats import FILE_FORMATS, VALUE_UNITS, FileFormat
@@ -260,6 +261,28 @@ def transcode_to_utf8(path: Path, encoding: str, progress: ProgressCallback | No
 
 # No line of a trade table comes near this; DuckDB's reader and the exact pass stop at the same length.
 MAX_LINE_BYTES = 1 << 20
+# A trade file's header names a few dozen columns; one naming thousands is not one (and each would be a
+# column of DuckDB's reader).
+MAX_HEADER_COLUMNS = 1_000
+
+
+def line_too_long(size: int) -> Msg:
+    return Msg("the line is %(size)s MB long: a line of a trade file is a few hundred bytes (the file is damaged, "
+               "or not of this kind)", size=round(size / 1e6, 1))
+
+
+def last_line_too_long(path: Path) -> bool:
+    """Whether the file's last line is longer than a line may be, from its last megabyte alone.
+
+    DuckDB (2.0) drops a last line longer than its 32 MB buffer without a word, where it refuses one in
+    the middle: the file would go in without it, so the exact pass is asked to say where it is instead.
+    """
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        handle.seek(max(0, size - MAX_LINE_BYTES - 2))
+        tail = handle.read()
+    tail = tail[:-2] if tail.endswith(b"\r\n") else tail[:-1] if tail.endswith((b"\n", b"\r")) else tail
+    return len(tail) > MAX_LINE_BYTES and b"\n" not in tail and b"\r" not in tail
 
 
 def split_line(line: str, delimiter: str, quoted: bool) -> list[str]:
@@ -311,6 +334,10 @@ class LoadResult:
 class RowsImporter(Importer):
     """An importer for small files parsed in Python (tables, workbooks) into fact rows."""
 
+    # Every figure is a dict in memory until the file has been read: a table of this kind holds a few
+    # thousand (stat.uz's by partner and year, FTS's by partner and month).
+    max_figures: int = 100_000
+
     def parse(self, path: Path, options: ImportOptions, report: ErrorReport) -> tuple[list[dict], int, int]:
         """Fact rows (without source and batch), rows read, rows skipped; problems into report."""
         raise NotImplementedError
@@ -337,6 +364,11 @@ class RowsImporter(Importer):
         if progress:
             progress(path.stat().st_size, path.stat().st_size)
         return LoadResult(read, len(facts), skipped)
+
+
+def too_many_figures(limit: int) -> Msg:
+    return Msg("the file holds more than %(limit)s figures; a table of this kind holds a few thousand",
+               limit=limit)
 
 
 ARROW_TYPES = {
@@ -407,14 +439,23 @@ class DelimitedImporter(Importer):
         encoding = encoding or detect_encoding(path)
         with open(path, encoding=encoding, errors="replace", newline="") as handle:
             first = ""
-            for line in handle:
+            # Lines are read within a limit: a file of one 100 MB line is refused after its first megabyte.
+            for number, (line, size) in enumerate(text_lines(handle, TABLE.line_chars), start=1):
+                if line is None:
+                    raise reject(path, line_too_long(size), line=number)
                 if line.strip():
                     first = line.rstrip("\r\n").lstrip("\ufeff")
                     break
         if not first:
             raise reject(path, "the file has no header line and no data (empty file)")
         delimiter = max(self.delimiters, key=first.count)
-        header = [h.strip().strip('"') for h in split_line(first, delimiter, self.quoted)]
+        try:
+            header = [h.strip().strip('"') for h in split_line(first, delimiter, self.quoted)]
+        except csv.Error:  # an unmatched quote, or a name longer than the csv module takes
+            raise reject(path, "the header cannot be read as a line of a table", line=1) from None
+        if len(header) > MAX_HEADER_COLUMNS:
+            raise reject(path, Msg("the header names %(count)s columns; a trade file has a few dozen (found: "
+                                   "%(header)s)", count=len(header), header=names_excerpt(header)), line=1)
         lowered = {h.lower(): h for h in header}
         columns: dict[str, str] = {}
         missing = []
@@ -426,7 +467,7 @@ class DelimitedImporter(Importer):
                 missing.append(spec.aliases[0])
         if missing:
             raise reject(path, Msg("this is not a %(title)s file: its header lacks %(missing)s (found: %(header)s)",
-                                   title=self.title, missing=', '.join(missing), header=', '.join(header[:12])), line=1)
+                                   title=self.title, missing=', '.join(missing), header=names_excerpt(header)), line=1)
         if len(set(header)) != len(header):
             raise reject(path, "the header names a column twice", line=1)
         source = TextSource(path, path, encoding, delimiter, header, columns)
@@ -491,6 +532,8 @@ class DelimitedImporter(Importer):
         sql = (f"INSERT INTO trade_flow SELECT {', '.join(exprs[name] for name in FACT_NAMES)} "
                f"FROM (SELECT *{''.join(', ' + item for item in inner)} FROM {self.read_csv_sql(source)}) AS file"
                f" WHERE {guard}")
+        if last_line_too_long(source.original):
+            raise ImportRejected(self.locate_problems(source, options, "the last line is too long"))
         total = source.original.stat().st_size
         on_fraction = (lambda f: progress(int(total * (0.25 + 0.75 * f)), total)) if progress else None
         try:
@@ -511,32 +554,30 @@ class DelimitedImporter(Importer):
         positions = {key: source.header.index(name) for key, name in source.columns.items()}
         width = len(source.header)
         with open(source.original, encoding=source.encoding, errors="strict", newline="") as handle:
-            lines = iter(handle)
+            # A line longer than DuckDB takes is reported by its size and skipped in pieces, never held whole.
+            lines = text_lines(handle, MAX_LINE_BYTES)
             line_no = 0
             try:
-                for raw in lines:
+                for raw, _ in lines:
                     line_no += 1
-                    if raw.strip():
-                        break  # the header
-                for raw in lines:
+                    if raw is None or raw.strip():
+                        break  # the header (open_source refused one too long)
+                for raw, size in lines:
                     line_no += 1
+                    if raw is None or size > MAX_LINE_BYTES:
+                        report.add(line_no, None, None, line_too_long(size))
+                        continue
                     text = raw.rstrip("\r\n")
                     if not text.strip():
-                        continue
-                    if len(text.encode("utf-8")) > MAX_LINE_BYTES:
-                        report.add(line_no, None, text[:60],
-                                   Msg("the line is %(size)s MB long: a line of a trade file is a few hundred "
-                                       "bytes (the file is damaged, or not of this kind)",
-                                       size=round(len(text.encode("utf-8")) / 1e6, 1)))
                         continue
                     try:
                         values = split_line(text, source.delimiter, self.quoted)
                     except csv.Error:
-                        report.add(line_no, None, text[:60], "cannot be read as a line of a table: an unmatched "
-                                                             "quote, or a field far too long")
+                        report.add(line_no, None, excerpt(text, 60), "cannot be read as a line of a table: an "
+                                                                     "unmatched quote, or a field far too long")
                         continue
                     if len(values) != width:
-                        report.add(line_no, None, text[:60],
+                        report.add(line_no, None, excerpt(text, 60),
                                    Msg("expected %(width)s columns, found %(values)s", width=width, values=len(values)))
                         continue
                     row = {key: values[pos] for key, pos in positions.items()}

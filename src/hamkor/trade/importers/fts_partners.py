@@ -8,11 +8,11 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-from hamkor.files import looks_like_xlsx, open_xlsx
+from hamkor.files import FileRefused, looks_like_xlsx, names_excerpt, open_xlsx, sheet_rows
 from hamkor.i18n import Msg
 from hamkor.reference.countries import countries
 from hamkor.trade.facts import ALL_GOODS, ErrorReport, reject
-from hamkor.trade.importers.base import ImportOptions, RowsImporter
+from hamkor.trade.importers.base import ImportOptions, RowsImporter, too_many_figures
 
 MONTHS = {name: i for i, name in enumerate(
     ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
@@ -29,19 +29,24 @@ class FtsPartnersImporter(RowsImporter):
             raise reject(path, "not an XLSX workbook: its content is not one, whatever its name (save it from "
                                "Excel as .xlsx)")
         try:
-            workbook = open_xlsx(path)
-        except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+            with open_xlsx(path) as workbook:
+                return self._read(path, workbook, options, report)
+        except FileRefused as refused:  # past a limit: said as such, with the sheet and row when known
+            raise reject(path, refused.reason, line=refused.row, column=refused.column) from None
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError):
             raise reject(path, "not an XLSX workbook: the archive is damaged or holds no sheets") from None
+
+    def _read(self, path: Path, workbook, options: ImportOptions, report: ErrorReport):
         sheets = [(ws, SHEET_FLOWS[ws.title.strip().lower()]) for ws in workbook.worksheets
                   if ws.title.strip().lower() in SHEET_FLOWS]
         if not sheets:
             raise reject(path, Msg("no sheet named Экспорт or Импорт: this is not an FTS partners workbook "
                                    "(sheets: %(sheetnames)s)",
-                                   sheetnames=', '.join(workbook.sheetnames)))
+                                   sheetnames=names_excerpt(workbook.sheetnames)))
         reporter = options.reporter or "RU"
         facts, read, skipped = [], 0, 0
         for sheet, flow in sheets:
-            rows = list(sheet.iter_rows(values_only=True))
+            rows = list(sheet_rows(sheet))
             factor = self.value_factor(self._unit_options(rows, options))
             header_at = self._header_row(rows)
             if header_at is None:
@@ -85,6 +90,8 @@ class FtsPartnersImporter(RowsImporter):
                                                title=sheet.title, number=get_column_letter(index + 1)),
                                    str(cell), "not a non-negative number")
                         continue
+                    if len(facts) >= self.max_figures:
+                        raise reject(path, too_many_figures(self.max_figures))
                     facts.append({"reporter": reporter, "partner": partner, "flow": flow,
                                   "year": year, "month": month, "commodity_code": ALL_GOODS,
                                   "nomenclature": ALL_GOODS, "value_usd": float(cell) * factor})

@@ -6,10 +6,11 @@ import csv
 import re
 from pathlib import Path
 
+from hamkor.files import FileRefused, names_excerpt, table_lines, text_encoding
 from hamkor.i18n import Msg
 from hamkor.reference.countries import UNALLOCATED, countries
 from hamkor.trade.facts import ALL_GOODS, ErrorReport, reject
-from hamkor.trade.importers.base import ImportOptions, RowsImporter, parse_number
+from hamkor.trade.importers.base import ImportOptions, RowsImporter, parse_number, too_many_figures
 
 # The SIAT export does not say which way the goods went; its table numbers do.
 FLOW_BY_TABLE = {"1105": "export", "1176": "import"}
@@ -33,17 +34,24 @@ class UzstatImporter(RowsImporter):
 
     def parse(self, path: Path, options: ImportOptions, report: ErrorReport):
         flow = self.flow(path, options)
+        # Read line by line within the limits: a file of one 100 MB line is refused after its first megabyte.
+        with open(path, encoding=text_encoding(path), newline="") as handle:
+            rows = csv.reader(table_lines(handle))
+            try:
+                return self._read(path, rows, flow, options, report)
+            except FileRefused as refused:
+                raise reject(path, refused.reason, line=refused.row) from None
+            except csv.Error:  # a field longer than the csv module takes, or a NUL
+                raise reject(path, "cannot be read as a line of a table: an unmatched quote, or a field far too "
+                                   "long", line=rows.line_num) from None
+
+    def _read(self, path: Path, rows, flow: str, options: ImportOptions, report: ErrorReport):
         factor = self.value_factor(options)
         reporter = options.reporter or "UZ"
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            text = path.read_text(encoding="cp1251")
-        rows = csv.reader(text.splitlines())
         header = [h.strip() for h in next(rows, [])]
         if "Code" not in header:
             raise reject(path, Msg("this is not a %(title)s table: no Code column (found: %(header)s)",
-                                   title=self.title, header=', '.join(header[:8])), line=1)
+                                   title=self.title, header=names_excerpt(header, 8)), line=1)
         years = {i: int(h) for i, h in enumerate(header) if YEAR.fullmatch(h)}
         if not years:
             raise reject(path, "no year columns (2010, 2011, ...) in the header", line=1)
@@ -54,7 +62,7 @@ class UzstatImporter(RowsImporter):
                 continue
             read += 1
             if len(values) != len(header):
-                report.add(line_no, None, ",".join(values)[:60],
+                report.add(line_no, None, ",".join(values[:20])[:60],
                            Msg("expected %(header)s columns, found %(values)s", header=len(header), values=len(values)))
                 continue
             code = values[code_at].strip()
@@ -78,6 +86,8 @@ class UzstatImporter(RowsImporter):
                 if number == 0:
                     skipped += 1
                     continue
+                if len(facts) >= self.max_figures:
+                    raise reject(path, too_many_figures(self.max_figures))
                 facts.append({"reporter": reporter, "partner": partner, "flow": flow, "year": year,
                               "month": None, "commodity_code": ALL_GOODS, "nomenclature": ALL_GOODS,
                               "value_usd": number * factor})
