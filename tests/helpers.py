@@ -252,6 +252,23 @@ def one_line_file(path: Path, megabytes: int = 100, header: str = "") -> Path:
     return path
 
 
+def hostile_files(folder: Path) -> dict[tuple[str, str], Path]:
+    """(import, what) -> a file: each import's small valid file beside its hostile ones (a cell at
+    XFD1048576, which makes openpyxl declare A1:XFD1048576; a zip bomb; a 100 MB single line)."""
+    companies = workbook_with(folder / "companies.xlsx", COMPANIES_SHEETS)
+    partners = workbook_with(folder / "96stran.xlsx", PARTNERS_SHEETS)
+    last_cell = {"XFD1048576": "x"}
+    return {
+        ("companies", "valid"): companies,
+        ("companies", "dimension"): workbook_with(folder / "companies-xfd.xlsx", COMPANIES_SHEETS, last_cell),
+        ("companies", "bomb"): zip_bomb_workbook(folder / "companies-bomb.xlsx", companies),
+        ("fts-partners", "valid"): partners,
+        ("fts-partners", "dimension"): workbook_with(folder / "partners-xfd.xlsx", PARTNERS_SHEETS, last_cell),
+        ("fts-partners", "bomb"): zip_bomb_workbook(folder / "partners-bomb.xlsx", partners),
+        ("fts-national", "line"): one_line_file(folder / "national-line.csv"),
+    }
+
+
 # -- memory of a child process ------------------------------------------------------------------------
 
 # What a child whose memory is measured may take: past it a regression fails with MemoryError (or is stopped

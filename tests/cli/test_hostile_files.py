@@ -14,13 +14,9 @@ from hamkor.store.db import Database
 from hamkor.trade.service import ImportService
 from hamkor.trade.warehouse import Warehouse
 from tests.helpers import (
-    COMPANIES_SHEETS,
-    PARTNERS_SHEETS,
-    one_line_file,
+    hostile_files,
     run_measured,
     warehouse_rows,
-    workbook_with,
-    zip_bomb_workbook,
 )
 
 pytestmark = pytest.mark.slow  # a child process per import, files that unpack to gigabytes or hold 100 MB
@@ -35,19 +31,7 @@ REASONS = {
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hostile")
-    companies = workbook_with(folder / "companies.xlsx", COMPANIES_SHEETS)
-    partners = workbook_with(folder / "96stran.xlsx", PARTNERS_SHEETS)
-    last_cell = {"XFD1048576": "x"}  # openpyxl then declares A1:XFD1048576
-    return {
-        ("companies", "valid"): companies,
-        ("companies", "dimension"): workbook_with(folder / "companies-xfd.xlsx", COMPANIES_SHEETS, last_cell),
-        ("companies", "bomb"): zip_bomb_workbook(folder / "companies-bomb.xlsx", companies),
-        ("fts-partners", "valid"): partners,
-        ("fts-partners", "dimension"): workbook_with(folder / "partners-xfd.xlsx", PARTNERS_SHEETS, last_cell),
-        ("fts-partners", "bomb"): zip_bomb_workbook(folder / "partners-bomb.xlsx", partners),
-        ("fts-national", "line"): one_line_file(folder / "national-line.csv"),
-    }
+    return hostile_files(tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.mark.parametrize("hostile", ["dimension", "bomb"])

@@ -19,19 +19,15 @@ from hamkor.companies.registry import Registry
 from hamkor.config import Settings
 from hamkor.store.db import Database
 from tests.helpers import (
-    COMPANIES_SHEETS,
-    PARTNERS_SHEETS,
     PASSWORD,
     add_users,
     bounded_child,
     child_environment,
     csrf_of,
     hamkor_command,
+    hostile_files,
     memory_of,
-    one_line_file,
     peak_growth,
-    workbook_with,
-    zip_bomb_workbook,
 )
 
 pytestmark = pytest.mark.slow  # a server process, files that unpack to gigabytes or hold 100 MB
@@ -62,18 +58,7 @@ def server(tmp_path_factory):
     token = add_users(settings, [(ADMIN, "admin", None)])[ADMIN]
     folder = data / "files"
     folder.mkdir()
-    companies = workbook_with(folder / "companies.xlsx", COMPANIES_SHEETS)
-    partners = workbook_with(folder / "96stran.xlsx", PARTNERS_SHEETS)
-    last_cell = {"XFD1048576": "x"}  # openpyxl then declares A1:XFD1048576
-    files = {
-        ("companies", "valid"): companies,
-        ("companies", "dimension"): workbook_with(folder / "companies-xfd.xlsx", COMPANIES_SHEETS, last_cell),
-        ("companies", "bomb"): zip_bomb_workbook(folder / "companies-bomb.xlsx", companies),
-        ("fts-partners", "valid"): partners,
-        ("fts-partners", "dimension"): workbook_with(folder / "partners-xfd.xlsx", PARTNERS_SHEETS, last_cell),
-        ("fts-partners", "bomb"): zip_bomb_workbook(folder / "partners-bomb.xlsx", partners),
-        ("fts-national", "line"): one_line_file(folder / "national-line.csv"),
-    }
+    files = hostile_files(folder)
     port = _free_port()
     with open(data / "server.log", "wb") as log:
         child = subprocess.Popen(hamkor_command("--data-dir", settings.data_dir, "serve", "--port", port),
@@ -85,8 +70,8 @@ def server(tmp_path_factory):
             running = Server(child.pid, url, settings, token, files)
             # Each kind of import once with a valid file: what a first import loads (openpyxl, the
             # warehouse's writer) is the server's level at rest, not the hostile file's doing.
-            assert _companies_upload(running, companies).status_code == 200
-            assert _api_upload(running, "fts-partners", partners)["result"]["status"] == "loaded"
+            assert _companies_upload(running, files["companies", "valid"]).status_code == 200
+            assert _api_upload(running, "fts-partners", files["fts-partners", "valid"])["result"]["status"] == "loaded"
             yield running
         finally:
             child.terminate()

@@ -6,6 +6,7 @@ its OpenAPI description; pages have none, so their field names are read from the
 from __future__ import annotations
 
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -37,6 +38,23 @@ PATH_VALUES = {"mission_id": ["1", "2", "999999"], "participant_id": ["1", "3"],
                "visit_id": ["1"], "fmt": ["csv", "xlsx", "pdf", "x"], "kind": ["meetings", "agreements",
                "commitments", "instance.json", "x"], "action": ["lock", "deactivate", "reactivate", "reset", "x"],
                "code": ["UZ", "UZ-SI", "XX"], "token": ["forged"], "lang": ["ru", "uz", "xx"]}
+# Examples per form and per route, derandomized (each run sends the same ones); a page slower than the
+# budget allows gets fewer, never under two, so the whole fuzz stays within about a minute a database.
+FORM_EXAMPLES, ROUTE_EXAMPLES = 10, 3
+SECONDS_PER_FORM = 0.6
+
+
+def examples_within_budget(client, method: str, path: str, data: dict, most: int) -> int:
+    """How many examples this route affords: its time for the page's own values, measured once."""
+    started = time.perf_counter()
+    send(client, method, path, data)
+    return max(2, min(most, int(SECONDS_PER_FORM / max(time.perf_counter() - started, 1e-3))))
+
+
+def send(client, method: str, path: str, data: dict):
+    if method == "GET":
+        return client.get(path, params=data, follow_redirects=False)
+    return client.post(path, data=data, follow_redirects=False)
 # Routes that end the fuzzing client's own session, or send it away for good
 SKIPPED = {("POST", "/signout"), ("POST", "/account/password"), ("POST", "/account/sessions/end"),
            ("POST", "/account/email")}
@@ -92,8 +110,11 @@ def fuzz(app, max_examples: int) -> list[str]:
 
 def fuzz_route(client, token: str, method: str, path: str, max_examples: int, errors: list[str]) -> None:
     names = re.findall(r"{(\w+)", path)
+    first = path.format(**{n: PATH_VALUES.get(n, ["1"])[0] for n in names})
+    afforded = examples_within_budget(client, method, first, {"csrf": token} if method == "POST" else {},
+                                      max_examples)
 
-    @settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
+    @settings(max_examples=afforded, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(fields=st.dictionaries(st.sampled_from(FIELD_NAMES), VALUES, max_size=6),
            ids=st.fixed_dictionaries({n: st.sampled_from(PATH_VALUES.get(n, ["1", "x"])) for n in names}),
@@ -195,16 +216,13 @@ def fuzz_forms(app, max_examples: int) -> list[str]:
 
 def fuzz_form(client, method: str, path: str, fields: dict, max_examples: int, errors: list[str]) -> None:
     names = sorted(set(fields) - {"csrf"}) or ["q"]
+    afforded = examples_within_budget(client, method, path, fields, max_examples)
 
-    @settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
+    @settings(max_examples=afforded, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(changed=st.dictionaries(st.sampled_from(names), VALUES, min_size=1, max_size=3))
     def one(changed):
-        data = {**fields, **changed}
-        if method == "GET":
-            response = client.get(path, params=data, follow_redirects=False)
-        else:
-            response = client.post(path, data=data, follow_redirects=False)
+        response = send(client, method, path, {**fields, **changed})
         if response.status_code >= 500:
             errors.append(f"{method} {path} {changed!r}: {response.status_code}")
 
@@ -237,10 +255,10 @@ def postgresql_app(demo_settings, tmp_path_factory, pg_schema_url):
 
 
 def test_no_page_answers_a_server_error_postgresql(postgresql_app):
-    errors = fuzz_forms(postgresql_app, max_examples=20) + fuzz(postgresql_app, max_examples=8)
+    errors = fuzz_forms(postgresql_app, max_examples=FORM_EXAMPLES) + fuzz(postgresql_app, max_examples=ROUTE_EXAMPLES)
     assert not errors, "\n".join(errors[:40])
 
 
 def test_no_page_answers_a_server_error_sqlite(sqlite_app):
-    errors = fuzz_forms(sqlite_app, max_examples=20) + fuzz(sqlite_app, max_examples=8)
+    errors = fuzz_forms(sqlite_app, max_examples=FORM_EXAMPLES) + fuzz(sqlite_app, max_examples=ROUTE_EXAMPLES)
     assert not errors, "\n".join(errors[:40])

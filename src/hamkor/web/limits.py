@@ -14,6 +14,7 @@ from html import escape
 from urllib.parse import parse_qsl
 
 from anyio import to_thread
+from starlette.requests import ClientDisconnect
 
 from hamkor.i18n import DEFAULT_LANGUAGE, LANGUAGES, Msg, localize
 
@@ -151,6 +152,8 @@ class BodyGate:
 
         try:
             await self.app(scope, bounded_receive, watched_send)
+        except ClientDisconnect:
+            pass  # refused here, or the client left mid-body: either way there is no one to answer
         except Exception:
             if not refused:
                 raise  # a refused body's disconnect surfaces as the app's own error: already answered
