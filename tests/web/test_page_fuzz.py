@@ -55,6 +55,7 @@ def send(client, method: str, path: str, data: dict):
     if method == "GET":
         return client.get(path, params=data, follow_redirects=False)
     return client.post(path, data=data, follow_redirects=False)
+RECORD_KINDS = ("organisations", "people", "positions", "events", "agreements", "commitments")
 # Routes that end the fuzzing client's own session, or send it away for good
 SKIPPED = {("POST", "/signout"), ("POST", "/account/password"), ("POST", "/account/sessions/end"),
            ("POST", "/account/email")}
@@ -183,10 +184,13 @@ def forms_of_every_page(app, client) -> dict[tuple[str, str], dict]:
     """(method, path) -> a form's fields with the values its page filled in, over every page the admin
     can open on the demo data."""
     found: dict[tuple[str, str], dict] = {}
+    pages = []
     for method, path in page_routes(app):
-        if method != "GET":
-            continue
-        concrete = path.format(**{n: PATH_VALUES.get(n, ["1"])[0] for n in re.findall(r"{(\w+)", path)})
+        first = {n: PATH_VALUES.get(n, ["1"])[0] for n in re.findall(r"{(\w+)", path)}
+        # every kind of cooperation record has its own form
+        pages += [path.format(**{**first, "kind": kind}) for kind in RECORD_KINDS] if "{kind}" in path \
+            and path.startswith("/cooperation") else [path.format(**first)] if method == "GET" else []
+    for concrete in pages:
         response = client.get(concrete, follow_redirects=False)
         if response.status_code != 200 or "text/html" not in response.headers.get("content-type", ""):
             continue

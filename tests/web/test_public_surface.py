@@ -287,3 +287,22 @@ def test_past_the_connection_limit_the_server_answers_503_and_stays_up(instance)
                 sock.close()
         time.sleep(0.3)
         assert httpx.get(f"{live.url}/healthz").status_code == 200
+
+
+def test_a_new_password_revokes_the_accounts_api_tokens(instance):
+    """Found by the outsider pass: a token made before a password change still opened the API after it."""
+    app = instance
+    accounts = app.state.web.services.accounts
+    user = accounts.find("analyst@attack.org")
+    api = TestClient(app, headers={"Authorization": f"Bearer {accounts.create_token(user.id, 'a script')}"})
+    assert api.get("/api/v1/me").status_code == 200
+    accounts.change_password(user.id, PASSWORD, "another quite long phrase 42")
+    assert api.get("/api/v1/me").status_code == 401
+
+
+def test_a_cooperation_form_with_sources_shows_its_problems_again(instance):
+    """Found by the outsider pass: the event form shown again with its problems read typed sources as records."""
+    admin = signed_in(instance, "admin@attack.org")
+    token = re.search(r'name="csrf" value="([^"]+)"', admin.get("/cooperation/events/new").text).group(1)
+    again = admin.post("/cooperation/events/new", data={"csrf": token, "title": "", "sources": "x | https://a.b"})
+    assert again.status_code == 422 and "https://a.b" in again.text

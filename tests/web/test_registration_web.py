@@ -450,3 +450,28 @@ def test_a_role_the_sight_rule_does_not_name_sees_nothing(env):
     assert not missions.sight(env["mission"].id, Actor(1, "x@y.z", "guest")).everything
     assert not missions.sight(env["mission"].id, Actor(1, "x@y.z", "guest")).sees(1, 2)
     assert set(SIGHT_BY_ROLE) == {"admin", "organizer", "analyst", "viewer", "company"}
+
+
+def test_digits_that_are_not_ascii_in_a_tax_id_are_a_message_not_a_crash(env):
+    """Found by the outsider pass: "²" passes str.isdigit and then int() refused it (a 500, anonymous)."""
+    app, mission, known = env["app"], env["mission"], env["known"]
+    app.state.web.services.missions.set_registration(mission.id, True)
+    for odd in ("²", "①", "1²34567890"):
+        assert register(app, mission.id, tax_id=odd, email=f"x{len(odd)}@agro.uz").status_code == 422
+    organizer = signed_in(app, "organizer@altai.ru")
+    made = organizer.post("/api/v1/companies", json={"country": "RU", "name_ru": "Тест", "tax_id": "²"})
+    assert made.status_code == 422
+
+
+def test_a_representative_cannot_take_another_tax_id_for_its_company(env):
+    """Found by the outsider pass: a representative set its company's tax ID to another company's number, so
+    the real company's own registration was turned away; the refusal named the other company."""
+    app, known = env["app"], env["known"]
+    services = app.state.web.services
+    services.accounts.create_user("rep@cheese.ru", PASSWORD, "company", "ru", known.id)
+    rep = signed_in_as(app, "rep@cheese.ru")
+    token = csrf_of(rep, f"/companies/{known.id}/edit")
+    changed = rep.post(f"/companies/{known.id}/edit", data={"csrf": token, "name_ru": "ООО «Алтайские сыры»",
+                                                            "country": "RU", "region": "RU-ALT",
+                                                            "tax_id": "7700003338"})
+    assert changed.status_code == 403 and services.registry.company(known.id).tax_id == "2221000002"

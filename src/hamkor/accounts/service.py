@@ -71,6 +71,14 @@ def equal_time(password: str) -> None:
         pass
 
 
+def _end_access(session, user_id: int) -> None:
+    """Every session ends and every API token is revoked: a new password is often chosen because the old one
+    leaked, and a token made with it must not outlive it."""
+    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+    for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))):
+        token.revoked_at = _now()
+
+
 @dataclass(frozen=True)
 class SignedIn:
     """Who a session cookie belongs to, and the session's CSRF token."""
@@ -223,7 +231,7 @@ class Accounts:
                                                          languages=', '.join(LANGUAGES)))])
                 user.language = language
             user.password_hash, user.password_changed_at = _hasher.hash(password), self.clock()
-            session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+            _end_access(session, user.id)
             session.flush()
             return user
 
@@ -327,7 +335,7 @@ class Accounts:
             if problems:
                 raise AccountError([("password", problem) for problem in problems])
             user.password_hash, user.password_changed_at = _hasher.hash(new), _now()
-            session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+            _end_access(session, user_id)
 
     def set_active(self, user_id: int, active: bool) -> User:
         """Deactivate (sessions end, tokens and the feed secret are revoked) or reactivate an account."""
@@ -337,10 +345,7 @@ class Accounts:
                 raise AccountError([("user", "there is no such user")])
             user.active = active
             if not active:
-                session.execute(delete(WebSession).where(WebSession.user_id == user_id))
-                for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user_id,
-                                                                    ApiToken.revoked_at.is_(None))):
-                    token.revoked_at = _now()
+                _end_access(session, user_id)
                 user.feed_secret_hash = None
             session.flush()
             return user

@@ -213,6 +213,11 @@ class Registry:
             if not can_edit(actor, company_id):
                 raise Refused([("company", "a company representative edits their own company only")])
             clean.synthetic = company.synthetic
+            if not actor.may("companies.create") and (clean.tax_id, clean.country) != (company.tax_id,
+                                                                                       company.country):
+                # What a public registration recognises the company by: a representative changing it could take
+                # another company's number and turn its real registration away.
+                raise Refused([("tax_id", "the tax ID and country are changed by the organizers: ask them")])
             problems += self._duplicate_tax_id(session, clean, company_id)
             if problems:
                 raise CompanyError(problems)

@@ -14,13 +14,18 @@ class TaxIdError(ValueError):
     """The identifier is malformed; the message says what is wrong."""
 
 
+def _ascii_digits(text: str) -> bool:
+    """Digits 0-9 only: `str.isdigit` also takes "²" and "①", which `int` then refuses (a 500 once)."""
+    return bool(text) and all("0" <= ch <= "9" for ch in text)
+
+
 def _check(digits: list[int], weights: tuple[int, ...]) -> int:
     return sum(d * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
 
 
 def validate_inn(value: str) -> str:
     digits_text = value.strip().replace(" ", "")
-    if not digits_text.isdigit():
+    if not _ascii_digits(digits_text):
         raise TaxIdError(Msg("INN '%(value)s' must contain digits only", value=value))
     digits = [int(c) for c in digits_text]
     if len(digits) == 10:
@@ -41,7 +46,7 @@ def validate_inn(value: str) -> str:
 
 def validate_stir(value: str) -> str:
     digits_text = value.strip().replace(" ", "")
-    if not digits_text.isdigit() or len(digits_text) != 9:
+    if not _ascii_digits(digits_text) or len(digits_text) != 9:
         raise TaxIdError(Msg("STIR '%(value)s' must be 9 digits", value=value))
     if digits_text[0] == "0":
         raise TaxIdError(Msg("STIR %(digits_text)s cannot start with 0", digits_text=digits_text))

@@ -118,7 +118,7 @@ class MissionRegistrations:
             problems.append(("language", Msg("language must be one of %(languages)s", languages=", ".join(LANGUAGES))))
         # A company the registry knows (same country, same tax ID) is recognised: its profile is reused and
         # the form's company fields are not needed; a new one must be a valid record.
-        tax_id = "".join(ch for ch in form.company.tax_id or "" if ch.isdigit())
+        tax_id = "".join(ch for ch in form.company.tax_id or "" if "0" <= ch <= "9")
         known = session.scalar(select(Company).where(Company.tax_id == tax_id, Company.country == form.company.country)
                                ) if tax_id else None
         clean, company_problems = (form.company, []) if known is not None else validate(form.company)

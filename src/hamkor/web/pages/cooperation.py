@@ -188,6 +188,8 @@ def _text_of(field, value) -> str:
     """A value as it stands in a form input."""
     if value in (None, []):
         return ""
+    if isinstance(value, str):
+        return value  # as the person typed it: a form shown again with its problems
     if field.type == "territories":
         return ", ".join(value)  # codes in a form: they are read back
     if field.type == "sources":
