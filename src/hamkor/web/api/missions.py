@@ -45,7 +45,8 @@ class MissionIn(StrictIn):
     slot_minutes: int = Field(30, ge=1, le=24 * 60)
     tables: int = Field(10, ge=1, le=10_000)
     interpreters: list[Pool] = []
-    request_deadline: datetime | None = None
+    # JSON has no time type: an ISO 8601 text is the declared form of this one (strict mode would refuse it)
+    request_deadline: datetime | None = Field(None, strict=False)
 
 
 class MissionOut(MissionIn):

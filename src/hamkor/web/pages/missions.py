@@ -18,7 +18,7 @@ from hamkor.companies.classify import uz_to_latin
 from hamkor.companies.registry import company_name
 from hamkor.companies.sectors import SECTORS
 from hamkor.errors import NotFound, Refused
-from hamkor.i18n import translations
+from hamkor.i18n import Msg, translations
 from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
 from hamkor.missions.service import PRIORITIES, SIDES, STAGES, MissionData, MissionError, Missions, Outcome
@@ -37,7 +37,7 @@ from hamkor.web.deps import (
     Web,
     language_of,
 )
-from hamkor.web.forms import read_form, whole_number
+from hamkor.web.forms import FieldProblem, read_form, whole_number
 from hamkor.web.jobs import remove_old_files
 from hamkor.web.pages._render import check_csrf, local_path, page
 from hamkor.web.shared.downloads import disposition
@@ -100,6 +100,14 @@ def _deadline(text: str | None, timezone: str) -> datetime | None:
         return None
 
 
+def timezone_known(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return False
+    return True
+
+
 def _data_from(form) -> MissionData:
     timezone = (form.get("timezone") or "UTC").strip()[:64]  # the longest IANA name is 32 characters
     try:
@@ -107,6 +115,9 @@ def _data_from(form) -> MissionData:
         deadline = _deadline(form.get("request_deadline"), timezone)
     except (ValueError, KeyError, OSError):  # OSError: a name the zone database's files cannot even be looked for
         deadline = None
+    if deadline is None and (form.get("request_deadline") or "").strip() and timezone_known(timezone):
+        # a deadline that does not read is refused, not silently cleared
+        raise FieldProblem([("request_deadline", Msg("a date and time, such as 2026-12-10T18:00"))])
     slot_minutes, tables = form.get("slot_minutes", "30"), form.get("tables", "10")
     return MissionData(
         name=form.get("name", ""), host_territory=form.get("host_territory", ""),
@@ -349,7 +360,7 @@ def _start(jobs, viewer, mission_id: int, label: str, work) -> RedirectResponse:
 def run_schedule(request: Request, viewer: MissionManager, missions: MissionsDep, jobs: JobsDep,
                  mission: MissionInPath, csrf: str = Form(""), seconds: float = Form(10.0)):
     check_csrf(viewer, csrf)
-    seconds = max(0.0, min(seconds, 120.0))
+    seconds = max(0.0, min(seconds, 120.0)) if math.isfinite(seconds) else 10.0  # NaN passes min and max
     return _start(jobs, viewer, mission.id, "schedule",
                   lambda progress: missions.schedule(mission.id, seconds, progress=progress))
 
