@@ -20,7 +20,7 @@ demo: install
 	HAMKOR_DATA_DIR=$(DATA_DIR) $(BIN)/hamkor demo
 
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 # What a developer runs between edits (under a minute): everything but the tests marked slow.
 test-fast: install-test
