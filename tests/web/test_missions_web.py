@@ -94,7 +94,7 @@ def test_set_up_through_forms_and_requests_by_role(env):
         no_deadline = organizer.post("/missions/new", data={
             "csrf": token, "name": "Return visit", "host_territory": "UZ-SI", "visiting_territory": "RU-ALT",
             "timezone": "Asia/Tashkent", "days": "2027-03-10 10:00-12:00", "request_deadline": unreadable})
-        assert no_deadline.status_code == 400 and "2026-12-10T18:00" in no_deadline.text
+        assert no_deadline.status_code == 400 and "T18:00" in no_deadline.text
     good = organizer.post("/missions/new", data={"csrf": token, "name": "Return visit", "host_territory": "UZ-SI",
                                                 "visiting_territory": "RU-ALT", "timezone": "Asia/Tashkent",
                                                 "days": "2027-03-10 10:00-12:00", "slot_minutes": "30",

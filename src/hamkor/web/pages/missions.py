@@ -117,7 +117,8 @@ def _data_from(form) -> MissionData:
         deadline = None
     if deadline is None and (form.get("request_deadline") or "").strip() and timezone_known(timezone):
         # a deadline that does not read is refused, not silently cleared
-        raise FieldProblem([("request_deadline", Msg("a date and time, such as 2026-12-10T18:00"))])
+        raise FieldProblem([("request_deadline", Msg("a date and time, such as %(example)s",
+                                                     example=datetime.now(UTC).strftime("%Y-%m-%dT18:00")))])
     slot_minutes, tables = form.get("slot_minutes", "30"), form.get("tables", "10")
     return MissionData(
         name=form.get("name", ""), host_territory=form.get("host_territory", ""),
