@@ -24,6 +24,7 @@ from hamkor.trade.warehouse import Warehouse
 from hamkor.web.cache import GenerationCache
 from hamkor.web.errors import Forbidden, NotSignedIn
 from hamkor.web.jobs import JobRunner
+from hamkor.web.limits import KNOWN_VIEWER
 from hamkor.web.security import SESSION_COOKIE, csrf_matches
 from hamkor.web.state import WebState
 
@@ -54,6 +55,9 @@ def web_state(request: Request) -> WebState:
 
 
 def current_viewer(request: Request) -> Viewer | None:
+    known = request.scope.get("state", {})
+    if KNOWN_VIEWER in known:  # the body gate asked the database already, for this very request
+        return known[KNOWN_VIEWER]
     state = web_state(request)
     accounts = state.services.accounts
     header = request.headers.get("authorization", "")

@@ -18,6 +18,7 @@ from starlette.requests import ClientDisconnect
 
 from hamkor.i18n import DEFAULT_LANGUAGE, LANGUAGES, Msg, localize
 
+KNOWN_VIEWER = "hamkor.viewer"  # where the gate leaves who is asking, for the route's own guard
 ANONYMOUS_BODY = 64 << 10  # the public forms (sign-in, registration, a forgotten password) fit many times over
 SIGNED_IN_BODY = 1 << 20  # a page's form or a JSON record of the API
 BODY_CHUNK_SECONDS = 30.0  # a body that stops arriving for this long is given up (408)
@@ -110,6 +111,7 @@ class BodyGate:
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
         viewer = await to_thread.run_sync(self.who_asks, scope)
+        scope.setdefault("state", {})[KNOWN_VIEWER] = viewer  # the route's guard asks once, not twice
         limit = body_limit(scope.get("path", ""), viewer, self.upload_limit)
         declared = next((value for name, value in scope.get("headers", []) if name == b"content-length"), None)
         if declared is not None:
