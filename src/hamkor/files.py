@@ -70,6 +70,8 @@ def excerpt(text, limit: int = EXCERPT_CHARS) -> str:
     """The start of a text a person is shown (a value, a header): a report never carries a whole file."""
     if not isinstance(text, str):
         text = str(text)
+    if "\x00" in text:  # a damaged file's NUL cannot be stored (PostgreSQL refuses it) nor seen: show its sign
+        text = text.replace("\x00", "\u2400")
     return text if len(text) <= limit else text[: limit - 1] + "…"  # a short one stays itself (a Msg, say)
 
 

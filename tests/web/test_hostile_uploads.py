@@ -136,6 +136,7 @@ def test_the_companies_page_refuses_a_hostile_workbook_in_bounded_memory(server,
     response, growth = peak_growth(server.pid, lambda: _companies_upload(server, server.files["companies", hostile]))
     assert response.status_code == 422 and REASONS_RU[hostile] in response.text, response.text[-3000:]
     assert "ничего не загружено" in response.text  # "nothing was imported"
+    assert f"<p>{server.files['companies', hostile].name}:" in response.text  # the person's file, not our copy
     assert _companies(server) == before
     assert growth < MAX_GROWTH_MIB, (hostile, growth, memory_of(server.pid))
 

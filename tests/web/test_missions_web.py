@@ -162,6 +162,8 @@ def test_schedule_job_outcomes_and_documents(env):
             break
         time.sleep(0.5)
     assert "job-done" in fragment, fragment
+    # the job is this mission's: followed under another mission's address it is none
+    assert organizer.get(f"/missions/{mission.id + 1}/job/{job_id}").status_code == 404
     meetings = [m for m in app.state.web.services.missions.meetings(mission.id) if m.status == "scheduled"]
     first = meetings[0]
     # The outcomes page is one form: one Save for every meeting, and a wrong row saves nothing.

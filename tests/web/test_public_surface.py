@@ -234,6 +234,16 @@ def test_an_anonymous_huge_body_is_refused_before_it_is_read(instance, path, med
     assert b"x-content-type-options: nosniff" in answer.lower()  # an error carries the security headers too
 
 
+def test_an_address_no_route_can_use_is_refused_before_any_route_reads_it(instance):
+    client = TestClient(instance)
+    nul = client.get("/companies?q=a%00b")
+    assert nul.status_code == 400 and "NUL" in nul.text
+    long_query = client.get("/companies", params={"q": "x" * 2001, "lang": "uz"})
+    assert long_query.status_code == 400 and "2000" in long_query.text.replace("\u00a0", "").replace(" ", "")
+    long_path = client.get("/missions/" + "x" * 5000)
+    assert long_path.status_code == 414 and "x" * 1000 not in long_path.text  # not echoed back
+
+
 def test_a_body_without_a_length_is_cut_off_at_its_limit(instance):
     """Chunked, with no length declared: counted as it arrives and cut at 64 KiB for a stranger."""
     def chunks():

@@ -389,11 +389,14 @@ def test_a_claim_is_granted_by_the_organizer_or_by_the_companys_known_address(en
     assert rep.get(f"/companies/{new_id}").status_code == 404 and "Sirdaryo" not in rep.get("/companies").text
     uz = signed_in_as(app, "director@agro.uz")
     assert uz.get(f"/companies/{new_id}").status_code == 200  # its own
+    staff_row = organizer.get("/companies").text.split(f'href="/companies/{new_id}"')[1].split("</tr>")[0]
+    assert "ждёт одобрения" in staff_row  # staff see it, marked as not yet in the registry others read
     for view in services.missions.registrations(mission.id):
         token = csrf_of(organizer, f"/missions/{mission.id}/registrations")
         organizer.post(f"/missions/{mission.id}/registrations/{view.registration.id}",
                        data={"csrf": token, "decision": "approve"})
     assert any(c["id"] == new_id for c in rep.get("/api/v1/companies").json())
+    assert "ждёт одобрения" not in organizer.get("/companies").text
 
 
 def test_a_representative_sees_its_own_companys_tax_id_only(env):

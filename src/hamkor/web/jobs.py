@@ -89,8 +89,11 @@ class JobRunner:
                 self._pools[queue] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"jobs-{queue}")
             return self._pools[queue]
 
-    def submit(self, kind: str, user_id: int | None, work: Callable[[Callable[[float], None]], dict]) -> int:
-        job_id = self._record(kind, user_id, "queued")
+    def submit(self, kind: str, user_id: int | None, work: Callable[[Callable[[float], None]], dict],
+               subject: dict | None = None) -> int:
+        """`subject` names what the job works on (`{"mission": 3}`): it is the job's result until the work
+        gives its own, so a page that follows the job can check the job is of its record while it runs."""
+        job_id = self._record(kind, user_id, "queued", subject)
         self._pool(kind).submit(self._run, job_id, work)
         return job_id
 
@@ -118,7 +121,7 @@ class JobRunner:
         with self._lock:
             return self._inline_slots.setdefault(queue, BoundedSemaphore(workers))
 
-    def _record(self, kind: str, user_id: int | None, status: str) -> int:
+    def _record(self, kind: str, user_id: int | None, status: str, subject: dict | None = None) -> int:
         with self.db.session() as session:
             if user_id is not None:
                 # Hold the person's row before counting: twelve requests at once then count in turn, each
@@ -129,7 +132,7 @@ class JobRunner:
                     Job.user_id == user_id, Job.status.in_(("queued", "running")))) >= MAX_ACTIVE_PER_USER:
                 raise TooManyJobs([("job", Msg("you have %(count)s jobs waiting or running: wait until one ends",
                                                count=MAX_ACTIVE_PER_USER))])
-            job = Job(kind=kind, user_id=user_id, status=status, progress=0.0, created_at=_now())
+            job = Job(kind=kind, user_id=user_id, status=status, progress=0.0, result=subject, created_at=_now())
             session.add(job)
             session.flush()
             return job.id

@@ -46,6 +46,7 @@ def body_limit(path: str, viewer, upload_limit: int) -> int:
 
 
 MAX_QUERY_VALUE = 2_000  # a search, a period, a list of codes: no query parameter needs more
+MAX_PATH = 1_000  # the longest address a route has is a few ids and a word; pages echo the path back
 
 
 def _query_problem(query: bytes) -> Msg | None:
@@ -106,6 +107,9 @@ class BodyGate:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         query_problem = _query_problem(scope.get("query_string", b""))
+        if len(scope.get("path", "")) > MAX_PATH:
+            return await _refuse(scope, send, 414, Msg("the address is longer than %(max_length)s characters",
+                                                       max_length=MAX_PATH))
         if query_problem:
             return await _refuse(scope, send, 400, query_problem)
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):

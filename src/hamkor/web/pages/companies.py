@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -25,6 +26,7 @@ from hamkor.companies.registry import (
 from hamkor.companies.service import accept_pair, match, meeting_requests
 from hamkor.companies.transfer import FIELDS, ImportRefused, export_companies, import_companies
 from hamkor.errors import NotFound, Refused
+from hamkor.files import excerpt
 from hamkor.reference.regions import regions
 from hamkor.web.deps import (
     CompanyCreator,
@@ -188,7 +190,10 @@ async def import_upload(request: Request, viewer: CompanyImporter, web: Web, fil
                         csrf: str = Form(""), mapping: str = Form(""), update_existing: bool = Form(False)):
     check_csrf(viewer, csrf)
     saved = await save_upload(web, file)
-    named = saved.with_name(saved.name + "-" + (file.filename or "upload.csv").replace("/", "_"))
+    shown_name = excerpt(file.filename or "upload.csv", 120)  # the report names the person's file, not ours
+    # The reader tells a workbook by its content; the suffix only names what a non-workbook claims to be.
+    suffix = Path(file.filename or "").suffix.lower()
+    named = saved.with_name(saved.name + (suffix if suffix in (".csv", ".xlsx", ".xlsm", ".txt") else ".csv"))
     saved.rename(named)
     explicit = {}
     for line in mapping.splitlines():
@@ -197,7 +202,9 @@ async def import_upload(request: Request, viewer: CompanyImporter, web: Web, fil
             explicit[column.strip()] = field.strip()
     try:
         report = import_companies(web.services.registry, named, explicit, update_existing)
+        report.file_name = shown_name
     except ImportRefused as refused:
+        refused.report.file_name = shown_name
         return page(request, "companies_import.html.j2", status_code=422, report=refused.report, error=True,
                     import_fields=FIELDS)
     finally:

@@ -344,7 +344,8 @@ def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep
                 certificate=mission.certificate, reasons=reasons, name=lambda p: p.name(lang),
                 people=list(missions.people(mission.id).values()), slots=missions.slots(mission), visits=visits,
                 clock=clock, may_manage=viewer.may("missions.manage"),
-                job=running if running and running.kind == "mission" else None,
+                job=running if running and running.kind == "mission"
+                and (running.result or {}).get("mission") == mission.id else None,
                 document_job=_followed_document(web, viewer, mission.id, document_job))
 
 
@@ -353,7 +354,7 @@ def _start(jobs, viewer, mission_id: int, label: str, work) -> RedirectResponse:
         result = work(lambda fraction, _message="": progress(fraction))
         return {"mission": mission_id, "action": label, "value": result.value if hasattr(result, "value") else None}
 
-    job_id = jobs.submit("mission", viewer.user_id, run)
+    job_id = jobs.submit("mission", viewer.user_id, run, subject={"mission": mission_id})
     return RedirectResponse(f"/missions/{mission_id}/schedule?job={job_id}", status_code=303)
 
 
@@ -383,8 +384,8 @@ def run_replan(request: Request, viewer: MissionManager, missions: MissionsDep, 
 @router.get("/missions/{mission_id}/job/{job_id}")
 def mission_job(request: Request, viewer: MissionViewer, jobs: JobsDep, mission_id: RecordId, job_id: RecordId):
     job = jobs.get(job_id, viewer)
-    if job is None or job.kind != "mission":
-        raise NotFound("No such job.")
+    if job is None or job.kind != "mission" or (job.result or {}).get("mission") != mission_id:
+        raise NotFound("No such job.")  # another mission's job reads as none here
     return page(request, "_mission_job.html.j2", job=job, mission_id=mission_id)
 
 
@@ -580,7 +581,7 @@ def make_mission_document(request: Request, viewer: MissionManager, missions: Mi
         target.write_bytes(body)
         return {"mission": mission_id, "file": target.name, "name": name, "kind": kind}
 
-    job_id = web.jobs.submit("document", viewer.user_id, work)
+    job_id = web.jobs.submit("document", viewer.user_id, work, subject={"mission": mission_id})
     page_path = "schedule" if back == "schedule" else ""
     return RedirectResponse(f"/missions/{mission_id}{'/' + page_path if page_path else ''}?document_job={job_id}",
                             status_code=303)
@@ -589,7 +590,7 @@ def make_mission_document(request: Request, viewer: MissionManager, missions: Mi
 def _document_job(web, viewer, mission_id: int, job_id: int):
     job = web.jobs.get(job_id, viewer)
     if (job is None or job.kind != "document"
-            or (job.result or {}).get("mission", mission_id) != mission_id):
+            or (job.result or {}).get("mission") != mission_id):
         raise NotFound("No such job.")
     return job
 
