@@ -131,7 +131,7 @@ def test_trade_commands(demo_dir):
                  "-f", "json")
     assert result.exit_code == 0, result.output
     rows = {r["measure"]: r for r in json.loads(result.stdout)}
-    assert rows["turnover"]["growth, %"] == 33.0 and rows["turnover"]["current, mn USD"] == 135.66
+    assert rows["turnover"]["growth, %"] == 33.0 and rows["turnover"]["period, mn USD"] == 135.66
     assert "SYNTHETIC" in result.stderr
     partners = json.loads(run(data_dir, "trade", "partners", "-r", "RU-ALT", "--period", "2025-01..2025-09",
                               "-f", "json").stdout)

@@ -252,18 +252,3 @@ def test_mirror_pairs_only_comparable_figures(service, settings, tmp_path):
     assert [(r.year, r.flow, r.reported_source, r.mirror_source) for r in rows] == [
         (2024, "export", "fts-national", "uz-customs")]
     assert rows[0].reported == pytest.approx(1200.0) and rows[0].mirror == pytest.approx(1320.0)
-
-
-def test_the_brief_headline_names_the_months_it_compares(two_sources):
-    from hamkor.briefing.compose import compose_brief
-
-    con, october_batch = two_sources
-    brief = compose_brief(con, "RU-ALT", "UZ", Period.months(2025, 1, 10), "ru", render_charts=False)
-    assert "За январь–октябрь 2025 г. товарооборот составил" in brief.headline
-    # each trade source in the brief says the months it answers for and its batches
-    assert any(s.endswith(f" — октябрь 2025 г., партия {october_batch}") for s in brief.sources), brief.sources
-    assert "за сопоставимые месяцы (январь–сентябрь 2025 г.) он вырос на" in brief.headline
-    english = compose_brief(con, "RU-ALT", "UZ", Period.months(2025, 1, 10), "en", render_charts=False)
-    assert "over the comparable months (January–September 2025) it was up" in english.headline
-    whole = compose_brief(con, "RU-ALT", "UZ", Period.months(2025, 1, 9), "ru", render_charts=False)
-    assert "сопоставимые" not in whole.headline  # like for like throughout: the usual sentence

@@ -12,7 +12,7 @@ from babel.dates import format_date
 from hamkor.briefing import phrases
 from hamkor.briefing.phrases import label
 from hamkor.cooperation.digest import CooperationDigest
-from hamkor.i18n import LANGUAGES
+from hamkor.i18n import LANGUAGES, localize
 from hamkor.i18n.numbers import (
     format_money,
     format_number,
@@ -30,7 +30,7 @@ from hamkor.opportunities.world import OpportunityError
 from hamkor.reference.countries import countries
 from hamkor.reference.names import GROUPS, WORLD, short_name, territory_name
 from hamkor.render import charts
-from hamkor.trade import stats
+from hamkor.trade import figures, stats
 from hamkor.trade.facts import is_synthetic
 from hamkor.trade.periods import Period
 
@@ -91,20 +91,26 @@ def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, p
 def _compose(con, areas: Future, reporter: str, partner: str, period: Period, lang: str, top: int,
              render_charts: bool, today: date | None, cooperation: CooperationDigest | None) -> Brief:
     query = stats.Query(reporter, partner, period)
-    summary = stats.summary(con, query)
+    stated = figures.headline(con, query)
+    summary = stated.summary
     query = summary.query  # with the source chosen
     reporter_name, partner_name = territory_name(reporter, lang), territory_name(partner, lang)
     is_group = partner.upper() in GROUPS or partner.upper() == WORLD
     ranking = stats.partner_ranking(con, reporter, period)
     rank = next((r.rank for r in ranking if r.partner == partner.upper()), None)
-    divisor, _ = money_scale(max(summary.current.turnover, summary.previous.turnover))
+    measures = stated.measures
+    divisor, _ = money_scale(max([abs(f.value) for m in measures.values() for f in (m.whole, m.base)
+                                  if not f.missing] or [0.0]))
+    turnover = measures["turnover"]
+    note = turnover.whole.reason if turnover.whole.missing else turnover.no_comparison
 
     facts = phrases.Facts(
         reporter_name, "-" in reporter, partner_name, is_group, (period.first, period.last, period.kind),
-        period.previous_year().first[0], summary.current.turnover, summary.current.exports,
-        summary.current.imports, summary.growth("turnover"), summary.growth("exports"), summary.growth("imports"),
-        rank, len(ranking), divisor, _comparable_span(summary),
-        _genitive_ru(reporter) if lang == "ru" else None)
+        period.previous_year().first[0], turnover.whole.value, measures["exports"].whole.value,
+        measures["imports"].whole.value, turnover.growth, measures["exports"].growth, measures["imports"].growth,
+        rank, len(ranking), divisor,
+        figures.months_text(turnover.compared.months, lang) if turnover.partial and turnover.compared.months else None,
+        _genitive_ru(reporter) if lang == "ru" else None, None if note is None else localize(note, lang))
     brief = Brief(
         lang=lang, title=label("title", lang),
         subtitle=label("trade_with", lang, reporter=reporter_name, partner=partner_name) + ", "
@@ -121,7 +127,7 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
             value=format_money(found.value, lang, divisor), low=format_money(found.low, lang, divisor),
             high=format_money(found.high, lang, divisor)))
     # The caveats of the headline figures stand under their table, not at the end of the brief.
-    headline_table = _headline_table(summary, lang, divisor)
+    headline_table = _headline_table(stated, lang, divisor)
     if summary.coverage.annual_only and period.kind != "year":
         headline_table.notes.append(label("annual_only", lang))
     elif not summary.coverage.complete and not summary.coverage.empty:
@@ -201,20 +207,44 @@ def _promising_areas(con, reporter: str, partner: str, lang: str) -> tuple[list[
     return found, source
 
 
-def _headline_table(summary: stats.Summary, lang: str, divisor: float) -> Table:
+def _headline_table(found: figures.Headline, lang: str, divisor: float) -> Table:
+    """The period's figures and "a year earlier" over the months compared, each column named by its months:
+    where the pair covers fewer months than the period, the whole period stands in a column of its own."""
     unit = money_unit(divisor, lang)
-    period = summary.query.period
-    # the columns name their periods ("январь–сентябрь 2024 г."), not bare years
-    previous = period.previous_year()
-    previous_label = phrases.period_phrase(previous.first, previous.last, previous.kind, lang)
-    current_label = phrases.period_phrase(period.first, period.last, period.kind, lang)
-    rows = []
-    for measure in ("turnover", "exports", "imports", "balance"):
-        rows.append([label(measure, lang), format_number(getattr(summary.previous, measure) / divisor, lang),
-                     format_number(getattr(summary.current, measure) / divisor, lang),
-                     format_percent(summary.growth(measure), lang) if measure != "balance" else "—"])
-    return Table(label("headline", lang) + f", {unit}",
-                 [label("indicator", lang), previous_label, current_label, label("growth", lang)], rows)
+    measures = [found.measures[name] for name in ("turnover", "exports", "imports", "balance")]
+    reference = found.measures["exports"]
+    partial = any(m.partial for m in measures)
+    compared_months, base_months = reference.compared.months, reference.base.months
+    headers = [label("indicator", lang)]
+    if partial:
+        headers.append(figures.months_text(reference.whole.months, lang) or _period_label(found.period, lang))
+    headers += [figures.months_text(base_months, lang) or label("a_year_earlier", lang),
+                figures.months_text(compared_months, lang) or _period_label(found.period, lang),
+                label("growth", lang)]
+    rows, notes = [], []
+    for m in measures:
+        row = [label(m.name, lang)]
+        if partial:
+            row.append(figures.number_text(m.whole, lang, divisor))
+        row += [figures.number_text(m.base, lang, divisor),
+                figures.number_text(m.compared if compared_months else m.whole, lang, divisor),
+                format_percent(m.growth, lang) if m.growth is not None else "—"]
+        rows.append(row)
+        why = m.whole.reason if m.whole.missing else m.no_comparison
+        if why is not None and m.name != "balance":
+            text = f"{label(m.name, lang)}: {localize(why, lang)}"
+            if text not in notes:
+                notes.append(text)
+    table = Table(label("headline", lang) + f", {unit}", headers, rows)
+    if partial and compared_months:
+        table.notes.append(label("like_for_like", lang, months=figures.months_text(compared_months, lang),
+                                 whole=figures.months_text(reference.whole.months, lang)))
+    table.notes += notes
+    return table
+
+
+def _period_label(period: Period, lang: str) -> str:
+    return phrases.period_phrase(period.first, period.last, period.kind, lang)
 
 
 def _structure_table(structure: stats.Structure, title: str, lang: str, divisor: float) -> Table:
@@ -271,16 +301,6 @@ def _cooperation_section(found: CooperationDigest, lang: str) -> list[Promising]
 def _genitive_ru(code: str) -> str | None:
     name = territory_name(code, "ru")
     return region_genitive(name) if "-" in code else country_genitive(name)
-
-
-def _comparable_span(summary: stats.Summary) -> tuple | None:
-    """The first and last month growth compares, when that is fewer months than the period has data for
-    and they run without a gap (else None: the period itself is compared)."""
-    months = [(y, m) for y, m in summary.comparable if m is not None]
-    if summary.like_for_like or not months:
-        return None
-    (y1, m1), (y2, m2) = months[0], months[-1]
-    return ((y1, m1), (y2, m2)) if len(months) == (y2 - y1) * 12 + m2 - m1 + 1 else None
 
 
 def _origin_detail(origin: stats.Provenance, lang: str) -> str:

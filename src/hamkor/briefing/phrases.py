@@ -24,23 +24,28 @@ class Facts:
     partner_is_group: bool
     period: tuple  # (first, last, kind)
     previous_year: int
-    turnover: float
-    exports: float
-    imports: float
+    turnover: float | None  # None: missing (a source without one of the flows, or no data at all)
+    exports: float | None
+    imports: float | None
     turnover_growth: float | None
     export_growth: float | None
     import_growth: float | None
     rank: int | None
     partner_count: int
     divisor: float
-    # When growth rests on fewer months than the period (a month one source lacks a year earlier):
-    # the first and last of the months it compares, said in the headline itself.
-    comparable: tuple | None = None
+    # When growth rests on fewer months than the period (a month one source lacks a year earlier): the
+    # months it compares as the brief's language writes them, said in the headline itself.
+    comparable: str | None = None
     reporter_genitive: str | None = None  # Russian: "Алтайского края", where the name declines surely
+    # Why the turnover has no growth or no value, in the brief's language (from trade.figures)
+    turnover_note: str | None = None
 
 
-def _money(value: float, lang: str, facts: Facts) -> str:
-    return format_money(value, lang, facts.divisor)
+NO_DATA = {"ru": "нет данных", "uz": "maʼlumot yoʻq", "en": "no data"}
+
+
+def _money(value: float | None, lang: str, facts: Facts) -> str:
+    return NO_DATA[lang] if value is None else format_money(value, lang, facts.divisor)
 
 
 def headline(facts: Facts, lang: str) -> str:
@@ -55,11 +60,15 @@ def _headline_ru(f: Facts) -> str:
         parts.append(f"{f.partner} — {ordinal(f.rank, 'ru')} по объёму товарооборота внешнеторговый "
                      f"партнёр {holder}.")
     turnover = f"За {period} товарооборот составил {_money(f.turnover, 'ru', f)}"
-    if f.comparable and f.turnover_growth is not None:
+    if f.turnover is None:
+        turnover = f"За {period} данных о товарообороте нет ({f.turnover_note})."
+    elif f.comparable and f.turnover_growth is not None:
         verb = "вырос" if f.turnover_growth > 0 else "сократился"
-        turnover += (f"; за сопоставимые месяцы ({period_phrase(*f.comparable, 'months', 'ru')}) он {verb} на "
+        turnover += (f"; за сопоставимые месяцы ({f.comparable}) он {verb} на "
                      f"{format_percent(abs(f.turnover_growth), 'ru', signed=False)} по сравнению с теми же "
                      f"месяцами {f.previous_year} г.")
+    elif f.turnover_growth is None and f.turnover_note:
+        turnover += f"; сравнения с прошлым годом нет: {f.turnover_note}."
     elif f.turnover_growth is None:
         turnover += f"; данных за аналогичный период {f.previous_year} г. нет."
     elif abs(f.turnover_growth) < 0.05:
@@ -81,11 +90,15 @@ def _headline_uz(f: Facts) -> str:
         parts.append(f"{f.partner} — {f.reporter} uchun tovar aylanmasi hajmi boʻyicha {ordinal(f.rank, 'uz')} "
                      "tashqi savdo hamkori.")
     turnover = f"{period} davomida tovar aylanmasi {_money(f.turnover, 'uz', f)}ni tashkil etdi"
-    if f.comparable and f.turnover_growth is not None:
+    if f.turnover is None:
+        turnover = f"{period} davomida tovar aylanmasi boʻyicha maʼlumot yoʻq ({f.turnover_note})."
+    elif f.comparable and f.turnover_growth is not None:
         verb = "oʻsdi" if f.turnover_growth > 0 else "kamaydi"
-        turnover += (f"; taqqoslanadigan oylarda ({period_phrase(*f.comparable, 'months', 'uz')}) u "
+        turnover += (f"; taqqoslanadigan oylarda ({f.comparable}) u "
                      f"{f.previous_year}-yilning shu oylariga nisbatan "
                      f"{format_percent(abs(f.turnover_growth), 'uz', signed=False)}ga {verb}.")
+    elif f.turnover_growth is None and f.turnover_note:
+        turnover += f"; oʻsishni koʻrsatib boʻlmaydi: {f.turnover_note}."
     elif f.turnover_growth is None:
         turnover += f"; {f.previous_year}-yilning shu davri uchun maʼlumot yoʻq."
     elif abs(f.turnover_growth) < 0.05:
@@ -107,11 +120,15 @@ def _headline_en(f: Facts) -> str:
         which = "largest" if f.rank == 1 else f"{ordinal(f.rank, 'en')}-largest"
         parts.append(f"{f.partner} is the {which} trade partner of {f.reporter} by turnover.")
     turnover = f"In {period}, turnover amounted to {_money(f.turnover, 'en', f)}"
-    if f.comparable and f.turnover_growth is not None:
+    if f.turnover is None:
+        turnover = f"For {period} there are no turnover data ({f.turnover_note})."
+    elif f.comparable and f.turnover_growth is not None:
         direction = "up" if f.turnover_growth > 0 else "down"
-        turnover += (f"; over the comparable months ({period_phrase(*f.comparable, 'months', 'en')}) it was "
+        turnover += (f"; over the comparable months ({f.comparable}) it was "
                      f"{direction} {format_percent(abs(f.turnover_growth), 'en', signed=False)} on the same months "
                      f"of {f.previous_year}.")
+    elif f.turnover_growth is None and f.turnover_note:
+        turnover += f"; no growth can be given: {f.turnover_note}."
     elif f.turnover_growth is None:
         turnover += f"; there are no data for the same period of {f.previous_year}."
     elif abs(f.turnover_growth) < 0.05:
@@ -203,6 +220,15 @@ LABELS = {
         "ru": "Источник содержит только годовые данные; помесячные показатели недоступны.",
         "uz": "Manbada faqat yillik maʼlumotlar bor; oylik koʻrsatkichlar mavjud emas.",
         "en": "The source has annual figures only; monthly figures are not available.",
+    },
+    "a_year_earlier": {"ru": "Год назад", "uz": "Bir yil oldin", "en": "A year earlier"},
+    "like_for_like": {
+        "ru": "Темп прироста рассчитан за месяцы, для которых есть данные того же источника за оба года: "
+              "{months} против тех же месяцев годом ранее; за весь период ({whole}) данные приведены отдельно.",
+        "uz": "Oʻsish surʼati ikkala yil uchun bir manbadan maʼlumot bor oylar boʻyicha hisoblangan: {months} "
+              "bir yil oldingi shu oylarga nisbatan; butun davr ({whole}) maʼlumotlari alohida keltirilgan.",
+        "en": "Growth compares the months both years have from the same source: {months} against the same "
+              "months a year earlier; the whole period ({whole}) is shown on its own.",
     },
     "no_data": {"ru": "Нет данных за этот период.", "uz": "Bu davr uchun maʼlumot yoʻq.",
                 "en": "No data for this period."},

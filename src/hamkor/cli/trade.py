@@ -62,18 +62,31 @@ def _say_where_from(result: stats.Summary) -> None:
 def summary(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER, period: str = PERIOD,
             source: str | None = SOURCE, fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
     """Exports, imports, turnover and balance, against the same period a year earlier (million USD)."""
-    from hamkor.trade import stats
+    from hamkor.trade import figures, stats
 
     query = stats.Query(reporter.upper(), partner, _period(period), source)
-    result = _run(ctx, lambda con: stats.summary(con, query))
+    found = _run(ctx, lambda con: figures.headline(con, query))
+    result = found.summary
+
+    def value(figure: figures.Figure):
+        return "no data" if figure.missing else mn(figure.value)
+
+    def span(figure: figures.Figure) -> str:
+        return figures.months_text(figure.months, "en")
+
     rows = []
-    for measure in ("exports", "imports", "turnover", "balance"):
-        rows.append([measure, mn(getattr(result.previous, measure)), mn(getattr(result.current, measure)),
-                     None if result.change(measure) is None else mn(result.change(measure)),
-                     _pct(result.growth(measure)) if measure != "balance" else None])
-    title = (f"{reporter.upper()} — {partner}, {result.query.period.label()} vs "
-             f"{result.query.period.previous_year().label()} (sources: {', '.join(result.query.sources) or 'none'})")
-    emit(["measure", "previous, mn USD", "current, mn USD", "change, mn USD", "growth, %"], rows, fmt, title, output)
+    for name in ("exports", "imports", "turnover", "balance"):
+        m = found.measures[name]
+        rows.append([name, value(m.whole), span(m.compared), value(m.compared), span(m.base), value(m.base),
+                     None if m.change is None else mn(m.change), _pct(m.growth),
+                     None if m.no_comparison is None else str(m.no_comparison)])
+    title = (f"{reporter.upper()} — {partner}, {result.query.period.label()} "
+             f"(sources: {', '.join(result.query.sources) or 'none'})")
+    # "A year earlier" is the compared months a year before, named in its own column: never the whole
+    # previous period set beside a growth worked out over fewer months.
+    emit(["measure", "period, mn USD", "months compared", "compared, mn USD",
+          "a year earlier", "a year earlier, mn USD", "change, mn USD", "growth, %", "no growth because"],
+         rows, fmt, title, output)
     _say_where_from(result)
     if result.coverage.annual_only and not query.period.whole_years:
         err_console.print("The source has annual figures only: ask for whole years.")
@@ -81,9 +94,7 @@ def summary(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER
         err_console.print("No data for this period.")
     elif not result.coverage.complete:
         err_console.print(f"Partial period: data for {result.coverage.present} of {result.coverage.expected} months.")
-    if result.previous_coverage.empty and not result.coverage.empty:
-        err_console.print("No data a year earlier: growth is n/a.")
-    synthetic_notice(result.synthetic)
+    synthetic_notice(found.synthetic)
 
 
 @app.command()

@@ -9,20 +9,10 @@ import duckdb
 from hamkor.i18n.numbers import money_scale, money_unit
 from hamkor.reference.names import short_name, territory_name
 from hamkor.render import charts
-from hamkor.trade import stats
+from hamkor.trade import figures, stats
 from hamkor.trade.facts import WORLD_SOURCES
 from hamkor.trade.periods import Period
 from hamkor.trade.projection import Projection
-
-TILE_LABELS = {"turnover": "Turnover", "exports": "Exports", "imports": "Imports", "balance": "Balance"}
-
-
-@dataclass
-class Tile:
-    measure: str
-    value: float
-    previous: float
-    growth: float | None
 
 
 @dataclass
@@ -32,7 +22,7 @@ class Overview:
     period: Period
     source: str | None
     synthetic: bool
-    tiles: list[Tile]
+    tiles: list[figures.Measure]  # turnover, exports, imports, balance: each figure as every face prints it
     rank: int | None
     partner_count: int
     coverage: stats.Coverage
@@ -81,14 +71,14 @@ def overview(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period
              with_charts: bool = True, source: str | None = None) -> Overview:
     """`source` pins one source; without it each month comes from the source the rule picks."""
     query = stats.Query(reporter, partner, period, source)
-    summary = stats.summary(con, query)
+    found = figures.headline(con, query)
+    summary = found.summary
     ranking = stats.partner_ranking(con, reporter, period, source)
     rank = next((r.rank for r in ranking if r.partner == partner.upper()), None)
-    tiles = [Tile(m, getattr(summary.current, m), getattr(summary.previous, m),
-                  summary.growth(m) if m != "balance" else None) for m in TILE_LABELS]
-    result = Overview(reporter, partner, period, summary.query.source, summary.synthetic, tiles, rank, len(ranking),
-                      summary.coverage, provenance=stats.provenance(summary.query), comparable=summary.comparable,
-                      like_for_like=summary.like_for_like or summary.coverage.empty)
+    result = Overview(reporter, partner, period, summary.query.source, found.synthetic,
+                      [found.measures[m] for m in figures.MEASURES], rank, len(ranking),
+                      summary.coverage, provenance=list(found.provenance), comparable=summary.comparable,
+                      like_for_like=found.like_for_like or found.empty)
     projected = stats.year_end(con, summary.query)
     result.projection = projected.get("turnover") if projected else None
     if with_charts:

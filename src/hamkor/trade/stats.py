@@ -340,6 +340,9 @@ class Summary:
     comparable: tuple[tuple[int, int | None], ...] = ()
     comparable_current: Flows | None = None
     comparable_previous: Flows | None = None
+    # The grouped rows both periods were folded from (year, month, flow, in the pair, synthetic, value), for
+    # every partner: `trade.figures` reads which flows each month's source carries from them.
+    groups: tuple = ()
 
     @property
     def synthetic(self) -> bool:
@@ -388,7 +391,8 @@ def summary(con: duckdb.DuckDBPyConnection, q: Query) -> Summary:
     (current, current_span), (before, before_span) = fold(q), fold(previous)
     comparable = _comparable(q, {(year, month) for year, month, *_ in groups})
     return Summary(q, current, before, current_span, before_span, comparable,
-                   _flows_over(groups, set(comparable)), _flows_over(groups, {(y - 1, m) for y, m in comparable}))
+                   _flows_over(groups, set(comparable)), _flows_over(groups, {(y - 1, m) for y, m in comparable}),
+                   tuple(groups))
 
 
 def comparable_months(q: Query) -> tuple[tuple[int, int | None], ...]:

@@ -8,6 +8,7 @@ from hamkor.companies.sectors import sector_name
 from hamkor.i18n import Msg, field_label, language_name, localize, translations
 from hamkor.i18n.numbers import format_money, format_number, format_percent, locale_of
 from hamkor.trade.facts import source_title
+from hamkor.trade.figures import money_text, months_text
 
 
 def template_helpers(lang: str) -> dict:
@@ -36,4 +37,7 @@ def template_helpers(lang: str) -> dict:
         "money": lambda v: format_money(v, lang),
         "number": lambda v, digits=1: format_number(v, lang, digits),
         "percent": lambda v: format_percent(v, lang),
+        # a trade figure (trade.figures.Figure): its value, or «нет данных»; the months a figure adds up
+        "figure": lambda f: money_text(f, lang),
+        "months": lambda keys: months_text(keys, lang),
     }

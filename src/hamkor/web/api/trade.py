@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from hamkor.i18n import localize
+from hamkor.trade import figures, stats
 from hamkor.trade import overview as overview_service
-from hamkor.trade import stats
 from hamkor.trade.periods import Period
 from hamkor.web.api._params import Lang, Partner, PeriodText, Reporter, SourceName
 from hamkor.web.api._problems import ERROR_RESPONSES
@@ -19,11 +20,51 @@ router = APIRouter(prefix="/api/v1", tags=["trade"], responses=ERROR_RESPONSES)
 
 
 class FlowFigures(BaseModel):
-    exports: float
-    imports: float
-    turnover: float
-    balance: float
+    """The four figures of one period; null where no source carries them (see `measures` for why)."""
+
+    exports: float | None
+    imports: float | None
+    turnover: float | None
+    balance: float | None
     months_with_data: int
+
+
+class FigureOut(BaseModel):
+    value: float | None  # null: missing, `reason` says why (never 0 for "no data")
+    status: Literal["observed", "synthetic", "missing"]
+    months: list[str]  # what it adds up: YYYY-MM (YYYY for a year of annual data)
+    sources: list[str]
+    batches: list[int]
+    reason: str | None
+
+
+class MeasureOut(BaseModel):
+    """One indicator as every face prints it: the period, the months compared and the same months a year
+    earlier, the whole previous period; growth and change are over the pair only."""
+
+    measure: str
+    value: float | None  # the period's figure (= whole.value)
+    whole: FigureOut
+    compared: FigureOut
+    base: FigureOut  # "a year earlier": the compared months a year before
+    previous_whole: FigureOut
+    growth_pct: float | None
+    change: float | None
+    no_comparison: str | None  # why there is no growth, when there is none
+
+
+def _figure_out(figure: figures.Figure, lang: str) -> FigureOut:
+    return FigureOut(value=figure.value, status=figure.status, months=figures.month_keys(figure.months),
+                     sources=list(figure.sources), batches=list(figure.batches),
+                     reason=None if figure.reason is None else localize(figure.reason, lang))
+
+
+def measure_out(measure: figures.Measure, lang: str = "en") -> MeasureOut:
+    return MeasureOut(measure=measure.name, value=measure.whole.value, whole=_figure_out(measure.whole, lang),
+                      compared=_figure_out(measure.compared, lang), base=_figure_out(measure.base, lang),
+                      previous_whole=_figure_out(measure.previous_whole, lang), growth_pct=measure.growth,
+                      change=measure.change,
+                      no_comparison=None if measure.no_comparison is None else localize(measure.no_comparison, lang))
 
 
 class ProvenanceOut(BaseModel):
@@ -48,6 +89,7 @@ class SummaryOut(BaseModel):
     current: FlowFigures
     previous: FlowFigures
     growth_pct: dict[str, float | None]
+    measures: dict[str, MeasureOut]  # each figure with its months, sources, status and its own year earlier
     coverage: dict[str, int | bool]
     sources: list[str]
     provenance: list[ProvenanceOut]
@@ -81,13 +123,13 @@ class SeriesPoint(BaseModel):
     imports: float
 
 
-def _summary(con, reporter: str, partner: str, period: Period, source: str | None = None) -> stats.Summary:
-    return stats.summary(con, stats.Query(reporter, partner, period, source))
+def _headline(con, reporter: str, partner: str, period: Period, source: str | None = None) -> figures.Headline:
+    return figures.headline(con, stats.Query(reporter, partner, period, source))
 
 
-def _figures(flows: stats.Flows) -> FlowFigures:
-    return FlowFigures(exports=flows.exports, imports=flows.imports, turnover=flows.turnover, balance=flows.balance,
-                       months_with_data=flows.months_with_data)
+def _figures(found: figures.Headline, which: str, months: int) -> FlowFigures:
+    values = {name: getattr(found.measures[name], which).value for name in figures.MEASURES}
+    return FlowFigures(**values, months_with_data=months)
 
 
 @router.get("/trade/summary", response_model=SummaryOut)
@@ -95,17 +137,20 @@ def summary(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTex
             partner: Partner = "WORLD", source: SourceName = None) -> SummaryOut:
     """Figures of the period against the same months a year earlier, with where they come from."""
     parsed = Period.parse(period)
-    result = read(web, _summary, reporter.upper(), checked_partner(partner), parsed, source)
+    found = read(web, _headline, reporter.upper(), checked_partner(partner), parsed, source)
+    result = found.summary
     return SummaryOut(
         reporter=reporter.upper(), partner=partner.upper(), period=parsed.label(),
-        previous_period=parsed.previous_year().label(), source=result.query.source, synthetic=result.synthetic,
-        current=_figures(result.current), previous=_figures(result.previous),
-        growth_pct={m: result.growth(m) for m in ("exports", "imports", "turnover")},
+        previous_period=parsed.previous_year().label(), source=result.query.source, synthetic=found.synthetic,
+        current=_figures(found, "whole", result.current.months_with_data),
+        previous=_figures(found, "previous_whole", result.previous.months_with_data),
+        growth_pct={m: found.measures[m].growth for m in ("exports", "imports", "turnover")},
+        measures={m: measure_out(found.measures[m]) for m in figures.MEASURES},
         coverage={"expected": result.coverage.expected, "present": result.coverage.present,
                   "annual_only": result.coverage.annual_only, "complete": result.coverage.complete},
         sources=result.query.sources, provenance=_provenance(result.query),
         comparable_months=_months(result.comparable),
-        like_for_like=result.like_for_like)
+        like_for_like=found.like_for_like)
 
 
 class PartnersOut(BaseModel):
@@ -195,4 +240,4 @@ def overview(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTe
                 "turnover": data.projection.value, "low": data.projection.low, "high": data.projection.high,
                 "seasonality_years": list(data.projection.years)},
             "synthetic": data.synthetic, "rank": data.rank, "partner_count": data.partner_count,
-            "tiles": [t.__dict__ for t in data.tiles], "charts": data.charts}
+            "tiles": [measure_out(m, lang).model_dump() for m in data.tiles], "charts": data.charts}

@@ -1,0 +1,137 @@
+"""The headline figures as values (issue 26): "a year earlier" over the months compared, missing is not
+zero, real and synthetic never compared, each figure with its months, sources and batches."""
+
+import pytest
+
+from hamkor.trade import stats
+from hamkor.trade.figures import MISSING, OBSERVED, SYNTHETIC, headline, months_text
+from hamkor.trade.importers import ImportOptions
+from hamkor.trade.periods import Period
+from hamkor.trade.warehouse import Warehouse
+from tests.unit.test_stats import _fts_file
+
+JAN_OCT = Period.months(2025, 1, 10)
+
+
+@pytest.fixture
+def real_after_synthetic(service, settings, tmp_path):
+    """Synthetic January–September of both years and October 2024 (both flows), then a real October 2025."""
+    synthetic = [(flow, f"{m:02d}/{y}", "UZ", code, value + m + (y - 2024) * 10)
+                 for y in (2024, 2025) for m in range(1, 11 if y == 2024 else 10)
+                 for flow, code, value in (("ЭК", "4407111000", 100), ("ИМ", "0806101000", 20))]
+    _fts_file(tmp_path / "synthetic.csv", synthetic)
+    assert service.import_file("fts-regional", tmp_path / "synthetic.csv",
+                               ImportOptions(source="demo-synthetic")).status == "loaded"
+    _fts_file(tmp_path / "october.csv", [("ЭК", "10/2025", "UZ", "4407111000", 500),
+                                         ("ИМ", "10/2025", "UZ", "0806101000", 70)])
+    real = service.import_file("fts-regional", tmp_path / "october.csv")
+    with Warehouse(settings).reader() as connection:
+        yield connection, real.batch_id
+
+
+def test_a_year_earlier_is_over_the_months_compared_and_the_whole_period_is_named_beside_it(real_after_synthetic):
+    con, october = real_after_synthetic
+    found = headline(con, stats.Query("RU-ALT", "UZ", JAN_OCT))
+    exports = found.measures["exports"]
+    assert exports.whole.value == pytest.approx(500 + sum(110 + m for m in range(1, 10)))
+    assert exports.whole.status == SYNTHETIC  # nine synthetic months in it
+    assert exports.compared.months == tuple((2025, m) for m in range(1, 10)) and exports.partial
+    assert exports.base.value == pytest.approx(sum(100 + m for m in range(1, 10)))  # not October 2024's too
+    assert exports.previous_whole.value == pytest.approx(sum(100 + m for m in range(1, 11)))
+    assert exports.growth == pytest.approx(sum(110 + m for m in range(1, 10)) / sum(100 + m for m in range(1, 10))
+                                           * 100 - 100)
+    assert found.measures["balance"].growth is None and found.measures["balance"].change == pytest.approx(
+        exports.change - found.measures["imports"].change)
+    assert october in exports.whole.batches and "fts-regional" in exports.whole.sources
+    assert months_text(exports.compared.months, "ru") == "январь–сентябрь 2025 г."
+
+
+def test_a_real_month_alone_is_not_compared_with_its_synthetic_year_before(real_after_synthetic):
+    con, _ = real_after_synthetic
+    found = headline(con, stats.Query("RU-ALT", "UZ", Period.months(2025, 10, 10)))
+    exports = found.measures["exports"]
+    assert exports.whole.value == 500 and exports.whole.status == OBSERVED
+    assert exports.growth is None and exports.base.missing and "another source" in exports.no_comparison
+
+
+def test_a_pinned_source_without_a_base_says_so(real_after_synthetic):
+    con, _ = real_after_synthetic
+    found = headline(con, stats.Query("RU-ALT", "UZ", JAN_OCT, "fts-regional"))
+    exports = found.measures["exports"]
+    assert exports.whole.value == 500 and exports.base.missing and exports.previous_whole.missing
+    assert exports.growth is None and exports.no_comparison == "no data a year earlier"
+
+
+def test_an_exports_only_table_has_no_imports_turnover_or_balance(service, settings, tmp_path):
+    _fts_file(tmp_path / "exports.csv", [("ЭК", f"{m:02d}/{y}", "UZ", "4407111000", 100 + y - 2024)
+                                          for y in (2024, 2025) for m in (1, 2)])
+    assert service.import_file("fts-regional", tmp_path / "exports.csv").status == "loaded"
+    with Warehouse(settings).reader() as con:
+        found = headline(con, stats.Query("RU-ALT", "UZ", Period.months(2025, 1, 2)))
+    assert found.measures["exports"].whole.value == 202 and found.measures["exports"].growth == pytest.approx(1.0)
+    for name in ("imports", "turnover", "balance"):
+        measure = found.measures[name]
+        assert measure.whole.missing and measure.whole.status == MISSING, name
+        assert "carries no imports" in measure.whole.reason and measure.growth is None and measure.change is None
+
+
+def test_a_period_with_a_gap_names_its_months(service, settings, tmp_path):
+    rows = [(flow, f"{m:02d}/{y}", "UZ", code, 10 * m) for y in (2024, 2025) for m in (1, 2, 3, 5)
+            for flow, code in (("ЭК", "4407111000"), ("ИМ", "0806101000"))]
+    _fts_file(tmp_path / "gap.csv", rows)
+    assert service.import_file("fts-regional", tmp_path / "gap.csv").status == "loaded"
+    with Warehouse(settings).reader() as con:
+        found = headline(con, stats.Query("RU-ALT", "UZ", Period.months(2025, 1, 5)))
+    turnover = found.measures["turnover"]
+    assert turnover.whole.value == 2 * 10 * (1 + 2 + 3 + 5) and turnover.growth == pytest.approx(0.0)
+    assert months_text(turnover.whole.months, "ru") == "январь–март 2025 г., май 2025 г."
+    assert months_text(turnover.base.months, "en") == "January–March 2024, May 2024"
+
+
+def test_a_whole_year_beside_a_partial_one_compares_the_same_months(service, settings, tmp_path):
+    rows = [("ЭК", f"{m:02d}/2024", "UZ", "4407111000", 100) for m in range(1, 13)]
+    rows += [("ИМ", f"{m:02d}/2024", "UZ", "0806101000", 10) for m in range(1, 13)]
+    rows += [("ЭК", f"{m:02d}/2025", "UZ", "4407111000", 120) for m in range(1, 11)]
+    rows += [("ИМ", f"{m:02d}/2025", "UZ", "0806101000", 10) for m in range(1, 11)]
+    _fts_file(tmp_path / "years.csv", rows)
+    assert service.import_file("fts-regional", tmp_path / "years.csv").status == "loaded"
+    with Warehouse(settings).reader() as con:
+        found = headline(con, stats.Query("RU-ALT", "UZ", Period.year(2025)))
+    balance = found.measures["balance"]
+    assert balance.whole.value == 10 * 110 and balance.base.value == 10 * 90  # ten months each, not twelve
+    assert balance.previous_whole.value == 12 * 90 and balance.change == 10 * 20
+    assert found.measures["exports"].growth == pytest.approx(20.0)
+
+
+def test_the_brief_headline_names_the_months_it_compares(real_after_synthetic):
+    from hamkor.briefing.compose import compose_brief
+
+    con, october_batch = real_after_synthetic
+    brief = compose_brief(con, "RU-ALT", "UZ", Period.months(2025, 1, 10), "ru", render_charts=False)
+    assert "За январь–октябрь 2025 г. товарооборот составил" in brief.headline
+    # each trade source in the brief says the months it answers for and its batches
+    assert any(s.endswith(f" — октябрь 2025 г., партия {october_batch}") for s in brief.sources), brief.sources
+    assert "за сопоставимые месяцы (январь–сентябрь 2025 г.) он вырос на" in brief.headline
+    english = compose_brief(con, "RU-ALT", "UZ", Period.months(2025, 1, 10), "en", render_charts=False)
+    assert "over the comparable months (January–September 2025) it was up" in english.headline
+    whole = compose_brief(con, "RU-ALT", "UZ", Period.months(2025, 1, 9), "ru", render_charts=False)
+    assert "сопоставимые" not in whole.headline  # like for like throughout: the usual sentence
+    # the table names each column by its months: the whole period beside the pair, never a false arithmetic
+    table = brief.tables[0]
+    assert table.headers[1:4] == ["январь–октябрь 2025 г.", "январь–сентябрь 2024 г.", "январь–сентябрь 2025 г."]
+    exports = next(row for row in table.rows if row[0] == "Экспорт")
+    assert exports[2:4] == ["0,9", "1,0"] and exports[4] == "+9,5%"  # thousands: 945 → 1 035
+
+
+def test_a_brief_with_one_flow_says_no_data_where_the_other_would_be(service, settings, tmp_path):
+    from hamkor.briefing.compose import compose_brief
+
+    _fts_file(tmp_path / "exports.csv", [("ЭК", f"{m:02d}/{y}", "UZ", "4407111000", 100_000)
+                                          for y in (2024, 2025) for m in (1, 2)])
+    assert service.import_file("fts-regional", tmp_path / "exports.csv").status == "loaded"
+    with Warehouse(settings).reader() as con:
+        brief = compose_brief(con, "RU-ALT", "UZ", Period.months(2025, 1, 2), "uz", render_charts=False)
+    rows = {row[0]: row[1:] for row in brief.tables[0].rows}
+    assert rows["Import"][:2] == ["maʼlumot yoʻq", "maʼlumot yoʻq"] and rows["Saldo"][0] == "maʼlumot yoʻq"
+    assert rows["Tovar aylanmasi"][0] == "maʼlumot yoʻq" and "0,0" not in " ".join(rows["Import"])
+    assert "tovar aylanmasi boʻyicha maʼlumot yoʻq" in brief.headline
