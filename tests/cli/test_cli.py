@@ -31,7 +31,7 @@ def demo_dir(tmp_path_factory):
 def test_demo_prints_a_summary_marked_synthetic(demo_dir):
     _, output = demo_dir
     assert "SYNTHETIC" in output and "Алтайский край" in output
-    assert "+33,0%" in output  # Altai Krai - Uzbekistan, Jan-Sep 2025 on Jan-Sep 2024
+    assert "+33,0\u00a0%" in output  # Altai Krai - Uzbekistan, Jan-Sep 2025 on Jan-Sep 2024
     assert "3 of" in output
 
 

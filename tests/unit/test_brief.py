@@ -67,7 +67,7 @@ def test_snapshot(briefs, lang):
 def test_headlines_read_as_a_person_would_write(briefs):
     assert briefs["ru"].headline.startswith(
         "Узбекистан — третий по объёму товарооборота внешнеторговый партнёр Алтайского края. "
-        "За январь–сентябрь 2025 г. товарооборот составил 135,7\u00a0млн долл. США и вырос на 33,0% "
+        "За январь–сентябрь 2025 г. товарооборот составил 135,7\u00a0млн долл. США и вырос на 33,0\u00a0% "
         "по сравнению с аналогичным периодом 2024 г.")
     assert briefs["uz"].headline.startswith("Oʻzbekiston — Oltoy oʻlkasi uchun tovar aylanmasi hajmi boʻyicha "
                                             "uchinchi tashqi savdo hamkori.")
@@ -139,7 +139,7 @@ def test_growth_decline_and_no_base_phrasing():
                  turnover_growth=-12.34, export_growth=None, import_growth=5.0, rank=12, partner_count=15,
                  divisor=1e6)
     ru = phrases.headline(phrases.Facts(**facts), "ru")
-    assert "12-й по объёму" in ru and "сократился на 12,3%" in ru and "(н/д)" in ru
+    assert "12-й по объёму" in ru and "сократился на 12,3\u00a0%" in ru and "(н/д)" in ru
     en = phrases.headline(phrases.Facts(**{**facts, "turnover_growth": None}), "en")
     assert "12th-largest" in en and "there are no data for the same period of 2024" in en
 

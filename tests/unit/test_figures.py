@@ -120,7 +120,7 @@ def test_the_brief_headline_names_the_months_it_compares(real_after_synthetic):
     table = brief.tables[0]
     assert table.headers[1:4] == ["январь–октябрь 2025 г.", "январь–сентябрь 2024 г.", "январь–сентябрь 2025 г."]
     exports = next(row for row in table.rows if row[0] == "Экспорт")
-    assert exports[2:4] == ["0,9", "1,0"] and exports[4] == "+9,5%"  # thousands: 945 → 1 035
+    assert exports[2:4] == ["0,9", "1,0"] and exports[4] == "+9,5\u00a0%"  # thousands: 945 → 1 035
 
 
 def test_a_brief_with_one_flow_says_no_data_where_the_other_would_be(service, settings, tmp_path):

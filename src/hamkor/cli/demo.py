@@ -14,7 +14,7 @@ def demo(
 ) -> None:
     """Build the demo: reference data, real national series, a synthetic Altai Krai extract."""
     from hamkor.demo.build import build_demo, promising_areas, summarise
-    from hamkor.i18n.numbers import format_number
+    from hamkor.i18n.numbers import format_number, format_percent
     from hamkor.trade.warehouse import WarehouseBusy
 
     settings = settings_of(ctx)
@@ -32,7 +32,7 @@ def demo(
     console.print(f"[bold]Trade summary[/] (data directory {settings.data_dir}), million USD:")
     for line in summarise(settings):
         mark = "[bold yellow]SYNTHETIC demo data[/]" if line.synthetic else "real, official statistics"
-        growth = "n/a" if line.growth is None else f"{format_number(line.growth, 'ru', signed=True)}%"
+        growth = format_percent(line.growth, "ru", na="n/a")
         rank = f"partner rank {line.rank} of {line.partners}" if line.rank else "no rank"
         console.print(f"\n[bold]{line.label}[/], {line.period} — {mark}", highlight=False)
         console.print(

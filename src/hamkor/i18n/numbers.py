@@ -21,13 +21,19 @@ def format_number(value: float, lang: str = "ru", digits: int = 1, signed: bool 
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     if signed:
         pattern = "+" + pattern + ";-" + pattern
-    return format_decimal(value, format=pattern, locale=locale_of(lang))
+    text = format_decimal(value, format=pattern, locale=locale_of(lang))
+    # An official Russian text writes the minus sign, not a hyphen ("−2,3"); CLDR's Russian data gives "-".
+    return text.replace("-", MINUS) if lang == "ru" else text
+
+
+MINUS = "\u2212"
 
 
 def format_percent(value: float | None, lang: str = "ru", signed: bool = True, na: str = "n/a") -> str:
+    """'+33,0\u00a0%' in Russian and Uzbek (a no-break space before the sign, as officials write it), '+33.0%'."""
     if value is None:
         return {"ru": "н/д", "uz": "m/y"}.get(lang, na)
-    return format_number(value, lang, 1, signed) + ("\u00a0%" if lang == "uz" else "%")
+    return format_number(value, lang, 1, signed) + ("%" if lang == "en" else "\u00a0%")
 
 
 # Scale words for money: (threshold, divisor, {lang: unit phrase}).
