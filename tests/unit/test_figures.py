@@ -135,3 +135,22 @@ def test_a_brief_with_one_flow_says_no_data_where_the_other_would_be(service, se
     assert rows["Import"][:2] == ["maʼlumot yoʻq", "maʼlumot yoʻq"] and rows["Saldo"][0] == "maʼlumot yoʻq"
     assert rows["Tovar aylanmasi"][0] == "maʼlumot yoʻq" and "0,0" not in " ".join(rows["Import"])
     assert "tovar aylanmasi boʻyicha maʼlumot yoʻq" in brief.headline
+
+
+def test_codes_the_nomenclature_lacks_load_with_a_word_and_are_named_as_unknown(service, settings, tmp_path):
+    """October 2025's real file held three codes the packaged TN VED lacks: they load, the import names them,
+    and the pages name them by the heading above with a mark, never as a bare code."""
+    from hamkor.reference.nomenclature import nomenclature
+
+    unknown = ["4407109100", "8402110000", "3004900009"]
+    assert all(nomenclature().get(code) is None for code in unknown)  # the finding still holds
+    _fts_file(tmp_path / "october.csv", [("ЭК", "10/2025", "UZ", code, 1000) for code in unknown]
+              + [("ЭК", "10/2025", "UZ", "0806101000", 500)])
+    outcome = service.import_file("fts-regional", tmp_path / "october.csv")
+    assert outcome.status == "loaded" and outcome.rows_loaded == 4
+    [note] = outcome.notes
+    assert note.startswith("3 commodity codes are not in the packaged TN VED") and all(c in note for c in unknown)
+    assert service.batches()[0].error_summary == note  # the history keeps it
+    boilers = stats.item_name("8402110000", "ru")
+    assert "кода нет в справочнике ТН ВЭД" in boilers and boilers != "8402110000"
+    assert "Котлы" in boilers or "котлы" in boilers, boilers

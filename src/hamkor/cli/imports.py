@@ -40,6 +40,8 @@ def _show(outcomes: list[ImportOutcome]) -> None:
                       f"{o.rows_loaded:,}", f"{o.rows_skipped:,}", o.period_range, ", ".join(o.reporters), note)
     console.print(table)
     for o in outcomes:
+        for note in o.notes:
+            err_console.print(f"{o.file.name}: {note}", highlight=False, markup=False)
         if o.report:
             err_console.print(f"[bold red]{o.file.name}[/]: {o.report.count} problem(s), nothing was loaded:")
             for line in o.report.lines():

@@ -40,6 +40,10 @@ class CodeEntry:
         return pick(self.names, lang, self.code)
 
 
+UNKNOWN_CODE = {"ru": "кода нет в справочнике ТН ВЭД", "uz": "kod TIF TN maʼlumotnomasida yoʻq",
+                "en": "code not in the TN VED nomenclature"}
+
+
 class Nomenclature:
     def __init__(self) -> None:
         self._trees: dict[str, dict[str, CodeEntry]] = {edition: {} for edition in EDITIONS}
@@ -143,7 +147,15 @@ class Nomenclature:
         if is_confidential(code):
             return {"ru": "Конфиденциально", "uz": "Maxfiy", "en": "Confidential"}.get(lang, "Confidential")
         entry = self.get(code, edition)
-        return entry.name(lang) if entry else code
+        if entry:
+            return entry.name(lang)
+        # A code this edition lacks (a newer TN VED line, a typing error): named by the nearest group above
+        # it, and said to be unknown, never shown bare where a name belongs.
+        for digits in (8, 6, 4, 2):
+            above = self.get(code[:digits], edition) if code.isdigit() and len(code) > digits else None
+            if above is not None:
+                return f"{above.name(lang)} ({UNKNOWN_CODE.get(lang, UNKNOWN_CODE['en'])})"
+        return code
 
     def map_code(self, code6: str, source: str, target: str) -> list[tuple[str, str]]:
         """HS 6-digit code in `source` edition -> [(code in `target`, relationship)]."""

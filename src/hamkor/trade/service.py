@@ -13,6 +13,7 @@ from sqlalchemy import select
 from hamkor.errors import NotFound, Problem, reason_of
 from hamkor.files import excerpt
 from hamkor.i18n import Msg
+from hamkor.reference.nomenclature import nomenclature
 from hamkor.store.db import Database
 from hamkor.store.models import ImportBatch
 from hamkor.trade.facts import ErrorReport, ImportRejected, is_synthetic, reject
@@ -31,6 +32,20 @@ def sha256_of(path: Path) -> str:
         while chunk := handle.read(8 << 20):
             digest.update(chunk)  # hashlib releases the GIL: this runs beside the load
     return digest.hexdigest()
+
+
+MAX_UNKNOWN_SHOWN = 20
+
+
+def _codes_not_in_nomenclature(con, batch_id: int) -> list[str]:
+    """The batch's national-level codes (ten digits) the packaged edition does not hold: a code of a newer
+    TN VED edition than ours, or a typing error in the file. The rows load; the import says which."""
+    rows = con.execute(
+        "SELECT DISTINCT commodity_code, any_value(nomenclature) FROM trade_flow WHERE batch_id = ? "
+        "AND regexp_full_match(commodity_code, '[0-9]{10}') GROUP BY ALL ORDER BY 1", [batch_id]).fetchall()
+    tree = nomenclature()
+    return [code for code, label in rows
+            if tree.get(code, "HS2022" if "2022" in (label or "") else "HS2017") is None]
 
 
 def now() -> datetime:
@@ -118,6 +133,13 @@ class ImportService:
                     reporters = [r for (r,) in con.execute(
                         "SELECT DISTINCT reporter FROM batch_coverage WHERE batch_id = ? ORDER BY 1",
                         [batch_id]).fetchall()]
+                    unknown = _codes_not_in_nomenclature(con, batch_id)
+                    if unknown:
+                        result.notes.append(Msg(
+                            "%(count)s commodity codes are not in the packaged TN VED nomenclature; their rows are "
+                            "loaded and named by the heading above them: %(codes)s", count=len(unknown),
+                            codes=", ".join(unknown[:MAX_UNKNOWN_SHOWN]) + (", …" if len(unknown) > MAX_UNKNOWN_SHOWN
+                                                                          else "")))
                     replaced = self._superseded(con, batch_id, outcome.source, path)
                     if replaced:
                         for table in ("trade_flow", "warehouse_batch", "batch_coverage"):

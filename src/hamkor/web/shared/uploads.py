@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import UploadFile
 
 from hamkor.errors import Problem
-from hamkor.i18n import LANGUAGES, Msg
+from hamkor.i18n import LANGUAGES, Msg, localize
 from hamkor.trade.formats import VALUE_UNITS
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.web.state import WebState
@@ -70,6 +70,9 @@ def start_import(state: WebState, user_id: int, kind: str, path: Path, options: 
                 "problems": outcome.report.lines() if outcome.report else [],
                 # the page says the problems in its reader's language (a job's result is stored as JSON)
                 "_problems": {lang: outcome.report.lines(lang) for lang in LANGUAGES} if outcome.report else {},
+                # what loaded with a word to say (codes the nomenclature lacks), in each language too
+                "notes": [str(note) for note in outcome.notes],
+                "_notes": {lang: [localize(note, lang) for note in outcome.notes] for lang in LANGUAGES},
                 "file": shown_name}
 
     try:
