@@ -19,12 +19,15 @@ install-test: $(BIN)/python
 demo: install
 	HAMKOR_DATA_DIR=$(DATA_DIR) $(BIN)/hamkor demo
 
+# Two workers, a test file each at a time (a file's fixtures are built once): the machines have two cores.
+TEST_WORKERS ?= 2
+
 test: install-test
-	$(BIN)/python -m pytest --durations=15
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 # What a developer runs between edits (under a minute): everything but the tests marked slow.
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow"
 
 bench: install-test
 	$(BIN)/python benchmarks/import_fts_regional.py

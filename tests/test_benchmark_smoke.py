@@ -86,7 +86,7 @@ def test_baci_world_benchmark_smoke():
 
 def test_documents_benchmark_smoke(demo_settings):
     result = subprocess.run([sys.executable, str(BENCHMARKS / "documents.py"), "--data-dir",
-                             str(demo_settings.data_dir), "--repeat", "1"],
+                             str(demo_settings.data_dir), "--repeat", "1", "--smoke"],
                             capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "one rendering cut into files" in result.stdout
