@@ -154,3 +154,30 @@ def test_codes_the_nomenclature_lacks_load_with_a_word_and_are_named_as_unknown(
     boilers = stats.item_name("8402110000", "ru")
     assert "кода нет в справочнике ТН ВЭД" in boilers and boilers != "8402110000"
     assert "Котлы" in boilers or "котлы" in boilers, boilers
+
+
+def test_charts_mark_each_synthetic_month_and_no_projection_borrows_a_synthetic_shape(real_after_synthetic):
+    from hamkor.render import bars
+    from hamkor.trade.overview import overview
+
+    con, _ = real_after_synthetic
+    data = overview(con, "RU-ALT", "UZ", JAN_OCT, "ru")
+    monthly = data.charts["monthly"]
+    marks = {(v["year"], v["order"]): v["data"] for v in monthly["data"]["values"]}
+    assert marks[("2025", 10)] == "реальные" and marks[("2025", 9)] == "синтетические"
+    assert monthly["encoding"]["opacity"]["scale"]["domain"] == ["реальные", "синтетические"]
+    drawn = bars.draw(monthly, "ru")  # the brief's print drawing marks them too, with a legend entry
+    assert drawn.count('stroke-dasharray="3 2"') == 19 + 1  # 19 synthetic months and the legend's swatch
+    assert ">синтетические<" in drawn
+    # October 2025 is real, January–September synthetic: no year-end projection from that mixture
+    assert data.projection is None and stats.year_end(con, stats.Query("RU-ALT", "UZ", JAN_OCT)) is None
+    # a synthetic period alone is projected from synthetic years as before, and nothing is marked as mixed
+    assert [(v["data"]) for v in overview(con, "RU-ALT", "UZ", Period.months(2025, 1, 9), "ru")
+            .charts["monthly"]["data"]["values"]].count("реальные") == 0
+
+
+def test_a_territory_with_real_data_is_not_called_synthetic_in_the_pickers(real_after_synthetic):
+    from hamkor.trade.overview import reporters
+
+    con, _ = real_after_synthetic
+    assert dict(reporters(con))["RU-ALT"] is False  # October is real: the territory is not "synthetic"

@@ -238,6 +238,13 @@ def _grouped_columns(spec: dict, lang: str) -> str:
                     f'stroke="{GRID_COLOUR}" stroke-width="1"/>')
         body.append(_text(left - 4, ty + LABEL_SIZE * 0.35, label, anchor="end"))
     cells = {(str(row[x["field"]]), str(row[offset["field"]])): float(row[y["field"]]) for row in values}
+    # A status field drawn by opacity (the monthly chart's synthetic months): pale, with a dashed outline.
+    status = encoding.get("opacity")
+    shade = {}
+    if status:
+        domain, levels = status["scale"]["domain"], status["scale"]["range"]
+        shade = {(str(row[x["field"]]), str(row[offset["field"]])): dict(zip(domain, levels, strict=True))[
+            row[status["field"]]] for row in values}
     for index, category in enumerate(categories):
         start = left + index * band + band * BAND_PADDING
         for position, group in enumerate(groups):
@@ -246,9 +253,12 @@ def _grouped_columns(spec: dict, lang: str) -> str:
                 continue
             bar_height = max(value, 0) * scale
             bx = start + position * inner / len(groups)
+            pale = shade.get((category, group), 1.0) < 1.0
+            outline = (f' fill-opacity="{shade[(category, group)]}" stroke="#92400e" stroke-width="0.8" '
+                       f'stroke-dasharray="3 2"') if pale else ""
             body.append(f'<rect x="{bx:.1f}" y="{top + plot_height - bar_height:.1f}" '
                         f'width="{inner / len(groups) * 0.92:.1f}" height="{bar_height:.1f}" '
-                        f'fill="{colours[group]}"><title>{escape(category)} {escape(group)}: '
+                        f'fill="{colours[group]}"{outline}><title>{escape(category)} {escape(group)}: '
                         f'{escape(format_number(value, lang, max(digits, 1)))}</title></rect>')
         body.append(_text(left + index * band + band / 2, top + plot_height + 14, category, anchor="middle"))
     body.append(f'<line x1="{left:.1f}" y1="{top + plot_height:.1f}" x2="{left + plot_width:.1f}" '
@@ -259,4 +269,11 @@ def _grouped_columns(spec: dict, lang: str) -> str:
         body.append(f'<rect x="{lx:.1f}" y="{legend_y - 9:.1f}" width="10" height="10" fill="{colours[group]}"/>')
         body.append(_text(lx + 14, legend_y, group))
         lx += 14 + text_width(group, LABEL_SIZE) + 16
+    if status:
+        for word, level in zip(status["scale"]["domain"], status["scale"]["range"], strict=True):
+            if level < 1.0 and any(value < 1.0 for value in shade.values()):
+                body.append(f'<rect x="{lx:.1f}" y="{legend_y - 9:.1f}" width="10" height="10" fill="{palette[-1]}" '
+                            f'fill-opacity="{level}" stroke="#92400e" stroke-width="0.8" stroke-dasharray="3 2"/>')
+                body.append(_text(lx + 14, legend_y, word))
+                lx += 14 + text_width(word, LABEL_SIZE) + 16
     return _svg(left + plot_width + 8, legend_y + 8, body, title)

@@ -36,13 +36,21 @@ def _base(title: str, width: int = 460, height: int = 200) -> dict:
     }
 
 
-def monthly_turnover_spec(points: list[tuple[int, int, float]], title: str, lang: str, unit_label: str,
+SYNTHETIC_WORDS = {"ru": ("реальные", "синтетические"), "uz": ("haqiqiy", "sintetik"), "en": ("real", "synthetic")}
+
+
+def monthly_turnover_spec(points: list[tuple], title: str, lang: str, unit_label: str,
                           divisor: float) -> dict:
-    """Grouped bars: each month of the period beside the same month a year earlier."""
+    """Grouped bars: each month of the period beside the same month a year earlier. A point may carry a
+    fourth value, whether its month is synthetic: those bars are pale and hatched-looking (a lighter fill
+    with a dashed outline), and the legend says so, so a real month never reads as one of them."""
     # CLDR's abbreviations are unique per language (cutting names to three letters is not: iyun/iyul)
     short = get_month_names("abbreviated", context="stand-alone", locale=locale_of(lang))
-    values = [{"month": short[m].rstrip("."), "order": m, "year": str(y), "value": round(v / divisor, 3)}
-              for y, m, v in points]
+    real, synthetic = SYNTHETIC_WORDS.get(lang, SYNTHETIC_WORDS["en"])
+    values = [{"month": short[p[1]].rstrip("."), "order": p[1], "year": str(p[0]), "value": round(p[2] / divisor, 3),
+               "data": synthetic if len(p) > 3 and p[3] else real}
+              for p in points]
+    marked = any(v["data"] == synthetic for v in values)
     spec = _base(title)
     spec.update({
         "data": {"values": values},
@@ -58,6 +66,13 @@ def monthly_turnover_spec(points: list[tuple[int, int, float]], title: str, lang
                         {"field": "value", "type": "quantitative", "format": ",.1f", "title": unit_label}],
         },
     })
+    if marked:
+        spec["mark"] = {"type": "bar", "tooltip": True, "stroke": "#92400e", "strokeWidth": 1}
+        spec["encoding"]["opacity"] = {"field": "data", "type": "nominal", "title": None,
+                                       "scale": {"domain": [real, synthetic], "range": [1.0, 0.4]}}
+        spec["encoding"]["strokeDash"] = {"field": "data", "type": "nominal", "title": None, "legend": None,
+                                          "scale": {"domain": [real, synthetic], "range": [[1, 0], [3, 2]]}}
+        spec["encoding"]["tooltip"].append({"field": "data", "type": "nominal", "title": None})
     return spec
 
 

@@ -58,13 +58,15 @@ def latest_period(con: duckdb.DuckDBPyConnection, reporter: str) -> Period | Non
 
 
 def reporters(con: duckdb.DuckDBPyConnection) -> list[tuple[str, bool]]:
-    """Reporters in the warehouse, with whether their data are synthetic: regions first, then countries with
+    """Reporters in the warehouse, with whether all their data are synthetic (one real file and the picker
+    no longer calls the territory synthetic; each figure carries its own mark): regions first, then countries with
     statistics of their own, and last those known only from a world matrix (a few hundred of them once
     BACI is loaded, which would otherwise bury the ones a department works with)."""
     world = ", ".join(repr(s) for s in WORLD_SOURCES)
     return [(r, bool(s)) for r, s, _ in con.execute(
-        f"SELECT reporter, bool_or(starts_with(source, 'demo-synthetic')), bool_and(source IN ({world})) AS only_world "
-        "FROM trade_flow GROUP BY reporter ORDER BY only_world, length(reporter) DESC, reporter").fetchall()]
+        f"SELECT reporter, bool_and(starts_with(source, 'demo-synthetic')), "
+        f"bool_and(source IN ({world})) AS only_world FROM trade_flow "
+        "GROUP BY reporter ORDER BY only_world, length(reporter) DESC, reporter").fetchall()]
 
 
 def overview(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period: Period, lang: str = "ru",
@@ -84,7 +86,7 @@ def overview(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period
     if with_charts:
         divisor, _ = money_scale(max(summary.current.turnover, summary.previous.turnover, 1.0))
         unit = money_unit(divisor, lang)
-        points = [(p.year, p.month, p.turnover) for p in stats.series(con, summary.query)]
+        points = [(p.year, p.month, p.turnover, p.synthetic) for p in stats.series(con, summary.query)]
         result.charts["monthly"] = charts.monthly_turnover_spec(points, "", lang, unit, divisor)
         top = ranking[:10]
         rank_divisor, _ = money_scale(max((r.turnover for r in top), default=1.0))

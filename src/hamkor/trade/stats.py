@@ -459,6 +459,7 @@ class MonthPoint:
     month: int
     exports: float
     imports: float
+    synthetic: bool = False  # the month's source is synthetic demo data: charts mark it
 
     @property
     def turnover(self) -> float:
@@ -471,7 +472,7 @@ def series(con: duckdb.DuckDBPyConnection, q: Query, with_previous_year: bool = 
     where, params = _where(Query(q.reporter, q.partner, span, q.source))
     rows = con.execute(
         f"""SELECT year, month, coalesce(sum(value_usd) FILTER (flow = 'export'), 0),
-                   coalesce(sum(value_usd) FILTER (flow = 'import'), 0)
+                   coalesce(sum(value_usd) FILTER (flow = 'import'), 0), coalesce(bool_or({SYNTHETIC_SQL}), false)
             FROM trade_flow WHERE {where} AND month IS NOT NULL GROUP BY year, month ORDER BY year, month""",
         params).fetchall()
     wanted = set(q.period.month_list()) | (set(q.period.previous_year().month_list()) if with_previous_year else set())
@@ -486,6 +487,10 @@ def year_end(con: duckdb.DuckDBPyConnection, q: Query, years_back: int = 5) -> d
         return None
     span = Query(q.reporter, q.partner, Period((year - years_back, 1), (year, last)), q.source)
     points = series(con, span, with_previous_year=False)
+    # Seasonality is never borrowed across real and synthetic data: a real month carried forward by a
+    # synthetic year's shape (or the other way round) is no projection at all.
+    if len({p.synthetic for p in points}) > 1:
+        return None
     result = {}
     for measure in ("turnover", "exports", "imports"):
         found = project({(p.year, p.month): getattr(p, measure) for p in points}, year, last, years_back)
