@@ -181,3 +181,13 @@ def test_a_territory_with_real_data_is_not_called_synthetic_in_the_pickers(real_
 
     con, _ = real_after_synthetic
     assert dict(reporters(con))["RU-ALT"] is False  # October is real: the territory is not "synthetic"
+
+
+def test_the_brief_says_which_part_is_synthetic_when_a_real_month_stands_beside_it(real_after_synthetic):
+    from hamkor.briefing.compose import compose_brief
+
+    con, _ = real_after_synthetic
+    brief = compose_brief(con, "RU-ALT", "UZ", JAN_OCT, "ru", render_charts=False)
+    assert brief.warning.startswith("Внимание: часть показателей") and "сентябрь 2025 г." in brief.warning
+    synthetic_only = compose_brief(con, "RU-ALT", "UZ", Period.months(2025, 1, 9), "ru", render_charts=False)
+    assert "часть" not in synthetic_only.warning and "синтетических" in synthetic_only.warning

@@ -172,8 +172,15 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
     answering = {origin.source: origin for origin in stats.provenance(summary.query)}
     brief.sources = [phrases.source_name(s, lang) + (_origin_detail(answering[s], lang) if s in answering else "")
                      for s in used]
-    if summary.synthetic or any(is_synthetic(s) for s in query.sources) or is_synthetic(world_source):
-        brief.warning = label("synthetic", lang, who=f"{reporter_name} — {partner_name}")
+    synthetic_sources = [s for s in used if is_synthetic(s)]
+    if synthetic_sources:
+        real = [o for o in answering.values() if not o.synthetic]
+        if real:  # say which part is synthetic: a real month beside them is not demo data
+            parts = "; ".join(phrases.source_name(s, lang) + (_origin_detail(answering[s], lang) if s in answering
+                                                               else "") for s in synthetic_sources)
+            brief.warning = label("partly_synthetic", lang, who=f"{reporter_name} — {partner_name}", parts=parts)
+        else:
+            brief.warning = label("synthetic", lang, who=f"{reporter_name} — {partner_name}")
     return brief
 
 

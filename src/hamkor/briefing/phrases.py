@@ -211,6 +211,14 @@ LABELS = {
               "va haqiqiy statistika emas.",
         "en": "Warning: the figures for {who} rest on synthetic demo data; they are not real statistics.",
     },
+    "partly_synthetic": {
+        "ru": "Внимание: часть показателей пары «{who}» рассчитана на синтетических демонстрационных данных "
+              "(не реальная статистика): {parts}. Реальные и синтетические месяцы между собой не сравниваются.",
+        "uz": "Diqqat: {who} boʻyicha koʻrsatkichlarning bir qismi sintetik namoyish maʼlumotlari asosida "
+              "hisoblangan (haqiqiy statistika emas): {parts}. Haqiqiy va sintetik oylar oʻzaro solishtirilmaydi.",
+        "en": "Warning: part of the figures for {who} rest on synthetic demo data (not real statistics): {parts}. "
+              "Real and synthetic months are never compared with each other.",
+    },
     "partial": {
         "ru": "Данные охватывают {present} из {expected} месяцев периода.",
         "uz": "Maʼlumotlar davrning {expected} oyidan {present} tasini qamrab oladi.",
