@@ -285,23 +285,29 @@ def _cooperation_section(found: CooperationDigest, lang: str) -> list[Promising]
     def day(value) -> str:
         return format_date(value, "long", locale=locale_of(lang))
 
+    def cited(sources) -> str:
+        """Where a registry fact comes from, as its record says; a fact with no source says that too."""
+        return " " + label("cited", lang, sources="; ".join(sources)) if sources else " " + label("uncited", lang)
+
     parts = []
     if found.meetings:
         parts.append(Promising(label("coop_meetings", lang), [
             f"{day(m.day)}: {m.title}." + (f" {m.summary}" if m.summary else "")
-            + (f" ({label('synthetic_record', lang)})" if m.synthetic else "") for m in found.meetings]))
+            + (f" ({label('synthetic_record', lang)})" if m.synthetic else "") + cited(m.sources)
+            for m in found.meetings]))
     if found.commitments:
         parts.append(Promising(label("coop_commitments", lang), [
             f"{c.title}" + (f" — {c.who}" if c.who else "") + "; "
             + (label("overdue_since", lang, date=day(c.due)) if c.overdue
-               else label("due", lang, date=day(c.due)) if c.due else label("no_due", lang))
+               else label("due", lang, date=day(c.due)) if c.due else label("no_due", lang)) + "." + cited(c.sources)
             for c in found.commitments]))
     if found.agreements:
         parts.append(Promising(label("coop_agreements", lang), [
             a.title + " (" + "; ".join(x for x in (
                 label("signed_on", lang, date=day(a.signed)) if a.signed else None,
                 label("valid_until", lang, date=day(a.valid_until)) if a.valid_until else None,
-                label("expiring", lang) if a.expiring else None) if x) + ")" for a in found.agreements]))
+                label("expiring", lang) if a.expiring else None) if x) + ")." + cited(a.sources)
+            for a in found.agreements]))
     return parts
 
 

@@ -211,6 +211,9 @@ LABELS = {
               "va haqiqiy statistika emas.",
         "en": "Warning: the figures for {who} rest on synthetic demo data; they are not real statistics.",
     },
+    "cited": {"ru": "Источник: {sources}.", "uz": "Manba: {sources}.", "en": "Source: {sources}."},
+    "uncited": {"ru": "Источник в реестре не указан.", "uz": "Reyestrda manba koʻrsatilmagan.",
+                "en": "The registry names no source."},
     "partly_synthetic": {
         "ru": "Внимание: часть показателей пары «{who}» рассчитана на синтетических демонстрационных данных "
               "(не реальная статистика): {parts}. Реальные и синтетические месяцы между собой не сравниваются.",

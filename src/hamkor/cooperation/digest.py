@@ -17,6 +17,7 @@ class MeetingLine:
     title: str
     summary: str | None
     synthetic: bool
+    sources: tuple[str, ...] = ()  # where the record says its facts come from ("title url")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class CommitmentLine:
     due: date | None
     overdue: bool
     who: str | None
+    sources: tuple[str, ...] = ()  # of the event or agreement it came from
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class AgreementLine:
     signed: date | None
     valid_until: date | None
     expiring: bool
+    sources: tuple[str, ...] = ()  # of the event it was signed at
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,23 @@ def _digest(coop: Cooperation, code: str, today: date, lang: str, meetings: int)
     agreements = [a for a in coop.list("agreements", code)
                   if a.status in ("signed", "in_force") and (a.valid_until is None or a.valid_until >= today)]
 
+    events = {e.id: e for e in coop.list("events", code)}
+    agreement_events = {a.id: a.event_id for a in coop.list("agreements", code)}
+
+    def cited(event_id) -> tuple[str, ...]:
+        event = events.get(event_id) if event_id else None
+        return tuple(" ".join(filter(None, (s.get("title"), s.get("url")))) for s in (event.sources or [])
+                     ) if event is not None else ()
+
     def who(commitment) -> str | None:
         parts = [names["organisations"].get(commitment.organisation_id), names["people"].get(commitment.person_id)]
         return ", ".join(p for p in parts if p) or None
 
     return CooperationDigest(
         code, today,
-        [MeetingLine(e.start_date, e.title, e.summary, e.synthetic) for e in past],
-        [CommitmentLine(c.title, c.due_date, is_overdue(c, today), who(c)) for c in commitments],
+        [MeetingLine(e.start_date, e.title, e.summary, e.synthetic, cited(e.id)) for e in past],
+        [CommitmentLine(c.title, c.due_date, is_overdue(c, today), who(c),
+                        cited(c.event_id or agreement_events.get(c.agreement_id))) for c in commitments],
         [AgreementLine(a.title, a.signed_on, a.valid_until,
-                       a.valid_until is not None and a.valid_until - today <= EXPIRING_WITHIN) for a in agreements])
+                       a.valid_until is not None and a.valid_until - today <= EXPIRING_WITHIN, cited(a.event_id))
+         for a in agreements])
