@@ -272,3 +272,29 @@ def test_no_raw_codes_where_a_person_reads(app):
     assert "русский" in profile or "узбекский" in profile
     changes = client.get("/cooperation").text.split('id="changes"')[1].split("</table>")[0]
     assert "name_ru" not in changes and "partners" not in changes and "start_date" not in changes
+
+
+def test_mirror_data_on_a_page_and_in_the_api_with_both_directions_and_the_valuation_note(app):
+    """2021: Russia's FTS table against Uzbekistan's stat.uz, both real, both directions, each with its source."""
+    application, token = app
+    api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    data = api.get("/api/v1/trade/mirror", params={"reporter": "RU", "partner": "UZ", "years": "2021"}).json()
+    flows = {r["flow"]: r for r in data["rows"]}
+    assert set(flows) == {"export", "import"} and "FOB" in data["note"] and "CIF" in data["note"]
+    assert flows["export"]["reported"] == pytest.approx(5205.129e6, rel=1e-6)  # what the CLI prints for 2021
+    assert flows["export"]["mirror"] == pytest.approx(5462.245e6, rel=1e-6)
+    assert flows["export"]["reported_source"] == "fts-partners" and flows["export"]["mirror_source"] == "uzstat"
+    bad = api.get("/api/v1/trade/mirror", params={"reporter": "RU", "partner": "UZ", "years": "2021..1999"})
+    assert bad.status_code == 422
+    page_client = signed_in(application, "analyst@shape.org")
+    accounts = application.state.web.services.accounts
+    analyst = accounts.find("analyst@shape.org")
+    for lang, words in (("ru", ("ФОБ", "экспорт: Россия → Узбекистан", "5\u00a0205,1")),
+                        ("uz", ("FOB", "eksport: Rossiya → Oʻzbekiston", "5\u00a0205,1")),
+                        ("en", ("FOB", "exports of Russia to Uzbekistan", "5,205.1"))):
+        accounts.set_language(analyst.id, lang)  # the reader's own language, as the account page sets it
+        shown = page_client.get("/mirror", params={"reporter": "RU", "partner": "UZ", "years": "2021"})
+        assert shown.status_code == 200 and all(w in shown.text for w in words), (lang, shown.text[-3000:])
+    accounts.set_language(analyst.id, "ru")
+    refused = page_client.get("/mirror", params={"years": "²⁰²¹"})
+    assert refused.status_code == 200 and "годы указываются так" in refused.text

@@ -62,6 +62,7 @@ ROUTES = {
     ("GET", "/api/v1/me"): "account.self", ("GET", "/api/v1/trade/summary"): "trade.view",
     ("GET", "/api/v1/trade/partners"): "trade.view", ("GET", "/api/v1/trade/structure"): "trade.view",
     ("GET", "/api/v1/trade/series"): "trade.view", ("GET", "/api/v1/trade/overview"): "trade.view",
+    ("GET", "/api/v1/trade/mirror"): "trade.view", ("GET", "/mirror"): "trade.view",
     ("GET", "/api/v1/briefs"): "brief.create", ("GET", "/api/v1/imports"): "imports.view",
     ("POST", "/api/v1/imports"): "imports.write", ("GET", "/api/v1/jobs/{job_id}"): "imports.view",
     ("DELETE", "/api/v1/imports/{batch_id}"): "imports.write",

@@ -756,6 +756,26 @@ class MirrorRow:
         return self.mirror / self.reported if self.reported else None
 
 
+# What every face prints beside mirror figures: the two sides value goods at different points.
+MIRROR_NOTE = Msg("Exports are valued FOB (at the exporter's border) and imports CIF (with freight and insurance to "
+                  "the importer's border), so a partner's imports usually exceed the matching exports by a few per "
+                  "cent for that reason alone; a larger gap says the two statistics count differently.")
+
+
+def mirror_years(text: str | None) -> range | None:
+    """'2019..2021' or '2021' as the years a mirror table covers (None: every year both sides report)."""
+    if not text:
+        return None
+    first, _, last = text.partition("..")
+    if not (first.isascii() and first.isdigit() and len(first) == 4 and (not last or (
+            last.isascii() and last.isdigit() and len(last) == 4))):
+        raise QueryError(Msg("years must look like 2019..2021 or 2021, not '%(value)s'", value=text[:40]))
+    start, end = int(first), int(last or first)
+    if end < start or end - start > 50:
+        raise QueryError(Msg("years must run forwards over at most 50 years, not '%(value)s'", value=text[:40]))
+    return range(start, end + 1)
+
+
 def mirror(con: duckdb.DuckDBPyConnection, reporter: str, partner: str,
            years: range | None = None) -> list[MirrorRow]:
     """Per year, what the reporter says it traded with the partner against what the partner says.

@@ -241,3 +241,36 @@ def overview(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTe
                 "seasonality_years": list(data.projection.years)},
             "synthetic": data.synthetic, "rank": data.rank, "partner_count": data.partner_count,
             "tiles": [measure_out(m, lang).model_dump() for m in data.tiles], "charts": data.charts}
+
+
+class MirrorRowOut(BaseModel):
+    year: int
+    flow: Literal["export", "import"]  # the reporter's flow; the mirror is the partner's opposite flow
+    reported: float
+    mirror: float
+    gap: float  # mirror minus reported
+    ratio: float | None
+    reported_source: str | None
+    mirror_source: str | None
+
+
+class MirrorOut(BaseModel):
+    reporter: str
+    partner: str
+    note: str  # exports FOB, imports CIF: why the two sides differ at all
+    rows: list[MirrorRowOut]  # whole years only, both sides alike (both real, both own statistics)
+
+
+@router.get("/trade/mirror", response_model=MirrorOut)
+def mirror(viewer: TradeViewer, web: Web, reporter: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$")],
+           partner: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$")],
+           years: Annotated[str | None, Query(max_length=10)] = None, lang: Lang = "en") -> MirrorOut:
+    """Per year and direction, what the reporter says it traded with the partner against what the partner
+    says, with the sources of both sides."""
+    span = stats.mirror_years(years)
+    with web.services.warehouse.reader() as con:
+        found = stats.mirror(con, reporter.upper(), partner.upper(), span)
+    return MirrorOut(reporter=reporter.upper(), partner=partner.upper(), note=localize(stats.MIRROR_NOTE, lang),
+                     rows=[MirrorRowOut(year=r.year, flow=r.flow, reported=r.reported, mirror=r.mirror, gap=r.gap,
+                                        ratio=r.ratio, reported_source=r.reported_source,
+                                        mirror_source=r.mirror_source) for r in found])

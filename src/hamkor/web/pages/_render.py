@@ -18,7 +18,8 @@ from hamkor.web.shared.trade import partner_choices
 
 # The menu, each entry with the permission its page needs: a viewer sees only what they may open.
 NAV = [("/", "Dashboard", "trade.view"), ("/explorer", "Trade explorer", "trade.view"),
-       ("/partners", "Partners", "trade.view"), ("/brief", "Brief", "brief.create"),
+       ("/partners", "Partners", "trade.view"), ("/mirror", "Mirror data", "trade.view"),
+       ("/brief", "Brief", "brief.create"),
        ("/opportunities", "Opportunities", "trade.view"), ("/companies", "Companies", "companies.view"),
        ("/matching", "Matching", "matching.use"), ("/missions", "Missions", "missions.view"),
        ("/cooperation", "Cooperation", "cooperation.view"), ("/imports", "Imports", "imports.view"),

@@ -93,6 +93,25 @@ def partners(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
                 sources=stats.provenance(query), comparable=comparable)
 
 
+@router.get("/mirror")
+def mirror_page(request: Request, viewer: TradeViewer, web: Web,
+                reporter: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$")] = "RU",
+                partner: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$")] = "UZ",
+                years: Annotated[str | None, Query(max_length=10)] = None):
+    """Both directions of a pair of countries' trade as each side reports it, year by year."""
+    lang = language_of(request)
+    error, rows = None, []
+    try:
+        span = stats.mirror_years(years)
+        with web.services.warehouse.reader() as con:
+            rows = stats.mirror(con, reporter.upper(), partner.upper(), span)
+    except stats.QueryError as problem:
+        error = reason_of(problem)
+    return page(request, "mirror.html.j2", rows=rows, reporter=reporter.upper(), partner=partner.upper(),
+                years=years or "", error=error, note=stats.MIRROR_NOTE,
+                territory=lambda code: territory_name(code, lang))
+
+
 @dataclass
 class Explored:
     """The explorer's answer: the choices as understood, the goods table, and where its figures come from."""
