@@ -82,7 +82,8 @@ def test_dashboard_draws_its_charts(page, server, demo_settings):
     page.goto(f"{server}/?reporter=RU-ALT&partner=UZ&period=2025-01..2025-09")
     page.wait_for_function("document.querySelectorAll('.chart svg').length === 4", timeout=20000)
     assert "135,7" in page.inner_text(".tiles")
-    assert page.locator(".badge.synthetic").count() == 1
+    # each synthetic figure carries its own mark (four tiles), and one legend line says what the mark means
+    assert page.locator(".tile .badge.synthetic").count() == 4 and page.locator(".legend .badge.synthetic").count() == 1
     shot(page, demo_settings, "dashboard")
 
 

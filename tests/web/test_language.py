@@ -106,7 +106,8 @@ def _pages(application) -> list[str]:
     person = next(iter(services.missions.people(mission.id).values()))
     company = services.registry.all()[0]
     pages = ["/", f"/?{TRADE}", f"/explorer?{TRADE}", f"/explorer?{TRADE}&level=chapter",
-             f"/explorer?{TRADE}&level=section", f"/partners?reporter=RU-ALT&period={PERIOD}", "/mirror?reporter=RU&partner=UZ&years=2021", f"/brief?{TRADE}",
+             f"/explorer?{TRADE}&level=section", f"/partners?reporter=RU-ALT&period={PERIOD}",
+             "/mirror?reporter=RU&partner=UZ&years=2021", f"/brief?{TRADE}",
              f"/brief?{TRADE}&preview=true", "/companies", "/companies-import", "/companies/new",
              f"/companies/{company.id}", f"/companies/{company.id}/edit", "/cooperation", "/cooperation/partners/UZ",
              "/hs", "/hs?q=оборудование+для+геологоразведки", "/hs?q=geologiya+qidiruv+uskunalari", "/imports",
