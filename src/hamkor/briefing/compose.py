@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
-from babel.dates import format_date
 
 from hamkor.briefing import phrases
 from hamkor.briefing.phrases import label
@@ -17,7 +16,7 @@ from hamkor.i18n.numbers import (
     format_money,
     format_number,
     format_percent,
-    locale_of,
+    long_date,
     money_scale,
     money_unit,
     period_phrase,
@@ -116,7 +115,7 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
         subtitle=label("trade_with", lang, reporter=reporter_name, partner=partner_name) + ", "
         + phrases.period_phrase(period.first, period.last, period.kind, lang),
         headline=phrases.headline(facts, lang) if not summary.coverage.empty else label("no_data", lang),
-        prepared_on=format_date(today or date.today(), "long", locale=locale_of(lang)))
+        prepared_on=long_date(today or date.today(), lang))
     if ranking:
         brief.paragraphs.append(phrases.partners_sentence(len(ranking), lang))
     projected = stats.year_end(con, query)
@@ -283,7 +282,7 @@ def _country_of(code: str) -> str:
 
 def _cooperation_section(found: CooperationDigest, lang: str) -> list[Promising]:
     def day(value) -> str:
-        return format_date(value, "long", locale=locale_of(lang))
+        return long_date(value, lang)
 
     def cited(sources) -> str:
         """Where a registry fact comes from, as its record says; a fact with no source says that too."""

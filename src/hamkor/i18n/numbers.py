@@ -6,8 +6,10 @@ Russian, "1,234.5" in English. Words that CLDR lacks (ordinals, the unit phrases
 
 from __future__ import annotations
 
+from datetime import date
+
 from babel import Locale
-from babel.dates import get_month_names
+from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
 LOCALES = {"ru": "ru_RU", "uz": "uz_Latn_UZ", "en": "en_GB"}
@@ -128,3 +130,16 @@ def period_phrase(first: tuple[int, int], last: tuple[int, int], kind: str, lang
     end = {"ru": f"{month_name(m2, lang)} {y2} г.", "uz": f"{y2}-yil {month_name(m2, lang)}",
            "en": f"{month_name(m2, lang)} {y2}"}[lang]
     return f"{start} – {end}"
+
+
+def long_date(value: date, lang: str = "ru") -> str:
+    """A date in running text: '7 декабря 2026 г.', '2026-yil 7-dekabr' (as Uzbek officials write it; CLDR
+    gives '7-dekabr, 2026'), '7 December 2026'."""
+    if lang == "uz":
+        return f"{value.year}-yil {value.day}-{month_name(value.month, 'uz')}"
+    return format_date(value, "long", locale=locale_of(lang))
+
+
+def short_date(value: date, lang: str = "ru") -> str:
+    """A date in a table: '07.12.2026' in Russian and Uzbek, '07/12/2026' in British English."""
+    return value.strftime("%d/%m/%Y" if lang == "en" else "%d.%m.%Y")
