@@ -182,6 +182,12 @@ def test_the_docx_is_an_a4_document_in_an_official_size(briefs):
     table = document.tables[0]
     assert table.rows[0]._tr.trPr.xml.count("tblHeader") == 1  # the head repeats on a new page
     assert all("cantSplit" in row._tr.trPr.xml for row in table.rows[1:])
+    # numbered pages, the instance as author (not "python-docx"), columns as wide as their content
+    assert 'w:instr="PAGE"' in section.footer.paragraphs[0]._p.xml
+    assert document.core_properties.author == "hamkor" and "Справка" in document.core_properties.title
+    goods = next(t for t in document.tables if t.rows[0].cells[0].text.startswith("Товарная группа"))
+    names, figures = goods.columns[0].cells[0].width.cm, goods.columns[1].cells[0].width.cm
+    assert names > 2 * figures and round(sum(c.cells[0].width.cm for c in goods.columns), 1) <= 17.0
 
 
 def test_the_markdown_brief_says_registry_text_as_written_never_as_html_or_markup():

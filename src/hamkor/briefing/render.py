@@ -39,7 +39,7 @@ def to_pdf(brief: Brief, engine: PdfProcess | None = None) -> bytes:
 def to_docx(brief: Brief) -> bytes:
     from hamkor.render import docx  # python-docx and lxml: loaded for a DOCX only, not for every PDF
 
-    document = docx.new_document()
+    document = docx.new_document(title=f"{brief.title}: {brief.subtitle}")
     document.add_heading(brief.title, level=1)
     document.add_paragraph(brief.subtitle)
     if brief.warning:

@@ -15,7 +15,11 @@ from docx.shared import Cm, Pt, RGBColor
 BODY_FONT, BODY_SIZE, TABLE_SIZE = "Times New Roman", Pt(12), Pt(10)
 
 
-def new_document():
+TEXT_WIDTH_CM = 21.0 - 2.5 - 1.5
+
+
+def new_document(author: str = "hamkor", title: str | None = None):
+    """A4 with an official's margins, numbered pages, and the instance (not the library) as its author."""
     document = Document()
     style = document.styles["Normal"]
     style.font.name = BODY_FONT
@@ -24,7 +28,26 @@ def new_document():
         section.page_width, section.page_height = Cm(21.0), Cm(29.7)  # A4, not the template's Letter
         section.left_margin, section.right_margin = Cm(2.5), Cm(1.5)
         section.top_margin = section.bottom_margin = Cm(2.0)
+        _page_number(section.footer.paragraphs[0])
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = author
+    properties.comments = ""
+    if title:
+        properties.title = title
     return document
+
+
+def _page_number(paragraph) -> None:
+    """The page's number, centred in the footer (a PAGE field: Word fills it in on every page)."""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
 
 
 def add_warning(document, text: str) -> None:
@@ -52,6 +75,25 @@ def add_table(document, title: str, headers: list[str], rows: list[list[str]]) -
             paragraph.paragraph_format.keep_with_next = True  # no row left alone at the top of a page
             if index:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _fit_columns(table, [headers, *rows])
+
+
+def column_widths(lines: list[list[str]], total_cm: float = TEXT_WIDTH_CM) -> list[float]:
+    """Widths that fit the content: each column as wide as its longest word and its usual text need, the
+    names' column taking what the figures leave (a figure's column is never wider than its figures)."""
+    columns = list(zip(*lines, strict=True))
+    longest_word = [max((len(w) for cell in col for w in str(cell).split()), default=1) for col in columns]
+    typical = [max(len(str(cell)) for cell in col[1:]) if len(col) > 1 else len(str(col[0])) for col in columns]
+    need = [max(word, min(text, 60)) for word, text in zip(longest_word, typical, strict=True)]
+    scale = total_cm / sum(need)
+    return [round(n * scale, 2) for n in need]
+
+
+def _fit_columns(table, lines: list[list[str]]) -> None:
+    table.autofit = False
+    for width, column in zip(column_widths(lines), table.columns, strict=True):
+        for cell in column.cells:
+            cell.width = Cm(width)
 
 
 def add_note(document, text: str) -> None:
