@@ -30,7 +30,7 @@ def main() -> int:
 
     from hamkor.config import Settings
     from hamkor.store.db import Database
-    from hamkor.trade.projection import naive, project
+    from hamkor.trade.projection import COVERAGE, naive, project
     from hamkor.trade.service import ImportService
     from hamkor.trade.warehouse import Warehouse
 
@@ -74,7 +74,8 @@ def main() -> int:
     print(f"Year-end projection from January..{args.through}, {args.years_back} earlier years at most; "
           f"{n} partner-years of Russia's trade (FTS 2006-2021)")
     print(f"  seasonality (hamkor):     MAPE {statistics.fmean(errors):6.2f} %   "
-          f"MdAPE {statistics.median(errors):6.2f} %   inside the interval: {inside / n * 100:5.1f} %")
+          f"MdAPE {statistics.median(errors):6.2f} %   inside the interval: {inside / n * 100:5.1f} % "
+          f"(nominal {COVERAGE * 100:.0f} %)")
     print(f"  baseline (x 12/{args.through}):       MAPE {statistics.fmean(baseline):6.2f} %   "
           f"MdAPE {statistics.median(baseline):6.2f} %")
     print(f"  ratio baseline / seasonality (MdAPE): {statistics.median(baseline) / statistics.median(errors):.2f}x")

@@ -17,6 +17,7 @@ from hamkor.i18n.numbers import (
     format_number,
     format_percent,
     long_date,
+    month_name,
     money_scale,
     money_unit,
     period_phrase,
@@ -123,6 +124,7 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
         found = projected["turnover"]
         brief.paragraphs.append(label(
             "projection", lang, year=found.year, years=f"{found.years[0]}–{found.years[-1]}",
+            month=month_name(found.through_month, lang),
             value=format_money(found.value, lang, divisor), low=format_money(found.low, lang, divisor),
             high=format_money(found.high, lang, divisor)))
     # The caveats of the headline figures stand under their table, not at the end of the brief.

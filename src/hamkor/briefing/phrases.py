@@ -175,11 +175,14 @@ LABELS = {
     "mirror": {"ru": "Зеркальные данные", "uz": "Koʻzgu maʼlumotlari", "en": "Mirror data"},
     "sources": {"ru": "Источники", "uz": "Manbalar", "en": "Sources"},
     "projection": {"ru": "Прогноз на весь {year} г. по сезонности {years} гг.: товарооборот около {value} "
-                         "(от {low} до {high}). Это оценка, а не статистика.",
+                         "(80-процентный интервал прогноза — от {low} до {high}; t-интервал Стьюдента по логарифму "
+                         "доли периода январь–{month} в годовом объёме каждого из прошлых лет). Это оценка, а не статистика.",
                    "uz": "{year}-yil uchun {years}-yillar mavsumiyligi boʻyicha prognoz: tovar aylanmasi taxminan "
-                         "{value} ({low}dan {high}gacha). Bu statistika emas, baho.",
+                         "{value} (80 foizli prognoz oraligʻi: {low}dan {high}gacha; oldingi yillarda yanvar–{month} "
+                         "ulushining logarifmi boʻyicha Styudent t-oraligʻi). Bu statistika emas, taxminiy hisob.",
                    "en": "Projection for the whole of {year}, from the seasonality of {years}: turnover of about "
-                         "{value} (between {low} and {high}). A projection, not statistics."},
+                         "{value} (80% prediction interval {low} to {high}: Student's t on the logarithm of the share "
+                         "January–{month} made up of each earlier year). A projection, not statistics."},
     "cooperation": {"ru": "Сотрудничество: встречи и договорённости", "uz": "Hamkorlik: uchrashuvlar va kelishuvlar",
                     "en": "Cooperation: meetings and commitments"},
     "coop_meetings": {"ru": "Последние встречи", "uz": "Soʻnggi uchrashuvlar", "en": "Recent meetings"},

@@ -6,7 +6,7 @@ from babel.dates import format_datetime
 
 from hamkor.companies.sectors import sector_name
 from hamkor.i18n import Msg, field_label, language_name, localize, translations
-from hamkor.i18n.numbers import format_money, format_number, format_percent, locale_of
+from hamkor.i18n.numbers import format_money, format_number, format_percent, locale_of, month_name
 from hamkor.trade.facts import source_title
 from hamkor.trade.figures import money_text, months_text
 
@@ -40,4 +40,5 @@ def template_helpers(lang: str) -> dict:
         # a trade figure (trade.figures.Figure): its value, or «нет данных»; the months a figure adds up
         "figure": lambda f: money_text(f, lang),
         "months": lambda keys: months_text(keys, lang),
+        "month_label": lambda month: month_name(month, lang),
     }
