@@ -17,9 +17,9 @@ from hamkor.i18n.numbers import (
     format_number,
     format_percent,
     long_date,
-    month_name,
     money_scale,
     money_unit,
+    month_name,
     period_phrase,
     plural,
 )
