@@ -176,7 +176,8 @@ LABELS = {
     "sources": {"ru": "Источники", "uz": "Manbalar", "en": "Sources"},
     "projection": {"ru": "Прогноз на весь {year} г. по сезонности {years} гг.: товарооборот около {value} "
                          "(80-процентный интервал прогноза — от {low} до {high}; t-интервал Стьюдента "
-                         "по логарифму доли периода январь–{month} в годовом объёме каждого из прошлых лет). Это оценка, а не статистика.",
+                         "по логарифму доли периода январь–{month} в годовом объёме каждого из прошлых лет). "
+                         "Это оценка, а не статистика.",
                    "uz": "{year}-yil uchun {years}-yillar mavsumiyligi boʻyicha prognoz: tovar aylanmasi taxminan "
                          "{value} (80 foizli prognoz oraligʻi: {low}dan {high}gacha; oldingi yillarda yanvar–{month} "
                          "ulushining logarifmi boʻyicha Styudent t-oraligʻi). Bu statistika emas, taxminiy hisob.",
