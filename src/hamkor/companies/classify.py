@@ -29,6 +29,7 @@ from hamkor.reference.nomenclature import nomenclature
 EDITION = "HS2022"
 K1, B = 1.2, 0.75
 TERM_WEIGHT = 6.0  # a trade term names its headings outright: worth a strong lexical match
+TERM_ORDER = 0.5  # up to half the best word score more for a term's first heading, less for each later one
 TRADE_BOOST = 0.25  # at most +25 % for the heading the region trades most
 
 UZ_CYRILLIC = {
@@ -190,6 +191,25 @@ def trade_terms() -> list[TradeTerm]:
     return [TradeTerm(lang, term, _term_keys(term, lang), tuple(codes.split())) for lang, term, codes in rows[1:]]
 
 
+@cache
+def _groups() -> list[TradeTerm]:
+    table = resources.files("hamkor.companies").joinpath("data", "groups.tsv").read_text("utf-8")
+    rows = [line.split("\t") for line in table.splitlines() if line and not line.startswith("#")]
+    return [TradeTerm(lang, term, _term_keys(term, lang), tuple(codes.split())) for lang, term, codes in rows[1:]]
+
+
+def group_extent(text: str, lang: str | None = None) -> tuple[str, tuple[str, ...]] | None:
+    """(the group's phrase, what it covers) when the text names a group of goods as a whole — «текстиль»,
+    «qishloq xoʻjaligi», "chemicals" — the longest phrase that matches; None for a text that names things."""
+    lang = lang or detect_language(text)
+    _, keys = _queries(text, lang)
+    found = [g for g in _groups() if g.lang == lang and g.keys and set(g.keys) <= keys]
+    if not found:
+        return None
+    best = max(found, key=lambda g: len(g.keys))
+    return best.term, best.codes
+
+
 @dataclass
 class Hit:
     code: str  # HS heading
@@ -337,11 +357,15 @@ class Classifier:
         best = max(total.values(), default=1.0)
         for term in trade_terms():
             if term.lang == lang and term.keys and set(term.keys) <= query_keys:
-                for code in term.codes:
+                for position, code in enumerate(term.codes):
+                    # a term lists its headings in the order a person means them: the first gains most, so
+                    # new tyres stand before retreaded ones whatever the words of their names score
+                    weight = TERM_ORDER * (3 if len(term.keys) > 1 else 1)  # a whole phrase matched says more
+                    order = weight * max(best, 1.0) * (len(term.codes) - position) / len(term.codes)
                     for head in [h for h in self.where if h.startswith(code)] if len(code) == 2 else [code]:
                         if head in self.where:
                             i = self.where[head]
-                            total[i] += TERM_WEIGHT * max(best, 1.0) / 10 + TERM_WEIGHT
+                            total[i] += TERM_WEIGHT * max(best, 1.0) / 10 + TERM_WEIGHT + order
                             why[i].append(Msg("trade term «%(term)s»", term=term.term))
         if traded:
             for index in list(total):

@@ -51,3 +51,40 @@ def evaluate(queries: list[LabelledQuery] | None = None, use_language: bool = Fa
             if key == "all" and not any(code in query.headings for code in found):
                 acc.misses.append((query, found))
     return results
+
+
+@dataclass(frozen=True)
+class GroupPhrase:
+    lang: str
+    text: str
+    belongs: tuple[str, ...]  # code prefixes of the group
+    excluded: tuple[str, ...]  # prefixes inside those that a person does not mean (radioactive elements)
+    first: str | None  # the heading expected at the top, where one is
+
+    def holds(self, code: str) -> bool:
+        return code.startswith(self.belongs) and not code.startswith(self.excluded or ("\0",))
+
+
+def group_phrases() -> list[GroupPhrase]:
+    table = resources.files("hamkor.companies").joinpath("data", "group_eval.tsv").read_text("utf-8")
+    rows = [line.split("\t") for line in table.splitlines() if line and not line.startswith("#")]
+    return [GroupPhrase(lang, text, tuple(belongs.split()), tuple(excluded.split()), first or None)
+            for lang, text, belongs, excluded, first in (row + [""] * (5 - len(row)) for row in rows[1:])]
+
+
+def group_precision(phrases: list[GroupPhrase] | None = None) -> dict[str, tuple[float, int, int, list]]:
+    """Per language and 'all': the mean share of the top five that belong to the phrase's group, how many
+    phrases put the expected heading first (of those that name one), how many name one, and the misses."""
+    out: dict[str, list] = {}
+    for phrase in phrases or group_phrases():
+        found = [hit.code for hit in search(phrase.text, phrase.lang, limit=5)]
+        share = sum(phrase.holds(code) for code in found) / 5
+        for key in (phrase.lang, "all"):
+            shares, firsts, named, misses = out.setdefault(key, [[], 0, 0, []])
+            shares.append(share)
+            if phrase.first:
+                out[key][2] += 1
+                out[key][1] += bool(found) and found[0] == phrase.first
+            if share < 1.0 or (phrase.first and (not found or found[0] != phrase.first)):
+                misses.append((phrase.lang, phrase.text, found))
+    return {key: (sum(v[0]) / len(v[0]), v[1], v[2], v[3]) for key, v in out.items()}

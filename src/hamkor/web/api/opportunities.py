@@ -84,7 +84,7 @@ def opportunities(viewer: TradeViewer, web: Web, reporter: Reporter,
     assumptions = Assumptions(horizon, supply_growth / 100, demand_trend)
     result = opportunities_for(web, reporter, partner, direction, assumptions, year)
     resolved = resolve_products(q)
-    keep = Filters(section, min_potential, resolved.codes if resolved else ()).keep
+    keep = Filters(section, min_potential, resolved.codes if resolved else None).keep
     chosen = [i for i in (result.items if kind == "potential" else result.diversification) if keep(i)][:top]
     items = [OpportunityOut(
         code=i.product, name=product_name(i.product, lang), kind=i.kind, section=section_of(i.product),

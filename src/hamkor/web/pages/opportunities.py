@@ -49,7 +49,7 @@ def opportunities_page(request: Request, viewer: TradeViewer, web: Web, reporter
     assumptions = Assumptions(int(min(max(_float(horizon, 0), 0), 10)), _float(supply_growth, 0.0) / 100,
                               min(max(_float(demand_trend, 1.0), 0.0), 3.0))
     resolved = resolve_products(q, lang)
-    filters = Filters(section or None, max(_float(min_potential, 0.0), 0.0), resolved.codes if resolved else ())
+    filters = Filters(section or None, max(_float(min_potential, 0.0), 0.0), resolved.codes if resolved else None)
     result, error = None, None
     try:
         result = opportunities_for(web, reporter, partner, direction, assumptions)

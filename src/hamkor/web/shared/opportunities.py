@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hamkor.companies.classify import detect_language, split_purpose
+from hamkor.companies.classify import detect_language, group_extent, split_purpose
 from hamkor.companies.classify import search as hs_search
 from hamkor.opportunities.analysis import Opportunities, Opportunity, find_opportunities
 from hamkor.opportunities.explain import section_of
@@ -19,12 +19,13 @@ MILLION = 1e6
 class Filters:
     section: str | None = None  # HS section, Roman numeral
     min_potential: float = 0.0  # million USD
-    codes: tuple[str, ...] = ()  # HS codes (any length) a product must fall under; () = any
+    codes: tuple[str, ...] | None = None  # HS codes (any length) a product must fall under; None = any, () = none
 
     def keep(self, item: Opportunity) -> bool:
         if self.section and section_of(item.product) != self.section:
             return False
-        if self.codes and not any(item.product.startswith(c) or c.startswith(item.product) for c in self.codes):
+        if self.codes is not None and not any(item.product.startswith(c) or c.startswith(item.product)
+                                              for c in self.codes):
             return False
         return item.kind != "potential" or item.potential >= self.min_potential * MILLION
 
@@ -34,8 +35,9 @@ class Resolved:
     """What a person typed in the products field, and the HS codes it stands for."""
 
     text: str
-    codes: tuple[str, ...]
+    codes: tuple[str, ...]  # empty: the words matched nothing, and the list says so rather than showing all
     by_words: bool  # found by the HS assistant (else typed as codes)
+    group: str | None = None  # the group phrase the text was read as, where it names one
 
 
 def resolve_products(text: str | None, lang: str | None = None, per_request: int = 5) -> Resolved | None:
@@ -48,6 +50,9 @@ def resolve_products(text: str | None, lang: str | None = None, per_request: int
     words = text.replace(",", " ").replace(";", " ").split()
     if all(w.isdigit() and 2 <= len(w) <= 10 for w in words):
         return Resolved(text, tuple(dict.fromkeys(words)), False)
+    group = group_extent(text, lang)
+    if group is not None:  # a group as a whole («текстиль»): every chapter of it, not its best few headings
+        return Resolved(text, group[1], True, group[0])
     parts = [p.strip() for p in re.split(r"[,;]| и | and | va ", f" {text} ") if p.strip()]
     found: list[str] = []
     head = split_purpose(parts[0], lang or detect_language(parts[0]))[0] if parts else ""
