@@ -28,7 +28,15 @@ from hamkor.web.jobs import remove_old_files
 from hamkor.web.pages._render import check_csrf, page
 from hamkor.web.shared.briefs import brief_for
 from hamkor.web.shared.downloads import disposition
-from hamkor.web.shared.trade import checked_flow, checked_level, checked_partner, checked_within, choose, read
+from hamkor.web.shared.trade import (
+    checked_flow,
+    checked_level,
+    checked_partner,
+    checked_within,
+    choose,
+    main_trade_partner,
+    read,
+)
 from hamkor.web.state import WebState
 
 router = APIRouter(include_in_schema=False)
@@ -95,11 +103,14 @@ def partners(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
 
 @router.get("/mirror")
 def mirror_page(request: Request, viewer: TradeViewer, web: Web,
-                reporter: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$")] = "RU",
-                partner: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$")] = "UZ",
+                reporter: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
+                partner: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
                 years: Annotated[str | None, Query(max_length=10)] = None):
-    """Both directions of a pair of countries' trade as each side reports it, year by year."""
+    """Both directions of a pair of countries' trade as each side reports it, year by year (by default the
+    instance's own country and its main partner's)."""
     lang = language_of(request)
+    reporter = reporter or web.settings.home_territory.split("-")[0]
+    partner = partner or main_trade_partner(web.settings).split("-")[0]
     error, rows = None, []
     try:
         span = stats.mirror_years(years)
