@@ -191,3 +191,10 @@ def test_the_brief_says_which_part_is_synthetic_when_a_real_month_stands_beside_
     assert brief.warning.startswith("Внимание: часть показателей") and "сентябрь 2025 г." in brief.warning
     synthetic_only = compose_brief(con, "RU-ALT", "UZ", Period.months(2025, 1, 9), "ru", render_charts=False)
     assert "часть" not in synthetic_only.warning and "синтетических" in synthetic_only.warning
+
+
+def test_figures_are_rounded_as_a_person_rounds():
+    from hamkor.i18n.numbers import format_number
+
+    assert format_number(1_250_000 / 1e6, "ru") == "1,3" and format_number(0.05, "en") == "0.1"  # not half-even
+    assert format_number(-2.25, "ru", signed=True) == "\u22122,3"

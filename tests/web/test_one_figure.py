@@ -6,6 +6,7 @@ The expected figures are summed here from the rows the test loads, not asked of 
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -204,6 +205,7 @@ def test_every_face_prints_the_same_figures(instances, scenario):
             assert api_measure["compared"]["value"] == pytest.approx(compared), (measure, api_measure)
         assert api_measure["growth_pct"] == pytest.approx(growth), measure
         assert summary["current"][measure] == pytest.approx(now)
+        assert summary["previous"][measure] == pytest.approx(base)  # what growth is set against, nothing else
         assert (api_measure["whole"]["reason"] is None) == (now is not None)
         tile_json = next(t for t in overview["tiles"] if t["measure"] == measure)
         assert tile_json["value"] == pytest.approx(now) and tile_json["base"]["value"] == pytest.approx(base)
@@ -243,3 +245,38 @@ def test_the_brief_names_the_months_of_each_column_where_the_pair_is_not_the_who
     headers, _ = _brief_rows(markdown)
     assert headers[1:4] == ["январь–октябрь 2025 г.", "январь–сентябрь 2024 г.", "январь–сентябрь 2025 г."]
     assert "январь–октябрь 2024" not in markdown  # no whole previous period set against a partial pair
+
+
+def test_a_part_of_a_year_is_never_called_the_year_and_a_lone_real_month_has_no_twin_column(instances):
+    settings, token = instances["a whole year beside a partial one"]
+    application = create_app(settings)
+    try:
+        api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+        markdown = api.get("/api/v1/briefs", params={"reporter": "RU-ALT", "partner": "UZ", "period": "2025",
+                                                     "format": "md"}).text
+    finally:
+        application.state.web.services.close()
+    assert "За январь–октябрь 2025 г. товарооборот составил" in markdown and "За 2025 г." not in markdown
+    settings, token = instances["real month after synthetic ones"]
+    application = create_app(settings)
+    try:
+        api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+        october = {"reporter": "RU-ALT", "partner": "UZ", "period": "2025-10"}
+        headers, rows = _brief_rows(api.get("/api/v1/briefs", params={**october, "format": "md"}).text)
+        structure = api.get("/api/v1/trade/structure", params={**october, "level": "heading"}).json()
+        cookie = TestClient(application)
+        cookie.post("/signin", data={"email": "analyst@figures.org", "password": "correct horse battery staple",
+                                     "csrf": re.search(r'name="csrf" value="([^"]+)"',
+                                                       cookie.get("/signin").text).group(1)})
+        explorer = cookie.get("/explorer", params={**october, "level": "heading"}).text
+        exported = cookie.get("/explorer.csv", params={**october, "level": "heading"}).text
+    finally:
+        application.state.web.services.close()
+    assert headers == ["Показатель", "Год назад", "октябрь 2025 г.", "Темп прироста"]  # no column twice
+    assert rows["Экспорт"][0] == NO_DATA["ru"]  # a synthetic October 2024 is no base for a real one
+    # the goods table: nothing compares, so "a year earlier" is empty, not 0,0, on every face
+    assert structure["items"] and all(item["previous"] is None for item in structure["items"])
+    body = explorer.split("<tbody>")[1].split("</tbody>")[0]
+    assert NO_DATA["ru"] in body and not re.search(r">0,0\W", body)
+    first_row = next(iter(csv.reader(exported.splitlines()[1:2])))
+    assert first_row[3] == "" and "Год назад: нет данных" in exported

@@ -110,7 +110,9 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
         measures["imports"].whole.value, turnover.growth, measures["exports"].growth, measures["imports"].growth,
         rank, len(ranking), divisor,
         figures.months_text(turnover.compared.months, lang) if turnover.partial and turnover.compared.months else None,
-        _genitive_ru(reporter) if lang == "ru" else None, None if note is None else localize(note, lang))
+        _genitive_ru(reporter) if lang == "ru" else None, None if note is None else localize(note, lang),
+        figures.months_text(turnover.whole.months, lang)
+        if not summary.coverage.complete and turnover.whole.months else None)
     brief = Brief(
         lang=lang, title=label("title", lang),
         subtitle=label("trade_with", lang, reporter=reporter_name, partner=partner_name) + ", "
@@ -221,8 +223,8 @@ def _headline_table(found: figures.Headline, lang: str, divisor: float) -> Table
     unit = money_unit(divisor, lang)
     measures = [found.measures[name] for name in ("turnover", "exports", "imports", "balance")]
     reference = found.measures["exports"]
-    partial = any(m.partial for m in measures)
     compared_months, base_months = reference.compared.months, reference.base.months
+    partial = any(m.partial for m in measures) and bool(compared_months)  # no pair at all: one column, no twin
     headers = [label("indicator", lang)]
     if partial:
         headers.append(figures.months_text(reference.whole.months, lang) or _period_label(found.period, lang))
@@ -300,7 +302,8 @@ def _cooperation_section(found: CooperationDigest, lang: str) -> list[Promising]
         parts.append(Promising(label("coop_commitments", lang), [
             f"{c.title}" + (f" — {c.who}" if c.who else "") + "; "
             + (label("overdue_since", lang, date=day(c.due)) if c.overdue
-               else label("due", lang, date=day(c.due)) if c.due else label("no_due", lang)) + "." + cited(c.sources)
+               else label("due", lang, date=day(c.due)) if c.due else label("no_due", lang)).rstrip(".") + "."
+            + cited(c.sources)
             for c in found.commitments]))
     if found.agreements:
         parts.append(Promising(label("coop_agreements", lang), [

@@ -39,6 +39,9 @@ class Facts:
     reporter_genitive: str | None = None  # Russian: "Алтайского края", where the name declines surely
     # Why the turnover has no growth or no value, in the brief's language (from trade.figures)
     turnover_note: str | None = None
+    # The months the figures add up, where the data cover the asked period only in part ("январь–октябрь
+    # 2025 г." for the year 2025): the sentence never calls ten months a year
+    period_text: str | None = None
 
 
 NO_DATA = {"ru": "нет данных", "uz": "maʼlumot yoʻq", "en": "no data"}
@@ -53,7 +56,7 @@ def headline(facts: Facts, lang: str) -> str:
 
 
 def _headline_ru(f: Facts) -> str:
-    period = period_phrase(*f.period, "ru")
+    period = f.period_text or period_phrase(*f.period, "ru")
     holder = f.reporter_genitive or (f"региона «{f.reporter}»" if f.reporter_is_region else f"страны «{f.reporter}»")
     parts = []
     if f.rank and not f.partner_is_group:
@@ -84,7 +87,7 @@ def _headline_ru(f: Facts) -> str:
 
 
 def _headline_uz(f: Facts) -> str:
-    period = period_phrase(*f.period, "uz")
+    period = f.period_text or period_phrase(*f.period, "uz")
     parts = []
     if f.rank and not f.partner_is_group:
         parts.append(f"{f.partner} — {f.reporter} uchun tovar aylanmasi hajmi boʻyicha {ordinal(f.rank, 'uz')} "
@@ -114,7 +117,7 @@ def _headline_uz(f: Facts) -> str:
 
 
 def _headline_en(f: Facts) -> str:
-    period = period_phrase(*f.period, "en")
+    period = f.period_text or period_phrase(*f.period, "en")
     parts = []
     if f.rank and not f.partner_is_group:
         which = "largest" if f.rank == 1 else f"{ordinal(f.rank, 'en')}-largest"

@@ -7,6 +7,7 @@ Russian, "1,234.5" in English. Words that CLDR lacks (ordinals, the unit phrases
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
 from babel.dates import format_date, get_month_names
@@ -23,7 +24,10 @@ def format_number(value: float, lang: str = "ru", digits: int = 1, signed: bool 
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     if signed:
         pattern = "+" + pattern + ";-" + pattern
-    text = format_decimal(value, format=pattern, locale=locale_of(lang))
+    # Rounded half up, as a person rounds (1,25 -> 1,3): Babel would round half to even (1,2).
+    exact = Decimal(repr(float(value)))
+    rounded = exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP) if exact.is_finite() else exact
+    text = format_decimal(rounded, format=pattern, locale=locale_of(lang))
     # An official Russian text writes the minus sign, not a hyphen ("−2,3"); CLDR's Russian data gives "-".
     return text.replace("-", MINUS) if lang == "ru" else text
 

@@ -83,7 +83,7 @@ class SummaryOut(BaseModel):
     reporter: str
     partner: str
     period: str
-    previous_period: str
+    previous_period: str  # the months `previous` adds up (those compared, a year earlier)
     source: str | None
     synthetic: bool
     current: FlowFigures
@@ -111,7 +111,7 @@ class StructureItemOut(BaseModel):
     code: str
     name: str
     value: float
-    previous: float
+    previous: float | None  # over `comparable_months` a year earlier; null when no month compares
     share_pct: float
     growth_pct: float | None
 
@@ -125,6 +125,15 @@ class SeriesPoint(BaseModel):
 
 def _headline(con, reporter: str, partner: str, period: Period, source: str | None = None) -> figures.Headline:
     return figures.headline(con, stats.Query(reporter, partner, period, source))
+
+
+def _span(keys) -> str | None:
+    """'2024-01..2024-09' for a run of months, the months listed where there is a gap, None for none."""
+    labels = figures.month_keys(keys)
+    if not labels:
+        return None
+    runs = figures.months_text(keys, "en")
+    return f"{labels[0]}..{labels[-1]}" if "," not in runs else ",".join(labels)
 
 
 def _figures(found: figures.Headline, which: str, months: int) -> FlowFigures:
@@ -141,9 +150,12 @@ def summary(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTex
     result = found.summary
     return SummaryOut(
         reporter=reporter.upper(), partner=partner.upper(), period=parsed.label(),
-        previous_period=parsed.previous_year().label(), source=result.query.source, synthetic=found.synthetic,
+        previous_period=_span(found.measures["exports"].base.months) or parsed.previous_year().label(),
+        source=result.query.source, synthetic=found.synthetic,
         current=_figures(found, "whole", result.current.months_with_data),
-        previous=_figures(found, "previous_whole", result.previous.months_with_data),
+        # "previous" is what growth is set against: the compared months a year earlier, never the whole
+        # previous period beside a growth over fewer months (`measures.*.previous_whole` has that, named)
+        previous=_figures(found, "base", len(found.measures["exports"].base.months)),
         growth_pct={m: found.measures[m].growth for m in ("exports", "imports", "turnover")},
         measures={m: measure_out(found.measures[m]) for m in figures.MEASURES},
         coverage={"expected": result.coverage.expected, "present": result.coverage.present,
@@ -208,7 +220,8 @@ def structure(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodT
     return StructureOut(reporter=reporter.upper(), partner=partner.upper(), period=parsed.label(), flow=flow,
                         level=level, provenance=_provenance(query), comparable_months=_months(table.months.comparable),
                         like_for_like=table.months.complete,
-                        items=[StructureItemOut(code=i.key, name=i.name(lang), value=i.value, previous=i.previous,
+                        items=[StructureItemOut(code=i.key, name=i.name(lang), value=i.value,
+                                                previous=i.previous if table.months.comparable else None,
                                                 share_pct=i.share, growth_pct=i.growth) for i in table.items])
 
 

@@ -21,6 +21,7 @@ from hamkor.render.sheets import append_row, csv_row
 from hamkor.trade import overview as overview_service
 from hamkor.trade import stats
 from hamkor.trade.facts import source_title
+from hamkor.trade.figures import months_text
 from hamkor.trade.periods import Period
 from hamkor.web.deps import BriefMaker, JobsDep, RecordId, TradeViewer, Web, language_of
 from hamkor.web.errors import BadRequest
@@ -191,6 +192,10 @@ def _export_notes(found: Explored, lang: str) -> list[str]:
                         f"{t.ngettext('batch', 'batches', len(p.batches))} {', '.join(map(str, p.batches))})"
                         for p in found.sources)
     notes = [f"{t.gettext('Sources')}: {sources or '—'}"]
+    months = found.table.months
+    notes.append(t.gettext("Value: %(months)s. A year earlier: %(before)s.") % {
+        "months": months_text(months.months, lang) or "—",
+        "before": months_text(months.comparable_before, lang) or t.gettext("no data")})
     compared = _compared_months(found.table, lang)
     if compared:
         notes.append(t.gettext("Growth compares only the months both years cover from the same source: "
@@ -212,8 +217,9 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
     found = _explore(web, reporter, partner, period, flow, level, within)
     if found.error:  # the page shows another period with the reason; a file of another period would mislead
         raise BadRequest(found.error)
-    rows = [[i.key, i.name(lang), round(i.value, 2), round(i.previous, 2), round(i.share, 3),
-             None if i.growth is None else round(i.growth, 3)] for i in found.table.items]
+    compares = bool(found.table.months.comparable)  # no month compares: "a year earlier" is empty, not 0
+    rows = [[i.key, i.name(lang), round(i.value, 2), round(i.previous, 2) if compares else None,
+             round(i.share, 3), None if i.growth is None else round(i.growth, 3)] for i in found.table.items]
     notes = _export_notes(found, lang)
     name = (f"hamkor-{found.reporter}-{found.partner}-{found.period.label()}-{flow}-{level}"
             + ("-SYNTHETIC" if found.synthetic else ""))
