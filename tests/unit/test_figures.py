@@ -198,3 +198,14 @@ def test_figures_are_rounded_as_a_person_rounds():
 
     assert format_number(1_250_000 / 1e6, "ru") == "1,3" and format_number(0.05, "en") == "0.1"  # not half-even
     assert format_number(-2.25, "ru", signed=True) == "\u22122,3"
+
+
+def test_counted_rows_take_their_plural_form_in_each_language():
+    from hamkor.web.i18n import template_helpers
+
+    def said(lang, n):
+        helpers = template_helpers(lang)
+        return helpers["ngettext"]("%(count)s row", "%(count)s rows", n, count=helpers["number"](n, 0))
+
+    assert [said("ru", n) for n in (1, 3, 33, 31581)] == ["1 строка", "3 строки", "33 строки", "31\u00a0581 строка"]
+    assert said("uz", 33) == "33 qator" and said("en", 1) == "1 row" and said("en", 31581) == "31,581 rows"
