@@ -209,3 +209,10 @@ def test_counted_rows_take_their_plural_form_in_each_language():
 
     assert [said("ru", n) for n in (1, 3, 33, 31581)] == ["1 строка", "3 строки", "33 строки", "31\u00a0581 строка"]
     assert said("uz", 33) == "33 qator" and said("en", 1) == "1 row" and said("en", 31581) == "31,581 rows"
+
+
+def test_a_printed_brief_never_breaks_a_line_inside_a_unit_or_before_the_year_mark():
+    from hamkor.briefing.render import keep_together
+
+    said = keep_together("<p>товарооборот 41,6\u00a0млн долл. США за 2025 г.; 5\u00a0mln AQSh dollari</p>")
+    assert "млн\u00a0долл.\u00a0США" in said and "2025\u00a0г." in said and "mln\u00a0AQSh\u00a0dollari" in said

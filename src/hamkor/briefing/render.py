@@ -27,7 +27,19 @@ def to_html(brief: Brief, fonts: dict[str, str] | None = None) -> str:
     template = _environment().get_template("brief.html.j2")
     labels = {"sources": label("sources", brief.lang), "prepared": label("prepared", brief.lang),
               "promising": label("promising", brief.lang), "cooperation": label("cooperation", brief.lang)}
-    return template.render(brief=brief, labels=labels, fonts=fonts or pdf.font_urls())
+    return keep_together(template.render(brief=brief, labels=labels, fonts=fonts or pdf.font_urls()))
+
+
+# Words a line must not break inside, as an official's text is set: the unit of a sum and the year's "г."
+UNBREAKABLE = re.compile(r"(?:тыс\.|млн|млрд) долл\. США|(?:ming|mln|mlrd) AQSh dollar\w*")
+YEAR_MARK = re.compile(r"(\d) (гг?\.)")
+
+
+def keep_together(html: str) -> str:
+    """No-break spaces where a printed line must not break: «млн долл. США» and «2025 г.» stay whole (a PDF
+    page broke them as «41,6 млн долл. / США»)."""
+    html = UNBREAKABLE.sub(lambda m: m.group().replace(" ", "\u00a0"), html)
+    return YEAR_MARK.sub("\\1\u00a0\\2", html)
 
 
 def to_pdf(brief: Brief, engine: PdfProcess | None = None) -> bytes:
