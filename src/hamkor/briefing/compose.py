@@ -277,7 +277,10 @@ def _movers(con, query: stats.Query, lang: str, divisor: float) -> str:
             parts.append(f"{title}: {items}.")
     if not parts:
         return ""
-    return f"{label('movers', lang)} ({money_unit(divisor, lang)}): " + " ".join(parts)
+    compared = stats.comparable_months(query)  # the change is over the months compared: it says which
+    span = label("movers_months", lang, months=figures.months_text(compared, lang),
+                 before=figures.months_text([(y - 1, m) for y, m in compared], lang))
+    return f"{label('movers', lang)} ({money_unit(divisor, lang)}; {span}): " + " ".join(parts)
 
 
 def _country_of(code: str) -> str:

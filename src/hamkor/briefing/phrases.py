@@ -218,6 +218,8 @@ LABELS = {
               "va haqiqiy statistika emas.",
         "en": "Warning: the figures for {who} rest on synthetic demo data; they are not real statistics.",
     },
+    "movers_months": {"ru": "{months}, база сравнения — {before}", "uz": "{months}, taqqoslash bazasi — {before}",
+                      "en": "{months} on {before}"},
     "cited": {"ru": "Источник: {sources}.", "uz": "Manba: {sources}.", "en": "Source: {sources}."},
     "uncited": {"ru": "Источник в реестре не указан.", "uz": "Reyestrda manba koʻrsatilmagan.",
                 "en": "The registry names no source."},

@@ -204,6 +204,8 @@ def mirror(ctx: typer.Context, reporter: str = REPORTER,
          fmt, f"Mirror: {reporter.upper()} vs {partner.upper()}", output)
     if not rows:
         err_console.print("Both sides' data are needed: load the partner's statistics too.")
+    else:
+        err_console.print(str(stats.MIRROR_NOTE), highlight=False)
 
 
 @app.command()
