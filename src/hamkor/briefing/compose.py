@@ -166,15 +166,16 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
         for chart in brief.charts:
             chart.svg = charts.to_svg(chart.spec, lang)
 
+    registry_sources: list[str] = []
     if cooperation is not None and not cooperation.empty:
-        brief.cooperation = _cooperation_section(cooperation, lang)
+        brief.cooperation = _cooperation_section(cooperation, lang, registry_sources)
     promising, world_source = areas.result()
     brief.promising.extend(promising)
     used = sorted({s for s in (*query.sources, *_mirror_sources(con, reporter, partner), world_source) if s})
     # The trade figures' own sources say which months and batches they answer for.
     answering = {origin.source: origin for origin in stats.provenance(summary.query)}
     brief.sources = [phrases.source_name(s, lang) + (_origin_detail(answering[s], lang) if s in answering else "")
-                     for s in used]
+                     for s in used] + [f"[{n}] {text}" for n, text in enumerate(registry_sources, 1)]
     synthetic_sources = [s for s in used if is_synthetic(s)]
     if synthetic_sources:
         real = [o for o in answering.values() if not o.synthetic]
@@ -212,6 +213,9 @@ def _promising_areas(con, reporter: str, partner: str, lang: str) -> tuple[list[
         if chosen:
             title = label(f"promising_{direction}", lang, exporter=territory_name(result.exporter, lang),
                           market=territory_name(result.market, lang))
+            # what the areas rest on and its year (a synthetic matrix's name says it is not real)
+            title += " — " + label("promising_basis", lang, source=phrases.source_name(result.world.source, lang),
+                                   year=result.year)
             found.append(Promising(title, [explain(i, result, lang) for i in chosen]))
         source = result.world.source
     return found, source
@@ -287,13 +291,23 @@ def _country_of(code: str) -> str:
     return code.split("-", 1)[0].upper()
 
 
-def _cooperation_section(found: CooperationDigest, lang: str) -> list[Promising]:
+def _cooperation_section(found: CooperationDigest, lang: str, cited_list: list[str] | None = None) -> list[Promising]:
+    """The registry's facts, each citing its record's source as a number in the brief's list of sources
+    (`cited_list` collects them in order), or saying that the registry names none."""
+    cited_list = [] if cited_list is None else cited_list
     def day(value) -> str:
         return long_date(value, lang)
 
     def cited(sources) -> str:
         """Where a registry fact comes from, as its record says; a fact with no source says that too."""
-        return " " + label("cited", lang, sources="; ".join(sources)) if sources else " " + label("uncited", lang)
+        if not sources:
+            return " " + label("uncited", lang)
+        numbers = []
+        for text in sources:
+            if text not in cited_list:
+                cited_list.append(text)
+            numbers.append(str(cited_list.index(text) + 1))
+        return f" [{', '.join(numbers)}]"
 
     parts = []
     if found.meetings:

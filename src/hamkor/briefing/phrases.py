@@ -218,11 +218,12 @@ LABELS = {
               "va haqiqiy statistika emas.",
         "en": "Warning: the figures for {who} rest on synthetic demo data; they are not real statistics.",
     },
+    "promising_basis": {"ru": "по данным: {source}, {year} г.", "uz": "maʼlumotlar: {source}, {year}-yil",
+                        "en": "from {source}, {year}"},
     "movers_months": {"ru": "{months}, база сравнения — {before}", "uz": "{months}, taqqoslash bazasi — {before}",
                       "en": "{months} on {before}"},
-    "cited": {"ru": "Источник: {sources}.", "uz": "Manba: {sources}.", "en": "Source: {sources}."},
-    "uncited": {"ru": "Источник в реестре не указан.", "uz": "Reyestrda manba koʻrsatilmagan.",
-                "en": "The registry names no source."},
+    "uncited": {"ru": "(источник в реестре не указан)", "uz": "(reyestrda manba koʻrsatilmagan)",
+                "en": "(the registry names no source)"},
     "partly_synthetic": {
         "ru": "Внимание: часть показателей пары «{who}» рассчитана на синтетических демонстрационных данных "
               "(не реальная статистика): {parts}. Реальные и синтетические месяцы между собой не сравниваются.",
