@@ -166,8 +166,9 @@ def test_charts_mark_each_synthetic_month_and_no_projection_borrows_a_synthetic_
     marks = {(v["year"], v["order"]): v["data"] for v in monthly["data"]["values"]}
     assert marks[("2025", 10)] == "реальные" and marks[("2025", 9)] == "синтетические"
     assert monthly["encoding"]["opacity"]["scale"]["domain"] == ["реальные", "синтетические"]
+    assert ("2024", 10) not in marks  # a synthetic October 2024 is not set beside the real October 2025
     drawn = bars.draw(monthly, "ru")  # the brief's print drawing marks them too, with a legend entry
-    assert drawn.count('stroke-dasharray="3 2"') == 19 + 1  # 19 synthetic months and the legend's swatch
+    assert drawn.count('stroke-dasharray="3 2"') == 18 + 1  # 18 synthetic months and the legend's swatch
     assert ">синтетические<" in drawn
     # October 2025 is real, January–September synthetic: no year-end projection from that mixture
     assert data.projection is None and stats.year_end(con, stats.Query("RU-ALT", "UZ", JAN_OCT)) is None

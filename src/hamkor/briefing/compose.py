@@ -158,7 +158,8 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
         brief.paragraphs.append(movers_text)
 
     if render_charts:
-        points = [(p.year, p.month, p.turnover, p.synthetic) for p in stats.series(con, query)]
+        points = [(p.year, p.month, p.turnover, p.synthetic)
+                  for p in figures.paired_months(stats.series(con, query), period)]
         if points:
             spec = charts.monthly_turnover_spec(points, label("monthly", lang), lang, money_unit(divisor, lang),
                                                 divisor)

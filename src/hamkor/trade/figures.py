@@ -224,3 +224,12 @@ def number_text(figure: Figure, lang: str, divisor: float, signed: bool = False)
 def month_keys(keys) -> list[str]:
     """'2025-01', or '2025' for a year of annual data: how the API and the CLI name months."""
     return [f"{y}" if m is None else f"{y}-{m:02d}" for y, m in keys]
+
+
+def paired_months(points: list, period: Period) -> list:
+    """A monthly series as a chart sets it out (each month beside the same month a year earlier), without
+    the year-earlier bar of a month whose two years are not alike: a real October 2025 stood beside a
+    synthetic October 2024 reads as a fall that no figure supports."""
+    current = {(p.year, p.month): p.synthetic for p in points if (p.year, p.month) in set(period.month_list())}
+    return [p for p in points
+            if (p.year + 1, p.month) not in current or current[(p.year + 1, p.month)] == p.synthetic]

@@ -86,7 +86,8 @@ def overview(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period
     if with_charts:
         divisor, _ = money_scale(max(summary.current.turnover, summary.previous.turnover, 1.0))
         unit = money_unit(divisor, lang)
-        points = [(p.year, p.month, p.turnover, p.synthetic) for p in stats.series(con, summary.query)]
+        points = [(p.year, p.month, p.turnover, p.synthetic)
+                  for p in figures.paired_months(stats.series(con, summary.query), period)]
         result.charts["monthly"] = charts.monthly_turnover_spec(points, "", lang, unit, divisor)
         top = ranking[:10]
         rank_divisor, _ = money_scale(max((r.turnover for r in top), default=1.0))
