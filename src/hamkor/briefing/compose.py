@@ -350,7 +350,7 @@ def _origin_detail(origin: stats.Provenance, lang: str) -> str:
     return f" — {months}, {word} {batches}" if batches else f" — {months}"
 
 
-BATCH_WORDS = {"ru": {"one": "партия", "other": "партии"}, "uz": {"other": "partiya"},
+BATCH_WORDS = {"ru": {"one": "партия", "other": "партии"}, "uz": {"other": "toʻplam"},
                "en": {"one": "batch", "other": "batches"}}
 
 

@@ -56,7 +56,7 @@ def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: fl
         venue="Конгресс-холл (демо)", city="Барнаул", timezone="Asia/Barnaul", latitude=53.3481, longitude=83.7798,
         days=DAYS, slot_minutes=30, tables=15, interpreters=[{"languages": ["ru", "uz"], "count": 3}],
         request_deadline=datetime(2026, 12, 10, 11, 0, tzinfo=UTC), synthetic=True,
-        names={"name": {"uz": "Sirdaryo viloyati kompaniyalarining Oltoy o‘lkasiga biznes-missiyasi, 2026 (demo)",
+        names={"name": {"uz": "Sirdaryo viloyati kompaniyalarining Oltoy oʻlkasiga biznes-missiyasi, 2026 (demo)",
                         "en": "Business mission of Syrdarya region companies to Altai Krai, 2026 (demo)"},
                "venue": {"uz": "Kongress-xoll (demo)", "en": "Congress Hall (demo)"}},
         programme="15 декабря: открытие, B2B-встречи, посещение предприятий. 16 декабря: B2B-встречи, итоги.",
