@@ -13,6 +13,7 @@ from babel.dates import get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from hamkor.i18n.numbers import locale_of
+from hamkor.reference.names import short_name
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 FONT = "DejaVu Sans"
@@ -78,7 +79,8 @@ def monthly_turnover_spec(points: list[tuple], title: str, lang: str, unit_label
 
 def structure_spec(items: list[tuple[str, float]], title: str, flow: str, unit_label: str) -> dict:
     """Horizontal bars of the largest goods groups, labelled with their share."""
-    values = [{"name": name if len(name) <= 48 else name[:46] + "…", "share": round(share, 1), "order": i}
+    # a label is cut where a reader would (at a word), never mid-word
+    values = [{"name": short_name(name, 48), "share": round(share, 1), "order": i}
               for i, (name, share) in enumerate(items)]
     spec = _base(title, height=max(60, 22 * len(values)))
     spec.update({
