@@ -128,7 +128,7 @@ def _headline(con, reporter: str, partner: str, period: Period, source: str | No
 
 
 def _span(keys) -> str | None:
-    """'2024-01..2024-09' for a run of months, the months listed where there is a gap, None for none."""
+    """'YYYY-MM..YYYY-MM' for a run of months, the months listed where there is a gap, None for none."""
     labels = figures.month_keys(keys)
     if not labels:
         return None
