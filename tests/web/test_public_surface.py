@@ -316,3 +316,16 @@ def test_a_cooperation_form_with_sources_shows_its_problems_again(instance):
     token = re.search(r'name="csrf" value="([^"]+)"', admin.get("/cooperation/events/new").text).group(1)
     again = admin.post("/cooperation/events/new", data={"csrf": token, "title": "", "sources": "x | https://a.b"})
     assert again.status_code == 422 and "https://a.b" in again.text
+
+
+def test_a_form_field_holding_a_nul_is_refused_before_any_route_reads_it(instance):
+    """The page fuzz found it on PostgreSQL: /users/invite looked the address up before checking it, and
+    PostgreSQL refuses a NUL even in a comparison (a 500)."""
+    admin = signed_in(instance, "admin@attack.org")
+    token = re.search(r'name="csrf" value="([^"]+)"', admin.get("/users").text).group(1)
+    answer = admin.post("/users/invite", data={"csrf": token, "email": "a\x00b", "language": "ru"})
+    assert answer.status_code == 400 and "NUL" in answer.text
+    anonymous = TestClient(instance).post("/password/forgot", content=b"email=x%00y@example.org",
+                                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert anonymous.status_code == 400
+    assert admin.post("/users/invite", data={"csrf": token, "email": "ok@attack.org"}).status_code == 200
