@@ -217,3 +217,16 @@ def test_a_printed_brief_never_breaks_a_line_inside_a_unit_or_before_the_year_ma
 
     said = keep_together("<p>товарооборот 41,6\u00a0млн долл. США за 2025 г.; 5\u00a0mln AQSh dollari</p>")
     assert "млн\u00a0долл.\u00a0США" in said and "2025\u00a0г." in said and "mln\u00a0AQSh\u00a0dollari" in said
+
+
+def test_the_cooperation_timeline_never_joins_a_real_month_to_synthetic_ones():
+    from hamkor.render.charts import turnover_with_events_spec
+
+    words = {"turnover": "Товарооборот", "month": "Месяц", "date": "Дата", "event": "Событие",
+             "real": "реальные данные", "synthetic": "синтетические"}
+    spec = turnover_with_events_spec([(2025, 9, 1e6, True), (2025, 10, 2e6, False)], [], "", words)
+    line = spec["layer"][0]
+    assert [v["data"] for v in line["data"]["values"]] == ["синтетические", "реальные данные"]
+    assert line["encoding"]["color"]["field"] == "data"  # two series: the line does not run from one to the other
+    plain = turnover_with_events_spec([(2025, 9, 1e6)], [], "", words)
+    assert "color" not in plain["layer"][0]["encoding"]  # real data alone: one line, no legend

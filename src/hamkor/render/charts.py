@@ -191,8 +191,12 @@ def turnover_with_events_spec(points: list[tuple[int, int, float]], events: list
     even when it falls after the last month of trade data (a meeting in December beside data to September).
     labels: the reader's words for "turnover" (with its unit), "month", "date" and "event".
     """
-    values = [{"month": f"{year}-{month:02d}-01", "turnover": round(value / divisor, 3)}
-              for year, month, value in points]
+    real, synthetic = labels.get("real", "real"), labels.get("synthetic", "synthetic")
+    # A point may say whether its month is synthetic: the line is then two lines that never join (a real
+    # month is not drawn as the next step of synthetic ones), the synthetic one pale and dashed, with a legend.
+    values = [{"month": f"{p[0]}-{p[1]:02d}-01", "turnover": round(p[2] / divisor, 3),
+               "data": synthetic if len(p) > 3 and p[3] else real} for p in points]
+    marked = any(v["data"] == synthetic for v in values)
     marks = [{"date": day, "event": name} for day, name in events]
     days = [v["month"] for v in values] + [m["date"] for m in marks]
     domain = [min(days), max(days)] if days else None
@@ -204,6 +208,11 @@ def turnover_with_events_spec(points: list[tuple[int, int, float]], events: list
                             **x_scale},
                       "y": {"field": "turnover", "type": "quantitative", "title": labels["turnover"],
                             "axis": {"format": ",.1f"}},
+                      **({"color": {"field": "data", "type": "nominal", "title": None,
+                                    "scale": {"domain": [real, synthetic], "range": ["#1f5fa8", "#b08a2e"]}},
+                          "strokeDash": {"field": "data", "type": "nominal", "legend": None,
+                                         "scale": {"domain": [real, synthetic], "range": [[1, 0], [4, 3]]}}}
+                         if marked else {}),
                       "tooltip": [{"field": "month", "type": "temporal", "format": "%Y-%m", "title": labels["month"]},
                                   {"field": "turnover", "type": "quantitative", "format": ",.1f",
                                    "title": labels["turnover"]}]}},

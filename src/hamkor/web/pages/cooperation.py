@@ -145,7 +145,7 @@ def _trade_beside(web: WebState, home: str, partner: str, items, lang: str):
             period = Period.parse(f"{span[0] // 100}-{span[0] % 100:02d}..{span[1] // 100}-{span[1] % 100:02d}")
             q = stats.with_source(con, stats.Query(home, country, period))
             points = stats.series(con, q, with_previous_year=False)
-            return [(p.year, p.month, p.exports + p.imports) for p in points], q.source
+            return [(p.year, p.month, p.exports + p.imports, p.synthetic) for p in points], q.source
 
     found = web.cache.get(("coop-trade", home, country), compute)
     if not found:
@@ -154,7 +154,8 @@ def _trade_beside(web: WebState, home: str, partner: str, items, lang: str):
     events = [(i.day.isoformat(), i.title) for i in items if i.kind in ("event", "agreement")]
     words = translations(lang)
     labels = {"turnover": f"{words.gettext('Turnover')}, {money_unit(1e6, lang)}", "month": words.gettext("Month"),
-              "date": words.gettext("Date"), "event": words.gettext("Event")}
+              "date": words.gettext("Date"), "event": words.gettext("Event"),
+              "real": words.gettext("real data"), "synthetic": words.gettext("synthetic")}
     spec = turnover_with_events_spec(points, events, "", labels)
     return json.dumps(spec, ensure_ascii=False).replace("</", "<\\/"), note, bool(source and "synthetic" in source)
 
