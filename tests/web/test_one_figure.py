@@ -114,7 +114,22 @@ def _scenarios() -> list[Scenario]:
     only = Scenario("exports only", "2025-01..2025-02", [(exports, None)])
     only.expected = _both(exports, [(2025, 1), (2025, 2)], [(2024, 1), (2024, 2)], flows=("export",))
     found.append(only)
+    # 6. A region's figures from a national table (FTS's format for a country, loaded for the region).
+    national = {(f, y, m): (1_800_000 if f == "export" else 600_000) + m * 50_000 + (y - 2024) * 200_000
+                for f in ("export", "import") for y in (2024, 2025) for m in (1, 2, 3)}
+    region = Scenario("a region from national data", "2025-01..2025-03", [(national, "national")])
+    region.expected = _both(national, [(2025, m) for m in (1, 2, 3)], [(2024, m) for m in (1, 2, 3)])
+    found.append(region)
     return found
+
+
+def _national_table(path: Path, values: dict) -> Path:
+    codes = {"export": "ЭК", "import": "ИМ"}
+    lines = ["NAPR;PERIOD;STRANA;TNVED;EDIZM;STOIM;NETTO;KOL"] + [
+        f"{codes[flow]};{month:02d}/{year};UZ;4407111000;113;{value:.2f};1;1".replace(".", ",")
+        for (flow, year, month), value in values.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 SCENARIOS = _scenarios()
@@ -137,8 +152,12 @@ def instances(tmp_path_factory):
             db.upgrade()
             service = ImportService(db, Warehouse(settings))
             for n, (values, source) in enumerate(scenario.loads):
-                outcome = service.import_file("fts-regional", _file(folder / f"load{n}.csv", values),
-                                              ImportOptions(source=source))
+                if source == "national":
+                    outcome = service.import_file("fts-national", _national_table(folder / f"load{n}.csv", values),
+                                                  ImportOptions(reporter="RU-ALT"))
+                else:
+                    outcome = service.import_file("fts-regional", _file(folder / f"load{n}.csv", values),
+                                                  ImportOptions(source=source))
                 assert outcome.status == "loaded", outcome.report and outcome.report.summary()
             db.dispose()
             token = add_users(settings, [("analyst@figures.org", "analyst", None)])["analyst@figures.org"]
@@ -223,6 +242,7 @@ def test_every_face_prints_the_same_figures(instances, scenario):
         if now is not None:
             assert row["a year earlier, mn USD"] == ("no data" if base is None else round(base / MILLION, 3)), row
         assert row["growth, %"] == (None if growth is None else round(growth, 2)), (measure, row)
+        assert row["status"] == summary["measures"][measure]["whole"]["status"] and row["sources"]
         # the brief: its table in millions, the whole period and the pair each in a column named by months
         if markdown is not None:
             cells = brief_rows[LABELS_RU[measure]]

@@ -79,13 +79,16 @@ def summary(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER
         m = found.measures[name]
         rows.append([name, value(m.whole), span(m.compared), value(m.compared), span(m.base), value(m.base),
                      None if m.change is None else mn(m.change), _pct(m.growth),
-                     None if m.no_comparison is None else str(m.no_comparison)])
+                     None if m.no_comparison is None else str(m.no_comparison),
+                     # each row says what it rests on, in the file itself (not only on stderr)
+                     m.whole.status, " ".join(m.whole.sources)])
     title = (f"{reporter.upper()} — {partner}, {result.query.period.label()} "
              f"(sources: {', '.join(result.query.sources) or 'none'})")
     # "A year earlier" is the compared months a year before, named in its own column: never the whole
     # previous period set beside a growth worked out over fewer months.
     emit(["measure", "period, mn USD", "months compared", "compared, mn USD",
-          "a year earlier", "a year earlier, mn USD", "change, mn USD", "growth, %", "no growth because"],
+          "a year earlier", "a year earlier, mn USD", "change, mn USD", "growth, %", "no growth because",
+          "status", "sources"],
          rows, fmt, title, output)
     _say_where_from(result)
     if result.coverage.annual_only and not query.period.whole_years:
