@@ -76,27 +76,30 @@ class Promising:
 
 def compose_brief(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period: Period,
                   lang: str = "ru", top: int = 7, render_charts: bool = True, today: date | None = None,
-                  cooperation: CooperationDigest | None = None) -> Brief:
+                  cooperation: CooperationDigest | None = None, source: str | None = None) -> Brief:
     """The brief; `cooperation` (the registry's digest for the partner) adds the meetings, commitments and
-    agreements an official is asked about."""
+    agreements an official is asked about; `source` pins the trade figures to one source (the department's
+    own real file, say), as on the dashboard."""
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
     # The promising areas read the world matrix (a third of the brief's time, most of it inside DuckDB,
     # which lets go of the interpreter): on a cursor of their own, beside the figures below.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="brief-promising") as pool:
         areas = pool.submit(_promising_on_own_cursor, con, reporter, partner, lang)
-        return _compose(con, areas, reporter, partner, period, lang, top, render_charts, today, cooperation)
+        return _compose(con, areas, reporter, partner, period, lang, top, render_charts, today, cooperation,
+                        source)
 
 
 def _compose(con, areas: Future, reporter: str, partner: str, period: Period, lang: str, top: int,
-             render_charts: bool, today: date | None, cooperation: CooperationDigest | None) -> Brief:
-    query = stats.Query(reporter, partner, period)
+             render_charts: bool, today: date | None, cooperation: CooperationDigest | None,
+             source: str | None = None) -> Brief:
+    query = stats.Query(reporter, partner, period, source)
     stated = figures.headline(con, query)
     summary = stated.summary
     query = summary.query  # with the source chosen
     reporter_name, partner_name = territory_name(reporter, lang), territory_name(partner, lang)
     is_group = partner.upper() in GROUPS or partner.upper() == WORLD
-    ranking = stats.partner_ranking(con, reporter, period)
+    ranking = stats.partner_ranking(con, reporter, period, source)
     rank = next((r.rank for r in ranking if r.partner == partner.upper()), None)
     measures = stated.measures
     divisor, _ = money_scale(max([abs(f.value) for m in measures.values() for f in (m.whole, m.base)

@@ -17,6 +17,7 @@ def brief(
     lang: str = typer.Option("ru", "--lang", help="ru, uz or en."),
     fmt: str = typer.Option("pdf", "--format", "-f", help="html, pdf, docx or md."),
     output: Path | None = typer.Option(None, "-o", "--output", help="File to write (default brief-<...>.<format>)."),
+    source: str | None = typer.Option(None, "--source", help="Pin the figures to one source (fts-regional…)."),
 ) -> None:
     """Write a one-to-three page brief: headline figures, goods each way, movers, mirror data, the
     cooperation registry's meetings, commitments and agreements with the partner, sources."""
@@ -27,7 +28,7 @@ def brief(
     # The PDF engine starts in a process of its own, on the other core, while this one reads the
     # figures: its half second of start-up is no longer added to the brief's (benchmarks/startup.py).
     with PdfProcess() if fmt == "pdf" else nullcontext() as engine:
-        document, target = _compose(ctx, reporter, partner, period, lang, fmt, output)
+        document, target = _compose(ctx, reporter, partner, period, lang, fmt, output, source)
         target.write_bytes(_render(document, fmt, engine))
     console.print(document.headline, highlight=False)
     if document.warning:
@@ -36,7 +37,7 @@ def brief(
 
 
 def _compose(ctx: typer.Context, reporter: str, partner: str, period: str, lang: str, fmt: str,
-             output: Path | None):
+             output: Path | None, source: str | None = None):
     import threading
 
     from hamkor.briefing.compose import compose_brief
@@ -66,7 +67,8 @@ def _compose(ctx: typer.Context, reporter: str, partner: str, period: str, lang:
     found = digest(services.cooperation, partner, services.today(), lang)
     try:
         with services.warehouse.reader() as con:
-            document = compose_brief(con, reporter.upper(), partner.upper(), query_period, lang, cooperation=found)
+            document = compose_brief(con, reporter.upper(), partner.upper(), query_period, lang, cooperation=found,
+                                     source=source)
     except QueryError as error:
         raise fail(str(error), 2) from None
     except WarehouseBusy as busy:

@@ -8,6 +8,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -258,7 +259,8 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
 @router.get("/brief")
 def brief_page(request: Request, viewer: BriefMaker, web: Web, reporter: str | None = None,
                partner: str | None = None, period: str | None = None, brief_lang: str | None = None,
-               preview: bool = False, job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
+               preview: bool = False, job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+               source: Annotated[str | None, Query(max_length=60)] = None):
     lang = language_of(request)
     choice = choose(web, reporter, partner, period)
     known, reporter, partner, parsed, error = (choice.reporters, choice.reporter, choice.partner, choice.period,
@@ -267,10 +269,11 @@ def brief_page(request: Request, viewer: BriefMaker, web: Web, reporter: str | N
     preview_html = None
     if preview and not error:
         checked_partner(partner)
-        preview_html = to_html(brief_for(web, reporter, partner, parsed, document_lang), fonts=WEB_FONTS)
+        preview_html = to_html(brief_for(web, reporter, partner, parsed, document_lang, source),
+                               fonts=WEB_FONTS)
     running = web.jobs.get(job, viewer) if job else None
     return page(request, "brief.html.j2", reporters=known, reporter=reporter, partner=partner, period=parsed,
-                brief_lang=document_lang, preview_html=preview_html, error=error,
+                brief_lang=document_lang, preview_html=preview_html, error=error, source=source or "",
                 job=running if running and running.kind == "brief" else None)
 
 
@@ -281,7 +284,7 @@ MEDIA = {"pdf": "application/pdf",
 @router.post("/brief/download")
 def brief_download(request: Request, viewer: BriefMaker, web: Web, reporter: str = Form(...),
                    partner: str = Form(...), period: str = Form(...), brief_lang: str = Form("ru"),
-                   fmt: str = Form("pdf"), csrf: str = Form("")):
+                   fmt: str = Form("pdf"), csrf: str = Form(""), source: str = Form("", max_length=60)):
     """Rendering takes a second or two: it runs as a job (started by a POST, never by following a link),
     and the brief page follows it."""
     check_csrf(viewer, csrf)
@@ -296,14 +299,15 @@ def brief_download(request: Request, viewer: BriefMaker, web: Web, reporter: str
     name = f"brief-{reporter.upper()}-{partner.upper()}-{parsed.label()}-{brief_lang}.{fmt}"
 
     def work(progress) -> dict:
-        document = brief_for(state, reporter, partner, parsed, brief_lang)
+        document = brief_for(state, reporter, partner, parsed, brief_lang, source or None)
         progress(0.5)
         target = folder / f"{secrets.token_hex(8)}.{fmt}"
         target.write_bytes(render(document, fmt))
         return {"file": target.name, "name": name, "format": fmt}
 
     job_id = state.jobs.submit("brief", viewer.user_id, work)
-    query = f"reporter={reporter}&partner={partner}&period={parsed.label()}&brief_lang={brief_lang}"
+    query = (f"reporter={reporter}&partner={partner}&period={parsed.label()}&brief_lang={brief_lang}"
+             + (f"&source={quote(source)}" if source else ""))
     return RedirectResponse(f"/brief?{query}&job={job_id}", status_code=303)
 
 

@@ -8,8 +8,10 @@ from hamkor.trade.periods import Period
 from hamkor.web.state import WebState
 
 
-def brief_for(web: WebState, reporter: str, partner: str, period: Period, lang: str) -> Brief:
+def brief_for(web: WebState, reporter: str, partner: str, period: Period, lang: str,
+              source: str | None = None) -> Brief:
     services = web.services
     found = digest(services.cooperation, partner, services.today(), lang)
     with services.warehouse.reader() as con:
-        return compose_brief(con, reporter.upper(), partner.upper(), period, lang, cooperation=found)
+        return compose_brief(con, reporter.upper(), partner.upper(), period, lang, cooperation=found,
+                             source=source or None)
