@@ -130,7 +130,9 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
         brief.paragraphs.append(label(
             "projection", lang, year=found.year, years=f"{found.years[0]}–{found.years[-1]}",
             month=month_name(found.through_month, lang),
-            value=format_money(found.value, lang, divisor), low=format_money(found.low, lang, divisor),
+            value=format_money(found.value, lang, divisor),
+            # «от 175,6 до 176,7 млн долл. США»: in Russian the unit once, after the range
+            low=format_number(found.low / divisor, lang) if lang == "ru" else format_money(found.low, lang, divisor),
             high=format_money(found.high, lang, divisor)))
     # The caveats of the headline figures stand under their table, not at the end of the brief.
     headline_table = _headline_table(stated, lang, divisor)
