@@ -284,7 +284,8 @@ def _movers(con, query: stats.Query, lang: str, divisor: float) -> str:
         if group:
             items = "; ".join(f"{m.key} {short_name(stats.item_name(m.key, lang, m.edition), 60)} "
                               f"({format_number(m.change / divisor, lang, signed=True)})" for m in group)
-            parts.append(f"{title[0].lower()}{title[1:]}: {items}.")  # after the colon: no capital
+            # the first follows the heading's colon (no capital there), the next a full stop
+            parts.append(f"{title[0].lower() + title[1:] if not parts else title}: {items}.")
     if not parts:
         return ""
     compared = stats.comparable_months(query)  # the change is over the months compared: it says which
