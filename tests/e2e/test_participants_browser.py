@@ -185,7 +185,7 @@ def test_companies_take_part_themselves_in_the_browser(world):
         clock.at += timedelta(hours=1)
         services.missions.replan(mission.id, meeting.slot, seconds=2)
         mail(inbox, "export@cheese.ru", "перенесено")
-        mail(inbox, "director@agro.uz", "ko‘chirildi")
+        mail(inbox, "director@agro.uz", "koʻchirildi")
         ru.goto(f"{site}/space/{mission.id}")
         assert ru.locator("#changed-meetings").count() == 1
 
