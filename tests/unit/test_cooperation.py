@@ -188,3 +188,23 @@ def test_demo_holds_the_public_facts(demo_settings):
         assert any("Совета регионов" in c.title for c in commitments)  # the platform named at the meeting
     finally:
         db.dispose()
+
+
+def test_a_record_is_read_in_the_readers_language_and_the_brief_marks_what_is_not_translated(coop):
+    """Issue 26.7: the Uzbek brief was half Russian. A record's title and summary may be written in each
+    language; where only the original exists, a brief in another language says so."""
+    from hamkor.briefing.compose import _cooperation_section
+    from hamkor.cooperation.digest import digest
+
+    coop.create("events", {"kind": "meeting", "title": "Встреча в Ташкенте", "title_uz": "Toshkentdagi uchrashuv",
+                           "title_en": "Meeting in Tashkent", "start_date": "2025-11-01", "partners": ["UZ"],
+                           "summary": "Итоги", "summary_uz": "Yakunlar", "summary_en": "Results"}, ANNA)
+    coop.create("commitments", {"title": "Подготовить дорожную карту", "status": "open", "partners": ["UZ"]}, ANNA)
+    found = digest(coop, "UZ", date(2026, 1, 15), "uz")
+    assert (found.meetings[0].title, found.meetings[0].summary, found.meetings[0].untranslated) == (
+        "Toshkentdagi uchrashuv", "Yakunlar", False)
+    assert found.commitments[0].title == "Подготовить дорожную карту" and found.commitments[0].untranslated
+    uz = _cooperation_section(found, "uz")
+    assert "(reyestrda tarjimasi yoʻq)" in uz[1].items[0] and "tarjimasi" not in uz[0].items[0]
+    russian = _cooperation_section(digest(coop, "UZ", date(2026, 1, 15), "ru"), "ru")
+    assert "перевода" not in " ".join(russian[0].items + russian[1].items)  # the original is never marked

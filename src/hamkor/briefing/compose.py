@@ -316,25 +316,29 @@ def _cooperation_section(found: CooperationDigest, lang: str, cited_list: list[s
             numbers.append(str(cited_list.index(text) + 1))
         return f" [{', '.join(numbers)}]"
 
+    def untranslated(line) -> str:
+        """A registry text only in the language it was first written in says so in a brief of another."""
+        return " " + label("untranslated", lang) if line.untranslated else ""
+
     parts = []
     if found.meetings:
         parts.append(Promising(label("coop_meetings", lang), [
             f"{day(m.day)}: {m.title}." + (f" {m.summary}" if m.summary else "")
-            + (f" ({label('synthetic_record', lang)})" if m.synthetic else "") + cited(m.sources)
+            + (f" ({label('synthetic_record', lang)})" if m.synthetic else "") + untranslated(m) + cited(m.sources)
             for m in found.meetings]))
     if found.commitments:
         parts.append(Promising(label("coop_commitments", lang), [
             f"{c.title}" + (f" — {c.who}" if c.who else "") + "; "
             + (label("overdue_since", lang, date=day(c.due)) if c.overdue
                else label("due", lang, date=day(c.due)) if c.due else label("no_due", lang)).rstrip(".") + "."
-            + cited(c.sources)
+            + untranslated(c) + cited(c.sources)
             for c in found.commitments]))
     if found.agreements:
         parts.append(Promising(label("coop_agreements", lang), [
             a.title + " (" + "; ".join(x for x in (
                 label("signed_on", lang, date=day(a.signed)) if a.signed else None,
                 label("valid_until", lang, date=day(a.valid_until)) if a.valid_until else None,
-                label("expiring", lang) if a.expiring else None) if x) + ")." + cited(a.sources)
+                label("expiring", lang) if a.expiring else None) if x) + ")." + untranslated(a) + cited(a.sources)
             for a in found.agreements]))
     return parts
 

@@ -222,6 +222,8 @@ LABELS = {
                         "en": "from {source}, {year}"},
     "movers_months": {"ru": "{months}, база сравнения — {before}", "uz": "{months}, taqqoslash bazasi — {before}",
                       "en": "{months} on {before}"},
+    "untranslated": {"ru": "(перевода в реестре нет)", "uz": "(reyestrda tarjimasi yoʻq)",
+                     "en": "(not translated in the registry)"},
     "uncited": {"ru": "(источник в реестре не указан)", "uz": "(reyestrda manba koʻrsatilmagan)",
                 "en": "(the registry names no source)"},
     "partly_synthetic": {

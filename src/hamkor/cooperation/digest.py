@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from hamkor.cooperation.records import in_language
 from hamkor.cooperation.service import OPEN, Cooperation, is_overdue
 
 EXPIRING_WITHIN = timedelta(days=180)  # an agreement running out within half a year is worth a line
@@ -18,6 +19,7 @@ class MeetingLine:
     summary: str | None
     synthetic: bool
     sources: tuple[str, ...] = ()  # where the record says its facts come from ("title url")
+    untranslated: bool = False  # the title or summary is not in the reader's language: the brief says so
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class CommitmentLine:
     overdue: bool
     who: str | None
     sources: tuple[str, ...] = ()  # of the event or agreement it came from
+    untranslated: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class AgreementLine:
     valid_until: date | None
     expiring: bool
     sources: tuple[str, ...] = ()  # of the event it was signed at
+    untranslated: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,9 +85,20 @@ def _digest(coop: Cooperation, code: str, today: date, lang: str, meetings: int)
 
     return CooperationDigest(
         code, today,
-        [MeetingLine(e.start_date, e.title, e.summary, e.synthetic, cited(e.id)) for e in past],
-        [CommitmentLine(c.title, c.due_date, is_overdue(c, today), who(c),
-                        cited(c.event_id or agreement_events.get(c.agreement_id))) for c in commitments],
-        [AgreementLine(a.title, a.signed_on, a.valid_until,
-                       a.valid_until is not None and a.valid_until - today <= EXPIRING_WITHIN, cited(a.event_id))
+        [MeetingLine(*_meeting_texts(e, lang), e.synthetic, cited(e.id), not _all_in(e, lang, "title", "summary"))
+         for e in past],
+        [CommitmentLine(in_language(c, "title", lang)[0], c.due_date, is_overdue(c, today), who(c),
+                        cited(c.event_id or agreement_events.get(c.agreement_id)), not _all_in(c, lang, "title"))
+         for c in commitments],
+        [AgreementLine(in_language(a, "title", lang)[0], a.signed_on, a.valid_until,
+                       a.valid_until is not None and a.valid_until - today <= EXPIRING_WITHIN, cited(a.event_id),
+                       not _all_in(a, lang, "title"))
          for a in agreements])
+
+
+def _meeting_texts(event, lang: str) -> tuple[date, str, str | None]:
+    return event.start_date, in_language(event, "title", lang)[0], in_language(event, "summary", lang)[0] or None
+
+
+def _all_in(record, lang: str, *names: str) -> bool:
+    return all(in_language(record, name, lang)[1] for name in names)

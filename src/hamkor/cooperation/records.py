@@ -35,6 +35,17 @@ class Field:
     ref: str | None = None  # kind referred to by ref / refs ("missions" for the missions' table)
 
 
+def in_language(record, name: str, lang: str) -> tuple[str, bool]:
+    """A text field of a record in the reader's language: its `<name>_<lang>` where the registry holds one,
+    else the text as first written. The flag says whether it is in that language (the original always is
+    for Russian, the language records are first written in here): a brief marks what is not."""
+    original = getattr(record, name, None) or ""
+    if lang == "ru":
+        return original, True
+    translated = getattr(record, f"{name}_{lang}", None)
+    return (translated, True) if translated else (original, not original)
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str  # the plural used in URLs and commands: organisations, events…
@@ -42,7 +53,7 @@ class Kind:
     label: str
     model: type
     fields: tuple[Field, ...]
-    title: Callable = field(compare=False, default=lambda record, lang: getattr(record, "title", ""))
+    title: Callable = field(compare=False, default=lambda record, lang: in_language(record, "title", lang)[0])
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -67,8 +78,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("website", "Website", "url"), Field("notes", "Notes", "longtext")), _organisation_title),
     Kind("people", "person", "People", CoopPerson, (
         Field("name", "Name", required=True), Field("name_latin", "Name (Latin script)"),
-        Field("notes", "Notes", "longtext")), lambda r, lang: (r.name_latin if lang == "en" and r.name_latin
-                                                                 else r.name)),
+        Field("notes", "Notes", "longtext")), lambda r, lang: (r.name_latin if lang in ("en", "uz") and r.name_latin
+                                                                 else r.name)),  # Uzbek is written in Latin
     Kind("positions", "position", "Positions", CoopPosition, (
         Field("person_id", "Person", "ref", True, ref="people"),
         Field("organisation_id", "Organisation", "ref", ref="organisations"),
@@ -76,20 +87,24 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("end_date", "Until", "date"))),
     Kind("events", "event", "Events", CoopEvent, (
         Field("kind", "Kind", "choice", True, EVENT_KINDS), Field("title", "Title", required=True),
+        Field("title_uz", "Title (Uzbek)"), Field("title_en", "Title (English)"),
         Field("start_date", "Date", "date", True), Field("end_date", "Until", "date"), Field("place", "Place"),
         Field("partners", "Partner territories", "territories"),
         Field("organisations", "Organisations", "refs", ref="organisations"),
         Field("people", "People", "refs", ref="people"), Field("summary", "Summary", "longtext"),
+        Field("summary_uz", "Summary (Uzbek)", "longtext"), Field("summary_en", "Summary (English)", "longtext"),
         Field("sources", "Sources", "sources"), Field("mission_id", "Business mission", "ref", ref="missions"))),
     Kind("agreements", "agreement", "Agreements", CoopAgreement, (
         Field("kind", "Kind", "choice", True, AGREEMENT_KINDS), Field("title", "Title", required=True),
+        Field("title_uz", "Title (Uzbek)"), Field("title_en", "Title (English)"),
         Field("parties", "Parties", "refs", ref="organisations"),
         Field("partners", "Partner territories", "territories"), Field("signed_on", "Signed", "date"),
         Field("valid_from", "Valid from", "date"), Field("valid_until", "Valid until", "date"),
         Field("status", "Status", "choice", True, AGREEMENT_STATUSES),
         Field("event_id", "Signed at (event)", "ref", ref="events"), Field("notes", "Notes", "longtext"))),
     Kind("commitments", "commitment", "Commitments", CoopCommitment, (
-        Field("title", "What", required=True), Field("details", "Details", "longtext"),
+        Field("title", "What", required=True), Field("title_uz", "What (Uzbek)"), Field("title_en", "What (English)"),
+        Field("details", "Details", "longtext"),
         Field("organisation_id", "Who (organisation)", "ref", ref="organisations"),
         Field("person_id", "Who (person)", "ref", ref="people"), Field("due_date", "Due", "date"),
         Field("status", "Status", "choice", True, COMMITMENT_STATUSES), Field("done_on", "Done on", "date"),

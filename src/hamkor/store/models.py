@@ -440,11 +440,15 @@ class CoopEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # meeting | visit | forum | mission | call | other
-    title: Mapped[str] = mapped_column(String(400))
+    title: Mapped[str] = mapped_column(String(400))  # as first written (usually Russian); below, other languages
+    title_uz: Mapped[str | None] = mapped_column(String(400))
+    title_en: Mapped[str | None] = mapped_column(String(400))
     start_date: Mapped[date] = mapped_column(Date, index=True)
     end_date: Mapped[date | None] = mapped_column(Date)
     place: Mapped[str | None] = mapped_column(String(300))
     summary: Mapped[str | None] = mapped_column(Text)
+    summary_uz: Mapped[str | None] = mapped_column(Text)
+    summary_en: Mapped[str | None] = mapped_column(Text)
     partners: Mapped[list] = mapped_column(JSON, default=list)  # territories concerned
     organisations: Mapped[list] = mapped_column(JSON, default=list)  # coop_organisation ids
     people: Mapped[list] = mapped_column(JSON, default=list)  # coop_person ids
@@ -461,6 +465,8 @@ class CoopAgreement(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # agreement | memorandum | roadmap | protocol | contract
     title: Mapped[str] = mapped_column(String(400))
+    title_uz: Mapped[str | None] = mapped_column(String(400))
+    title_en: Mapped[str | None] = mapped_column(String(400))
     parties: Mapped[list] = mapped_column(JSON, default=list)  # coop_organisation ids
     partners: Mapped[list] = mapped_column(JSON, default=list)
     signed_on: Mapped[date | None] = mapped_column(Date)
@@ -483,6 +489,8 @@ class CoopCommitment(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(400))
+    title_uz: Mapped[str | None] = mapped_column(String(400))
+    title_en: Mapped[str | None] = mapped_column(String(400))
     details: Mapped[str | None] = mapped_column(Text)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("coop_organisation.id", ondelete="SET NULL"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("coop_person.id", ondelete="SET NULL"))
