@@ -34,6 +34,13 @@ class Field:
     choices: tuple[str, ...] = ()
     ref: str | None = None  # kind referred to by ref / refs ("missions" for the missions' table)
 
+    @property
+    def lang(self) -> str | None:
+        """The language a field's text is written in, where its name says it (`title_uz`, `name_en`): pages
+        mark it (`lang="uz"`) and lists show the record in the reader's language instead of every version."""
+        suffix = self.name.rsplit("_", 1)[-1] if "_" in self.name else ""
+        return suffix if suffix in ("ru", "uz", "en") else None
+
 
 def in_language(record, name: str, lang: str) -> tuple[str, bool]:
     """A text field of a record in the reader's language: its `<name>_<lang>` where the registry holds one,

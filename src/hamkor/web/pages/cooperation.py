@@ -170,7 +170,7 @@ def list_page(request: Request, viewer: CoopViewer, coop: CooperationDep, today:
     rows = coop.list(kind, partner or None, status or None, q or None)
     if status == "overdue" and kind == "commitments":
         rows = [r for r in coop.list(kind, partner or None) if is_overdue(r, today)]
-    columns = [f for f in spec.fields if f.type not in ("longtext", "sources")][:6]
+    columns = [f for f in spec.fields if f.type not in ("longtext", "sources") and not f.lang][:6]
     return page(request, "coop_list.html.j2", spec=spec, rows=rows, columns=columns, names=_names(coop, lang),
                 shown=lambda v, f, n: shown(v, f, n, lang), title=lambda r: coop.title(kind, r, lang),
                 partner=partner or "", status=status or "",
