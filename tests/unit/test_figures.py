@@ -51,7 +51,7 @@ def test_a_real_month_alone_is_not_compared_with_its_synthetic_year_before(real_
     found = headline(con, stats.Query("RU-ALT", "UZ", Period.months(2025, 10, 10)))
     exports = found.measures["exports"]
     assert exports.whole.value == 500 and exports.whole.status == OBSERVED
-    assert exports.growth is None and exports.base.missing and "another source" in exports.no_comparison
+    assert exports.growth is None and exports.base.missing and "only synthetic figures" in exports.no_comparison
 
 
 def test_a_pinned_source_without_a_base_says_so(real_after_synthetic):

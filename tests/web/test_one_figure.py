@@ -299,3 +299,33 @@ def test_a_part_of_a_year_is_never_called_the_year_and_a_lone_real_month_has_no_
     assert NO_DATA["ru"] in body and not re.search(r">0,0\W", body)
     first_row = next(iter(csv.reader(exported.splitlines()[1:2])))
     assert first_row[3] == "" and "Год назад: нет данных" in exported
+
+
+def test_a_pinned_source_pins_every_face_and_a_real_month_alone_is_not_called_synthetic(instances):
+    """The second analyst's findings: the explorer and the structure API ignored source=; a real October
+    was called synthetic because the year before it was; an empty chart asked for an endless height."""
+    settings, token = instances["real month after synthetic ones"]
+    application = create_app(settings)
+    try:
+        api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+        pinned = {"reporter": "RU-ALT", "partner": "UZ", "period": "2025-01..2025-10", "source": "fts-regional"}
+        structure = api.get("/api/v1/trade/structure", params={**pinned, "level": "chapter"}).json()
+        october_alone = api.get("/api/v1/trade/summary", params={"reporter": "RU-ALT", "partner": "UZ",
+                                                                 "period": "2025-10"}).json()
+        empty = api.get("/api/v1/trade/overview", params={**pinned, "period": "2025-01..2025-09"}).json()
+        cookie = TestClient(application)
+        cookie.post("/signin", data={"email": "analyst@figures.org", "password": "correct horse battery staple",
+                                     "csrf": re.search(r'name="csrf" value="([^"]+)"',
+                                                       cookie.get("/signin").text).group(1)})
+        exported = cookie.get("/explorer.csv", params={**pinned, "level": "chapter"}).text
+        dashboard = cookie.get("/", params={"reporter": "RU-ALT", "partner": "UZ", "period": "2025-10"}).text
+    finally:
+        application.state.web.services.close()
+    assert sum(item["value"] for item in structure["items"]) == pytest.approx(5_000_000)  # October's exports only
+    assert [p["source"] for p in structure["provenance"]] == ["fts-regional"]
+    assert "5000000.0" in exported and "-SYNTHETIC" not in exported
+    assert october_alone["synthetic"] is False and october_alone["measures"]["exports"]["whole"]["status"] == \
+        "observed"
+    assert "only synthetic figures" in october_alone["measures"]["exports"]["no_comparison"]
+    assert 'class="legend"' not in dashboard.split("<main")[1].split('class="charts"')[0]  # no synthetic banner
+    assert empty["charts"] == {}  # nothing to draw: no chart at all, the page says "no data"

@@ -239,7 +239,8 @@ def _headline_table(found: figures.Headline, lang: str, divisor: float) -> Table
     if partial:
         headers.append(figures.months_text(reference.whole.months, lang) or _period_label(found.period, lang))
     headers += [figures.months_text(base_months, lang) or label("a_year_earlier", lang),
-                figures.months_text(compared_months, lang) or _period_label(found.period, lang),
+                figures.months_text(compared_months or reference.whole.months, lang)
+                or _period_label(found.period, lang),
                 label("growth", lang)]
     rows, notes = [], []
     for m in measures:
@@ -269,10 +270,18 @@ def _period_label(period: Period, lang: str) -> str:
 
 def _structure_table(structure: stats.Structure, title: str, lang: str, divisor: float) -> Table:
     rows = [[(f"{i.key} " if i.key.isdigit() else "") + short_name(i.name(lang)),
-             format_number(i.value / divisor, lang), format_number(i.share, lang), format_percent(i.growth, lang)]
+             _small(i.value / divisor, lang), format_number(i.share, lang), format_percent(i.growth, lang)]
             for i in structure.items]
     return Table(title, [label("goods", lang), money_unit(divisor, lang), label("share", lang),
                          label("growth", lang)], rows)
+
+
+def _small(value: float, lang: str) -> str:
+    """A figure in a table's unit; one too small to show at one decimal reads «<0,1», never 0,0 (which a
+    reader takes for no trade at all)."""
+    if 0 < abs(value) < 0.05:
+        return ("−" if value < 0 and lang == "ru" else "-" if value < 0 else "") + "<" + format_number(0.1, lang)
+    return format_number(value, lang)
 
 
 def _movers(con, query: stats.Query, lang: str, divisor: float) -> str:

@@ -71,7 +71,7 @@ def _headline_ru(f: Facts) -> str:
                      f"{format_percent(abs(f.turnover_growth), 'ru', signed=False)} по сравнению с теми же "
                      f"месяцами {f.previous_year} г.")
     elif f.turnover_growth is None and f.turnover_note:
-        turnover += f"; сравнения с прошлым годом нет: {f.turnover_note}."
+        turnover += f"; сравнения с прошлым годом нет ({f.turnover_note})."
     elif f.turnover_growth is None:
         turnover += f"; данных за аналогичный период {f.previous_year} г. нет."
     elif abs(f.turnover_growth) < 0.05:
@@ -101,7 +101,7 @@ def _headline_uz(f: Facts) -> str:
                      f"{f.previous_year}-yilning shu oylariga nisbatan "
                      f"{format_percent(abs(f.turnover_growth), 'uz', signed=False)}ga {verb}.")
     elif f.turnover_growth is None and f.turnover_note:
-        turnover += f"; oʻsishni koʻrsatib boʻlmaydi: {f.turnover_note}."
+        turnover += f"; oʻsishni koʻrsatib boʻlmaydi ({f.turnover_note})."
     elif f.turnover_growth is None:
         turnover += f"; {f.previous_year}-yilning shu davri uchun maʼlumot yoʻq."
     elif abs(f.turnover_growth) < 0.05:
@@ -131,7 +131,7 @@ def _headline_en(f: Facts) -> str:
                      f"{direction} {format_percent(abs(f.turnover_growth), 'en', signed=False)} on the same months "
                      f"of {f.previous_year}.")
     elif f.turnover_growth is None and f.turnover_note:
-        turnover += f"; no growth can be given: {f.turnover_note}."
+        turnover += f"; no growth can be given ({f.turnover_note})."
     elif f.turnover_growth is None:
         turnover += f"; there are no data for the same period of {f.previous_year}."
     elif abs(f.turnover_growth) < 0.05:

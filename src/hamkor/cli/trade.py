@@ -96,7 +96,8 @@ def summary(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER
     elif result.coverage.empty:
         err_console.print("No data for this period.")
     elif not result.coverage.complete:
-        err_console.print(f"Partial period: data for {result.coverage.present} of {result.coverage.expected} months.")
+        err_console.print(f"Partial period: data for {result.coverage.present} of {result.coverage.expected} months "
+                          f"({figures.months_text(found.measures['exports'].whole.months, 'en')}).", highlight=False)
     synthetic_notice(found.synthetic)
 
 

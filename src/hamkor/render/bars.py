@@ -214,7 +214,9 @@ def _grouped_columns(spec: dict, lang: str) -> str:
     categories = _ordered(values, x["field"], x.get("sort") if isinstance(x.get("sort"), dict) else None)
     groups = sorted({str(row[offset["field"]]) for row in values})
     palette = encoding.get("color", {}).get("scale", {}).get("range") or [DEFAULT_BAR_COLOUR]
-    colours = {group: palette[i % len(palette)] for i, group in enumerate(groups)}
+    domain = encoding.get("color", {}).get("scale", {}).get("domain") or groups  # a year keeps its colour
+    colours = {group: palette[domain.index(group) % len(palette) if group in domain else i % len(palette)]
+               for i, group in enumerate(groups)}
     plot_width, plot_height = float(spec.get("width", 460)), float(spec.get("height", 200))
     digits = _digits(y.get("axis", {}).get("format", ",.0f"))
     high = max((float(row[y["field"]]) for row in values), default=0.0)

@@ -52,6 +52,8 @@ def monthly_turnover_spec(points: list[tuple], title: str, lang: str, unit_label
                "data": synthetic if len(p) > 3 and p[3] else real}
               for p in points]
     marked = any(v["data"] == synthetic for v in values)
+    latest = max((int(v["year"]) for v in values), default=0)
+    years = [str(latest - 1), str(latest)]
     spec = _base(title)
     spec.update({
         "data": {"values": values},
@@ -61,8 +63,10 @@ def monthly_turnover_spec(points: list[tuple], title: str, lang: str, unit_label
                   "axis": {"labelAngle": 0}},
             "xOffset": {"field": "year", "type": "nominal"},
             "y": {"field": "value", "type": "quantitative", "title": unit_label, "axis": {"format": ",.0f"}},
+            # the domain is both years, whichever are drawn: a period's own bar keeps the period's colour even
+            # when the year before has no bar (left out, or no data)
             "color": {"field": "year", "type": "nominal", "title": None,
-                      "scale": {"range": [PALETTE["previous"], PALETTE["current"]]}},
+                      "scale": {"domain": years, "range": [PALETTE["previous"], PALETTE["current"]]}},
             "tooltip": [{"field": "year", "type": "nominal"}, {"field": "month", "type": "nominal"},
                         {"field": "value", "type": "quantitative", "format": ",.1f", "title": unit_label}],
         },

@@ -81,8 +81,9 @@ class Headline:
 
     @property
     def synthetic(self) -> bool:
-        return any(f.status == SYNTHETIC for m in self.measures.values()
-                   for f in (m.whole, m.base, m.previous_whole))
+        """Any figure a face shows rests on synthetic months (the period, the pair compared); a synthetic
+        year before that is compared with nothing does not make a real month synthetic."""
+        return any(f.status == SYNTHETIC for m in self.measures.values() for f in (m.whole, m.compared, m.base))
 
     @property
     def empty(self) -> bool:
@@ -159,16 +160,23 @@ def headline_of(summary: stats.Summary) -> Headline:
     for name in MEASURES:
         whole = months.figure(name, current_keys, period.label())
         previous_whole = months.figure(name, previous_keys, previous.label())
-        compared = months.figure(name, compared_keys, period.label())
+        compared = (months.figure(name, compared_keys, period.label()) if compared_keys else
+                    Figure(None, (), MISSING, reason=Msg("no month of the period has a like month a year earlier")))
         base = months.figure(name, base_keys, previous.label())
         growth = change = None
         why = None
         if whole.missing:
             why = whole.reason
         elif not compared_keys:
-            why = (Msg("no data a year earlier") if not previous_whole.months
-                   else Msg("a year earlier comes from another source for every month: figures of two sources "
-                            "are not compared"))
+            if not previous_whole.months:
+                why = Msg("no data a year earlier")
+            elif (previous_whole.status == SYNTHETIC) != (whole.status == SYNTHETIC):
+                why = Msg("a year earlier there are only synthetic figures, and a real figure is not compared "
+                          "with a synthetic one") if whole.status != SYNTHETIC else Msg(
+                    "a real figure is not compared with a synthetic one")
+            else:
+                why = Msg("a year earlier comes from another source for every month: figures of two sources "
+                          "are not compared")
         elif compared.missing or base.missing:
             why = compared.reason or base.reason
         elif compared.status != base.status:

@@ -88,15 +88,20 @@ def overview(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period
         unit = money_unit(divisor, lang)
         points = [(p.year, p.month, p.turnover, p.synthetic)
                   for p in figures.paired_months(stats.series(con, summary.query), period)]
-        result.charts["monthly"] = charts.monthly_turnover_spec(points, "", lang, unit, divisor)
+        # A chart with nothing to draw is left out (the page says "no data" in its place): an empty one
+        # computed its scale from nothing and asked the browser for an endless height.
+        if points:
+            result.charts["monthly"] = charts.monthly_turnover_spec(points, "", lang, unit, divisor)
         top = ranking[:10]
         rank_divisor, _ = money_scale(max((r.turnover for r in top), default=1.0))
-        result.charts["partners"] = charts.ranking_spec(
-            [(territory_name(r.partner, lang), r.turnover, r.partner == partner.upper()) for r in top], "",
-            money_unit(rank_divisor, lang), rank_divisor)
+        if top:
+            result.charts["partners"] = charts.ranking_spec(
+                [(territory_name(r.partner, lang), r.turnover, r.partner == partner.upper()) for r in top], "",
+                money_unit(rank_divisor, lang), rank_divisor)
         for flow in ("export", "import"):
             table = stats.structure(con, summary.query, flow, "chapter", 8)
-            result.charts[flow] = charts.structure_spec(
-                [(f"{i.key} {short_name(i.name(lang), 40)}" if i.key.isdigit() else i.name(lang), i.share)
-                 for i in table.items], "", flow, "%")
+            if table.items:
+                result.charts[flow] = charts.structure_spec(
+                    [(f"{i.key} {short_name(i.name(lang), 40)}" if i.key.isdigit() else i.name(lang), i.share)
+                     for i in table.items], "", flow, "%")
     return result

@@ -211,11 +211,12 @@ def structure(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodT
               partner: Partner = "WORLD", flow: Literal["export", "import"] = "export",
               level: Literal["section", "chapter", "heading", "subheading", "national"] = "chapter",
               top: Annotated[int, Query(ge=1, le=500)] = 10,
-              within: Annotated[str | None, Query(max_length=10)] = None, lang: Lang = "ru") -> StructureOut:
+              within: Annotated[str | None, Query(max_length=10)] = None, lang: Lang = "ru",
+              source: SourceName = None) -> StructureOut:
     """Goods at a level (within a code when drilling down), with where the figures come from."""
     parsed = Period.parse(period)
     with web.services.warehouse.reader() as con:
-        query = stats.with_source(con, stats.Query(reporter.upper(), checked_partner(partner), parsed))
+        query = stats.with_source(con, stats.Query(reporter.upper(), checked_partner(partner), parsed, source))
         table = stats.structure(con, query, flow, level, top, checked_within(within))
     return StructureOut(reporter=reporter.upper(), partner=partner.upper(), period=parsed.label(), flow=flow,
                         level=level, provenance=_provenance(query), comparable_months=_months(table.months.comparable),

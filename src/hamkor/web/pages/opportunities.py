@@ -48,7 +48,7 @@ def opportunities_page(request: Request, viewer: TradeViewer, web: Web, reporter
     direction = direction if direction in ("export", "import") else "export"
     assumptions = Assumptions(int(min(max(_float(horizon, 0), 0), 10)), _float(supply_growth, 0.0) / 100,
                               min(max(_float(demand_trend, 1.0), 0.0), 3.0))
-    resolved = resolve_products(q, lang)
+    resolved = resolve_products(q)  # the words' own language, not the page's: "chemicals" on a Russian page
     filters = Filters(section or None, max(_float(min_potential, 0.0), 0.0), resolved.codes if resolved else None)
     result, error = None, None
     try:

@@ -19,8 +19,8 @@ from hamkor.i18n import LANGUAGES, translations
 from hamkor.i18n.numbers import month_name, period_phrase
 from hamkor.reference.names import territory_name
 from hamkor.render.sheets import append_row, csv_row
+from hamkor.trade import figures, stats
 from hamkor.trade import overview as overview_service
-from hamkor.trade import stats
 from hamkor.trade.facts import source_title
 from hamkor.trade.figures import months_text
 from hamkor.trade.periods import Period
@@ -95,7 +95,7 @@ def partners(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
     with web.services.warehouse.reader() as con:
         ranking = stats.partner_ranking(con, reporter, parsed)
         query = stats.with_source(con, stats.Query(reporter, None, parsed))
-        synthetic = stats.summary(con, query).synthetic
+        synthetic = figures.headline_of(stats.summary(con, query)).synthetic  # what is shown, not the base
     months = stats.like_for_like(query)
     comparable = None if months.complete else _months_phrase(months.comparable, lang)
     return page(request, "partners.html.j2", ranking=ranking, reporters=known, reporter=reporter, period=parsed,
@@ -139,14 +139,15 @@ class Explored:
     sources: list[stats.Provenance]
 
 
-def _explore(web: WebState, reporter, partner, period, flow, level, within) -> Explored:
+def _explore(web: WebState, reporter, partner, period, flow, level, within, source=None) -> Explored:
     choice = choose(web, reporter, partner, period)
     partner = checked_partner(choice.partner)
     flow, level, within = checked_flow(flow), checked_level(level), checked_within(within)
     with web.services.warehouse.reader() as con:
-        query = stats.with_source(con, stats.Query(choice.reporter, partner, choice.period))
+        # `source` pins one source, as on the dashboard and in the brief (a table of the real file only)
+        query = stats.with_source(con, stats.Query(choice.reporter, partner, choice.period, source or None))
         table = stats.structure(con, query, flow, level, top=500, within=within)
-        synthetic = stats.summary(con, query).synthetic
+        synthetic = figures.headline_of(stats.summary(con, query)).synthetic
     return Explored(choice.reporters, choice.reporter, partner, choice.period, choice.error, table, synthetic,
                     stats.provenance(query))
 
@@ -162,9 +163,9 @@ NEXT_LEVEL = {"section": "chapter", "chapter": "heading", "heading": "subheading
 @router.get("/explorer")
 def explorer(request: Request, viewer: TradeViewer, web: Web, reporter: str | None = None, partner: str | None = None,
              period: str | None = None, flow: str = "export", level: str = "section", within: str | None = None,
-             sort: str = "value"):
+             sort: str = "value", source: Annotated[str | None, Query(max_length=60)] = None):
     lang = language_of(request)
-    found = _explore(web, reporter, partner, period, flow, level, within)
+    found = _explore(web, reporter, partner, period, flow, level, within, source)
     items = list(found.table.items)
     if sort in ("growth", "share", "code"):
         items.sort(key={"growth": lambda i: (i.growth is None, -(i.growth or 0)), "share": lambda i: -i.share,
@@ -177,7 +178,7 @@ def explorer(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
                 reporter=found.reporter, partner=found.partner, period=found.period, flow=flow, level=level,
                 within=within, within_name=within_name, within_level=within_level, error=found.error,
                 synthetic=found.synthetic,
-                next_level=NEXT_LEVEL.get(level), sort=sort, lang_code=lang, sources=found.sources,
+                next_level=NEXT_LEVEL.get(level), sort=sort, lang_code=lang, sources=found.sources, source=source or "",
                 comparable=_compared_months(found.table, lang))
 
 
@@ -195,8 +196,8 @@ def _export_notes(found: Explored, lang: str) -> list[str]:
     notes = [f"{t.gettext('Sources')}: {sources or '—'}"]
     months = found.table.months
     notes.append(t.gettext("Value: %(months)s. A year earlier: %(before)s.") % {
-        "months": months_text(months.months, lang) or "—",
-        "before": months_text(months.comparable_before, lang) or t.gettext("no data")})
+        "months": months_text(months.months, lang).rstrip(".") or "—",  # the sentence's own full stop follows
+        "before": months_text(months.comparable_before, lang).rstrip(".") or t.gettext("no data")})
     compared = _compared_months(found.table, lang)
     if compared:
         notes.append(t.gettext("Growth compares only the months both years cover from the same source: "
@@ -209,13 +210,14 @@ def _export_notes(found: Explored, lang: str) -> list[str]:
 @router.get("/explorer.{fmt}")
 def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, reporter: str | None = None,
                     partner: str | None = None, period: str | None = None, flow: str = "export",
-                    level: str = "section", within: str | None = None):
+                    level: str = "section", within: str | None = None,
+                    source: Annotated[str | None, Query(max_length=60)] = None):
     """The explorer's table as CSV (machine column names, for scripts) or Excel (headings in the reader's
     language); both end with the table's sources and caveats."""
     lang = language_of(request)
     if fmt not in ("csv", "xlsx"):
         raise NotFound("Export as csv or xlsx.")
-    found = _explore(web, reporter, partner, period, flow, level, within)
+    found = _explore(web, reporter, partner, period, flow, level, within, source)
     if found.error:  # the page shows another period with the reason; a file of another period would mislead
         raise BadRequest(found.error)
     compares = bool(found.table.months.comparable)  # no month compares: "a year earlier" is empty, not 0
