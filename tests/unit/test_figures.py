@@ -4,7 +4,7 @@ zero, real and synthetic never compared, each figure with its months, sources an
 import pytest
 
 from hamkor.trade import stats
-from hamkor.trade.figures import MISSING, OBSERVED, SYNTHETIC, headline, months_text
+from hamkor.trade.figures import MISSING, MIXED, OBSERVED, headline, months_text
 from hamkor.trade.importers import ImportOptions
 from hamkor.trade.periods import Period
 from hamkor.trade.warehouse import Warehouse
@@ -34,7 +34,7 @@ def test_a_year_earlier_is_over_the_months_compared_and_the_whole_period_is_name
     found = headline(con, stats.Query("RU-ALT", "UZ", JAN_OCT))
     exports = found.measures["exports"]
     assert exports.whole.value == pytest.approx(500 + sum(110 + m for m in range(1, 10)))
-    assert exports.whole.status == SYNTHETIC  # nine synthetic months in it
+    assert exports.whole.status == MIXED and exports.whole.synthetic_months == tuple((2025, m) for m in range(1, 10))
     assert exports.compared.months == tuple((2025, m) for m in range(1, 10)) and exports.partial
     assert exports.base.value == pytest.approx(sum(100 + m for m in range(1, 10)))  # not October 2024's too
     assert exports.previous_whole.value == pytest.approx(sum(100 + m for m in range(1, 11)))

@@ -213,6 +213,8 @@ def test_every_face_prints_the_same_figures(instances, scenario):
     if markdown is not None:
         headers, brief_rows = _brief_rows(markdown)
 
+    if scenario.name == "real month after synthetic ones":  # a mixed total is marked as mixed, with its months
+        assert "частично синтетические: январь–сентябрь 2025 г." in tiles["turnover"]
     for measure, (now, compared, base) in scenario.expected.items():
         growth = _growth(compared, base) if measure != "balance" else None
         # the API: the value, null for missing, "a year earlier" over the months compared, the growth
@@ -264,6 +266,9 @@ def test_the_brief_names_the_months_of_each_column_where_the_pair_is_not_the_who
     headers, _ = _brief_rows(markdown)
     assert headers[1:4] == ["январь–октябрь 2025 г.", "январь–сентябрь 2024 г.", "январь–сентябрь 2025 г."]
     assert "январь–октябрь 2024" not in markdown  # no whole previous period set against a partial pair
+    # the total adds nine synthetic months to a real one, and says so
+    assert ("Показатели за январь–октябрь 2025 г. сложены из синтетических демонстрационных данных "
+            "(январь–сентябрь 2025 г.) и реальных (октябрь 2025 г.).") in markdown.replace("\\", "")
 
 
 def test_a_part_of_a_year_is_never_called_the_year_and_a_lone_real_month_has_no_twin_column(instances):
@@ -298,7 +303,7 @@ def test_a_part_of_a_year_is_never_called_the_year_and_a_lone_real_month_has_no_
     body = explorer.split("<tbody>")[1].split("</tbody>")[0]
     assert NO_DATA["ru"] in body and not re.search(r">0,0\W", body)
     first_row = next(iter(csv.reader(exported.splitlines()[1:2])))
-    assert first_row[3] == "" and "Год назад: нет данных" in exported
+    assert first_row[3] == "" and first_row[6] == "" and "Год назад: нет данных" in exported
 
 
 def test_a_pinned_source_pins_every_face_and_a_real_month_alone_is_not_called_synthetic(instances):
@@ -322,6 +327,7 @@ def test_a_pinned_source_pins_every_face_and_a_real_month_alone_is_not_called_sy
     finally:
         application.state.web.services.close()
     assert sum(item["value"] for item in structure["items"]) == pytest.approx(5_000_000)  # October's exports only
+    assert all(item["compared_value"] is None for item in structure["items"])  # nothing of it compares
     assert [p["source"] for p in structure["provenance"]] == ["fts-regional"]
     assert "5000000.0" in exported and "-SYNTHETIC" not in exported
     assert october_alone["synthetic"] is False and october_alone["measures"]["exports"]["whole"]["status"] == \
@@ -329,3 +335,18 @@ def test_a_pinned_source_pins_every_face_and_a_real_month_alone_is_not_called_sy
     assert "only synthetic figures" in october_alone["measures"]["exports"]["no_comparison"]
     assert 'class="legend"' not in dashboard.split("<main")[1].split('class="charts"')[0]  # no synthetic banner
     assert empty["charts"] == {}  # nothing to draw: no chart at all, the page says "no data"
+
+
+def test_the_goods_table_gives_the_value_growth_is_computed_on(instances):
+    settings, token = instances["real month after synthetic ones"]
+    application = create_app(settings)
+    try:
+        api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+        structure = api.get("/api/v1/trade/structure", params={"reporter": "RU-ALT", "partner": "UZ",
+                                                               "period": "2025-01..2025-10", "level": "chapter"}).json()
+    finally:
+        application.state.web.services.close()
+    lumber = next(item for item in structure["items"] if item["code"] == "44")
+    jan_sep = sum(3_000_000 + m * 10_000 + 400_000 for m in range(1, 10))
+    assert lumber["value"] == pytest.approx(jan_sep + 5_000_000) and lumber["compared_value"] == pytest.approx(jan_sep)
+    assert lumber["growth_pct"] == pytest.approx((lumber["compared_value"] / lumber["previous"] - 1) * 100)

@@ -261,6 +261,12 @@ def _headline_table(found: figures.Headline, lang: str, divisor: float) -> Table
         table.notes.append(label("like_for_like", lang, months=figures.months_text(compared_months, lang),
                                  whole=figures.months_text(reference.whole.months, lang)))
     table.notes += notes
+    whole = reference.whole
+    if whole.status == figures.MIXED:  # a total of real and synthetic months says which are which
+        real = [k for k in whole.months if k not in whole.synthetic_months]
+        table.notes.append(label("mixed_note", lang, whole=figures.months_text(whole.months, lang),
+                                 synthetic=figures.months_text(whole.synthetic_months, lang),
+                                 real=figures.months_text(real, lang)))
     return table
 
 

@@ -222,6 +222,11 @@ LABELS = {
                         "en": "from {source}, {year}"},
     "movers_months": {"ru": "{months}, база сравнения — {before}", "uz": "{months}, taqqoslash bazasi — {before}",
                       "en": "{months} on {before}"},
+    "mixed_note": {"ru": "Показатели за {whole} сложены из синтетических демонстрационных данных ({synthetic}) "
+                         "и реальных ({real}).",
+                   "uz": "{whole} koʻrsatkichlari sintetik namoyish maʼlumotlari ({synthetic}) va haqiqiy "
+                         "maʼlumotlardan ({real}) tashkil topgan.",
+                   "en": "The figures for {whole} add synthetic demo data ({synthetic}) to real data ({real})."},
     "untranslated": {"ru": "(перевода в реестре нет)", "uz": "(reyestrda tarjimasi yoʻq)",
                      "en": "(not translated in the registry)"},
     "uncited": {"ru": "(источник в реестре не указан)", "uz": "(reyestrda manba koʻrsatilmagan)",

@@ -23,7 +23,7 @@ from hamkor.trade import stats
 from hamkor.trade.periods import Period
 
 MEASURES = ("turnover", "exports", "imports", "balance")
-OBSERVED, SYNTHETIC, MISSING = "observed", "synthetic", "missing"
+OBSERVED, SYNTHETIC, MIXED, MISSING = "observed", "synthetic", "mixed", "missing"
 
 Key = tuple[int, int | None]  # (year, month); month None: a year of annual-only data
 NO_DATA = Msg("no data")
@@ -33,10 +33,11 @@ NO_DATA = Msg("no data")
 class Figure:
     value: float | None  # None: missing (see `reason`)
     months: tuple[Key, ...]  # what it adds up, in order
-    status: str  # observed | synthetic | missing
+    status: str  # observed | synthetic | mixed (some months of each) | missing
     sources: tuple[str, ...] = ()
     batches: tuple[int, ...] = ()
     reason: Msg | None = None  # why it is missing
+    synthetic_months: tuple[Key, ...] = ()  # which of `months` are synthetic (all of them, or some when mixed)
 
     @property
     def missing(self) -> bool:
@@ -83,7 +84,8 @@ class Headline:
     def synthetic(self) -> bool:
         """Any figure a face shows rests on synthetic months (the period, the pair compared); a synthetic
         year before that is compared with nothing does not make a real month synthetic."""
-        return any(f.status == SYNTHETIC for m in self.measures.values() for f in (m.whole, m.compared, m.base))
+        return any(f.status in (SYNTHETIC, MIXED) for m in self.measures.values()
+                   for f in (m.whole, m.compared, m.base))
 
     @property
     def empty(self) -> bool:
@@ -122,19 +124,20 @@ class _Months:
         sources = tuple(sorted({s for k in keys if (s := self.source_of(k))}))
         batches = dict(self.query.plan.batches) if self.query.plan else {}
         batch_ids = tuple(sorted({b for s in sources for b in batches.get(s, ())}))
-        status = SYNTHETIC if any(k in self.synthetic for k in keys) else OBSERVED
+        demo = tuple(k for k in keys if k in self.synthetic)
+        status = OBSERVED if not demo else SYNTHETIC if len(demo) == len(keys) else MIXED
         flows = {"exports": ("export",), "imports": ("import",)}.get(measure, ("export", "import"))
         for flow in flows:
             silent = sorted({s for k in keys if (s := self.source_of(k)) and (s, flow) not in self.carried})
             if silent:
                 reason = (Msg("%(source)s carries no exports", source=", ".join(silent)) if flow == "export"
                           else Msg("%(source)s carries no imports", source=", ".join(silent)))
-                return Figure(None, keys, MISSING, sources, batch_ids, reason)
+                return Figure(None, keys, MISSING, sources, batch_ids, reason, demo)
         exports = sum(self.pair.get((k, "export"), 0.0) for k in keys)
         imports = sum(self.pair.get((k, "import"), 0.0) for k in keys)
         value = {"exports": exports, "imports": imports, "turnover": exports + imports,
                  "balance": exports - imports}[measure]
-        return Figure(value, keys, status, sources, batch_ids)
+        return Figure(value, keys, status, sources, batch_ids, synthetic_months=demo)
 
 
 def _keys(period: Period, annual: bool) -> tuple[Key, ...]:
@@ -170,9 +173,9 @@ def headline_of(summary: stats.Summary) -> Headline:
         elif not compared_keys:
             if not previous_whole.months:
                 why = Msg("no data a year earlier")
-            elif (previous_whole.status == SYNTHETIC) != (whole.status == SYNTHETIC):
+            elif (previous_whole.status == OBSERVED) != (whole.status == OBSERVED):
                 why = Msg("a year earlier there are only synthetic figures, and a real figure is not compared "
-                          "with a synthetic one") if whole.status != SYNTHETIC else Msg(
+                          "with a synthetic one") if whole.status == OBSERVED else Msg(
                     "a real figure is not compared with a synthetic one")
             else:
                 why = Msg("a year earlier comes from another source for every month: figures of two sources "

@@ -31,7 +31,8 @@ class FlowFigures(BaseModel):
 
 class FigureOut(BaseModel):
     value: float | None  # null: missing, `reason` says why (never 0 for "no data")
-    status: Literal["observed", "synthetic", "missing"]
+    status: Literal["observed", "synthetic", "mixed", "missing"]
+    synthetic_months: list[str]  # which of `months` are synthetic demo data
     months: list[str]  # what it adds up: YYYY-MM (YYYY for a year of annual data)
     sources: list[str]
     batches: list[int]
@@ -55,6 +56,7 @@ class MeasureOut(BaseModel):
 
 def _figure_out(figure: figures.Figure, lang: str) -> FigureOut:
     return FigureOut(value=figure.value, status=figure.status, months=figures.month_keys(figure.months),
+                     synthetic_months=figures.month_keys(figure.synthetic_months),
                      sources=list(figure.sources), batches=list(figure.batches),
                      reason=None if figure.reason is None else localize(figure.reason, lang))
 
@@ -112,6 +114,7 @@ class StructureItemOut(BaseModel):
     name: str
     value: float
     previous: float | None  # over `comparable_months` a year earlier; null when no month compares
+    compared_value: float | None  # `value` over `comparable_months` only: what growth sets against `previous`
     share_pct: float
     growth_pct: float | None
 
@@ -223,6 +226,9 @@ def structure(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodT
                         like_for_like=table.months.complete,
                         items=[StructureItemOut(code=i.key, name=i.name(lang), value=i.value,
                                                 previous=i.previous if table.months.comparable else None,
+                                                compared_value=(i.value if i.comparable_value is None
+                                                                else i.comparable_value)
+                                                if table.months.comparable else None,
                                                 share_pct=i.share, growth_pct=i.growth) for i in table.items])
 
 

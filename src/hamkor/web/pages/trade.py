@@ -183,7 +183,9 @@ def explorer(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
 
 
 EXPORT_HEADINGS = {"code": "Code", "name": "Name", "value_usd": "Value, USD", "previous_usd": "A year earlier, USD",
-                   "share_pct": "Share, %", "growth_pct": "Growth, %"}
+                   "share_pct": "Share, %", "growth_pct": "Growth, %",
+                   # what growth sets against "a year earlier": the value over the months compared only
+                   "compared_usd": "Value over the months compared, USD"}
 
 
 def _export_notes(found: Explored, lang: str) -> list[str]:
@@ -222,7 +224,9 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
         raise BadRequest(found.error)
     compares = bool(found.table.months.comparable)  # no month compares: "a year earlier" is empty, not 0
     rows = [[i.key, i.name(lang), round(i.value, 2), round(i.previous, 2) if compares else None,
-             round(i.share, 3), None if i.growth is None else round(i.growth, 3)] for i in found.table.items]
+             round(i.share, 3), None if i.growth is None else round(i.growth, 3),
+             round(i.value if i.comparable_value is None else i.comparable_value, 2) if compares else None]
+            for i in found.table.items]
     notes = _export_notes(found, lang)
     name = (f"hamkor-{found.reporter}-{found.partner}-{found.period.label()}-{flow}-{level}"
             + ("-SYNTHETIC" if found.synthetic else ""))
@@ -246,7 +250,7 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
         cell.font = Font(bold=True)
     for row in rows:
         append_row(sheet, row)
-    for column in ("C", "D"):
+    for column in ("C", "D", "G"):
         for cell in sheet[column][1:]:
             cell.number_format = "#,##0"
     sheet.append([])
