@@ -82,3 +82,12 @@ def test_charts_print_bars_cannot_draw_go_to_vl_convert():
           "section": "II"}], "t", {k: k for k in ("potential", "realised", "untapped", "section", "actual")})
     assert draw(spec, "en") is None
     assert "<svg" in charts.to_svg(spec, "en")
+
+
+def test_an_axis_of_small_values_keeps_a_decimal_so_its_ticks_do_not_repeat():
+    small = charts.ranking_spec([("Узбекистан", 4.9e6, True), ("Казахстан", 2.0e6, False)], "", "млн", 1e6)
+    large = charts.ranking_spec([("Казахстан", 410e6, False)], "", "млн", 1e6)
+    assert small["encoding"]["x"]["axis"]["format"] == ",.1f" and large["encoding"]["x"]["axis"]["format"] == ",.0f"
+    drawn = charts.to_svg(small, "ru")
+    ticks = [t for t in re.findall(r">([0-9][0-9 ,.\u00a0]*)</text>", drawn)]
+    assert len(ticks) == len(set(ticks)), ticks  # "0 1 1 2 2" no more

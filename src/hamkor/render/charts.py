@@ -62,7 +62,8 @@ def monthly_turnover_spec(points: list[tuple], title: str, lang: str, unit_label
             "x": {"field": "month", "type": "nominal", "sort": {"field": "order", "op": "min"}, "title": None,
                   "axis": {"labelAngle": 0}},
             "xOffset": {"field": "year", "type": "nominal"},
-            "y": {"field": "value", "type": "quantitative", "title": unit_label, "axis": {"format": ",.0f"}},
+            "y": {"field": "value", "type": "quantitative", "title": unit_label,
+                  "axis": {"format": _axis_format(v["value"] for v in values)}},
             # the domain is both years, whichever are drawn: a period's own bar keeps the period's colour even
             # when the year before has no bar (left out, or no data)
             "color": {"field": "year", "type": "nominal", "title": None,
@@ -122,6 +123,12 @@ def to_png(spec: dict, lang: str = "ru", scale: float = 2.0) -> bytes:
     return vlc.vegalite_to_png(spec, scale=scale, allowed_base_urls=[], format_locale=d3_format_locale(lang))
 
 
+def _axis_format(values) -> str:
+    """Whole numbers on an axis, or one decimal where the largest value is under ten: ticks at 0.5 steps
+    written without decimals read "0 1 1 2 2"."""
+    return ",.1f" if max(values, default=0.0) < 10 else ",.0f"
+
+
 def ranking_spec(items: list[tuple[str, float, bool]], title: str, unit_label: str, divisor: float) -> dict:
     """Partners by turnover; the partner of interest stands out."""
     values = [{"name": name, "value": round(value / divisor, 3), "order": i, "focus": focus}
@@ -132,7 +139,8 @@ def ranking_spec(items: list[tuple[str, float, bool]], title: str, unit_label: s
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "y": {"field": "name", "type": "nominal", "sort": {"field": "order", "op": "min"}, "title": None},
-            "x": {"field": "value", "type": "quantitative", "title": unit_label, "axis": {"format": ",.0f"}},
+            "x": {"field": "value", "type": "quantitative", "title": unit_label,
+                  "axis": {"format": _axis_format(v["value"] for v in values)}},
             "color": {"field": "focus", "type": "nominal", "legend": None,
                       "scale": {"domain": [False, True], "range": [PALETTE["previous"], PALETTE["current"]]}},
             "tooltip": [{"field": "name", "type": "nominal"},
