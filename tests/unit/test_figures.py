@@ -5,10 +5,9 @@ import pytest
 
 from hamkor.trade import stats
 from hamkor.trade.figures import MISSING, MIXED, OBSERVED, headline, months_text
-from hamkor.trade.importers import ImportOptions
 from hamkor.trade.periods import Period
 from hamkor.trade.warehouse import Warehouse
-from tests.unit.test_stats import _fts_file
+from tests.unit.test_stats import _fts_file, synthetic_then_real_october
 
 JAN_OCT = Period.months(2025, 1, 10)
 
@@ -19,14 +18,7 @@ def real_after_synthetic(service, settings, tmp_path):
     synthetic = [(flow, f"{m:02d}/{y}", "UZ", code, value + m + (y - 2024) * 10)
                  for y in (2024, 2025) for m in range(1, 11 if y == 2024 else 10)
                  for flow, code, value in (("ЭК", "4407111000", 100), ("ИМ", "0806101000", 20))]
-    _fts_file(tmp_path / "synthetic.csv", synthetic)
-    assert service.import_file("fts-regional", tmp_path / "synthetic.csv",
-                               ImportOptions(source="demo-synthetic")).status == "loaded"
-    _fts_file(tmp_path / "october.csv", [("ЭК", "10/2025", "UZ", "4407111000", 500),
-                                         ("ИМ", "10/2025", "UZ", "0806101000", 70)])
-    real = service.import_file("fts-regional", tmp_path / "october.csv")
-    with Warehouse(settings).reader() as connection:
-        yield connection, real.batch_id
+    yield from synthetic_then_real_october(service, settings, tmp_path, synthetic)
 
 
 def test_a_year_earlier_is_over_the_months_compared_and_the_whole_period_is_named_beside_it(real_after_synthetic):

@@ -132,7 +132,13 @@ def two_sources(service, settings, tmp_path):
     department's own real file for October 2025 (fts-regional)."""
     synthetic = [("ЭК", f"{m:02d}/{y}", "UZ", "4407111000", 100 + m + (y - 2024) * 10)
                  for y in (2024, 2025) for m in range(1, 10)] + [("ЭК", "10/2024", "UZ", "4407111000", 111)]
-    _fts_file(tmp_path / "synthetic.csv", synthetic)
+    yield from synthetic_then_real_october(service, settings, tmp_path, synthetic)
+
+
+def synthetic_then_real_october(service, settings, tmp_path, synthetic_rows):
+    """The synthetic rows loaded as the demo loads them, then the department's real October 2025 file
+    (exports 500, imports 70 with Uzbekistan): (a reader, the real batch)."""
+    _fts_file(tmp_path / "synthetic.csv", synthetic_rows)
     assert service.import_file("fts-regional", tmp_path / "synthetic.csv",
                                ImportOptions(source="demo-synthetic")).status == "loaded"
     _fts_file(tmp_path / "october.csv", [("ЭК", "10/2025", "UZ", "4407111000", 500),

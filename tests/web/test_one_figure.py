@@ -10,6 +10,7 @@ import csv
 import html
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from hamkor.trade.importers import ImportOptions
 from hamkor.trade.service import ImportService
 from hamkor.trade.warehouse import Warehouse
 from hamkor.web.app import create_app
-from tests.helpers import add_users
+from tests.helpers import add_users, signed_in
 from tests.unit.test_stats import HEADER
 
 MILLION = 1_000_000.0
@@ -166,6 +167,18 @@ def instances(tmp_path_factory):
     return made
 
 
+@contextmanager
+def faces(instances, name: str):
+    """The web app of a scenario's data, as the API (a token) and as pages (a signed-in browser) see it."""
+    settings, token = instances[name]
+    application = create_app(settings)
+    try:
+        yield (TestClient(application, headers={"Authorization": f"Bearer {token}"}),
+               signed_in(application, "analyst@figures.org"))
+    finally:
+        application.state.web.services.close()
+
+
 def _dashboard_tiles(client, scenario: Scenario) -> dict[str, str]:
     params = {"reporter": "RU-ALT", "partner": "UZ", "period": scenario.period}
     if scenario.source:
@@ -188,23 +201,15 @@ LABELS_RU = {"turnover": "Товарооборот", "exports": "Экспорт"
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_every_face_prints_the_same_figures(instances, scenario):
-    settings, token = instances[scenario.name]
-    application = create_app(settings)
-    try:
-        api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    settings, _ = instances[scenario.name]
+    with faces(instances, scenario.name) as (api, page):
         params = {"reporter": "RU-ALT", "partner": "UZ", "period": scenario.period}
         if scenario.source:
             params["source"] = scenario.source
         summary = api.get("/api/v1/trade/summary", params=params).json()
         overview = api.get("/api/v1/trade/overview", params=params).json()
         markdown = api.get("/api/v1/briefs", params={**params, "lang": "ru", "format": "md"}).text
-        cookie = TestClient(application)
-        cookie.post("/signin", data={"email": "analyst@figures.org", "password": "correct horse battery staple",
-                                     "csrf": re.search(r'name="csrf" value="([^"]+)"',
-                                                       cookie.get("/signin").text).group(1)})
-        tiles = _dashboard_tiles(cookie, scenario)
-    finally:
-        application.state.web.services.close()
+        tiles = _dashboard_tiles(page, scenario)
     cli_args = ["--data-dir", str(settings.data_dir), "trade", "summary", "-r", "RU-ALT", "-p", "UZ",
                 "--period", scenario.period, "-f", "json"] + (["--source", scenario.source] if scenario.source else [])
     cli_run = CliRunner().invoke(cli, cli_args)
@@ -255,14 +260,9 @@ def test_every_face_prints_the_same_figures(instances, scenario):
 
 
 def test_the_brief_names_the_months_of_each_column_where_the_pair_is_not_the_whole_period(instances):
-    settings, token = instances["real month after synthetic ones"]
-    application = create_app(settings)
-    try:
-        api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    with faces(instances, "real month after synthetic ones") as (api, page):
         markdown = api.get("/api/v1/briefs", params={"reporter": "RU-ALT", "partner": "UZ",
                                                      "period": "2025-01..2025-10", "format": "md"}).text
-    finally:
-        application.state.web.services.close()
     headers, _ = _brief_rows(markdown)
     assert headers[1:4] == ["январь–октябрь 2025 г.", "январь–сентябрь 2024 г.", "январь–сентябрь 2025 г."]
     assert "январь–октябрь 2024" not in markdown  # no whole previous period set against a partial pair
@@ -272,30 +272,16 @@ def test_the_brief_names_the_months_of_each_column_where_the_pair_is_not_the_who
 
 
 def test_a_part_of_a_year_is_never_called_the_year_and_a_lone_real_month_has_no_twin_column(instances):
-    settings, token = instances["a whole year beside a partial one"]
-    application = create_app(settings)
-    try:
-        api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    with faces(instances, "a whole year beside a partial one") as (api, page):
         markdown = api.get("/api/v1/briefs", params={"reporter": "RU-ALT", "partner": "UZ", "period": "2025",
                                                      "format": "md"}).text
-    finally:
-        application.state.web.services.close()
     assert "За январь–октябрь 2025 г. товарооборот составил" in markdown and "За 2025 г." not in markdown
-    settings, token = instances["real month after synthetic ones"]
-    application = create_app(settings)
-    try:
-        api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    with faces(instances, "real month after synthetic ones") as (api, page):
         october = {"reporter": "RU-ALT", "partner": "UZ", "period": "2025-10"}
         headers, rows = _brief_rows(api.get("/api/v1/briefs", params={**october, "format": "md"}).text)
         structure = api.get("/api/v1/trade/structure", params={**october, "level": "heading"}).json()
-        cookie = TestClient(application)
-        cookie.post("/signin", data={"email": "analyst@figures.org", "password": "correct horse battery staple",
-                                     "csrf": re.search(r'name="csrf" value="([^"]+)"',
-                                                       cookie.get("/signin").text).group(1)})
-        explorer = cookie.get("/explorer", params={**october, "level": "heading"}).text
-        exported = cookie.get("/explorer.csv", params={**october, "level": "heading"}).text
-    finally:
-        application.state.web.services.close()
+        explorer = page.get("/explorer", params={**october, "level": "heading"}).text
+        exported = page.get("/explorer.csv", params={**october, "level": "heading"}).text
     assert headers == ["Показатель", "Год назад", "октябрь 2025 г.", "Темп прироста"]  # no column twice
     assert rows["Экспорт"][0] == NO_DATA["ru"]  # a synthetic October 2024 is no base for a real one
     # the goods table: nothing compares, so "a year earlier" is empty, not 0,0, on every face
@@ -309,23 +295,14 @@ def test_a_part_of_a_year_is_never_called_the_year_and_a_lone_real_month_has_no_
 def test_a_pinned_source_pins_every_face_and_a_real_month_alone_is_not_called_synthetic(instances):
     """The second analyst's findings: the explorer and the structure API ignored source=; a real October
     was called synthetic because the year before it was; an empty chart asked for an endless height."""
-    settings, token = instances["real month after synthetic ones"]
-    application = create_app(settings)
-    try:
-        api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    with faces(instances, "real month after synthetic ones") as (api, page):
         pinned = {"reporter": "RU-ALT", "partner": "UZ", "period": "2025-01..2025-10", "source": "fts-regional"}
         structure = api.get("/api/v1/trade/structure", params={**pinned, "level": "chapter"}).json()
         october_alone = api.get("/api/v1/trade/summary", params={"reporter": "RU-ALT", "partner": "UZ",
                                                                  "period": "2025-10"}).json()
         empty = api.get("/api/v1/trade/overview", params={**pinned, "period": "2025-01..2025-09"}).json()
-        cookie = TestClient(application)
-        cookie.post("/signin", data={"email": "analyst@figures.org", "password": "correct horse battery staple",
-                                     "csrf": re.search(r'name="csrf" value="([^"]+)"',
-                                                       cookie.get("/signin").text).group(1)})
-        exported = cookie.get("/explorer.csv", params={**pinned, "level": "chapter"}).text
-        dashboard = cookie.get("/", params={"reporter": "RU-ALT", "partner": "UZ", "period": "2025-10"}).text
-    finally:
-        application.state.web.services.close()
+        exported = page.get("/explorer.csv", params={**pinned, "level": "chapter"}).text
+        dashboard = page.get("/", params={"reporter": "RU-ALT", "partner": "UZ", "period": "2025-10"}).text
     assert sum(item["value"] for item in structure["items"]) == pytest.approx(5_000_000)  # October's exports only
     assert all(item["compared_value"] is None for item in structure["items"])  # nothing of it compares
     assert [p["source"] for p in structure["provenance"]] == ["fts-regional"]
@@ -338,14 +315,9 @@ def test_a_pinned_source_pins_every_face_and_a_real_month_alone_is_not_called_sy
 
 
 def test_the_goods_table_gives_the_value_growth_is_computed_on(instances):
-    settings, token = instances["real month after synthetic ones"]
-    application = create_app(settings)
-    try:
-        api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    with faces(instances, "real month after synthetic ones") as (api, page):
         structure = api.get("/api/v1/trade/structure", params={"reporter": "RU-ALT", "partner": "UZ",
                                                                "period": "2025-01..2025-10", "level": "chapter"}).json()
-    finally:
-        application.state.web.services.close()
     lumber = next(item for item in structure["items"] if item["code"] == "44")
     jan_sep = sum(3_000_000 + m * 10_000 + 400_000 for m in range(1, 10))
     assert lumber["value"] == pytest.approx(jan_sep + 5_000_000) and lumber["compared_value"] == pytest.approx(jan_sep)

@@ -164,7 +164,7 @@ def summary(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTex
         coverage={"expected": result.coverage.expected, "present": result.coverage.present,
                   "annual_only": result.coverage.annual_only, "complete": result.coverage.complete},
         sources=result.query.sources, provenance=_provenance(result.query),
-        comparable_months=_months(result.comparable),
+        comparable_months=figures.month_keys(result.comparable),
         like_for_like=found.like_for_like)
 
 
@@ -189,10 +189,6 @@ class StructureOut(BaseModel):
     items: list[StructureItemOut]
 
 
-def _months(keys) -> list[str]:
-    return [f"{y}" if m is None else f"{y}-{m:02d}" for y, m in keys]
-
-
 @router.get("/trade/partners", response_model=PartnersOut)
 def partners(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodText,
              top: Annotated[int, Query(ge=1, le=300)] = 50) -> PartnersOut:
@@ -203,7 +199,7 @@ def partners(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTe
         ranking = stats.partner_ranking(con, reporter.upper(), parsed)
     months = stats.like_for_like(query)
     return PartnersOut(reporter=reporter.upper(), period=parsed.label(), provenance=_provenance(query),
-                       comparable_months=_months(months.comparable), like_for_like=months.complete,
+                       comparable_months=figures.month_keys(months.comparable), like_for_like=months.complete,
                        partners=[PartnerOut(rank=r.rank, partner=r.partner, turnover=r.turnover, exports=r.exports,
                                             imports=r.imports, share_pct=r.share, growth_pct=r.growth)
                                  for r in ranking[:top]])
@@ -222,7 +218,8 @@ def structure(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodT
         query = stats.with_source(con, stats.Query(reporter.upper(), checked_partner(partner), parsed, source))
         table = stats.structure(con, query, flow, level, top, checked_within(within))
     return StructureOut(reporter=reporter.upper(), partner=partner.upper(), period=parsed.label(), flow=flow,
-                        level=level, provenance=_provenance(query), comparable_months=_months(table.months.comparable),
+                        level=level, provenance=_provenance(query),
+                        comparable_months=figures.month_keys(table.months.comparable),
                         like_for_like=table.months.complete,
                         items=[StructureItemOut(code=i.key, name=i.name(lang), value=i.value,
                                                 previous=i.previous if table.months.comparable else None,
@@ -253,7 +250,7 @@ def overview(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTe
     return {"reporter": data.reporter, "partner": data.partner, "period": parsed.label(), "source": data.source,
             "provenance": [{"source": p.source, "batches": list(p.batches), "months": p.span(),
                             "synthetic": p.synthetic} for p in data.provenance],
-            "comparable_months": _months(data.comparable),
+            "comparable_months": figures.month_keys(data.comparable),
             "like_for_like": data.like_for_like,
             "projection": None if data.projection is None else {
                 "year": data.projection.year, "through_month": data.projection.through_month,

@@ -16,7 +16,6 @@ from fastapi.responses import RedirectResponse, Response
 from hamkor.briefing.render import render, to_html
 from hamkor.errors import NotFound, reason_of
 from hamkor.i18n import LANGUAGES, translations
-from hamkor.i18n.numbers import month_name, period_phrase
 from hamkor.reference.names import territory_name
 from hamkor.render.sheets import append_row, csv_row
 from hamkor.trade import figures, stats
@@ -57,7 +56,7 @@ def dashboard(request: Request, viewer: TradeViewer, web: Web, reporter: str | N
         data, specs = read(web, _dashboard_answer, reporter, partner, parsed, lang, source or None)
     except stats.QueryError as problem:
         data, specs, error = None, {}, reason_of(problem)
-    comparable = _months_phrase(data.comparable, lang) if data and not data.like_for_like else None
+    comparable = months_text(data.comparable, lang) if data and not data.like_for_like else None
     return page(request, "dashboard.html.j2", data=data, error=error, reporters=known, reporter=reporter,
                 partner=partner, period=parsed, specs=specs, source=source or "", comparable=comparable,
                 territory=lambda code: territory_name(code, lang))
@@ -74,18 +73,6 @@ def _dashboard_answer(con, reporter: str, partner: str, period, lang: str, sourc
     return data, specs
 
 
-def _months_phrase(months: tuple, lang: str) -> str:
-    """The months growth rests on, as a reader says them ("January–September"), or listed one by one."""
-    monthly = [(y, m) for y, m in months if m is not None]
-    if not monthly:
-        return ", ".join(str(y) for y, _ in months)
-    first, last = monthly[0], monthly[-1]
-    contiguous = len(monthly) == (last[0] - first[0]) * 12 + last[1] - first[1] + 1
-    if contiguous:
-        return period_phrase(first, last, "months", lang)
-    return ", ".join(f"{month_name(m, lang)} {y}" for y, m in monthly)
-
-
 @router.get("/partners")
 def partners(request: Request, viewer: TradeViewer, web: Web, reporter: str | None = None,
              period: str | None = None):
@@ -97,7 +84,7 @@ def partners(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
         query = stats.with_source(con, stats.Query(reporter, None, parsed))
         synthetic = figures.headline_of(stats.summary(con, query)).synthetic  # what is shown, not the base
     months = stats.like_for_like(query)
-    comparable = None if months.complete else _months_phrase(months.comparable, lang)
+    comparable = None if months.complete else months_text(months.comparable, lang)
     return page(request, "partners.html.j2", ranking=ranking, reporters=known, reporter=reporter, period=parsed,
                 error=error, synthetic=synthetic, territory=lambda code: territory_name(code, lang),
                 sources=stats.provenance(query), comparable=comparable)
@@ -154,7 +141,7 @@ def _explore(web: WebState, reporter, partner, period, flow, level, within, sour
 
 def _compared_months(table: stats.Structure, lang: str) -> str | None:
     """The months a table's growth compares, when they are fewer than the months it shows."""
-    return None if table.months.complete else _months_phrase(table.months.comparable, lang)
+    return None if table.months.complete else months_text(table.months.comparable, lang)
 
 
 NEXT_LEVEL = {"section": "chapter", "chapter": "heading", "heading": "subheading", "subheading": "national"}
