@@ -231,6 +231,11 @@ def test_every_face_prints_the_same_figures(instances, scenario):
         assert api_measure["growth_pct"] == pytest.approx(growth), measure
         assert summary["current"][measure] == pytest.approx(now)
         assert summary["previous"][measure] == pytest.approx(base)  # what growth is set against, nothing else
+        if base is not None:  # the top level sets the compared months against them, as growth_pct does
+            assert summary["compared"][measure] == pytest.approx(compared)
+            if growth is not None:
+                assert summary["growth_pct"][measure] == pytest.approx(
+                    (summary["compared"][measure] / summary["previous"][measure] - 1) * 100)
         assert (api_measure["whole"]["reason"] is None) == (now is not None)
         tile_json = next(t for t in overview["tiles"] if t["measure"] == measure)
         assert tile_json["value"] == pytest.approx(now) and tile_json["base"]["value"] == pytest.approx(base)

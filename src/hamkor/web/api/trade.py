@@ -88,9 +88,11 @@ class SummaryOut(BaseModel):
     previous_period: str  # the months `previous` adds up (those compared, a year earlier)
     source: str | None
     synthetic: bool
-    current: FlowFigures
+    current: FlowFigures  # the whole period
+    compared_period: str | None  # the months of the period that have a year earlier (`compared` adds them up)
+    compared: FlowFigures  # the period over those months only: growth sets this against `previous`
     previous: FlowFigures
-    growth_pct: dict[str, float | None]
+    growth_pct: dict[str, float | None]  # compared against previous, like for like
     measures: dict[str, MeasureOut]  # each figure with its months, sources, status and its own year earlier
     coverage: dict[str, int | bool]
     sources: list[str]
@@ -156,6 +158,8 @@ def summary(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTex
         previous_period=_span(found.measures["exports"].base.months) or parsed.previous_year().label(),
         source=result.query.source, synthetic=found.synthetic,
         current=_figures(found, "whole", result.current.months_with_data),
+        compared_period=_span(found.measures["exports"].compared.months),
+        compared=_figures(found, "compared", len(found.measures["exports"].compared.months)),
         # "previous" is what growth is set against: the compared months a year earlier, never the whole
         # previous period beside a growth over fewer months (`measures.*.previous_whole` has that, named)
         previous=_figures(found, "base", len(found.measures["exports"].base.months)),
