@@ -55,6 +55,16 @@ def test_the_brief_carries_the_cooperation_registry(briefs):
 
 
 @pytest.mark.parametrize("lang", ["ru", "uz", "en"])
+def test_every_source_names_its_years(briefs, lang):
+    """The trade sources by months and batches, the mirror's and the world matrix's by year; the registry's
+    facts by their numbered record sources."""
+    trade_sources = [s for s in briefs[lang].sources if not s.startswith("[")]
+    assert len(trade_sources) >= 3, trade_sources  # the FTS regional data, the two national mirrors, the matrix
+    for source in trade_sources:
+        assert re.search(r" — .*\b(19|20)\d\d\b", source), source
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz", "en"])
 def test_snapshot(briefs, lang):
     text = to_markdown(briefs[lang])
     snapshot = SNAPSHOTS / f"brief-RU-ALT-UZ-2025-01..09.{lang}.md"

@@ -175,13 +175,24 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
     registry_sources: list[str] = []
     if cooperation is not None and not cooperation.empty:
         brief.cooperation = _cooperation_section(cooperation, lang, registry_sources)
-    promising, world_source = areas.result()
+    promising, world_years = areas.result()
     brief.promising.extend(promising)
-    used = sorted({s for s in (*query.sources, *_mirror_sources(con, reporter, partner), world_source) if s})
-    # The trade figures' own sources say which months and batches they answer for.
+    # Every source names the years it answers for: the mirror's and the world matrix's by year, the trade
+    # figures' own by months and batches.
+    years_of: dict[str, set[int]] = {}
+    for source_years in (_mirror_sources(con, reporter, partner), world_years):
+        for source, years in source_years.items():
+            years_of.setdefault(source, set()).update(years)
+    used = sorted({s for s in (*query.sources, *years_of) if s})
     answering = {origin.source: origin for origin in stats.provenance(summary.query)}
-    brief.sources = [phrases.source_name(s, lang) + (_origin_detail(answering[s], lang) if s in answering else "")
-                     for s in used] + [f"[{n}] {text}" for n, text in enumerate(registry_sources, 1)]
+
+    def detail(source: str) -> str:
+        if source in answering:
+            return _origin_detail(answering[source], lang)
+        return f" — {_years_text(years_of[source], lang)}" if years_of.get(source) else ""
+
+    brief.sources = [phrases.source_name(s, lang) + detail(s) for s in used] + [
+        f"[{n}] {text}" for n, text in enumerate(registry_sources, 1)]
     synthetic_sources = [s for s in used if is_synthetic(s)]
     if synthetic_sources:
         real = [o for o in answering.values() if not o.synthetic]
@@ -197,7 +208,8 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
 PROMISING_PER_DIRECTION = 3
 
 
-def _promising_on_own_cursor(con, reporter: str, partner: str, lang: str) -> tuple[list[Promising], str | None]:
+def _promising_on_own_cursor(con, reporter: str, partner: str, lang: str
+                             ) -> tuple[list[Promising], dict[str, set[int]]]:
     cursor = con.cursor()  # a DuckDB connection is not to be shared between threads; a cursor of it is its own
     try:
         return _promising_areas(cursor, reporter, partner, lang)
@@ -205,16 +217,17 @@ def _promising_on_own_cursor(con, reporter: str, partner: str, lang: str) -> tup
         cursor.close()
 
 
-def _promising_areas(con, reporter: str, partner: str, lang: str) -> tuple[list[Promising], str | None]:
-    """The top export opportunities each way, explained, and the world source they rest on; nothing when
-    no world data answers."""
+def _promising_areas(con, reporter: str, partner: str, lang: str
+                     ) -> tuple[list[Promising], dict[str, set[int]]]:
+    """The top export opportunities each way, explained, and the world source they rest on with its years;
+    nothing when no world data answers."""
     found: list[Promising] = []
-    source = None
+    sources: dict[str, set[int]] = {}
     for direction in ("export", "import"):
         try:
             result = find_opportunities(con, reporter, partner, direction)
         except OpportunityError:
-            return found, source
+            return found, sources
         chosen = [i for i in result.items if i.untapped > 0][:PROMISING_PER_DIRECTION]
         if chosen:
             title = label(f"promising_{direction}", lang, exporter=territory_name(result.exporter, lang),
@@ -223,8 +236,8 @@ def _promising_areas(con, reporter: str, partner: str, lang: str) -> tuple[list[
             title += " — " + label("promising_basis", lang, source=phrases.source_name(result.world.source, lang),
                                    year=result.year)
             found.append(Promising(title, [explain(i, result, lang) for i in chosen]))
-        source = result.world.source
-    return found, source
+        sources.setdefault(result.world.source, set()).add(result.year)
+    return found, sources
 
 
 def _headline_table(found: figures.Headline, lang: str, divisor: float) -> Table:
@@ -379,12 +392,31 @@ BATCH_WORDS = {"ru": {"one": "партия", "other": "партии"}, "uz": {"o
                "en": {"one": "batch", "other": "batches"}}
 
 
-def _mirror_sources(con, reporter: str, partner: str) -> set[str]:
+def _mirror_sources(con, reporter: str, partner: str) -> dict[str, set[int]]:
+    """The national sources the mirror comparison reads, each with the years it answers for."""
     a, b = _country_of(reporter), _country_of(partner)
     if len(a) != 2 or len(b) != 2 or a == b:
-        return set()
-    rows = stats.mirror(con, a, b)
-    return {s for r in rows for s in (r.reported_source, r.mirror_source)} if rows else set()
+        return {}
+    years: dict[str, set[int]] = {}
+    for row in stats.mirror(con, a, b):
+        for source in (row.reported_source, row.mirror_source):
+            if source:
+                years.setdefault(source, set()).add(row.year)
+    return years
+
+
+def _years_text(years: set[int], lang: str) -> str:
+    """'2019–2023' for a run of years, '2019, 2021' where there are gaps, with the language's year word."""
+    ordered = sorted(years)
+    runs: list[list[int]] = []
+    for year in ordered:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    text = ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+    return {"ru": f"{text} гг." if len(ordered) > 1 else f"{text} г.", "uz": f"{text}-yillar" if len(ordered) > 1
+            else f"{text}-yil"}.get(lang, text)
 
 
 def _mirror_note(con, reporter: str, partner: str, period: Period, lang: str) -> str | None:
