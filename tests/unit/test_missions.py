@@ -357,3 +357,41 @@ def test_a_representative_sees_and_acts_for_their_own_company_only(missions):
     assert len(missions.requests(mission_id, actor=organizer)) == 3
     # nothing was written by the refused calls
     assert len(missions.requests(mission_id)) == 3
+
+
+@pytest.mark.slow  # the solver and the PDF renderer: seconds
+def test_agendas_and_calendars_name_the_zone_and_keep_entries_when_a_meeting_is_cancelled(missions):
+    """Issue 27.1: the Tashkent company's agenda names Barnaul time and its own; each calendar entry is the
+    meeting's, so cancelling one leaves the others' identities as they were; titled and described in the
+    participant's language."""
+    mission_id, p = small_mission(missions, tables=3, interpreters=2)
+    for host in ("host-a", "host-b", "host-c"):
+        missions.answer(mission_id, missions.request(mission_id, p["guest-uz"], p[host], "must").id, True, now=BEFORE)
+    missions.schedule(mission_id, seconds=2, now=BEFORE)
+    mission = missions.get(mission_id)
+
+    def entries(lang: str) -> dict[str, dict]:
+        calendar = Calendar.from_ical(documents.participant_ics(missions, mission, p["guest-uz"], lang,
+                                                                site_url="https://hamkor.example.org"))
+        return {str(e["UID"]): {"summary": str(e["SUMMARY"]), "description": str(e["DESCRIPTION"]),
+                                "start": e.decoded("DTSTART")} for e in calendar.walk("VEVENT")}
+
+    before = entries("uz")
+    assert len(before) == 3
+    for entry in before.values():
+        assert "Barnaul, UTC+7" in entry["description"] and "Toshkent, UTC+5" in entry["description"]
+        assert "Uchrashuv hamkori" in entry["description"] and "?lang=uz" in entry["description"]
+    cancelled = min(documents.live_meetings(missions, mission_id), key=lambda m: m.slot)
+    missions.cancel_meeting(mission_id, cancelled.id)
+    after = entries("uz")
+    assert len(after) == 2 and set(after) < set(before)  # the others keep their identity, whatever moved first
+    for uid, entry in after.items():
+        assert entry["start"] == before[uid]["start"]
+    assert all("Uchrashuv hamkori" not in e["description"] for e in entries("ru").values())
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        documents.agenda_pdf(missions, mission, [p["guest-uz"], p["host-a"]]))).pages)
+    squeezed = " ".join(text.split())
+    assert "Barnaul, UTC+7" in squeezed and "Toshkent, UTC+5" in squeezed  # the Uzbek page: both clocks
+    assert "Барнаул, UTC+7" in squeezed  # the Russian host's page names the zone, no second clock
+    assert "Ваше время" not in squeezed

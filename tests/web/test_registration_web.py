@@ -178,8 +178,12 @@ def test_companies_register_confirm_are_approved_and_meet(env):
     services.missions.schedule(mission.id, seconds=2)
     deliver(app)
     [published] = [m for m in mails_to(inbox, "export@cheese.ru") if "Ваши встречи" in m["Subject"]]
-    assert "15.12.2026 10:" in text_of(published) and "Asia/Barnaul (UTC+07:00)" in text_of(published)
-    assert any("15.12.2026 10:" in text_of(m) for m in mails_to(inbox, "director@agro.uz"))
+    assert "15.12.2026 10:" in text_of(published) and "миссии: Барнаул, UTC+7." in text_of(published)
+    assert "по вашему" not in text_of(published) and "Ваше время" not in text_of(published)  # same zone: no sum
+    # the Syrdarya company reads Barnaul times from Tashkent: told the mission's zone and how far theirs is
+    [published_uz] = [m for m in mails_to(inbox, "director@agro.uz") if "15.12.2026 10:" in text_of(m)]
+    assert "mintaqasida: Barnaul, UTC+7." in text_of(published_uz)
+    assert "Sizning vaqtingiz (Toshkent, UTC+5) 2 soat orqada" in text_of(published_uz)
     ru.get(f"/space/{mission.id}")  # the cheese maker looks at the agenda
 
     # the cheese maker can only come later: a re-plan moves the meeting, both are told and it shows as new

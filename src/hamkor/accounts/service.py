@@ -168,7 +168,7 @@ class Accounts:
             else:
                 user = self.create_user(email, None, role, language, company_id)
             token = links.issue(session, "invite", self.clock(), user.id)
-            queue(session, user.email, user.language, letters.invitation(self.site_url, token, invited_by),
+            queue(session, user.email, user.language, letters.invitation(self.site_url, token, invited_by, user.language),
                   self.clock(), user=None)
             return user
 
@@ -188,8 +188,8 @@ class Accounts:
                 return
             self._drop_links(session, user.id, ("reset",))
             token = links.issue(session, "invite" if is_invited(user) else "reset", self.clock(), user.id)
-            letter = letters.invitation(self.site_url, token, None) if is_invited(user) \
-                else letters.password_reset(self.site_url, token)
+            letter = letters.invitation(self.site_url, token, None, user.language) if is_invited(user) \
+                else letters.password_reset(self.site_url, token, user.language)
             queue(session, user.email, user.language, letter, self.clock())
 
     def send_reset(self, user_id: int) -> User:
@@ -252,7 +252,7 @@ class Accounts:
                 raise AccountError([("email", Msg("a user %(email)s exists already", email=new_email))])
             self._drop_links(session, user.id, ("email",))
             token = links.issue(session, "email", self.clock(), user.id, {"email": new_email})
-            queue(session, new_email, user.language, letters.email_change(self.site_url, token, user.email),
+            queue(session, new_email, user.language, letters.email_change(self.site_url, token, user.email, user.language),
                   self.clock())
 
     def confirm_email_change(self, token: str) -> User:

@@ -114,7 +114,9 @@ def localize(text, lang: str) -> str:
     """`text` in `lang`: a `Msg` through the catalogs with its values, any other string as a message id."""
     if isinstance(text, Msg):
         # A value may be a sentence or a word of the catalogs ("pending"); names and numbers pass unchanged.
-        values = {name: localize(value, lang) if isinstance(value, str)
+        # A value that knows how to say itself (a zone: 'Барнаул, UTC+7') is said in the reader's language.
+        values = {name: value.localized(lang) if hasattr(value, "localized")
+                  else localize(value, lang) if isinstance(value, str)
                   else ", ".join(localize(item, lang) for item in value) if isinstance(value, (list, tuple))
                   else value for name, value in text.values.items()}
         return gettext(lang, text.template, **values)

@@ -6,12 +6,12 @@ the text and HTML parts always say the same thing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html import escape
-from zoneinfo import ZoneInfo
 
 from hamkor.i18n import Msg, localize
+from hamkor.i18n.times import zone_difference, zone_text
 from hamkor.mail.smtp import header_text
 
 
@@ -22,6 +22,7 @@ class Letter:
     paragraphs: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # facts, one a line (meetings, times); said as they are
     action: tuple[str, str] | None = None  # (the button's label, its absolute URL)
+    zone: str | None = None  # the zone its times are in: a reader elsewhere is told their own time too
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,38 @@ def render(letter: Letter, lang: str) -> Rendered:
 
 def zone_sentence(zone: str, at: datetime | None = None) -> Msg:
     """The time zone spelled out, with its offset from UTC: a participant abroad must not guess it."""
-    offset = (at or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(zone)).strftime("%z")
-    return Msg("All times are in the mission's time zone, %(zone)s (UTC%(offset)s).", zone=zone,
-               offset=f"{offset[:3]}:{offset[3:]}")
+    return Msg("All times are in the mission's time zone: %(zone)s.", zone=LocalizedZone(zone, at))
 
+
+def reader_zone_sentence(zone: str, reader_zone: str | None, at: datetime | None = None) -> Msg | None:
+    """Where the reader's clock differs from the mission's: by how much, with their zone named."""
+    ahead = zone_difference(zone, reader_zone, at)
+    if ahead is None:
+        return None
+    hours = f"{abs(ahead) // 60}" + (f":{abs(ahead) % 60:02d}" if ahead % 60 else "")
+    if ahead < 0:
+        return Msg("Your own time (%(zone)s) is %(hours)s h behind: subtract it from the times above.",
+                   zone=LocalizedZone(reader_zone, at), hours=hours)
+    return Msg("Your own time (%(zone)s) is %(hours)s h ahead: add it to the times above.",
+               zone=LocalizedZone(reader_zone, at), hours=hours)
+
+
+def with_reader_zone(letter: Letter, reader_zone: str | None) -> Letter:
+    """The letter with the reader's own time added where its times are in another zone."""
+    if not letter.zone:
+        return letter
+    sentence = reader_zone_sentence(letter.zone, reader_zone)
+    if sentence is None:
+        return letter
+    return replace(letter, paragraphs=[*letter.paragraphs, sentence])
+
+
+@dataclass(frozen=True)
+class LocalizedZone:
+    """A zone said in the reader's language when the message is ('Барнаул, UTC+7')."""
+
+    zone: str
+    at: datetime | None = None
+
+    def localized(self, lang: str) -> str:
+        return zone_text(self.zone, lang, self.at)

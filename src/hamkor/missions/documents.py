@@ -10,6 +10,8 @@ from datetime import date, datetime, time
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hamkor.i18n import Msg
+from hamkor.i18n.numbers import short_date
+from hamkor.i18n.times import local_moment, zone_difference, zone_text
 from hamkor.missions.base import mission_text
 from hamkor.missions.grid import Slot
 from hamkor.missions.itinerary import clock
@@ -32,6 +34,7 @@ class AgendaItem:
     interpreter: bool = False
     attendees: list[str] = field(default_factory=list)
     place: str = ""
+    key: str = ""  # what it is, whatever its time: a calendar entry keeps this identity when it moves
 
     @property
     def hours(self) -> str:
@@ -104,11 +107,13 @@ def participant_agenda(missions: Missions, mission: Mission, participant_id: int
         other = host if guest.id == participant_id else guest
         day, start = _minutes_of(meeting.slot)
         items.append(AgendaItem(day, start, start + slot_length, "meeting", other.name(lang), meeting.table_no,
-                                meeting.interpreter, list(other.participant.attendees or [])))
+                                meeting.interpreter, list(other.participant.attendees or []),
+                                key=f"request{meeting.request_id}"))
     if me.participant.joins_visits:
         for visit in records.visits:
             items.append(AgendaItem(visit.planned_date, visit.arrive, visit.leave, "visit",
-                                    (visit.names or {}).get(lang) or visit.name, place=visit.address or ""))
+                                    (visit.names or {}).get(lang) or visit.name, place=visit.address or "",
+                                    key=f"visit{visit.id}"))
     return sorted(items, key=lambda i: (i.date, i.start))
 
 
@@ -135,7 +140,9 @@ def agenda_html(missions: Missions, mission: Mission, participant_ids: list[int]
                       "title": mission_text(mission, "name", language),
                       "venue": mission_text(mission, "venue", language),
                       "labels": _labels(language), "entries": items,
-                      "days": sorted({i.date for i in items})})
+                      "zone": _zone_line(mission, person, language),
+                      "days": sorted({i.date for i in items}),
+                      "day_text": {i.date: short_date(date.fromisoformat(i.date), language) for i in items}})
     day_number = {d["date"]: n for n, d in enumerate(sorted(mission.days, key=lambda d: d["date"]), 1)}
     return _environment().get_template("agenda.html.j2").render(mission=mission, pages=pages, running_footer=True,
                                                                 day_number=day_number, fonts=pdf.font_urls())
@@ -221,25 +228,60 @@ def _local(day: str, minutes: int) -> datetime:
     return datetime.combine(date.fromisoformat(day), time(minutes // 60, minutes % 60))
 
 
+def _zone_line(mission: Mission, person, lang: str) -> str:
+    """'Время — Барнаул, UTC+7; ваше — Ташкент, UTC+5 (на 2 ч меньше)': which clock the agenda's times are on."""
+    first = _first_moment(mission)
+    line = label("times_in", lang).format(zone=zone_text(mission.timezone, lang, first))
+    ahead = zone_difference(mission.timezone, person.zone, first)
+    if ahead is not None:
+        hours = f"{abs(ahead) // 60}" + (f":{abs(ahead) % 60:02d}" if ahead % 60 else "")
+        line += " " + label("your_zone_behind" if ahead < 0 else "your_zone_ahead", lang).format(
+            zone=zone_text(person.zone, lang, first), hours=hours)
+    return line
+
+
+def _first_moment(mission: Mission) -> datetime | None:
+    """The mission's first day at noon, local: the offsets the agenda names are those of its days."""
+    if not mission.days:
+        return None
+    first = min(d["date"] for d in mission.days)
+    return local_moment(datetime.combine(date.fromisoformat(first), time(12)), mission.timezone)
+
+
 def participant_ics(missions: Missions, mission: Mission, participant_id: int, lang: str | None = None,
-                    stamp: datetime | None = None) -> bytes:
-    """The participant's meetings and visits, at the mission's local times written in UTC."""
+                    stamp: datetime | None = None, site_url: str = "") -> bytes:
+    """The participant's meetings and visits, at the mission's local times written in UTC, titled and
+    described in their language. Each entry's identity is the meeting's request (or the visit), so a
+    re-plan that moves a meeting updates the entry in the calendar instead of shifting every later one."""
     person = missions.people(mission.id).get(participant_id)
     if person is None:
         raise MissionError([("participant", Msg("no participant %(participant_id)s in this mission",
                                                 participant_id=participant_id))])
     language = lang or person.language
+    title = mission_text(mission, "name", language) or mission.name
+    zone_line = _zone_line(mission, person, language)
+    link = f"{site_url}/space/{mission.id}?lang={language}" if site_url else ""
     events = []
-    for n, item in enumerate(participant_agenda(missions, mission, participant_id, language), 1):
+    for item in participant_agenda(missions, mission, participant_id, language):
         if item.kind == "meeting":
-            summary = f"{mission.name}: {item.title}"
-            location = f"{mission.venue or ''}, {label('table', language)} {item.table}".strip(", ")
-            description = f"{label('interpreter', language)}: {label('yes', language)}" if item.interpreter else ""
+            summary = f"{title}: {item.title}"
+            location = f"{mission_text(mission, 'venue', language) or ''}, {label('table', language)} {item.table}"
+            lines = [f"{label('counterpart', language)}: {item.title}"]
+            if item.attendees:
+                lines.append(f"{label('attendees', language)}: {', '.join(item.attendees)}")
+            lines.append(f"{label('table', language)}: {item.table}")
+            if item.interpreter:
+                lines.append(f"{label('interpreter', language)}: {label('yes', language)}")
         else:
-            summary, location, description = f"{label('visit', language)}: {item.title}", item.place, ""
-        events.append(CalendarEvent(f"mission{mission.id}-p{participant_id}-{n}@hamkor", _local(item.date, item.start),
-                                    _local(item.date, item.end), summary, location, description))
-    return calendar(events, f"{mission.name} — {person.name(language)}", stamp, mission.timezone)
+            summary, location = f"{label('visit', language)}: {item.title}", item.place
+            lines = [f"{label('visit', language)}: {item.title}"] + ([item.place] if item.place else [])
+        lines.append(zone_line)
+        if link:
+            lines.append(link)
+        events.append(CalendarEvent(f"mission{mission.id}-p{participant_id}-{item.key}@hamkor",
+                                    _local(item.date, item.start), _local(item.date, item.end), summary,
+                                    location.strip(", "), "\n".join(lines), link))
+    return calendar(events, f"{title} — {person.name(language)}", stamp, mission.timezone)
 
 
 def workbook(missions: Missions, mission: Mission, lang: str = "ru") -> bytes:

@@ -27,7 +27,7 @@ def confirm_registration(site_url: str, token: str, mission, lang: str) -> Lette
                   [Msg("Your company registered for the mission «%(mission)s». Open the link to confirm this "
                        "address; then the organizers see your registration and decide on it. The link works once, "
                        "for three days.", mission=_title(mission, lang))],
-                  action=("Confirm the registration", f"{site_url}/join/confirm/{token}"))
+                  action=("Confirm the registration", f"{site_url}/join/confirm/{token}?lang={lang}"))
 
 
 def registration_with_known_address(site_url: str, mission, lang: str) -> Letter:
@@ -48,7 +48,7 @@ def registration_decided(site_url: str, mission, approved: bool, reason: str, la
                       [Msg("The organizers approved your registration for «%(mission)s». In your space you find "
                            "the suggested counterparts, send and answer meeting requests, and see your agenda.",
                            mission=_title(mission, lang))],
-                      action=("Open my space", f"{site_url}/space/{mission.id}"))
+                      action=("Open my space", f"{site_url}/space/{mission.id}?lang={lang}"))
     return Letter("registration-decided", Msg("Your registration for %(mission)s", mission=_title(mission, lang)),
                   [Msg("The organizers could not accept your registration for «%(mission)s».",
                        mission=_title(mission, lang)), Msg("Their reason: %(reason)s", reason=reason)])
@@ -68,27 +68,27 @@ def request_received(site_url: str, mission, requester: str, message: str | None
     if message:
         paragraphs.append(Msg("Their message: %(note)s", note=message))
     return Letter("request-received", Msg("A meeting request from %(company)s", company=requester), paragraphs,
-                  action=("Answer", f"{site_url}/space/{mission.id}#incoming"))
+                  action=("Answer", f"{site_url}/space/{mission.id}?lang={lang}#incoming"))
 
 
 def request_answered(site_url: str, mission, target: str, accepted: bool, lang: str) -> Letter:
     said = (Msg("%(company)s accepted your meeting request.", company=target) if accepted
             else Msg("%(company)s declined your meeting request.", company=target))
-    return Letter("request-answered", said, [said], action=("Open my space", f"{site_url}/space/{mission.id}"))
+    return Letter("request-answered", said, [said], action=("Open my space", f"{site_url}/space/{mission.id}?lang={lang}"))
 
 
 def schedule_published(site_url: str, mission, lines: list[str], lang: str) -> Letter:
     return Letter("schedule-published", Msg("Your meetings at %(mission)s", mission=_title(mission, lang)),
                   [Msg("The schedule of «%(mission)s» is published. Your meetings:", mission=_title(mission, lang)),
                    zone_sentence(mission.timezone)], lines=lines,
-                  action=("Open my agenda", f"{site_url}/space/{mission.id}#agenda"))
+                  action=("Open my agenda", f"{site_url}/space/{mission.id}?lang={lang}#agenda"), zone=mission.timezone)
 
 
 def meetings_changed(site_url: str, mission, lines: list[str], lang: str) -> Letter:
     return Letter("meeting-moved", Msg("Your meetings at %(mission)s changed", mission=_title(mission, lang)),
                   [Msg("The schedule of «%(mission)s» was re-planned, and it changed your meetings:",
                        mission=_title(mission, lang)), zone_sentence(mission.timezone)], lines=lines,
-                  action=("Open my agenda", f"{site_url}/space/{mission.id}#agenda"))
+                  action=("Open my agenda", f"{site_url}/space/{mission.id}?lang={lang}#agenda"), zone=mission.timezone)
 
 
 def deadline_near(site_url: str, mission, waiting: int, lang: str) -> Letter:
@@ -98,14 +98,14 @@ def deadline_near(site_url: str, mission, waiting: int, lang: str) -> Letter:
                        deadline=format(aware(mission.request_deadline).astimezone(ZoneInfo(mission.timezone)),
                                       "%d.%m.%Y %H:%M")),
                    zone_sentence(mission.timezone)],
-                  action=("Answer", f"{site_url}/space/{mission.id}#incoming"))
+                  action=("Answer", f"{site_url}/space/{mission.id}?lang={lang}#incoming"), zone=mission.timezone)
 
 
 def agenda_tomorrow(site_url: str, mission, lines: list[str], lang: str) -> Letter:
     return Letter("agenda-tomorrow", Msg("Your meetings tomorrow: %(mission)s", mission=_title(mission, lang)),
                   [Msg("Tomorrow is your first day at «%(mission)s». Your meetings (the agenda is attached):",
                        mission=_title(mission, lang)), zone_sentence(mission.timezone)], lines=lines,
-                  action=("Open my agenda", f"{site_url}/space/{mission.id}#agenda"))
+                  action=("Open my agenda", f"{site_url}/space/{mission.id}?lang={lang}#agenda"), zone=mission.timezone)
 
 
 def follow_up(site_url: str, mission, token: str, days: int, lang: str) -> Letter:
@@ -113,4 +113,4 @@ def follow_up(site_url: str, mission, token: str, days: int, lang: str) -> Lette
                   [Msg("%(days)s days have passed since «%(mission)s». Tell us, meeting by meeting, whether it took "
                        "place and what came of it: a contact, negotiations, a contract, a shipment. It takes two "
                        "minutes and helps plan the next mission.", days=days, mission=_title(mission, lang))],
-                  action=("Answer", f"{site_url}/followup/{token}"))
+                  action=("Answer", f"{site_url}/followup/{token}?lang={lang}"))

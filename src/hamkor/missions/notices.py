@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from hamkor.companies.registry import company_name
 from hamkor.i18n import LANGUAGES, Msg
-from hamkor.mail.letter import Letter
+from hamkor.i18n.times import territory_zone
+from hamkor.mail.letter import Letter, with_reader_zone
 from hamkor.mail.outbox import queue
 from hamkor.missions.letters import slot_text
 from hamkor.store.models import Company, User
@@ -19,10 +20,12 @@ from hamkor.store.models import Company, User
 def tell_company(session, company_id: int, mission, now: datetime, build: Callable[[str], Letter]) -> int:
     """Queue the letter `build(lang)` for every active representative of the company; how many."""
     told = 0
+    company = session.get(Company, company_id)
+    reader_zone = territory_zone((company.region or company.country) if company else None)
     for user in session.scalars(select(User).where(User.company_id == company_id, User.role == "company",
                                                    User.active.is_(True))):
         lang = user.language if user.language in LANGUAGES else "ru"
-        queue(session, user.email, lang, build(lang), now, user=user, mission_id=mission.id)
+        queue(session, user.email, lang, with_reader_zone(build(lang), reader_zone), now, user=user, mission_id=mission.id)
         told += 1
     return told
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from hamkor.accounts.permissions import Actor
 from hamkor.companies.registry import company_name
 from hamkor.errors import reason_of
+from hamkor.i18n.times import territory_zone
 from hamkor.i18n import Msg
 from hamkor.missions import itinerary as routing
 from hamkor.missions.base import SIDES, MissionError, MissionNotFound, mission_row, now_utc, scoped_row
@@ -111,6 +112,11 @@ class Person:
 
     def name(self, lang: str = "ru") -> str:
         return company_name(self.company, lang)
+
+    @property
+    def zone(self) -> str | None:
+        """The zone the company's people read times in (their territory's), when known."""
+        return territory_zone(self.company.region or self.company.country)
 
     @property
     def language(self) -> str:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from hamkor.errors import Problem
 from hamkor.i18n import LANGUAGE_NAMES, LANGUAGES, problem_text
+from hamkor.i18n.times import territory_zone
 from hamkor.reference.names import territory_name
 from hamkor.web.deps import language_of, web_state
 from hamkor.web.errors import FormExpired
@@ -37,13 +38,25 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
         request=request, viewer=viewer, csrf=viewer.csrf if viewer else context.pop("csrf", ""),
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], language_names=LANGUAGE_NAMES,
         nav=[(href, label) for href, label, permission in NAV if viewer and viewer.may(permission)],
-        current_path=request.url.path, **template_helpers(lang), **context)
+        current_path=request.url.path, **template_helpers(lang, state.settings.timezone, _reader_zone(state, viewer)),
+        **context)
     response = HTMLResponse(html, status_code=status_code)
     if viewer is None and request.query_params.get("lang") in LANGUAGES:
         # someone not signed in chose a language: the next public page speaks it too
         response.set_cookie("hamkor_lang", request.query_params["lang"], max_age=365 * 86400, samesite="lax",
                             secure=request.url.scheme == "https")
     return response
+
+
+def _reader_zone(state, viewer) -> str | None:
+    """Where the reader lives: a company's people by their company's territory, staff by the instance's
+    zone; someone not signed in is unknown here (their browser adds their own time)."""
+    if viewer is None:
+        return None
+    if viewer.company_id is not None:
+        company = state.services.registry.get(viewer.company_id)
+        return territory_zone((company.region or company.country) if company else None) or state.settings.timezone
+    return state.settings.timezone
 
 
 def message_page(request: Request, message: str | Problem, status_code: int = 400,

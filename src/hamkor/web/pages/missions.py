@@ -512,7 +512,7 @@ def participant_page(request: Request, viewer: MissionViewer, missions: Missions
 
 
 @router.get("/missions/{mission_id}/agenda/{participant_id}.{fmt}")
-def agenda_file(request: Request, viewer: MissionViewer, missions: MissionsDep, mission: MissionInPath,
+def agenda_file(request: Request, viewer: MissionViewer, missions: MissionsDep, web: Web, mission: MissionInPath,
                 participant_id: RecordId, fmt: str, lang: Annotated[str | None, Query(pattern="^(ru|uz|en)$")] = None):
     person = missions.person(mission.id, participant_id)
     if not _own_or_manager(viewer, missions, mission.id, participant_id):
@@ -523,7 +523,8 @@ def agenda_file(request: Request, viewer: MissionViewer, missions: MissionsDep, 
     if fmt == "pdf":
         body, media = documents.agenda_pdf(missions, mission, [participant_id], lang), "application/pdf"
     elif fmt == "ics":
-        body, media = documents.participant_ics(missions, mission, participant_id, lang), "text/calendar"
+        body, media = documents.participant_ics(missions, mission, participant_id, lang,
+                                                      site_url=web.settings.site_url), "text/calendar"
     else:
         raise NotFound("Agendas come as pdf or ics.")
     return Response(body, media_type=media, headers=disposition(f"{name}.{fmt}"))

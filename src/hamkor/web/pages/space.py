@@ -168,7 +168,8 @@ def space_calendar(request: Request, web: Web, mission: MissionInPath, feed: str
     mine = web.services.missions.participant_of_company(mission.id, user.company_id)
     if mine is None:
         return Response("not a participant\n", status_code=404, media_type="text/plain")
-    body = documents.participant_ics(web.services.missions, mission, mine.id, user.language)
+    body = documents.participant_ics(web.services.missions, mission, mine.id, user.language,
+                                    site_url=web.settings.site_url)
     return Response(body, media_type="text/calendar")
 
 

@@ -27,3 +27,35 @@ document.addEventListener("submit", function (event) {
 document.addEventListener("click", function (event) {
   if (event.target.closest && event.target.closest("[data-print]")) window.print();
 });
+
+// A mission's time is printed in the mission's zone; where the reader's browser lives in another zone
+// (a Tashkent phone reading a Barnaul deadline) their own time is added beside it. The server adds it
+// itself when it knows the reader's zone (data-reader-known).
+(function () {
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function offsetText(minutes) {
+    if (!minutes) return "UTC";
+    var sign = minutes > 0 ? "+" : "\u2212", whole = Math.abs(minutes);
+    return "UTC" + sign + Math.floor(whole / 60) + (whole % 60 ? ":" + pad(whole % 60) : "");
+  }
+  function addLocal() {
+    document.querySelectorAll("time[data-zone][data-offset]:not([data-reader-known])").forEach(function (el) {
+      var moment = new Date(el.getAttribute("datetime"));
+      if (isNaN(moment.getTime())) return;
+      var mine = -moment.getTimezoneOffset();
+      var theirs = parseInt(el.dataset.offset, 10);
+      if (mine === theirs || el.querySelector(".your-time")) return;
+      var there = new Date(moment.getTime() + theirs * 60000);  // the mission's wall clock, read in UTC
+      var sameDay = there.getUTCDate() === moment.getDate();
+      var lang = document.documentElement.lang;
+      var date = lang === "en" ? pad(moment.getDate()) + "/" + pad(moment.getMonth() + 1) + "/" + moment.getFullYear()
+                               : pad(moment.getDate()) + "." + pad(moment.getMonth() + 1) + "." + moment.getFullYear();
+      var span = document.createElement("span");
+      span.className = "your-time";
+      span.textContent = " \u2014 " + el.dataset.yourTime + " " + (sameDay ? "" : date + ", ") +
+        pad(moment.getHours()) + ":" + pad(moment.getMinutes()) + " (" + offsetText(mine) + ")";
+      el.appendChild(span);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", addLocal); else addLocal();
+})();
