@@ -258,3 +258,47 @@ def test_mirror_pairs_only_comparable_figures(service, settings, tmp_path):
     assert [(r.year, r.flow, r.reported_source, r.mirror_source) for r in rows] == [
         (2024, "export", "fts-national", "uz-customs")]
     assert rows[0].reported == pytest.approx(1200.0) and rows[0].mirror == pytest.approx(1320.0)
+
+
+@pytest.fixture
+def many_partners_then_one(service, settings, tmp_path):
+    """Synthetic months naming four partners (as a regional file does), then a real October 2025 file
+    holding Uzbekistan alone: the analyst's upload."""
+    partners = {"KZ": 400, "CN": 300, "UZ": 150, "MN": 50}
+    synthetic = [("ЭК", f"{m:02d}/{y}", country, "4407111000", value)
+                 for y in (2024, 2025) for m in range(1, 11) if (y, m) != (2025, 10)
+                 for country, value in partners.items()]
+    yield from synthetic_then_real_october(service, settings, tmp_path, synthetic)
+
+
+def test_a_month_naming_one_partner_is_no_ground_for_a_rank(many_partners_then_one):
+    """The analyst's finding: October alone gave «место 1 / 1, доля 100 %»; January–October gave Uzbekistan
+    a share over ten months against the others' nine."""
+    con, _ = many_partners_then_one
+    october = stats.partner_ranking(con, "RU-ALT", Period.months(2025, 10, 10))
+    assert list(october) == [] and october.left_out == ((2025, 10),)
+    ten = stats.partner_ranking(con, "RU-ALT", Period.months(2025, 1, 10))
+    assert ten.left_out == ((2025, 10),) and ten.months == tuple((2025, m) for m in range(1, 10))
+    assert [r.partner for r in ten] == ["KZ", "CN", "UZ", "MN"]
+    uzbekistan = next(r for r in ten if r.partner == "UZ")
+    assert uzbekistan.share == pytest.approx(150 / 900 * 100)  # nine months each, like for like
+    nine = stats.partner_ranking(con, "RU-ALT", Period.months(2025, 1, 9))
+    assert nine.left_out == () and [r.share for r in nine] == [r.share for r in ten]
+
+
+def test_the_brief_and_dashboard_do_not_call_a_lone_partner_the_first(many_partners_then_one):
+    from hamkor.briefing.compose import compose_brief
+    from hamkor.briefing.render import to_markdown
+    from hamkor.trade.overview import overview
+
+    con, _ = many_partners_then_one
+    october = to_markdown(compose_brief(con, "RU-ALT", "UZ", Period.months(2025, 10, 10), "ru",
+                                        render_charts=False)).replace("\u00a0", " ")
+    assert "первый" not in october and "с 1 страной" not in october
+    assert "Место партнёра и число партнёров за октябрь 2025 г. не определяются" in october
+    ten = to_markdown(compose_brief(con, "RU-ALT", "UZ", Period.months(2025, 1, 10), "ru",
+                                    render_charts=False)).replace("\u00a0", " ")
+    assert "третий по объёму товарооборота внешнеторговый партнёр Алтайского края (по данным за " \
+           "январь–сентябрь 2025 г.)" in ten
+    dashboard = overview(con, "RU-ALT", "UZ", Period.months(2025, 1, 10), "ru", with_charts=False)
+    assert dashboard.rank == 3 and dashboard.rank_left_out == ((2025, 10),)

@@ -115,7 +115,8 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
         figures.months_text(turnover.compared.months, lang) if turnover.partial and turnover.compared.months else None,
         _genitive_ru(reporter) if lang == "ru" else None, None if note is None else localize(note, lang),
         figures.months_text(turnover.whole.months, lang)
-        if not summary.coverage.complete and turnover.whole.months else None)
+        if not summary.coverage.complete and turnover.whole.months else None,
+        figures.months_text(ranking.months, lang) if ranking.left_out and ranking.months else None)
     brief = Brief(
         lang=lang, title=label("title", lang),
         subtitle=label("trade_with", lang, reporter=reporter_name, partner=partner_name) + ", "
@@ -123,7 +124,10 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
         headline=phrases.headline(facts, lang) if not summary.coverage.empty else label("no_data", lang),
         prepared_on=long_date(today or date.today(), lang))
     if ranking:
-        brief.paragraphs.append(phrases.partners_sentence(len(ranking), lang))
+        brief.paragraphs.append(phrases.partners_sentence(
+            len(ranking), lang, figures.months_text(ranking.months, lang) if ranking.left_out else None))
+    if ranking.left_out:
+        brief.paragraphs.append(phrases.few_partners_sentence(figures.months_text(ranking.left_out, lang), lang))
     projected = stats.year_end(con, query)
     if projected and "turnover" in projected:
         found = projected["turnover"]
@@ -156,7 +160,9 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
                 chart_key = "export_structure" if flow == "export" else "import_structure"
                 spec = charts.structure_spec([(f"{i.key} {short_name(i.name(lang), 45)}" if i.key.isdigit()
                                                else i.name(lang),
-                                               i.share) for i in structure.items], label(chart_key, lang), flow, "%")
+                                               i.share) for i in structure.items],
+                                              f"{label(chart_key, lang)} — {figures.months_text(structure.months.months, lang)}",
+                                              flow, "%", bar_height=13)
                 brief.charts.append(Chart(label(chart_key, lang), spec))
     movers_text = _movers(con, query, lang, divisor)
     if movers_text:
@@ -167,7 +173,7 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
                   for p in figures.paired_months(stats.series(con, query), period)]
         if points:
             spec = charts.monthly_turnover_spec(points, label("monthly", lang), lang, money_unit(divisor, lang),
-                                                divisor)
+                                                divisor, height=120)  # a printed brief keeps to three pages
             brief.charts.insert(0, Chart(label("monthly", lang), spec))
         for chart in brief.charts:
             chart.svg = charts.to_svg(chart.spec, lang)
@@ -292,28 +298,47 @@ def _structure_table(structure: stats.Structure, title: str, lang: str, divisor:
              _small(i.value / divisor, lang), format_number(i.share, lang), format_percent(i.growth, lang)]
             for i in structure.items]
     return Table(title, [label("goods", lang), money_unit(divisor, lang), label("share", lang),
-                         label("growth", lang)], rows)
+                         label("growth", lang)], rows, [_goods_months(structure.months, lang)])
+
+
+def _goods_months(months: stats.LikeForLike, lang: str) -> str:
+    """Which months a goods table's values and its growth rest on: they differ when a month has no like
+    month a year earlier."""
+    whole = figures.months_text(months.months, lang)
+    if not months.comparable:
+        return label("goods_months_no_growth", lang, months=whole)
+    # the sentence ends with the months ("… 2024 г."): one full stop, not two
+    return label("goods_months", lang, months=whole, compared=figures.months_text(months.comparable, lang),
+                 before=figures.months_text(months.comparable_before, lang)).rstrip(".") + "."
+
 
 
 def _small(value: float, lang: str) -> str:
     """A figure in a table's unit; one too small to show at one decimal reads «<0,1», never 0,0 (which a
     reader takes for no trade at all)."""
     if 0 < abs(value) < 0.05:
-        return ("−" if value < 0 and lang == "ru" else "-" if value < 0 else "") + "<" + format_number(0.1, lang)
+        return ("−" if value < 0 and lang in ("ru", "uz") else "-" if value < 0 else "") + "<" + format_number(0.1, lang)
     return format_number(value, lang)
 
 
 def _movers(con, query: stats.Query, lang: str, divisor: float) -> str:
-    ups, downs = stats.movers(con, query, "product", level="heading", top=3)
+    """The largest changes of exports and of imports, each flow named: a heading's exports and another's
+    imports set in one list would read as one flow."""
     shown = divisor / 20  # changes that would print as 0,0 say nothing
-    ups, downs = [m for m in ups if abs(m.change) >= shown], [m for m in downs if abs(m.change) >= shown]
     parts = []
-    for title, group in ((label("grew", lang), ups), (label("fell", lang), downs)):
-        if group:
-            items = "; ".join(f"{m.key} {short_name(stats.item_name(m.key, lang, m.edition), 60)} "
-                              f"({format_number(m.change / divisor, lang, signed=True)})" for m in group)
+    for flow, flow_key in (("export", "exports"), ("import", "imports")):
+        ups, downs = stats.movers(con, query, "product", flow=flow, level="heading", top=3)
+        ups, downs = [m for m in ups if abs(m.change) >= shown], [m for m in downs if abs(m.change) >= shown]
+        said = []
+        for title, group in ((label("grew", lang), ups), (label("fell", lang), downs)):
+            if group:
+                items = "; ".join(f"{m.key} {short_name(stats.item_name(m.key, lang, m.edition), 60)} "
+                                  f"({format_number(m.change / divisor, lang, signed=True)})" for m in group)
+                said.append(f"{title.lower()}: {items}")
+        if said:
+            flow_name = label(flow_key, lang)
             # the first follows the heading's colon (no capital there), the next a full stop
-            parts.append(f"{title[0].lower() + title[1:] if not parts else title}: {items}.")
+            parts.append(f"{flow_name[0].lower() + flow_name[1:] if not parts else flow_name} — {'; '.join(said)}.")
     if not parts:
         return ""
     compared = stats.comparable_months(query)  # the change is over the months compared: it says which

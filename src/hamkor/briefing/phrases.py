@@ -42,6 +42,8 @@ class Facts:
     # The months the figures add up, where the data cover the asked period only in part ("январь–октябрь
     # 2025 г." for the year 2025): the sentence never calls ten months a year
     period_text: str | None = None
+    # Where a month of the period names too few partners to rank on, the months the rank rests on
+    rank_months: str | None = None
 
 
 NO_DATA = {"ru": "нет данных", "uz": "maʼlumot yoʻq", "en": "no data"}
@@ -49,6 +51,15 @@ NO_DATA = {"ru": "нет данных", "uz": "maʼlumot yoʻq", "en": "no data"
 
 def _money(value: float | None, lang: str, facts: Facts) -> str:
     return NO_DATA[lang] if value is None else format_money(value, lang, facts.divisor)
+
+
+NO_COMPARISON = {"ru": "без сравнения", "uz": "taqqoslashsiz", "en": "no comparison"}
+
+
+def _growth(value: float | None, lang: str) -> str:
+    """A flow's growth beside its value; «без сравнения» where there is none («н/д» beside a value reads as
+    if the value itself were missing)."""
+    return NO_COMPARISON[lang] if value is None else format_percent(value, lang)
 
 
 def headline(facts: Facts, lang: str) -> str:
@@ -61,7 +72,7 @@ def _headline_ru(f: Facts) -> str:
     parts = []
     if f.rank and not f.partner_is_group:
         parts.append(f"{f.partner} — {ordinal(f.rank, 'ru')} по объёму товарооборота внешнеторговый "
-                     f"партнёр {holder}.")
+                     f"партнёр {holder}" + (f" (по данным за {f.rank_months})." if f.rank_months else "."))
     turnover = f"За {period} товарооборот составил {_money(f.turnover, 'ru', f)}"
     if f.turnover is None:
         turnover = f"За {period} данных о товарообороте нет ({f.turnover_note})."
@@ -81,8 +92,8 @@ def _headline_ru(f: Facts) -> str:
         turnover += (f" и {verb} на {format_percent(abs(f.turnover_growth), 'ru', signed=False)} "
                      f"по сравнению с аналогичным периодом {f.previous_year} г.")
     parts.append(turnover)
-    parts.append(f"Экспорт — {_money(f.exports, 'ru', f)} ({format_percent(f.export_growth, 'ru')}), "
-                 f"импорт — {_money(f.imports, 'ru', f)} ({format_percent(f.import_growth, 'ru')}).")
+    parts.append(f"Экспорт — {_money(f.exports, 'ru', f)} ({_growth(f.export_growth, 'ru')}), "
+                 f"импорт — {_money(f.imports, 'ru', f)} ({_growth(f.import_growth, 'ru')}).")
     return " ".join(parts)
 
 
@@ -91,7 +102,7 @@ def _headline_uz(f: Facts) -> str:
     parts = []
     if f.rank and not f.partner_is_group:
         parts.append(f"{f.partner} — {f.reporter} uchun tovar aylanmasi hajmi boʻyicha {ordinal(f.rank, 'uz')} "
-                     "tashqi savdo hamkori.")
+                     "tashqi savdo hamkori" + (f" ({f.rank_months} maʼlumotlari boʻyicha)." if f.rank_months else "."))
     turnover = f"{period} davomida tovar aylanmasi {_money(f.turnover, 'uz', f)}ni tashkil etdi"
     if f.turnover is None:
         turnover = f"{period} davomida tovar aylanmasi boʻyicha maʼlumot yoʻq ({f.turnover_note})."
@@ -111,8 +122,8 @@ def _headline_uz(f: Facts) -> str:
         turnover += (f" va {f.previous_year}-yilning shu davriga nisbatan "
                      f"{format_percent(abs(f.turnover_growth), 'uz', signed=False)}ga {verb}.")
     parts.append(turnover)
-    parts.append(f"Eksport — {_money(f.exports, 'uz', f)} ({format_percent(f.export_growth, 'uz')}), "
-                 f"import — {_money(f.imports, 'uz', f)} ({format_percent(f.import_growth, 'uz')}).")
+    parts.append(f"Eksport — {_money(f.exports, 'uz', f)} ({_growth(f.export_growth, 'uz')}), "
+                 f"import — {_money(f.imports, 'uz', f)} ({_growth(f.import_growth, 'uz')}).")
     return " ".join(parts)
 
 
@@ -121,7 +132,8 @@ def _headline_en(f: Facts) -> str:
     parts = []
     if f.rank and not f.partner_is_group:
         which = "largest" if f.rank == 1 else f"{ordinal(f.rank, 'en')}-largest"
-        parts.append(f"{f.partner} is the {which} trade partner of {f.reporter} by turnover.")
+        parts.append(f"{f.partner} is the {which} trade partner of {f.reporter} by turnover"
+                     + (f" (on the data for {f.rank_months})." if f.rank_months else "."))
     turnover = f"In {period}, turnover amounted to {_money(f.turnover, 'en', f)}"
     if f.turnover is None:
         turnover = f"For {period} there are no turnover data ({f.turnover_note})."
@@ -141,20 +153,33 @@ def _headline_en(f: Facts) -> str:
         turnover += (f", {direction} {format_percent(abs(f.turnover_growth), 'en', signed=False)} "
                      f"on the same period of {f.previous_year}.")
     parts.append(turnover)
-    parts.append(f"Exports: {_money(f.exports, 'en', f)} ({format_percent(f.export_growth, 'en')}); "
-                 f"imports: {_money(f.imports, 'en', f)} ({format_percent(f.import_growth, 'en')}).")
+    parts.append(f"Exports: {_money(f.exports, 'en', f)} ({_growth(f.export_growth, 'en')}); "
+                 f"imports: {_money(f.imports, 'en', f)} ({_growth(f.import_growth, 'en')}).")
     return " ".join(parts)
 
 
-def partners_sentence(count: int, lang: str) -> str:
+def partners_sentence(count: int, lang: str, months: str | None = None) -> str:
+    """How many partners traded; `months` where the count rests on part of the period only."""
     if lang == "ru":
         word = plural(count, {"one": "страной-партнёром", "few": "странами-партнёрами",
                               "many": "странами-партнёрами", "other": "странами-партнёрами"}, "ru")
-        return f"Всего в отчётном периоде торговля велась с {count} {word}."
+        when = f"за {months}" if months else "в отчётном периоде"
+        return f"Всего {when} торговля велась с {count} {word}."
     if lang == "uz":
-        return f"Hisobot davrida jami {count} ta hamkor mamlakat bilan savdo qilindi."
+        when = months if months else "Hisobot davrida"
+        return f"{when[0].upper() + when[1:]} jami {count} ta hamkor mamlakat bilan savdo qilindi."
     word = plural(count, {"one": "partner country", "other": "partner countries"}, "en")
-    return f"In the period, trade was conducted with {count} {word}."
+    return f"In {months or 'the period'}, trade was conducted with {count} {word}."
+
+
+def few_partners_sentence(left_out: str, lang: str) -> str:
+    """A month that names only a few partners (a file for one partner loaded on its own) is no ground for a
+    rank: the brief says so rather than calling the one partner the first."""
+    return pick({"ru": f"Место партнёра и число партнёров за {left_out} не определяются: данные за этот период "
+                       "есть лишь по немногим партнёрам.",
+                 "uz": f"{left_out} uchun hamkor oʻrni va hamkorlar soni aniqlanmaydi: bu davr maʼlumotlari faqat "
+                       "bir necha hamkor boʻyicha.",
+                 "en": f"No partner rank or partner count for {left_out}: its data name only a few partners."}, lang)
 
 
 LABELS = {
@@ -220,6 +245,14 @@ LABELS = {
     },
     "promising_basis": {"ru": "по данным: {source}, {year} г.", "uz": "maʼlumotlar: {source}, {year}-yil",
                         "en": "from {source}, {year}"},
+    "goods_months": {"ru": "Стоимость и доля — за {months}; рост — {compared}, база сравнения — {before}",
+                     "uz": "Qiymat va ulush — {months}; oʻsish — {compared}, taqqoslash bazasi — {before}",
+                     "en": "Value and share over {months}; growth over {compared} on {before}"},
+    "goods_months_no_growth": {"ru": "Стоимость и доля — за {months}; рост не рассчитывается: нет сопоставимых "
+                                     "месяцев годом ранее.",
+                               "uz": "Qiymat va ulush — {months}; oʻsish hisoblanmaydi: bir yil oldin taqqoslanadigan "
+                                     "oylar yoʻq.",
+                               "en": "Value and share over {months}; no growth: no like months a year earlier."},
     "movers_months": {"ru": "{months}, база сравнения — {before}", "uz": "{months}, taqqoslash bazasi — {before}",
                       "en": "{months} on {before}"},
     "mixed_note": {"ru": "Показатели за {whole} сложены из синтетических демонстрационных данных ({synthetic}) "

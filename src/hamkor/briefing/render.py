@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING
 
@@ -48,8 +49,25 @@ def to_pdf(brief: Brief, engine: PdfProcess | None = None) -> bytes:
     return engine.render(html) if engine is not None else pdf.html_to_pdf(html)
 
 
+def typeset(value):
+    """The brief with every text set as `keep_together` sets the HTML: a DOCX or Markdown file wraps its
+    lines wherever the reader's program likes, so the no-break spaces must be in the text itself."""
+    if isinstance(value, str):
+        return keep_together(value)
+    if isinstance(value, list):
+        return [typeset(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(typeset(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: typeset(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init and f.name != "spec"})
+    return value
+
+
 def to_docx(brief: Brief) -> bytes:
     from hamkor.render import docx  # python-docx and lxml: loaded for a DOCX only, not for every PDF
+
+    brief = typeset(brief)
 
     document = docx.new_document(title=f"{brief.title}: {brief.subtitle}")
     document.add_heading(brief.title, level=1)
@@ -112,6 +130,7 @@ def _md_line(text: str) -> str:
 
 
 def to_markdown(brief: Brief) -> str:
+    brief = typeset(brief)
     lines = [f"# {_md_line(brief.title)}", "", _md_line(brief.subtitle), ""]
     if brief.warning:
         lines += [f"> **⚠ {_md(brief.warning)}**", ""]

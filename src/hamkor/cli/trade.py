@@ -69,7 +69,7 @@ def summary(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTNER
     result = found.summary
 
     def value(figure: figures.Figure):
-        return "no data" if figure.missing else mn(figure.value)
+        return figures.absent_text(figure, "en") if figure.missing else mn(figure.value)
 
     def span(figure: figures.Figure) -> str:
         return figures.months_text(figure.months, "en")
@@ -107,7 +107,7 @@ def partners(ctx: typer.Context, reporter: str = REPORTER, period: str = PERIOD,
              fmt: OutputFormat = FORMAT, output: Path | None = OUTPUT) -> None:
     """Partners ranked by turnover, with shares and growth."""
     from hamkor.reference.names import territory_name
-    from hamkor.trade import stats
+    from hamkor.trade import figures, stats
 
     query_period = _period(period)
 
@@ -120,6 +120,10 @@ def partners(ctx: typer.Context, reporter: str = REPORTER, period: str = PERIOD,
              round(r.share, 2), _pct(r.growth)] for r in ranking[:top]]
     emit(["rank", "code", "partner", "turnover, mn USD", "exports", "imports", "share, %", "growth, %"], rows, fmt,
          f"Partners of {reporter.upper()}, {query_period.label()}", output)
+    if ranking.left_out:  # a month that names only a few partners would rank its one partner first
+        typer.echo(f"Ranks and shares over {figures.months_text(ranking.months, 'en') or 'no month'}; "
+                   f"{figures.months_text(ranking.left_out, 'en')} left out: its data name only a few partners.",
+                   err=True)
     _say_where_from(summ)
     synthetic_notice(summ.synthetic)
 
@@ -136,7 +140,8 @@ def structure(ctx: typer.Context, reporter: str = REPORTER, partner: str = PARTN
     query = stats.Query(reporter.upper(), partner, _period(period), source)
     result = _run(ctx, lambda con: (stats.structure(con, query, flow, level, top), stats.summary(con, query)))
     table, summ = result
-    rows = [[i.key, i.name(lang), mn(i.value), mn(i.previous), round(i.share, 2), _pct(i.growth)]
+    rows = [[i.key, i.name(lang), mn(i.value), mn(i.previous) if i.recorded_before else None, round(i.share, 2),
+             _pct(i.growth)]
             for i in table.items]
     emit(["code", "name", "value, mn USD", "a year earlier", "share, %", "growth, %"], rows, fmt,
          f"{flow} {reporter.upper()} — {partner}, {query.period.label()}, by {level}", output)

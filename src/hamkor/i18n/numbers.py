@@ -28,8 +28,8 @@ def format_number(value: float, lang: str = "ru", digits: int = 1, signed: bool 
     exact = Decimal(repr(float(value)))
     rounded = exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP) if exact.is_finite() else exact
     text = format_decimal(rounded, format=pattern, locale=locale_of(lang))
-    # An official Russian text writes the minus sign, not a hyphen ("−2,3"); CLDR's Russian data gives "-".
-    return text.replace("-", MINUS) if lang == "ru" else text
+    # An official Russian or Uzbek text writes the minus sign, not a hyphen ("−2,3"); CLDR gives "-".
+    return text.replace("-", MINUS) if lang in ("ru", "uz") else text
 
 
 MINUS = "\u2212"

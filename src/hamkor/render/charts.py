@@ -41,7 +41,7 @@ SYNTHETIC_WORDS = {"ru": ("реальные", "синтетические"), "uz
 
 
 def monthly_turnover_spec(points: list[tuple], title: str, lang: str, unit_label: str,
-                          divisor: float) -> dict:
+                          divisor: float, height: int = 200) -> dict:
     """Grouped bars: each month of the period beside the same month a year earlier. A point may carry a
     fourth value, whether its month is synthetic: those bars are pale and hatched-looking (a lighter fill
     with a dashed outline), and the legend says so, so a real month never reads as one of them."""
@@ -54,7 +54,7 @@ def monthly_turnover_spec(points: list[tuple], title: str, lang: str, unit_label
     marked = any(v["data"] == synthetic for v in values)
     latest = max((int(v["year"]) for v in values), default=0)
     years = [str(latest - 1), str(latest)]
-    spec = _base(title)
+    spec = _base(title, height=height)
     spec.update({
         "data": {"values": values},
         "mark": {"type": "bar", "tooltip": True},
@@ -82,12 +82,14 @@ def monthly_turnover_spec(points: list[tuple], title: str, lang: str, unit_label
     return spec
 
 
-def structure_spec(items: list[tuple[str, float]], title: str, flow: str, unit_label: str) -> dict:
-    """Horizontal bars of the largest goods groups, labelled with their share."""
+def structure_spec(items: list[tuple[str, float]], title: str, flow: str, unit_label: str,
+                   bar_height: int = 22) -> dict:
+    """Horizontal bars of the largest goods groups, labelled with their share (`bar_height`: a printed
+    brief sets them tighter than a page)."""
     # a label is cut where a reader would (at a word), never mid-word
     values = [{"name": short_name(name, 48), "share": round(share, 1), "order": i}
               for i, (name, share) in enumerate(items)]
-    spec = _base(title, height=max(60, 22 * len(values)))
+    spec = _base(title, height=max(60, bar_height * len(values)))
     spec.update({
         "data": {"values": values},
         "encoding": {

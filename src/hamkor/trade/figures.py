@@ -27,6 +27,7 @@ OBSERVED, SYNTHETIC, MIXED, MISSING = "observed", "synthetic", "mixed", "missing
 
 Key = tuple[int, int | None]  # (year, month); month None: a year of annual-only data
 NO_DATA = Msg("no data")
+NOT_COMPARED = Msg("not compared")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class Figure:
     batches: tuple[int, ...] = ()
     reason: Msg | None = None  # why it is missing
     synthetic_months: tuple[Key, ...] = ()  # which of `months` are synthetic (all of them, or some when mixed)
+    # There are figures, but none that may be set against this period's (synthetic beside real, another
+    # source): it reads «не сравнивается», not «нет данных», which would deny what the period before shows
+    withheld: bool = False
 
     @property
     def missing(self) -> bool:
@@ -180,6 +184,8 @@ def headline_of(summary: stats.Summary) -> Headline:
             else:
                 why = Msg("a year earlier comes from another source for every month: figures of two sources "
                           "are not compared")
+            if previous_whole.months:  # the year before has figures; they are only not set against these
+                base = Figure(None, (), MISSING, reason=why, withheld=True)
         elif compared.missing or base.missing:
             why = compared.reason or base.reason
         elif compared.status != base.status:
@@ -222,14 +228,20 @@ def months_text(keys, lang: str) -> str:
     return ", ".join(parts)
 
 
+def absent_text(figure: Figure, lang: str) -> str:
+    """What stands for a figure with no value: «не сравнивается» where the figures exist but may not be set
+    against the period's, «нет данных» where there are none."""
+    return localize(NOT_COMPARED if figure.withheld else NO_DATA, lang)
+
+
 def money_text(figure: Figure, lang: str, divisor: float | None = None) -> str:
     """'142,7 млн долл. США', or «нет данных»: a missing figure never prints as 0,0."""
-    return localize(NO_DATA, lang) if figure.missing else format_money(figure.value, lang, divisor)
+    return absent_text(figure, lang) if figure.missing else format_money(figure.value, lang, divisor)
 
 
 def number_text(figure: Figure, lang: str, divisor: float, signed: bool = False) -> str:
     """The figure in a table whose unit its header names ('142,7'), or «нет данных»."""
-    return localize(NO_DATA, lang) if figure.missing else format_number(figure.value / divisor, lang, signed=signed)
+    return absent_text(figure, lang) if figure.missing else format_number(figure.value / divisor, lang, signed=signed)
 
 
 def month_keys(keys) -> list[str]:

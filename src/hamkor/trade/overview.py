@@ -31,6 +31,8 @@ class Overview:
     comparable: tuple = ()  # the months growth rests on (like for like)
     like_for_like: bool = True
     projection: Projection | None = None  # the year's turnover projected from seasonality (year to date only)
+    rank_months: tuple = ()  # the months rank and share rest on
+    rank_left_out: tuple = ()  # months of the period left out of the ranking: their data name too few partners
 
 
 def latest_period(con: duckdb.DuckDBPyConnection, reporter: str) -> Period | None:
@@ -80,7 +82,8 @@ def overview(con: duckdb.DuckDBPyConnection, reporter: str, partner: str, period
     result = Overview(reporter, partner, period, summary.query.source, found.synthetic,
                       [found.measures[m] for m in figures.MEASURES], rank, len(ranking),
                       summary.coverage, provenance=list(found.provenance), comparable=summary.comparable,
-                      like_for_like=found.like_for_like or found.empty)
+                      like_for_like=found.like_for_like or found.empty, rank_months=ranking.months,
+                      rank_left_out=ranking.left_out)
     projected = stats.year_end(con, summary.query)
     result.projection = projected.get("turnover") if projected else None
     if with_charts:

@@ -517,33 +517,68 @@ class RankedPartner:
                       self.previous_turnover)
 
 
+class Ranking(list):
+    """The partners in rank order, with the months the ranking rests on. A month for which the reporter's
+    data name only a few partners (a file for one partner, loaded on its own) would put that partner first
+    with a share of 100 %: such months are left out of the ranking and named (`left_out`)."""
+
+    def __init__(self, partners=(), months: tuple = (), left_out: tuple = ()) -> None:
+        super().__init__(partners)
+        self.months = tuple(months)  # (year, month) keys the ranks and shares add up
+        self.left_out = tuple(left_out)  # months of the period left out: too few partners reported them
+
+
+# A month counts in the ranking when it names at least this share of the partners a month usually has.
+RANKING_MONTH_SHARE = 0.5
+
+
+def _months_with_few_partners(con: duckdb.DuckDBPyConnection, reporter: str, months: set) -> set:
+    """Months whose data name far fewer partners than the reporter's months around them usually do."""
+    keys = sorted(k for k in months if k[1] is not None)
+    if not keys:
+        return set()
+    last = keys[-1][0] * 12 + keys[-1][1]
+    counts = dict(((y, m), n) for y, m, n in con.execute(
+        "SELECT year, month, count(DISTINCT partner) FROM trade_flow WHERE reporter = ? AND month IS NOT NULL "
+        "AND year * 12 + month BETWEEN ? AND ? GROUP BY ALL", [reporter, last - 36, last]).fetchall())
+    usual = sorted(counts.values())
+    if len(usual) < 3:
+        return set()
+    typical = usual[len(usual) // 2]
+    return {k for k in keys if counts.get(k, 0) < typical * RANKING_MONTH_SHARE}
+
+
 def partner_ranking(con: duckdb.DuckDBPyConnection, reporter: str, period: Period,
-                    source: str | None = None) -> list[RankedPartner]:
+                    source: str | None = None) -> Ranking:
     q = with_source(con, Query(reporter, None, period, source))
     where, params = _both_periods(q)
     # Grouping by month and folding in Python beats per-row period flags in SQL.
     groups = con.execute(f"SELECT partner, year, month, flow, sum(value_usd) FROM trade_flow WHERE {where} "
                          "GROUP BY ALL", params).fetchall()
     which = _which_period(period)
+    present = {(y, m) for _, y, m, _, _ in groups if which(y, m) == "now"}
+    left_out = _months_with_few_partners(con, reporter.upper(), present)
     months = like_for_like(q)
     now_alike, before_alike = set(months.comparable), set(months.comparable_before)
+    before_left_out = {(y - 1, m) for y, m in left_out}
     totals: dict[str, list[float]] = {}
     for partner, year, month, flow, value in groups:
         # turnover, exports, imports, before and now over the like-for-like months
         entry = totals.setdefault(partner, [0.0, 0.0, 0.0, 0.0, 0.0])
         side = which(year, month)
-        if side == "now":
+        if side == "now" and (year, month) not in left_out:
             entry[0] += value
             entry[1 if flow == "export" else 2] += value
             entry[4] += value if (year, month) in now_alike else 0.0
-        elif side == "before" and (year, month) in before_alike:
+        elif side == "before" and (year, month) in before_alike and (year, month) not in before_left_out:
             entry[3] += value
     rows = sorted(((p, *v) for p, v in totals.items() if v[0] > 0), key=lambda r: (-r[1], r[0]))
     # Shares are of all trade; the unallocated bucket counts in the total but is no partner.
     total = sum(r[1] for r in rows) or 1.0
     ranked = [r for r in rows if r[0] != UNALLOCATED]
-    return [RankedPartner(i, p, t, t / total * 100.0, x, m, prev, alike)
-            for i, (p, t, x, m, prev, alike) in enumerate(ranked, start=1)]
+    return Ranking([RankedPartner(i, p, t, t / total * 100.0, x, m, prev, alike)
+                    for i, (p, t, x, m, prev, alike) in enumerate(ranked, start=1)],
+                   sorted(present - left_out), sorted(left_out))
 
 
 # -- structure ------------------------------------------------------------------------------------
@@ -555,9 +590,14 @@ class StructureItem:
     previous: float  # a year earlier, over the like-for-like months only
     share: float
     comparable_value: float | None = None  # over the like-for-like months (None: the same as value)
+    # False: no row of this item in the months compared a year earlier: "not recorded", never a printed 0
+    recorded_before: bool = True
+    recorded_compared: bool = True  # the same for the period's own months compared
 
     @property
     def growth(self) -> float | None:
+        if not self.recorded_before:
+            return None
         return growth(self.value if self.comparable_value is None else self.comparable_value, self.previous)
 
     def name(self, lang: str = "ru", level: str = "chapter") -> str:
@@ -657,25 +697,31 @@ def structure(con: duckdb.DuckDBPyConnection, q: Query, flow: str = "export", le
     months = like_for_like(q)
     now_alike, before_alike = set(months.comparable), set(months.comparable_before)
     sections = _chapter_sections() if level == "section" else {}
-    totals: dict[str, list] = {}  # item -> [now, before (like for like), nomenclature, now (like for like)]
+    # item -> [now, before (like for like), nomenclature, now (like for like), rows before?, rows compared?]
+    totals: dict[str, list] = {}
     for item, nomenclature_label, year, month, value in groups:
         item = sections.get(item, item)
-        entry = totals.setdefault(item, [0.0, 0.0, nomenclature_label, 0.0])
+        entry = totals.setdefault(item, [0.0, 0.0, nomenclature_label, 0.0, False, False])
         side = which(year, month)
         if side == "now":
             entry[0] += value
-            entry[3] += value if (year, month) in now_alike else 0.0
+            if (year, month) in now_alike:
+                entry[3] += value
+                entry[5] = True
         elif side == "before" and (year, month) in before_alike:
             entry[1] += value
+            entry[4] = True
     total = sum(v[0] for v in totals.values())
     previous_total = sum(v[1] for v in totals.values())
-    ordered = sorted(((k, v[2], v[0], v[1], v[3]) for k, v in totals.items()), key=lambda r: (-r[2], -r[3], r[0]))
-    items = [StructureItem(k, _edition(nom), v, p, v / total * 100 if total else 0.0, alike)
-             for k, nom, v, p, alike in ordered[:top] if v or p]
+    ordered = sorted(((k, v[2], v[0], v[1], v[3], v[4], v[5]) for k, v in totals.items()),
+                     key=lambda r: (-r[2], -r[3], r[0]))
+    items = [StructureItem(k, _edition(nom), v, p, v / total * 100 if total else 0.0, alike, before, compared)
+             for k, nom, v, p, alike, before, compared in ordered[:top] if v or p]
     rest = ordered[top:]
     if rest and (sum(r[2] for r in rest) or sum(r[3] for r in rest)):
         value, prev, alike = (sum(r[n] for r in rest) for n in (2, 3, 4))
-        items.append(StructureItem(OTHER_KEY, "HS2022", value, prev, value / total * 100 if total else 0.0, alike))
+        items.append(StructureItem(OTHER_KEY, "HS2022", value, prev, value / total * 100 if total else 0.0, alike,
+                                   any(r[5] for r in rest), any(r[6] for r in rest)))
     return Structure(flow, level, total, previous_total, items, months)
 
 

@@ -115,7 +115,8 @@ class StructureItemOut(BaseModel):
     code: str
     name: str
     value: float
-    previous: float | None  # over `comparable_months` a year earlier; null when no month compares
+    previous: float | None  # over `comparable_months` a year earlier; null when no month compares or the item
+    # has no row in them (not recorded: never a 0 for "nothing there")
     compared_value: float | None  # `value` over `comparable_months` only: what growth sets against `previous`
     share_pct: float
     growth_pct: float | None
@@ -178,6 +179,8 @@ class PartnersOut(BaseModel):
     provenance: list[ProvenanceOut]
     comparable_months: list[str]  # each partner's growth rests on these months and the same months a year earlier
     like_for_like: bool
+    months: list[str]  # the months ranks and shares add up
+    left_out_months: list[str]  # months of the period left out: their data name only a few partners
     partners: list[PartnerOut]
 
 
@@ -204,6 +207,7 @@ def partners(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTe
     months = stats.like_for_like(query)
     return PartnersOut(reporter=reporter.upper(), period=parsed.label(), provenance=_provenance(query),
                        comparable_months=figures.month_keys(months.comparable), like_for_like=months.complete,
+                       months=figures.month_keys(ranking.months), left_out_months=figures.month_keys(ranking.left_out),
                        partners=[PartnerOut(rank=r.rank, partner=r.partner, turnover=r.turnover, exports=r.exports,
                                             imports=r.imports, share_pct=r.share, growth_pct=r.growth)
                                  for r in ranking[:top]])
@@ -226,10 +230,11 @@ def structure(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodT
                         comparable_months=figures.month_keys(table.months.comparable),
                         like_for_like=table.months.complete,
                         items=[StructureItemOut(code=i.key, name=i.name(lang), value=i.value,
-                                                previous=i.previous if table.months.comparable else None,
+                                                previous=i.previous if table.months.comparable
+                                                and i.recorded_before else None,
                                                 compared_value=(i.value if i.comparable_value is None
                                                                 else i.comparable_value)
-                                                if table.months.comparable else None,
+                                                if table.months.comparable and i.recorded_compared else None,
                                                 share_pct=i.share, growth_pct=i.growth) for i in table.items])
 
 
@@ -261,6 +266,9 @@ def overview(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodTe
                 "turnover": data.projection.value, "low": data.projection.low, "high": data.projection.high,
                 "seasonality_years": list(data.projection.years)},
             "synthetic": data.synthetic, "rank": data.rank, "partner_count": data.partner_count,
+            # rank and share rest on these months; those left out name too few partners to rank on
+            "rank_months": figures.month_keys(data.rank_months),
+            "rank_left_out_months": figures.month_keys(data.rank_left_out),
             "tiles": [measure_out(m, lang).model_dump() for m in data.tiles], "charts": data.charts}
 
 

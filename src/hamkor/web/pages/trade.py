@@ -210,9 +210,11 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
     if found.error:  # the page shows another period with the reason; a file of another period would mislead
         raise BadRequest(found.error)
     compares = bool(found.table.months.comparable)  # no month compares: "a year earlier" is empty, not 0
-    rows = [[i.key, i.name(lang), round(i.value, 2), round(i.previous, 2) if compares else None,
+    # an item with no row in the months compared is "not recorded" there: an empty cell, never a 0
+    rows = [[i.key, i.name(lang), round(i.value, 2), round(i.previous, 2) if compares and i.recorded_before else None,
              round(i.share, 3), None if i.growth is None else round(i.growth, 3),
-             round(i.value if i.comparable_value is None else i.comparable_value, 2) if compares else None]
+             round(i.value if i.comparable_value is None else i.comparable_value, 2)
+             if compares and i.recorded_compared else None]
             for i in found.table.items]
     notes = _export_notes(found, lang)
     name = (f"hamkor-{found.reporter}-{found.partner}-{found.period.label()}-{flow}-{level}"
