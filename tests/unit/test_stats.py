@@ -302,3 +302,23 @@ def test_the_brief_and_dashboard_do_not_call_a_lone_partner_the_first(many_partn
            "январь–сентябрь 2025 г.)" in ten
     dashboard = overview(con, "RU-ALT", "UZ", Period.months(2025, 1, 10), "ru", with_charts=False)
     assert dashboard.rank == 3 and dashboard.rank_left_out == ((2025, 10),)
+
+
+def test_codes_missing_from_the_nomenclature_are_named_in_the_brief(service, settings, tmp_path):
+    """The analyst's October file held 4407109100, 8402110000 and 3004900009, which our TN VED edition lacks:
+    the explorer named them, the brief folded them into their chapters without a word."""
+    from hamkor.briefing.compose import compose_brief
+    from hamkor.briefing.render import to_markdown
+
+    _fts_file(tmp_path / "october.csv", [("ЭК", "10/2025", "UZ", "4407109100", 2100),
+                                         ("ЭК", "10/2025", "UZ", "0806101000", 500),  # a code the edition holds
+                                         ("ИМ", "10/2025", "UZ", "3004900009", 600)])
+    assert service.import_file("fts-regional", tmp_path / "october.csv").status == "loaded"
+    with Warehouse(settings).reader() as con:
+        query = stats.Query("RU-ALT", "UZ", Period.months(2025, 10, 10))
+        assert stats.unknown_codes(con, query, "export") == [("4407109100", 2100)]
+        assert stats.unknown_codes(con, query, "import") == [("3004900009", 600)]
+        brief = to_markdown(compose_brief(con, "RU-ALT", "UZ", Period.months(2025, 10, 10), "ru",
+                                          render_charts=False)).replace("\u00a0", " ")
+    assert "Коды ТН ВЭД, которых нет в справочнике (учтены в своих группах): 4407109100 (2,1 тыс. долл. США)" in brief
+    assert "3004900009 (0,6 тыс. долл. США)" in brief

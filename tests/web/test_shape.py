@@ -178,7 +178,9 @@ def test_the_api_says_where_each_figure_comes_from(demo_settings, tmp_path_facto
         partners = browser.get("/partners?reporter=RU-ALT&period=2025-01..2025-10").text
         assert 'class="warn like-for-like"' in partners and 'class="provenance"' in partners
         csv_text = browser.get(f"/explorer.csv?{ten_months}&level=heading").content.decode("utf-8-sig")
-        assert csv_text.splitlines()[0] == "code,name,value_usd,previous_usd,share_pct,growth_pct,compared_usd"
+        assert csv_text.splitlines()[0] == "code,name,value_usd,previous_usd,share_pct,growth_pct,compared_usd,data"
+        # each row carries its mark: nine synthetic months and a real October make a partly synthetic value
+        assert all(line.endswith(",частично синтетические") for line in csv_text.splitlines()[1:4])
         assert f"региональная таможенная статистика ФТС (2025-10; партия {loaded.batch_id})" in csv_text
         assert "январь–сентябрь 2025" in csv_text and "Синтетические демо-данные" in csv_text
         book = load_workbook(io.BytesIO(browser.get(f"/explorer.xlsx?{ten_months}&level=heading").content))

@@ -155,7 +155,13 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
     for flow, key in (("export", "top_exports"), ("import", "top_imports")):
         structure = stats.structure(con, query, flow, "chapter", top)
         if structure.items:
-            brief.tables.append(_structure_table(structure, label(key, lang), lang, divisor))
+            table = _structure_table(structure, label(key, lang), lang, divisor)
+            unknown = stats.unknown_codes(con, query, flow)
+            if unknown:  # a code newer than our TN VED edition (or mistyped) is named, not silently folded
+                table.notes.append(label("unknown_codes", lang, codes=", ".join(
+                    f"{code} ({format_money(value, lang)})" for code, value in unknown[:5])
+                    + ("…" if len(unknown) > 5 else "")))
+            brief.tables.append(table)
             if render_charts:
                 chart_key = "export_structure" if flow == "export" else "import_structure"
                 spec = charts.structure_spec([(f"{i.key} {short_name(i.name(lang), 45)}" if i.key.isdigit()

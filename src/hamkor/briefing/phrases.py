@@ -248,6 +248,9 @@ LABELS = {
     "goods_months": {"ru": "Стоимость и доля — за {months}; рост — {compared}, база сравнения — {before}",
                      "uz": "Qiymat va ulush — {months}; oʻsish — {compared}, taqqoslash bazasi — {before}",
                      "en": "Value and share over {months}; growth over {compared} on {before}"},
+    "unknown_codes": {"ru": "Коды ТН ВЭД, которых нет в справочнике (учтены в своих группах): {codes}.",
+                      "uz": "TIF TN maʼlumotnomasida yoʻq kodlar (oʻz guruhlarida hisobga olingan): {codes}.",
+                      "en": "TN VED codes not in the nomenclature (counted in their chapters): {codes}."},
     "goods_months_no_growth": {"ru": "Стоимость и доля — за {months}; рост не рассчитывается: нет сопоставимых "
                                      "месяцев годом ранее.",
                                "uz": "Qiymat va ulush — {months}; oʻsish hisoblanmaydi: bir yil oldin taqqoslanadigan "

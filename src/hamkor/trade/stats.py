@@ -650,6 +650,19 @@ def item_name(key: str, lang: str, edition: str = "HS2022") -> str:
     return nomenclature().name(key, lang, edition)
 
 
+def unknown_codes(con: duckdb.DuckDBPyConnection, q: Query, flow: str) -> list[tuple[str, float]]:
+    """The period's national codes (ten digits) the packaged TN VED edition does not hold, with their value:
+    they count in their chapter, and whoever reads a table of chapters is told which they are."""
+    q = with_source(con, q)
+    where, params = _where(q)
+    rows = con.execute(
+        f"SELECT commodity_code, any_value(nomenclature), sum(value_usd) FROM trade_flow WHERE {where} AND flow = ? "
+        "AND regexp_full_match(commodity_code, '[0-9]{10}') GROUP BY commodity_code ORDER BY 3 DESC, 1",
+        [*params, flow]).fetchall()
+    tree = nomenclature()
+    return [(code, value) for code, label, value in rows if tree.get(code, _edition(label)) is None]
+
+
 def _within(code: str | None) -> tuple[str, list]:
     if not code:
         return "", []

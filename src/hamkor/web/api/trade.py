@@ -127,6 +127,8 @@ class SeriesPoint(BaseModel):
     month: int
     exports: float
     imports: float
+    source: str | None  # the source that answers for the month
+    synthetic: bool  # the month's figures are synthetic demo data: never set beside a real month
 
 
 def _headline(con, reporter: str, partner: str, period: Period, source: str | None = None) -> figures.Headline:
@@ -240,11 +242,15 @@ def structure(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodT
 
 @router.get("/trade/series", response_model=list[SeriesPoint])
 def series(viewer: TradeViewer, web: Web, reporter: Reporter, period: PeriodText,
-           partner: Partner = "WORLD") -> list[SeriesPoint]:
+           partner: Partner = "WORLD", source: SourceName = None) -> list[SeriesPoint]:
+    """Month by month, each month with its source and whether it is synthetic."""
     parsed = Period.parse(period)
     with web.services.warehouse.reader() as con:
-        points = stats.series(con, stats.Query(reporter.upper(), checked_partner(partner), parsed))
-    return [SeriesPoint(year=p.year, month=p.month, exports=p.exports, imports=p.imports) for p in points]
+        query = stats.with_source(con, stats.Query(reporter.upper(), checked_partner(partner), parsed, source))
+        points = stats.series(con, query)
+    return [SeriesPoint(year=p.year, month=p.month, exports=p.exports, imports=p.imports,
+                        source=query.plan.source_of(p.year, p.month) if query.plan else query.source,
+                        synthetic=p.synthetic) for p in points]
 
 
 @router.get("/trade/overview")

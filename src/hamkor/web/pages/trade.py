@@ -124,6 +124,7 @@ class Explored:
     table: stats.Structure
     synthetic: bool
     sources: list[stats.Provenance]
+    data_status: str = figures.OBSERVED  # of the table's values: observed, synthetic or mixed (each row says it)
 
 
 def _explore(web: WebState, reporter, partner, period, flow, level, within, source=None) -> Explored:
@@ -134,9 +135,10 @@ def _explore(web: WebState, reporter, partner, period, flow, level, within, sour
         # `source` pins one source, as on the dashboard and in the brief (a table of the real file only)
         query = stats.with_source(con, stats.Query(choice.reporter, partner, choice.period, source or None))
         table = stats.structure(con, query, flow, level, top=500, within=within)
-        synthetic = figures.headline_of(stats.summary(con, query)).synthetic
-    return Explored(choice.reporters, choice.reporter, partner, choice.period, choice.error, table, synthetic,
-                    stats.provenance(query))
+        found = figures.headline_of(stats.summary(con, query))
+    value = found.measures["exports" if flow == "export" else "imports"].whole
+    return Explored(choice.reporters, choice.reporter, partner, choice.period, choice.error, table, found.synthetic,
+                    stats.provenance(query), value.status)
 
 
 def _compared_months(table: stats.Structure, lang: str) -> str | None:
@@ -172,7 +174,11 @@ def explorer(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
 EXPORT_HEADINGS = {"code": "Code", "name": "Name", "value_usd": "Value, USD", "previous_usd": "A year earlier, USD",
                    "share_pct": "Share, %", "growth_pct": "Growth, %",
                    # what growth sets against "a year earlier": the value over the months compared only
-                   "compared_usd": "Value over the months compared, USD"}
+                   "compared_usd": "Value over the months compared, USD",
+                   # every row says whether it is real or synthetic: a row copied elsewhere keeps its mark
+                   "data": "Data"}
+DATA_WORDS = {figures.OBSERVED: "real data", figures.SYNTHETIC: "synthetic", figures.MIXED: "partly synthetic",
+              figures.MISSING: "no data"}
 
 
 def _export_notes(found: Explored, lang: str) -> list[str]:
@@ -214,7 +220,7 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
     rows = [[i.key, i.name(lang), round(i.value, 2), round(i.previous, 2) if compares and i.recorded_before else None,
              round(i.share, 3), None if i.growth is None else round(i.growth, 3),
              round(i.value if i.comparable_value is None else i.comparable_value, 2)
-             if compares and i.recorded_compared else None]
+             if compares and i.recorded_compared else None, translations(lang).gettext(DATA_WORDS[found.data_status])]
             for i in found.table.items]
     notes = _export_notes(found, lang)
     name = (f"hamkor-{found.reporter}-{found.partner}-{found.period.label()}-{flow}-{level}"
@@ -234,6 +240,7 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
     t = translations(lang)
     book = Workbook()
     sheet = book.active
+    sheet.title = f"{found.reporter}-{found.partner} {flow} {level}"[:31]  # a sheet named for what it holds
     sheet.append([t.gettext(heading) for heading in EXPORT_HEADINGS.values()])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
