@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from hamkor.briefing.render import render, to_html
 from hamkor.errors import NotFound, reason_of
 from hamkor.i18n import LANGUAGES, translations
+from hamkor.i18n.numbers import format_number, money_scale, money_unit
 from hamkor.reference.names import territory_name
 from hamkor.render.sheets import append_row, csv_row
 from hamkor.trade import figures, stats
@@ -163,7 +164,10 @@ def explorer(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
     # What the drilled-into code is, said as a word: "Раздел XVI", "Группа 84", "Позиция 8430".
     within_level = None if not within else {2: "chapter", 4: "heading", 6: "subheading"}.get(
         len(within.strip()), "section" if not within.strip().isdigit() else None)
+    # one unit for the whole column (a column of «млн» beside «тыс.» is misread at a glance)
+    divisor, _ = money_scale(max((abs(v) for i in items for v in (i.value, i.previous)), default=1.0))
     return page(request, "explorer.html.j2", table=found.table, items=items, reporters=found.reporters,
+                unit=money_unit(divisor, lang), scaled=lambda value: format_number(value / divisor, lang),
                 reporter=found.reporter, partner=found.partner, period=found.period, flow=flow, level=level,
                 within=within, within_name=within_name, within_level=within_level, error=found.error,
                 synthetic=found.synthetic,
