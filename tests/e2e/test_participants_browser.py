@@ -160,7 +160,7 @@ def test_companies_take_part_themselves_in_the_browser(world):
         sign_in(uz, site, "director@agro.uz")
         uz.goto(f"{site}/space/{mission.id}")
         assert uz.evaluate("document.documentElement.scrollWidth") <= 360  # usable on a phone
-        uz.locator("#suggested form.ask input[name=message]").first.fill("Quritilgan meva va pishloq")
+        uz.locator("#suggested form.ask textarea[name=message]").first.fill("Quritilgan meva va pishloq")
         uz.locator("#suggested form.ask button").first.click()
         mail(inbox, "export@cheese.ru", "Quritilgan meva va pishloq")
 

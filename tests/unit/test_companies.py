@@ -1,6 +1,8 @@
 """The company registry: tax IDs, validation, spreadsheet import (all or nothing), export, matching."""
 
 import numpy as np
+import re
+
 import pytest
 from openpyxl import Workbook
 
@@ -136,8 +138,11 @@ def test_matching_scores_and_reasons():
     best = suggest(scores, top=1)
     assert [(s.a.id, s.b.id) for s in best] == [(1, 10), (2, 12)]
     texts = [describe(r, "A", "B", "en") for r in best[0].reasons]
-    assert "A offers 840211, which B needs (8402)" in texts and "common language: Russian" in texts
-    assert any(t.startswith("trade data supports") for t in texts)
+    # products read as products, with their code after them, and no weights a company cannot read
+    assert ("A offers boilers; watertube boilers with a steam production… (840211); B is looking for boilers; "
+            "steam or other vapour generating… (8402)") in texts and "common language: Russian" in texts
+    assert "customs statistics show these goods traded between the two sides" in texts
+    assert not any(re.search(r"\d\.\d", t) for t in texts)
     apart = suggest(score_pairs(a[:1], b[1:2]))[0]  # Russian and Uzbek speakers
     assert "needs an interpreter" in [describe(r, "A", "B", "en") for r in apart.reasons]
 

@@ -2,6 +2,7 @@
 scheduler as a job the page follows, outcomes, documents, and the JSON API twin."""
 
 import io
+import re
 import time
 from datetime import timedelta
 
@@ -336,3 +337,67 @@ def test_all_agendas_come_from_one_rendering_as_a_job_the_page_follows(env):
                                 follow_redirects=False).headers["location"].split("document_job=")[1])
     viewer = signed_in(app, "rep@missions.org")
     assert viewer.get(f"/missions/{mission.id}/documents/file/{job_id}").status_code in (403, 404)
+
+
+def test_the_space_search_finds_by_words_in_any_language_and_products(env):
+    """Issue 27.3: «Сыродел» and «pishloq» returned every company; now the words search names and the
+    products they name (cheese is 0406) — and text nobody's profile holds finds nobody."""
+    app, mission, people = env["app"], env["mission"], env["people"]
+    guest = next(p for p in people.values() if p.participant.side == "visiting")
+    services = app.state.web.services
+    if not services.accounts.find("guest-rep@missions.org"):
+        services.accounts.create_user("guest-rep@missions.org", PASSWORD, "company", "uz", guest.company.id)
+    client = signed_in(app, "guest-rep@missions.org")
+    hosts = [p for p in people.values() if p.participant.side == "host"]
+
+    def listed(words: str) -> set[int]:
+        page = client.get(f"/space/{mission.id}", params={"q": words}).text
+        block = page.split('id="listed">')[1].split("</ul>")[0]
+        return {int(part.split('"')[0]) for part in block.split('data-participant="')[1:]}
+
+    by_name = {p.id for p in hosts if "Сыродел" in p.company.name_ru}
+    by_cheese = {p.id for p in hosts if any(c.startswith("0406") for c in [*(p.company.offers or []),
+                                                                          *(p.company.needs or [])])}
+    assert by_name and by_cheese and len(by_name | by_cheese) < len(hosts)
+    assert listed("Сыродел") == by_name
+    assert listed("pishloq") == by_cheese  # Uzbek for cheese: the product, not the name
+    assert listed("qwerty asdf") == set()
+    assert listed("") == {p.id for p in hosts}
+
+
+def test_suggestions_read_as_products_and_take_languages_from_the_attendees(env):
+    app, mission, people = env["app"], env["mission"], env["people"]
+    services = app.state.web.services
+    guest = next(p for p in people.values() if p.participant.side == "visiting" and "ru" in
+                 (p.participant.languages or []))
+    address = f"guest-{guest.id}@missions.org"
+    if not services.accounts.find(address):
+        services.accounts.create_user(address, PASSWORD, "company", "ru", guest.company.id)
+    page = signed_in(app, address).get(f"/space/{mission.id}").text
+    suggested = page.split('id="suggested"')[1].split("</section>")[0]
+    assert "предлагает" in suggested and not re.search(r"предлагает \d{4}", suggested)
+    assert "вес " not in suggested and "похожие профили (" not in suggested
+    assert "нужен переводчик" not in suggested  # every host's attendees speak Russian, as this guest's do
+    assert 'href="/companies/' in suggested  # a counterpart's card opens its profile
+
+
+def test_changing_availability_after_publication_names_the_meetings_it_touches_first(env):
+    app, mission, host = env["app"], env["mission"], env["host"]
+    missions = app.state.web.services.missions
+    if not missions.get(mission.id).certificate:
+        missions.schedule(mission.id, seconds=2)
+    meetings = missions.own_meetings(mission.id, host.id)
+    assert meetings, "the demo host has meetings once the schedule is published"
+    client = signed_in(app, "rep@missions.org")
+    keep = [s.id for s in missions.slots(missions.get(mission.id)) if s.id != meetings[0][0].slot]
+    token = csrf_of(client, f"/space/{mission.id}")
+    warned = client.post(f"/space/{mission.id}/availability",
+                         data={"csrf": token, "times": "some", "available": keep}, follow_redirects=False)
+    assert warned.status_code == 409 and 'id="availability-warning"' in warned.text
+    assert missions.person(mission.id, host.id).participant.available is None  # nothing changed yet
+    saved = client.post(f"/space/{mission.id}/availability",
+                        data={"csrf": token, "times": "some", "available": keep, "confirmed": "yes"},
+                        follow_redirects=False)
+    assert saved.status_code == 303
+    assert set(missions.person(mission.id, host.id).participant.available) == set(keep)
+    missions.update_participant(mission.id, host.id, available=None)  # as it was, for the other tests

@@ -28,6 +28,7 @@ from scipy import sparse
 from hamkor.companies.classify import tokens
 from hamkor.companies.sectors import sector_name
 from hamkor.i18n import language_name, pick
+from hamkor.reference.names import short_name
 
 WEIGHTS = {"complementarity": 0.45, "text": 0.20, "sectors": 0.10, "trade": 0.15, "language": 0.10}
 LEVELS = ((6, 1.0), (4, 0.75), (2, 0.4))
@@ -239,19 +240,24 @@ def reasons(a: Profile, b: Profile, parts: dict[str, float]) -> list[dict]:
     return found
 
 
+# Reasons read as products and plain words: «Сыродел предлагает сыры (0406), которые ищет Agro Trade», never
+# «предлагает 0406 … ищет 0406» or a weight of 1.0, which mean nothing to a company.
 PHRASES = {
-    "offers": {"ru": "{giver} предлагает {offered}, {taker} ищет {needed}",
-               "uz": "{giver} {offered} taklif qiladi, {taker} {needed} izlaydi",
-               "en": "{giver} offers {offered}, which {taker} needs ({needed})"},
-    "trade": {"ru": "торговые данные поддерживают это направление (вес {weight})",
-              "uz": "savdo maʼlumotlari bu yoʻnalishni qoʻllab-quvvatlaydi (vazn {weight})",
-              "en": "trade data supports this line (weight {weight})"},
+    "offers": {"ru": "{giver} предлагает {offered}; {taker} ищет {needed}",
+               "uz": "{giver} {offered} taklif qiladi; {taker} {needed} izlaydi",
+               "en": "{giver} offers {offered}; {taker} is looking for {needed}"},
+    "offers_same": {"ru": "{giver} предлагает то, что ищет {taker}: {offered}",
+                    "uz": "{giver} {taker} izlayotgan mahsulotni taklif qiladi: {offered}",
+                    "en": "{giver} offers what {taker} is looking for: {offered}"},
+    "trade": {"ru": "таможенная статистика показывает торговлю этими товарами между сторонами",
+              "uz": "bojxona statistikasi tomonlar oʻrtasida bu tovarlar savdosini koʻrsatadi",
+              "en": "customs statistics show these goods traded between the two sides"},
     "sectors": {"ru": "общая отрасль: {sectors}", "uz": "umumiy soha: {sectors}", "en": "same sector: {sectors}"},
     "language": {"ru": "общий язык: {languages}", "uz": "umumiy til: {languages}",
                  "en": "common language: {languages}"},
     "interpreter": {"ru": "нужен переводчик", "uz": "tarjimon kerak", "en": "needs an interpreter"},
-    "text": {"ru": "похожие профили ({similarity})", "uz": "oʻxshash profillar ({similarity})",
-             "en": "similar profiles ({similarity})"},
+    "text": {"ru": "похожие описания деятельности", "uz": "faoliyat tavsiflari oʻxshash",
+             "en": "similar descriptions of what they do"},
 }
 
 
@@ -261,6 +267,20 @@ def describe(reason: dict, a_name: str, b_name: str, lang: str = "ru") -> str:
         values["sectors"] = ", ".join(sector_name(sector, lang) for sector in reason["sectors"])
     if reason["kind"] == "language":
         values["languages"] = ", ".join(language_name(code, lang) for code in reason["languages"])
-    if reason["kind"] == "offers":
+    kind = reason["kind"]
+    if kind == "offers":
         values["giver"], values["taker"] = (a_name, b_name) if reason["who"] == "a" else (b_name, a_name)
-    return pick(PHRASES[reason["kind"]], lang).format(**values)
+        values["offered"], values["needed"] = _product_text(reason["offered"], lang), _product_text(reason["needed"], lang)
+        if reason["offered"] == reason["needed"]:
+            kind = "offers_same"
+    return pick(PHRASES[kind], lang).format(**values)
+
+
+def _product_text(code: str, lang: str) -> str:
+    """A product as a company reads it: its name cut at a word, the code after it ('сыры и творог (0406)')."""
+    from hamkor.reference.nomenclature import nomenclature
+
+    name = nomenclature().name(code, lang)
+    if not name or name == code:
+        return code
+    return f"{short_name(name[0].lower() + name[1:], 60)} ({code})"

@@ -332,3 +332,42 @@ def data_of(company: Company, contacts: list[CompanyContact] | None = None) -> C
         company.city, list(company.sectors or []), company.size, company.website, list(company.languages or []),
         company.export_experience, list(company.offers or []), company.offers_text, list(company.needs or []),
         company.needs_text, [Contact(c.name, c.role, c.phone, c.email) for c in contacts or []], company.synthetic)
+
+
+# How far down the HS assistant's list a product still counts for a word search (a cheese maker's 0406
+# for «pishloq»), and how close to the best hit it must score.
+TEXT_SEARCH_HITS = 3
+TEXT_SEARCH_SHARE = 0.5
+
+
+class TextSearch:
+    """A person's words against companies: their names and descriptions by word stems, in whichever of the
+    three languages the words are written, and the products the words name (the HS assistant) against
+    what each company offers or needs. «Сыродел» finds «Сыродельный комбинат», «pishloq» a cheese maker."""
+
+    def __init__(self, text: str) -> None:
+        from hamkor.companies import classify  # the HS assistant: loaded only for a word search
+
+        self.text = text.strip().lower()
+        self.lang = classify.detect_language(self.text) if self.text else "ru"
+        words = self.text if self.lang != "uz" else classify.uz_to_latin(self.text)
+        self.stems = {lang: set(classify.tokens(words, lang)) for lang in ("ru", "en")}
+        hits = classify.search(self.text, self.lang, limit=TEXT_SEARCH_HITS) if self.text else []
+        best = hits[0].score if hits else 0.0
+        self.codes = tuple(h.code for h in hits if h.score >= best * TEXT_SEARCH_SHARE)
+        self._tokens = classify.tokens
+
+    def matches(self, company: Company) -> bool:
+        if not self.text:
+            return True
+        fields = [company.name_ru, company.name_uz, company.name_en, company.city, company.offers_text,
+                  company.needs_text, company.export_experience]
+        if any(self.text in (value or "").lower() for value in fields):
+            return True
+        joined = " ".join(value for value in fields if value).lower()
+        for lang, stems in self.stems.items():
+            # a stem of four letters or more found at a word's start in the profile ("сыродел" in "сыродельный")
+            if any(len(stem) >= 4 and re.search(rf"(^|\W){re.escape(stem)}", joined) for stem in stems):
+                return True
+        codes = [*(company.offers or []), *(company.needs or [])]
+        return any(c.startswith(code) or code.startswith(c) for code in self.codes for c in codes)

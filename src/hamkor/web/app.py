@@ -64,8 +64,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         sessions=Sessions(settings.effective_secret_key),
         throttle=SignInThrottle(limit=5),
         address_throttle=SignInThrottle(limit=20),
-        # the public forms (forgotten password, registration) per address: each submission counts
-        public_throttle=SignInThrottle(limit=10, window_seconds=600),
+        # the public forms (forgotten password, registration) per address: each submission counts. A
+        # registration desk on one shared Wi-Fi sends a form a minute or so, mistakes included: 60 in ten
+        # minutes lets it work; what makes accounts and mail is capped apart (`registration_throttle`)
+        public_throttle=SignInThrottle(limit=60, window_seconds=600),
+        registration_throttle=SignInThrottle(limit=40, window_seconds=3600),
         hs_throttle=SignInThrottle(limit=120, window_seconds=600),
         upload_dir=upload_dir,
     )

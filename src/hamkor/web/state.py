@@ -25,6 +25,7 @@ class WebState:
     throttle: SignInThrottle  # failed sign-ins per account
     address_throttle: SignInThrottle  # failed sign-ins per address: an office shares one, so a wider limit
     public_throttle: SignInThrottle
+    registration_throttle: SignInThrottle  # registrations made per address (each an account and a mail)
     hs_throttle: SignInThrottle
     upload_dir: Path
 

@@ -3,6 +3,8 @@ page where registrations are approved or refused and registry companies invited.
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
@@ -20,18 +22,33 @@ from hamkor.web.deps import (
     RecordId,
     RegistryDep,
     language_of,
+    web_state,
 )
 from hamkor.web.forms import read_form
-from hamkor.web.pages._public import over_limit, public_form_ok, public_page
+from hamkor.web.pages._public import address_of, over_limit, public_form_ok, public_page
 from hamkor.web.pages._render import check_csrf, page
 from hamkor.web.pages.links import link_problem_page
 
 router = APIRouter(include_in_schema=False)
 ATTENDEE_ROWS = 3
+MAX_ATTENDEES = 10
 
 
 def _codes(form, name: str) -> list[str]:
-    return [c.strip() for c in (form.get(name) or "").replace(";", ",").split(",") if c.strip()]
+    """Codes as people paste them: commas, semicolons, spaces or one a line ('0406 0402', '0406;\n0402')."""
+    return [c for c in re.split(r"[\s,;]+", (form.get(name) or "")[:2000]) if c][:50]
+
+
+def _attendees(form) -> list[dict]:
+    """The attendee rows; a list of names pasted into one name field (semicolons or one a line) becomes a
+    row each, with that row's position and languages for all of them."""
+    rows = []
+    for i in range(ATTENDEE_ROWS):
+        role = form.get(f"attendee_{i}_role") or ""
+        languages = form.getlist(f"attendee_{i}_languages")
+        names = [n.strip() for n in re.split(r"[;\n\r]+", form.get(f"attendee_{i}_name") or "") if n.strip()]
+        rows += [{"name": name, "role": role, "languages": languages} for name in names[:MAX_ATTENDEES]]
+    return rows[:MAX_ATTENDEES] or [{"name": "", "role": "", "languages": []}]
 
 
 def _form_to_registration(form, mission) -> Registration:
@@ -42,17 +59,26 @@ def _form_to_registration(form, mission) -> Registration:
                           sectors=form.getlist("sectors"), website=form.get("website"), offers=_codes(form, "offers"),
                           offers_text=form.get("offers_text"), needs=_codes(form, "needs"),
                           needs_text=form.get("needs_text"))
-    attendees = [{"name": form.get(f"attendee_{i}_name") or "", "role": form.get(f"attendee_{i}_role") or "",
-                  "languages": form.getlist(f"attendee_{i}_languages")} for i in range(ATTENDEE_ROWS)]
+    attendees = _attendees(form)
     available = form.getlist("available") if form.get("times") == "some" else None
     return Registration(email=form.get("email") or "", password=form.get("password") or "",
                         language=form.get("language") or "ru", company=company, attendees=attendees,
                         available=available)
 
 
+def _home_side(mission, lang: str) -> str:
+    """The side a reader of this language most likely comes from (the Uzbek form opens on the Uzbek side):
+    a Syrdarya company is not first asked for a Russian INN."""
+    country = {"uz": "UZ", "ru": "RU"}.get(lang)
+    for code in (mission.visiting_territory, mission.host_territory):
+        if country and code.upper().startswith(country):
+            return code
+    return mission.host_territory
+
+
 def _public(request: Request, missions, mission, status_code: int = 200, **context):
     lang = language_of(request)
-    return public_page(request, "join.html.j2", status_code, mission=mission,
+    return public_page(request, "join.html.j2", status_code, mission=mission, home_side=_home_side(mission, lang),
                        title=mission_text(mission, "name", lang), venue=mission_text(mission, "venue", lang),
                        programme=mission_text(mission, "programme", lang),
                        counts=missions.registration_counts(mission.id),
@@ -74,7 +100,10 @@ def join_hs(request: Request, mission: MissionInPath, offers_text: str = "", nee
         return page(request, "_hs_hits.html.j2", status_code=429, hits=[], q="", label=str)
     lang = language_of(request)
     hits = hs_search(words, limit=5) if words.strip() else []
-    return page(request, "_hs_hits.html.j2", hits=hits, q=words, label=lambda hit: hit.label(lang))
+    # a tap adds the code to the field beside the words it came from; the assistant's reasons (word stems)
+    # are for staff, not for a company filling in a form
+    return page(request, "_hs_hits.html.j2", hits=hits, q=words, label=lambda hit: hit.label(lang),
+                add_to="offers" if offers_text else "needs", name_lang="ru" if lang == "uz" else lang)
 
 
 @router.post("/join/{mission_id}")
@@ -82,7 +111,8 @@ async def join(request: Request, missions: MissionsDep, mission: MissionInPath):
     form = await read_form(request)
     if not public_form_ok(request, form.get("csrf")):
         return page(request, "message.html.j2", status_code=400, message="The form expired: please try again.")
-    if over_limit(request):
+    made = web_state(request).registration_throttle
+    if over_limit(request) or made.blocked(address_of(request)):
         return _public(request, missions, mission, 429, form=form,
                        problems=[("registration", "Too many attempts: wait a few minutes and try again.")])
     try:
@@ -90,6 +120,7 @@ async def join(request: Request, missions: MissionsDep, mission: MissionInPath):
     except Problem as problem:
         return _public(request, missions, mission, 409 if isinstance(problem, Conflict) else 422,
                        form=form, problems=problem.problems)
+    made.failed(address_of(request))  # counted: one more registration made from this address
     return RedirectResponse("/signin?notice=registered", status_code=303)
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hamkor.companies.matching import describe
-from hamkor.companies.registry import CompanyFilter
+from hamkor.companies.registry import CompanyFilter, TextSearch
 from hamkor.companies.service import match
 from hamkor.errors import NotFound, Problem, Refused
 from hamkor.missions import documents
@@ -46,6 +46,19 @@ def _number(text: str | None) -> float | None:
     return value if value is None or math.isfinite(value) else float("nan")
 
 
+def _speaks(person) -> set[str]:
+    """The languages the people who come speak (the attendees'), else the company's profile."""
+    return set(person.participant.languages or person.company.languages or [])
+
+
+def _spoken(reasons: list[dict], mine, other) -> list[dict]:
+    """The registry's reasons with the language one taken from who attends: two Russian-speaking attendees
+    need no interpreter whatever their companies' profiles say."""
+    shared = sorted(_speaks(mine) & _speaks(other))
+    said = {"kind": "language", "languages": shared} if shared else {"kind": "interpreter"}
+    return [said if r["kind"] in ("language", "interpreter") else r for r in reasons]
+
+
 def _space(request: Request, viewer, web, mission, status_code: int = 200, **context):
     missions = web.services.missions
     lang = language_of(request)
@@ -58,7 +71,8 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
     wanted = CompanyFilter(text=q.get("q") or None, region=q.get("region") or None, sector=q.get("sector") or None,
                            code=q.get("hs") or None)
     speaks = q.get("language") or ""
-    listed = [p for p in others if wanted.matches(p.company)
+    words = TextSearch((q.get("q") or "")[:200])  # the filter's own `matches` reads no words: this does
+    listed = [p for p in others if wanted.matches(p.company) and words.matches(p.company)
               and (not speaks or speaks in (p.participant.languages or p.company.languages or []))]
     by_company = {p.company.id: p for p in others}
     suggestions = []
@@ -73,7 +87,8 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
         # as on the matching page: the trade support is the slow part; an edited profile changes the key
         found = web.cache.get(("space", mine.company.id, tuple(sorted(by_company)), lang, registry.revision()),
                               compute)
-        suggestions = [(by_company[s.b.id], [describe(r, s.a.name, s.b.name, lang) for r in s.reasons], s.score)
+        suggestions = [(by_company[s.b.id], [describe(r, s.a.name, s.b.name, lang)
+                                             for r in _spoken(s.reasons, mine, by_company[s.b.id])], s.score)
                        for s in found.suggestions if s.b.id in by_company]
     views = missions.requests(mission.id, actor=viewer.actor)
     incoming = [v for v in views if v.target.id == mine.id]
@@ -140,7 +155,15 @@ async def space_availability(request: Request, viewer: MissionRequester, web: We
     check_csrf(viewer, form.get("csrf"))
     missions = web.services.missions
     mine = _mine(missions, mission, viewer)
-    chosen = None if form.get("times") == "all" else form.getlist("available")
+    chosen = None if form.get("times") == "all" else [slot[:40] for slot in form.getlist("available")[:500]]
+    if chosen is not None and mission.certificate and form.get("confirmed") != "yes":
+        # after publication: the meetings the new times leave out are named first, and nothing changes
+        # until the person confirms (the organizers re-plan them; nobody loses a meeting by a stray tap)
+        people = missions.people(mission.id)
+        touched = [(m, people.get(other)) for m, other in missions.own_meetings(mission.id, mine.id)
+                   if m.slot not in set(chosen)]
+        if touched:
+            return _space(request, viewer, web, mission, 409, touched=touched, chosen=chosen)
     try:
         missions.update_participant(mission.id, mine.id, available=chosen)
     except Problem as problem:

@@ -59,3 +59,63 @@ document.addEventListener("click", function (event) {
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", addLocal); else addLocal();
 })();
+
+// A suggested HS code is added to its field with a tap (the registration form's assistant).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-add-code]");
+  if (!button) return;
+  var form = button.closest("form");
+  var field = form && form.querySelector("input[name='" + button.dataset.target + "']");
+  if (!field) return;
+  var codes = field.value.split(/[\s,;]+/).filter(Boolean);
+  if (codes.indexOf(button.dataset.addCode) < 0) codes.push(button.dataset.addCode);
+  field.value = codes.join(", ");
+  button.setAttribute("aria-pressed", "true");
+});
+
+// A long form on a phone survives a closed tab: what was typed is kept on the phone (never the password)
+// and comes back when the form is opened again empty. Sending the form forgets it.
+(function () {
+  function fields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== "csrf" && el.type !== "password" && el.type !== "hidden" &&
+        !el.hasAttribute("data-no-draft") && el.type !== "submit" && el.type !== "button";
+    });
+  }
+  function save(form) {
+    var data = {};
+    fields(form).forEach(function (el) {
+      var key = el.name + (el.type === "checkbox" || el.type === "radio" ? "=" + el.value : "");
+      data[key] = el.type === "checkbox" || el.type === "radio" ? el.checked : el.value;
+    });
+    try { localStorage.setItem("draft:" + form.dataset.draft, JSON.stringify(data)); } catch (e) { /* full or off */ }
+  }
+  function restore(form) {
+    var raw;
+    try { raw = localStorage.getItem("draft:" + form.dataset.draft); } catch (e) { return; }
+    if (!raw) return;
+    var typed = fields(form).some(function (el) {
+      return (el.type === "text" || el.type === "email" || el.tagName === "TEXTAREA") && el.value;
+    });
+    if (typed) return;  // the page came back with the person's answers already (a mistake was found)
+    var data = JSON.parse(raw);
+    fields(form).forEach(function (el) {
+      var key = el.name + (el.type === "checkbox" || el.type === "radio" ? "=" + el.value : "");
+      if (!(key in data)) return;
+      if (el.type === "checkbox" || el.type === "radio") el.checked = data[key]; else el.value = data[key];
+    });
+    var note = document.getElementById("draft-note");
+    if (note) note.hidden = false;
+  }
+  function start() {
+    document.querySelectorAll("form[data-draft]").forEach(function (form) {
+      restore(form);
+      form.addEventListener("input", function () { save(form); });
+      form.addEventListener("change", function () { save(form); });
+      form.addEventListener("submit", function () {
+        try { localStorage.removeItem("draft:" + form.dataset.draft); } catch (e) { /* nothing kept */ }
+      });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();
