@@ -19,10 +19,14 @@ import time
 from importlib import resources
 
 import pytest
+from sqlalchemy import select
 
 from hamkor.accounts import links
 from hamkor.accounts.permissions import SYSTEM
+from hamkor.companies.registry import CompanyData
 from hamkor.config import Settings
+from hamkor.missions.service import Registration
+from hamkor.store.models import OutboxMessage, SignedLink
 from hamkor.web.app import create_app
 from tests.helpers import DEMO_NOW, PASSWORD, add_users, copy_of_demo, csrf_of, signed_in
 
@@ -226,3 +230,36 @@ def test_no_english_in_a_participants_space(app, lang):
         if words := english_in(response.text):
             found[path] = words
     assert not found, f"English words in the {lang} participant's pages: {found}"
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz"])
+def test_no_english_where_a_registration_waits_for_its_confirmation(app, lang):
+    """Issue 27.2: the pages a company whose address is unconfirmed meets — its expired link offering a fresh one,
+    the fresh one sent, and the sign-in that tells it what to do."""
+    from fastapi.testclient import TestClient
+
+    services = app.state.web.services
+    mission = services.missions.all()[0]
+    address = f"waiting-{lang}@language.org"
+    if not services.accounts.find(address):
+        services.missions.register(mission.id, Registration(
+            email=address, password=PASSWORD, language=lang, attendees=[{"name": "Alisher Karimov"}],
+            company=CompanyData(name_ru="ООО «Ждёт»", name_uz="Kutmoqda MChJ", country="UZ", region="UZ-SI",
+                                tax_id="309999997" if lang == "ru" else "309999998", sectors=["food"])))
+    user = services.accounts.find(address)
+    with services.db.session() as session:  # the link has expired
+        for link in session.scalars(select(SignedLink).where(SignedLink.user_id == user.id)):
+            link.expires_at = DEMO_NOW.replace(year=2025)
+    with services.db.session() as session:
+        mail = session.scalars(select(OutboxMessage.body_text).where(OutboxMessage.recipient == address)
+                               .order_by(OutboxMessage.id.desc())).first()
+    path = re.search(r"https?://[^/]+(/join/confirm/[^?\s]+)", mail).group(1)
+    client = TestClient(app)
+    expired = client.get(f"{path}?lang={lang}")
+    token = re.search(r'name="csrf" value="([^"]+)"', expired.text).group(1)
+    renewed = client.post(f"{path}/renew", data={"csrf": token})
+    signin = client.post("/signin", data={"email": address, "password": PASSWORD, "csrf": token})
+    assert (expired.status_code, renewed.status_code, signin.status_code) == (410, 200, 403)
+    found = {name: words for name, response in (("expired", expired), ("renewed", renewed), ("signin", signin))
+             if (words := english_in(response.text))}
+    assert not found, f"English words in the {lang} interface: {found}"

@@ -256,7 +256,9 @@ def test_refusals_write_nothing_and_links_say_why(env):
     twice = register(app, mission.id, territory="RU-ALT", tax_id="2221000002", email="y@cheese.ru",
                      language="ru")
     assert twice.status_code == 409 and "/signin" in twice.text and "зарегистрирован" in twice.text
-    # an address with an account: answered as any registration, nothing written, its owner told by mail
+    # an address with an account: answered as any registration, nothing written, its owner told by mail (an
+    # account whose address is still unconfirmed gets its confirmation again instead: issue 27.2)
+    confirm_from_mail(app, inbox, "x@cheese.ru")
     taken = register(app, mission.id, email="x@cheese.ru", language="ru")
     assert taken.status_code == 303 and taken.headers["location"] == "/signin?notice=registered"
     deliver(app)
@@ -264,7 +266,6 @@ def test_refusals_write_nothing_and_links_say_why(env):
     with_one = counts(app)
     assert with_one == (before[0], before[1] + 1, before[2] + 1)
     assert TestClient(app).get("/join/confirm/forged-token").status_code == 410
-    confirm_from_mail(app, inbox, "x@cheese.ru")
     deliver(app)
     path = re.search(re.escape(SITE) + r"(/join/confirm/\S+)", text_of(mails_to(inbox, "x@cheese.ru")[0])).group(1)
     used = TestClient(app).get(path)
@@ -482,3 +483,112 @@ def test_a_representative_cannot_take_another_tax_id_for_its_company(env):
                                                             "country": "RU", "region": "RU-ALT",
                                                             "tax_id": "7700003338"})
     assert changed.status_code == 403 and services.registry.company(known.id).tax_id == "2221000002"
+
+
+# ---- issue 27.2: nobody locked out ------------------------------------------------------------------------
+def links_in(inbox, address: str, path: str) -> list[str]:
+    """Every link to `path` mailed to `address`, oldest first (the language parameter kept)."""
+    return [re.search(re.escape(SITE) + "(" + re.escape(path) + r"\S+)", text_of(m)).group(1)
+            for m in mails_to(inbox, address) if SITE + path in text_of(m)]
+
+
+def sign_in_answer(app, address: str, password: str = PASSWORD, lang: str = "ru"):
+    client = TestClient(app)
+    token = csrf_of(client, f"/signin?lang={lang}")
+    return client, client.post("/signin", data={"email": address, "password": password, "csrf": token},
+                               follow_redirects=False)
+
+
+def test_an_expired_confirmation_link_offers_a_fresh_one_and_nothing_to_a_stranger(env):
+    """Reported: the link had expired, "forgot password" sent nothing, sign-in said "wrong password" and a new
+    registration was refused. The expired link's page now sends a new link to the registered address."""
+    app, mission, inbox, clock = env["app"], env["mission"], env["inbox"], env["clock"]
+    app.state.web.services.missions.set_registration(mission.id, True)
+    assert register(app, mission.id).status_code == 303
+    deliver(app)
+    [old] = links_in(inbox, "director@agro.uz", "/join/confirm/")
+    assert old.endswith("?lang=uz")
+    clock.at += timedelta(days=4)  # the link lived three days
+    client = TestClient(app)
+    expired = client.get(old)
+    assert expired.status_code == 410 and 'data-state="expired"' in expired.text
+    assert 'id="renew"' in expired.text and "director@agro.uz" not in expired.text
+    token = re.search(r'name="csrf" value="([^"]+)"', expired.text).group(1)
+    renewed = client.post(old.split("?")[0] + "/renew", data={"csrf": token})
+    assert renewed.status_code == 200 and 'id="renewed"' in renewed.text
+    deliver(app)
+    first, fresh = links_in(inbox, "director@agro.uz", "/join/confirm/")
+    assert first == old and fresh != old and fresh.endswith("?lang=uz")
+    assert TestClient(app).get(old).status_code == 410  # the old one stays dead
+    confirmed = TestClient(app)
+    token = csrf_of(confirmed, fresh)
+    assert 'id="done"' in confirmed.post(fresh, data={"csrf": token}).text
+    assert sign_in_answer(app, "director@agro.uz")[1].status_code == 303
+    # once confirmed, the old link offers nothing more: it is a plain dead link, and asking anyway sends nothing
+    again = TestClient(app).get(old)
+    assert again.status_code == 410 and 'id="renew"' not in again.text
+    before = len(inbox.messages)
+    client = TestClient(app)
+    token = csrf_of(client, "/password/forgot")
+    assert client.post(old.split("?")[0] + "/renew", data={"csrf": token}).status_code in (200, 410)
+    deliver(app)
+    assert len(inbox.messages) == before
+    # a made-up link offers no button, and its POST sends nothing either
+    forged = TestClient(app).get("/join/confirm/made-up-token")
+    assert forged.status_code == 410 and 'id="renew"' not in forged.text
+    client = TestClient(app)
+    token = csrf_of(client, "/password/forgot")
+    assert client.post("/join/confirm/made-up-token/renew", data={"csrf": token}).status_code == 410
+    deliver(app)
+    assert len(inbox.messages) == before
+
+
+def test_forgot_password_and_a_second_registration_send_an_unconfirmed_address_its_confirmation(env):
+    app, mission, inbox, clock = env["app"], env["mission"], env["inbox"], env["clock"]
+    app.state.web.services.missions.set_registration(mission.id, True)
+    register(app, mission.id)
+    clock.at += timedelta(days=4)
+    client = TestClient(app)
+    token = csrf_of(client, "/password/forgot")
+    asked = client.post("/password/forgot", data={"csrf": token, "email": "Director@agro.uz"})
+    assert asked.status_code == 200 and 'id="sent"' in asked.text
+    deliver(app)
+    links = links_in(inbox, "director@agro.uz", "/join/confirm/")
+    assert len(links) == 2  # the registration's own, then a fresh one: no password link for an unconfirmed account
+    assert not links_in(inbox, "director@agro.uz", "/password/reset/")
+    # registering again with the same address, not yet confirmed, is answered as before and mails a fresh link
+    assert register(app, mission.id, tax_id="301234569", name_uz="Boshqa MChJ").status_code == 303
+    deliver(app)
+    links = links_in(inbox, "director@agro.uz", "/join/confirm/")
+    assert len(links) == 3 and TestClient(app).get(links[1]).status_code == 410  # the newest link replaces it
+    confirmed = TestClient(app)
+    token = csrf_of(confirmed, links[2])
+    assert 'id="done"' in confirmed.post(links[2], data={"csrf": token}).text
+    assert counts(app)[2] == 1  # still the one registration
+
+
+def test_sign_in_tells_an_unconfirmed_person_what_to_do_only_when_the_password_is_right(env):
+    app, mission, inbox = env["app"], env["mission"], env["inbox"]
+    app.state.web.services.missions.set_registration(mission.id, True)
+    register(app, mission.id)
+    client, right = sign_in_answer(app, "director@agro.uz", lang="uz")
+    assert right.status_code == 403 and 'id="unconfirmed"' in right.text and "Неверная почта" not in right.text
+    # the page offers the new link at once: the address is posted to "forgot password", which sends it
+    token = re.search(r'name="csrf" value="([^"]+)"', right.text).group(1)
+    form = right.text.split('id="unconfirmed"')[1].split("</form>")[0]
+    assert 'action="/password/forgot"' in form and 'value="director@agro.uz"' in form
+    client.post("/password/forgot", data={"csrf": token, "email": "director@agro.uz"})
+    deliver(app)
+    assert len(links_in(inbox, "director@agro.uz", "/join/confirm/")) == 2
+    # a wrong password, or an address nobody has, reads exactly as before: nothing learnt by guessing
+    wrong = sign_in_answer(app, "director@agro.uz", "not the password at all")[1]
+    nobody = sign_in_answer(app, "nobody@agro.uz")[1]
+    for answer in (wrong, nobody):
+        assert answer.status_code == 401 and 'id="unconfirmed"' not in answer.text
+        assert "Неверная почта или пароль" in answer.text
+    # an account an admin deactivated is not "unconfirmed": the right password still opens nothing, says nothing
+    services = app.state.web.services
+    services.accounts.create_user("gone@cheese.ru", PASSWORD, "company", "ru", env["known"].id)
+    services.accounts.set_active(services.accounts.find("gone@cheese.ru").id, False)
+    gone = sign_in_answer(app, "gone@cheese.ru")[1]
+    assert gone.status_code == 401 and 'id="unconfirmed"' not in gone.text

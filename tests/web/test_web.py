@@ -143,7 +143,7 @@ PUBLIC = {("GET", "/signin"), ("POST", "/signin"),
           *((method, path) for method in ("GET", "POST") for path in (
               "/password/forgot", "/welcome/{token}", "/password/reset/{token}", "/email/confirm/{token}",
               "/join/{mission_id}", "/join/confirm/{token}", "/followup/{token}")),
-          ("GET", "/join/{mission_id}/hs"),
+          ("GET", "/join/{mission_id}/hs"), ("POST", "/join/confirm/{token}/renew"),
           ("GET", "/space/{mission_id}/agenda.ics"),
           ("GET", "/api/docs"), ("GET", "/healthz"),
           ("GET", "/api/openapi.json"), ("GET", "/static"), ("GET", "/static/fonts"), ("HEAD", "/api/openapi.json"),

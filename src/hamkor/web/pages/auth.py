@@ -51,7 +51,13 @@ def signin(request: Request, web: Web, email: str = Form(...), password: str = F
         return page(request, "signin.html.j2", status_code=429, csrf=csrf, next=_safe_next(next),
                     error="Too many attempts: wait a few minutes and try again.")
     accounts = state.services.accounts
-    user = accounts.authenticate(email, password)
+    check = accounts.check_password(email, password)
+    user = check.user if check.may_sign_in else None
+    if check.user is not None and not check.may_sign_in and state.services.missions.awaits_confirmation(check.user.id):
+        # The right password of a registration whose address is unconfirmed: say what to do (only to whoever
+        # typed it, so a guesser learns nothing); a deactivated account reads as any refusal below.
+        return page(request, "signin.html.j2", status_code=403, csrf=csrf, next=_safe_next(next),
+                    unconfirmed=check.user.email)
     if user is None:
         for throttle, key in counters:
             throttle.failed(key)

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse
 from hamkor.accounts.links import LinkProblem
 from hamkor.accounts.service import AccountError
 from hamkor.i18n import Msg
-from hamkor.web.deps import AccountsDep
+from hamkor.web.deps import AccountsDep, MissionsDep
 from hamkor.web.pages._public import over_limit, public_form_ok, public_page
 from hamkor.web.pages._render import page
 
@@ -24,7 +24,12 @@ PASSWORD_LINKS = {"welcome": ("Welcome to hamkor", ("invite",), True),
                   "password/reset": ("Choose a new password", ("reset",), False)}
 
 
-def link_problem_page(request: Request, problem: LinkProblem):
+def link_problem_page(request: Request, problem: LinkProblem, renew: str | None = None):
+    """Why a link opens nothing. With `renew` (the address of a form that mails a fresh link) the page offers
+    one, with a CSRF value for that form: someone not signed in holds the link."""
+    if renew:
+        return public_page(request, "link_problem.html.j2", status_code=410, state=problem.state,
+                           reason=problem.problems[0][1], renew=renew)
     return page(request, "link_problem.html.j2", status_code=410, state=problem.state,
                 reason=problem.problems[0][1])
 
@@ -39,8 +44,8 @@ def forgot_form(request: Request):
 
 
 @router.post("/password/forgot")
-def forgot(request: Request, accounts: AccountsDep, background: BackgroundTasks, email: str = Form(""),
-           csrf: str = Form("")):
+def forgot(request: Request, accounts: AccountsDep, missions: MissionsDep, background: BackgroundTasks,
+           email: str = Form(""), csrf: str = Form("")):
     if not public_form_ok(request, csrf):
         return _expired_form(request)
     if over_limit(request):
@@ -49,6 +54,9 @@ def forgot(request: Request, accounts: AccountsDep, background: BackgroundTasks,
     # The link is made and mailed after the answer has gone: a known address costs a few writes that an
     # unknown one does not, and the answer's time must not tell them apart. The answer is the same for both.
     background.add_task(accounts.forgot_password, email[:320])
+    # An address whose registration is unconfirmed has an account that can neither sign in nor get a password
+    # link: its confirmation goes again instead (issue 27.2: an expired link must not lock a company out).
+    background.add_task(missions.resend_confirmation, email[:320])
     return public_page(request, "forgot.html.j2", sent=True)
 
 
