@@ -141,7 +141,8 @@ NOT_PAGES = {"/healthz", "/signin", "/brief/download", "/brief/file/{job_id}", "
              "/explorer.{fmt}", "/jobs/{job_id}", "/missions/{mission_id}/agenda/{participant_id}.{fmt}",
              "/missions/{mission_id}/documents/{kind}", "/missions/{mission_id}/job/{job_id}",
              "/missions/{mission_id}/documents/job/{job_id}", "/missions/{mission_id}/documents/file/{job_id}",
-             "/space/{mission_id}", "/space/{mission_id}/agenda.ics", "/missions/{mission_id}/report.{fmt}"}
+             "/space/{mission_id}", "/space/{mission_id}/agenda.ics", "/missions/{mission_id}/report.{fmt}",
+             "/space"}  # the representatives' own pages: test_no_english_in_a_participants_space reads them
 
 
 def _route_pattern(path: str) -> re.Pattern:
@@ -221,7 +222,7 @@ def test_no_english_in_a_participants_space(app, lang):
         services.accounts.create_user(address, PASSWORD, "company", lang, person.company.id)
     client = signed_in(app, address)
     found = {}
-    pages = [f"/space/{mission.id}"]
+    pages = [f"/space/{mission.id}", "/space"]  # one mission: "my missions" opens its space
     with services.db.session() as session:
         token = links.issue(session, "followup", services.clock(), None, {"participant": person.id})
     for path in [*pages, f"/followup/{token}"]:
@@ -229,6 +230,20 @@ def test_no_english_in_a_participants_space(app, lang):
         assert response.status_code == 200, path
         if words := english_in(response.text):
             found[path] = words
+    # a colleague invited, and a representative of a company in no mission yet
+    token = csrf_of(client, f"/space/{mission.id}")
+    invited = client.post(f"/space/{mission.id}/colleagues",
+                          data={"csrf": token, "email": f"deputy-{lang}@language.org", "language": lang})
+    assert invited.status_code == 200 and 'id="colleague-invited"' in invited.text
+    idle = f"idle-{lang}@language.org"
+    if not services.accounts.find(idle):
+        services.accounts.create_user(idle, PASSWORD, "company", lang, services.registry.create(CompanyData(
+            name_ru=f"ООО «Без миссий {lang}»", country="RU", region="RU-ALT"), SYSTEM).id)
+    nothing = signed_in(app, idle).get("/space")
+    assert 'id="no-missions"' in nothing.text
+    for name, response in (("colleague invited", invited), ("no missions", nothing)):
+        if words := english_in(response.text):
+            found[name] = words
     assert not found, f"English words in the {lang} participant's pages: {found}"
 
 

@@ -54,9 +54,10 @@ ROUTES = {
     ("GET", "/missions/{mission_id}/registrations"): "missions.manage",
     ("POST", "/missions/{mission_id}/registrations"): "missions.manage",
     ("POST", "/missions/{mission_id}/registrations/{registration_id}"): "missions.manage",
-    ("GET", "/space/{mission_id}"): "missions.request",
+    ("GET", "/space/{mission_id}"): "missions.request", ("GET", "/space"): "missions.space",
     **{("POST", f"/space/{{mission_id}}/{action}"): "missions.request"
-       for action in ("request", "answer/{request_id}", "availability", "feed", "outcomes")},
+       for action in ("request", "answer/{request_id}", "availability", "feed", "outcomes", "colleagues")},
+    ("POST", "/missions/{mission_id}/participants/{participant_id}/invite"): "missions.manage",
     ("GET", "/missions/{mission_id}/followup"): "missions.manage",
     ("GET", "/missions/{mission_id}/report.{fmt}"): "missions.manage",
     ("GET", "/api/v1/me"): "account.self", ("GET", "/api/v1/trade/summary"): "trade.view",

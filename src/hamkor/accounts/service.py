@@ -224,6 +224,11 @@ class Accounts:
             user = self._link_owner(session, link)
             return user
 
+    def link_payload(self, token: str, purposes: tuple[str, ...]) -> dict:
+        """What a still usable link carries besides its owner (an invitation's mission); LinkProblem otherwise."""
+        with self.db.session() as session:
+            return dict(links.check(session, token, purposes, self.clock()).payload or {})
+
     def set_password_by_link(self, token: str, purposes: tuple[str, ...], password: str,
                              language: str | None = None) -> User:
         """Choose a password through an invitation or reset link; the link is used up only when it works.

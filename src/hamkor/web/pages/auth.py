@@ -67,8 +67,10 @@ def signin(request: Request, web: Web, email: str = Form(...), password: str = F
     settings = state.services.settings
     token, _ = accounts.start_session(user.id, timedelta(days=settings.session_max_days))
     target = _safe_next(next)
-    if user.role == "company" and user.company_id is None and target == "/":
-        target = "/account#registrations"  # all that an account waiting for the organizers' approval sees
+    if user.role == "company" and target == "/":
+        # a representative lands among their missions, not on the trade dashboard (issue 27.2); an account
+        # waiting for the organizers' approval sees only its own registration
+        target = "/space" if user.company_id is not None else "/account#registrations"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, state.sessions.cookie(token), max_age=int(settings.session_max_days * 86400),
                         httponly=True, samesite="lax", secure=request.url.scheme == "https")

@@ -14,6 +14,7 @@ from hamkor.accounts.links import LinkProblem
 from hamkor.accounts.service import AccountError
 from hamkor.i18n import Msg
 from hamkor.web.deps import AccountsDep, MissionsDep
+from hamkor.web.forms import whole_number
 from hamkor.web.pages._public import over_limit, public_form_ok, public_page
 from hamkor.web.pages._render import page
 
@@ -79,13 +80,16 @@ def _password_routes(prefix: str, heading: str, purposes: tuple[str, ...], ask_l
                 return _expired_form(request)
             if password != repeated:
                 raise AccountError([("password", "the two new passwords differ")])
+            mission = whole_number(str(accounts.link_payload(token, purposes).get("mission", "")), 1)
             accounts.set_password_by_link(token, purposes, password, language if ask_language else None)
         except LinkProblem as problem:
             return link_problem_page(request, problem)
         except AccountError as problem:
             return public_page(request, "password_form.html.j2", status_code=422, heading=heading, who=who,
                                ask_language=ask_language, action=f"/{prefix}/{token}", problems=problem.problems)
-        return RedirectResponse("/signin?notice=password-set", status_code=303)
+        # an invitation to speak for a company in a mission leads, once signed in, to that mission's space
+        after = f"&next=/space/{mission}" if mission else ""
+        return RedirectResponse(f"/signin?notice=password-set{after}", status_code=303)
 
 
 for _prefix, (_heading, _purposes, _ask) in PASSWORD_LINKS.items():
