@@ -201,3 +201,106 @@ def test_companies_take_part_themselves_in_the_browser(world):
         organizer.goto(f"{site}/missions/{mission.id}/followup")
         assert organizer.locator("#side-answers tr.disagree").count() == 1  # negotiation against contract
         browser.close()
+
+
+def mail_links(inbox, address: str, site: str, path: str) -> list[str]:
+    """Every link to `path` mailed to `address` so far, oldest first."""
+    found = []
+    for to, raw in inbox.messages:
+        text = email.message_from_string(raw, policy=email.policy.default).get_body(("plain",)).get_content()
+        if address in to and site + path in text:
+            found.append(link(text, site, path))
+    return found
+
+
+def wait_for_links(inbox, address: str, site: str, path: str, count: int, timeout: float = 10.0) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(found := mail_links(inbox, address, site, path)) >= count:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {count} links {path} to {address}")
+
+
+def test_nobody_is_locked_out_in_the_browser(world):
+    """Issue 27.2 in a real browser with real mail: a registration whose confirmation link expired gets a fresh
+    link from the dead one's page and is confirmed; a company the organizer added from the registry (no account,
+    a request already waiting for it) takes its account from the organizer's invitation and answers the request."""
+    from playwright.sync_api import sync_playwright
+
+    site, app, inbox, mission, clock = (world[k] for k in ("site", "app", "inbox", "mission", "clock"))
+    services = app.state.web.services
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        organizer = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+        phone = {"viewport": {"width": 360, "height": 780}}
+        uz, ru = browser.new_context(**phone).new_page(), browser.new_context(**phone).new_page()
+
+        sign_in(organizer, site, "organizer@altai.ru")
+        organizer.goto(f"{site}/missions/{mission.id}/registrations")
+        organizer.click("#registration-switch button[value=open]")
+        register(uz, site, mission.id, {"lang": "uz", "territory": "UZ-SI", "tax_id": "301234567",
+                                        "name_uz": "Sirdaryo Agro MChJ", "attendee_0_name": "Alisher Karimov",
+                                        "email": "director@agro.uz", "password": PASSWORD}, ["uz", "ru"])
+        [old] = wait_for_links(inbox, "director@agro.uz", site, "/join/confirm/", 1)
+
+        # four days later the link is dead; its page sends a fresh one to the registered address
+        clock.at += timedelta(days=4)
+        uz.goto(site + old)
+        assert uz.locator("#link-problem[data-state=expired]").count() == 1
+        uz.click("#renew button[type=submit]")
+        assert uz.locator("#renewed").count() == 1
+        _, fresh = wait_for_links(inbox, "director@agro.uz", site, "/join/confirm/", 2)
+        assert fresh != old and fresh.endswith("?lang=uz")
+        uz.goto(site + fresh)
+        uz.click("form button[type=submit]")
+        assert uz.locator("#done").count() == 1
+
+        organizer.goto(f"{site}/missions/{mission.id}/registrations")
+        organizer.locator("button[name=decision][value=approve]").first.click()
+        organizer.wait_for_load_state()
+        # the organizer adds the cheese maker from the registry: it has no account, nobody to answer
+        cheese = next(c for c in services.registry.all() if c.tax_id == "2221000002")
+        organizer.goto(f"{site}/missions/{mission.id}")
+        organizer.select_option("#add-participants select[name=company]", str(cheese.id))
+        organizer.select_option("#add-participants select[name=side]", "host")
+        organizer.click("#add-participants button")
+        organizer.wait_for_load_state()
+        host = services.missions.participant_of_company(mission.id, cheese.id)
+
+        # the Uzbek director lands in the space and asks the cheese maker to meet
+        sign_in(uz, site, "director@agro.uz")
+        assert uz.url.endswith(f"/space/{mission.id}")
+        uz.locator(f"#listed li[data-participant='{host.id}'] input[name=message]").fill("Pishloq kerak")
+        uz.locator(f"#listed li[data-participant='{host.id}'] form.ask button").click()
+        uz.wait_for_load_state()
+        [waiting] = services.missions.requests(mission.id)
+
+        organizer.goto(f"{site}/missions/{mission.id}/requests")
+        assert organizer.locator(f"tr[data-request='{waiting.request.id}'] .nobody").count() == 1
+        organizer.goto(f"{site}/missions/{mission.id}")
+        row = organizer.locator(f"tr[data-participant='{host.id}']")
+        assert row.locator("td[data-representation=nobody]").count() == 1
+        row.locator("details.invite summary").click()
+        assert row.locator("input[name=email]").input_value() == "sales@cheese.ru"  # the registry's contact
+        row.locator("details.invite button").click()
+        organizer.wait_for_load_state()
+        [welcome] = wait_for_links(inbox, "sales@cheese.ru", site, "/welcome/", 1)
+
+        # the contact chooses a password and language, signs in and lands in the space, the request waiting there
+        ru.goto(site + welcome)
+        ru.fill("input[name=password]", PASSWORD)
+        ru.fill("input[name=repeated]", PASSWORD)
+        ru.select_option("select[name=language]", "ru")
+        ru.click("form button[type=submit]")
+        ru.wait_for_url(re.compile(r".*/signin\?notice=password-set"))
+        ru.fill("input[name=email]", "sales@cheese.ru")
+        ru.fill("input[name=password]", PASSWORD)
+        ru.click("form[action='/signin'] button[type=submit]")
+        ru.wait_for_url(re.compile(rf".*/space/{mission.id}$"))
+        assert "Pishloq kerak" in ru.locator("#incoming").inner_text()
+        ru.locator("#incoming button[value=accept]").click()
+        mail(inbox, "director@agro.uz", "qabul qildi")
+        organizer.goto(f"{site}/missions/{mission.id}")
+        assert organizer.locator(f"tr[data-participant='{host.id}'] td[data-representation=ready]").count() == 1
+        browser.close()

@@ -12,17 +12,20 @@ import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
+from hamkor.accounts.links import LinkProblem
 from hamkor.accounts.permissions import Actor
 from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import CompanyData, Registry
 from hamkor.config import Settings
 from hamkor.errors import Conflict, Refused
-from hamkor.missions import documents
+from hamkor.missions import documents, representatives
 from hamkor.missions.grid import GridError, time_grid
 from hamkor.missions.scheduler import load_instance, schedule, violations
-from hamkor.missions.service import MissionData, MissionError, MissionNotFound, Missions
+from hamkor.missions.service import MissionData, MissionError, MissionNotFound, Missions, Registration
 from hamkor.store.db import Database
+from hamkor.store.models import OutboxMessage, SignedLink, User
 
 DAY1 = {"date": "2026-12-15", "start": "10:00", "end": "12:00", "breaks": [["11:00", "11:30"]]}
 DAY2 = {"date": "2026-12-16", "start": "10:00", "end": "11:00"}
@@ -395,3 +398,92 @@ def test_agendas_and_calendars_name_the_zone_and_keep_entries_when_a_meeting_is_
     assert "Barnaul, UTC+7" in squeezed and "Toshkent, UTC+5" in squeezed  # the Uzbek page: both clocks
     assert "Барнаул, UTC+7" in squeezed  # the Russian host's page names the zone, no second clock
     assert "Ваше время" not in squeezed
+
+
+# ---- issue 27.2: nobody locked out -------------------------------------------------------------------------
+def test_representatives_are_invited_by_organizers_and_by_their_colleagues_only(missions):
+    """A company added from the registry has nobody to answer; an organizer invites its contact, who may invite a
+    colleague. Nobody else invites for it, an address with an account is never taken over, and a company's
+    accounts are bounded."""
+    mission_id, p = small_mission(missions)
+    other_id, q = small_mission(missions)
+    accounts = Accounts(missions.db)
+    organizer = accounts.create_user("organizer@altai.ru", "correct horse battery staple", "organizer")
+    host = missions.person(mission_id, p["host-a"])
+    assert missions.representation(mission_id)[host.company.id] == "nobody"
+    staff = Actor(organizer.id, organizer.email, "organizer")
+    invited = missions.invite_representative(mission_id, p["host-a"], " Sales@Host.ru ", "ru", staff)
+    assert (invited.email, invited.role, invited.company_id) == ("sales@host.ru", "company", host.company.id)
+    assert missions.representation(mission_id)[host.company.id] == "invited"
+    assert [m.id for m in missions.missions_of_company(host.company.id)] == [mission_id]
+    with missions.db.session() as session:
+        [link] = session.scalars(select(SignedLink).where(SignedLink.user_id == invited.id)).all()
+        assert (link.purpose, link.payload) == ("invite", {"mission": mission_id})
+    # inviting again sends a new link in place of the old one
+    missions.invite_representative(mission_id, p["host-a"], "sales@host.ru", "uz", staff)
+    with missions.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(SignedLink).where(
+            SignedLink.user_id == invited.id, SignedLink.used_at.is_(None))) == 1
+        assert session.get(User, invited.id).language == "uz"
+    # the representative (once it has a password) invites a colleague; another company's may not, nor through
+    # a participant of another mission
+    accounts.change_password(invited.id, None, "correct horse battery staple")
+    assert missions.representation(mission_id)[host.company.id] == "ready"
+    rep = Actor(invited.id, invited.email, "company", host.company.id)
+    colleague = missions.invite_representative(mission_id, p["host-a"], "deputy@host.ru", "ru", rep)
+    assert colleague.company_id == host.company.id
+    assert [r.email for r in missions.representatives(host.company.id)] == ["deputy@host.ru", "sales@host.ru"]
+    with pytest.raises(Refused):
+        missions.invite_representative(mission_id, p["host-b"], "x@host.ru", "ru", rep)
+    with pytest.raises(MissionNotFound):
+        missions.invite_representative(mission_id, q["host-a"], "x@host.ru", "ru", staff)
+    with pytest.raises(Conflict, match="speaks for this company already"):
+        missions.invite_representative(mission_id, p["host-a"], "sales@host.ru", "ru", rep)
+    # an address with an account of its own: an organizer is told; a representative's answer is that of any
+    # invitation, and the owner is mailed; the account stays as it was
+    with pytest.raises(Conflict, match="has an account already"):
+        missions.invite_representative(mission_id, p["host-a"], "organizer@altai.ru", "ru", staff)
+    assert missions.invite_representative(mission_id, p["host-a"], "organizer@altai.ru", "ru", rep) is None
+    assert accounts.find("organizer@altai.ru").role == "organizer"
+    with missions.db.session() as session:
+        kinds = session.scalars(select(OutboxMessage.kind).where(OutboxMessage.recipient == "organizer@altai.ru"))
+        assert list(kinds) == ["invite-known"]
+    with pytest.raises(MissionError):
+        missions.invite_representative(mission_id, p["host-a"], "someone@host.ru", "xx", rep)
+    for n in range(representatives.REPRESENTATIVE_LIMIT - 2):
+        missions.invite_representative(mission_id, p["host-a"], f"n{n}@host.ru", "ru", rep)
+    with pytest.raises(Conflict, match="at most"):
+        missions.invite_representative(mission_id, p["host-a"], "one-more@host.ru", "ru", rep)
+    assert missions.representation(other_id)[missions.person(other_id, q["host-a"]).company.id] == "nobody"
+
+
+def test_an_unconfirmed_registration_gets_a_fresh_link_from_its_dead_one_or_by_its_address(missions):
+    mission_id, _ = small_mission(missions)
+    missions.set_registration(mission_id, True)
+    registration = missions.register(mission_id, Registration(
+        email="director@agro.uz", password="correct horse battery staple", language="uz",
+        company=CompanyData(name_uz="Agro MChJ", tax_id="301234567", country="UZ", region="UZ-SI"),
+        attendees=[{"name": "Alisher"}]), now=BEFORE)
+
+    def links_sent() -> list[str]:
+        with missions.db.session() as session:
+            bodies = session.scalars(select(OutboxMessage.body_text).where(
+                OutboxMessage.recipient == "director@agro.uz").order_by(OutboxMessage.id))
+            return [body.split("/join/confirm/")[1].split("?")[0] for body in bodies]
+
+    [first] = links_sent()
+    user = Accounts(missions.db).find("director@agro.uz")
+    assert missions.awaits_confirmation(user.id) and missions.confirmation_renewable(first)
+    assert missions.renew_confirmation(first, now=AFTER)  # from a link three days dead
+    missions.resend_confirmation("DIRECTOR@agro.uz ", now=AFTER)  # "forgot password"
+    missions.resend_confirmation("nobody@agro.uz", now=AFTER)  # says nothing, sends nothing
+    first_again, second, third = links_sent()
+    with pytest.raises(LinkProblem):
+        missions.registration_link(second)  # the newest link replaced it
+    assert missions.registration_link(third).id == registration.id
+    with pytest.raises(LinkProblem):
+        missions.renew_confirmation("made-up")
+    confirmed = Missions(missions.db, clock=lambda: AFTER)
+    confirmed.confirm_registration(third)
+    assert not missions.awaits_confirmation(user.id) and not missions.confirmation_renewable(first)
+    assert not missions.renew_confirmation(first) and len(links_sent()) == 3  # confirmed: nothing more is sent

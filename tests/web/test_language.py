@@ -19,10 +19,14 @@ import time
 from importlib import resources
 
 import pytest
+from sqlalchemy import select
 
 from hamkor.accounts import links
 from hamkor.accounts.permissions import SYSTEM
+from hamkor.companies.registry import CompanyData
 from hamkor.config import Settings
+from hamkor.missions.service import Registration
+from hamkor.store.models import OutboxMessage, SignedLink
 from hamkor.web.app import create_app
 from tests.helpers import DEMO_NOW, PASSWORD, add_users, copy_of_demo, csrf_of, signed_in
 
@@ -137,7 +141,8 @@ NOT_PAGES = {"/healthz", "/signin", "/brief/download", "/brief/file/{job_id}", "
              "/explorer.{fmt}", "/jobs/{job_id}", "/missions/{mission_id}/agenda/{participant_id}.{fmt}",
              "/missions/{mission_id}/documents/{kind}", "/missions/{mission_id}/job/{job_id}",
              "/missions/{mission_id}/documents/job/{job_id}", "/missions/{mission_id}/documents/file/{job_id}",
-             "/space/{mission_id}", "/space/{mission_id}/agenda.ics", "/missions/{mission_id}/report.{fmt}"}
+             "/space/{mission_id}", "/space/{mission_id}/agenda.ics", "/missions/{mission_id}/report.{fmt}",
+             "/space"}  # the representatives' own pages: test_no_english_in_a_participants_space reads them
 
 
 def _route_pattern(path: str) -> re.Pattern:
@@ -217,7 +222,7 @@ def test_no_english_in_a_participants_space(app, lang):
         services.accounts.create_user(address, PASSWORD, "company", lang, person.company.id)
     client = signed_in(app, address)
     found = {}
-    pages = [f"/space/{mission.id}"]
+    pages = [f"/space/{mission.id}", "/space"]  # one mission: "my missions" opens its space
     with services.db.session() as session:
         token = links.issue(session, "followup", services.clock(), None, {"participant": person.id})
     for path in [*pages, f"/followup/{token}"]:
@@ -225,4 +230,51 @@ def test_no_english_in_a_participants_space(app, lang):
         assert response.status_code == 200, path
         if words := english_in(response.text):
             found[path] = words
+    # a colleague invited, and a representative of a company in no mission yet
+    token = csrf_of(client, f"/space/{mission.id}")
+    invited = client.post(f"/space/{mission.id}/colleagues",
+                          data={"csrf": token, "email": f"deputy-{lang}@language.org", "language": lang})
+    assert invited.status_code == 200 and 'id="colleague-invited"' in invited.text
+    idle = f"idle-{lang}@language.org"
+    if not services.accounts.find(idle):
+        services.accounts.create_user(idle, PASSWORD, "company", lang, services.registry.create(CompanyData(
+            name_ru=f"ООО «Без миссий {lang}»", country="RU", region="RU-ALT"), SYSTEM).id)
+    nothing = signed_in(app, idle).get("/space")
+    assert 'id="no-missions"' in nothing.text
+    for name, response in (("colleague invited", invited), ("no missions", nothing)):
+        if words := english_in(response.text):
+            found[name] = words
     assert not found, f"English words in the {lang} participant's pages: {found}"
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz"])
+def test_no_english_where_a_registration_waits_for_its_confirmation(app, lang):
+    """Issue 27.2: the pages a company whose address is unconfirmed meets — its expired link offering a fresh one,
+    the fresh one sent, and the sign-in that tells it what to do."""
+    from fastapi.testclient import TestClient
+
+    services = app.state.web.services
+    mission = services.missions.all()[0]
+    address = f"waiting-{lang}@language.org"
+    if not services.accounts.find(address):
+        services.missions.register(mission.id, Registration(
+            email=address, password=PASSWORD, language=lang, attendees=[{"name": "Alisher Karimov"}],
+            company=CompanyData(name_ru="ООО «Ждёт»", name_uz="Kutmoqda MChJ", country="UZ", region="UZ-SI",
+                                tax_id="309999997" if lang == "ru" else "309999998", sectors=["food"])))
+    user = services.accounts.find(address)
+    with services.db.session() as session:  # the link has expired
+        for link in session.scalars(select(SignedLink).where(SignedLink.user_id == user.id)):
+            link.expires_at = DEMO_NOW.replace(year=2025)
+    with services.db.session() as session:
+        mail = session.scalars(select(OutboxMessage.body_text).where(OutboxMessage.recipient == address)
+                               .order_by(OutboxMessage.id.desc())).first()
+    path = re.search(r"https?://[^/]+(/join/confirm/[^?\s]+)", mail).group(1)
+    client = TestClient(app)
+    expired = client.get(f"{path}?lang={lang}")
+    token = re.search(r'name="csrf" value="([^"]+)"', expired.text).group(1)
+    renewed = client.post(f"{path}/renew", data={"csrf": token})
+    signin = client.post("/signin", data={"email": address, "password": PASSWORD, "csrf": token})
+    assert (expired.status_code, renewed.status_code, signin.status_code) == (410, 200, 403)
+    found = {name: words for name, response in (("expired", expired), ("renewed", renewed), ("signin", signin))
+             if (words := english_in(response.text))}
+    assert not found, f"English words in the {lang} interface: {found}"

@@ -261,7 +261,9 @@ def test_refusals_write_nothing_and_links_say_why(env):
     twice = register(app, mission.id, territory="RU-ALT", tax_id="2221000002", email="y@cheese.ru",
                      language="ru")
     assert twice.status_code == 409 and "/signin" in twice.text and "зарегистрирован" in twice.text
-    # an address with an account: answered as any registration, nothing written, its owner told by mail
+    # an address with an account: answered as any registration, nothing written, its owner told by mail (an
+    # account whose address is still unconfirmed gets its confirmation again instead: issue 27.2)
+    confirm_from_mail(app, inbox, "x@cheese.ru")
     taken = register(app, mission.id, email="x@cheese.ru", language="ru")
     assert taken.status_code == 303 and taken.headers["location"] == "/signin?notice=registered"
     deliver(app)
@@ -269,7 +271,6 @@ def test_refusals_write_nothing_and_links_say_why(env):
     with_one = counts(app)
     assert with_one == (before[0], before[1] + 1, before[2] + 1)
     assert TestClient(app).get("/join/confirm/forged-token").status_code == 410
-    confirm_from_mail(app, inbox, "x@cheese.ru")
     deliver(app)
     path = re.search(re.escape(SITE) + r"(/join/confirm/\S+)", text_of(mails_to(inbox, "x@cheese.ru")[0])).group(1)
     used = TestClient(app).get(path)
@@ -497,3 +498,275 @@ def test_a_representative_cannot_take_another_tax_id_for_its_company(env):
                                                             "country": "RU", "region": "RU-ALT",
                                                             "tax_id": "7700003338"})
     assert changed.status_code == 403 and services.registry.company(known.id).tax_id == "2221000002"
+
+
+# ---- issue 27.2: nobody locked out ------------------------------------------------------------------------
+def links_in(inbox, address: str, path: str) -> list[str]:
+    """Every link to `path` mailed to `address`, oldest first (the language parameter kept)."""
+    return [re.search(re.escape(SITE) + "(" + re.escape(path) + r"\S+)", text_of(m)).group(1)
+            for m in mails_to(inbox, address) if SITE + path in text_of(m)]
+
+
+def sign_in_answer(app, address: str, password: str = PASSWORD, lang: str = "ru"):
+    client = TestClient(app)
+    token = csrf_of(client, f"/signin?lang={lang}")
+    return client, client.post("/signin", data={"email": address, "password": password, "csrf": token},
+                               follow_redirects=False)
+
+
+def test_an_expired_confirmation_link_offers_a_fresh_one_and_nothing_to_a_stranger(env):
+    """Reported: the link had expired, "forgot password" sent nothing, sign-in said "wrong password" and a new
+    registration was refused. The expired link's page now sends a new link to the registered address."""
+    app, mission, inbox, clock = env["app"], env["mission"], env["inbox"], env["clock"]
+    app.state.web.services.missions.set_registration(mission.id, True)
+    assert register(app, mission.id).status_code == 303
+    deliver(app)
+    [old] = links_in(inbox, "director@agro.uz", "/join/confirm/")
+    assert old.endswith("?lang=uz")
+    clock.at += timedelta(days=4)  # the link lived three days
+    client = TestClient(app)
+    expired = client.get(old)
+    assert expired.status_code == 410 and 'data-state="expired"' in expired.text
+    assert 'id="renew"' in expired.text and "director@agro.uz" not in expired.text
+    token = re.search(r'name="csrf" value="([^"]+)"', expired.text).group(1)
+    renewed = client.post(old.split("?")[0] + "/renew", data={"csrf": token})
+    assert renewed.status_code == 200 and 'id="renewed"' in renewed.text
+    deliver(app)
+    first, fresh = links_in(inbox, "director@agro.uz", "/join/confirm/")
+    assert first == old and fresh != old and fresh.endswith("?lang=uz")
+    assert TestClient(app).get(old).status_code == 410  # the old one stays dead
+    confirmed = TestClient(app)
+    token = csrf_of(confirmed, fresh)
+    assert 'id="done"' in confirmed.post(fresh, data={"csrf": token}).text
+    assert sign_in_answer(app, "director@agro.uz")[1].status_code == 303
+    # once confirmed, the old link offers nothing more: it is a plain dead link, and asking anyway sends nothing
+    again = TestClient(app).get(old)
+    assert again.status_code == 410 and 'id="renew"' not in again.text
+    before = len(inbox.messages)
+    client = TestClient(app)
+    token = csrf_of(client, "/password/forgot")
+    assert client.post(old.split("?")[0] + "/renew", data={"csrf": token}).status_code in (200, 410)
+    deliver(app)
+    assert len(inbox.messages) == before
+    # a made-up link offers no button, and its POST sends nothing either
+    forged = TestClient(app).get("/join/confirm/made-up-token")
+    assert forged.status_code == 410 and 'id="renew"' not in forged.text
+    client = TestClient(app)
+    token = csrf_of(client, "/password/forgot")
+    assert client.post("/join/confirm/made-up-token/renew", data={"csrf": token}).status_code == 410
+    deliver(app)
+    assert len(inbox.messages) == before
+
+
+def test_forgot_password_and_a_second_registration_send_an_unconfirmed_address_its_confirmation(env):
+    app, mission, inbox, clock = env["app"], env["mission"], env["inbox"], env["clock"]
+    app.state.web.services.missions.set_registration(mission.id, True)
+    register(app, mission.id)
+    clock.at += timedelta(days=4)
+    client = TestClient(app)
+    token = csrf_of(client, "/password/forgot")
+    asked = client.post("/password/forgot", data={"csrf": token, "email": "Director@agro.uz"})
+    assert asked.status_code == 200 and 'id="sent"' in asked.text
+    deliver(app)
+    links = links_in(inbox, "director@agro.uz", "/join/confirm/")
+    assert len(links) == 2  # the registration's own, then a fresh one: no password link for an unconfirmed account
+    assert not links_in(inbox, "director@agro.uz", "/password/reset/")
+    # registering again with the same address, not yet confirmed, is answered as before and mails a fresh link
+    assert register(app, mission.id, tax_id="301234569", name_uz="Boshqa MChJ").status_code == 303
+    deliver(app)
+    links = links_in(inbox, "director@agro.uz", "/join/confirm/")
+    assert len(links) == 3 and TestClient(app).get(links[1]).status_code == 410  # the newest link replaces it
+    confirmed = TestClient(app)
+    token = csrf_of(confirmed, links[2])
+    assert 'id="done"' in confirmed.post(links[2], data={"csrf": token}).text
+    assert counts(app)[2] == 1  # still the one registration
+
+
+def test_sign_in_tells_an_unconfirmed_person_what_to_do_only_when_the_password_is_right(env):
+    app, mission, inbox = env["app"], env["mission"], env["inbox"]
+    app.state.web.services.missions.set_registration(mission.id, True)
+    register(app, mission.id)
+    client, right = sign_in_answer(app, "director@agro.uz", lang="uz")
+    assert right.status_code == 403 and 'id="unconfirmed"' in right.text and "Неверная почта" not in right.text
+    # the page offers the new link at once: the address is posted to "forgot password", which sends it
+    token = re.search(r'name="csrf" value="([^"]+)"', right.text).group(1)
+    form = right.text.split('id="unconfirmed"')[1].split("</form>")[0]
+    assert 'action="/password/forgot"' in form and 'value="director@agro.uz"' in form
+    client.post("/password/forgot", data={"csrf": token, "email": "director@agro.uz"})
+    deliver(app)
+    assert len(links_in(inbox, "director@agro.uz", "/join/confirm/")) == 2
+    # a wrong password, or an address nobody has, reads exactly as before: nothing learnt by guessing
+    wrong = sign_in_answer(app, "director@agro.uz", "not the password at all")[1]
+    nobody = sign_in_answer(app, "nobody@agro.uz")[1]
+    for answer in (wrong, nobody):
+        assert answer.status_code == 401 and 'id="unconfirmed"' not in answer.text
+        assert "Неверная почта или пароль" in answer.text
+    # an account an admin deactivated is not "unconfirmed": the right password still opens nothing, says nothing
+    services = app.state.web.services
+    services.accounts.create_user("gone@cheese.ru", PASSWORD, "company", "ru", env["known"].id)
+    services.accounts.set_active(services.accounts.find("gone@cheese.ru").id, False)
+    gone = sign_in_answer(app, "gone@cheese.ru")[1]
+    assert gone.status_code == 401 and 'id="unconfirmed"' not in gone.text
+
+
+def test_the_organizer_invites_a_company_it_added_which_then_answers_what_waited(env):
+    """Reported: a company the organizer added from the registry had no account and could not register;
+    requests to it mailed nobody. The organizer now sees that it has nobody to answer and invites its contact."""
+    app, mission, inbox, known = env["app"], env["mission"], env["inbox"], env["known"]
+    services = app.state.web.services
+    missions, registry = services.missions, services.registry
+    guest_company = registry.create(CompanyData(name_ru="ООО «Сырдарья Агро»", tax_id="301234567", country="UZ",
+                                                region="UZ-SI", languages=["uz"]))
+    host = missions.add_participant(mission.id, known.id, "host", ["Ирина"])
+    guest = missions.add_participant(mission.id, guest_company.id, "visiting", ["Алишер"])
+    services.accounts.create_user("director@agro.uz", PASSWORD, "company", "uz", guest_company.id)
+    uz = signed_in_as(app, "director@agro.uz")
+    token = csrf_of(uz, f"/space/{mission.id}")
+    uz.post(f"/space/{mission.id}/request", data={"csrf": token, "target": host.id, "priority": "must",
+                                                   "message": "Pishloq"})
+    deliver(app)
+    assert not mails_to(inbox, "sales@cheese.ru")  # nobody to tell yet
+    organizer = signed_in(app, "organizer@altai.ru")
+    [waiting] = missions.requests(mission.id)
+    row = organizer.get(f"/missions/{mission.id}/requests").text.split(f'data-request="{waiting.request.id}"')[1]
+    assert 'class="badge warn nobody"' in row.split("</tr>")[0]
+    setup = organizer.get(f"/missions/{mission.id}").text
+    host_row = setup.split(f'data-participant="{host.id}"')[1].split("</tr>")[0]
+    assert 'data-representation="nobody"' in host_row and 'value="sales@cheese.ru"' in host_row
+    assert 'data-representation="ready"' in setup.split(f'data-participant="{guest.id}"')[1].split("</tr>")[0]
+    # a wrong address and one that has an account already are refused with a reason, and nothing is written
+    users = counts(app)[1]
+    token = csrf_of(organizer, f"/missions/{mission.id}")
+    invite = f"/missions/{mission.id}/participants/{host.id}/invite"
+    bad = organizer.post(invite, data={"csrf": token, "email": "not an address", "language": "ru"})
+    taken = organizer.post(invite, data={"csrf": token, "email": "director@agro.uz", "language": "ru"})
+    assert bad.status_code == 422 and taken.status_code == 409 and counts(app)[1] == users
+    assert "director@agro.uz" in taken.text
+    sent = organizer.post(invite, data={"csrf": token, "email": "sales@cheese.ru", "language": "ru"},
+                          follow_redirects=False)
+    assert sent.status_code == 303
+    assert 'data-representation="invited"' in organizer.get(f"/missions/{mission.id}").text.split(
+        f'data-participant="{host.id}"')[1].split("</tr>")[0]
+    deliver(app)
+    [welcome] = links_in(inbox, "sales@cheese.ru", "/welcome/")
+    assert welcome.endswith("?lang=ru")
+    [letter] = mails_to(inbox, "sales@cheese.ru")
+    assert "Алтайские сыры" in text_of(letter) and "Бизнес-миссия Сырдарьи" in text_of(letter)
+    # the link lets the person choose a password and language, and lands them in the mission's space
+    client = TestClient(app)
+    form = client.get(welcome)
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    saved = client.post(welcome.split("?")[0], data={"csrf": token, "password": PASSWORD, "repeated": PASSWORD,
+                                                     "language": "ru"}, follow_redirects=False)
+    assert saved.status_code == 303 and f"next=/space/{mission.id}" in saved.headers["location"]
+    user = services.accounts.find("sales@cheese.ru")
+    assert (user.role, user.company_id, user.language) == ("company", known.id, "ru")
+    landed, answer = sign_in_answer(app, "sales@cheese.ru")
+    space = landed.get(answer.headers["location"])
+    assert space.url.path == f"/space/{mission.id}"
+    incoming = space.text.split('id="incoming"')[1].split('id="outgoing"')[0]
+    assert f'data-request="{waiting.request.id}"' in incoming and "Pishloq" in incoming  # what waited is there
+    token = csrf_of(landed, f"/space/{mission.id}")
+    landed.post(f"/space/{mission.id}/answer/{waiting.request.id}", data={"csrf": token, "answer": "accept"})
+    assert missions.requests(mission.id)[0].request.status == "accepted"
+    assert 'data-representation="ready"' in organizer.get(f"/missions/{mission.id}").text.split(
+        f'data-participant="{host.id}"')[1].split("</tr>")[0]
+    # the organizer may also type an address the registry does not hold; it becomes one of the company's contacts
+    token = csrf_of(organizer, f"/missions/{mission.id}")
+    organizer.post(invite, data={"csrf": token, "email": "Export@Cheese.ru", "language": "uz"})
+    deliver(app)
+    assert links_in(inbox, "export@cheese.ru", "/welcome/")[0].endswith("?lang=uz")
+    assert "export@cheese.ru" in [c.email for c in registry.contacts(known.id)]
+    # an invitation is for a participant of this mission only
+    other = missions.create(MissionData(name="Другая миссия", host_territory="RU-ALT", visiting_territory="UZ-SI",
+                                        days=[{"date": "2026-12-20", "start": "10:00", "end": "11:00"}]))
+    assert organizer.post(f"/missions/{other.id}/participants/{host.id}/invite",
+                          data={"csrf": token, "email": "x@cheese.ru", "language": "ru"}).status_code == 404
+
+
+def test_a_representative_invites_a_colleague_and_both_hear_of_the_companys_requests(env):
+    app, mission, inbox, known = env["app"], env["mission"], env["inbox"], env["known"]
+    services = app.state.web.services
+    missions, registry = services.missions, services.registry
+    guest_company = registry.create(CompanyData(name_ru="ООО «Сырдарья Агро»", tax_id="301234567", country="UZ",
+                                                region="UZ-SI", languages=["uz"]))
+    missions.add_participant(mission.id, known.id, "host", ["Ирина"])
+    missions.add_participant(mission.id, guest_company.id, "visiting", ["Алишер"])
+    services.accounts.create_user("director@agro.uz", PASSWORD, "company", "uz", guest_company.id)
+    services.accounts.create_user("rep@cheese.ru", PASSWORD, "company", "ru", known.id)
+    services.accounts.create_user("someone@else.uz", PASSWORD, "viewer", "uz")
+    uz = signed_in_as(app, "director@agro.uz")
+    space = uz.get(f"/space/{mission.id}").text
+    assert 'id="colleagues"' in space and f'action="/space/{mission.id}/colleagues"' in space
+    token = csrf_of(uz, f"/space/{mission.id}")
+    invited = uz.post(f"/space/{mission.id}/colleagues", data={"csrf": token, "email": "deputy@agro.uz",
+                                                               "language": "uz"})
+    assert invited.status_code == 200 and 'id="colleague-invited"' in invited.text
+    # an address that has an account of its own is answered the same (the page does not tell who has an
+    # account); its owner is told by mail, and the account is not changed
+    same = uz.post(f"/space/{mission.id}/colleagues", data={"csrf": token, "email": "someone@else.uz",
+                                                            "language": "uz"})
+    assert same.status_code == 200 and 'id="colleague-invited"' in same.text
+    assert services.accounts.find("someone@else.uz").role == "viewer"
+    bad = uz.post(f"/space/{mission.id}/colleagues", data={"csrf": token, "email": "nope", "language": "uz"})
+    assert bad.status_code == 422 and 'id="problems"' in bad.text
+    deliver(app)
+    assert not links_in(inbox, "someone@else.uz", "/welcome/") and mails_to(inbox, "someone@else.uz")
+    [welcome] = links_in(inbox, "deputy@agro.uz", "/welcome/")
+    assert welcome.endswith("?lang=uz")
+    client = TestClient(app)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get(welcome).text).group(1)
+    client.post(welcome.split("?")[0], data={"csrf": token, "password": PASSWORD, "repeated": PASSWORD,
+                                             "language": "uz"})
+    deputy = services.accounts.find("deputy@agro.uz")
+    assert (deputy.role, deputy.company_id) == ("company", guest_company.id)
+    deputy_client, answer = sign_in_answer(app, "deputy@agro.uz")
+    assert deputy_client.get(answer.headers["location"]).url.path == f"/space/{mission.id}"
+    colleagues = deputy_client.get(f"/space/{mission.id}").text.split('id="colleagues"')[1].split("</section>")[0]
+    assert "director@agro.uz" in colleagues and "deputy@agro.uz" in colleagues
+    # both hear of a request to their company
+    rep = signed_in_as(app, "rep@cheese.ru")
+    token = csrf_of(rep, f"/space/{mission.id}")
+    guest = missions.participant_of_company(mission.id, guest_company.id)
+    rep.post(f"/space/{mission.id}/request", data={"csrf": token, "target": guest.id, "message": "Sir"})
+    deliver(app)
+    for address in ("director@agro.uz", "deputy@agro.uz"):
+        assert any("Sir" in text_of(m) for m in mails_to(inbox, address)), address
+    # a colleague is invited to one's own company only, and only by its people
+    assert rep.get(f"/space/{mission.id}").text.split('id="colleagues"')[1].count("agro.uz") == 0
+    viewer = signed_in_as(app, "someone@else.uz")
+    assert viewer.post(f"/space/{mission.id}/colleagues", data={"csrf": csrf_of(viewer, "/account"),
+                                                                "email": "x@agro.uz"}).status_code == 403
+
+
+def test_a_representative_lands_in_their_space_and_sees_only_the_menu_they_can_use(env):
+    app, mission, known = env["app"], env["mission"], env["known"]
+    services = app.state.web.services
+    missions = services.missions
+    missions.add_participant(mission.id, known.id, "host", ["Ирина"])
+    services.accounts.create_user("rep@cheese.ru", PASSWORD, "company", "ru", known.id)
+    client, landed = sign_in_answer(app, "rep@cheese.ru")
+    assert landed.status_code == 303
+    assert client.get(landed.headers["location"]).url.path == f"/space/{mission.id}"  # one mission: its space
+    page_text = client.get(f"/space/{mission.id}").text
+    menu = page_text.split("<nav>")[1].split("</nav>")[0]
+    assert 'href="/space"' in menu
+    for href in re.findall(r'href="([^"]+)"', menu):
+        assert client.get(href).status_code == 200, href  # every entry opens
+    assert 'class="brand" href="/space"' in page_text
+    # with two missions: a short list of them, each leading to its space
+    other = missions.create(MissionData(name="Вторая миссия", host_territory="RU-ALT", visiting_territory="UZ-SI",
+                                        days=[{"date": "2026-12-20", "start": "10:00", "end": "11:00"}]))
+    missions.add_participant(other.id, known.id, "host", ["Ирина"])
+    listing = client.get("/space")
+    assert listing.status_code == 200
+    assert f'href="/space/{mission.id}"' in listing.text and f'href="/space/{other.id}"' in listing.text
+    # staff have no "my missions" entry; an organizer's "/" is the dashboard as before
+    organizer = signed_in(app, "organizer@altai.ru")
+    assert 'href="/space"' not in organizer.get("/missions").text.split("<nav>")[1].split("</nav>")[0]
+    # a representative of a company in no mission is told so, not sent in circles
+    services.accounts.create_user("idle@firm.ru", PASSWORD, "company", "ru", services.registry.create(
+        CompanyData(name_ru="ООО «Без миссий»", tax_id="2221000010", country="RU", region="RU-ALT")).id)
+    idle = signed_in_as(app, "idle@firm.ru")
+    nothing = idle.get("/space")
+    assert nothing.status_code == 200 and 'id="no-missions"' in nothing.text

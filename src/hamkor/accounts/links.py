@@ -50,10 +50,17 @@ def issue(session, purpose: str, now: datetime, user_id: int | None = None, payl
     return token
 
 
+def find(session, token: str, purposes: tuple[str, ...]) -> SignedLink | None:
+    """The link this token names, whatever its state (used, expired), or None for a token that names none:
+    what a page needs to offer a fresh link in place of a dead one to whoever holds it."""
+    link = session.get(SignedLink, _digest(token or "")) if token and len(token) < 200 else None
+    return link if link is not None and link.purpose in purposes else None
+
+
 def check(session, token: str, purposes: tuple[str, ...], now: datetime) -> SignedLink:
     """The link this token opens, still usable; LinkProblem otherwise. Does not use it up."""
-    link = session.get(SignedLink, _digest(token or "")) if token and len(token) < 200 else None
-    if link is None or link.purpose not in purposes:
+    link = find(session, token, purposes)
+    if link is None:
         raise not_valid()
     if link.used_at is not None:
         raise LinkProblem("used", "this link has been used already: each link works once")

@@ -32,6 +32,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "missions.manage": frozenset({"admin", "organizer"}),
     # a company representative asks for meetings and answers requests for their own company only
     "missions.request": frozenset({"admin", "organizer", "company"}),
+    # a representative's own missions, where they land (the menu's "My missions"); staff have the mission pages
+    "missions.space": frozenset({"company"}),
     # the cooperation registry is the administration's own record: company representatives do not see it
     "cooperation.view": frozenset({"admin", "analyst", "organizer", "viewer"}),
     "cooperation.edit": frozenset({"admin", "analyst", "organizer"}),

@@ -88,6 +88,15 @@ class SignedIn:
     digest: str  # the session's key: what ending it needs
 
 
+@dataclass(frozen=True)
+class PasswordCheck:
+    """What a sign-in's e-mail and password found: the account whose password it is (None when no account
+    has this address and password), and whether it may sign in (an inactive one may not)."""
+
+    user: User | None
+    may_sign_in: bool
+
+
 class AccountError(Problem):
     """Something about an account a person can fix (bad e-mail, short password, taken)."""
 
@@ -215,6 +224,11 @@ class Accounts:
             user = self._link_owner(session, link)
             return user
 
+    def link_payload(self, token: str, purposes: tuple[str, ...]) -> dict:
+        """What a still usable link carries besides its owner (an invitation's mission); LinkProblem otherwise."""
+        with self.db.session() as session:
+            return dict(links.check(session, token, purposes, self.clock()).payload or {})
+
     def set_password_by_link(self, token: str, purposes: tuple[str, ...], password: str,
                              language: str | None = None) -> User:
         """Choose a password through an invitation or reset link; the link is used up only when it works.
@@ -288,22 +302,31 @@ class Accounts:
             if user is not None:
                 user.mail_digest = digest
 
-    def authenticate(self, email: str, password: str) -> User | None:
+    def check_password(self, email: str, password: str) -> PasswordCheck:
+        """Whose password this is, and whether that account may sign in. An account that may not (its
+        address still unconfirmed, or deactivated) is named only to whoever typed its right password: the
+        caller may then tell them what to do, which tells a guesser nothing."""
         with self.db.session() as session:
             user = session.scalar(select(User).where(User.email == email.strip().lower()))
-            if user is None or not user.active or len(password) > MAX_PASSWORD:
+            if user is None or len(password) > MAX_PASSWORD:
                 equal_time(password)  # same cost either way: no timing hint that the e-mail exists
-                return None
+                return PasswordCheck(None, False)
             try:
                 _hasher.verify(user.password_hash, password)
             except VerificationError:
-                return None
+                return PasswordCheck(None, False)
             except InvalidHashError:  # an invited account has no password yet: it costs the same to be refused
                 equal_time(password)
-                return None
+                return PasswordCheck(None, False)
+            if not user.active:
+                return PasswordCheck(user, False)
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
-            return user
+            return PasswordCheck(user, True)
+
+    def authenticate(self, email: str, password: str) -> User | None:
+        check = self.check_password(email, password)
+        return check.user if check.may_sign_in else None
 
     def get(self, user_id: int) -> User | None:
         with self.db.session() as session:

@@ -62,6 +62,28 @@ def invitation_to_register(site_url: str, mission, company, lang: str) -> Letter
                   action=("Register", f"{site_url}/join/{mission.id}?lang={lang}"))
 
 
+def representative_invitation(site_url: str, token: str, mission, company, invited_by: str, lang: str) -> Letter:
+    """An account for one of a taking-part company's people: from the organizers (a company they added from the
+    registry) or from a colleague. The link opens the password form, then the mission's space."""
+    return Letter("invite", Msg("Your account for %(mission)s", mission=_title(mission, lang)),
+                  [Msg("%(who)s invites you to speak for %(company)s at the business mission «%(mission)s»: to see "
+                       "the meeting requests sent to it and answer them, ask for meetings and follow its agenda.",
+                       who=invited_by, company=company_name(company, lang), mission=_title(mission, lang)),
+                   "Open the link to choose your password and language. It works once, for seven days."],
+                  action=("Accept the invitation", f"{site_url}/welcome/{token}?lang={lang}"))
+
+
+def colleague_with_known_address(site_url: str, mission, company, invited_by: str, lang: str) -> Letter:
+    """A representative invited an address that has an account already: its owner hears of it (the space said
+    the same as for any invitation), and the account is not changed."""
+    return Letter("invite-known", Msg("An invitation for %(mission)s", mission=_title(mission, lang)),
+                  [Msg("%(who)s invited this address to speak for %(company)s at «%(mission)s», but it has a hamkor "
+                       "account already, which stays as it is. If you should speak for this company too, ask the "
+                       "mission's organizers; if not, you need not do anything.", who=invited_by,
+                       company=company_name(company, lang), mission=_title(mission, lang))],
+                  action=("Sign in", f"{site_url}/signin?lang={lang}"))
+
+
 def request_received(site_url: str, mission, requester: str, message: str | None, lang: str) -> Letter:
     paragraphs = [Msg("%(company)s asks to meet you at «%(mission)s».", company=requester,
                       mission=_title(mission, lang))]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from hamkor.accounts import links
 from hamkor.accounts.permissions import SYSTEM, Actor
@@ -22,7 +22,15 @@ from hamkor.missions import letters
 from hamkor.missions.base import MissionError, mission_row, requests_closed
 from hamkor.missions.grid import time_grid
 from hamkor.store.db import session_of, unit_of_work
-from hamkor.store.models import Company, CompanyContact, Mission, MissionParticipant, MissionRegistration, User
+from hamkor.store.models import (
+    Company,
+    CompanyContact,
+    Mission,
+    MissionParticipant,
+    MissionRegistration,
+    SignedLink,
+    User,
+)
 
 REGISTRATION_STATES = ("unconfirmed", "pending", "approved", "refused")
 
@@ -69,6 +77,20 @@ def _add_contact(session, company_id: int, registration: MissionRegistration, em
         first = (registration.attendees or [{}])[0]
         session.add(CompanyContact(company_id=company_id, name=first.get("name") or email,
                                    role=first.get("role"), email=email))
+
+
+def _registration_of(session, link) -> MissionRegistration | None:
+    return session.get(MissionRegistration, (link.payload or {}).get("registration")) if link is not None else None
+
+
+def _unconfirmed_registration(session, user: User) -> MissionRegistration | None:
+    """The registration still waiting for this account's address to be confirmed (the account is inactive until
+    then); None for any other account, a deactivated one included."""
+    if user.active:
+        return None
+    return session.scalar(select(MissionRegistration).where(
+        MissionRegistration.user_id == user.id, MissionRegistration.status == "unconfirmed")
+        .order_by(MissionRegistration.id.desc()).limit(1))
 
 
 class MissionRegistrations:
@@ -148,10 +170,16 @@ class MissionRegistrations:
         if existing is not None:
             # Answered as any registration is (the page says "check your mail"): who has an account must not
             # be learnt from this public form. The address's owner is told by mail; nothing else is written.
+            # An address whose registration still waits for its confirmation gets that confirmation again
+            # (its first link may have expired): registering again is what such a person tries.
             equal_time(form.password)
-            queue(session, existing.email, existing.language,
-                  letters.registration_with_known_address(self.site_url, mission, existing.language), now,
-                  user=existing, mission_id=mission_id)
+            waiting = _unconfirmed_registration(session, existing)
+            if waiting is not None:
+                self._send_confirmation(session, waiting, existing, now)
+            else:
+                queue(session, existing.email, existing.language,
+                      letters.registration_with_known_address(self.site_url, mission, existing.language), now,
+                      user=existing, mission_id=mission_id)
             return None
         company = known
         if company is not None:
@@ -186,10 +214,61 @@ class MissionRegistrations:
         session.flush()
         if not claim:
             _add_contact(session, company.id, registration, email)
-        token = links.issue(session, "confirm", now, user.id, {"registration": registration.id})
-        queue(session, email, form.language, letters.confirm_registration(self.site_url, token, mission, form.language),
-              now, mission_id=mission_id)
+        self._send_confirmation(session, registration, user, now)
         return registration
+
+    def _send_confirmation(self, session, registration: MissionRegistration, user: User, now: datetime) -> None:
+        """A new confirmation link to the registered address; any earlier one still live stops working (one live
+        link at a time). An expired one stays as it was, so that its page still says it expired."""
+        session.execute(delete(SignedLink).where(SignedLink.user_id == user.id, SignedLink.purpose == "confirm",
+                                                 SignedLink.used_at.is_(None), SignedLink.expires_at > now)
+                        .execution_options(synchronize_session=False))
+        mission = session.get(Mission, registration.mission_id)
+        lang = user.language if user.language in LANGUAGES else "ru"
+        token = links.issue(session, "confirm", now, user.id, {"registration": registration.id})
+        queue(session, user.email, lang, letters.confirm_registration(self.site_url, token, mission, lang), now,
+              mission_id=mission.id)
+
+    # -- nobody locked out: a confirmation link that expired or was lost (issue 27.2) --------------------
+    def confirmation_renewable(self, token: str) -> bool:
+        """Whether this confirmation link, dead or not, is of a registration that still waits for its
+        confirmation: then its page offers a fresh link to whoever holds it."""
+        with self.db.session() as session:
+            link = links.find(session, token, ("confirm",))
+            registration = _registration_of(session, link)
+            return registration is not None and registration.status == "unconfirmed"
+
+    @unit_of_work
+    def renew_confirmation(self, token: str, now: datetime | None = None) -> bool:
+        """Mail a fresh confirmation link to the address a dead confirmation link was sent to. Only whoever holds
+        a link of that registration may ask, and the new link goes to the registered address, never elsewhere.
+        False (nothing sent) when the registration is confirmed already; LinkProblem for a link that names none."""
+        session = session_of(self)
+        link = links.find(session, token, ("confirm",))
+        registration = _registration_of(session, link)
+        if registration is None:
+            raise links.not_valid()
+        user = session.get(User, registration.user_id) if registration.user_id else None
+        if registration.status != "unconfirmed" or user is None:
+            return False
+        self._send_confirmation(session, registration, user, now or self.clock())
+        return True
+
+    @unit_of_work
+    def resend_confirmation(self, email: str, now: datetime | None = None) -> None:
+        """"Forgot password" for an address whose registration is unconfirmed: its account cannot sign in or get
+        a password link, so the confirmation goes again. Says nothing either way (the page answers the same)."""
+        session = session_of(self)
+        user = session.scalar(select(User).where(User.email == (email or "").strip().lower()[:320]))
+        waiting = _unconfirmed_registration(session, user) if user is not None else None
+        if waiting is not None:
+            self._send_confirmation(session, waiting, user, now or self.clock())
+
+    def awaits_confirmation(self, user_id: int) -> bool:
+        """The account was made by a registration whose address is not confirmed yet."""
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            return user is not None and _unconfirmed_registration(session, user) is not None
 
     def registration_link(self, token: str) -> MissionRegistration:
         """The registration a confirmation link is for, while the link is usable (LinkProblem otherwise)."""

@@ -22,6 +22,7 @@ from hamkor.missions.base import (  # noqa: F401 - the names callers use, in one
 from hamkor.missions.outcomes import Funnel, FunnelStep, MissionOutcomes, Outcome  # noqa: F401
 from hamkor.missions.participation import MissionParticipation, SideAnswers  # noqa: F401
 from hamkor.missions.registration import MissionRegistrations, Registration, RegistrationView  # noqa: F401
+from hamkor.missions.representatives import MissionRepresentatives, Representative  # noqa: F401
 from hamkor.missions.requests import MissionRequests, RequestView, Sight  # noqa: F401
 from hamkor.missions.scheduling import Built, MissionScheduling  # noqa: F401
 from hamkor.missions.setup import MissionData, MissionSetup, Person, validate  # noqa: F401
@@ -29,7 +30,7 @@ from hamkor.store.db import Database
 
 
 class Missions(MissionSetup, MissionRequests, MissionScheduling, MissionOutcomes, MissionRegistrations,
-               MissionParticipation):
+               MissionParticipation, MissionRepresentatives):
     def __init__(self, db: Database, clock: Callable[[], datetime] = now_utc,
                  site_url: str = "http://127.0.0.1:8000", mail_dir: str | None = None) -> None:
         self.db = db

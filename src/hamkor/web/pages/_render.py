@@ -18,7 +18,8 @@ from hamkor.web.security import csrf_matches
 from hamkor.web.shared.trade import partner_choices
 
 # The menu, each entry with the permission its page needs: a viewer sees only what they may open.
-NAV = [("/", "Dashboard", "trade.view"), ("/explorer", "Trade explorer", "trade.view"),
+NAV = [("/space", "My missions", "missions.space"),
+       ("/", "Dashboard", "trade.view"), ("/explorer", "Trade explorer", "trade.view"),
        ("/partners", "Partners", "trade.view"), ("/mirror", "Mirror data", "trade.view"),
        ("/brief", "Brief", "brief.create"),
        ("/opportunities", "Opportunities", "trade.view"), ("/companies", "Companies", "companies.view"),
@@ -38,6 +39,7 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
         request=request, viewer=viewer, csrf=viewer.csrf if viewer else context.pop("csrf", ""),
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], language_names=LANGUAGE_NAMES,
         nav=[(href, label) for href, label, permission in NAV if viewer and viewer.may(permission)],
+        start_page="/space" if viewer and viewer.may("missions.space") else "/",  # a representative's own missions
         current_path=request.url.path, **template_helpers(lang, state.settings.timezone, _reader_zone(state, viewer)),
         **context)
     response = HTMLResponse(html, status_code=status_code)

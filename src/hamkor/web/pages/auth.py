@@ -51,7 +51,13 @@ def signin(request: Request, web: Web, email: str = Form(...), password: str = F
         return page(request, "signin.html.j2", status_code=429, csrf=csrf, next=_safe_next(next),
                     error="Too many attempts: wait a few minutes and try again.")
     accounts = state.services.accounts
-    user = accounts.authenticate(email, password)
+    check = accounts.check_password(email, password)
+    user = check.user if check.may_sign_in else None
+    if check.user is not None and not check.may_sign_in and state.services.missions.awaits_confirmation(check.user.id):
+        # The right password of a registration whose address is unconfirmed: say what to do (only to whoever
+        # typed it, so a guesser learns nothing); a deactivated account reads as any refusal below.
+        return page(request, "signin.html.j2", status_code=403, csrf=csrf, next=_safe_next(next),
+                    unconfirmed=check.user.email)
     if user is None:
         for throttle, key in counters:
             throttle.failed(key)
@@ -61,8 +67,10 @@ def signin(request: Request, web: Web, email: str = Form(...), password: str = F
     settings = state.services.settings
     token, _ = accounts.start_session(user.id, timedelta(days=settings.session_max_days))
     target = _safe_next(next)
-    if user.role == "company" and user.company_id is None and target == "/":
-        target = "/account#registrations"  # all that an account waiting for the organizers' approval sees
+    if user.role == "company" and target == "/":
+        # a representative lands among their missions, not on the trade dashboard (issue 27.2); an account
+        # waiting for the organizers' approval sees only its own registration
+        target = "/space" if user.company_id is not None else "/account#registrations"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, state.sessions.cookie(token), max_age=int(settings.session_max_days * 86400),
                         httponly=True, samesite="lax", secure=request.url.scheme == "https")

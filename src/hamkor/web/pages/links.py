@@ -13,7 +13,8 @@ from fastapi.responses import RedirectResponse
 from hamkor.accounts.links import LinkProblem
 from hamkor.accounts.service import AccountError
 from hamkor.i18n import Msg
-from hamkor.web.deps import AccountsDep
+from hamkor.web.deps import AccountsDep, MissionsDep
+from hamkor.web.forms import whole_number
 from hamkor.web.pages._public import over_limit, public_form_ok, public_page
 from hamkor.web.pages._render import page
 
@@ -24,7 +25,12 @@ PASSWORD_LINKS = {"welcome": ("Welcome to hamkor", ("invite",), True),
                   "password/reset": ("Choose a new password", ("reset",), False)}
 
 
-def link_problem_page(request: Request, problem: LinkProblem):
+def link_problem_page(request: Request, problem: LinkProblem, renew: str | None = None):
+    """Why a link opens nothing. With `renew` (the address of a form that mails a fresh link) the page offers
+    one, with a CSRF value for that form: someone not signed in holds the link."""
+    if renew:
+        return public_page(request, "link_problem.html.j2", status_code=410, state=problem.state,
+                           reason=problem.problems[0][1], renew=renew)
     return page(request, "link_problem.html.j2", status_code=410, state=problem.state,
                 reason=problem.problems[0][1])
 
@@ -39,8 +45,8 @@ def forgot_form(request: Request):
 
 
 @router.post("/password/forgot")
-def forgot(request: Request, accounts: AccountsDep, background: BackgroundTasks, email: str = Form(""),
-           csrf: str = Form("")):
+def forgot(request: Request, accounts: AccountsDep, missions: MissionsDep, background: BackgroundTasks,
+           email: str = Form(""), csrf: str = Form("")):
     if not public_form_ok(request, csrf):
         return _expired_form(request)
     if over_limit(request):
@@ -49,6 +55,9 @@ def forgot(request: Request, accounts: AccountsDep, background: BackgroundTasks,
     # The link is made and mailed after the answer has gone: a known address costs a few writes that an
     # unknown one does not, and the answer's time must not tell them apart. The answer is the same for both.
     background.add_task(accounts.forgot_password, email[:320])
+    # An address whose registration is unconfirmed has an account that can neither sign in nor get a password
+    # link: its confirmation goes again instead (issue 27.2: an expired link must not lock a company out).
+    background.add_task(missions.resend_confirmation, email[:320])
     return public_page(request, "forgot.html.j2", sent=True)
 
 
@@ -71,13 +80,16 @@ def _password_routes(prefix: str, heading: str, purposes: tuple[str, ...], ask_l
                 return _expired_form(request)
             if password != repeated:
                 raise AccountError([("password", "the two new passwords differ")])
+            mission = whole_number(str(accounts.link_payload(token, purposes).get("mission", "")), 1)
             accounts.set_password_by_link(token, purposes, password, language if ask_language else None)
         except LinkProblem as problem:
             return link_problem_page(request, problem)
         except AccountError as problem:
             return public_page(request, "password_form.html.j2", status_code=422, heading=heading, who=who,
                                ask_language=ask_language, action=f"/{prefix}/{token}", problems=problem.problems)
-        return RedirectResponse("/signin?notice=password-set", status_code=303)
+        # an invitation to speak for a company in a mission leads, once signed in, to that mission's space
+        after = f"&next=/space/{mission}" if mission else ""
+        return RedirectResponse(f"/signin?notice=password-set{after}", status_code=303)
 
 
 for _prefix, (_heading, _purposes, _ask) in PASSWORD_LINKS.items():

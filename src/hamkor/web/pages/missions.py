@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from hamkor.accounts.service import AccountError
 from hamkor.companies.classify import uz_to_latin
 from hamkor.companies.registry import company_name
 from hamkor.companies.sectors import SECTORS
-from hamkor.errors import NotFound, Refused
-from hamkor.i18n import Msg, translations
+from hamkor.errors import Conflict, NotFound, Refused
+from hamkor.i18n import LANGUAGES, Msg, translations
 from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
 from hamkor.missions.service import PRIORITIES, SIDES, STAGES, MissionData, MissionError, Missions, Outcome
@@ -213,17 +214,25 @@ def _tabs(mission, current: str) -> dict:
 def mission_page(request: Request, viewer: MissionViewer, missions: MissionsDep, registry: RegistryDep,
                  web: Web, mission: MissionInPath,
                  document_job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
+    return _mission_page(request, viewer, missions, registry, web, mission,
+                         document_job=_followed_document(web, viewer, mission.id, document_job))
+
+
+def _mission_page(request: Request, viewer, missions, registry, web, mission, status_code: int = 200, **context):
     lang = language_of(request)
     people = missions.people(mission.id)
     taking_part = {p.company.id for p in people.values()}
     candidates = [c for c in registry.all() if c.id not in taking_part]
     slots = missions.slots(mission)
-    return page(request, "mission.html.j2", **_tabs(mission, "setup"), people=list(people.values()),
+    may_manage = viewer.may("missions.manage")
+    return page(request, "mission.html.j2", status_code, **_tabs(mission, "setup"), people=list(people.values()),
                 candidates=candidates, company=lambda c: company_name(c, lang), visits=missions.visits(mission.id),
-                slots=slots, clock=clock, may_manage=viewer.may("missions.manage"),
+                slots=slots, clock=clock, may_manage=may_manage,
                 deadline=_local_deadline(mission), own=viewer.company_id,
                 past=bool(mission.days) and mission.days[-1]["date"] < web.services.today().isoformat(),
-                document_job=_followed_document(web, viewer, mission.id, document_job))
+                # who can answer each participant's requests, and the addresses an invitation may go to
+                representation=missions.representation(mission.id) if may_manage else {},
+                contacts=missions.contact_addresses(mission.id) if may_manage else {}, **context)
 
 
 def _followed_document(web, viewer, mission_id: int, job_id: int | None):
@@ -270,6 +279,24 @@ async def update_participant(request: Request, viewer: MissionManager, missions:
     return RedirectResponse(local_path(form.get("back"), f"/missions/{mission_id}#participants"), status_code=303)
 
 
+@router.post("/missions/{mission_id}/participants/{participant_id}/invite")
+async def invite_representative(request: Request, viewer: MissionManager, missions: MissionsDep,
+                                registry: RegistryDep, web: Web, mission: MissionInPath, participant_id: RecordId):
+    """An account for a participant's contact (a company added from the registry has nobody to answer)."""
+    form = await read_form(request)
+    check_csrf(viewer, form.get("csrf"))
+    email, language = form.text("email", 320), form.choice("language", LANGUAGES, "ru")
+    try:
+        missions.invite_representative(mission.id, participant_id, email, language, viewer.actor)
+    except (Conflict, AccountError, MissionError) as problem:
+        if isinstance(problem, NotFound):
+            raise
+        return _mission_page(request, viewer, missions, registry, web, mission,
+                             409 if isinstance(problem, Conflict) else 422, problems=problem.problems,
+                             invite_for=participant_id)
+    return RedirectResponse(f"/missions/{mission.id}#participant-{participant_id}", status_code=303)
+
+
 @router.post("/missions/{mission_id}/visits")
 async def add_visit(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId):
     form = await read_form(request)
@@ -295,7 +322,9 @@ def requests_page(request: Request, viewer: MissionViewer, missions: MissionsDep
     mine = missions.participant_of_company(mission.id, viewer.company_id) if viewer.role == "company" else None
     shown = [v for v in views if not status or v.request.status == status or (status == "mutual" and v.mutual)]
     people = list(missions.people(mission.id).values())
+    may_manage = viewer.may("missions.manage")
     return page(request, "mission_requests.html.j2", **_tabs(mission, "requests"), views=shown, total=len(views),
+                representation=missions.representation(mission.id) if may_manage else {},
                 status=status or "", people=people, name=lambda p: p.name(lang), priorities=PRIORITIES,
                 mine=mine, may_manage=viewer.may("missions.manage"),
                 may_request=viewer.may("missions.request") and (viewer.role != "company" or mine),

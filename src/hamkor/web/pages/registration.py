@@ -124,12 +124,18 @@ async def join(request: Request, missions: MissionsDep, mission: MissionInPath):
     return RedirectResponse("/signin?notice=registered", status_code=303)
 
 
+def _dead_confirmation(request: Request, missions, token: str, problem: LinkProblem):
+    """A confirmation link that opens nothing; one of a registration still unconfirmed offers a fresh link."""
+    renewable = problem.state in ("expired", "used") and missions.confirmation_renewable(token)
+    return link_problem_page(request, problem, renew=f"/join/confirm/{token}/renew" if renewable else None)
+
+
 @router.get("/join/confirm/{token}")
 def confirm_form(request: Request, missions: MissionsDep, token: str):
     try:
         missions.registration_link(token)
     except LinkProblem as problem:
-        return link_problem_page(request, problem)
+        return _dead_confirmation(request, missions, token, problem)
     return public_page(request, "confirm_link.html.j2", heading="Confirm the registration",
                        text="Confirm that this address is yours: then the organizers see your registration.",
                        button="Confirm", action=f"/join/confirm/{token}")
@@ -143,10 +149,31 @@ async def confirm(request: Request, missions: MissionsDep, token: str):
     try:
         missions.confirm_registration(token)
     except LinkProblem as problem:
-        return link_problem_page(request, problem)
+        return _dead_confirmation(request, missions, token, problem)
     return page(request, "confirm_link.html.j2", heading="Confirm the registration",
                 done="Your address is confirmed. The organizers will decide on your registration and tell you by "
                      "mail; meanwhile you can sign in.", next="/signin")
+
+
+@router.post("/join/confirm/{token}/renew")
+async def renew_confirmation(request: Request, missions: MissionsDep, token: str):
+    """A fresh confirmation link, mailed to the registered address, for whoever holds a dead one. The page never
+    shows the address: the link's holder knows it, and nobody else learns it."""
+    form = await read_form(request)
+    if not public_form_ok(request, form.get("csrf")):
+        return page(request, "message.html.j2", status_code=400, message="The form expired: please try again.")
+    if over_limit(request):
+        return page(request, "message.html.j2", status_code=429,
+                    message="Too many attempts: wait a few minutes and try again.")
+    try:
+        sent = missions.renew_confirmation(token)
+    except LinkProblem as problem:
+        return link_problem_page(request, problem)
+    if not sent:  # confirmed already: the link is spent, and signing in is what is left to do
+        return link_problem_page(request, LinkProblem("used", "this link has been used already: each link works "
+                                                              "once"))
+    return page(request, "confirm_link.html.j2", heading="Confirm the registration",
+                renewed="A new link is on its way to the address you registered with. It works once, for three days.")
 
 
 # ---- the organizers' side ----------------------------------------------------------------------

@@ -14,12 +14,13 @@ from fastapi.responses import RedirectResponse, Response
 from hamkor.companies.matching import describe
 from hamkor.companies.registry import CompanyFilter, TextSearch
 from hamkor.companies.service import match
-from hamkor.errors import NotFound, Problem, Refused
+from hamkor.errors import Conflict, NotFound, Problem, Refused
+from hamkor.i18n import LANGUAGES
 from hamkor.missions import documents
 from hamkor.missions.base import PRIORITIES, STAGES, aware, mission_text
 from hamkor.missions.outcomes import Outcome
 from hamkor.store.db import as_utc
-from hamkor.web.deps import MissionInPath, MissionRequester, RecordId, Web, language_of
+from hamkor.web.deps import MissionInPath, MissionRequester, RecordId, SpaceOwner, Web, language_of
 from hamkor.web.forms import read_form, whole_number
 from hamkor.web.pages._render import check_csrf, page
 
@@ -109,7 +110,20 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
                 changed=changed, meetings=meetings, feedback=missions.feedback_of(mine.id), after=after,
                 stages=STAGES, filters=q, sectors=web.services.registry.sectors(),
                 regions=sorted({p.company.region for p in others if p.company.region}),
-                name=lambda p: p.name(lang), **context)
+                name=lambda p: p.name(lang),
+                # only those who have taken their account: the space does not tell who was invited (an address
+                # with an account of its own is answered as any other)
+                colleagues=[r for r in missions.representatives(mine.company.id) if r.ready], **context)
+
+
+@router.get("/space")
+def own_missions(request: Request, viewer: SpaceOwner, web: Web):
+    """Where a representative lands: their one mission's space, or a short list when there are several."""
+    found = web.services.missions.missions_of_company(viewer.company_id)
+    if len(found) == 1:
+        return RedirectResponse(f"/space/{found[0].id}", status_code=303)
+    lang = language_of(request)
+    return page(request, "spaces.html.j2", missions=found, title=lambda m: mission_text(m, "name", lang))
 
 
 @router.get("/space/{mission_id}")
@@ -169,6 +183,27 @@ async def space_availability(request: Request, viewer: MissionRequester, web: We
     except Problem as problem:
         return _space(request, viewer, web, mission, 422, problems=problem.problems)
     return RedirectResponse(f"/space/{mission.id}#availability", status_code=303)
+
+
+@router.post("/space/{mission_id}/colleagues")
+async def space_colleague(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
+    """A colleague's own account for the same company, by an invitation mailed to them."""
+    form = await read_form(request)
+    check_csrf(viewer, form.get("csrf"))
+    missions = web.services.missions
+    mine = _mine(missions, mission, viewer)
+    key = f"colleague:{viewer.user_id}"  # each invitation is a mail: a few at a time
+    if web.public_throttle.blocked(key):
+        return _space(request, viewer, web, mission, 429,
+                      problems=[("email", "Too many attempts: wait a few minutes and try again.")])
+    web.public_throttle.failed(key)
+    email, language = form.text("email", 320), form.choice("language", LANGUAGES, viewer.language)
+    try:
+        missions.invite_representative(mission.id, mine.id, email, language, viewer.actor)
+    except Problem as problem:
+        return _space(request, viewer, web, mission, 409 if isinstance(problem, Conflict) else 422,
+                      problems=problem.problems)
+    return _space(request, viewer, web, mission, colleague_invited=email.strip().lower())
 
 
 @router.post("/space/{mission_id}/feed")
