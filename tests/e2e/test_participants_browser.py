@@ -271,7 +271,7 @@ def test_nobody_is_locked_out_in_the_browser(world):
         # the Uzbek director lands in the space and asks the cheese maker to meet
         sign_in(uz, site, "director@agro.uz")
         assert uz.url.endswith(f"/space/{mission.id}")
-        uz.locator(f"#listed li[data-participant='{host.id}'] input[name=message]").fill("Pishloq kerak")
+        uz.locator(f"#listed li[data-participant='{host.id}'] textarea[name=message]").fill("Pishloq kerak")
         uz.locator(f"#listed li[data-participant='{host.id}'] form.ask button").click()
         uz.wait_for_load_state()
         [waiting] = services.missions.requests(mission.id)

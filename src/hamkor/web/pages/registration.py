@@ -36,7 +36,7 @@ MAX_ATTENDEES = 10
 
 def _codes(form, name: str) -> list[str]:
     """Codes as people paste them: commas, semicolons, spaces or one a line ('0406 0402', '0406;\n0402')."""
-    return [c for c in re.split(r"[\s,;]+", (form.get(name) or "")[:2000]) if c][:50]
+    return [c for c in re.split(r"[\s,;]+", (form.get(name) or "")[:4000]) if c][:50]
 
 
 def _attendees(form) -> list[dict]:
