@@ -212,3 +212,63 @@ def test_an_october_file_shows_its_figure_and_source_on_the_dashboard(page, serv
     # the first months an earlier test of this module loaded from a real file either
     assert "–сентябрь 2025 г." in note and "октябр" not in note
     shot(page, demo_settings, "dashboard-october")
+
+
+# ---- issue 27: missions as people meet them -----------------------------------------------------
+def test_a_deadline_reads_in_the_missions_zone_and_the_readers_own(browser, server):
+    """The public page printed «18.12.2026, 11:00» (UTC, no zone). Read from Tashkent, the Barnaul deadline
+    names Barnaul time and adds the reader's own; read in Barnaul, it adds nothing."""
+    said = {}
+    for zone in ("Asia/Tashkent", "Asia/Barnaul"):
+        context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id=zone, locale="ru-RU")
+        page = context.new_page()
+        page.goto(f"{server}/join/1?lang=ru")
+        said[zone] = page.locator("dd time[data-zone]").first.inner_text()
+        context.close()
+    # the demo's deadline is 10 December, 18:00 in Barnaul (11:00 UTC)
+    assert said["Asia/Barnaul"] == "10.12.2026, 18:00 (Барнаул, UTC+7)"
+    assert said["Asia/Tashkent"] == "10.12.2026, 18:00 (Барнаул, UTC+7) — по вашему времени 16:00 (UTC+5)"
+
+
+def test_the_registration_form_is_made_for_a_phone(browser, server, demo_settings):
+    """At 360 px: every control a finger can hit (44 px), the header one line, the Uzbek form on the Uzbek
+    side, and a mistake marked on its field with the password kept."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{server}/join/1?lang=uz")
+    header = page.locator("header.top").bounding_box()
+    assert header["height"] <= 120, header  # it took 210 of 740 px
+    assert page.locator("select[name=territory]").input_value().startswith("UZ")
+    small = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '#join-form button, #join-form input:not([type=hidden]), #join-form select, #join-form textarea, #join-form label.check'))
+        .filter(el => el.offsetParent !== null && !(el.matches('input[type=checkbox], input[type=radio]')))
+        .map(el => [el.name || el.textContent.trim().slice(0, 20), el.getBoundingClientRect().height])
+        .filter(([, h]) => h < 44)""")
+    assert small == [], small
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('#join-form input[type=checkbox]'))
+        .map(el => el.getBoundingClientRect().height)""")
+    assert boxes and min(boxes) >= 24  # 13 px before; the label around it makes the 44 px row
+    page.fill("input[name=tax_id]", "12")  # too short for a STIR
+    page.fill("input[name=name_uz]", "Sirdaryo Test MChJ")
+    page.fill("input[name=attendee_0_name]", "Alisher Karimov")
+    page.fill("input[name=email]", "phone@agro.uz")
+    page.fill("input[name=password]", "violet tundra harbor 42")
+    page.click("#join-form button[type=submit]")
+    page.wait_for_selector("#problems")
+    assert page.locator("#error-tax_id").is_visible()
+    assert page.locator("input[name=tax_id]").get_attribute("aria-invalid") == "true"
+    assert page.locator("input[name=password]").input_value() == "violet tundra harbor 42"
+    shot(page, demo_settings, "join-phone-uz-error")
+    context.close()
+
+
+def test_a_link_from_an_uzbek_mail_opens_in_uzbek(browser, server):
+    """Links in mails carry the reader's language: a fresh browser (no cookie, Russian default) opening
+    an Uzbek mail's link reads the page in Uzbek, and the next page too."""
+    context = browser.new_context(locale="ru-RU")
+    page = context.new_page()
+    page.goto(f"{server}/password/reset/not-a-real-token?lang=uz")
+    assert page.locator("html").get_attribute("lang") == "uz"
+    page.goto(f"{server}/signin")
+    assert page.locator("html").get_attribute("lang") == "uz"  # the language stays for what follows
+    context.close()

@@ -58,7 +58,11 @@ def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: fl
         request_deadline=datetime(2026, 12, 10, 11, 0, tzinfo=UTC), synthetic=True,
         names={"name": {"uz": "Sirdaryo viloyati kompaniyalarining Oltoy oʻlkasiga biznes-missiyasi, 2026 (demo)",
                         "en": "Business mission of Syrdarya region companies to Altai Krai, 2026 (demo)"},
-               "venue": {"uz": "Kongress-xoll (demo)", "en": "Congress Hall (demo)"}},
+               "venue": {"uz": "Kongress-xoll (demo)", "en": "Congress Hall (demo)"},
+               "programme": {"uz": "15-dekabr: ochilish, B2B uchrashuvlar, korxonalarga tashrif. 16-dekabr: B2B "
+                                   "uchrashuvlar, yakunlar.",
+                             "en": "15 December: opening, B2B meetings, enterprise visits. 16 December: B2B "
+                                   "meetings, closing."}},
         programme="15 декабря: открытие, B2B-встречи, посещение предприятий. 16 декабря: B2B-встречи, итоги.",
         sectors=["food", "agriculture", "machinery"]))
     registry = Registry(db)
