@@ -161,6 +161,8 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
                 table.notes.append(label("unknown_codes", lang, codes=", ".join(
                     f"{code} ({format_money(value, lang)})" for code, value in unknown[:5])
                     + ("…" if len(unknown) > 5 else "")))
+            if lang == "uz" and flow == "export":
+                table.notes.append(label("russian_names", lang))
             brief.tables.append(table)
             if render_charts:
                 chart_key = "export_structure" if flow == "export" else "import_structure"

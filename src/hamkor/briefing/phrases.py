@@ -248,6 +248,10 @@ LABELS = {
     "goods_months": {"ru": "Стоимость и доля — за {months}; рост — {compared}, база сравнения — {before}",
                      "uz": "Qiymat va ulush — {months}; oʻsish — {compared}, taqqoslash bazasi — {before}",
                      "en": "Value and share over {months}; growth over {compared} on {before}"},
+    # there is no Uzbek edition of the TN VED among our sources: the Uzbek brief says why names are Russian
+    "russian_names": {"ru": "Наименования товаров — по ТН ВЭД на русском языке.",
+                      "uz": "Tovar nomlari TIF TN ning rus tilidagi nashridan olingan: oʻzbekcha nashri mavjud emas.",
+                      "en": "Goods names from the TN VED's Russian edition."},
     "unknown_codes": {"ru": "Коды ТН ВЭД, которых нет в справочнике (учтены в своих группах): {codes}.",
                       "uz": "TIF TN maʼlumotnomasida yoʻq kodlar (oʻz guruhlarida hisobga olingan): {codes}.",
                       "en": "TN VED codes not in the nomenclature (counted in their chapters): {codes}."},
