@@ -160,6 +160,14 @@ def test_companies_take_part_themselves_in_the_browser(world):
         sign_in(uz, site, "director@agro.uz")
         uz.goto(f"{site}/space/{mission.id}")
         assert uz.evaluate("document.documentElement.scrollWidth") <= 360  # usable on a phone
+        # the header keeps to a line or two (it took 210 of 740 px with menus a company cannot use), and
+        # every tab link and button is a finger's size
+        assert uz.locator("header.top").bounding_box()["height"] <= 140
+        small = uz.evaluate("""() => Array.from(document.querySelectorAll(
+            'header.top a, header.top button, .space-nav a, .space button, .space select, .space textarea'))
+            .filter(el => el.offsetParent !== null).map(el => [el.textContent.trim().slice(0, 20),
+            el.getBoundingClientRect().height]).filter(([, h]) => h < 44)""")
+        assert small == [], small
         uz.locator("#suggested form.ask textarea[name=message]").first.fill("Quritilgan meva va pishloq")
         uz.locator("#suggested form.ask button").first.click()
         mail(inbox, "export@cheese.ru", "Quritilgan meva va pishloq")
