@@ -68,8 +68,8 @@ def csrf_of(client, path: str = "/") -> str:
 
 def problem_text(response) -> str:
     """The reasons of a JSON problem answer, joined: what a client shows its user."""
-    detail = response.json()["detail"]
-    return detail if isinstance(detail, str) else "; ".join(p.get("reason", "") for p in detail)
+    problem = response.json()
+    return "; ".join(p["reason"] for p in problem["fields"]) or problem["detail"]
 
 
 def warehouse_rows(settings: Settings) -> int:

@@ -116,7 +116,7 @@ def test_cooperation_api(env):
     api = TestClient(app, headers={"Authorization": f"Bearer {tokens['analyst']}"})
     refused = api.post("/api/v1/cooperation/events", json={"kind": "party", "title": "x"})
     assert refused.status_code == 422
-    assert {p["field"] for p in refused.json()["detail"]} == {"kind", "start_date"}
+    assert {p["field"] for p in refused.json()["fields"]} == {"kind", "start_date"}
     made = api.post("/api/v1/cooperation/events", json={"kind": "forum", "title": "Innoprom Central Asia",
                                                         "start_date": "2027-04-20", "partners": ["UZ"],
                                                         "sources": [{"title": "Programme",

@@ -252,7 +252,7 @@ def test_a_body_without_a_length_is_cut_off_at_its_limit(instance):
 
     with LiveServer(instance) as live, httpx.Client(base_url=live.url) as client:
         answer = client.post("/api/v1/companies", content=chunks(), headers={"Content-Type": "application/json"})
-    assert answer.status_code == 413 and "64 КиБ" in answer.json()["detail"][0]["reason"]
+    assert answer.status_code == 413 and "64 КиБ" in answer.json()["fields"][0]["reason"]
 
 
 def test_only_those_who_may_upload_may_send_a_large_body(instance):

@@ -62,7 +62,7 @@ def test_missing_records_are_404_on_both_faces(app):
 
     api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
     missing = api.get("/api/v1/missions/424242")
-    assert missing.status_code == 404 and missing.json()["detail"][0]["field"] == "id"
+    assert missing.status_code == 404 and missing.json()["fields"][0]["field"] == "id"
     assert api.get("/api/v1/companies/424242").status_code == 404
     assert api.get("/api/v1/cooperation/events/424242").status_code == 404
     page = signed_in(application, "analyst@shape.org").get("/missions/424242")

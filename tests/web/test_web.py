@@ -538,3 +538,32 @@ def test_one_person_cannot_fill_the_job_queues_and_old_files_go(app, tmp_path):
     day_ago = time.time() - 25 * 3600
     os.utime(old, (day_ago, day_ago))
     assert remove_old_files(tmp_path, 24) == 1 and not old.exists() and new.exists()
+
+
+def test_every_api_error_has_one_shape_rfc_9457(app):
+    """Issue 28.5: 401 and 403 said {"detail": str}, 422 {"problems"}, the rest {"detail": [..]}, and a
+    crash plain text. Now each is application/problem+json with status, title, detail and its fields."""
+    from fastapi.testclient import TestClient
+
+    anonymous = TestClient(app, raise_server_exceptions=False)
+    viewer = signed_in(app, "viewer")
+    if not any(getattr(r, "path", "") == "/api/v1/_crash" for r in app.routes):
+        @app.get("/api/v1/_crash")
+        def crash():  # a route that fails as an unforeseen error would
+            raise RuntimeError("boom: secret detail")
+    answers = {
+        401: anonymous.get("/api/v1/me"),
+        403: viewer.post("/api/v1/companies", json={"name_ru": "x"}),
+        404: viewer.get("/api/v1/companies/999999"),
+        422: viewer.get("/api/v1/trade/summary", params={"reporter": "RU-ALT", "period": "not a period"}),
+        500: anonymous.get("/api/v1/_crash"),
+    }
+    for status, answer in answers.items():
+        assert answer.status_code == status, (status, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json"), status
+        body = answer.json()
+        assert body["status"] == status and body["title"] and body["detail"] and body["type"] == "about:blank"
+        assert isinstance(body["fields"], list) and body["instance"].startswith("/api/v1/")
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", "") != "/api/v1/_crash"]
+    assert "secret detail" not in answers[500].text  # the traceback stays in the log
+    assert answers[422].json()["fields"] and all({"field", "reason"} <= set(f) for f in answers[422].json()["fields"])

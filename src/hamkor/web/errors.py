@@ -3,6 +3,7 @@ for the HTML face, a JSON problem for the API. Routes raise; they never build a 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hamkor.errors import Conflict, NotFound, Problem, Refused
 from hamkor.i18n import Msg
+from hamkor.web.problems import problem_response
+
+log = logging.getLogger("hamkor.web")
 
 
 class NotSignedIn(Exception):
@@ -57,9 +61,9 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def problem_json(problem: Problem, status: int | None = None) -> JSONResponse:
-    return JSONResponse({"detail": [{"field": f, "reason": r} for f, r in problem.problems]},
-                        status_code=status or status_of(problem))
+def problem_json(problem: Problem, status: int | None = None, instance: str | None = None) -> JSONResponse:
+    return problem_response(status or status_of(problem), [(f, str(r)) for f, r in problem.problems],
+                            instance=instance)
 
 
 def methods_of(routes, path: str) -> set[str]:
@@ -80,20 +84,21 @@ def install_error_handlers(app: FastAPI, message_page: Callable[[Request, str, i
     @app.exception_handler(Problem)
     async def problem(request: Request, exc: Problem):
         if is_api(request):
-            return problem_json(exc)
+            return problem_json(exc, instance=request.url.path)
         return message_page(request, exc, status_of(exc, api=False))
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _exc: NotSignedIn):
         if is_api(request):
-            return JSONResponse({"detail": "sign in required"}, status_code=401,
-                                headers={"WWW-Authenticate": "Bearer"})
+            return problem_response(401, [("authorization", "sign in required")], "sign in required",
+                                    request.url.path, headers={"WWW-Authenticate": "Bearer"})
         return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden):
         if is_api(request):
-            return JSONResponse({"detail": f"your role may not {exc.permission}"}, status_code=403)
+            return problem_response(403, [("role", f"your role may not {exc.permission}")],
+                                    f"your role may not {exc.permission}", request.url.path)
         return message_page(request, "Your role does not allow this page.", 403)
 
     @app.exception_handler(StarletteHTTPException)
@@ -104,17 +109,25 @@ def install_error_handlers(app: FastAPI, message_page: Callable[[Request, str, i
             # (GET and POST apart) allows all their methods, and the Allow header must say so.
             headers["Allow"] = ", ".join(sorted(methods_of(request.app.routes, request.url.path)))
         if is_api(request):
-            return JSONResponse({"detail": [{"field": "request", "reason": str(exc.detail)}]},
-                                status_code=exc.status_code, headers=headers)
+            return problem_response(exc.status_code, [("request", str(exc.detail))], str(exc.detail),
+                                    request.url.path, headers=headers)
         return message_page(request, str(exc.detail), exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
-        problems = [{"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg")}
-                    for e in exc.errors()]
         if is_api(request):
-            return JSONResponse({"detail": "invalid request", "problems": problems}, status_code=422)
+            fields = [(".".join(str(p) for p in e.get("loc", ())), str(e.get("msg"))) for e in exc.errors()]
+            return problem_response(422, fields, instance=request.url.path)
         # The page names each wrong parameter as its form labels it; the validator's English stays in the API.
         wrong = [(str(e.get("loc", ("request",))[-1]), Msg("not a valid value")) for e in exc.errors()]
         return message_page(request, Problem(wrong), 400)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception):
+        # What no handler above expected: the API answers in its one shape, a page with its message page;
+        # the traceback goes to the log, never to the client.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if is_api(request):
+            return problem_response(500, [], "the server failed; the error is logged", request.url.path)
+        return message_page(request, "Something went wrong on our side; it is logged.", 500)
 

@@ -17,6 +17,7 @@ from anyio import to_thread
 from starlette.requests import ClientDisconnect
 
 from hamkor.i18n import DEFAULT_LANGUAGE, LANGUAGES, Msg, localize
+from hamkor.web.problems import PROBLEM_MEDIA, problem_bytes
 
 KNOWN_VIEWER = "hamkor.viewer"  # where the gate leaves who is asking, for the route's own guard
 ANONYMOUS_BODY = 64 << 10  # the public forms (sign-in, registration, a forgotten password) fit many times over
@@ -80,8 +81,8 @@ async def _refuse(scope, send, status: int, reason: Msg | str) -> None:
     lang = _language(scope)
     text = localize(reason, lang)
     if scope.get("path", "").startswith("/api/"):
-        body = json.dumps({"detail": [{"field": "body", "reason": text}]}, ensure_ascii=False).encode("utf-8")
-        media = b"application/json"
+        body = problem_bytes(status, [("body", text)], scope.get("path"))
+        media = PROBLEM_MEDIA.encode("ascii")
     else:
         body = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{status}</title></head>'
                 f'<body><main><p class="error">{escape(text)}</p></main></body></html>').encode()
