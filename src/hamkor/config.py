@@ -71,6 +71,8 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     mode: Literal["development", "production"] = "development"
     log_level: str = "WARNING"
+    # `/metrics` answers a scraper sending `Authorization: Bearer <this>`; unset, only this machine (loopback)
+    metrics_token: str | None = field(default=None, repr=False)
     # DuckDB may use this much memory during an import; keeps peak RSS bounded on big files.
     warehouse_memory_limit: str = "1GB"
     warehouse_threads: int = 2

@@ -146,7 +146,7 @@ PUBLIC = {("GET", "/signin"), ("POST", "/signin"),
               "/join/{mission_id}", "/join/confirm/{token}", "/followup/{token}")),
           ("GET", "/join/{mission_id}/hs"), ("POST", "/join/confirm/{token}/renew"),
           ("GET", "/space/{mission_id}/agenda.ics"),
-          ("GET", "/api/docs"), ("GET", "/healthz"),
+          ("GET", "/api/docs"), ("GET", "/healthz"), ("GET", "/metrics"),
           ("GET", "/api/openapi.json"), ("GET", "/static"), ("GET", "/static/fonts"), ("HEAD", "/api/openapi.json"),
           ("HEAD", "/api/docs"),
           ("GET", "/cooperation/events.ics")}  # a calendar feed: a session or ?feed=, checked in the route
@@ -567,3 +567,38 @@ def test_every_api_error_has_one_shape_rfc_9457(app):
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", "") != "/api/v1/_crash"]
     assert "secret detail" not in answers[500].text  # the traceback stays in the log
     assert answers[422].json()["fields"] and all({"field", "reason"} <= set(f) for f in answers[422].json()["fields"])
+
+
+def test_operations_request_ids_log_lines_health_and_metrics(app, caplog, tmp_path):
+    """Issue 28.6: HAMKOR_LOG_LEVEL was read by nothing; now each request is one log line with an id that
+    the response, the API's problems and the error page carry; /healthz says what answers; /metrics is
+    in the Prometheus text format."""
+    import logging
+
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app, raise_server_exceptions=False)
+    with caplog.at_level(logging.INFO, logger="hamkor.access"):
+        answer = client.get("/api/v1/companies/999999", headers={"X-Request-ID": "proxy-id-12345"})
+    assert answer.headers["x-request-id"] == "proxy-id-12345"  # a proxy's id is kept, so logs join up
+    assert any("GET /api/v1/companies/999999 401" in r.getMessage() and "id=proxy-id-12345" in r.getMessage()
+               for r in caplog.records)
+    fresh = client.get("/signin").headers["x-request-id"]
+    assert len(fresh) == 12 and fresh != client.get("/signin").headers["x-request-id"]
+    health = client.get("/healthz")  # this app's lifespan never ran: no mail worker, and it says so
+    assert health.status_code == 503 and health.json()["checks"] == {
+        "database": "ok", "warehouse": "ok", "mail_worker": "not running"}
+    from hamkor.config import Settings
+    from hamkor.web.app import create_app
+
+    with TestClient(create_app(Settings(data_dir=tmp_path / "fresh"))) as running:
+        health = running.get("/healthz")
+    assert health.status_code == 200 and health.json()["checks"] == {
+        "database": "ok", "warehouse": "ok", "mail_worker": "ok"}
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
+    lines = metrics.text.splitlines()
+    assert "# TYPE hamkor_requests_total counter" in lines
+    assert any(line.startswith('hamkor_requests_total{method="GET",status="4xx"} ') for line in lines)
+    assert any(line.startswith('hamkor_request_duration_seconds_bucket{le="+Inf"} ') for line in lines)
+    assert "# TYPE hamkor_mail_messages gauge" in lines

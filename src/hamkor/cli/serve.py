@@ -21,7 +21,7 @@ def serve(ctx: typer.Context, host: str = typer.Option(None, help="Address (defa
 
     settings = settings_of(ctx)
     app = create_app(settings)
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="warning",
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level=settings.log_level.lower(),
                 **uvicorn_options(settings))
 
 

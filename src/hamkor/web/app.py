@@ -8,18 +8,21 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import resources
+from hmac import compare_digest
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import func, select, text
 
 from hamkor import __version__
 from hamkor.config import Settings
 from hamkor.context import AppContext
 from hamkor.mail.worker import MailWorker
 from hamkor.render.pdf import FONT_DIR
+from hamkor.store.models import Job, OutboxMessage
 from hamkor.trade.warehouse import SharedWarehouse
 from hamkor.web import api, pages
 from hamkor.web.cache import GenerationCache
@@ -27,6 +30,7 @@ from hamkor.web.deps import current_viewer
 from hamkor.web.errors import install_error_handlers
 from hamkor.web.jobs import JobRunner, remove_old_files
 from hamkor.web.limits import BodyGate
+from hamkor.web.operations import Metrics, RequestLog, configure_logging
 from hamkor.web.security import SecurityHeaders, Sessions, SignInThrottle
 from hamkor.web.state import WebState
 
@@ -52,6 +56,7 @@ def warm_up() -> None:
 
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
     """The web application over one data directory; `clock` fixes "now" (tests), else the real time."""
+    configure_logging(settings.log_level)
     services = AppContext(settings, warehouse=SharedWarehouse(settings), clock=clock)
     upload_dir = settings.data_dir / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
@@ -82,6 +87,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         threading.Thread(target=warm_up, daemon=True, name="warm-up").start()
         mailer = MailWorker(services.outbox, settings.mail_interval_seconds, [services.missions.send_due_notices])
         mailer.start()
+        app.state.mailer = mailer  # /healthz asks whether it still runs
         yield
         mailer.stop()
         state.jobs.shutdown()
@@ -100,8 +106,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
     # Outermost, around Starlette's own error middleware: a 500 carries the security headers too, and no
     # body is read before its sender is known and its size bounded.
     build_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: SecurityHeaders(BodyGate(
-        build_stack(), lambda scope: current_viewer(Request(scope)), settings.upload_limit_bytes))
+    metrics = Metrics()
+    app.state.metrics = metrics
+    # Outermost of all: every request gets its id and its log line, whatever answers it
+    app.build_middleware_stack = lambda: RequestLog(SecurityHeaders(BodyGate(
+        build_stack(), lambda scope: current_viewer(Request(scope)), settings.upload_limit_bytes)), metrics)
 
     @app.get("/api/docs", include_in_schema=False)
     async def api_docs() -> HTMLResponse:
@@ -111,7 +120,46 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
 <script src="/static/docs.js"></script></body></html>""")
 
     @app.get("/healthz", include_in_schema=False)
-    async def health() -> dict:
-        return {"status": "ok", "version": __version__}
+    def health() -> JSONResponse:
+        """Whether the database, the warehouse and the mail worker answer: 200 when all do, 503 naming the
+        ones that do not (a load balancer takes the process out; an operator reads which)."""
+        checks = {}
+        try:
+            with services.db.session() as session:
+                session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as error:  # noqa: BLE001 - the answer says what failed, whatever it was
+            checks["database"] = f"failing: {type(error).__name__}"
+        try:
+            with services.warehouse.reader() as con:
+                con.execute("SELECT 1").fetchone()
+            checks["warehouse"] = "ok"
+        except Exception as error:  # noqa: BLE001
+            checks["warehouse"] = f"failing: {type(error).__name__}"
+        mailer = getattr(app.state, "mailer", None)
+        checks["mail_worker"] = "ok" if mailer is not None and mailer.alive else "not running"
+        healthy = all(value == "ok" for value in checks.values())
+        return JSONResponse({"status": "ok" if healthy else "failing", "version": __version__, "checks": checks},
+                            status_code=200 if healthy else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_page(request: Request) -> Response:
+        """Requests, latencies, the job queue and the mail outbox in the Prometheus text format."""
+        token = settings.metrics_token
+        if token:
+            if not compare_digest(request.headers.get("authorization", ""), f"Bearer {token}"):
+                return Response("metrics need the metrics token\n", status_code=401, media_type="text/plain")
+        elif (request.client.host if request.client else "") not in ("127.0.0.1", "::1", "testclient"):
+            return Response("metrics are served to this machine only (set HAMKOR_METRICS_TOKEN)\n",
+                            status_code=403, media_type="text/plain")
+        with services.db.session() as session:
+            jobs = {(("kind", k), ("status", s)): n for k, s, n in session.execute(
+                select(Job.kind, Job.status, func.count()).where(Job.status.in_(("queued", "running")))
+                .group_by(Job.kind, Job.status))}
+            mail = {(("status", s),): n for s, n in session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))}
+        body = metrics.text({"hamkor_jobs": ("Jobs waiting or running, by kind.", jobs),
+                             "hamkor_mail_messages": ("Mail in the outbox, by state (sent, failed, pending).", mail)})
+        return Response(body, media_type="text/plain; version=0.0.4")
 
     return app

@@ -126,8 +126,12 @@ def install_error_handlers(app: FastAPI, message_page: Callable[[Request, str, i
     async def crashed(request: Request, exc: Exception):
         # What no handler above expected: the API answers in its one shape, a page with its message page;
         # the traceback goes to the log, never to the client.
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s id=%s", request.method, request.url.path,
+                      getattr(request.state, "request_id", None))
+        request_id = getattr(request.state, "request_id", None)
         if is_api(request):
-            return problem_response(500, [], "the server failed; the error is logged", request.url.path)
-        return message_page(request, "Something went wrong on our side; it is logged.", 500)
+            return problem_response(500, [], "the server failed; the error is logged", request.url.path,
+                                    request_id=request_id)
+        return message_page(request, Msg("Something went wrong on our side. It is logged under the number "
+                                          "%(request_id)s: give it to the administrator.", request_id=request_id), 500)
 

@@ -46,8 +46,9 @@ def uvicorn_options(settings: Settings) -> dict:
     connections, a short keep-alive."""
     trusted = ",".join(sorted(settings.trusted_proxy_addresses))
     # X-Forwarded-For/-Proto (the client's address, https) are believed from the configured proxies only
+    # uvicorn's own access line is off: hamkor's (web/operations.RequestLog) carries the request's id
     return {"http": HeaderDeadlineProtocol, "limit_concurrency": settings.max_connections, "timeout_keep_alive": 5,
-            "proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+            "proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None, "access_log": False}
 
 
 def app_from_environment():
