@@ -88,18 +88,21 @@ def test_set_up_through_forms_and_requests_by_role(env):
     token = csrf_of(organizer, "/missions/new")
     bad = organizer.post("/missions/new", data={"csrf": token, "name": "Return visit", "host_territory": "UZ-SI",
                                                "visiting_territory": "RU-ALT", "timezone": "Asia/Tashkent",
-                                               "days": "2027-03-10 17:00-10:00", "slot_minutes": "30", "tables": "4",
-                                               "interpreters": "ru-uz 1"})
+                                               "day_0_date": "2027-03-10", "day_0_start": "17:00",
+                                               "day_0_end": "10:00", "slot_minutes": "30", "tables": "4",
+                                               "pool_0_a": "ru", "pool_0_b": "uz", "pool_0_count": "1"})
     assert bad.status_code == 422 and "должен начинаться раньше" in bad.text
     for unreadable in ("nan", "2026-02-30T25:61"):  # refused with the field named, not saved without a deadline
         no_deadline = organizer.post("/missions/new", data={
             "csrf": token, "name": "Return visit", "host_territory": "UZ-SI", "visiting_territory": "RU-ALT",
-            "timezone": "Asia/Tashkent", "days": "2027-03-10 10:00-12:00", "request_deadline": unreadable})
+            "timezone": "Asia/Tashkent", "day_0_date": "2027-03-10", "day_0_start": "10:00", "day_0_end": "12:00",
+            "request_deadline": unreadable})
         assert no_deadline.status_code == 400 and "T18:00" in no_deadline.text
     good = organizer.post("/missions/new", data={"csrf": token, "name": "Return visit", "host_territory": "UZ-SI",
                                                 "visiting_territory": "RU-ALT", "timezone": "Asia/Tashkent",
-                                                "days": "2027-03-10 10:00-12:00", "slot_minutes": "30",
-                                                "tables": "4", "interpreters": "ru-uz 1",
+                                                "day_0_date": "2027-03-10", "day_0_start": "10:00",
+                                                "day_0_end": "12:00", "slot_minutes": "30", "tables": "4",
+                                                "pool_0_a": "ru", "pool_0_b": "uz", "pool_0_count": "1",
                                                 "request_deadline": "2027-03-01T18:00"}, follow_redirects=False)
     assert good.status_code == 303
     new_id = int(good.headers["location"].rsplit("/", 1)[1])

@@ -54,6 +54,16 @@ def registration_decided(site_url: str, mission, approved: bool, reason: str, la
                        mission=_title(mission, lang)), Msg("Their reason: %(reason)s", reason=reason)])
 
 
+def registration_waiting(site_url: str, mission, company: str, lang: str) -> Letter:
+    """To each of the mission's organizers: a registration is confirmed and waits for their decision."""
+    return Letter("registration-waiting", Msg("A registration waits for your decision: %(mission)s",
+                                              mission=_title(mission, lang)),
+                  [Msg("%(company)s registered for «%(mission)s» and confirmed its address. Approve the registration "
+                       "or refuse it with a reason: the company is told either way.", company=company,
+                       mission=_title(mission, lang))],
+                  action=("Open the registrations", f"{site_url}/missions/{mission.id}/registrations?lang={lang}"))
+
+
 def invitation_to_register(site_url: str, mission, company, lang: str) -> Letter:
     return Letter("registration-invite", Msg("Invitation: %(mission)s", mission=_title(mission, lang)),
                   [Msg("%(company)s is invited to the business mission «%(mission)s». Register on its page: the "

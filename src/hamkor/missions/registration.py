@@ -297,7 +297,29 @@ class MissionRegistrations:
                 user.company_id = registration.company_id
         if registration.status == "unconfirmed":
             registration.status = "pending"
+            self._tell_organizers(session, registration, now)
         return registration
+
+    def _tell_organizers(self, session, registration: MissionRegistration, now: datetime) -> None:
+        """The mission's organizers hear that a registration waits for their decision, each in their language.
+        The organizers are the instance's active accounts with that role (admins when it has none)."""
+        mission = session.get(Mission, registration.mission_id)
+        company = session.get(Company, registration.company_id)
+        for role in ("organizer", "admin"):
+            people = list(session.scalars(select(User).where(User.role == role, User.active.is_(True))
+                                          .order_by(User.id)))
+            if people:
+                break
+        for user in people:
+            lang = user.language if user.language in LANGUAGES else "ru"
+            queue(session, user.email, lang, letters.registration_waiting(
+                self.site_url, mission, company_name(company, lang), lang), now, user=user, mission_id=mission.id)
+
+    def waiting_registrations(self, mission_id: int) -> int:
+        """Confirmed registrations that wait for an organizer's decision (the count on the mission's tabs)."""
+        with self.db.session() as session:
+            return session.scalar(select(func.count()).select_from(MissionRegistration).where(
+                MissionRegistration.mission_id == mission_id, MissionRegistration.status == "pending")) or 0
 
     def own_registrations(self, actor: Actor) -> list[RegistrationView]:
         """What a registrant sees of their own registrations (all an account that waits for approval sees)."""

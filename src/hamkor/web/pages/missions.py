@@ -19,10 +19,13 @@ from hamkor.companies.classify import uz_to_latin
 from hamkor.companies.registry import company_name
 from hamkor.companies.sectors import SECTORS
 from hamkor.errors import Conflict, NotFound, Refused
-from hamkor.i18n import LANGUAGES, Msg, translations
+from hamkor.i18n import LANGUAGES, Msg, gettext, language_name, translations
 from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
 from hamkor.missions.service import PRIORITIES, SIDES, STAGES, MissionData, MissionError, Missions, Outcome
+from hamkor.reference.countries import countries
+from hamkor.reference.names import territory_name
+from hamkor.reference.regions import regions
 from hamkor.render.charts import funnel_spec
 from hamkor.store.db import as_utc
 from hamkor.web.deps import (
@@ -48,36 +51,54 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---- forms <-> data -------------------------------------------------------------------------
-def days_text(days: list[dict]) -> str:
-    return "\n".join(" ".join([d["date"], f"{d['start']}-{d['end']}", *(f"{a}-{b}" for a, b in d.get("breaks", []))])
-                     for d in days)
+# The set-up form asks for each day and each interpreter group in fields of its own (a row each), never in a
+# text syntax; the JSON API takes the same lists as JSON. Blank rows are offered for more, and skipped.
+MAX_DAY_ROWS = 60
+MAX_POOL_ROWS = 20
+MAX_BREAKS = 10
+BLANK_DAY_ROWS = 2
+BLANK_POOL_ROWS = 2
+# the languages an interpreter group may work between: the interface's own and those met around it
+INTERPRETER_LANGUAGES = ("ru", "uz", "en", "kk", "ky", "tg", "tk", "zh", "tr", "de", "fr", "ko", "fa", "ar")
 
 
-def parse_days(text: str) -> list[dict]:
-    """'YYYY-MM-DD HH:MM-HH:MM HH:MM-HH:MM' per line: the date, the day's hours, then any breaks."""
+def _field(form, name: str, max_length: int) -> str:
+    return form.text(name, max_length).strip()
+
+
+def _values(form, name: str, max_length: int = 8) -> list[str]:
+    """A repeated field's values as text (a file sent in its place reads as empty), each within its length."""
+    values = [v.strip() if isinstance(v, str) else "" for v in form.getlist(name)[:MAX_BREAKS]]
+    if any(len(v) > max_length for v in values):
+        raise FieldProblem([(name, Msg("at most %(max_length)s characters (this one has %(length)s)",
+                                       max_length=max_length, length=max(len(v) for v in values)))])
+    return values
+
+
+def days_from(form) -> list[dict]:
+    """The day rows (`day_<n>_date`, `_start`, `_end`, each break's `_break_start`/`_break_end`): a row left
+    empty is skipped; anything typed is kept for the domain to check (it names the day that is wrong)."""
     days = []
-    for line in text.splitlines():
-        parts = line.split()
-        if not parts:
-            continue
-        hours = [p.split("-", 1) if "-" in p else [p, ""] for p in parts[1:]]
-        start, end = hours[0] if hours else ("", "")
-        days.append({"date": parts[0], "start": start, "end": end, "breaks": [list(h) for h in hours[1:]]})
+    for n in range(MAX_DAY_ROWS):
+        day, start, end = (_field(form, f"day_{n}_{part}", 10) for part in ("date", "start", "end"))
+        breaks = [[a, b] for a, b in zip(_values(form, f"day_{n}_break_start"), _values(form, f"day_{n}_break_end"))
+                  if a or b]
+        if day or start or end or breaks:
+            days.append({"date": day, "start": start, "end": end, "breaks": breaks})
     return days
 
 
-def interpreters_text(pools: list[dict]) -> str:
-    return "\n".join(f"{'-'.join(p['languages'])} {p['count']}" for p in pools)
-
-
-def parse_interpreters(text: str) -> list[dict]:
+def interpreters_from(form) -> list[dict]:
+    """The interpreter rows (`pool_<n>_a`, `pool_<n>_b`: the two languages; `pool_<n>_count`); a row with no
+    language chosen is skipped. A count that is not a whole number is -1, which the domain refuses by name."""
     pools = []
-    for line in text.splitlines():
-        parts = line.replace(":", " ").split()
-        if parts:
-            count = parts[1] if len(parts) > 1 else "1"
-            found = whole_number(count, 0, 1000)
-            pools.append({"languages": parts[0].split("-"), "count": -1 if found is None else found})
+    for n in range(MAX_POOL_ROWS):
+        first, second = _field(form, f"pool_{n}_a", 8).lower(), _field(form, f"pool_{n}_b", 8).lower()
+        count_text = _field(form, f"pool_{n}_count", 12)
+        if not (first or second):
+            continue
+        found = whole_number(count_text, 0, 1000) if count_text else 1
+        pools.append({"languages": [first, second], "count": -1 if found is None else found})
     return pools
 
 
@@ -122,13 +143,13 @@ def _data_from(form) -> MissionData:
                                                      example=datetime.now(UTC).strftime("%Y-%m-%dT18:00")))])
     slot_minutes, tables = form.get("slot_minutes", "30"), form.get("tables", "10")
     return MissionData(
-        name=form.get("name", ""), host_territory=form.get("host_territory", ""),
-        visiting_territory=form.get("visiting_territory", ""), venue=form.get("venue") or None,
+        name=form.get("name", ""), host_territory=_field(form, "host_territory", 10),
+        visiting_territory=_field(form, "visiting_territory", 10), venue=form.get("venue") or None,
         city=form.get("city") or None, timezone=timezone, latitude=_float(form.get("latitude")),
-        longitude=_float(form.get("longitude")), days=parse_days(form.get("days", "")),
+        longitude=_float(form.get("longitude")), days=days_from(form),
         slot_minutes=whole_number(slot_minutes, 0, 24 * 60) or 0,
         tables=whole_number(tables, 0, 10_000) or 0,
-        interpreters=parse_interpreters(form.get("interpreters", "")), request_deadline=deadline,
+        interpreters=interpreters_from(form), request_deadline=deadline,
         names={field: {lang: form.get(f"{field}_{lang}", "") for lang in ("ru", "uz", "en")}
                for field in ("name", "venue", "programme")},
         programme=form.get("programme") or None, sectors=form.getlist("sectors"),
@@ -141,12 +162,34 @@ def _local_deadline(mission) -> str:
     return as_utc(mission.request_deadline).astimezone(ZoneInfo(mission.timezone)).strftime("%Y-%m-%dT%H:%M")
 
 
+def territory_choices(lang: str, chosen: tuple[str, ...] = ()) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The territories a mission may be between, as a list groups them: each country that has regions in the
+    reference, its regions by name; then every country. A code already chosen that is neither stays offered."""
+    by_country: dict[str, list[tuple[str, str]]] = {}
+    for region in regions():
+        by_country.setdefault(region.country, []).append((region.iso, region.name(lang)))
+    groups = [(territory_name(country, lang), sorted(items, key=lambda item: item[1].lower()))
+              for country, items in by_country.items()]
+    groups.sort(key=lambda group: group[0].lower())
+    every = sorted(((country.alpha2, country.name(lang)) for country in countries()), key=lambda c: c[1].lower())
+    known = {code for _, items in groups for code, _ in items} | {code for code, _ in every}
+    odd = [(code, code) for code in dict.fromkeys(chosen) if code and code not in known]
+    return ([(gettext(lang, "Chosen before"), odd)] if odd else []) + groups + [(gettext(lang, "Countries"), every)]
+
+
 def _form(request: Request, mission_id: int | None, data: MissionData, problems, status_code: int = 200,
           deadline: str = ""):
+    lang = language_of(request)
+    spoken = [code for code in dict.fromkeys([*INTERPRETER_LANGUAGES,
+                                              *(x for p in data.interpreters or [] for x in p.get("languages", []))])
+              if isinstance(code, str) and code]
     return page(request, "mission_form.html.j2", status_code=status_code, mission_id=mission_id, data=data,
                 sectors=list(SECTORS), own=lambda field, lang: ((data.names or {}).get(field) or {}).get(lang, ""),
-                problems=problems, days_text=days_text(data.days) if data.days else "",
-                interpreters_text=interpreters_text(data.interpreters), deadline=deadline)
+                problems=problems, deadline=deadline,
+                territories=territory_choices(lang, (data.host_territory, data.visiting_territory)),
+                day_rows=[*(data.days or []), *([{}] * (BLANK_DAY_ROWS + (0 if data.days else 1)))],
+                pool_rows=[*(data.interpreters or []), *([{}] * BLANK_POOL_ROWS)],
+                interpreter_languages=[(code, language_name(code, lang)) for code in spoken])
 
 
 # ---- list and set-up ------------------------------------------------------------------------
