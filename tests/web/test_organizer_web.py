@@ -51,7 +51,7 @@ def env(tmp_path, smtp_server):
                                                region="RU-ALT", languages=["ru"], sectors=["agri_machinery"],
                                                contacts=[Contact("Пётр", email="sales@tractor.ru")])),
         "cotton": registry.create(CompanyData(name_ru="ООО «Сырдарья Текстиль»", name_uz="Sirdaryo Tekstil MChJ",
-                                              tax_id="301234575", country="UZ", region="UZ-SI", languages=["uz"],
+                                              tax_id="301234575", country="UZ", region="UZ-SI", languages=["uz", "ru"],
                                               sectors=["textiles"],
                                               contacts=[Contact("Aziz", email="aziz@tekstil.uz")])),
         "fruit": registry.create(CompanyData(name_ru="ООО «Сырдарья Агро»", name_uz="Sirdaryo Agro MChJ",
@@ -164,3 +164,124 @@ def test_organizers_hear_of_a_registration_waiting_for_them_and_the_tabs_count_i
     organizer.post(f"/missions/{mission.id}/registrations/{waiting.registration.id}",
                    data={"csrf": token, "decision": "approve"})
     assert 'id="waiting-count"' not in organizer.get(f"/missions/{mission.id}").text  # decided: nothing waits
+
+
+# ---- 5 and 7. the schedule previewed, then published; the reasons of a no-show re-plan ---------------------
+def taking_part(env, representatives: bool = True) -> dict:
+    """The four companies take part (two a side), each with a representative, and every pair of sides asked to
+    meet: four accepted requests for two slots and two tables."""
+    services = env["app"].state.web.services
+    missions, mission, companies = services.missions, env["mission"], env["companies"]
+    people = {key: missions.add_participant(mission.id, companies[key].id, side, [key]) for key, side in
+              (("cheese", "host"), ("tractor", "host"), ("cotton", "visiting"), ("fruit", "visiting"))}
+    if representatives:
+        for key, lang in (("cheese", "ru"), ("tractor", "ru"), ("cotton", "uz"), ("fruit", "uz")):
+            services.accounts.create_user(f"rep@{key}.example", PASSWORD, "company", lang, companies[key].id)
+    for guest in ("cotton", "fruit"):
+        for host in ("cheese", "tractor"):
+            missions.request(mission.id, people[guest].id, people[host].id, "must", status="accepted",
+                             origin="organizer")
+    return people
+
+
+def run_job(client, mission_id: int, started) -> None:
+    import time
+
+    assert started.status_code == 303 and "job=" in started.headers["location"], started.text
+    job_id = int(started.headers["location"].split("job=")[1])
+    for _ in range(240):
+        fragment = client.get(f"/missions/{mission_id}/job/{job_id}").text
+        if "job-done" in fragment or "job-failed" in fragment:
+            break
+        time.sleep(0.25)
+    assert "job-done" in fragment, fragment
+
+
+def grid_cells(html: str, grid_id: str) -> dict[str, tuple[str, int]]:
+    """request id -> (the slot's time, the table) as a grid shows them."""
+    table = between(html, f'id="{grid_id}"', "</table>")
+    cells = {}
+    for row in re.findall(r"<tr(?: class=\"away\")?><th>([^<]+)</th>(.*?)</tr>", table, re.S):
+        for n, cell in enumerate(re.findall(r"<td>(.*?)</td>", row[1], re.S), 1):
+            found = re.search(r'data-request="(\d+)"', cell)
+            if found:
+                cells[found.group(1)] = (row[0], n)
+    return cells
+
+
+def test_a_schedule_is_a_draft_the_organizer_looks_at_before_it_is_published_and_mailed(env):
+    """Reported: «Schedule the meetings» published the schedule and mailed every company at once, with no look
+    at it first. It now makes a draft the organizer sees in the grid; «Publish and notify» publishes exactly
+    that draft and mails everyone; a draft made before the mission changed is not published."""
+    app, mission, inbox = env["app"], env["mission"], env["inbox"]
+    services = app.state.web.services
+    people = taking_part(env)
+    organizer = signed_in(app, "organizer@altai.ru")
+    token = csrf_of(organizer, f"/missions/{mission.id}/schedule")
+    run_job(organizer, mission.id, organizer.post(f"/missions/{mission.id}/schedule",
+                                                  data={"csrf": token, "seconds": "2"}, follow_redirects=False))
+    assert services.missions.meetings(mission.id) == []  # nothing is published
+    assert services.missions.mission(mission.id).certificate is None
+    deliver(app)
+    assert not [m for m in inbox.messages if "rep@" in m[0][0]]  # and nobody is mailed
+    shown = organizer.get(f"/missions/{mission.id}/schedule").text
+    assert 'id="draft"' in shown and 'id="publish-draft"' in shown and 'id="draft-grid"' in shown
+    draft = grid_cells(shown, "draft-grid")
+    assert len(draft) == 4 and "новых встреч — 4" in between(shown, 'id="draft-changes"', "</p>")
+    assert "/meetings/" not in between(shown, 'id="draft-grid"', "</table>")  # a draft meeting has no actions yet
+    representative = signed_in(app, "rep@cheese.example")
+    assert 'data-request="' not in representative.get(f"/missions/{mission.id}/schedule").text  # staff only
+    # the mission changes after the draft was made: that draft is not published
+    extra = services.missions.add_participant(mission.id, services.registry.create(CompanyData(
+        name_ru="ООО «Бийский сыр»", tax_id="2204000010", country="RU", region="RU-ALT", languages=["ru"])).id, "host")
+    services.missions.request(mission.id, people["cotton"].id, extra.id, "could", status="accepted", origin="organizer")
+    stale = organizer.post(f"/missions/{mission.id}/schedule/publish", data={"csrf": token})
+    assert stale.status_code == 409 and "составьте новый черновик" in stale.text
+    assert services.missions.meetings(mission.id) == []
+    run_job(organizer, mission.id, organizer.post(f"/missions/{mission.id}/schedule",
+                                                  data={"csrf": token, "seconds": "2"}, follow_redirects=False))
+    draft = grid_cells(organizer.get(f"/missions/{mission.id}/schedule").text, "draft-grid")
+    published = organizer.post(f"/missions/{mission.id}/schedule/publish", data={"csrf": token},
+                               follow_redirects=False)
+    assert published.status_code == 303
+    after = organizer.get(published.headers["location"]).text
+    assert 'id="published"' in after and 'id="draft"' not in after
+    assert grid_cells(after, "grid") == {rid: place for rid, place in draft.items()}  # what was shown is published
+    assert services.missions.mission(mission.id).draft is None
+    deliver(app)
+    [russian] = mails_to(inbox, "rep@cheese.example")
+    [uzbek] = mails_to(inbox, "rep@cotton.example")
+    assert russian["Subject"] == "Ваши встречи: Бизнес-миссия Сырдарья — Алтай"
+    assert uzbek["Subject"].endswith("Sirdaryo — Oltoy biznes-missiyasi")
+    nothing = organizer.post(f"/missions/{mission.id}/schedule/publish", data={"csrf": token})
+    assert nothing.status_code == 409 and "нет черновика" in nothing.text
+
+
+def test_a_no_show_replan_says_the_company_is_absent_and_waits_to_be_published(env):
+    """Reported: after a no-show, the absent company's requests were explained as «a side is full» or «lower
+    priority than the rest». The re-plan (a draft too) names the absent company for each of them."""
+    app, mission, inbox = env["app"], env["mission"], env["inbox"]
+    services = app.state.web.services
+    people = taking_part(env)
+    services.missions.schedule(mission.id, seconds=2)  # published, as the API and the command line do
+    before = {m.id: (m.slot, m.table_no) for m in services.missions.meetings(mission.id)}
+    services.missions.update_participant(mission.id, people["fruit"].id, absent=True)
+    deliver(app)
+    sent = len(inbox.messages)
+    organizer = signed_in(app, "organizer@altai.ru")
+    token = csrf_of(organizer, f"/missions/{mission.id}/schedule")
+    first = services.missions.slots(services.missions.mission(mission.id))[0].id
+    run_job(organizer, mission.id, organizer.post(f"/missions/{mission.id}/replan",
+                                                  data={"csrf": token, "from_slot": first}, follow_redirects=False))
+    assert {m.id: (m.slot, m.table_no) for m in services.missions.meetings(mission.id)} == before  # a draft
+    deliver(app)
+    assert len(inbox.messages) == sent
+    shown = organizer.get(f"/missions/{mission.id}/schedule").text
+    left_out = between(shown, 'id="left-out"', "</table>")
+    rows = re.findall(r"<tr><td>\d+</td>(.*?)</tr>", left_out, re.S)
+    assert len(rows) == 2 and all("отсутствует: ООО «Сырдарья Агро»" in row for row in rows), left_out
+    assert "всё занято" not in left_out and "приоритет ниже" not in left_out
+    assert "снятых — 2" in between(shown, 'id="draft-changes"', "</p>")
+    organizer.post(f"/missions/{mission.id}/schedule/publish", data={"csrf": token})
+    deliver(app)
+    assert "отменена" in text_of(mails_to(inbox, "rep@cheese.example")[-1])  # those who lose a meeting hear

@@ -403,22 +403,41 @@ async def answer_request(request: Request, viewer: MissionRequester, missions: M
 @router.get("/missions/{mission_id}/schedule")
 def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep, jobs: JobsDep, web: Web,
                   mission: MissionInPath, job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-                  document_job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
+                  document_job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                  view: Annotated[str | None, Query(pattern="^(draft|published)$")] = None,
+                  published: Annotated[int | None, Query(ge=0, le=1)] = None):
     lang = language_of(request)
     running = jobs.get(job, viewer) if job else None
     sight = missions.sight(mission.id, viewer.actor)
+    may_manage = viewer.may("missions.manage")
+    # an organizer sees the draft while there is one (the published schedule a link away); anyone else, and the
+    # organizer who asks, sees what is published
+    draft = mission.draft if may_manage and mission.draft and view != "published" else None
+    certificate = draft["certificate"] if draft else mission.certificate
     views = {str(v.request.id): v for v in missions.requests(mission.id)
              if sight.sees(v.requester.id, v.target.id)}  # a representative: their own requests left out only
-    reasons = [(views[rid], why) for rid, why in (mission.certificate or {}).get("reasons", {}).items() if rid in views]
+    reasons = [(views[rid], _reason(views[rid], why, lang)) for rid, why in (certificate or {}).get("reasons", {}).items()
+               if rid in views]
     visits = [v for v in missions.visits(mission.id) if v.planned_date]
     return page(request, "mission_schedule.html.j2", **_tabs(mission, "schedule"),
-                rows=documents.grid(missions, mission, sight),
-                certificate=mission.certificate, reasons=reasons, name=lambda p: p.name(lang),
+                rows=documents.grid(missions, mission, sight, draft=draft is not None), draft=draft,
+                has_draft=bool(may_manage and mission.draft), changes=missions.draft_changes(mission) if draft else {},
+                just_published=bool(published),
+                certificate=certificate, reasons=reasons, name=lambda p: p.name(lang),
                 people=list(missions.people(mission.id).values()), slots=missions.slots(mission), visits=visits,
                 clock=clock, may_manage=viewer.may("missions.manage"),
                 job=running if running and running.kind == "mission"
                 and (running.result or {}).get("mission") == mission.id else None,
                 document_job=_followed_document(web, viewer, mission.id, document_job))
+
+
+def _reason(view, why: str, lang: str):
+    """Why a request is left out, as the organizer reads it: a side that is absent is named."""
+    if why == "a side is absent":
+        gone = [p.name(lang) for p in (view.requester, view.target) if p.participant.absent]
+        if gone:
+            return Msg("absent: %(company)s", company=", ".join(gone))
+    return why
 
 
 def _start(jobs, viewer, mission_id: int, label: str, work) -> RedirectResponse:
@@ -433,10 +452,29 @@ def _start(jobs, viewer, mission_id: int, label: str, work) -> RedirectResponse:
 @router.post("/missions/{mission_id}/schedule")
 def run_schedule(request: Request, viewer: MissionManager, missions: MissionsDep, jobs: JobsDep,
                  mission: MissionInPath, csrf: str = Form(""), seconds: float = Form(10.0)):
+    """A draft schedule (a job the page follows): nothing is published and nobody mailed until the organizer,
+    having looked at it, publishes it."""
     check_csrf(viewer, csrf)
     seconds = max(0.0, min(seconds, 120.0)) if math.isfinite(seconds) else 10.0  # NaN passes min and max
     return _start(jobs, viewer, mission.id, "schedule",
-                  lambda progress: missions.schedule(mission.id, seconds, progress=progress))
+                  lambda progress: missions.schedule(mission.id, seconds, progress=progress, publish=False))
+
+
+@router.post("/missions/{mission_id}/schedule/publish")
+async def publish_schedule(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath):
+    """The draft as shown becomes the schedule, and every company is mailed its meetings (or what changed)."""
+    form = await read_form(request)
+    check_csrf(viewer, form.get("csrf"))
+    missions.publish_draft(mission.id)
+    return RedirectResponse(f"/missions/{mission.id}/schedule?published=1", status_code=303)
+
+
+@router.post("/missions/{mission_id}/schedule/discard")
+async def discard_schedule(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath):
+    form = await read_form(request)
+    check_csrf(viewer, form.get("csrf"))
+    missions.discard_draft(mission.id)
+    return RedirectResponse(f"/missions/{mission.id}/schedule", status_code=303)
 
 
 @router.post("/missions/{mission_id}/replan")
@@ -448,7 +486,7 @@ def run_replan(request: Request, viewer: MissionManager, missions: MissionsDep, 
 
     def work(progress):
         progress(0.2)
-        return missions.replan(mission.id, from_slot).schedule
+        return missions.replan(mission.id, from_slot, publish=False).schedule  # a draft, as a schedule is
 
     return _start(jobs, viewer, mission.id, "replan", work)
 
