@@ -8,7 +8,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -285,3 +285,66 @@ def test_a_no_show_replan_says_the_company_is_absent_and_waits_to_be_published(e
     organizer.post(f"/missions/{mission.id}/schedule/publish", data={"csrf": token})
     deliver(app)
     assert "отменена" in text_of(mails_to(inbox, "rep@cheese.example")[-1])  # those who lose a meeting hear
+
+
+# ---- 6. bulk invitations ------------------------------------------------------------------------------
+def test_invitations_are_filtered_followed_reminded_and_never_sent_twice_by_mistake(env):
+    """Reported: the organizer could only pick companies from one long list, saw nothing of what came of an
+    invitation, and could invite a company twice by mistake."""
+    app, mission, inbox, companies, clock = env["app"], env["mission"], env["inbox"], env["companies"], env["clock"]
+    organizer = signed_in(app, "organizer@altai.ru")
+    path = f"/missions/{mission.id}/registrations"
+    token = csrf_of(organizer, path)
+    organizer.post(path, data={"csrf": token, "action": "open"})
+
+    def listed(query: str = "") -> set[int]:
+        shown = organizer.get(path + query)
+        assert shown.status_code == 200, shown.text[-3000:]
+        table = between(shown.text, 'id="invitations"', "</table>")
+        return {int(n) for n in re.findall(r'data-company="(\d+)"', table)}
+
+    ids = {key: company.id for key, company in companies.items()}
+    assert listed() == set(ids.values())
+    assert listed("?region=UZ-SI") == {ids["cotton"], ids["fruit"]}
+    assert listed("?sector=food") == {ids["cheese"], ids["fruit"]}
+    assert listed("?region=RU-ALT&sector=food") == {ids["cheese"]}
+    assert 'data-select-all="companies"' in organizer.get(path).text
+    sent = organizer.post(path, data={"csrf": token, "action": "invite", "companies": [ids["cotton"], ids["fruit"]]})
+    assert "Отправлено приглашений: 2; напоминаний: 0" in sent.text
+    deliver(app)
+    [invitation] = mails_to(inbox, "aziz@tekstil.uz")
+    link = re.search(re.escape(SITE) + r"(/join/\S+)", text_of(invitation)).group(1)
+    assert f"/join/{mission.id}?lang=ru&invite=" in link  # the company's language (it speaks Russian too)
+
+    def row(company: str, html: str | None = None) -> str:
+        return between(html or organizer.get(path).text, f'data-company="{ids[company]}"', "</tr>")
+
+    assert "(UTC)" in between(row("cotton"), 'class="invited">', "</td>")  # when, with its zone
+    assert between(row("cotton"), 'class="opened">', "</td>") == "—"
+    TestClient(app).get(link)  # the company follows its link
+    assert between(row("cotton"), 'class="opened">', "</td>") != "—"
+    assert between(row("fruit"), 'class="opened">', "</td>") == "—"
+    TestClient(app).get(f"/join/{mission.id}?invite=" + "x" * 64)  # a token of nobody's changes nothing
+    # the company registers with its tax ID and confirms: the list says so, and it is no longer offered
+    assert register(app, mission.id, tax_id="301234575", email="aziz@tekstil.uz").status_code == 303
+    confirm_from_mail(app, inbox, "aziz@tekstil.uz")
+    assert "ждёт решения" in between(row("cotton"), 'class="registered">', "</td>")
+    assert 'name="companies"' not in row("cotton")
+    # a second invitation within a day is refused with a reason and sends nothing
+    again = organizer.post(path, data={"csrf": token, "action": "invite", "companies": [ids["fruit"]]})
+    assert "приглашена меньше суток назад" in between(again.text, 'id="problems"', "</ul>")
+    assert "<b>Компании</b>" in between(again.text, 'id="problems"', "</ul>")
+    deliver(app)
+    assert len(mails_to(inbox, "agro@agro.uz")) == 1
+    # a reminder is asked for explicitly: those who did not register get it, those who did do not
+    reminded = organizer.post(path, data={"csrf": token, "action": "remind"})
+    assert "напоминаний: 1" in reminded.text
+    deliver(app)
+    first, second = mails_to(inbox, "agro@agro.uz")
+    assert second["Subject"] == "Напоминание: приглашение на Бизнес-миссия Сырдарья — Алтай"
+    assert not [m for m in mails_to(inbox, "aziz@tekstil.uz") if "Напоминание" in m["Subject"]]
+    assert "напоминаний: 1" in between(row("fruit"), 'class="invited">', "</td>")
+    # a day later, inviting again is a reminder, not a second first invitation
+    clock.at += timedelta(days=2)
+    later = organizer.post(path, data={"csrf": token, "action": "invite", "companies": [ids["fruit"]]})
+    assert "Отправлено приглашений: 0; напоминаний: 1" in later.text and 'id="problems"' not in later.text

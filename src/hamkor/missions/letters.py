@@ -64,12 +64,21 @@ def registration_waiting(site_url: str, mission, company: str, lang: str) -> Let
                   action=("Open the registrations", f"{site_url}/missions/{mission.id}/registrations?lang={lang}"))
 
 
-def invitation_to_register(site_url: str, mission, company, lang: str) -> Letter:
+def invitation_to_register(site_url: str, mission, company, token: str, lang: str) -> Letter:
+    """The registration page for a registry company; the link's token tells the organizers it was opened."""
     return Letter("registration-invite", Msg("Invitation: %(mission)s", mission=_title(mission, lang)),
                   [Msg("%(company)s is invited to the business mission «%(mission)s». Register on its page: the "
                        "programme, dates and venue are there.", company=company_name(company, lang),
                        mission=_title(mission, lang))],
-                  action=("Register", f"{site_url}/join/{mission.id}?lang={lang}"))
+                  action=("Register", f"{site_url}/join/{mission.id}?lang={lang}&invite={token}"))
+
+
+def invitation_reminder(site_url: str, mission, company, token: str, lang: str) -> Letter:
+    return Letter("registration-invite", Msg("Reminder: invitation to %(mission)s", mission=_title(mission, lang)),
+                  [Msg("%(company)s was invited to the business mission «%(mission)s» and has not registered yet. "
+                       "Register on its page: the programme, dates and venue are there.",
+                       company=company_name(company, lang), mission=_title(mission, lang))],
+                  action=("Register", f"{site_url}/join/{mission.id}?lang={lang}&invite={token}"))
 
 
 def representative_invitation(site_url: str, token: str, mission, company, invited_by: str, lang: str) -> Letter:
