@@ -348,3 +348,69 @@ def test_invitations_are_filtered_followed_reminded_and_never_sent_twice_by_mist
     clock.at += timedelta(days=2)
     later = organizer.post(path, data={"csrf": token, "action": "invite", "companies": [ids["fruit"]]})
     assert "Отправлено приглашений: 0; напоминаний: 1" in later.text and 'id="problems"' not in later.text
+
+
+# ---- 8. one rule for what came of a meeting; disagreements marked -------------------------------------------
+def funnel_of_page(html: str) -> dict[str, int]:
+    table = between(html, 'id="funnel"', "</table>")
+    return {stage: int(count) for stage, count in re.findall(r'<tr><td>([^<]+)</td><td class="num">(\d+)</td>', table)}
+
+
+def funnel_of_workbook(content: bytes) -> dict[str, int]:
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    start = next(n for n, row in enumerate(rows) if row[0] == "Результаты встреч")
+    found = {}
+    for row in rows[start + 1:]:
+        if row[0]:
+            break
+        if isinstance(row[3], int):
+            found[row[2]] = row[3]
+    return found
+
+
+def test_the_outcomes_tab_and_the_report_count_by_one_rule_and_mark_where_the_sides_disagree(env):
+    """Reported: the Outcomes tab showed 0 meetings held and the report 87: the tab counted only what the
+    organizer recorded, the report the participants' own answers too. Both now count by one rule (the organizer's
+    record, else the answers), and the meetings whose two sides disagree are marked on the tab."""
+    from hamkor.missions.outcomes import Outcome
+
+    app, mission = env["app"], env["mission"]
+    missions = app.state.web.services.missions
+    people = taking_part(env, representatives=False)
+    missions.schedule(mission.id, seconds=2)
+    sides = {a.meeting.id: (a.a, a.b) for a in missions.side_answers(mission.id)}
+    first, second, third, fourth = sorted(sides)
+
+    def answer(meeting: int, side: int, status: str, stage: str | None = None) -> None:
+        missions.record_feedback(mission.id, sides[meeting][side], [Outcome(meeting, status, 4 if status == "held"
+                                                                            else None, stage)], via="link")
+
+    answer(first, 0, "held", "contract")
+    answer(first, 1, "held", "negotiation")  # they disagree on the stage
+    answer(second, 0, "held", "contact")
+    answer(second, 1, "no_show")  # they disagree on whether it took place
+    answer(third, 0, "no_show")
+    answer(third, 1, "no_show")  # the fourth: nobody answered
+    organizer = signed_in(app, "organizer@altai.ru")
+    tab = organizer.get(f"/missions/{mission.id}/outcomes").text
+    report = funnel_of_workbook(organizer.get(f"/missions/{mission.id}/report.xlsx?lang=ru").content)
+    assert funnel_of_page(tab) == report
+    assert (report["состоялась"], report["контакт"], report["переговоры"], report["контракт"]) == (2, 2, 1, 0)
+    assert "Итоги известны: 3 / 4" in between(tab, 'id="known"', "</p>")
+    marked = {int(n) for n in re.findall(r'<tr id="m(\d+)" class="disagree">', tab)}
+    assert marked == {first, second} and tab.count('class="badge warn disagree-mark"') == 2
+    assert "расходятся по встречам: 2" in between(tab, 'id="disagreements"', "</p>")
+    follow_up = organizer.get(f"/missions/{mission.id}/followup").text
+    assert follow_up.count('class="badge warn disagree-mark"') == 2
+    # the organizer's record is what counts where there is one, on both
+    token = csrf_of(organizer, f"/missions/{mission.id}/outcomes")
+    organizer.post(f"/missions/{mission.id}/outcomes", data={"csrf": token, f"status-{second}": "no_show"})
+    tab = organizer.get(f"/missions/{mission.id}/outcomes").text
+    report = funnel_of_workbook(organizer.get(f"/missions/{mission.id}/report.xlsx?lang=ru").content)
+    assert funnel_of_page(tab) == report and report["состоялась"] == 1
+    assert app.state.web.services.missions.funnel(mission.id).steps[1].meetings == 1  # the API's and the CLI's too

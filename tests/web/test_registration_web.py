@@ -542,6 +542,7 @@ def test_an_expired_confirmation_link_offers_a_fresh_one_and_nothing_to_a_strang
     # once confirmed, the old link offers nothing more: it is a plain dead link, and asking anyway sends nothing
     again = TestClient(app).get(old)
     assert again.status_code == 410 and 'id="renew"' not in again.text
+    deliver(app)  # the organizers' notice that the confirmed registration waits for them
     before = len(inbox.messages)
     client = TestClient(app)
     token = csrf_of(client, "/password/forgot")

@@ -22,6 +22,7 @@ from hamkor.errors import Conflict, NotFound, Refused
 from hamkor.i18n import LANGUAGES, Msg, gettext, language_name, translations
 from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
+from hamkor.missions.outcomes import known_outcome
 from hamkor.missions.service import PRIORITIES, SIDES, STAGES, MissionData, MissionError, Missions, Outcome
 from hamkor.reference.countries import countries
 from hamkor.reference.names import territory_name
@@ -557,11 +558,16 @@ def _outcomes(request: Request, viewer, missions: Missions, mission, status_code
     meetings = [(m, *pairs[m.request_id]) for m in documents.live_meetings(missions, mission.id)
                 if m.request_id in pairs and sight.sees(*(p.id for p in pairs[m.request_id]))]
     funnel = missions.funnel(mission.id, viewer.actor)
+    # both sides' own answers beside the organizer's record (organizers see them; a representative sees what is
+    # known of its meetings, by the rule the funnel counts with)
+    sides = {a.meeting.id: a for a in missions.side_answers(mission.id)}
+    known = {m.id: known_outcome(m, sides[m.id].answers.values() if m.id in sides else ()) for m, *_ in meetings}
     t = translations(lang)
     spec = funnel_spec([(t.gettext(s.stage), s.meetings) for s in funnel.steps], "")
     context.setdefault("entered", {})
     return page(request, "mission_outcomes.html.j2", status_code, **_tabs(mission, "outcomes"), meetings=meetings,
                 funnel=funnel, spec=json.dumps(spec, ensure_ascii=False).replace("</", "<\\/"), stages=STAGES,
+                sides=sides if viewer.may("missions.manage") else {}, known=known,
                 name=lambda p: p.name(lang), may_manage=viewer.may("missions.manage"), **context)
 
 
