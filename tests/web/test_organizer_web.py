@@ -414,3 +414,31 @@ def test_the_outcomes_tab_and_the_report_count_by_one_rule_and_mark_where_the_si
     report = funnel_of_workbook(organizer.get(f"/missions/{mission.id}/report.xlsx?lang=ru").content)
     assert funnel_of_page(tab) == report and report["состоялась"] == 1
     assert app.state.web.services.missions.funnel(mission.id).steps[1].meetings == 1  # the API's and the CLI's too
+
+
+# ---- 9. the organizer's Uzbek interface -----------------------------------------------------------------
+def test_the_organizers_uzbek_interface_shows_the_missions_uzbek_texts_and_whole_uzbek_sheet_names(env):
+    """Reported: an Uzbek-speaking organizer saw the mission's Russian name and venue on every tab, and the Uzbek
+    report's second sheet was named «Bitimlar va bojxona statistikas» (cut at Excel's 31 characters)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from hamkor.missions.phrases import LABELS
+
+    app, mission = env["app"], env["mission"]
+    uzbek, russian = signed_in(app, "tashkilotchi@sirdaryo.uz"), signed_in(app, "organizer@altai.ru")
+    for path in ("", "/requests", "/schedule", "/itinerary", "/outcomes", "/registrations", "/followup"):
+        shown = uzbek.get(f"/missions/{mission.id}{path}").text
+        assert "<h1>Sirdaryo — Oltoy biznes-missiyasi" in shown and "Сырдарья" not in between(shown, "<title>",
+                                                                                             "</title>"), path
+        assert "<h1>Бизнес-миссия Сырдарья — Алтай" in russian.get(f"/missions/{mission.id}{path}").text
+    page = uzbek.get(f"/missions/{mission.id}").text
+    assert "Barnaul, Kasaba uyushmalari uyi" in page and "Дом Союзов" not in page
+    assert "Sirdaryo — Oltoy biznes-missiyasi" in uzbek.get("/missions").text
+    for lang in ("uz", "ru", "en"):
+        book = load_workbook(io.BytesIO(uzbek.get(f"/missions/{mission.id}/report.xlsx?lang={lang}").content))
+        whole = {LABELS[key][lang] for key in ("sheet_report", "sheet_deals")}
+        assert set(book.sheetnames) == whole and all(len(name) <= 31 for name in whole)
+    assert load_workbook(io.BytesIO(uzbek.get(f"/missions/{mission.id}/report.xlsx?lang=uz").content)).sheetnames == [
+        "Missiya yakunlari", "Bitimlar va statistika"]

@@ -151,7 +151,7 @@ def report_xlsx(report: MissionReport, lang: str) -> bytes:
     words = _words(lang)
     book = Workbook()
     sheet = book.active
-    sheet.title = words["report"][:31]
+    sheet.title = words["sheet_report"]  # whole words: a longer name would be cut at 31 characters
     append_row(sheet, [report.title])
     if report.mission.synthetic:
         append_row(sheet, [words["synthetic"]])
@@ -168,7 +168,7 @@ def report_xlsx(report: MissionReport, lang: str) -> bytes:
     append_row(sheet, [words["rating"], "", "", report.funnel.average_rating])
     append_row(sheet, [words["followup"], "", words["answered"], report.answered, report.participants_with_meetings])
     append_row(sheet, ["", "", words["disagree"], report.disagreements])
-    deals = book.create_sheet(words["deals"][:31])
+    deals = book.create_sheet(words["sheet_deals"])
     append_row(deals, [words["deal"], words["company"], words["counterpart"], words["product"], "HS",
                        words["value"], f"{words['export']}: {words['after']}", f"{words['export']}: {words['before']}",
                        f"{words['import']}: {words['after']}", f"{words['import']}: {words['before']}",

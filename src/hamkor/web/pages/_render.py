@@ -34,6 +34,8 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
     state = web_state(request)
     viewer = getattr(request.state, "viewer", None)
     context.setdefault("territory", lambda code: territory_name(code, lang))
+    # a mission's name, venue or programme in the reader's language (its own wording there, else the organizer's)
+    context.setdefault("mission_text", lambda mission, field: mission_text(mission, field, lang))
     if "tab" in context and context.get("mission") is not None:
         _mission_tabs(state, viewer, context, lang)
     if "reporter" in context:
