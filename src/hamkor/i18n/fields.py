@@ -31,7 +31,7 @@ FIELD_LABELS = {
     "hs_code": "HS code", "value_usd": "Value, USD", "notes": "Notes", "mission": "Mission", "visit": "Visit",
     "visits": "Enterprise visits", "side": "Side", "available": "Available", "schedule": "Schedule",
     "replan": "Re-plan", "from_slot": "Re-plan from slot (earlier slots stay)", "registration": "Registration",
-    "reason": "Reason", "companies": "Companies",
+    "reason": "Reason", "companies": "Companies", "sector": "Sector", "action": "Action",
     # trade and imports
     "kind": "Kind", "file": "File", "value_unit": "Values in", "batch": "Batch", "period": "Period",
     "reporter": "Reporter", "partner": "Partner", "flow": "Flow", "level": "Level", "within": "Within",
