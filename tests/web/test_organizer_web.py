@@ -33,10 +33,11 @@ class Clock:
 
 
 @pytest.fixture
-def env(tmp_path, smtp_server):
+def env(tmp_path, smtp_server, database_url):
+    """On SQLite and PostgreSQL: drafts, invitations and counts are the domain's, written as each database does."""
     port, inbox = smtp_server
-    settings = Settings(data_dir=tmp_path, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
-                        public_url=SITE, mail_interval_seconds=3600)
+    settings = Settings(data_dir=tmp_path, database_url=database_url, smtp_host="127.0.0.1", smtp_port=port,
+                        smtp_starttls=False, public_url=SITE, mail_interval_seconds=3600)
     db = Database(settings)
     db.upgrade()
     accounts = Accounts(db)
