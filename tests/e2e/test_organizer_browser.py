@@ -6,18 +6,25 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.test_participants_browser import ARGS, CHROMIUM, mail, pytestmark, sign_in, world  # noqa: F401
-
 from hamkor.companies.registry import CompanyData
+from tests.e2e.test_participants_browser import (  # noqa: F401 - the fixture and the skip rule are borrowed
+    ARGS,
+    CHROMIUM,
+    mail,
+    pytestmark,
+    sign_in,
+    world,
+)
 from tests.helpers import PASSWORD
 
 
 def boxes(page, selector: str) -> list[dict]:
-    return page.eval_on_selector_all(selector, "els => els.map(e => { const r = e.getBoundingClientRect(); "
-                                               "return {x: r.x, y: r.y, w: r.width, h: r.height, text: e.innerText}; })")
+    script = ("els => els.map(e => { const r = e.getBoundingClientRect(); "
+              "return {x: r.x, y: r.y, w: r.width, h: r.height, text: e.innerText}; })")
+    return page.eval_on_selector_all(selector, script)
 
 
-def test_the_set_up_form_on_a_phone_and_a_draft_schedule_published(world):
+def test_the_set_up_form_on_a_phone_and_a_draft_schedule_published(world):  # noqa: F811 - the borrowed fixture
     """Reported: the sector boxes ran together («сельхозмашиностроениесельское хозяйство»), territories were typed
     as codes, days and interpreters in a text syntax; and a schedule was mailed to everyone before anybody saw
     it."""
@@ -35,7 +42,7 @@ def test_the_set_up_form_on_a_phone_and_a_draft_schedule_published(world):
         assert len(labels) >= 10
         for box in labels:
             assert box["h"] >= 44, box  # a finger's target
-        for one, other in zip(labels, labels[1:]):
+        for one, other in zip(labels, labels[1:], strict=False):
             if abs(one["y"] - other["y"]) < 5:  # side by side: a visible gap between them
                 assert other["x"] - (one["x"] + one["w"]) >= 6, (one, other)
             else:

@@ -382,7 +382,7 @@ def test_the_outcomes_tab_and_the_report_count_by_one_rule_and_mark_where_the_si
 
     app, mission = env["app"], env["mission"]
     missions = app.state.web.services.missions
-    people = taking_part(env, representatives=False)
+    taking_part(env, representatives=False)
     missions.schedule(mission.id, seconds=2)
     sides = {a.meeting.id: (a.a, a.b) for a in missions.side_answers(mission.id)}
     first, second, third, fourth = sorted(sides)

@@ -180,6 +180,7 @@ class MissionOutcomes:
             reached = [k for k in held if k.reached >= n]
             steps.append(FunnelStep(stage, len(reached), float(sum(k.value_usd for k in reached))))
         ratings = [r for k in held for r in k.ratings]
-        return Funnel(steps, len(known), sum(1 for k in known if k.status), sum(1 for k in known if k.status == "no_show"),
+        return Funnel(steps, len(known), sum(1 for k in known if k.status),
+                      sum(1 for k in known if k.status == "no_show"),
                       sum(ratings) / len(ratings) if ratings else None, bool(mission and mission.synthetic),
                       sum(1 for k in known if k.source == "participants"), sum(1 for a in sides if a.disagree))

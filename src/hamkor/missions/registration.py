@@ -6,8 +6,8 @@ company is told either way by mail.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
@@ -463,8 +463,9 @@ class MissionRegistrations:
         """A reminder to every company invited that has not registered."""
         session = session_of(self)
         registered = self._registered_companies(session, mission_id)
-        waiting = [i.company_id for i in session.scalars(select(MissionInvitation).where(
-            MissionInvitation.mission_id == mission_id).order_by(MissionInvitation.id)) if i.company_id not in registered]
+        invited = session.scalars(select(MissionInvitation).where(MissionInvitation.mission_id == mission_id)
+                                  .order_by(MissionInvitation.id))
+        waiting = [i.company_id for i in invited if i.company_id not in registered]
         return self.invite_to_register(mission_id, waiting, actor, now, remind=True)
 
     @staticmethod

@@ -82,8 +82,8 @@ def days_from(form) -> list[dict]:
     days = []
     for n in range(MAX_DAY_ROWS):
         day, start, end = (_field(form, f"day_{n}_{part}", 10) for part in ("date", "start", "end"))
-        breaks = [[a, b] for a, b in zip(_values(form, f"day_{n}_break_start"), _values(form, f"day_{n}_break_end"))
-                  if a or b]
+        starts, ends = _values(form, f"day_{n}_break_start"), _values(form, f"day_{n}_break_end")
+        breaks = [[a, b] for a, b in zip(starts, ends, strict=False) if a or b]
         if day or start or end or breaks:
             days.append({"date": day, "start": start, "end": end, "breaks": breaks})
     return days
@@ -417,8 +417,8 @@ def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep
     certificate = draft["certificate"] if draft else mission.certificate
     views = {str(v.request.id): v for v in missions.requests(mission.id)
              if sight.sees(v.requester.id, v.target.id)}  # a representative: their own requests left out only
-    reasons = [(views[rid], _reason(views[rid], why, lang)) for rid, why in (certificate or {}).get("reasons", {}).items()
-               if rid in views]
+    reasons = [(views[rid], _reason(views[rid], why, lang))
+               for rid, why in (certificate or {}).get("reasons", {}).items() if rid in views]
     visits = [v for v in missions.visits(mission.id) if v.planned_date]
     return page(request, "mission_schedule.html.j2", **_tabs(mission, "schedule"),
                 rows=documents.grid(missions, mission, sight, draft=draft is not None), draft=draft,
