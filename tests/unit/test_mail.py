@@ -192,3 +192,42 @@ def test_a_name_with_a_line_break_is_one_line_in_the_subject_and_the_mail_goes_o
     assert got["old@farm.uz",]["Subject"] == "Old name"
     for message in got.values():
         assert message["Bcc"] is None and message["X-Injected"] is None
+
+
+def test_a_subject_keeps_every_space_where_its_header_is_folded(mail):
+    """A long Russian or Uzbek subject is folded into several encoded words, and the email package's folder (as
+    Python 3.11 has it) dropped the space at a fold: a reader saw «Сырдарья— Алтай». Each subject below is read
+    back, from the raw message the SMTP server received, exactly as it was written, and every header line of
+    it is within the 78 characters a mail line may take."""
+    import email.header
+    from types import SimpleNamespace
+
+    from hamkor.missions import letters
+
+    accounts, outbox, inbox, clock, _ = mail
+    names = ["Бизнес-миссия Сырдарья — Алтай (демо)", "Сырдарья — Алтай",
+             "Sirdaryo — Oltoy biznes-missiyasi: qishloq xoʻjaligi va mashinasozlik",
+             "x" * 21 + " Бизнес-миссия Сырдарья — Алтай: подтвердите адрес электронной почты"]
+    with accounts.db.session() as session:
+        for n, name in enumerate(names):
+            for lang in ("ru", "uz"):
+                mission = SimpleNamespace(id=n, names=None, name=name)
+                queue(session, f"to{n}-{lang}@farm.uz", lang,
+                      letters.confirm_registration("https://h.example", "t", mission, lang), clock())
+        # a subject of padding and words of every length, so that a fold lands on every kind of boundary
+        for width in range(0, 40, 3):
+            queue(session, f"pad{width}@farm.uz", "ru", Letter("test", "я" * width + " " + names[0] + " — "
+                                                               + names[1]), clock())
+    expected = {}
+    with accounts.db.session() as session:
+        for message in session.query(OutboxMessage):
+            expected[message.recipient] = message.subject
+    assert outbox.send_due().sent == len(expected)
+    for recipients, raw in inbox.messages:
+        subject = expected[recipients[0]]
+        head = raw.split("\r\n\r\n")[0] if "\r\n\r\n" in raw else raw.split("\n\n")[0]
+        assert parsed(raw)["Subject"] == subject, (subject, head)
+        # an older reader (the legacy header API) decodes it the same way
+        legacy = email.message_from_string(raw)["Subject"]
+        assert str(email.header.make_header(email.header.decode_header(legacy))) == subject
+        assert all(len(line) <= 78 for line in head.splitlines()), head

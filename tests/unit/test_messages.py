@@ -90,3 +90,58 @@ def test_a_problem_reads_in_the_readers_language():
     assert "012345678" in russian and "tax_id" not in russian and "cannot" not in russian
     uzbek = localize(Msg("STIR %(digits_text)s cannot start with 0", digits_text="1"), "uz")
     assert uzbek == "STIR 1 0 bilan boshlanishi mumkin emas"
+
+
+# What the mission pages, the public registration and the participant's space raise (their problem lists show
+# each field by its label): a field missing from FIELD_LABELS showed as its code, «email:», «registration:».
+MISSION_SOURCES = ("missions/", "accounts/", "companies/registry.py", "web/forms.py", "web/pages/missions.py",
+                   "web/pages/registration.py", "web/pages/space.py", "web/pages/followup.py")
+FIELD_READERS = ("text", "number", "numbers", "choice")  # web/forms.TypedForm: a 400 names the field it reads
+
+
+def _problem_fields() -> dict[str, str]:
+    """field name -> where a problem names it: the first of every ("field", reason) pair given to a Problem or
+    appended to a list of problems, a field a page reads as a declared type, and each error's default field."""
+    found: dict[str, str] = {}
+
+    def pairs(node) -> list:
+        if isinstance(node, ast.Tuple):
+            return [node]
+        if isinstance(node, ast.List):
+            return [t for t in node.elts if isinstance(t, ast.Tuple)]
+        if isinstance(node, ast.ListComp) and isinstance(node.elt, ast.Tuple):
+            return [node.elt]
+        return []
+
+    for path in sorted(SOURCE.rglob("*.py")):
+        relative = path.relative_to(SOURCE).as_posix()
+        if not relative.startswith(MISSION_SOURCES):
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            candidates = []
+            if isinstance(node, ast.Call):
+                name = _call_name(node)
+                if ERROR_CALL.search(name) and name not in PROGRAMMER_ERRORS:
+                    candidates = [t for arg in node.args for t in pairs(arg)]
+                elif name == "append" and re.search("problem", ast.unparse(node.func.value)) and node.args:
+                    candidates = pairs(node.args[0])
+                elif (name in FIELD_READERS and isinstance(node.func, ast.Attribute) and node.args
+                      and ast.unparse(node.func.value) == "form"):
+                    candidates = [ast.Tuple([node.args[0], node.args[0]])]
+            elif (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add)
+                  and re.search("problem", ast.unparse(node.target))):
+                candidates = pairs(node.value)
+            elif isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["default_field"]:
+                candidates = [ast.Tuple([node.value, node.value])]
+            for pair in candidates:
+                first = pair.elts[0] if len(pair.elts) == 2 else None
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    found.setdefault(first.value, f"{relative}:{node.lineno}")
+    return found
+
+
+def test_every_field_a_mission_page_can_name_reads_as_its_label():
+    fields = _problem_fields()
+    assert {"email", "registration", "tax_id", "days", "mission"} <= fields.keys()  # the reader finds them
+    unlabelled = [f"{where}: {name}" for name, where in fields.items() if name not in FIELD_LABELS]
+    assert not unlabelled, "fields shown as their code:\n" + "\n".join(unlabelled)

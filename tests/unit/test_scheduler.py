@@ -147,6 +147,29 @@ def test_replanning_keeps_the_past_and_changes_little():
         by_id[rid].weight for rid in untouched) + sum(by_id[rid].weight for rid, s in published.items() if s < 3)
 
 
+def test_a_replan_gives_each_request_left_out_its_real_reason():
+    """Reported: after a no-show, the absent company's requests read «a side is full» or «lower priority than the
+    rest», because the reasons were sought in the grid as first given (the absent company free, the past open).
+    Now they say a side is absent, and a request whose only common slot is past says there is none left."""
+    from hamkor.missions.instance import Instance, Participant, Request
+    from hamkor.missions.scheduler import replan
+
+    everyone = frozenset({"ru"})
+    people = {"g1": Participant("g1", everyone, None), "g2": Participant("g2", everyone, None),
+              "h1": Participant("h1", everyone, None), "h2": Participant("h2", everyone, frozenset({0})),
+              "h3": Participant("h3", everyone, None)}
+    requests = [Request("r1", "g1", "h1", 10, "must"),  # held in the first slot: past
+                Request("r2", "g2", "h2", 3, "should"),  # h2 can only meet in the first slot, which is past
+                Request("r3", "g1", "h3", 3, "should"),  # h3 is absent
+                Request("r4", "g2", "h3", 1, "could")]  # h3 is absent
+    instance = Instance(["s0", "s1", "s2"], [1, 2, 2], {}, people, requests)
+    published = {"r1": 0, "r3": 1, "r4": 2}
+    result = replan(instance, published, from_slot=1, absent={"h3"}, seconds=1, workers=1, seed=1)
+    assert result.schedule.assignment == {"r1": 0}
+    assert result.schedule.reasons == {"r2": "no common free slot", "r3": "a side is absent",
+                                       "r4": "a side is absent"}
+
+
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.slow  # a solver or renderer at work: seconds
 def test_both_bounds_hold_against_the_true_optimum(seed):

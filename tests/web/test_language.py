@@ -185,7 +185,8 @@ def test_no_english_where_input_is_refused(app, fixtures, lang):
     assert refused.status_code == 422 and 'id="problems"' in refused.text
     mission = client.post("/missions/new", data={"csrf": token, "name": "", "host_territory": "RU-ALT",
                                                  "visiting_territory": "XX-YY", "timezone": "Mars/Olympus",
-                                                 "days": "2026-13-40 09:00-08:00", "slot_minutes": "2",
+                                                 "day_0_date": "2026-13-40", "day_0_start": "09:00",
+                                                 "day_0_end": "08:00", "slot_minutes": "2",
                                                  "tables": "0"})
     assert mission.status_code == 422
     upload = client.post("/imports", data={"kind": "baci", "csrf": token}, follow_redirects=False,

@@ -88,18 +88,21 @@ def test_set_up_through_forms_and_requests_by_role(env):
     token = csrf_of(organizer, "/missions/new")
     bad = organizer.post("/missions/new", data={"csrf": token, "name": "Return visit", "host_territory": "UZ-SI",
                                                "visiting_territory": "RU-ALT", "timezone": "Asia/Tashkent",
-                                               "days": "2027-03-10 17:00-10:00", "slot_minutes": "30", "tables": "4",
-                                               "interpreters": "ru-uz 1"})
+                                               "day_0_date": "2027-03-10", "day_0_start": "17:00",
+                                               "day_0_end": "10:00", "slot_minutes": "30", "tables": "4",
+                                               "pool_0_a": "ru", "pool_0_b": "uz", "pool_0_count": "1"})
     assert bad.status_code == 422 and "должен начинаться раньше" in bad.text
     for unreadable in ("nan", "2026-02-30T25:61"):  # refused with the field named, not saved without a deadline
         no_deadline = organizer.post("/missions/new", data={
             "csrf": token, "name": "Return visit", "host_territory": "UZ-SI", "visiting_territory": "RU-ALT",
-            "timezone": "Asia/Tashkent", "days": "2027-03-10 10:00-12:00", "request_deadline": unreadable})
+            "timezone": "Asia/Tashkent", "day_0_date": "2027-03-10", "day_0_start": "10:00", "day_0_end": "12:00",
+            "request_deadline": unreadable})
         assert no_deadline.status_code == 400 and "T18:00" in no_deadline.text
     good = organizer.post("/missions/new", data={"csrf": token, "name": "Return visit", "host_territory": "UZ-SI",
                                                 "visiting_territory": "RU-ALT", "timezone": "Asia/Tashkent",
-                                                "days": "2027-03-10 10:00-12:00", "slot_minutes": "30",
-                                                "tables": "4", "interpreters": "ru-uz 1",
+                                                "day_0_date": "2027-03-10", "day_0_start": "10:00",
+                                                "day_0_end": "12:00", "slot_minutes": "30", "tables": "4",
+                                                "pool_0_a": "ru", "pool_0_b": "uz", "pool_0_count": "1",
                                                 "request_deadline": "2027-03-01T18:00"}, follow_redirects=False)
     assert good.status_code == 303
     new_id = int(good.headers["location"].rsplit("/", 1)[1])
@@ -179,7 +182,8 @@ def test_schedule_job_outcomes_and_documents(env):
     assert refused.status_code == 422 and "неизвестный код ТН ВЭД" in problems and "hs_code" not in problems
     assert f", стол {meetings[1].table_no}: неизвестный" in refused.text  # the row is named by its time and table
     assert 'value="250 000"' in refused.text  # what was typed is kept for the correction
-    assert app.state.web.services.missions.funnel(mission.id).recorded == 0  # nothing half-saved
+    assert not [m for m in app.state.web.services.missions.meetings(mission.id)
+                if m.status in ("held", "no_show")]  # nothing half-saved
     saved = organizer.post(f"/missions/{mission.id}/outcomes", data={
         "csrf": token, f"status-{first.id}": "held", f"rating-{first.id}": "5", f"stage-{first.id}": "contract",
         f"hs_code-{first.id}": "8402", f"value_usd-{first.id}": "250 000", f"notes-{first.id}": "котлы",
@@ -187,12 +191,18 @@ def test_schedule_job_outcomes_and_documents(env):
     assert saved.status_code == 303 and saved.headers["location"].endswith("?saved=1")
     shown = organizer.get(saved.headers["location"]).text
     assert "изменено встреч — 1" in shown and 'value="250000"' in shown and 'value="котлы"' in shown
-    funnel = app.state.web.services.missions.funnel(mission.id)
-    assert [s.meetings for s in funnel.steps][1:5] == [1, 1, 1, 1] and funnel.steps[4].value_usd == 250000
+    # the organizer's record is what is known of that meeting, whatever its two sides answered (the demo's
+    # participants answered many): it counts as held, through a contract of 250 000
+    from hamkor.missions.outcomes import known_outcome
+
+    [answers] = [a for a in app.state.web.services.missions.side_answers(mission.id) if a.meeting.id == first.id]
+    known = known_outcome(answers.meeting, answers.answers.values())
+    assert (known.status, known.stage, known.value_usd, known.source) == ("held", "contract", 250000, "organizer")
     book = load_workbook(io.BytesIO(organizer.get(f"/missions/{mission.id}/documents/schedule.xlsx").content))
     assert "-DEMO.xlsx" in organizer.get(f"/missions/{mission.id}/documents/schedule.xlsx").headers[
         "content-disposition"]  # synthetic data says so in its file name too
-    assert book["Funnel"]["B5"].value == 1  # notice, headers, scheduled, held, contact
+    # notice, headers, scheduled, held: the workbook counts by the one rule, as the tab and the report do
+    assert book["Funnel"]["B5"].value == app.state.web.services.missions.funnel(mission.id).steps[1].meetings > 1
     # a representative downloads their own agenda only
     rep = signed_in(app, "rep@missions.org")
     own = rep.get(f"/missions/{mission.id}/agenda/{env['host'].id}.pdf")

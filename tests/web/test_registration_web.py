@@ -542,6 +542,7 @@ def test_an_expired_confirmation_link_offers_a_fresh_one_and_nothing_to_a_strang
     # once confirmed, the old link offers nothing more: it is a plain dead link, and asking anyway sends nothing
     again = TestClient(app).get(old)
     assert again.status_code == 410 and 'id="renew"' not in again.text
+    deliver(app)  # the organizers' notice that the confirmed registration waits for them
     before = len(inbox.messages)
     client = TestClient(app)
     token = csrf_of(client, "/password/forgot")
@@ -770,3 +771,23 @@ def test_a_representative_lands_in_their_space_and_sees_only_the_menu_they_can_u
     idle = signed_in_as(app, "idle@firm.ru")
     nothing = idle.get("/space")
     assert nothing.status_code == 200 and 'id="no-missions"' in nothing.text
+
+
+@pytest.mark.parametrize("lang, email_label, registration_label", [("ru", "Эл. почта", "Регистрация"),
+                                                                   ("uz", "E-pochta", "Roʻyxatdan oʻtish")])
+def test_every_problem_list_names_its_field_by_its_label_in_the_readers_language(env, lang, email_label,
+                                                                                  registration_label):
+    """Reported: the organizer's pages listed problems under the code's names («email: …», «registration: …»)."""
+    app, mission, known = env["app"], env["mission"], env["known"]
+    services = app.state.web.services
+    host = services.missions.add_participant(mission.id, known.id, "host", ["Ирина"])
+    services.accounts.create_user(f"organizer-{lang}@altai.ru", PASSWORD, "organizer", lang)
+    organizer = signed_in(app, f"organizer-{lang}@altai.ru")
+    token = csrf_of(organizer, f"/missions/{mission.id}")
+    bad = organizer.post(f"/missions/{mission.id}/participants/{host.id}/invite",
+                         data={"csrf": token, "email": "not an address", "language": "ru"})
+    listed = bad.text.split('id="problems"')[1].split("</ul>")[0]
+    assert bad.status_code == 422 and f"<b>{email_label}</b>" in listed and "<b>email</b>" not in listed
+    none = organizer.post(f"/missions/{mission.id}/registrations/424242", data={"csrf": token, "decision": "approve"})
+    listed = none.text.split('id="problems"')[1].split("</ul>")[0]
+    assert none.status_code == 422 and f"<b>{registration_label}</b>" in listed and "<b>registration</b>" not in listed

@@ -93,6 +93,8 @@ ROUTES = {
     ("GET", "/missions/{mission_id}/schedule"): "missions.view",
     ("POST", "/missions/{mission_id}/schedule"): "missions.manage",
     ("POST", "/missions/{mission_id}/replan"): "missions.manage",
+    ("POST", "/missions/{mission_id}/schedule/publish"): "missions.manage",
+    ("POST", "/missions/{mission_id}/schedule/discard"): "missions.manage",
     ("GET", "/missions/{mission_id}/job/{job_id}"): "missions.view",
     ("POST", "/missions/{mission_id}/meetings"): "missions.manage",
     ("POST", "/missions/{mission_id}/meetings/{meeting_id}/{action}"): "missions.manage",

@@ -10,7 +10,8 @@ from __future__ import annotations
 FIELD_LABELS = {
     # accounts
     "password": "Password", "current_password": "Current password", "expires_at": "Expires", "scope": "Access",
-    "token": "API token", "user": "User", "csrf": "Form check",
+    "token": "API token", "user": "User", "csrf": "Form check", "email": "E-mail", "role": "Role",
+    "language": "Language", "id": "Number", "form": "Form", "record": "Record", "job": "Job",
     # companies
     "name": "Name", "name_ru": "Name (Russian)", "name_uz": "Name (Uzbek)", "name_en": "Name (English)",
     "country": "Country", "region": "Region", "city": "City", "tax_id": "Tax ID", "sectors": "Sector",
@@ -28,6 +29,9 @@ FIELD_LABELS = {
     "participants": "Participants", "attendees": "Attendees (comma-separated)", "slot": "Slot",
     "table": "Table", "meeting": "Meeting", "request": "Request", "rating": "Rating", "stage": "Stage",
     "hs_code": "HS code", "value_usd": "Value, USD", "notes": "Notes", "mission": "Mission", "visit": "Visit",
+    "visits": "Enterprise visits", "side": "Side", "available": "Available", "schedule": "Schedule",
+    "replan": "Re-plan", "from_slot": "Re-plan from slot (earlier slots stay)", "registration": "Registration",
+    "reason": "Reason", "companies": "Companies", "sector": "Sector", "action": "Action",
     # trade and imports
     "kind": "Kind", "file": "File", "value_unit": "Values in", "batch": "Batch", "period": "Period",
     "reporter": "Reporter", "partner": "Partner", "flow": "Flow", "level": "Level", "within": "Within",

@@ -45,7 +45,7 @@ def queue(session, recipient: str, language: str, letter: Letter, now: datetime,
 # What may wait for the digest: news about requests and the schedule. Links a person is waiting for
 # (invitations, password resets, confirmations) always go at once.
 DIGESTIBLE = frozenset({"request-received", "request-answered", "deadline-near", "schedule-published",
-                        "meeting-moved", "meeting-cancelled", "registration-decided"})
+                        "meeting-moved", "meeting-cancelled", "registration-decided", "registration-waiting"})
 
 
 @dataclass

@@ -5,6 +5,9 @@ from __future__ import annotations
 import mimetypes
 import re
 import smtplib
+from email import policy as policies
+from email.header import Header
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -23,13 +26,34 @@ def header_text(value: str) -> str:
     return _BREAKS.sub(" ", value).strip()
 
 
+class _Subject(UnstructuredHeader):
+    """A subject folded by the legacy encoder. The modern folder (`email.policy.default`, Python 3.11) splits a
+    long non-ASCII subject into encoded words and loses the space at a boundary between them: «Сырдарья — Алтай»
+    reached the reader as «Сырдарья— Алтай». `email.header.Header` keeps each space inside an encoded word, so
+    nothing is lost when the words are joined again; an ASCII subject is folded at its spaces, unencoded."""
+
+    def fold(self, *, policy) -> str:
+        if policy.utf8:  # SMTPUTF8: the subject goes as UTF-8 text, with no encoded words to lose spaces at
+            return super().fold(policy=policy)
+        value = str(self)
+        charset = "us-ascii" if value.isascii() else "utf-8"
+        encoded = Header(value, charset, maxlinelen=policy.max_line_length or 78,
+                         header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+
+_headers = HeaderRegistry()
+_headers.map_to_type("subject", _Subject)
+POLICY = policies.default.clone(header_factory=_headers)
+
+
 class MailNotConfigured(RuntimeError):
     """No SMTP server is set: messages wait in the outbox until one is."""
 
 
 def build_message(sender: str, recipient: str, subject: str, text: str, html: str | None = None,
                   attachments: list[tuple[str, Path]] = ()) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     # The subject is cleaned here too, not only when a letter is rendered: a message queued before names
     # were cleaned must still go out.
     message["Subject"], message["From"], message["To"] = header_text(subject), sender, recipient

@@ -43,7 +43,7 @@ class AgendaItem:
 
 @dataclass
 class Cell:
-    meeting: MissionMeeting
+    meeting: MissionMeeting | DraftMeeting
     guest: Person | None  # None: a meeting the viewer may not see (the table is taken, no more)
     host: Person | None
 
@@ -196,14 +196,35 @@ def agenda_bundle(missions: Missions, mission: Mission, lang: str | None = None,
     return AgendaBundle(combined, each)
 
 
-def grid(missions: Missions, mission: Mission, sight: Sight | None = None) -> list[GridRow]:
+@dataclass
+class DraftMeeting:
+    """A meeting of the draft schedule, as the grid shows it: not in the database until the draft is published."""
+
+    request_id: int
+    slot: str
+    table_no: int
+    interpreter: bool
+    locked: bool = False
+    id: None = None
+    status: str = "draft"
+
+
+def draft_meetings(missions: Missions, mission: Mission) -> list[DraftMeeting]:
+    locked = {m.request_id for m in live_meetings(missions, mission.id) if m.locked}
+    return [DraftMeeting(int(m["request"]), m["slot"], m["table"], m["interpreter"], int(m["request"]) in locked)
+            for m in (mission.draft or {}).get("meetings", [])]
+
+
+def grid(missions: Missions, mission: Mission, sight: Sight | None = None, draft: bool = False) -> list[GridRow]:
     """The grid: a row per slot, a cell per table, and whether the delegation is away. Under a limited
-    sight, a meeting the viewer is not in shows only that its table is taken (a cell without sides)."""
+    sight, a meeting the viewer is not in shows only that its table is taken (a cell without sides). With
+    `draft`, the mission's draft schedule instead of the published one (organizers look at it before it is
+    published)."""
     slots = missions.slots(mission)
     pairs = sides(missions, mission.id)
     away = missions.away_slots(mission, slots)
     by_slot: dict[str, dict[int, Cell]] = {}
-    for meeting in live_meetings(missions, mission.id):
+    for meeting in (draft_meetings(missions, mission) if draft else live_meetings(missions, mission.id)):
         if meeting.request_id in pairs:
             guest, host = pairs[meeting.request_id]
             shown = sight is None or sight.sees(guest.id, host.id)

@@ -43,7 +43,7 @@ def check_days(days: list[dict]) -> list[str]:
     if not days:
         return ["days: at least one day is needed"]
     for n, day in enumerate(days, 1):
-        where = f"day {n}"
+        where = Msg("day %(n)s", n=n)  # said in the reader's language with the reason it is part of
         try:
             when = date.fromisoformat(str(day.get("date", "")))
         except ValueError:

@@ -54,12 +54,31 @@ def registration_decided(site_url: str, mission, approved: bool, reason: str, la
                        mission=_title(mission, lang)), Msg("Their reason: %(reason)s", reason=reason)])
 
 
-def invitation_to_register(site_url: str, mission, company, lang: str) -> Letter:
+def registration_waiting(site_url: str, mission, company: str, lang: str) -> Letter:
+    """To each of the mission's organizers: a registration is confirmed and waits for their decision."""
+    return Letter("registration-waiting", Msg("A registration waits for your decision: %(mission)s",
+                                              mission=_title(mission, lang)),
+                  [Msg("%(company)s registered for «%(mission)s» and confirmed its address. Approve the registration "
+                       "or refuse it with a reason: the company is told either way.", company=company,
+                       mission=_title(mission, lang))],
+                  action=("Open the registrations", f"{site_url}/missions/{mission.id}/registrations?lang={lang}"))
+
+
+def invitation_to_register(site_url: str, mission, company, token: str, lang: str) -> Letter:
+    """The registration page for a registry company; the link's token tells the organizers it was opened."""
     return Letter("registration-invite", Msg("Invitation: %(mission)s", mission=_title(mission, lang)),
                   [Msg("%(company)s is invited to the business mission «%(mission)s». Register on its page: the "
                        "programme, dates and venue are there.", company=company_name(company, lang),
                        mission=_title(mission, lang))],
-                  action=("Register", f"{site_url}/join/{mission.id}?lang={lang}"))
+                  action=("Register", f"{site_url}/join/{mission.id}?lang={lang}&invite={token}"))
+
+
+def invitation_reminder(site_url: str, mission, company, token: str, lang: str) -> Letter:
+    return Letter("registration-invite", Msg("Reminder: invitation to %(mission)s", mission=_title(mission, lang)),
+                  [Msg("%(company)s was invited to the business mission «%(mission)s» and has not registered yet. "
+                       "Register on its page: the programme, dates and venue are there.",
+                       company=company_name(company, lang), mission=_title(mission, lang))],
+                  action=("Register", f"{site_url}/join/{mission.id}?lang={lang}&invite={token}"))
 
 
 def representative_invitation(site_url: str, token: str, mission, company, invited_by: str, lang: str) -> Letter:

@@ -12,7 +12,7 @@ from hamkor.i18n import Msg
 from hamkor.missions.base import OUTCOME_STATUSES, STAGES, MissionError, mission_row, now_utc
 from hamkor.reference.nomenclature import nomenclature
 from hamkor.store.db import unit_of_work
-from hamkor.store.models import MissionMeeting, MissionRequest
+from hamkor.store.models import MissionMeeting
 
 
 @dataclass
@@ -26,10 +26,48 @@ class FunnelStep:
 class Funnel:
     steps: list[FunnelStep]
     scheduled: int
-    recorded: int  # meetings with an outcome entered
+    recorded: int  # meetings whose outcome is known (the organizer's record, else a side's answer)
     no_shows: int
     average_rating: float | None
     synthetic: bool
+    by_participants: int = 0  # of those, known from the participants' own answers only
+    disagreements: int = 0  # meetings whose two sides' answers disagree (held or not, the stage reached)
+
+
+@dataclass
+class Known:
+    """What is known of one meeting, by the one rule every count uses (the Outcomes tab, the funnel the API and
+    the command line give, the report): the organizer's record where there is one; else the participants' own
+    answers — held when a side says it was, and the lower stage when both say held and disagree on it (a deal one
+    side does not confirm is not counted as done); nothing when nobody said."""
+
+    status: str | None  # held | no_show | None
+    stage: str | None = None
+    value_usd: float = 0.0
+    ratings: tuple[int, ...] = ()
+    source: str | None = None  # organizer | participants
+
+    @property
+    def reached(self) -> int:
+        """How far along the follow-up stages the meeting went (-1: none)."""
+        return STAGES.index(self.stage) if self.status == "held" and self.stage in STAGES else -1
+
+
+def known_outcome(meeting: MissionMeeting, answers) -> Known:
+    if meeting.status in OUTCOME_STATUSES:
+        held = meeting.status == "held"
+        return Known(meeting.status, meeting.stage if held else None, float(meeting.value_usd or 0.0) if held else 0.0,
+                     (meeting.rating,) if held and meeting.rating else (), "organizer")
+    said = list(answers or [])
+    if not said:
+        return Known(None)
+    held = [f for f in said if f.status == "held"]
+    if not held:
+        return Known("no_show", source="participants")
+    order = [STAGES.index(f.stage) if f.stage in STAGES else -1 for f in held]
+    reached = min(order) if len(held) == len(said) else max(order)
+    return Known("held", STAGES[reached] if reached >= 0 else None, max(float(f.value_usd or 0.0) for f in held),
+                 tuple(f.rating for f in held if f.rating), "participants")
 
 
 @dataclass
@@ -124,30 +162,25 @@ class MissionOutcomes:
             session.flush()
             return len(changed)
 
-    @unit_of_work
-    def _meeting_pairs(self, mission_id: int) -> dict[int, tuple[int, int]]:
-        """request id -> the two participants it is between."""
-        with self.db.session() as session:
-            return {r.id: (r.requester_id, r.target_id) for r in session.scalars(
-                select(MissionRequest).where(MissionRequest.mission_id == mission_id))}
-
     def funnel(self, mission_id: int, actor: Actor | None = None) -> Funnel:
         """Meetings scheduled -> held -> contact -> negotiation -> contract -> shipment: a meeting counts
-        in every stage up to the one it reached; value is summed where it is given. With an actor, over the
-        meetings that actor may see (`sight`): a representative's funnel is their own company's."""
+        in every stage up to the one it reached, by `known_outcome` (the organizer's record, else both sides'
+        answers); value is summed where it is given. With an actor, over the meetings that actor may see
+        (`sight`): a representative's funnel is their own company's."""
         mission = self.get(mission_id)
-        meetings = [m for m in self.meetings(mission_id) if m.status != "cancelled"]
+        sides = self.side_answers(mission_id)
         if actor is not None:
             sight = self.sight(mission_id, actor)
             if not sight.everything:
-                pairs = self._meeting_pairs(mission_id)
-                meetings = [m for m in meetings if sight.sees(*pairs.get(m.request_id, ()))]
-        held = [m for m in meetings if m.status == "held"]
-        steps = [FunnelStep("scheduled", len(meetings), 0.0), FunnelStep("held", len(held), 0.0)]
+                sides = [a for a in sides if sight.sees(a.a, a.b)]
+        known = [known_outcome(a.meeting, a.answers.values()) for a in sides]
+        held = [k for k in known if k.status == "held"]
+        steps = [FunnelStep("scheduled", len(known), 0.0), FunnelStep("held", len(held), 0.0)]
         for n, stage in enumerate(STAGES):
-            reached = [m for m in held if m.stage in STAGES[n:]]
-            steps.append(FunnelStep(stage, len(reached), float(sum(m.value_usd or 0.0 for m in reached))))
-        ratings = [m.rating for m in held if m.rating]
-        return Funnel(steps, len(meetings), len([m for m in meetings if m.status in OUTCOME_STATUSES]),
-                      len([m for m in meetings if m.status == "no_show"]),
-                      sum(ratings) / len(ratings) if ratings else None, bool(mission and mission.synthetic))
+            reached = [k for k in held if k.reached >= n]
+            steps.append(FunnelStep(stage, len(reached), float(sum(k.value_usd for k in reached))))
+        ratings = [r for k in held for r in k.ratings]
+        return Funnel(steps, len(known), sum(1 for k in known if k.status),
+                      sum(1 for k in known if k.status == "no_show"),
+                      sum(ratings) / len(ratings) if ratings else None, bool(mission and mission.synthetic),
+                      sum(1 for k in known if k.source == "participants"), sum(1 for a in sides if a.disagree))

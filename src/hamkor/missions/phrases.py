@@ -35,6 +35,9 @@ LABELS: dict[str, dict[str, str]] = {
                         "en": "Your own time ({zone}) is {hours} h ahead."},
     # the mission report
     "report": {"ru": "Итоги бизнес-миссии", "uz": "Biznes-missiya yakunlari", "en": "Business mission report"},
+    # a workbook's sheet names: whole words within the 31 characters a sheet's name may have
+    "sheet_report": {"ru": "Итоги миссии", "uz": "Missiya yakunlari", "en": "Mission report"},
+    "sheet_deals": {"ru": "Сделки и статистика", "uz": "Bitimlar va statistika", "en": "Deals and statistics"},
     "registrations": {"ru": "Регистрации", "uz": "Roʻyxatdan oʻtishlar", "en": "Registrations"},
     "requests": {"ru": "Запросы на встречи", "uz": "Uchrashuv soʻrovlari", "en": "Meeting requests"},
     "meetings": {"ru": "Встречи", "uz": "Uchrashuvlar", "en": "Meetings"},

@@ -6,8 +6,9 @@ company is told either way by mail.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
@@ -19,13 +20,14 @@ from hamkor.errors import Conflict, Refused
 from hamkor.i18n import LANGUAGES, Msg
 from hamkor.mail.outbox import queue
 from hamkor.missions import letters
-from hamkor.missions.base import MissionError, mission_row, requests_closed
+from hamkor.missions.base import MissionError, aware, mission_row, requests_closed
 from hamkor.missions.grid import time_grid
 from hamkor.store.db import session_of, unit_of_work
 from hamkor.store.models import (
     Company,
     CompanyContact,
     Mission,
+    MissionInvitation,
     MissionParticipant,
     MissionRegistration,
     SignedLink,
@@ -33,6 +35,7 @@ from hamkor.store.models import (
 )
 
 REGISTRATION_STATES = ("unconfirmed", "pending", "approved", "refused")
+REINVITE_AFTER = timedelta(days=1)  # a second invitation sooner than this is a mistake unless it is a reminder
 
 
 class RegistrationError(MissionError):
@@ -49,6 +52,24 @@ class Registration:
     company: CompanyData = field(default_factory=CompanyData)
     attendees: list[dict] = field(default_factory=list)  # [{"name", "role", "languages": [...]}]
     available: list[str] | None = None  # slot ids; None: the whole grid
+
+
+@dataclass
+class InvitationReport:
+    """What an invitation round did, company by company."""
+
+    invited: list[int] = field(default_factory=list)
+    reminded: list[int] = field(default_factory=list)
+    without_address: list[int] = field(default_factory=list)
+    registered: list[int] = field(default_factory=list)  # registered or taking part already: not written to
+    refused: list[int] = field(default_factory=list)  # invited less than a day ago, and no reminder asked
+    problems: list[tuple[str, Msg]] = field(default_factory=list)
+
+
+@dataclass
+class InvitationView:
+    invitation: MissionInvitation | None  # None: the company registered (or was added) without an invitation
+    registration: str | None  # its registration's status, "taking part", or None: not registered
 
 
 @dataclass
@@ -297,7 +318,29 @@ class MissionRegistrations:
                 user.company_id = registration.company_id
         if registration.status == "unconfirmed":
             registration.status = "pending"
+            self._tell_organizers(session, registration, now)
         return registration
+
+    def _tell_organizers(self, session, registration: MissionRegistration, now: datetime) -> None:
+        """The mission's organizers hear that a registration waits for their decision, each in their language.
+        The organizers are the instance's active accounts with that role (admins when it has none)."""
+        mission = session.get(Mission, registration.mission_id)
+        company = session.get(Company, registration.company_id)
+        for role in ("organizer", "admin"):
+            people = list(session.scalars(select(User).where(User.role == role, User.active.is_(True))
+                                          .order_by(User.id)))
+            if people:
+                break
+        for user in people:
+            lang = user.language if user.language in LANGUAGES else "ru"
+            queue(session, user.email, lang, letters.registration_waiting(
+                self.site_url, mission, company_name(company, lang), lang), now, user=user, mission_id=mission.id)
+
+    def waiting_registrations(self, mission_id: int) -> int:
+        """Confirmed registrations that wait for an organizer's decision (the count on the mission's tabs)."""
+        with self.db.session() as session:
+            return session.scalar(select(func.count()).select_from(MissionRegistration).where(
+                MissionRegistration.mission_id == mission_id, MissionRegistration.status == "pending")) or 0
 
     def own_registrations(self, actor: Actor) -> list[RegistrationView]:
         """What a registrant sees of their own registrations (all an account that waits for approval sees)."""
@@ -364,28 +407,91 @@ class MissionRegistrations:
 
     @unit_of_work
     def invite_to_register(self, mission_id: int, company_ids: list[int], actor: Actor = SYSTEM,
-                           now: datetime | None = None) -> tuple[list[int], list[int]]:
-        """Mail the registration page to registry companies: (those invited, those with no address)."""
+                           now: datetime | None = None, remind: bool = False) -> InvitationReport:
+        """Mail the registration page to registry companies, each at its contacts' addresses in its language, with a
+        link that tells the organizers when it was opened. Nobody is invited twice by mistake: a company invited (or
+        reminded) less than a day ago is refused with a reason unless this is an explicit reminder (`remind`); one
+        invited longer ago is sent a reminder. A company that has registered or takes part is not written to."""
         if not actor.may("missions.manage"):
             raise Refused([("mission", "only organizers invite companies")])
         now = now or self.clock()
         session = session_of(self)
-        mission = mission_row(session, mission_id)
+        mission = mission_row(session, mission_id, lock=True)
         if not mission.registration_open:
             raise Conflict([("registration", "open the registration first: the invitation points to its page")])
-        invited, without = [], []
+        report = InvitationReport()
+        registered = self._registered_companies(session, mission_id)
+        sent = {i.company_id: i for i in session.scalars(select(MissionInvitation).where(
+            MissionInvitation.mission_id == mission_id))}
         for company_id in dict.fromkeys(company_ids):
             company = session.get(Company, company_id)
             if company is None:
                 continue
+            if company_id in registered:
+                report.registered.append(company_id)
+                continue
+            invitation = sent.get(company_id)
+            last = aware(invitation.reminded_at or invitation.invited_at) if invitation else None
+            if last is not None and not remind and now - last < REINVITE_AFTER:
+                report.refused.append(company_id)
+                report.problems.append(("companies", Msg(
+                    "%(company)s was invited less than a day ago: a second invitation goes only as a reminder",
+                    company=company_name(company))))
+                continue
             addresses = {c.email.strip().lower() for c in session.scalars(select(CompanyContact).where(
                 CompanyContact.company_id == company_id)) if c.email}
             if not addresses:
-                without.append(company_id)
+                report.without_address.append(company_id)
                 continue
+            if invitation is None:
+                invitation = MissionInvitation(mission_id=mission_id, company_id=company_id, invited_at=now,
+                                               token=secrets.token_urlsafe(24), reminders=0)
+                session.add(invitation)
+                report.invited.append(company_id)
+            else:
+                invitation.reminded_at, invitation.reminders = now, (invitation.reminders or 0) + 1
+                report.reminded.append(company_id)
             lang = next((x for x in company.languages or [] if x in LANGUAGES), "ru")
+            build = letters.invitation_reminder if invitation.reminded_at else letters.invitation_to_register
             for address in sorted(addresses):
-                queue(session, address, lang, letters.invitation_to_register(self.site_url, mission, company, lang),
-                      now, mission_id=mission_id)
-            invited.append(company_id)
-        return invited, without
+                queue(session, address, lang, build(self.site_url, mission, company, invitation.token, lang), now,
+                      mission_id=mission_id)
+        return report
+
+    @unit_of_work
+    def remind_invited(self, mission_id: int, actor: Actor = SYSTEM, now: datetime | None = None) -> InvitationReport:
+        """A reminder to every company invited that has not registered."""
+        session = session_of(self)
+        registered = self._registered_companies(session, mission_id)
+        invited = session.scalars(select(MissionInvitation).where(MissionInvitation.mission_id == mission_id)
+                                  .order_by(MissionInvitation.id))
+        waiting = [i.company_id for i in invited if i.company_id not in registered]
+        return self.invite_to_register(mission_id, waiting, actor, now, remind=True)
+
+    @staticmethod
+    def _registered_companies(session, mission_id: int) -> set[int]:
+        return set(session.scalars(select(MissionRegistration.company_id).where(
+            MissionRegistration.mission_id == mission_id))) | set(session.scalars(select(
+                MissionParticipant.company_id).where(MissionParticipant.mission_id == mission_id)))
+
+    @unit_of_work
+    def invitation_opened(self, mission_id: int, token: str | None, now: datetime | None = None) -> None:
+        """The invitation's link was followed (the public page was opened from it): the first time is kept. A token
+        that is not this mission's is no matter: the page is public anyway."""
+        if not token or len(token) > 64:
+            return
+        invitation = session_of(self).scalar(select(MissionInvitation).where(MissionInvitation.token == token))
+        if invitation is not None and invitation.mission_id == mission_id and invitation.opened_at is None:
+            invitation.opened_at = now or self.clock()
+
+    def invitations(self, mission_id: int) -> dict[int, InvitationView]:
+        """company id -> its invitation and where it stands: invited when, reminded, opened, registered."""
+        with self.db.session() as session:
+            statuses = dict(session.execute(select(MissionRegistration.company_id, MissionRegistration.status).where(
+                MissionRegistration.mission_id == mission_id)).all())
+            statuses.update({c: "taking part" for c in session.scalars(select(MissionParticipant.company_id).where(
+                MissionParticipant.mission_id == mission_id))})
+            found = {i.company_id: InvitationView(i, statuses.get(i.company_id)) for i in session.scalars(
+                select(MissionInvitation).where(MissionInvitation.mission_id == mission_id))}
+            found.update({c: InvitationView(None, status) for c, status in statuses.items() if c not in found})
+            return found

@@ -17,8 +17,8 @@ from openpyxl import Workbook
 from hamkor.companies.registry import company_name
 from hamkor.i18n import localize
 from hamkor.i18n.numbers import format_money
-from hamkor.missions.base import OUTCOME_STATUSES, STAGES, mission_text
-from hamkor.missions.outcomes import Funnel, FunnelStep
+from hamkor.missions.base import mission_text
+from hamkor.missions.outcomes import Funnel
 from hamkor.missions.phrases import LABELS, label
 from hamkor.missions.service import Missions
 from hamkor.reference.names import territory_name
@@ -122,40 +122,11 @@ def build_report(missions: Missions, mission: Mission, con: duckdb.DuckDBPyConne
                 _check(con, deal, reporter, partner, (first_day.year, first_day.month), latest)
             deals.append(deal)
     return MissionReport(mission, mission_text(mission, "name", lang) or mission.name, dict(registrations),
-                         dict(requests), merged_funnel(missions.funnel(mission.id), answers), len(with_meetings),
+                         dict(requests), missions.funnel(mission.id), len(with_meetings),
                          len(with_meetings & answered),
                          sorted(people[p].name(lang) for p in with_meetings - answered),
                          sum(1 for a in answers if a.disagree), deals, reporter, partner,
                          f"{latest[0]}-{latest[1]:02d}" if latest else None)
-
-
-def merged_funnel(funnel: Funnel, answers) -> Funnel:
-    """The funnel from what is known of each meeting: the organizer's record where there is one, else the
-    participants' own answers — held when a side says so, and the lower stage when the two disagree (a
-    deal one side does not confirm is not counted as done)."""
-    order = {stage: n for n, stage in enumerate(STAGES)}
-    steps = {step.stage: [step.meetings, step.value_usd] for step in funnel.steps}
-    ratings = [] if funnel.average_rating is None else [funnel.average_rating] * max(funnel.recorded, 1)
-    recorded, no_shows = funnel.recorded, funnel.no_shows
-    for side in answers:
-        if side.meeting.status in OUTCOME_STATUSES or not side.answers:
-            continue
-        said = list(side.answers.values())
-        recorded += 1
-        if not any(f.status == "held" for f in said):
-            no_shows += 1
-            continue
-        steps["held"][0] += 1
-        held = [f for f in said if f.status == "held"]
-        reached = min((order.get(f.stage, -1) for f in held), default=-1) if len(held) == len(said) else max(
-            order.get(f.stage, -1) for f in held)
-        value = max((f.value_usd or 0.0 for f in held), default=0.0)
-        for stage in STAGES[:reached + 1]:
-            steps[stage][0] += 1
-            steps[stage][1] += value
-        ratings += [f.rating for f in held if f.rating]
-    return Funnel([FunnelStep(stage, int(n), float(v)) for stage, (n, v) in steps.items()], funnel.scheduled,
-                  recorded, no_shows, sum(ratings) / len(ratings) if ratings else None, funnel.synthetic)
 
 
 def _words(lang: str) -> dict[str, str]:
@@ -180,7 +151,7 @@ def report_xlsx(report: MissionReport, lang: str) -> bytes:
     words = _words(lang)
     book = Workbook()
     sheet = book.active
-    sheet.title = words["report"][:31]
+    sheet.title = words["sheet_report"]  # whole words: a longer name would be cut at 31 characters
     append_row(sheet, [report.title])
     if report.mission.synthetic:
         append_row(sheet, [words["synthetic"]])
@@ -197,7 +168,7 @@ def report_xlsx(report: MissionReport, lang: str) -> bytes:
     append_row(sheet, [words["rating"], "", "", report.funnel.average_rating])
     append_row(sheet, [words["followup"], "", words["answered"], report.answered, report.participants_with_meetings])
     append_row(sheet, ["", "", words["disagree"], report.disagreements])
-    deals = book.create_sheet(words["deals"][:31])
+    deals = book.create_sheet(words["sheet_deals"])
     append_row(deals, [words["deal"], words["company"], words["counterpart"], words["product"], "HS",
                        words["value"], f"{words['export']}: {words['after']}", f"{words['export']}: {words['before']}",
                        f"{words['import']}: {words['after']}", f"{words['import']}: {words['before']}",

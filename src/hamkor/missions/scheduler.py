@@ -452,12 +452,24 @@ def replan(instance: Instance, published: dict[str, int], from_slot: int, cancel
     found, bound, optimal = solve_cp_sat(sub, hint, seconds, workers, seed, keep=keep_bonus)
     value = sum(by_id[rid].weight for rid in found)
     result = Schedule(found, value, max(bound / scale, value), optimal, [("replan", value, 0.0)],
-                      explain_left_out(instance, found), assign_tables(instance, found))
+                      replan_reasons(instance, sub, found, gone, absent), assign_tables(instance, found))
     kept = [rid for rid, s in published.items() if found.get(rid) == s]
     moved = [rid for rid, s in published.items() if rid in found and found[rid] != s]
     dropped = [rid for rid in published if rid not in found]
     added = [rid for rid in found if rid not in published]
     return Replan(result, kept, moved, dropped, added)
+
+
+def replan_reasons(instance: Instance, sub: Instance, found: dict[str, int], gone: set[str],
+                   absent: set[str]) -> dict[str, str]:
+    """Why each request is left out of a re-plan, as it was re-planned: one with a side absent says so; the others
+    are explained in the re-planned event (the past kept, the absent away), not in the grid as first given, where
+    an absent company's slots looked free and a slot already past looked usable."""
+    reasons = explain_left_out(sub, found)
+    for r in instance.requests:
+        if r.id not in found and r.id in gone:
+            reasons[r.id] = "a side is absent" if r.a in absent or r.b in absent else "cancelled"
+    return {r.id: reasons[r.id] for r in instance.requests if r.id in reasons}
 
 
 def capacity_needed(instance: Instance, share: float, resource: str = "tables", limit: int = 10_000) -> int | None:

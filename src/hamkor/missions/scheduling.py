@@ -3,6 +3,8 @@ certificate; re-planning; meetings put in, locked or cancelled by hand."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +30,7 @@ from hamkor.missions.notices import meeting_line, moved_line, name_of, tell_comp
 from hamkor.missions.requests import RequestView
 from hamkor.missions.setup import Person
 from hamkor.store.db import session_of, unit_of_work
-from hamkor.store.models import MissionMeeting, MissionParticipant, MissionRequest
+from hamkor.store.models import Mission, MissionMeeting, MissionParticipant, MissionRequest
 
 Requester, Target = aliased(MissionParticipant), aliased(MissionParticipant)
 
@@ -98,7 +100,10 @@ class MissionScheduling:
 
     def instance_json(self, mission_id: int, now: datetime | None = None) -> dict:
         """The mission in the scheduler's documented instance format (instance.schema.json)."""
-        built = self.build(mission_id, now)
+        return self._instance_dict(self.build(mission_id, now))
+
+    @staticmethod
+    def _instance_dict(built: Built) -> dict:
         instance = built.instance
         pools = [{"languages": list(pair), "count": counts[0]} for pair, counts in instance.interpreters.items()]
         return {
@@ -122,26 +127,34 @@ class MissionScheduling:
             return rows
 
     def schedule(self, mission_id: int, seconds: float = 10.0, workers: int = 1, seed: int | None = 1,
-                 now: datetime | None = None, progress: Progress | None = None) -> scheduler.Schedule:
-        """Plan the visits, then the B2B grid, and publish it with its certificate.
+                 now: datetime | None = None, progress: Progress | None = None,
+                 publish: bool = True) -> scheduler.Schedule:
+        """Plan the visits, then the B2B grid: published at once with its certificate (and everyone mailed their
+        meetings), or with `publish=False` kept as the mission's draft, which the organizer looks at and then
+        publishes (`publish_draft`) or discards.
 
         Two units of work with the solver between them, so no transaction is held while it runs: the
         first expires late requests, plans the visits and reads the instance; the second writes the
-        schedule with the mission locked."""
+        schedule (or the draft) with the mission locked."""
         tell = progress or (lambda fraction, message: None)
-        built = self._prepare(mission_id, now, tell)
+        built, fingerprint = self._prepare(mission_id, now, tell)
         tell(0.4, "scheduling the meetings")
         try:
             result = scheduler.schedule(built.instance, seconds, workers, seed)
         except scheduler.InstanceError as problem:
             raise MissionError([("schedule", reason_of(problem))]) from None
-        tell(0.9, "publishing")
-        self._publish(mission_id, built, result.assignment, {}, result)
+        certificate = self._certificate(built, result.assignment, result)
+        if publish:
+            tell(0.9, "publishing")
+            self._publish(mission_id, built, result.assignment, {}, certificate)
+        else:
+            tell(0.9, "keeping the draft")
+            self._keep_draft(mission_id, built, result.assignment, {}, certificate, "schedule", fingerprint)
         tell(1.0, "done")
         return result
 
     @unit_of_work
-    def _prepare(self, mission_id: int, now: datetime | None, tell: Progress) -> Built:
+    def _prepare(self, mission_id: int, now: datetime | None, tell: Progress) -> tuple[Built, str]:
         if any(m.status in OUTCOME_STATUSES for m in self.meetings(mission_id)):
             raise MissionConflict("outcomes are recorded already: re-plan the rest instead of scheduling anew")
         tell(0.05, "expiring pending requests past the deadline")
@@ -149,16 +162,35 @@ class MissionScheduling:
         tell(0.1, "planning the enterprise visits")
         self.plan_visits(mission_id)
         tell(0.3, "building the instance")
-        return self.build(mission_id, now)
+        built, _, fingerprint = self._read_state(mission_id, now)
+        return built, fingerprint
 
     @unit_of_work
-    def _publish(self, mission_id: int, built: Built, assignment: dict[str, int], previous: dict[str, MissionMeeting],
-                 result: scheduler.Schedule) -> None:
-        """Write the assignment: meetings kept keep their table where they can, others get a free one."""
-        instance = built.instance
+    def _read_state(self, mission_id: int, now: datetime | None) -> tuple[Built, dict[str, MissionMeeting], str]:
+        """The instance, the meetings in the grid (by request), and a fingerprint of both: a draft is published
+        only while the mission is as it was when the draft was made."""
+        built = self.build(mission_id, now)
+        previous = {str(m.request_id): m for m in self.meetings(mission_id) if m.status != "cancelled"}
+        state = {"instance": self._instance_dict(built),
+                 "meetings": sorted([rid, m.slot, m.table_no, bool(m.locked), m.status] for rid, m in previous.items())}
+        fingerprint = hashlib.sha256(json.dumps(state, sort_keys=True).encode("utf-8")).hexdigest()
+        return built, previous, fingerprint
+
+    @staticmethod
+    def _certificate(built: Built, assignment: dict[str, int], result: scheduler.Schedule) -> dict:
+        return {"value": result.value, "upper_bound": result.upper_bound, "quality": result.quality,
+                "proven_optimal": result.proven_optimal, "requests": len(built.instance.requests),
+                "scheduled": len(assignment), "reasons": dict(result.reasons),
+                "stages": [{"stage": s, "value": v, "seconds": round(t, 3)} for s, v, t in result.stages],
+                "run_at": now_utc().isoformat(timespec="seconds")}
+
+    @staticmethod
+    def _tables(instance: scheduler.Instance, assignment: dict[str, int],
+                previous: dict[str, MissionMeeting]) -> dict[str, int]:
+        """A table for each meeting: one kept in its slot keeps its table where it can, others get a free one."""
         taken: dict[int, set[int]] = {}
         tables: dict[str, int] = {}
-        for rid, slot in sorted(assignment.items(), key=lambda item: item[0] not in previous):
+        for rid, slot in sorted(assignment.items(), key=lambda item: (item[0] not in previous, item[1], item[0])):
             old = previous.get(rid)
             used = taken.setdefault(slot, set())
             if old is not None and old.slot == instance.slots[slot] and old.table_no not in used:
@@ -166,6 +198,73 @@ class MissionScheduling:
             else:
                 tables[rid] = next(n for n in range(1, instance.tables[slot] + 1) if n not in used)
             used.add(tables[rid])
+        return tables
+
+    @unit_of_work
+    def _keep_draft(self, mission_id: int, built: Built, assignment: dict[str, int],
+                    previous: dict[str, MissionMeeting], certificate: dict, kind: str, fingerprint: str,
+                    from_slot: str | None = None) -> None:
+        """The schedule as the mission's draft: nothing in the grid changes and nobody is told until it is
+        published."""
+        instance = built.instance
+        tables = self._tables(instance, assignment, previous)
+        by_id = {r.id: r for r in instance.requests}
+        mission = mission_row(session_of(self), mission_id, lock=True)
+        mission.draft = {
+            "kind": kind, "from_slot": from_slot, "made_at": self.clock().isoformat(timespec="seconds"),
+            "fingerprint": fingerprint, "keep_tables": bool(previous), "certificate": certificate,
+            "meetings": [{"request": rid, "slot": instance.slots[slot], "table": tables[rid],
+                          "interpreter": instance.pairs_for(by_id[rid]) is not None}
+                         for rid, slot in sorted(assignment.items(), key=lambda item: (item[1], tables[item[0]]))]}
+
+    @unit_of_work
+    def publish_draft(self, mission_id: int, now: datetime | None = None) -> dict:
+        """Publish the draft as it was shown, and mail every company its meetings (or what changed). Refused when
+        there is none, or when the mission changed since it was made (a request, a participant, its times, a
+        meeting placed or cancelled by hand): the organizer makes a new draft and looks again."""
+        mission = mission_row(session_of(self), mission_id, lock=True)
+        draft = mission.draft
+        if not draft:
+            raise MissionConflict([("schedule", "there is no draft schedule to publish: make one first")])
+        built, previous, fingerprint = self._read_state(mission_id, now)
+        if fingerprint != draft["fingerprint"]:
+            raise MissionConflict([("schedule", "the mission changed since the draft was made (its requests, "
+                                                "participants, times or meetings): make a new draft")])
+        index = {slot: n for n, slot in enumerate(built.instance.slots)}
+        assignment = {m["request"]: index[m["slot"]] for m in draft["meetings"]}
+        self._publish(mission_id, built, assignment, previous if draft.get("keep_tables") else {},
+                      draft["certificate"])
+        return draft["certificate"]
+
+    @unit_of_work
+    def discard_draft(self, mission_id: int) -> None:
+        mission_row(session_of(self), mission_id, lock=True).draft = None
+
+    def draft_changes(self, mission: Mission) -> dict[str, int]:
+        """What publishing the draft would change in the grid: meetings new, moved (another time or table),
+        dropped and kept, and how many companies would be mailed."""
+        planned = {m["request"]: (m["slot"], m["table"]) for m in (mission.draft or {}).get("meetings", [])}
+        current = {str(m.request_id): (m.slot, m.table_no) for m in self.meetings(mission.id)
+                   if m.status == "scheduled"}
+        if (mission.draft or {}).get("kind") != "replan":  # a first schedule tells everyone all their meetings
+            changed = set(planned) | set(current)
+        else:
+            changed = {rid for rid in set(planned) | set(current) if planned.get(rid) != current.get(rid)}
+        pairs = self._request_people(mission.id)
+        people = self.people(mission.id)
+        companies = {people[p].company.id for rid in changed for p in pairs.get(int(rid), ()) if p in people}
+        return {"new": len(planned.keys() - current.keys()), "dropped": len(current.keys() - planned.keys()),
+                "moved": sum(1 for rid in planned.keys() & current.keys() if planned[rid] != current[rid]),
+                "kept": sum(1 for rid in planned.keys() & current.keys() if planned[rid] == current[rid]),
+                "companies": len(companies)}
+
+    @unit_of_work
+    def _publish(self, mission_id: int, built: Built, assignment: dict[str, int], previous: dict[str, MissionMeeting],
+                 certificate: dict) -> None:
+        """Write the assignment (a draft there was is spent): meetings kept keep their table where they can,
+        others get a free one; each company is told of its meetings."""
+        instance = built.instance
+        tables = self._tables(instance, assignment, previous)
         by_id = {r.id: r for r in instance.requests}
         with self.db.session() as session:
             mission = mission_row(session, mission_id, lock=True)
@@ -186,13 +285,8 @@ class MissionScheduling:
                 meeting.slot, meeting.table_no = instance.slots[slot], tables[rid]
                 meeting.interpreter = instance.pairs_for(by_id[rid]) is not None
                 meeting.updated_at = self.clock()
-            reasons = {rid: reason for rid, reason in result.reasons.items()}
-            mission.certificate = {
-                "value": result.value, "upper_bound": result.upper_bound, "quality": result.quality,
-                "proven_optimal": result.proven_optimal, "requests": len(instance.requests),
-                "scheduled": len(assignment), "reasons": reasons,
-                "stages": [{"stage": s, "value": v, "seconds": round(t, 3)} for s, v, t in result.stages],
-                "run_at": now_utc().isoformat(timespec="seconds")}
+            mission.certificate = certificate
+            mission.draft = None
             mission.updated_at = now_utc()
             after = {rid: (instance.slots[slot], tables[rid]) for rid, slot in assignment.items()}
             after.update({rid: place for rid, place in before.items() if rid not in assignment
@@ -229,11 +323,11 @@ class MissionScheduling:
                                              for _, other, old, new in items], lang))
 
     def replan(self, mission_id: int, from_slot: str, seconds: float = 10.0, workers: int = 1, seed: int | None = 1,
-               now: datetime | None = None) -> scheduler.Replan:
+               now: datetime | None = None, publish: bool = True) -> scheduler.Replan:
         """After cancellations and no-shows: slots before `from_slot` stay; the rest is re-optimised with
         as few changes to published meetings as possible. Absent participants lose their later meetings.
-        Like `schedule`: read in one unit of work, solve, write in another."""
-        built, previous = self._read_for_replan(mission_id, now)
+        Like `schedule`: read in one unit of work, solve, write in another (the draft with `publish=False`)."""
+        built, previous, fingerprint = self._read_state(mission_id, now)
         instance = built.instance
         if from_slot not in instance.slots:
             raise MissionError([("from_slot", Msg("'%(from_slot)s' is not a slot of this mission",
@@ -248,13 +342,12 @@ class MissionScheduling:
             raise MissionError([("replan", reason_of(problem))]) from None
         kept_past = {rid: s for rid, s in published.items() if s < start}
         assignment = {**outcome.schedule.assignment, **kept_past}
-        self._publish(mission_id, built, assignment, previous, outcome.schedule)
+        certificate = self._certificate(built, assignment, outcome.schedule)
+        if publish:
+            self._publish(mission_id, built, assignment, previous, certificate)
+        else:
+            self._keep_draft(mission_id, built, assignment, previous, certificate, "replan", fingerprint, from_slot)
         return outcome
-
-    @unit_of_work
-    def _read_for_replan(self, mission_id: int, now: datetime | None) -> tuple[Built, dict[str, MissionMeeting]]:
-        built = self.build(mission_id, now)
-        return built, {str(m.request_id): m for m in self.meetings(mission_id) if m.status != "cancelled"}
 
     @unit_of_work
     def add_meeting(self, mission_id: int, a: int, b: int, slot: str, actor: Actor = SYSTEM,

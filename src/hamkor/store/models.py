@@ -205,6 +205,9 @@ class Mission(Base):
     interpreters: Mapped[list] = mapped_column(JSON, default=list)  # [{"languages": ["ru", "uz"], "count": 3}]
     request_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     certificate: Mapped[dict | None] = mapped_column(JSON)  # the published schedule's value, bound, reasons
+    # A schedule made and not yet published: its meetings, certificate and what it was made from (the organizer
+    # looks at it, then publishes it, which mails everyone, or discards it). None when there is none.
+    draft: Mapped[dict | None] = mapped_column(JSON)
     registration_open: Mapped[bool] = mapped_column(default=False, server_default=false())
     same_side_meetings: Mapped[bool] = mapped_column(default=False, server_default=false())
     # What participants read in their own language: {"name": {"uz": …, "en": …}, "venue": {…}, "programme": {…}};
@@ -296,6 +299,24 @@ class MissionRegistration(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+
+
+class MissionInvitation(Base):
+    """A registry company invited to register for a mission: when, how many reminders since, and when its
+    invitation's link was first opened (the token in the link says whose it was; it grants nothing)."""
+
+    __tablename__ = "mission_invitation"
+    __table_args__ = (UniqueConstraint("mission_id", "company_id", name="uq_mission_invitation_company"),
+                      UniqueConstraint("token", name="uq_mission_invitation_token"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(64))
+    invited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MeetingFeedback(Base):

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from hamkor.errors import Problem
 from hamkor.i18n import LANGUAGE_NAMES, LANGUAGES, problem_text
 from hamkor.i18n.times import territory_zone
+from hamkor.missions.base import mission_text
 from hamkor.reference.names import territory_name
 from hamkor.web.deps import language_of, web_state
 from hamkor.web.errors import FormExpired
@@ -33,6 +34,10 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
     state = web_state(request)
     viewer = getattr(request.state, "viewer", None)
     context.setdefault("territory", lambda code: territory_name(code, lang))
+    # a mission's name, venue or programme in the reader's language (its own wording there, else the organizer's)
+    context.setdefault("mission_text", lambda mission, field: mission_text(mission, field, lang))
+    if "tab" in context and context.get("mission") is not None:
+        _mission_tabs(state, viewer, context, lang)
     if "reporter" in context:
         context.setdefault("partner_choices", partner_choices(state, context["reporter"], context.get("partner")))
     html = state.templates.get_template(template).render(
@@ -48,6 +53,15 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
         response.set_cookie("hamkor_lang", request.query_params["lang"], max_age=365 * 86400, samesite="lax",
                             secure=request.url.scheme == "https")
     return response
+
+
+def _mission_tabs(state, viewer, context: dict, lang: str) -> None:
+    """What a mission's tabs show: its name in the reader's language, and to its organizers how many
+    registrations wait for their decision."""
+    mission = context["mission"]
+    context.setdefault("mission_title", mission_text(mission, "name", lang) or mission.name)
+    if viewer is not None and viewer.may("missions.manage"):
+        context.setdefault("waiting_registrations", state.services.missions.waiting_registrations(mission.id))
 
 
 def _reader_zone(state, viewer) -> str | None:

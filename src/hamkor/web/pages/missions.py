@@ -19,10 +19,14 @@ from hamkor.companies.classify import uz_to_latin
 from hamkor.companies.registry import company_name
 from hamkor.companies.sectors import SECTORS
 from hamkor.errors import Conflict, NotFound, Refused
-from hamkor.i18n import LANGUAGES, Msg, translations
+from hamkor.i18n import LANGUAGES, Msg, gettext, language_name, translations
 from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
+from hamkor.missions.outcomes import known_outcome
 from hamkor.missions.service import PRIORITIES, SIDES, STAGES, MissionData, MissionError, Missions, Outcome
+from hamkor.reference.countries import countries
+from hamkor.reference.names import territory_name
+from hamkor.reference.regions import regions
 from hamkor.render.charts import funnel_spec
 from hamkor.store.db import as_utc
 from hamkor.web.deps import (
@@ -48,36 +52,54 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---- forms <-> data -------------------------------------------------------------------------
-def days_text(days: list[dict]) -> str:
-    return "\n".join(" ".join([d["date"], f"{d['start']}-{d['end']}", *(f"{a}-{b}" for a, b in d.get("breaks", []))])
-                     for d in days)
+# The set-up form asks for each day and each interpreter group in fields of its own (a row each), never in a
+# text syntax; the JSON API takes the same lists as JSON. Blank rows are offered for more, and skipped.
+MAX_DAY_ROWS = 60
+MAX_POOL_ROWS = 20
+MAX_BREAKS = 10
+BLANK_DAY_ROWS = 2
+BLANK_POOL_ROWS = 2
+# the languages an interpreter group may work between: the interface's own and those met around it
+INTERPRETER_LANGUAGES = ("ru", "uz", "en", "kk", "ky", "tg", "tk", "zh", "tr", "de", "fr", "ko", "fa", "ar")
 
 
-def parse_days(text: str) -> list[dict]:
-    """'YYYY-MM-DD HH:MM-HH:MM HH:MM-HH:MM' per line: the date, the day's hours, then any breaks."""
+def _field(form, name: str, max_length: int) -> str:
+    return form.text(name, max_length).strip()
+
+
+def _values(form, name: str, max_length: int = 8) -> list[str]:
+    """A repeated field's values as text (a file sent in its place reads as empty), each within its length."""
+    values = [v.strip() if isinstance(v, str) else "" for v in form.getlist(name)[:MAX_BREAKS]]
+    if any(len(v) > max_length for v in values):
+        raise FieldProblem([(name, Msg("at most %(max_length)s characters (this one has %(length)s)",
+                                       max_length=max_length, length=max(len(v) for v in values)))])
+    return values
+
+
+def days_from(form) -> list[dict]:
+    """The day rows (`day_<n>_date`, `_start`, `_end`, each break's `_break_start`/`_break_end`): a row left
+    empty is skipped; anything typed is kept for the domain to check (it names the day that is wrong)."""
     days = []
-    for line in text.splitlines():
-        parts = line.split()
-        if not parts:
-            continue
-        hours = [p.split("-", 1) if "-" in p else [p, ""] for p in parts[1:]]
-        start, end = hours[0] if hours else ("", "")
-        days.append({"date": parts[0], "start": start, "end": end, "breaks": [list(h) for h in hours[1:]]})
+    for n in range(MAX_DAY_ROWS):
+        day, start, end = (_field(form, f"day_{n}_{part}", 10) for part in ("date", "start", "end"))
+        starts, ends = _values(form, f"day_{n}_break_start"), _values(form, f"day_{n}_break_end")
+        breaks = [[a, b] for a, b in zip(starts, ends, strict=False) if a or b]
+        if day or start or end or breaks:
+            days.append({"date": day, "start": start, "end": end, "breaks": breaks})
     return days
 
 
-def interpreters_text(pools: list[dict]) -> str:
-    return "\n".join(f"{'-'.join(p['languages'])} {p['count']}" for p in pools)
-
-
-def parse_interpreters(text: str) -> list[dict]:
+def interpreters_from(form) -> list[dict]:
+    """The interpreter rows (`pool_<n>_a`, `pool_<n>_b`: the two languages; `pool_<n>_count`); a row with no
+    language chosen is skipped. A count that is not a whole number is -1, which the domain refuses by name."""
     pools = []
-    for line in text.splitlines():
-        parts = line.replace(":", " ").split()
-        if parts:
-            count = parts[1] if len(parts) > 1 else "1"
-            found = whole_number(count, 0, 1000)
-            pools.append({"languages": parts[0].split("-"), "count": -1 if found is None else found})
+    for n in range(MAX_POOL_ROWS):
+        first, second = _field(form, f"pool_{n}_a", 8).lower(), _field(form, f"pool_{n}_b", 8).lower()
+        count_text = _field(form, f"pool_{n}_count", 12)
+        if not (first or second):
+            continue
+        found = whole_number(count_text, 0, 1000) if count_text else 1
+        pools.append({"languages": [first, second], "count": -1 if found is None else found})
     return pools
 
 
@@ -122,13 +144,13 @@ def _data_from(form) -> MissionData:
                                                      example=datetime.now(UTC).strftime("%Y-%m-%dT18:00")))])
     slot_minutes, tables = form.get("slot_minutes", "30"), form.get("tables", "10")
     return MissionData(
-        name=form.get("name", ""), host_territory=form.get("host_territory", ""),
-        visiting_territory=form.get("visiting_territory", ""), venue=form.get("venue") or None,
+        name=form.get("name", ""), host_territory=_field(form, "host_territory", 10),
+        visiting_territory=_field(form, "visiting_territory", 10), venue=form.get("venue") or None,
         city=form.get("city") or None, timezone=timezone, latitude=_float(form.get("latitude")),
-        longitude=_float(form.get("longitude")), days=parse_days(form.get("days", "")),
+        longitude=_float(form.get("longitude")), days=days_from(form),
         slot_minutes=whole_number(slot_minutes, 0, 24 * 60) or 0,
         tables=whole_number(tables, 0, 10_000) or 0,
-        interpreters=parse_interpreters(form.get("interpreters", "")), request_deadline=deadline,
+        interpreters=interpreters_from(form), request_deadline=deadline,
         names={field: {lang: form.get(f"{field}_{lang}", "") for lang in ("ru", "uz", "en")}
                for field in ("name", "venue", "programme")},
         programme=form.get("programme") or None, sectors=form.getlist("sectors"),
@@ -141,12 +163,34 @@ def _local_deadline(mission) -> str:
     return as_utc(mission.request_deadline).astimezone(ZoneInfo(mission.timezone)).strftime("%Y-%m-%dT%H:%M")
 
 
+def territory_choices(lang: str, chosen: tuple[str, ...] = ()) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The territories a mission may be between, as a list groups them: each country that has regions in the
+    reference, its regions by name; then every country. A code already chosen that is neither stays offered."""
+    by_country: dict[str, list[tuple[str, str]]] = {}
+    for region in regions():
+        by_country.setdefault(region.country, []).append((region.iso, region.name(lang)))
+    groups = [(territory_name(country, lang), sorted(items, key=lambda item: item[1].lower()))
+              for country, items in by_country.items()]
+    groups.sort(key=lambda group: group[0].lower())
+    every = sorted(((country.alpha2, country.name(lang)) for country in countries()), key=lambda c: c[1].lower())
+    known = {code for _, items in groups for code, _ in items} | {code for code, _ in every}
+    odd = [(code, code) for code in dict.fromkeys(chosen) if code and code not in known]
+    return ([(gettext(lang, "Chosen before"), odd)] if odd else []) + groups + [(gettext(lang, "Countries"), every)]
+
+
 def _form(request: Request, mission_id: int | None, data: MissionData, problems, status_code: int = 200,
           deadline: str = ""):
+    lang = language_of(request)
+    spoken = [code for code in dict.fromkeys([*INTERPRETER_LANGUAGES,
+                                              *(x for p in data.interpreters or [] for x in p.get("languages", []))])
+              if isinstance(code, str) and code]
     return page(request, "mission_form.html.j2", status_code=status_code, mission_id=mission_id, data=data,
                 sectors=list(SECTORS), own=lambda field, lang: ((data.names or {}).get(field) or {}).get(lang, ""),
-                problems=problems, days_text=days_text(data.days) if data.days else "",
-                interpreters_text=interpreters_text(data.interpreters), deadline=deadline)
+                problems=problems, deadline=deadline,
+                territories=territory_choices(lang, (data.host_territory, data.visiting_territory)),
+                day_rows=[*(data.days or []), *([{}] * (BLANK_DAY_ROWS + (0 if data.days else 1)))],
+                pool_rows=[*(data.interpreters or []), *([{}] * BLANK_POOL_ROWS)],
+                interpreter_languages=[(code, language_name(code, lang)) for code in spoken])
 
 
 # ---- list and set-up ------------------------------------------------------------------------
@@ -360,22 +404,41 @@ async def answer_request(request: Request, viewer: MissionRequester, missions: M
 @router.get("/missions/{mission_id}/schedule")
 def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep, jobs: JobsDep, web: Web,
                   mission: MissionInPath, job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-                  document_job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
+                  document_job: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                  view: Annotated[str | None, Query(pattern="^(draft|published)$")] = None,
+                  published: Annotated[int | None, Query(ge=0, le=1)] = None):
     lang = language_of(request)
     running = jobs.get(job, viewer) if job else None
     sight = missions.sight(mission.id, viewer.actor)
+    may_manage = viewer.may("missions.manage")
+    # an organizer sees the draft while there is one (the published schedule a link away); anyone else, and the
+    # organizer who asks, sees what is published
+    draft = mission.draft if may_manage and mission.draft and view != "published" else None
+    certificate = draft["certificate"] if draft else mission.certificate
     views = {str(v.request.id): v for v in missions.requests(mission.id)
              if sight.sees(v.requester.id, v.target.id)}  # a representative: their own requests left out only
-    reasons = [(views[rid], why) for rid, why in (mission.certificate or {}).get("reasons", {}).items() if rid in views]
+    reasons = [(views[rid], _reason(views[rid], why, lang))
+               for rid, why in (certificate or {}).get("reasons", {}).items() if rid in views]
     visits = [v for v in missions.visits(mission.id) if v.planned_date]
     return page(request, "mission_schedule.html.j2", **_tabs(mission, "schedule"),
-                rows=documents.grid(missions, mission, sight),
-                certificate=mission.certificate, reasons=reasons, name=lambda p: p.name(lang),
+                rows=documents.grid(missions, mission, sight, draft=draft is not None), draft=draft,
+                has_draft=bool(may_manage and mission.draft), changes=missions.draft_changes(mission) if draft else {},
+                just_published=bool(published),
+                certificate=certificate, reasons=reasons, name=lambda p: p.name(lang),
                 people=list(missions.people(mission.id).values()), slots=missions.slots(mission), visits=visits,
                 clock=clock, may_manage=viewer.may("missions.manage"),
                 job=running if running and running.kind == "mission"
                 and (running.result or {}).get("mission") == mission.id else None,
                 document_job=_followed_document(web, viewer, mission.id, document_job))
+
+
+def _reason(view, why: str, lang: str):
+    """Why a request is left out, as the organizer reads it: a side that is absent is named."""
+    if why == "a side is absent":
+        gone = [p.name(lang) for p in (view.requester, view.target) if p.participant.absent]
+        if gone:
+            return Msg("absent: %(company)s", company=", ".join(gone))
+    return why
 
 
 def _start(jobs, viewer, mission_id: int, label: str, work) -> RedirectResponse:
@@ -390,10 +453,29 @@ def _start(jobs, viewer, mission_id: int, label: str, work) -> RedirectResponse:
 @router.post("/missions/{mission_id}/schedule")
 def run_schedule(request: Request, viewer: MissionManager, missions: MissionsDep, jobs: JobsDep,
                  mission: MissionInPath, csrf: str = Form(""), seconds: float = Form(10.0)):
+    """A draft schedule (a job the page follows): nothing is published and nobody mailed until the organizer,
+    having looked at it, publishes it."""
     check_csrf(viewer, csrf)
     seconds = max(0.0, min(seconds, 120.0)) if math.isfinite(seconds) else 10.0  # NaN passes min and max
     return _start(jobs, viewer, mission.id, "schedule",
-                  lambda progress: missions.schedule(mission.id, seconds, progress=progress))
+                  lambda progress: missions.schedule(mission.id, seconds, progress=progress, publish=False))
+
+
+@router.post("/missions/{mission_id}/schedule/publish")
+async def publish_schedule(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath):
+    """The draft as shown becomes the schedule, and every company is mailed its meetings (or what changed)."""
+    form = await read_form(request)
+    check_csrf(viewer, form.get("csrf"))
+    missions.publish_draft(mission.id)
+    return RedirectResponse(f"/missions/{mission.id}/schedule?published=1", status_code=303)
+
+
+@router.post("/missions/{mission_id}/schedule/discard")
+async def discard_schedule(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath):
+    form = await read_form(request)
+    check_csrf(viewer, form.get("csrf"))
+    missions.discard_draft(mission.id)
+    return RedirectResponse(f"/missions/{mission.id}/schedule", status_code=303)
 
 
 @router.post("/missions/{mission_id}/replan")
@@ -405,7 +487,7 @@ def run_replan(request: Request, viewer: MissionManager, missions: MissionsDep, 
 
     def work(progress):
         progress(0.2)
-        return missions.replan(mission.id, from_slot).schedule
+        return missions.replan(mission.id, from_slot, publish=False).schedule  # a draft, as a schedule is
 
     return _start(jobs, viewer, mission.id, "replan", work)
 
@@ -476,11 +558,16 @@ def _outcomes(request: Request, viewer, missions: Missions, mission, status_code
     meetings = [(m, *pairs[m.request_id]) for m in documents.live_meetings(missions, mission.id)
                 if m.request_id in pairs and sight.sees(*(p.id for p in pairs[m.request_id]))]
     funnel = missions.funnel(mission.id, viewer.actor)
+    # both sides' own answers beside the organizer's record (organizers see them; a representative sees what is
+    # known of its meetings, by the rule the funnel counts with)
+    sides = {a.meeting.id: a for a in missions.side_answers(mission.id)}
+    known = {m.id: known_outcome(m, sides[m.id].answers.values() if m.id in sides else ()) for m, *_ in meetings}
     t = translations(lang)
     spec = funnel_spec([(t.gettext(s.stage), s.meetings) for s in funnel.steps], "")
     context.setdefault("entered", {})
     return page(request, "mission_outcomes.html.j2", status_code, **_tabs(mission, "outcomes"), meetings=meetings,
                 funnel=funnel, spec=json.dumps(spec, ensure_ascii=False).replace("</", "<\\/"), stages=STAGES,
+                sides=sides if viewer.may("missions.manage") else {}, known=known,
                 name=lambda p: p.name(lang), may_manage=viewer.may("missions.manage"), **context)
 
 

@@ -4,8 +4,9 @@ page where registrations are approved or refused and registry companies invited.
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
 from hamkor.accounts.links import LinkProblem
@@ -15,6 +16,7 @@ from hamkor.companies.sectors import SECTORS
 from hamkor.errors import Conflict, Problem
 from hamkor.missions.base import mission_text
 from hamkor.missions.registration import Registration
+from hamkor.reference.names import territory_name
 from hamkor.web.deps import (
     MissionInPath,
     MissionManager,
@@ -87,7 +89,10 @@ def _public(request: Request, missions, mission, status_code: int = 200, **conte
 
 
 @router.get("/join/{mission_id}")
-def join_page(request: Request, missions: MissionsDep, mission: MissionInPath):
+def join_page(request: Request, missions: MissionsDep, mission: MissionInPath,
+              invite: Annotated[str | None, Query(max_length=64)] = None):
+    """The public page; opened from an invitation's link (`invite`), the organizers see that it was opened."""
+    missions.invitation_opened(mission.id, invite)
     return _public(request, missions, mission)
 
 
@@ -179,20 +184,28 @@ async def renew_confirmation(request: Request, missions: MissionsDep, token: str
 # ---- the organizers' side ----------------------------------------------------------------------
 @router.get("/missions/{mission_id}/registrations")
 def registrations_page(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
-                       mission: MissionInPath):
-    return _registrations(request, missions, registry, mission)
+                       mission: MissionInPath, region: Annotated[str | None, Query(max_length=10)] = None,
+                       sector: Annotated[str | None, Query(max_length=40)] = None):
+    return _registrations(request, missions, registry, mission, region=region, sector=sector)
 
 
-def _registrations(request: Request, missions, registry, mission, status_code: int = 200, **context):
+def _registrations(request: Request, missions, registry, mission, status_code: int = 200, region: str | None = None,
+                   sector: str | None = None, **context):
     lang = language_of(request)
-    taking_part = {p.company.id for p in missions.people(mission.id).values()}
-    registered = {v.company.id for v in missions.registrations(mission.id, confirmed_only=False)}
-    candidates = sorted(((c.id, company_name(c, lang)) for c in registry.all()
-                         if c.id not in taking_part and c.id not in registered), key=lambda c: c[1].lower())
+    companies = registry.all()
+    # the filter offers the territories the registry's companies are in, and the sectors; a value it does not
+    # offer filters nothing out of the ordinary (no company is there)
+    places = sorted({c.region or c.country for c in companies if c.region or c.country},
+                    key=lambda code: territory_name(code, lang).lower())
+    chosen = [c for c in companies
+              if (not region or region in (c.region, c.country)) and (not sector or sector in (c.sectors or []))]
+    chosen.sort(key=lambda c: company_name(c, lang).lower())
     join_url = f"{request.app.state.web.settings.site_url}/join/{mission.id}"
     return page(request, "mission_registrations.html.j2", status_code, mission=mission, tab="registrations",
                 registrations=missions.registrations(mission.id), counts=missions.registration_counts(mission.id),
-                candidates=candidates, join_url=join_url, company_name=lambda c: company_name(c, lang), **context)
+                companies=chosen, invitations=missions.invitations(mission.id), places=places, sectors=list(SECTORS),
+                chosen_region=region or "", chosen_sector=sector or "", join_url=join_url,
+                company_name=lambda c: company_name(c, lang), **context)
 
 
 @router.post("/missions/{mission_id}/registrations")
@@ -200,17 +213,19 @@ async def registrations_action(request: Request, viewer: MissionManager, mission
                                mission: MissionInPath):
     form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
-    action = form.get("action")
+    action = form.choice("action", ("open", "close", "invite", "remind"), "")
+    region, sector = form.text("region", 10) or None, form.text("sector", 40) or None
     try:
         if action in ("open", "close"):
             missions.set_registration(mission.id, action == "open", viewer.actor)
-        elif action == "invite":
-            invited, without = missions.invite_to_register(
-                mission.id, form.numbers("companies"), viewer.actor)
-            return _registrations(request, missions, registry, missions.mission(mission.id),
-                                      invited=len(invited), without=len(without))
+        elif action in ("invite", "remind"):
+            report = (missions.invite_to_register(mission.id, form.numbers("companies"), viewer.actor)
+                      if action == "invite" else missions.remind_invited(mission.id, viewer.actor))
+            return _registrations(request, missions, registry, missions.mission(mission.id), region=region,
+                                  sector=sector, report=report, problems=report.problems)
     except Problem as problem:
-        return _registrations(request, missions, registry, mission, 409, problems=problem.problems)
+        return _registrations(request, missions, registry, mission, 409, region=region, sector=sector,
+                              problems=problem.problems)
     return RedirectResponse(f"/missions/{mission.id}/registrations", status_code=303)
 
 
@@ -225,4 +240,3 @@ async def decide(request: Request, viewer: MissionManager, missions: MissionsDep
     except Problem as problem:
         return _registrations(request, missions, registry, mission, 422, problems=problem.problems)
     return RedirectResponse(f"/missions/{mission.id}/registrations", status_code=303)
-

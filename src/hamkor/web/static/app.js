@@ -119,3 +119,12 @@ document.addEventListener("click", function (event) {
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
+
+// "Select all": a checkbox with data-select-all="name" ticks or clears every box of that name in its form.
+document.addEventListener("change", function (event) {
+  var name = event.target.getAttribute && event.target.getAttribute("data-select-all");
+  if (!name || !event.target.form) return;
+  event.target.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+    box.checked = event.target.checked;
+  });
+});
