@@ -136,7 +136,7 @@ def _pages(application) -> list[str]:
 
 
 # Routes that answer with a file, a fragment, a redirect or a calendar, not a page a person reads as such.
-NOT_PAGES = {"/healthz", "/signin", "/brief/download", "/brief/file/{job_id}", "/brief/job/{job_id}",
+NOT_PAGES = {"/healthz", "/metrics", "/signin", "/brief/download", "/brief/file/{job_id}", "/brief/job/{job_id}",
              "/companies/export.{fmt}", "/cooperation/agreements/{record_id}/document", "/cooperation/events.ics",
              "/explorer.{fmt}", "/jobs/{job_id}", "/missions/{mission_id}/agenda/{participant_id}.{fmt}",
              "/missions/{mission_id}/documents/{kind}", "/missions/{mission_id}/job/{job_id}",

@@ -129,7 +129,9 @@ def fuzz_route(client, token: str, method: str, path: str, max_examples: int, er
         if method == "POST" and rng.random() < 0.7 and "csrf" not in fields:
             fields["csrf"] = token  # most get past the CSRF check, to reach the parsing behind it
         response = send(client, method, concrete, fields)
-        if response.status_code >= 500:
+        # /healthz answers 503 by design when a part is down (this app's lifespan, and its mail worker,
+        # never ran): what it says is checked by its own test
+        if response.status_code >= 500 and not (path == "/healthz" and response.status_code == 503):
             errors.append(f"seed {SEED}: {method} {concrete} {fields!r}: {response.status_code} "
                           f"{response.text[-300:]!r}")
         assert "x-content-type-options" in response.headers

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from hamkor.errors import Conflict, NotFound, Problem, Refused
 from hamkor.i18n import Msg
@@ -124,6 +125,8 @@ def install_error_handlers(app: FastAPI, message_page: Callable[[Request, str, i
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception):
+        if isinstance(exc, ClientDisconnect):  # the client went away (or the body gate cut it off): no error
+            return Response(status_code=400)
         # What no handler above expected: the API answers in its one shape, a page with its message page;
         # the traceback goes to the log, never to the client.
         log.exception("unhandled error on %s %s id=%s", request.method, request.url.path,

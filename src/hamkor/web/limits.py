@@ -112,7 +112,9 @@ class BodyGate:
             return await _refuse(scope, send, 414, Msg("the address is longer than %(max_length)s characters",
                                                        max_length=MAX_PATH))
         if query_problem:
-            return await _refuse(scope, send, 400, query_problem)
+            # the API says "a value is wrong" (422, its code for bad input, with the parameter named); a page 400
+            api = scope.get("path", "").startswith("/api/")
+            return await _refuse(scope, send, 422 if api else 400, query_problem)
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
         viewer = await to_thread.run_sync(self.who_asks, scope)
