@@ -487,3 +487,12 @@ def test_an_unconfirmed_registration_gets_a_fresh_link_from_its_dead_one_or_by_i
     confirmed.confirm_registration(third)
     assert not missions.awaits_confirmation(user.id) and not missions.confirmation_renewable(first)
     assert not missions.renew_confirmation(first) and len(links_sent()) == 3  # confirmed: nothing more is sent
+
+
+def test_requests_cannot_close_after_the_mission_ends(missions):
+    """The outsider saved a deadline of 20 December for a mission that ends on the 16th."""
+    with pytest.raises(MissionError) as refused:
+        missions.create(MissionData(
+            name="Late", host_territory="RU-ALT", visiting_territory="UZ-SI", timezone="Asia/Barnaul",
+            days=[DAY1, DAY2], slot_minutes=30, tables=2, request_deadline=datetime(2026, 12, 20, 11, tzinfo=UTC)))
+    assert [field for field, _ in refused.value.problems] == ["request_deadline"]

@@ -256,6 +256,12 @@ def test_a_schedule_is_a_draft_the_organizer_looks_at_before_it_is_published_and
     assert uzbek["Subject"].endswith("Sirdaryo — Oltoy biznes-missiyasi")
     nothing = organizer.post(f"/missions/{mission.id}/schedule/publish", data={"csrf": token})
     assert nothing.status_code == 409 and "нет черновика" in nothing.text
+    # the outsider's finding: a new draft that changes nothing announced mails to every company; it mails none
+    services.missions.schedule(mission.id, seconds=2, publish=False)
+    again = services.missions.mission(mission.id)
+    changes = services.missions.draft_changes(again)
+    if changes["new"] == changes["moved"] == changes["dropped"] == 0:
+        assert changes["companies"] == 0
 
 
 def test_a_no_show_replan_says_the_company_is_absent_and_waits_to_be_published(env):
@@ -320,7 +326,8 @@ def test_invitations_are_filtered_followed_reminded_and_never_sent_twice_by_mist
     def row(company: str, html: str | None = None) -> str:
         return between(html or organizer.get(path).text, f'data-company="{ids[company]}"', "</tr>")
 
-    assert "(UTC)" in between(row("cotton"), 'class="invited">', "</td>")  # when, with its zone
+    # when, in the organizer's zone (the instance's home territory's, HAMKOR_TIMEZONE being left at UTC)
+    assert "(Барнаул, UTC+7)" in between(row("cotton"), 'class="invited">', "</td>")
     assert between(row("cotton"), 'class="opened">', "</td>") == "—"
     TestClient(app).get(link)  # the company follows its link
     assert between(row("cotton"), 'class="opened">', "</td>") != "—"

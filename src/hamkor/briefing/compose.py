@@ -159,7 +159,8 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
             unknown = stats.unknown_codes(con, query, flow)
             if unknown:  # a code newer than our TN VED edition (or mistyped) is named, not silently folded
                 table.notes.append(label("unknown_codes", lang, codes=", ".join(
-                    f"{code} ({format_money(value, lang)})" for code, value in unknown[:5])
+                    f"{code} — {short_name(_ancestor_name(code, lang), 50)} ({format_money(value, lang)})"
+                    for code, value in unknown[:5])
                     + ("…" if len(unknown) > 5 else "")))
             if lang == "uz" and flow == "export":
                 table.notes.append(label("russian_names", lang))
@@ -319,6 +320,12 @@ def _goods_months(months: stats.LikeForLike, lang: str) -> str:
     return label("goods_months", lang, months=whole, compared=figures.months_text(months.comparable, lang),
                  before=figures.months_text(months.comparable_before, lang)).rstrip(".") + "."
 
+
+
+def _ancestor_name(code: str, lang: str) -> str:
+    """A code missing from the nomenclature by the group above it (the note already says it is missing)."""
+    name = stats.item_name(code, lang)
+    return name.rsplit(" (", 1)[0] if name.endswith(")") else name
 
 
 def _small(value: float, lang: str) -> str:

@@ -36,4 +36,7 @@ FIELD_LABELS = {
     "kind": "Kind", "file": "File", "value_unit": "Values in", "batch": "Batch", "period": "Period",
     "reporter": "Reporter", "partner": "Partner", "flow": "Flow", "level": "Level", "within": "Within",
     "code": "Code", "source": "Source", "direction": "Direction", "document": "Document", "q": "Search",
+    # parameters of an address (/join/abc): named as what they point at, never as the code's name
+    "mission_id": "Mission", "participant_id": "Participant", "company_id": "Company", "lang": "Language",
+    "meeting_id": "Meeting", "request_id": "Request", "record_id": "Record", "job_id": "Job",
 }

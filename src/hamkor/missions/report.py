@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from hamkor.companies.registry import company_name
 from hamkor.i18n import localize
-from hamkor.i18n.numbers import format_money
+from hamkor.i18n.numbers import format_money, format_number
 from hamkor.missions.base import mission_text
 from hamkor.missions.outcomes import Funnel
 from hamkor.missions.phrases import LABELS, label
@@ -138,7 +138,7 @@ def report_html(report: MissionReport, lang: str) -> str:
                               autoescape=select_autoescape(["j2"]))
     return environment.get_template("report.html.j2").render(
         r=report, mission=report.mission, footer_title=report.title, l=_words(lang), lang=lang, fonts=pdf.font_urls(),
-        money=lambda v: format_money(v, lang),
+        money=lambda v: format_money(v, lang), number=lambda v, digits=1: format_number(v, lang, digits),
         say=lambda text: localize(text, lang),
         territory=lambda code: territory_name(code, lang), company_name=company_name)
 

@@ -246,8 +246,10 @@ class MissionScheduling:
         planned = {m["request"]: (m["slot"], m["table"]) for m in (mission.draft or {}).get("meetings", [])}
         current = {str(m.request_id): (m.slot, m.table_no) for m in self.meetings(mission.id)
                    if m.status == "scheduled"}
-        if (mission.draft or {}).get("kind") != "replan":  # a first schedule tells everyone all their meetings
-            changed = set(planned) | set(current)
+        # a first schedule tells everyone all their meetings; once one is published, only what changes is told
+        # (as _tell_schedule does), whether the draft is a re-plan or a whole new schedule
+        if not current:
+            changed = set(planned)
         else:
             changed = {rid for rid in set(planned) | set(current) if planned.get(rid) != current.get(rid)}
         pairs = self._request_people(mission.id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -11,8 +11,8 @@ from sqlalchemy import select
 from hamkor.accounts.permissions import Actor
 from hamkor.companies.registry import company_name
 from hamkor.errors import reason_of
-from hamkor.i18n.times import territory_zone
 from hamkor.i18n import Msg
+from hamkor.i18n.times import territory_zone
 from hamkor.missions import itinerary as routing
 from hamkor.missions.base import SIDES, MissionError, MissionNotFound, mission_row, now_utc, scoped_row
 from hamkor.missions.grid import GridError, Slot, check_days, slots_overlapping, time_grid
@@ -96,6 +96,14 @@ def validate(data: MissionData) -> tuple[MissionData, list[tuple[str, str]]]:
                 problems.append(("slot_minutes", "no slot fits in the days as given"))
         except GridError as problem:
             problems.append(("days", reason_of(problem)))
+    if not problems and clean.request_deadline is not None and clean.days:
+        # requests close before the mission ends: a deadline after its last day would hold slots long gone
+        last = max(date.fromisoformat(str(d["date"])) for d in clean.days)
+        closes = clean.request_deadline if clean.request_deadline.tzinfo else clean.request_deadline.replace(
+            tzinfo=UTC)
+        if closes.astimezone(ZoneInfo(clean.timezone or "UTC")).date() > last:
+            problems.append(("request_deadline", Msg("requests must close before the mission ends (%(last)s)",
+                                                     last=last.isoformat())))
     return clean, problems
 
 

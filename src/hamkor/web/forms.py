@@ -113,7 +113,12 @@ def check_fields(pairs) -> None:
         raise FieldProblem(problems)
 
 
+# Starlette stops at 1,000 fields; a mission's outcomes form has six per meeting (a two-day mission with
+# 15 tables holds 200 meetings). The body's size stays bounded by the body gate either way.
+MAX_FORM_FIELDS = 5000
+
+
 async def read_form(request: Request) -> TypedForm:
-    form = await request.form()
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
     check_fields(form.multi_items())
     return TypedForm(form)

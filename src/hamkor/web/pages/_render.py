@@ -45,7 +45,8 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], language_names=LANGUAGE_NAMES,
         nav=[(href, label) for href, label, permission in NAV if viewer and viewer.may(permission)],
         start_page="/space" if viewer and viewer.may("missions.space") else "/",  # a representative's own missions
-        current_path=request.url.path, **template_helpers(lang, state.settings.timezone, _reader_zone(state, viewer)),
+        current_path=request.url.path,
+        **template_helpers(lang, _home_zone(state.settings), _reader_zone(state, viewer)),
         **context)
     response = HTMLResponse(html, status_code=status_code)
     if viewer is None and request.query_params.get("lang") in LANGUAGES:
@@ -64,6 +65,14 @@ def _mission_tabs(state, viewer, context: dict, lang: str) -> None:
         context.setdefault("waiting_registrations", state.services.missions.waiting_registrations(mission.id))
 
 
+def _home_zone(settings) -> str:
+    """Where the instance's staff read times: HAMKOR_TIMEZONE when set, else their home territory's zone (an
+    Altai Krai instance left at the default reads Barnaul time, not UTC)."""
+    if settings.timezone and settings.timezone != "UTC":
+        return settings.timezone
+    return territory_zone(settings.home_territory) or "UTC"
+
+
 def _reader_zone(state, viewer) -> str | None:
     """Where the reader lives: a company's people by their company's territory, staff by the instance's
     zone; someone not signed in is unknown here (their browser adds their own time)."""
@@ -71,8 +80,8 @@ def _reader_zone(state, viewer) -> str | None:
         return None
     if viewer.company_id is not None:
         company = state.services.registry.get(viewer.company_id)
-        return territory_zone((company.region or company.country) if company else None) or state.settings.timezone
-    return state.settings.timezone
+        return territory_zone((company.region or company.country) if company else None) or _home_zone(state.settings)
+    return _home_zone(state.settings)
 
 
 def message_page(request: Request, message: str | Problem, status_code: int = 400,

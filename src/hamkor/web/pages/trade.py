@@ -126,6 +126,7 @@ class Explored:
     synthetic: bool
     sources: list[stats.Provenance]
     data_status: str = figures.OBSERVED  # of the table's values: observed, synthetic or mixed (each row says it)
+    base_withheld: bool = False  # the year before has figures, synthetic beside real: «не сравнивается»
 
 
 def _explore(web: WebState, reporter, partner, period, flow, level, within, source=None) -> Explored:
@@ -137,9 +138,9 @@ def _explore(web: WebState, reporter, partner, period, flow, level, within, sour
         query = stats.with_source(con, stats.Query(choice.reporter, partner, choice.period, source or None))
         table = stats.structure(con, query, flow, level, top=500, within=within)
         found = figures.headline_of(stats.summary(con, query))
-    value = found.measures["exports" if flow == "export" else "imports"].whole
+    measure = found.measures["exports" if flow == "export" else "imports"]
     return Explored(choice.reporters, choice.reporter, partner, choice.period, choice.error, table, found.synthetic,
-                    stats.provenance(query), value.status)
+                    stats.provenance(query), measure.whole.status, measure.base.withheld)
 
 
 def _compared_months(table: stats.Structure, lang: str) -> str | None:
@@ -170,7 +171,7 @@ def explorer(request: Request, viewer: TradeViewer, web: Web, reporter: str | No
                 unit=money_unit(divisor, lang), scaled=lambda value: format_number(value / divisor, lang),
                 reporter=found.reporter, partner=found.partner, period=found.period, flow=flow, level=level,
                 within=within, within_name=within_name, within_level=within_level, error=found.error,
-                synthetic=found.synthetic,
+                synthetic=found.synthetic, base_withheld=found.base_withheld,
                 next_level=NEXT_LEVEL.get(level), sort=sort, lang_code=lang, sources=found.sources, source=source or "",
                 comparable=_compared_months(found.table, lang))
 
@@ -196,7 +197,8 @@ def _export_notes(found: Explored, lang: str) -> list[str]:
     months = found.table.months
     notes.append(t.gettext("Value: %(months)s. A year earlier: %(before)s.") % {
         "months": months_text(months.months, lang).rstrip(".") or "—",  # the sentence's own full stop follows
-        "before": months_text(months.comparable_before, lang).rstrip(".") or t.gettext("no data")})
+        "before": months_text(months.comparable_before, lang).rstrip(".")
+        or t.gettext("not compared" if found.base_withheld else "no data")})
     compared = _compared_months(found.table, lang)
     if compared:
         notes.append(t.gettext("Growth compares only the months both years cover from the same source: "

@@ -128,3 +128,16 @@ document.addEventListener("change", function (event) {
     box.checked = event.target.checked;
   });
 });
+
+// A form sent back with mistakes opens on their list (a phone would otherwise show the page's top, and
+// the person would think nothing happened).
+(function () {
+  function show() {
+    var problems = document.querySelector("#problems[role=alert]");
+    if (!problems) return;
+    problems.scrollIntoView({ block: "start" });
+    var first = problems.querySelector("a");
+    if (first) first.focus({ preventScroll: true });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", show); else show();
+})();
