@@ -90,6 +90,12 @@ def test_headlines_read_as_a_person_would_write(briefs):
         assert brief.warning and said[lang] in brief.warning  # synthetic data is said so, in words
 
 
+@pytest.mark.parametrize("lang", ["uz", "en"])
+def test_every_language_keeps_to_three_pages(briefs, lang):
+    """Uzbek runs longer than Russian: the analyst found a fourth page holding only the sources."""
+    assert len(PdfReader(io.BytesIO(render(briefs[lang], "pdf"))).pages) <= 3
+
+
 def test_pdf_holds_the_headline_and_charts(briefs):
     pdf = render(briefs["ru"], "pdf")
     assert pdf.startswith(b"%PDF")

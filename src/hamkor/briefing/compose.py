@@ -171,7 +171,7 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
                                                else i.name(lang),
                                                i.share) for i in structure.items],
                                               f"{label(chart_key, lang)} — {figures.months_text(structure.months.months, lang)}",
-                                              flow, "%", bar_height=13)
+                                              flow, "%", bar_height=11)
                 brief.charts.append(Chart(label(chart_key, lang), spec))
     movers_text = _movers(con, query, lang, divisor)
     if movers_text:
@@ -182,7 +182,7 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
                   for p in figures.paired_months(stats.series(con, query), period)]
         if points:
             spec = charts.monthly_turnover_spec(points, label("monthly", lang), lang, money_unit(divisor, lang),
-                                                divisor, height=120)  # a printed brief keeps to three pages
+                                                divisor, height=100)  # a printed brief keeps to three pages
             brief.charts.insert(0, Chart(label("monthly", lang), spec))
         for chart in brief.charts:
             chart.svg = charts.to_svg(chart.spec, lang)
