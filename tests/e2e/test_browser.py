@@ -240,7 +240,8 @@ def test_the_registration_form_is_made_for_a_phone(browser, server, demo_setting
     assert header["height"] <= 120, header  # it took 210 of 740 px
     assert page.locator("select[name=territory]").input_value().startswith("UZ")
     small = page.evaluate("""() => Array.from(document.querySelectorAll(
-        '#join-form button, #join-form input:not([type=hidden]), #join-form select, #join-form textarea, #join-form label.check'))
+        '#join-form button, #join-form input:not([type=hidden]), #join-form select, #join-form textarea, '
+        + '#join-form label.check'))
         .filter(el => el.offsetParent !== null && !(el.matches('input[type=checkbox], input[type=radio]')))
         .map(el => [el.name || el.textContent.trim().slice(0, 20), el.getBoundingClientRect().height])
         .filter(([, h]) => h < 44)""")

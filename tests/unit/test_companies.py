@@ -1,8 +1,8 @@
 """The company registry: tax IDs, validation, spreadsheet import (all or nothing), export, matching."""
 
-import numpy as np
 import re
 
+import numpy as np
 import pytest
 from openpyxl import Workbook
 

@@ -177,7 +177,8 @@ class Accounts:
             else:
                 user = self.create_user(email, None, role, language, company_id)
             token = links.issue(session, "invite", self.clock(), user.id)
-            queue(session, user.email, user.language, letters.invitation(self.site_url, token, invited_by, user.language),
+            letter = letters.invitation(self.site_url, token, invited_by, user.language)
+            queue(session, user.email, user.language, letter,
                   self.clock(), user=None)
             return user
 
@@ -266,7 +267,8 @@ class Accounts:
                 raise AccountError([("email", Msg("a user %(email)s exists already", email=new_email))])
             self._drop_links(session, user.id, ("email",))
             token = links.issue(session, "email", self.clock(), user.id, {"email": new_email})
-            queue(session, new_email, user.language, letters.email_change(self.site_url, token, user.email, user.language),
+            letter = letters.email_change(self.site_url, token, user.email, user.language)
+            queue(session, new_email, user.language, letter,
                   self.clock())
 
     def confirm_email_change(self, token: str) -> User:

@@ -170,7 +170,8 @@ def _compose(con, areas: Future, reporter: str, partner: str, period: Period, la
                 spec = charts.structure_spec([(f"{i.key} {short_name(i.name(lang), 45)}" if i.key.isdigit()
                                                else i.name(lang),
                                                i.share) for i in structure.items],
-                                              f"{label(chart_key, lang)} — {figures.months_text(structure.months.months, lang)}",
+                                              f"{label(chart_key, lang)} — "
+                                              f"{figures.months_text(structure.months.months, lang)}",
                                               flow, "%", bar_height=11)
                 brief.charts.append(Chart(label(chart_key, lang), spec))
     movers_text = _movers(con, query, lang, divisor)
@@ -332,7 +333,8 @@ def _small(value: float, lang: str) -> str:
     """A figure in a table's unit; one too small to show at one decimal reads «<0,1», never 0,0 (which a
     reader takes for no trade at all)."""
     if 0 < abs(value) < 0.05:
-        return ("−" if value < 0 and lang in ("ru", "uz") else "-" if value < 0 else "") + "<" + format_number(0.1, lang)
+        sign = ("−" if lang in ("ru", "uz") else "-") if value < 0 else ""
+        return sign + "<" + format_number(0.1, lang)
     return format_number(value, lang)
 
 

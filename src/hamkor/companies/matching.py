@@ -270,7 +270,8 @@ def describe(reason: dict, a_name: str, b_name: str, lang: str = "ru") -> str:
     kind = reason["kind"]
     if kind == "offers":
         values["giver"], values["taker"] = (a_name, b_name) if reason["who"] == "a" else (b_name, a_name)
-        values["offered"], values["needed"] = _product_text(reason["offered"], lang), _product_text(reason["needed"], lang)
+        values["offered"] = _product_text(reason["offered"], lang)
+        values["needed"] = _product_text(reason["needed"], lang)
         if reason["offered"] == reason["needed"]:
             kind = "offers_same"
     return pick(PHRASES[kind], lang).format(**values)

@@ -365,7 +365,7 @@ class TextSearch:
         if any(self.text in (value or "").lower() for value in fields):
             return True
         joined = " ".join(value for value in fields if value).lower()
-        for lang, stems in self.stems.items():
+        for stems in self.stems.values():
             # a stem of four letters or more found at a word's start in the profile ("сыродел" in "сыродельный")
             if any(len(stem) >= 4 and re.search(rf"(^|\W){re.escape(stem)}", joined) for stem in stems):
                 return True

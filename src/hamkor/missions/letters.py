@@ -115,7 +115,8 @@ def request_received(site_url: str, mission, requester: str, message: str | None
 def request_answered(site_url: str, mission, target: str, accepted: bool, lang: str) -> Letter:
     said = (Msg("%(company)s accepted your meeting request.", company=target) if accepted
             else Msg("%(company)s declined your meeting request.", company=target))
-    return Letter("request-answered", said, [said], action=("Open my space", f"{site_url}/space/{mission.id}?lang={lang}"))
+    return Letter("request-answered", said, [said],
+                  action=("Open my space", f"{site_url}/space/{mission.id}?lang={lang}"))
 
 
 def schedule_published(site_url: str, mission, lines: list[str], lang: str) -> Letter:

@@ -25,7 +25,8 @@ def tell_company(session, company_id: int, mission, now: datetime, build: Callab
     for user in session.scalars(select(User).where(User.company_id == company_id, User.role == "company",
                                                    User.active.is_(True))):
         lang = user.language if user.language in LANGUAGES else "ru"
-        queue(session, user.email, lang, with_reader_zone(build(lang), reader_zone), now, user=user, mission_id=mission.id)
+        queue(session, user.email, lang, with_reader_zone(build(lang), reader_zone), now, user=user,
+              mission_id=mission.id)
         told += 1
     return told
 

@@ -7,8 +7,8 @@ import threading
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from importlib import resources
 from hmac import compare_digest
+from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request

@@ -8,7 +8,6 @@ sign-in check runs, so without this gate an anonymous 2 GiB upload is written to
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from html import escape
 from urllib.parse import parse_qsl
