@@ -593,6 +593,9 @@ class StructureItem:
     # False: no row of this item in the months compared a year earlier: "not recorded", never a printed 0
     recorded_before: bool = True
     recorded_compared: bool = True  # the same for the period's own months compared
+    # Whether the item's value rests on synthetic months: "observed", "synthetic" or "mixed" (a code first seen
+    # in a real month is real, whatever the table's other rows rest on)
+    data_status: str = "observed"
 
     @property
     def growth(self) -> float | None:
@@ -710,13 +713,19 @@ def structure(con: duckdb.DuckDBPyConnection, q: Query, flow: str = "export", le
     months = like_for_like(q)
     now_alike, before_alike = set(months.comparable), set(months.comparable_before)
     sections = _chapter_sections() if level == "section" else {}
-    # item -> [now, before (like for like), nomenclature, now (like for like), rows before?, rows compared?]
+    # item -> [now, before (like for like), nomenclature, now (like for like), rows before?, rows compared?,
+    #          {synthetic?: seen}]
     totals: dict[str, list] = {}
+    synthetic_month = {}
     for item, nomenclature_label, year, month, value in groups:
         item = sections.get(item, item)
-        entry = totals.setdefault(item, [0.0, 0.0, nomenclature_label, 0.0, False, False])
+        entry = totals.setdefault(item, [0.0, 0.0, nomenclature_label, 0.0, False, False, set()])
         side = which(year, month)
         if side == "now":
+            if (year, month) not in synthetic_month:
+                source = q.plan.source_of(year, month) if q.plan is not None else q.source
+                synthetic_month[(year, month)] = bool(source) and is_synthetic(source)
+            entry[6].add(synthetic_month[(year, month)])
             entry[0] += value
             if (year, month) in now_alike:
                 entry[3] += value
@@ -726,16 +735,23 @@ def structure(con: duckdb.DuckDBPyConnection, q: Query, flow: str = "export", le
             entry[4] = True
     total = sum(v[0] for v in totals.values())
     previous_total = sum(v[1] for v in totals.values())
-    ordered = sorted(((k, v[2], v[0], v[1], v[3], v[4], v[5]) for k, v in totals.items()),
+    ordered = sorted(((k, v[2], v[0], v[1], v[3], v[4], v[5], v[6]) for k, v in totals.items()),
                      key=lambda r: (-r[2], -r[3], r[0]))
-    items = [StructureItem(k, _edition(nom), v, p, v / total * 100 if total else 0.0, alike, before, compared)
-             for k, nom, v, p, alike, before, compared in ordered[:top] if v or p]
+    items = [StructureItem(k, _edition(nom), v, p, v / total * 100 if total else 0.0, alike, before, compared,
+                           _data_status(kinds))
+             for k, nom, v, p, alike, before, compared, kinds in ordered[:top] if v or p]
     rest = ordered[top:]
     if rest and (sum(r[2] for r in rest) or sum(r[3] for r in rest)):
         value, prev, alike = (sum(r[n] for r in rest) for n in (2, 3, 4))
         items.append(StructureItem(OTHER_KEY, "HS2022", value, prev, value / total * 100 if total else 0.0, alike,
-                                   any(r[5] for r in rest), any(r[6] for r in rest)))
+                                   any(r[5] for r in rest), any(r[6] for r in rest),
+                                   _data_status(set().union(*(r[7] for r in rest)))))
     return Structure(flow, level, total, previous_total, items, months)
+
+
+def _data_status(kinds: set) -> str:
+    """observed, synthetic or mixed, from whether each month a value adds up is synthetic."""
+    return "mixed" if kinds == {True, False} else "synthetic" if kinds == {True} else "observed"
 
 
 def _edition(nomenclature_label: str | None) -> str:

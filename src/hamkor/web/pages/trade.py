@@ -226,7 +226,7 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
     rows = [[i.key, i.name(lang), round(i.value, 2), round(i.previous, 2) if compares and i.recorded_before else None,
              round(i.share, 3), None if i.growth is None else round(i.growth, 3),
              round(i.value if i.comparable_value is None else i.comparable_value, 2)
-             if compares and i.recorded_compared else None, translations(lang).gettext(DATA_WORDS[found.data_status])]
+             if compares and i.recorded_compared else None, translations(lang).gettext(DATA_WORDS[i.data_status])]
             for i in found.table.items]
     notes = _export_notes(found, lang)
     name = (f"hamkor-{found.reporter}-{found.partner}-{found.period.label()}-{flow}-{level}"
