@@ -256,6 +256,13 @@ def test_a_schedule_is_a_draft_the_organizer_looks_at_before_it_is_published_and
     assert uzbek["Subject"].endswith("Sirdaryo — Oltoy biznes-missiyasi")
     nothing = organizer.post(f"/missions/{mission.id}/schedule/publish", data={"csrf": token})
     assert nothing.status_code == 409 and "нет черновика" in nothing.text
+    # the outsider's finding: an organizer cancelling a published meeting told nobody; both sides hear of it
+    meeting = services.missions.meetings(mission.id)[0]
+    services.missions.cancel_meeting(mission.id, meeting.id)
+    deliver(app)
+    for address in ("rep@cheese.example", "rep@cotton.example"):
+        told = [m for m in mails_to(inbox, address) if m["Subject"] not in (russian["Subject"], uzbek["Subject"])]
+        assert told, address
     # the outsider's finding: a new draft that changes nothing announced mails to every company; it mails none
     services.missions.schedule(mission.id, seconds=2, publish=False)
     again = services.missions.mission(mission.id)

@@ -188,7 +188,7 @@ def test_companies_register_confirm_are_approved_and_meet(env):
     # the Syrdarya company reads Barnaul times from Tashkent: told the mission's zone and how far theirs is
     [published_uz] = [m for m in mails_to(inbox, "director@agro.uz") if "15.12.2026 10:" in text_of(m)]
     assert "mintaqasida: Barnaul, UTC+7." in text_of(published_uz)
-    assert "Sizning vaqtingiz (Toshkent, UTC+5) 2 soat orqada" in text_of(published_uz)
+    assert "Sizning vaqtingiz (Toshkent, UTC+5) missiya vaqtidan 2 soat orqada" in text_of(published_uz)
     ru.get(f"/space/{mission.id}")  # the cheese maker looks at the agenda
 
     # the cheese maker can only come later: a re-plan moves the meeting, both are told and it shows as new

@@ -140,7 +140,7 @@ def agenda_html(missions: Missions, mission: Mission, participant_ids: list[int]
                       "title": mission_text(mission, "name", language),
                       "venue": mission_text(mission, "venue", language),
                       "labels": _labels(language), "entries": items,
-                      "zone": _zone_line(mission, person, language),
+                      "zone": zone_line(mission, person, language),
                       "days": sorted({i.date for i in items}),
                       "day_text": {i.date: short_date(date.fromisoformat(i.date), language) for i in items}})
     day_number = {d["date"]: n for n, d in enumerate(sorted(mission.days, key=lambda d: d["date"]), 1)}
@@ -249,7 +249,7 @@ def _local(day: str, minutes: int) -> datetime:
     return datetime.combine(date.fromisoformat(day), time(minutes // 60, minutes % 60))
 
 
-def _zone_line(mission: Mission, person, lang: str) -> str:
+def zone_line(mission: Mission, person, lang: str) -> str:
     """'Время — Барнаул, UTC+7; ваше — Ташкент, UTC+5 (на 2 ч меньше)': which clock the agenda's times are on."""
     first = _first_moment(mission)
     line = label("times_in", lang).format(zone=zone_text(mission.timezone, lang, first))
@@ -280,12 +280,15 @@ def participant_ics(missions: Missions, mission: Mission, participant_id: int, l
                                                 participant_id=participant_id))])
     language = lang or person.language
     title = mission_text(mission, "name", language) or mission.name
-    zone_line = _zone_line(mission, person, language)
+    # a calendar shows each entry in its owner's own zone already: the description names the mission's zone
+    # only (an "add two hours" note there would be applied twice)
+    zone_note = label("times_in", language).format(
+        zone=zone_text(mission.timezone, language, _first_moment(mission)))
     link = f"{site_url}/space/{mission.id}?lang={language}" if site_url else ""
     events = []
     for item in participant_agenda(missions, mission, participant_id, language):
         if item.kind == "meeting":
-            summary = f"{title}: {item.title}"
+            summary = f"{item.title} — {title}"  # the counterpart first: a phone's calendar cuts the end
             location = f"{mission_text(mission, 'venue', language) or ''}, {label('table', language)} {item.table}"
             lines = [f"{label('counterpart', language)}: {item.title}"]
             if item.attendees:
@@ -296,7 +299,7 @@ def participant_ics(missions: Missions, mission: Mission, participant_id: int, l
         else:
             summary, location = f"{label('visit', language)}: {item.title}", item.place
             lines = [f"{label('visit', language)}: {item.title}"] + ([item.place] if item.place else [])
-        lines.append(zone_line)
+        lines.append(zone_note)
         if link:
             lines.append(link)
         events.append(CalendarEvent(f"mission{mission.id}-p{participant_id}-{item.key}@hamkor",

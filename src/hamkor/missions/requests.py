@@ -20,10 +20,10 @@ from hamkor.missions.base import (
     requests_closed,
     scoped_row,
 )
-from hamkor.missions.notices import name_of, tell_company
+from hamkor.missions.notices import moved_line, name_of, tell_company
 from hamkor.missions.setup import Person
 from hamkor.store.db import session_of, unit_of_work
-from hamkor.store.models import MissionMeeting, MissionRequest
+from hamkor.store.models import MissionMeeting, MissionParticipant, MissionRequest
 
 
 @dataclass
@@ -163,8 +163,24 @@ class MissionRequests:
             mission_row(session, mission_id, lock=True)
             found = self._request_row(session, mission_id, request_id)
             found.status = "cancelled"
+            mission = mission_row(session, mission_id)
             for meeting in session.scalars(select(MissionMeeting).where(MissionMeeting.request_id == request_id)):
+                was_on = meeting.status == "scheduled"
                 meeting.status, meeting.updated_at = "cancelled", self.clock()
+                if was_on and mission.certificate:  # a published meeting gone: both sides hear of it, in the same
+                    self._tell_cancelled(session, mission, found, meeting)  # transaction as the change
+
+    def _tell_cancelled(self, session, mission, request: MissionRequest, meeting: MissionMeeting) -> None:
+        sides = [session.get(MissionParticipant, pid) for pid in (request.requester_id, request.target_id)]
+        if None in sides:
+            return
+        now = self.clock()
+        for this, other in ((sides[0], sides[1]), (sides[1], sides[0])):
+            tell_company(session, this.company_id, mission, now,
+                         lambda lang, other=other: letters.meetings_changed(
+                             self.site_url, mission,
+                             [moved_line((meeting.slot, meeting.table_no), None,
+                                         name_of(session, other.company_id, lang))], lang))
 
     @unit_of_work
     def expire(self, mission_id: int, now: datetime | None = None) -> int:

@@ -106,6 +106,7 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
                 others=others, asked=asked, incoming=incoming, outgoing=outgoing, priorities=PRIORITIES,
                 closed=missions.closed_for_requests(mission), deadline=aware(mission.request_deadline),
                 items=documents.participant_agenda(missions, mission, mine.id, lang), final=bool(mission.certificate),
+                zone_note=documents.zone_line(mission, mine, lang),
                 slots=missions.slots(mission), since=since, is_new=lambda moment: _newer(moment, since),
                 changed=changed, meetings=meetings, feedback=missions.feedback_of(mine.id), after=after,
                 stages=STAGES, filters=q, sectors=web.services.registry.sectors(),

@@ -133,7 +133,7 @@ document.addEventListener("change", function (event) {
 // the person would think nothing happened).
 (function () {
   function show() {
-    var problems = document.querySelector("#problems[role=alert]");
+    var problems = document.querySelector("#problems[role=alert], #availability-warning[role=alert]");
     if (!problems) return;
     problems.scrollIntoView({ block: "start" });
     var first = problems.querySelector("a");
@@ -141,3 +141,10 @@ document.addEventListener("change", function (event) {
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", show); else show();
 })();
+
+// "Back" on a message page: the previous page when there is one (no inline script: the CSP allows none),
+// else the link's own address.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("a[data-back]");
+  if (link && window.history.length > 1) { event.preventDefault(); window.history.back(); }
+});
