@@ -71,7 +71,8 @@ def reader_zone_sentence(zone: str, reader_zone: str | None, at: datetime | None
         return None
     hours = f"{abs(ahead) // 60}" + (f":{abs(ahead) % 60:02d}" if ahead % 60 else "")
     if ahead < 0:
-        return Msg("Your own time (%(zone)s) is %(hours)s h behind the mission's: subtract them from the times in this letter.",
+        return Msg("Your own time (%(zone)s) is %(hours)s h behind the mission's: subtract them from the times in "
+                   "this letter.",
                    zone=LocalizedZone(reader_zone, at), hours=hours)
     return Msg("Your own time (%(zone)s) is %(hours)s h ahead of the mission's: add them to the times in this letter.",
                zone=LocalizedZone(reader_zone, at), hours=hours)
