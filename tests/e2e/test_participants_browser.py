@@ -168,6 +168,14 @@ def test_companies_take_part_themselves_in_the_browser(world):
             .filter(el => el.offsetParent !== null).map(el => [el.textContent.trim().slice(0, 20),
             el.getBoundingClientRect().height]).filter(([, h]) => h < 44)""")
         assert small == [], small
+        # the search searches (it returned every company for any text): Uzbek for cheese finds the cheese
+        # maker by its products; nonsense finds nobody
+        for words, found in (("qwerty asdf", 0), ("pishloq", 1)):
+            uz.fill("#search input[name=q]", words)
+            uz.locator("#search form.filters button").click()
+            uz.wait_for_load_state()
+            assert uz.locator("#listed li").count() == found, words
+        uz.goto(f"{site}/space/{mission.id}")
         uz.locator("#suggested form.ask textarea[name=message]").first.fill("Quritilgan meva va pishloq")
         uz.locator("#suggested form.ask button").first.click()
         mail(inbox, "export@cheese.ru", "Quritilgan meva va pishloq")
