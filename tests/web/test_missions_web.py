@@ -410,6 +410,14 @@ def test_changing_availability_after_publication_names_the_meetings_it_touches_f
                         follow_redirects=False)
     assert saved.status_code == 303
     assert set(missions.person(mission.id, host.id).participant.available) == set(keep)
+    # the organizers hear which meetings now fall outside the company's times (they stayed silent before)
+    from sqlalchemy import select
+
+    from hamkor.store.models import OutboxMessage
+
+    with app.state.web.services.db.session() as session:
+        told = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "availability-conflict")).all()
+    assert {m.recipient for m in told} == {"organizer@missions.org"}
     missions.update_participant(mission.id, host.id, available=None)  # as it was, for the other tests
 
 

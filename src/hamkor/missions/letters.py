@@ -54,6 +54,17 @@ def registration_decided(site_url: str, mission, approved: bool, reason: str, la
                        mission=_title(mission, lang)), Msg("Their reason: %(reason)s", reason=reason)])
 
 
+def availability_conflict(site_url: str, mission, company: str, lines: list, lang: str) -> Letter:
+    """To the organizers: a company narrowed its times after the schedule was published, and these of its
+    meetings now fall outside them (they stay until the organizers move or cancel them)."""
+    return Letter("availability-conflict", Msg("Meetings outside a company's times: %(mission)s",
+                                               mission=_title(mission, lang)),
+                  [Msg("%(company)s changed the times it can meet after the schedule of «%(mission)s» was published. "
+                       "These meetings now fall outside them: move or cancel them (a re-plan from their slot does "
+                       "it).", company=company, mission=_title(mission, lang)), zone_sentence(mission.timezone)],
+                  lines=lines, action=("Open the schedule", f"{site_url}/missions/{mission.id}/schedule?lang={lang}"))
+
+
 def registration_waiting(site_url: str, mission, company: str, lang: str) -> Letter:
     """To each of the mission's organizers: a registration is confirmed and waits for their decision."""
     return Letter("registration-waiting", Msg("A registration waits for your decision: %(mission)s",

@@ -31,6 +31,20 @@ def tell_company(session, company_id: int, mission, now: datetime, build: Callab
     return told
 
 
+def tell_organizers(session, mission, now: datetime, build: Callable[[str], Letter]) -> int:
+    """Queue `build(lang)` for the mission's organizers, each in their language: the instance's active
+    accounts with that role (its admins when it has none). How many."""
+    for role in ("organizer", "admin"):
+        people = list(session.scalars(select(User).where(User.role == role, User.active.is_(True))
+                                      .order_by(User.id)))
+        if people:
+            break
+    for user in people:
+        lang = user.language if user.language in LANGUAGES else "ru"
+        queue(session, user.email, lang, build(lang), now, user=user, mission_id=mission.id)
+    return len(people)
+
+
 def name_of(session, company_id: int, lang: str) -> str:
     company = session.get(Company, company_id)
     return company_name(company, lang) if company else "—"

@@ -18,7 +18,7 @@ from hamkor.i18n import LANGUAGES, Msg
 from hamkor.mail.outbox import queue
 from hamkor.missions import letters
 from hamkor.missions.base import MissionError, aware, mission_row
-from hamkor.missions.notices import meeting_line, name_of
+from hamkor.missions.notices import meeting_line, name_of, tell_organizers
 from hamkor.missions.outcomes import Outcome
 from hamkor.store.db import as_utc, session_of, unit_of_work
 from hamkor.store.models import (
@@ -82,6 +82,26 @@ class MissionParticipation:
                 (MissionRequest.requester_id == participant_id) | (MissionRequest.target_id == participant_id))
                 .order_by(MissionMeeting.slot)).all()
         return [(m, r.target_id if r.requester_id == participant_id else r.requester_id) for m, r in rows]
+
+    @unit_of_work
+    def report_availability_conflict(self, mission_id: int, participant_id: int, now: datetime | None = None) -> int:
+        """After a participant narrowed its times on a published schedule: the organizers hear which of its
+        meetings now fall outside them. How many meetings."""
+        session = session_of(self)
+        mission = mission_row(session, mission_id)
+        participant = session.get(MissionParticipant, participant_id)
+        if participant is None or participant.mission_id != mission_id or participant.available is None:
+            return 0
+        allowed = set(participant.available)
+        outside = [(m, other) for m, other in self.own_meetings(mission_id, participant_id) if m.slot not in allowed]
+        if outside:
+            people = {p.id: p.company_id for p in session.scalars(
+                select(MissionParticipant).where(MissionParticipant.mission_id == mission_id))}
+            tell_organizers(session, mission, now or self.clock(), lambda lang: letters.availability_conflict(
+                self.site_url, mission, name_of(session, participant.company_id, lang),
+                [meeting_line(m.slot, m.table_no, name_of(session, people.get(other), lang)) for m, other in outside],
+                lang))
+        return len(outside)
 
     @unit_of_work
     def record_feedback(self, mission_id: int, participant_id: int, entries: list[Outcome], actor: Actor = SYSTEM,

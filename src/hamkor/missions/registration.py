@@ -22,6 +22,7 @@ from hamkor.mail.outbox import queue
 from hamkor.missions import letters
 from hamkor.missions.base import MissionError, aware, mission_row, requests_closed
 from hamkor.missions.grid import time_grid
+from hamkor.missions.notices import tell_organizers
 from hamkor.store.db import session_of, unit_of_work
 from hamkor.store.models import (
     Company,
@@ -326,15 +327,8 @@ class MissionRegistrations:
         The organizers are the instance's active accounts with that role (admins when it has none)."""
         mission = session.get(Mission, registration.mission_id)
         company = session.get(Company, registration.company_id)
-        for role in ("organizer", "admin"):
-            people = list(session.scalars(select(User).where(User.role == role, User.active.is_(True))
-                                          .order_by(User.id)))
-            if people:
-                break
-        for user in people:
-            lang = user.language if user.language in LANGUAGES else "ru"
-            queue(session, user.email, lang, letters.registration_waiting(
-                self.site_url, mission, company_name(company, lang), lang), now, user=user, mission_id=mission.id)
+        tell_organizers(session, mission, now, lambda lang: letters.registration_waiting(
+            self.site_url, mission, company_name(company, lang), lang))
 
     def waiting_registrations(self, mission_id: int) -> int:
         """Confirmed registrations that wait for an organizer's decision (the count on the mission's tabs)."""

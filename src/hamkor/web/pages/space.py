@@ -183,6 +183,8 @@ async def space_availability(request: Request, viewer: MissionRequester, web: We
         missions.update_participant(mission.id, mine.id, available=chosen)
     except Problem as problem:
         return _space(request, viewer, web, mission, 422, problems=problem.problems)
+    if chosen is not None and mission.certificate:  # confirmed: the organizers hear which meetings it leaves out
+        missions.report_availability_conflict(mission.id, mine.id)
     return RedirectResponse(f"/space/{mission.id}#availability", status_code=303)
 
 
