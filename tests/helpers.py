@@ -4,6 +4,8 @@ from here, never from each other."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import random
 import re
@@ -24,6 +26,33 @@ PASSWORD = "correct horse battery staple"
 # is 10 December 2026), its commitment due at the end of the month. Tests pass it as the app's clock so that
 # what is pending, due or overdue does not change with the day they run.
 DEMO_NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock a test moves by hand (`clock.at = …`), passed as the app's or a service's "now"."""
+
+    def __init__(self, at: datetime = DEMO_NOW) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def deliver(app) -> None:
+    """Send what the outbox holds now (the mail worker's pass, without waiting for it)."""
+    app.state.web.services.outbox.send_due()
+
+
+def mails_to(inbox, address: str) -> list:
+    """The messages the loopback SMTP server received for this address, parsed."""
+    return [email.message_from_string(raw, policy=email.policy.default) for to, raw in inbox.messages
+            if address in to]
+
+
+def text_of(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
 FACT_FIELDS = "reporter, partner, flow, year, month, commodity_code, nomenclature, value_usd, net_kg, qty, qty_unit"
 
 
@@ -41,9 +70,9 @@ def add_users(settings: Settings, users: list[tuple[str, str, int | None]]) -> d
     db.upgrade()
     accounts = Accounts(db)
     tokens = {}
-    for email, role, company in users:
-        user = accounts.create_user(email, PASSWORD, role, company_id=company)
-        tokens[email] = accounts.create_token(user.id, "tests")
+    for address, role, company in users:
+        user = accounts.create_user(address, PASSWORD, role, company_id=company)
+        tokens[address] = accounts.create_token(user.id, "tests")
     db.dispose()
     return tokens
 

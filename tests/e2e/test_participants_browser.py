@@ -22,20 +22,13 @@ from hamkor.companies.registry import CompanyData, Contact, Registry
 from hamkor.config import Settings
 from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import Database
-from tests.helpers import DEMO_NOW, PASSWORD
+from tests.helpers import PASSWORD, Clock
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
 pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.environ.get("CI"),
                                 reason="Debian's chromium is not installed (CI installs it)")
-
-
-class Clock:
-    at = DEMO_NOW
-
-    def __call__(self) -> datetime:
-        return self.at
 
 
 @pytest.fixture

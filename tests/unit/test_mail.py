@@ -16,16 +16,9 @@ from hamkor.mail.outbox import BACKOFF_MINUTES, Outbox, queue
 from hamkor.store.db import Database
 from hamkor.store.models import OutboxMessage
 from tests.conftest import free_port
+from tests.helpers import Clock
 
 PASSWORD = "a long enough password"
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
 
 
 @pytest.fixture

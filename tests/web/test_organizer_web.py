@@ -5,8 +5,6 @@ organizer's, and the organizer's Uzbek interface."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -19,17 +17,10 @@ from hamkor.config import Settings
 from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
-from tests.helpers import DEMO_NOW, PASSWORD, csrf_of, signed_in
+from tests.helpers import PASSWORD, Clock, csrf_of, deliver, mails_to, signed_in, text_of
 from tests.web.test_registration_web import confirm_from_mail, register
 
 SITE = "https://mission.example.org"
-
-
-class Clock:
-    at = DEMO_NOW
-
-    def __call__(self) -> datetime:
-        return self.at
 
 
 @pytest.fixture
@@ -70,19 +61,6 @@ def env(tmp_path, smtp_server, database_url):
     app = create_app(settings, clock=clock)
     yield {"app": app, "mission": mission, "companies": companies, "inbox": inbox, "clock": clock}
     app.state.web.services.close()
-
-
-def deliver(app) -> None:
-    app.state.web.services.outbox.send_due()
-
-
-def mails_to(inbox, address: str) -> list:
-    return [email.message_from_string(raw, policy=email.policy.default) for to, raw in inbox.messages
-            if address in to]
-
-
-def text_of(message) -> str:
-    return message.get_body(("plain",)).get_content()
 
 
 def between(text: str, start: str, end: str) -> str:

@@ -4,8 +4,6 @@ and answers, the published schedule — and every refusal that must write nothin
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -21,16 +19,9 @@ from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import Database
 from hamkor.store.models import Company, MissionRegistration, User
 from hamkor.web.app import create_app
-from tests.helpers import DEMO_NOW, PASSWORD, csrf_of, signed_in
+from tests.helpers import PASSWORD, Clock, csrf_of, deliver, mails_to, signed_in, text_of
 
 SITE = "https://mission.example.org"
-
-
-class Clock:
-    at = DEMO_NOW
-
-    def __call__(self) -> datetime:
-        return self.at
 
 
 @pytest.fixture
@@ -56,19 +47,6 @@ def env(tmp_path, smtp_server):
     app = create_app(settings, clock=clock)
     yield {"app": app, "mission": mission, "known": known, "inbox": inbox, "clock": clock}
     app.state.web.services.close()
-
-
-def deliver(app) -> None:
-    app.state.web.services.outbox.send_due()
-
-
-def mails_to(inbox, address: str) -> list:
-    return [email.message_from_string(raw, policy=email.policy.default) for to, raw in inbox.messages
-            if address in to]
-
-
-def text_of(message) -> str:
-    return message.get_body(("plain",)).get_content()
 
 
 def registration_form(**values) -> dict:
