@@ -83,6 +83,11 @@ class MissionParticipation:
                 .order_by(MissionMeeting.slot)).all()
         return [(m, r.target_id if r.requester_id == participant_id else r.requester_id) for m, r in rows]
 
+    def meetings_outside(self, mission_id: int, participant_id: int, times: list[str]) -> list[tuple]:
+        """The participant's meetings (each with the other side's participant id) at none of these times."""
+        allowed = set(times)
+        return [(m, other) for m, other in self.own_meetings(mission_id, participant_id) if m.slot not in allowed]
+
     @unit_of_work
     def report_availability_conflict(self, mission_id: int, participant_id: int, now: datetime | None = None) -> int:
         """After a participant narrowed its times on a published schedule: the organizers hear which of its
@@ -92,8 +97,7 @@ class MissionParticipation:
         participant = session.get(MissionParticipant, participant_id)
         if participant is None or participant.mission_id != mission_id or participant.available is None:
             return 0
-        allowed = set(participant.available)
-        outside = [(m, other) for m, other in self.own_meetings(mission_id, participant_id) if m.slot not in allowed]
+        outside = self.meetings_outside(mission_id, participant_id, participant.available)
         if outside:
             people = {p.id: p.company_id for p in session.scalars(
                 select(MissionParticipant).where(MissionParticipant.mission_id == mission_id))}

@@ -175,8 +175,7 @@ async def space_availability(request: Request, viewer: MissionRequester, web: We
         # after publication: the meetings the new times leave out are named first, and nothing changes
         # until the person confirms (the organizers re-plan them; nobody loses a meeting by a stray tap)
         people = missions.people(mission.id)
-        touched = [(m, people.get(other)) for m, other in missions.own_meetings(mission.id, mine.id)
-                   if m.slot not in set(chosen)]
+        touched = [(m, people.get(other)) for m, other in missions.meetings_outside(mission.id, mine.id, chosen)]
         if touched:
             return _space(request, viewer, web, mission, 409, touched=touched, chosen=chosen)
     try:
