@@ -90,3 +90,9 @@ def zone_difference(zone: str, reader_zone: str | None, at: datetime | None = No
     ahead = moment.astimezone(ZoneInfo(reader_zone)).utcoffset() - moment.astimezone(ZoneInfo(zone)).utcoffset()
     minutes = int(ahead.total_seconds() // 60)
     return minutes or None
+
+
+def hours_text(minutes: int) -> str:
+    """A difference between two clocks as people say it: '2', '4:30' (hours, sign left to the sentence)."""
+    whole, rest = divmod(abs(minutes), 60)
+    return f"{whole}:{rest:02d}" if rest else str(whole)

@@ -11,7 +11,7 @@ from datetime import datetime
 from html import escape
 
 from hamkor.i18n import Msg, localize
-from hamkor.i18n.times import zone_difference, zone_text
+from hamkor.i18n.times import hours_text, zone_difference, zone_text
 from hamkor.mail.smtp import header_text
 
 
@@ -69,7 +69,7 @@ def reader_zone_sentence(zone: str, reader_zone: str | None, at: datetime | None
     ahead = zone_difference(zone, reader_zone, at)
     if ahead is None:
         return None
-    hours = f"{abs(ahead) // 60}" + (f":{abs(ahead) % 60:02d}" if ahead % 60 else "")
+    hours = hours_text(ahead)
     if ahead < 0:
         return Msg("Your own time (%(zone)s) is %(hours)s h behind the mission's: subtract them from the times in "
                    "this letter.",

@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hamkor.i18n import Msg
 from hamkor.i18n.numbers import short_date
-from hamkor.i18n.times import local_moment, zone_difference, zone_text
+from hamkor.i18n.times import hours_text, local_moment, zone_difference, zone_text
 from hamkor.missions.base import mission_text
 from hamkor.missions.grid import Slot
 from hamkor.missions.itinerary import clock
@@ -255,7 +255,7 @@ def zone_line(mission: Mission, person, lang: str) -> str:
     line = label("times_in", lang).format(zone=zone_text(mission.timezone, lang, first))
     ahead = zone_difference(mission.timezone, person.zone, first)
     if ahead is not None:
-        hours = f"{abs(ahead) // 60}" + (f":{abs(ahead) % 60:02d}" if ahead % 60 else "")
+        hours = hours_text(ahead)
         line += " " + label("your_zone_behind" if ahead < 0 else "your_zone_ahead", lang).format(
             zone=zone_text(person.zone, lang, first), hours=hours)
     return line
