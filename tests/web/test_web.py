@@ -604,3 +604,9 @@ def test_operations_request_ids_log_lines_health_and_metrics(app, caplog, tmp_pa
     assert any(line.startswith('hamkor_requests_total{method="GET",status="4xx"} ') for line in lines)
     assert any(line.startswith('hamkor_request_duration_seconds_bucket{le="+Inf"} ') for line in lines)
     assert "# TYPE hamkor_mail_messages gauge" in lines
+
+
+def test_an_explorer_workbook_for_a_reporter_with_sheet_name_characters_is_not_a_server_error(app):
+    """The fuzz's find (seed 739707166): reporter '25:99' made a sheet name Excel refuses, a 500."""
+    answer = signed_in(app, "analyst").get("/explorer.xlsx", params={"reporter": "25:99", "level": "chapter"})
+    assert answer.status_code < 500, answer.text[:300]

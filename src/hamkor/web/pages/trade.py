@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Annotated
@@ -246,7 +247,8 @@ def explorer_export(request: Request, viewer: TradeViewer, web: Web, fmt: str, r
     t = translations(lang)
     book = Workbook()
     sheet = book.active
-    sheet.title = f"{found.reporter}-{found.partner} {flow} {level}"[:31]  # a sheet named for what it holds
+    # a sheet named for what it holds; Excel refuses []:*?/\ in a sheet's name (a reporter as typed may hold one)
+    sheet.title = re.sub(r"[\[\]:*?/\\]", "-", f"{found.reporter}-{found.partner} {flow} {level}")[:31]
     sheet.append([t.gettext(heading) for heading in EXPORT_HEADINGS.values()])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
