@@ -93,6 +93,7 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_starttls: bool = True
     smtp_from: str = "hamkor@localhost"
+    smtp_timeout_seconds: float = 30.0  # one SMTP call at most; no transaction is open meanwhile
     reminders_to: str = ""  # comma-separated addresses
     # The address people reach the site at, for the links in mails (invitations, resets, confirmations).
     public_url: str | None = None

@@ -66,7 +66,15 @@ class AppContext:
     def outbox(self) -> Outbox:
         from hamkor.mail.outbox import Outbox
 
-        return Outbox(self.db, self.settings, self.clock)
+        outbox = Outbox(self.db, self.settings, self.clock)
+
+        def agenda(mission_id: int, participant_id: int, lang: str) -> bytes:
+            from hamkor.missions import documents  # the PDF engine: loaded only when an agenda is attached
+
+            return documents.agenda_pdf(self.missions, self.missions.get(mission_id), [participant_id], lang)
+
+        outbox.makers["agenda"] = agenda  # made when the mail leaves, outside any transaction
+        return outbox
 
     @cached_property
     def registry(self) -> Registry:
@@ -78,15 +86,7 @@ class AppContext:
     def missions(self) -> Missions:
         from hamkor.missions.service import Missions
 
-        missions = Missions(self.db, self.clock, self.settings.site_url, str(self.settings.data_dir))
-
-        def agenda(mission, participant_id: int, lang: str) -> bytes:
-            from hamkor.missions import documents  # the PDF engine: loaded only when an agenda is attached
-
-            return documents.agenda_pdf(missions, mission, [participant_id], lang)
-
-        missions.agenda_renderer = agenda
-        return missions
+        return Missions(self.db, self.clock, self.settings.site_url, str(self.settings.data_dir))
 
     @cached_property
     def cooperation(self) -> Cooperation:

@@ -131,7 +131,7 @@ def test_a_mail_server_that_is_down_delays_and_never_loses(mail, tmp_path):
     assert message.status == "failed" and message.attempts == len(BACKOFF_MINUTES) + 1
     down.retry(message.id)  # the server is back: an admin sends it again
     assert outbox.send_due().sent == 1 and inbox.messages[0][0] == ["late@example.org"]
-    assert outbox.counts() == {"pending": 0, "held": 0, "sent": 1, "failed": 0}
+    assert outbox.counts() == {"pending": 0, "held": 0, "sending": 0, "sent": 1, "failed": 0}
 
 
 def test_the_daily_digest_gathers_held_news_and_never_holds_links(mail):
@@ -224,3 +224,79 @@ def test_a_subject_keeps_every_space_where_its_header_is_folded(mail):
         legacy = email.message_from_string(raw)["Subject"]
         assert str(email.header.make_header(email.header.decode_header(legacy))) == subject
         assert all(len(line) <= 78 for line in head.splitlines()), head
+
+
+class SilentServer:
+    """A mail server that accepts connections and never says a word: every SMTP call waits for its timeout."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted = threading.Semaphore(0)
+        self.held: list = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.held.append(connection)
+            self.accepted.release()
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
+
+
+def test_a_mail_server_that_never_answers_holds_up_no_write(mail, tmp_path):
+    """The worker sends outside any transaction: while it waits on a silent server, an unrelated write (a new
+    account) goes through at once, and the messages are recorded as waiting to be retried."""
+    import threading
+    import time
+
+    accounts, outbox, _, clock, settings = mail
+    silent = SilentServer()
+    try:
+        slow = Outbox(outbox.db, settings.replace(smtp_port=silent.port, smtp_timeout_seconds=2.0), clock)
+        for n in range(3):
+            accounts.invite(f"waiting{n}@example.org", "viewer", "ru")
+        reports = []
+        sender = threading.Thread(target=lambda: reports.append(slow.send_due()))
+        sender.start()
+        assert silent.accepted.acquire(timeout=10)
+        assert silent.accepted.acquire(timeout=10)  # the second message: the first one's failure is recorded
+        started = time.monotonic()
+        accounts.create_user("writer@example.org", PASSWORD, "viewer", "ru")
+        waited = time.monotonic() - started
+        sender.join(timeout=30)
+        assert waited < 1.0, f"a write waited {waited:.1f} s behind the mail worker"
+        assert reports and reports[0].retried == 3 and reports[0].sent == 0
+        assert {m.status for m in slow.messages()} == {"pending"}
+        assert all(m.claimed_by is None and "timed out" in (m.last_error or "") for m in slow.messages())
+    finally:
+        silent.close()
+
+
+def test_two_workers_never_send_one_message_twice(mail):
+    """Claims are exclusive: two workers passing at the same moment send each message once between them."""
+    import threading
+
+    accounts, outbox, inbox, clock, settings = mail
+    for n in range(12):
+        accounts.invite(f"once{n}@example.org", "viewer", "ru")
+    reports = []
+    workers = [threading.Thread(target=lambda name=name: reports.append(outbox.send_due(worker=name)))
+               for name in ("first", "second")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert sum(r.sent for r in reports) == 12
+    recipients = [to for (to,), *_ in inbox.messages]
+    assert sorted(recipients) == sorted(f"once{n}@example.org" for n in range(12))

@@ -12,12 +12,12 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, update
 
 from hamkor.i18n import Msg
 from hamkor.mail.letter import Letter, render
 from hamkor.mail.smtp import MailNotConfigured, build_message, deliver
-from hamkor.store.db import Database
+from hamkor.store.db import Database, default_worker_name, skip_locked
 from hamkor.store.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,10 @@ log = logging.getLogger(__name__)
 # Minutes to wait after the 1st, 2nd, … failure; after the last the message is marked failed (an admin
 # may send it again). About a day in all: a mail server down overnight loses nothing.
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 480, 720)
-STATUSES = ("pending", "held", "sent", "failed")
+STATUSES = ("pending", "held", "sending", "sent", "failed")
+# How long a worker holds the mail it claimed: many times one SMTP call's timeout (30 s); a worker that died
+# holding a message leaves it to another after this.
+CLAIM_MINUTES = 5
 DIGEST_HOUR = 7  # held messages go out together once a day, at this hour where the people work
 
 
@@ -61,46 +64,104 @@ class Outbox:
         self.db = db
         self.settings = settings
         self.clock = clock
+        # name -> function(**args) -> bytes: the attachments made when the mail is sent (`{"make": name, "args"}`)
+        self.makers: dict[str, Callable[..., bytes]] = {}
 
-    def send_due(self, limit: int = 100) -> SendReport:
+    def send_due(self, limit: int = 100, worker: str = "") -> SendReport:
         """Send what is due; a failure waits longer each time, then is marked failed with its reason.
-        Without an SMTP server nothing is touched: messages wait."""
+        Without an SMTP server nothing is touched: messages wait.
+
+        No transaction is open while a message is made or sent: the due messages are claimed in one short
+        transaction (several workers never take the same one), each is sent outside any, and its result is
+        written in another. A mail server that answers slowly, or never, holds no lock anyone waits on."""
         report = SendReport(digests=self.release_digests())
         if not self.settings.smtp_host:
             return report
-        now = self.clock()
-        with self.db.session() as session:
-            due = list(session.scalars(select(OutboxMessage).where(
-                OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)))
-            for message in due:
-                try:
-                    deliver(self.settings, build_message(
-                        self.settings.smtp_from, message.recipient, message.subject, message.body_text,
-                        message.body_html, self._attachments(message)))
-                except MailNotConfigured:
-                    return report
-                except (OSError, Exception) as error:  # noqa: BLE001 - any failure of one message is recorded on it
-                    message.attempts += 1
-                    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-                    if message.attempts > len(BACKOFF_MINUTES):
-                        message.status = "failed"
-                        report.failed += 1
-                    else:
-                        message.next_attempt_at = now + timedelta(minutes=BACKOFF_MINUTES[message.attempts - 1])
-                        report.retried += 1
-                    log.warning("mail %s to %s not sent (attempt %s): %s", message.id, message.recipient,
-                                message.attempts, message.last_error)
+        worker = worker or default_worker_name()
+        for message in self._claim(limit, worker):
+            try:
+                deliver(self.settings, build_message(
+                    self.settings.smtp_from, message.recipient, message.subject, message.body_text,
+                    message.body_html, self._attachments(message)))
+            except MailNotConfigured:
+                self._release(message.id, worker)
+                return report
+            except (OSError, Exception) as error:  # noqa: BLE001 - any failure of one message is recorded on it
+                if self._record_failure(message.id, worker, f"{type(error).__name__}: {error}"):
+                    report.failed += 1
                 else:
-                    message.status, message.sent_at, message.last_error = "sent", now, None
-                    message.attempts += 1
-                    report.sent += 1
-                session.flush()
+                    report.retried += 1
+            else:
+                self._record(message.id, worker, status="sent", sent_at=self.clock(), last_error=None,
+                             attempts=message.attempts + 1)
+                report.sent += 1
         return report
 
-    def _attachments(self, message: OutboxMessage) -> list[tuple[str, Path]]:
-        found = []
+    def _claim(self, limit: int, worker: str) -> list[OutboxMessage]:
+        """Take up to `limit` due messages for this worker, in one short transaction. A message stays claimed
+        for `CLAIM_MINUTES`: a worker that died with it claimed leaves it to the next one after that."""
+        now = self.clock()
+        with self.db.session() as session:
+            due = select(OutboxMessage.id).where(
+                or_(OutboxMessage.status == "pending",
+                    and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now)),
+                OutboxMessage.next_attempt_at <= now).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            ids = list(session.scalars(skip_locked(due.limit(limit), session)))
+            claimed = []
+            for message_id in ids:
+                # conditional: of two workers that read the same row (SQLite has no SKIP LOCKED), one takes it
+                taken = session.execute(update(OutboxMessage).where(
+                    OutboxMessage.id == message_id,
+                    or_(OutboxMessage.status == "pending",
+                        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now)))
+                    .values(status="sending", claimed_by=worker,
+                            claimed_until=now + timedelta(minutes=CLAIM_MINUTES)))
+                if taken.rowcount == 1:
+                    claimed.append(message_id)
+            messages = list(session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+                                            .order_by(OutboxMessage.id)))
+            session.expunge_all()  # read after the transaction, never written through it
+            return messages
+
+    def _record(self, message_id: int, worker: str, **values) -> None:
+        with self.db.session() as session:
+            session.execute(update(OutboxMessage).where(
+                OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker, OutboxMessage.status == "sending")
+                .values(claimed_by=None, claimed_until=None, **values))
+
+    def _release(self, message_id: int, worker: str) -> None:
+        self._record(message_id, worker, status="pending")
+
+    def _record_failure(self, message_id: int, worker: str, error: str) -> int:
+        """1 when this failure was the last one allowed (the message is failed), else 0 (it waits and retries)."""
+        with self.db.session() as session:
+            message = session.get(OutboxMessage, message_id)
+            if message is None or message.status != "sending" or message.claimed_by != worker:
+                return 0
+            now = self.clock()
+            message.attempts += 1
+            message.last_error = error[:2000]
+            message.claimed_by = message.claimed_until = None
+            if message.attempts > len(BACKOFF_MINUTES):
+                message.status = "failed"
+            else:
+                message.status = "pending"
+                message.next_attempt_at = now + timedelta(minutes=BACKOFF_MINUTES[message.attempts - 1])
+            log.warning("mail %s to %s not sent (attempt %s): %s", message.id, message.recipient,
+                        message.attempts, message.last_error)
+            return 1 if message.status == "failed" else 0
+
+    def _attachments(self, message: OutboxMessage) -> list[tuple[str, Path | bytes]]:
+        """The files a message carries: kept ones by their path, made ones (an agenda) made now, outside any
+        transaction, from the records as they are when the mail leaves."""
+        found: list[tuple[str, Path | bytes]] = []
         for item in message.attachments or []:
+            if "make" in item:
+                maker = self.makers.get(item["make"])
+                if maker is None:
+                    raise LookupError(f"no maker of {item['make']} attachments in this process")
+                found.append((item["name"], maker(**item.get("args", {}))))
+                continue
             path = self.settings.data_dir / item["path"]
             if path.is_file():
                 found.append((item["name"], path))

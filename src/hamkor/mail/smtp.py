@@ -52,7 +52,8 @@ class MailNotConfigured(RuntimeError):
 
 
 def build_message(sender: str, recipient: str, subject: str, text: str, html: str | None = None,
-                  attachments: list[tuple[str, Path]] = ()) -> EmailMessage:
+                  attachments: list[tuple[str, Path | bytes]] = ()) -> EmailMessage:
+    """`attachments`: a name and the file's path or its bytes (made at send time, as an agenda is)."""
     message = EmailMessage(policy=POLICY)
     # The subject is cleaned here too, not only when a letter is rendered: a message queued before names
     # were cleaned must still go out.
@@ -64,7 +65,7 @@ def build_message(sender: str, recipient: str, subject: str, text: str, html: st
     for name, path in attachments:
         kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         main, sub = kind.split("/", 1)
-        message.add_attachment(path.read_bytes(), maintype=main, subtype=sub,
+        message.add_attachment(path if isinstance(path, bytes) else path.read_bytes(), maintype=main, subtype=sub,
                                filename=header_text(name))
     return message
 
@@ -72,7 +73,7 @@ def build_message(sender: str, recipient: str, subject: str, text: str, html: st
 def deliver(settings, message: EmailMessage) -> None:
     if not settings.smtp_host:
         raise MailNotConfigured("no SMTP server: set HAMKOR_SMTP_HOST")
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as server:
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds) as server:
         if settings.smtp_starttls:
             server.starttls()
         if settings.smtp_user:

@@ -154,10 +154,17 @@ def deadline_near(site_url: str, mission, waiting: int, lang: str) -> Letter:
                   action=("Answer", f"{site_url}/space/{mission.id}?lang={lang}#incoming"), zone=mission.timezone)
 
 
-def agenda_tomorrow(site_url: str, mission, lines: list[str], lang: str) -> Letter:
-    return Letter("agenda-tomorrow", Msg("Your meetings tomorrow: %(mission)s", mission=_title(mission, lang)),
-                  [Msg("Tomorrow is your first day at «%(mission)s». Your meetings (the agenda is attached):",
-                       mission=_title(mission, lang)), zone_sentence(mission.timezone)], lines=lines,
+def agenda_tomorrow(site_url: str, mission, lines: list[str], lang: str, on_the_day: bool = False) -> Letter:
+    """`on_the_day`: the notice missed the day before (no worker ran then) and goes on the morning itself."""
+    if on_the_day:
+        subject = Msg("Your meetings today: %(mission)s", mission=_title(mission, lang))
+        opening = Msg("Today is your first day at «%(mission)s». Your meetings (the agenda is attached):",
+                      mission=_title(mission, lang))
+    else:
+        subject = Msg("Your meetings tomorrow: %(mission)s", mission=_title(mission, lang))
+        opening = Msg("Tomorrow is your first day at «%(mission)s». Your meetings (the agenda is attached):",
+                      mission=_title(mission, lang))
+    return Letter("agenda-tomorrow", subject, [opening, zone_sentence(mission.timezone)], lines=lines,
                   action=("Open my agenda", f"{site_url}/space/{mission.id}?lang={lang}#agenda"), zone=mission.timezone)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -25,9 +24,9 @@ from hamkor.store.models import (
     MeetingFeedback,
     Mission,
     MissionMeeting,
+    MissionNotice,
     MissionParticipant,
     MissionRequest,
-    OutboxMessage,
     SpaceSeen,
     User,
 )
@@ -55,10 +54,6 @@ class SideAnswers:
 
 
 class MissionParticipation:
-    # (mission, participant id, language) -> the agenda's PDF; set by whoever builds the service (the PDF
-    # documents sit above this module: `missions.documents` reads the service)
-    agenda_renderer = None
-
     # -- what changed since the participant last looked --------------------------------------------
     @unit_of_work
     def looked(self, user_id: int, mission_id: int, now: datetime | None = None) -> datetime | None:
@@ -190,8 +185,8 @@ class MissionParticipation:
 
     def _notices_for(self, session, mission: Mission, now: datetime) -> int:
         queued = 0
-        sent = {(kind, to) for kind, to in session.execute(select(OutboxMessage.kind, OutboxMessage.recipient)
-                                                            .where(OutboxMessage.mission_id == mission.id))}
+        sent = {(kind, to) for kind, to in session.execute(select(MissionNotice.kind, MissionNotice.recipient)
+                                                            .where(MissionNotice.mission_id == mission.id))}
         people = self.people(mission.id)
         deadline = aware(mission.request_deadline)
         if deadline is not None and deadline - DEADLINE_NOTICE <= now < deadline:
@@ -205,17 +200,24 @@ class MissionParticipation:
                                                                                       count, lang))
         local = now.astimezone(ZoneInfo(mission.timezone))
         tomorrow = (local.date() + timedelta(days=1)).isoformat()
-        if mission.certificate and people and tomorrow in {d["date"] for d in mission.days}:
+        today, clock_now = local.date().isoformat(), local.strftime("%H:%M")
+        if mission.certificate and people and {tomorrow, today} & {d["date"] for d in mission.days}:
             for pid, person in people.items():
                 meetings = self.own_meetings(mission.id, pid)
-                if not meetings or meetings[0][0].slot[:10] != tomorrow:
+                if not meetings:
+                    continue
+                first = meetings[0][0].slot
+                # the day before, as planned; or on the day, before the first meeting, when the worker was not
+                # running the day before (a notice is given once, so one sent yesterday is not sent again)
+                if first[:10] != tomorrow and not (first[:10] == today and first[11:16] > clock_now):
                     continue
                 queued += self._tell(session, mission, person.company.id, "agenda-tomorrow", sent, now,
-                                     lambda lang, pid=pid, meetings=meetings: letters.agenda_tomorrow(
+                                     lambda lang, pid=pid, meetings=meetings, on_the_day=first[:10] == today:
+                                     letters.agenda_tomorrow(
                                          self.site_url, mission,
                                          [meeting_line(m.slot, m.table_no, name_of(session, people[o].company.id,
                                                                                       lang))
-                                          for m, o in meetings], lang),
+                                          for m, o in meetings], lang, on_the_day=on_the_day),
                                      attach=lambda lang, pid=pid: self._agenda_file(mission, pid, lang))
         last_day = date.fromisoformat(max(d["date"] for d in mission.days))
         for kind, days in FOLLOW_UPS.items():
@@ -238,7 +240,7 @@ class MissionParticipation:
         deadline = aware(mission.request_deadline)
         days = sorted(date.fromisoformat(d["date"]) for d in mission.days)
         near_deadline = deadline is not None and deadline - DEADLINE_NOTICE <= now < deadline
-        day_before = local + timedelta(days=1) in days
+        day_before = local + timedelta(days=1) in days or local in days  # on the day: a missed notice catches up
         follow_up = any(days[-1] + timedelta(days=n) <= local <= days[-1] + timedelta(days=n + 14)
                         for n in FOLLOW_UPS.values())
         return near_deadline or day_before or follow_up
@@ -252,18 +254,19 @@ class MissionParticipation:
             lang = user.language if user.language in LANGUAGES else "ru"
             letter = build(lang)
             letter.kind = kind
+            # unique per mission, kind and address: of two workers deciding at once, one commits; the other's
+            # pass fails on it and rolls back, mail included, so the notice goes exactly once
+            session.add(MissionNotice(mission_id=mission.id, kind=kind, recipient=user.email, at=now))
             queue(session, user.email, lang, letter, now, user=user, mission_id=mission.id,
                   attachments=attach(lang) if attach else None)
             sent.add((kind, user.email))
             told += 1
         return told
 
-    def _agenda_file(self, mission, participant_id: int, lang: str) -> list[dict]:
-        """The participant's agenda as a PDF kept with the outbox (the mail is sent later, by the worker)."""
-        if self.agenda_renderer is None:
-            return []
-        folder = Path(self.mail_dir) / "attachments"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"agenda-{mission.id}-{participant_id}-{lang}.pdf"
-        path.write_bytes(self.agenda_renderer(mission, participant_id, lang))
-        return [{"name": f"agenda-{lang}.pdf", "path": str(path.relative_to(Path(self.mail_dir)))}]
+    @staticmethod
+    def _agenda_file(mission, participant_id: int, lang: str) -> list[dict]:
+        """The participant's agenda, attached as a file the outbox makes when it sends the mail: no PDF is
+        rendered inside the pass's transaction, and the agenda is the one of the moment it leaves."""
+        return [{"name": f"agenda-{lang}.pdf", "make": "agenda",
+                 "args": {"mission_id": mission.id, "participant_id": participant_id, "lang": lang}}]
+

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,7 +24,7 @@ from hamkor.i18n import Msg
 # The newest migration. Written here, and held equal to the migrations folder's head by
 # tests/unit/test_db.py, so that opening a database that is up to date costs one SELECT, not Alembic's
 # start-up (0.2 s of every command that touches the database).
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -170,3 +173,17 @@ def session_of(service) -> Session:
     if active is None:
         raise RuntimeError("no unit of work: decorate the method with @unit_of_work")
     return active
+
+
+def skip_locked(query, session: Session):
+    """`query` taking row locks that other workers step over (PostgreSQL's FOR UPDATE SKIP LOCKED), so several
+    workers claiming at once each get rows of their own without waiting. SQLite has no row locks: its one
+    writer at a time serialises the claims, and each claim is a conditional UPDATE that only one can win."""
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
+def default_worker_name() -> str:
+    """Who holds a claimed job or message: the machine, the process and the thread, for an operator to read."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:80]

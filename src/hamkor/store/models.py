@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -114,6 +115,7 @@ class Job(Base):
     """Long work run off the request thread (an import, a PDF); a page polls its state."""
 
     __tablename__ = "job"
+    __table_args__ = (Index("ix_job_queue_status", "queue", "status", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -124,6 +126,14 @@ class Job(Base):
     result: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # what to run, as data any worker process can read (`work/tasks.py` says what each kind takes)
+    params: Mapped[dict | None] = mapped_column(JSON)
+    queue: Mapped[str] = mapped_column(String(16), default="other", server_default="other")
+    worker: Mapped[str | None] = mapped_column(String(80))  # who claimed it: host, process, thread
+    # a running job's worker writes this every few seconds; one silent for long is taken back (`JobQueue.reap`)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Company(Base):
@@ -363,7 +373,8 @@ class OutboxMessage(Base):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     attachments: Mapped[list | None] = mapped_column(JSON)  # [{"name", "mime", "path"}] under the data directory
-    status: Mapped[str] = mapped_column(String(12), index=True)  # pending | held (digest) | sent | failed
+    # pending | held (digest) | sending (claimed by a worker until `claimed_until`) | sent | failed
+    status: Mapped[str] = mapped_column(String(12), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -371,6 +382,35 @@ class OutboxMessage(Base):
     mission_id: Mapped[int | None] = mapped_column(ForeignKey("mission.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ThrottleEvent(Base):
+    """One counted attempt (a failed sign-in, a public form sent) by a key (an address, an account): every web
+    process counts the same rows, so a limit holds however many processes serve."""
+
+    __tablename__ = "throttle_event"
+    __table_args__ = (Index("ix_throttle_event_key", "bucket", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MissionNotice(Base):
+    """A timed notice (deadline near, agenda tomorrow, a follow-up) given to one address: unique, so two workers
+    deciding at once that it is due write it once, and the one that loses sends nothing."""
+
+    __tablename__ = "mission_notice"
+    __table_args__ = (UniqueConstraint("mission_id", "kind", "recipient", name="uq_mission_notice"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(320))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class SignedLink(Base):
