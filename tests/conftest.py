@@ -11,6 +11,7 @@ from hamkor.config import Settings
 from hamkor.store.db import Database, make_engine
 from hamkor.trade.service import ImportService
 from hamkor.trade.warehouse import Warehouse
+from tests.helpers import DEMO_NOW
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
@@ -110,7 +111,7 @@ def demo_settings(tmp_path_factory) -> Settings:
     from hamkor.demo.build import build_demo
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("demo-data"))
-    outcomes = build_demo(settings)
+    outcomes = build_demo(settings, today=DEMO_NOW.date())  # the demo's dates as the tests read them
     assert all(o.status == "loaded" for o in outcomes), [o.report and o.report.summary() for o in outcomes]
     return settings
 

@@ -99,6 +99,8 @@ class Settings:
     public_url: str | None = None
     # How often the mail worker looks at the outbox (seconds).
     mail_interval_seconds: float = 10.0
+    # whether `hamkor serve` runs a worker (jobs and mail) in each web process; off when `hamkor worker` runs apart
+    run_worker: bool = True
 
     # Sessions end after this long without a request, and this long after sign-in whatever happens.
     session_idle_hours: float = 8.0

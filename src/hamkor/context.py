@@ -56,6 +56,14 @@ class AppContext:
 
         return self._warehouse or Warehouse(self.settings)
 
+    def hold_warehouse(self) -> None:
+        """For a long-lived process (the worker): one connection to the warehouse for its life, moved to each
+        newly published snapshot, rather than a file opened for each use."""
+        from hamkor.trade.warehouse import SharedWarehouse
+
+        if "warehouse" not in self.__dict__ and self._warehouse is None:
+            self._warehouse = SharedWarehouse(self.settings)
+
     @cached_property
     def accounts(self) -> Accounts:
         from hamkor.accounts.service import Accounts

@@ -192,23 +192,53 @@ def test_brief_bad_options(demo_dir):
     assert run(data_dir, "brief", "-r", "RU-ALT", "-p", "UZ", "--period", "2025", "-f", "odt").exit_code == 2
 
 
-def test_cli_says_when_the_web_server_holds_the_warehouse(tmp_path, fixtures):
+def test_the_cli_reads_and_imports_beside_a_running_server_and_waits_for_its_import(tmp_path, fixtures):
+    """Issue 28.4: the CLI refused even to read while the server held the warehouse. Now a server holds only a
+    read-only snapshot: the CLI reads and imports beside it, and an import already writing is waited for,
+    with a message, never a lock error."""
     import subprocess
     import sys
+    import time
 
-    holder = subprocess.Popen([sys.executable, "-c", (
+    assert run(tmp_path, "import", "fts-regional", str(fixtures / "fts" / "DATTSVT_cp1251.csv")).exit_code == 0
+    server = subprocess.Popen([sys.executable, "-c", (
         "import sys, time; from pathlib import Path; from hamkor.config import Settings; "
         "from hamkor.trade.warehouse import SharedWarehouse; "
         f"w = SharedWarehouse(Settings(data_dir=Path({str(tmp_path)!r}))); print('ready', flush=True); "
-        "time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+        "sys.stdin.readline(); reader = w.reader(); r = reader.__enter__(); "
+        "print(w.generation, r.execute('SELECT count(*) FROM trade_flow').fetchone()[0], flush=True); "
+        "time.sleep(60)")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout.readline().strip() == "ready"  # another process, as the web server would be
-        result = run(tmp_path, "import", "fts-regional", str(fixtures / "fts" / "DATTSVT_cp1251.csv"))
-        assert result.exit_code == 1 and "open in another process" in result.output
-        assert "Traceback" not in result.output
+        assert server.stdout.readline().strip() == "ready"  # another process, as a web server would be
+        read = run(tmp_path, "trade", "summary", "--reporter", "RU-ALT", "--period", "2024", "--format", "json")
+        assert read.exit_code == 0, read.output
+        loaded = run(tmp_path, "import", "fts-national", str(fixtures / "fts" / "national_sample.csv"))
+        assert loaded.exit_code == 0 and "open in another process" not in loaded.output, loaded.output
+        server.stdin.write("\n")
+        server.stdin.flush()
+        generation, rows = map(int, server.stdout.readline().split())  # the server reads the new data at once
+        assert generation >= 2 and rows > 0
     finally:
-        holder.kill()
-        holder.wait()
+        server.kill()
+        server.wait()
+
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import time; from pathlib import Path; from hamkor.config import Settings; "
+        "from hamkor.trade.warehouse import Warehouse; "
+        f"w = Warehouse(Settings(data_dir=Path({str(tmp_path)!r}))); c = w.writer(); c.__enter__(); "
+        "print('writing', flush=True); time.sleep(3); c.__exit__(None, None, None)")], stdout=subprocess.PIPE,
+        text=True)
+    try:
+        assert writer.stdout.readline().strip() == "writing"  # an import in the server, say
+        started = time.monotonic()
+        waited = run(tmp_path, "import", "fts-regional", str(fixtures / "fts" / "DATTSVT_cp1251.csv"),
+                     "--source", "second")
+        assert waited.exit_code in (0, 1) and "Traceback" not in waited.output, waited.output
+        assert "waiting for it" in waited.output and time.monotonic() - started > 1.0
+        assert "locked" not in waited.output.lower() and "open in another process" not in waited.output
+    finally:
+        writer.kill()
+        writer.wait()
 
 
 def test_opportunities_and_complexity(demo_dir):

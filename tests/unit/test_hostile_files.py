@@ -10,7 +10,6 @@ import io
 import zipfile
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -276,24 +275,21 @@ def test_a_trade_report_and_the_batch_keep_excerpts(service, tmp_path):
     assert len(batch.error_summary) <= MAX_SUMMARY_CHARS and batch.error_summary.endswith("450 more problems")
 
 
-def test_a_failed_jobs_message_is_cut_short(tmp_path):
-    import time
+def test_a_failed_jobs_message_is_cut_short(tmp_path, monkeypatch):
+    from hamkor.context import AppContext
+    from hamkor.work import tasks
+    from hamkor.work.queue import JobQueue
+    from hamkor.work.worker import MAX_MESSAGE_CHARS, Worker
 
-    from hamkor.web.jobs import MAX_MESSAGE_CHARS, JobRunner
+    services = AppContext(Settings(data_dir=tmp_path / "jobs"))
 
-    db = Database(Settings(data_dir=tmp_path / "jobs"))
-    db.upgrade()
-    runner = JobRunner(db)
-
-    def work(progress):
+    def work(services, params, progress):
         raise ValueError("x" * 1_000_000)
 
-    job_id = runner.submit("import", None, work)
-    admin = SimpleNamespace(user_id=None, role="admin")  # who may follow any job
-    for _ in range(100):
-        if runner.get(job_id, admin).status == "failed":
-            break
-        time.sleep(0.05)
-    runner.shutdown()
-    assert len(runner.get(job_id, admin).message) == MAX_MESSAGE_CHARS
-    db.dispose()
+    monkeypatch.setitem(tasks.TASKS, "import", work)
+    job_id = JobQueue(services.db).enqueue("import", None, {})
+    worker = Worker(services)
+    job = worker.queue.claim("warehouse", "test")
+    worker._run(job, "test")
+    assert len(JobQueue(services.db).get(job_id).message) == MAX_MESSAGE_CHARS
+    services.close()

@@ -298,21 +298,6 @@ def test_openapi_and_docs_are_local(app):
     assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
 
 
-def test_interrupted_jobs_are_failed_on_start(app):
-    from hamkor.store.models import Job
-
-    runner = app.state.web.jobs
-    with runner.db.session() as session:
-        job = Job(kind="import", status="running", progress=0.4, created_at=__import__("datetime").datetime.now())
-        session.add(job)
-        session.flush()
-        job_id = job.id
-    assert runner.fail_interrupted() >= 1
-    with runner.db.session() as session:
-        record = session.get(Job, job_id)
-    assert record.status == "failed" and "restart" in record.message
-
-
 def test_upload_size_limit(app, monkeypatch):
     client = signed_in(app, "admin")
     monkeypatch.setattr(app.state.web.settings, "upload_limit_mb", 0)
@@ -527,7 +512,8 @@ def test_one_person_cannot_fill_the_job_queues_and_old_files_go(app, tmp_path):
             session.add(Job(kind="brief", user_id=user.id, status="queued", progress=0.0,
                             created_at=__import__("datetime").datetime.now()))
     with pytest.raises(TooManyJobs, match="wait until one ends"):
-        runner.submit("brief", user.id, lambda progress: {})
+        runner.submit("brief", user.id, {"reporter": "RU-ALT", "partner": "UZ", "period": PERIOD, "lang": "ru",
+                                         "format": "pdf", "name": "brief.pdf"})
     client = signed_in(app, "viewer")
     refused = client.post("/brief/download", data={"reporter": "RU-ALT", "partner": "UZ", "period": PERIOD,
                                                    "fmt": "pdf", "csrf": csrf_of(client, "/brief")})
@@ -587,16 +573,25 @@ def test_operations_request_ids_log_lines_health_and_metrics(app, caplog, tmp_pa
                for r in caplog.records)
     fresh = client.get("/signin").headers["x-request-id"]
     assert len(fresh) == 12 and fresh != client.get("/signin").headers["x-request-id"]
-    health = client.get("/healthz")  # this app's lifespan never ran: no mail worker, and it says so
+    health = client.get("/healthz")  # this app's lifespan never ran: its worker does not run, and it says so
     assert health.status_code == 503 and health.json()["checks"] == {
-        "database": "ok", "warehouse": "ok", "mail_worker": "not running"}
+        "database": "ok", "warehouse": "ok", "worker": "not running"}
     from hamkor.config import Settings
     from hamkor.web.app import create_app
 
     with TestClient(create_app(Settings(data_dir=tmp_path / "fresh"))) as running:
         health = running.get("/healthz")
     assert health.status_code == 200 and health.json()["checks"] == {
-        "database": "ok", "warehouse": "ok", "mail_worker": "ok"}
+        "database": "ok", "warehouse": "ok", "worker": "ok"}
+    # a web process beside a `hamkor worker`: healthy while a worker showed life within the minute
+    apart = Settings(data_dir=tmp_path / "apart", run_worker=False)
+    with TestClient(create_app(apart)) as web_only:
+        assert web_only.get("/healthz").json()["checks"]["worker"] == "none seen in the last minute"
+        from hamkor.work.queue import JobQueue
+
+        JobQueue(web_only.app.state.web.services.db).seen("elsewhere:1", __import__("datetime").datetime.now(
+            __import__("datetime").UTC))
+        assert web_only.get("/healthz").status_code == 200
     metrics = client.get("/metrics")
     assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
     lines = metrics.text.splitlines()

@@ -43,6 +43,7 @@ app.command("brief")(brief_commands.brief)
 app.command("opportunities")(opportunity_commands.opportunities)
 app.command("complexity")(opportunity_commands.complexity)
 app.command("serve")(serve_commands.serve)
+app.command("worker")(serve_commands.worker)
 app.add_typer(serve_commands.users, name="users")
 app.command("demo")(demo_commands.demo)
 

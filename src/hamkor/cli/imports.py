@@ -18,7 +18,11 @@ app = typer.Typer(help="Import trade statistics files; list and undo imports.", 
 
 
 def _service(ctx: typer.Context) -> ImportService:
-    return services_of(ctx).imports
+    service = services_of(ctx).imports
+    # an import running in the server (or another command) goes first: say so rather than seem to hang
+    service.warehouse.on_wait = lambda: err_console.print(
+        "Another import is writing the warehouse (the server's worker or another command): waiting for it…")
+    return service
 
 
 def _show(outcomes: list[ImportOutcome]) -> None:

@@ -12,17 +12,57 @@ from hamkor.cli._common import console, fail, services_of, settings_of
 
 
 def serve(ctx: typer.Context, host: str = typer.Option(None, help="Address (default 127.0.0.1)."),
-          port: int = typer.Option(None, help="Port (default 8000).")) -> None:
-    """Serve the web interface and the JSON API."""
+          port: int = typer.Option(None, help="Port (default 8000)."),
+          workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                      help="Web processes (several need PostgreSQL: HAMKOR_DATABASE_URL)."),
+          run_worker: bool = typer.Option(True, "--worker/--no-worker",
+                                          help="Run jobs and mail in the web process(es); --no-worker when a "
+                                               "`hamkor worker` runs apart.")) -> None:
+    """Serve the web interface and the JSON API (and, unless --no-worker, run the jobs and send the mail)."""
     import uvicorn
 
     from hamkor.web.app import create_app
     from hamkor.web.server import uvicorn_options
 
-    settings = settings_of(ctx)
-    app = create_app(settings)
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level=settings.log_level.lower(),
-                **uvicorn_options(settings))
+    settings = settings_of(ctx).replace(run_worker=run_worker)
+    options = dict(host=host or settings.host, port=port or settings.port, log_level=settings.log_level.lower(),
+                   **uvicorn_options(settings))
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    if not settings.resolved_database_url.startswith("postgresql"):
+        raise fail("several web processes need PostgreSQL (HAMKOR_DATABASE_URL): SQLite has one writer at a time")
+    # each process builds its own application from the environment: pass on what the command line chose
+    os.environ["HAMKOR_DATA_DIR"] = str(settings.data_dir)
+    os.environ["HAMKOR_RUN_WORKER"] = "true" if run_worker else "false"
+    uvicorn.run("hamkor.web.server:app_from_environment", factory=True, workers=workers, **options)
+
+
+def worker(ctx: typer.Context) -> None:
+    """Run the queued jobs (imports, briefs, schedules, agendas) and send the mail, until stopped (Ctrl+C or
+    SIGTERM). Any number may run against PostgreSQL; against SQLite run one. Web processes then run with
+    `hamkor serve --no-worker`."""
+    import signal
+    import threading
+
+    from hamkor.web.operations import configure_logging
+    from hamkor.work.worker import Worker
+
+    services = services_of(ctx)
+    configure_logging(services.settings.log_level)
+    services.hold_warehouse()
+    running = Worker(services)
+    stopped = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopped.set())
+    running.start()
+    console.print(f"Worker {running.name} running: jobs and mail of {services.settings.data_dir} "
+                  f"({services.db.url.split('://', 1)[0]}). Stop with Ctrl+C.", highlight=False)
+    while not stopped.wait(1.0):
+        if not running.alive:
+            raise fail("a thread of the worker stopped; see the log above")
+    console.print("Stopping: jobs running are left to finish for 35 s, then taken back by the next worker.")
+    running.stop()
 
 
 users = typer.Typer(help="Accounts for the web interface and the API.", no_args_is_help=True)

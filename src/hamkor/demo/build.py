@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import Registry
 from hamkor.config import Settings
 from hamkor.demo.companies import generate as generate_companies
 from hamkor.demo.cooperation import seed_cooperation
-from hamkor.demo.mission import build_demo_mission
+from hamkor.demo.mission import build_demo_mission, demo_mission_days
 from hamkor.demo.synthetic import country_floors, generate, write_fts_regional
 from hamkor.demo.world import write_baci
 from hamkor.missions.service import Missions
@@ -42,8 +44,10 @@ def packaged(name: str) -> Path:
 
 
 def build_demo(settings: Settings, seed: int = 20251001, on_step: Step | None = None,
-               progress=None) -> list[ImportOutcome]:
-    """Reference data is packaged; this migrates the database and loads the trade data."""
+               progress=None, today: date | None = None) -> list[ImportOutcome]:
+    """Reference data is packaged; this migrates the database and loads the trade data. `today`: the day the
+    demo mission's dates follow (by default the real day in Barnaul, so `make demo` always shows a live one)."""
+    today = today or datetime.now(ZoneInfo("Asia/Barnaul")).date()
     say = on_step or (lambda _: None)
     settings.ensure_dirs()
     db = Database(settings)
@@ -70,12 +74,13 @@ def build_demo(settings: Settings, seed: int = 20251001, on_step: Step | None = 
         say("planning the synthetic business mission (Syrdarya region -> Altai Krai, 2026)")
 
         with Warehouse(settings).reader() as con:
-            mission_id = build_demo_mission(db, con)
+            mission_id = build_demo_mission(db, con, today=today)
         say("seeding the cooperation registry (the meeting of 18 December 2025, public facts)")
 
         if mission_id is None:  # a rebuilt demo: the mission exists already
             mission_id = next((m.id for m in Missions(db).all() if m.synthetic), None)
-        seed_cooperation(db, mission_id)
+        days = demo_mission_days(today)
+        seed_cooperation(db, mission_id, (days[0]["date"], days[-1]["date"]))
         return outcomes
     finally:
         db.dispose()

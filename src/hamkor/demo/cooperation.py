@@ -20,8 +20,10 @@ DEMO = Actor(None, "demo")
 DUE = date(2026, 12, 31)  # "planned for 2026": by the end of the year
 
 
-def seed_cooperation(db: Database, mission_id: int | None = None) -> bool:
-    """Once: False when the registry already holds the meeting."""
+def seed_cooperation(db: Database, mission_id: int | None = None,
+                     mission_dates: tuple[str, str] = ("2026-12-15", "2026-12-16")) -> bool:
+    """Once: False when the registry already holds the meeting. `mission_dates`: the demo mission's first and
+    last days, as the demo was built (they follow the day it is built)."""
     coop = Cooperation(db)
     if any(e.start_date == date(2025, 12, 18) for e in coop.list("events")):
         return False
@@ -79,8 +81,8 @@ def seed_cooperation(db: Database, mission_id: int | None = None) -> bool:
             "title_en": "Business mission of Syrdarya region companies to Altai Krai (demo)",
             "summary_uz": "Demo: bu missiyaning sanalari, ishtirokchilari va jadvali sintetik.",
             "summary_en": "Demo: this mission's dates, participants and schedule are synthetic.",
-            "start_date": "2026-12-15", "end_date": "2026-12-16", "place": "Барнаул", "partners": ["UZ-SI", "UZ",
-                                                                                                   "RU-ALT"],
+            "start_date": mission_dates[0], "end_date": mission_dates[1], "place": "Барнаул",
+            "partners": ["UZ-SI", "UZ", "RU-ALT"],
             "organisations": [altai.id], "mission_id": mission_id,
             "summary": "Демо: даты, участники и расписание этой миссии синтетические."}, DEMO, synthetic=True)
     coop.create("commitments", {

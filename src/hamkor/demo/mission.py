@@ -9,7 +9,9 @@ synthetic — generated deterministically from a seed — and the mission is mar
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+
+from babel.dates import format_date
 
 from hamkor.companies.registry import CompanyFilter, Registry
 from hamkor.companies.service import match
@@ -19,9 +21,24 @@ from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import Database
 from hamkor.store.models import MissionRegistration
 
-DEMO_MISSION_NAME = "Бизнес-миссия компаний Сырдарьинской области в Алтайский край, 2026 (демо)"
+# The day the demo's dates are written from: the mission ten days ahead, requests open five more days. A demo
+# built on another day moves every date of the mission by the difference, so it always shows a live mission.
+AUTHORED_FOR = date(2026, 12, 5)
 DAYS = [{"date": "2026-12-15", "start": "10:00", "end": "17:00", "breaks": [["13:00", "14:00"]]},
         {"date": "2026-12-16", "start": "10:00", "end": "17:00", "breaks": [["13:00", "14:00"]]}]
+
+
+def demo_mission_days(today: date = AUTHORED_FOR) -> list[dict]:
+    shift = today - AUTHORED_FOR
+    return [{**day, "date": (date.fromisoformat(day["date"]) + shift).isoformat()} for day in DAYS]
+
+
+def demo_mission_name(today: date = AUTHORED_FOR) -> str:
+    year = date.fromisoformat(demo_mission_days(today)[0]["date"]).year
+    return f"Бизнес-миссия компаний Сырдарьинской области в Алтайский край, {year} (демо)"
+
+
+DEMO_MISSION_NAME = demo_mission_name()
 # Synthetic enterprises near Barnaul (coordinates of the towns, not of real plants)
 VISITS = [
     ("Котельный завод (демо)", "Барнаул, ул. Промышленная", 53.3606, 83.7636, "09:00", "17:00", 90, 1),
@@ -45,25 +62,36 @@ VISIT_NAMES = {
 }
 
 
-def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: float = 5.0) -> int | None:
-    """Create, fill and schedule the demo mission once; returns its id (None if it exists already)."""
+def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: float = 5.0,
+                       today: date = AUTHORED_FOR) -> int | None:
+    """Create, fill and schedule the demo mission once; returns its id (None if it exists already). `today`:
+    the day the demo is built; every date of the mission is moved with it (`AUTHORED_FOR` keeps them as written)."""
     missions = Missions(db)
     if any(m.synthetic for m in missions.all()):
         return None
     rng = random.Random(seed)
+    shift = today - AUTHORED_FOR
+    days = demo_mission_days(today)
+    first, second = (date.fromisoformat(day["date"]) for day in days)
+    year = first.year
+
+    def on(day: date, lang: str) -> str:
+        return format_date(day, "d-MMMM" if lang == "uz" else "d MMMM", locale=lang)
+
     mission = missions.create(MissionData(
-        name=DEMO_MISSION_NAME, host_territory="RU-ALT", visiting_territory="UZ-SI",
+        name=demo_mission_name(today), host_territory="RU-ALT", visiting_territory="UZ-SI",
         venue="Конгресс-холл (демо)", city="Барнаул", timezone="Asia/Barnaul", latitude=53.3481, longitude=83.7798,
-        days=DAYS, slot_minutes=30, tables=15, interpreters=[{"languages": ["ru", "uz"], "count": 3}],
-        request_deadline=datetime(2026, 12, 10, 11, 0, tzinfo=UTC), synthetic=True,
-        names={"name": {"uz": "Sirdaryo viloyati kompaniyalarining Oltoy oʻlkasiga biznes-missiyasi, 2026 (demo)",
-                        "en": "Business mission of Syrdarya region companies to Altai Krai, 2026 (demo)"},
+        days=days, slot_minutes=30, tables=15, interpreters=[{"languages": ["ru", "uz"], "count": 3}],
+        request_deadline=datetime(2026, 12, 10, 11, 0, tzinfo=UTC) + shift, synthetic=True,
+        names={"name": {"uz": f"Sirdaryo viloyati kompaniyalarining Oltoy oʻlkasiga biznes-missiyasi, {year} (demo)",
+                        "en": f"Business mission of Syrdarya region companies to Altai Krai, {year} (demo)"},
                "venue": {"uz": "Kongress-xoll (demo)", "en": "Congress Hall (demo)"},
-               "programme": {"uz": "15-dekabr: ochilish, B2B uchrashuvlar, korxonalarga tashrif. 16-dekabr: B2B "
-                                   "uchrashuvlar, yakunlar.",
-                             "en": "15 December: opening, B2B meetings, enterprise visits. 16 December: B2B "
-                                   "meetings, closing."}},
-        programme="15 декабря: открытие, B2B-встречи, посещение предприятий. 16 декабря: B2B-встречи, итоги.",
+               "programme": {"uz": f"{on(first, 'uz')}: ochilish, B2B uchrashuvlar, korxonalarga tashrif. "
+                                   f"{on(second, 'uz')}: B2B uchrashuvlar, yakunlar.",
+                             "en": f"{on(first, 'en')}: opening, B2B meetings, enterprise visits. "
+                                   f"{on(second, 'en')}: B2B meetings, closing."}},
+        programme=f"{on(first, 'ru')}: открытие, B2B-встречи, посещение предприятий. {on(second, 'ru')}: "
+                  "B2B-встречи, итоги.",
         sectors=["food", "agriculture", "machinery"]))
     registry = Registry(db)
     hosts = registry.find(CompanyFilter(region="RU-ALT"))
@@ -93,24 +121,25 @@ def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: fl
     for suggestion in by_guest.suggestions:
         order = rank[suggestion.a.id] = rank.get(suggestion.a.id, -1) + 1
         priority = "must" if order == 0 else "should" if order < 3 else "could"
-        _ask(missions, mission.id, participant[suggestion.a.id], participant[suggestion.b.id], priority, rng)
+        _ask(missions, mission.id, participant[suggestion.a.id], participant[suggestion.b.id], priority, rng, shift)
     for suggestion in by_host.suggestions:
         try:
             _ask(missions, mission.id, participant[suggestion.a.id], participant[suggestion.b.id],
-                 rng.choice(["should", "could"]), rng)
+                 rng.choice(["should", "could"]), rng, shift)
         except ValueError:
             continue
-    missions.schedule(mission.id, seconds=seconds, workers=1, seed=1, now=datetime(2026, 12, 1, tzinfo=UTC))
-    _registrations(db, missions, mission.id, participant)
-    _answers(missions, mission.id, rng)
+    missions.schedule(mission.id, seconds=seconds, workers=1, seed=1, now=datetime(2026, 12, 1, tzinfo=UTC) + shift)
+    _registrations(db, missions, mission.id, participant, shift)
+    _answers(missions, mission.id, rng, shift)
     return mission.id
 
 
-def _registrations(db: Database, missions: Missions, mission_id: int, participant: dict[int, int]) -> None:
+def _registrations(db: Database, missions: Missions, mission_id: int, participant: dict[int, int],
+                   shift: timedelta) -> None:
     """How the companies came: most registered themselves and were approved, a few wait for the organizer,
     one was refused with its reason (the organizer added the rest by hand)."""
     people = missions.people(mission_id)
-    when = datetime(2026, 11, 20, tzinfo=UTC)
+    when = datetime(2026, 11, 20, tzinfo=UTC) + shift
     with db.session() as session:
         for n, (company_id, pid) in enumerate(sorted(participant.items())):
             if n % 4 == 3:
@@ -124,7 +153,7 @@ def _registrations(db: Database, missions: Missions, mission_id: int, participan
     missions.set_registration(mission_id, True)
 
 
-def _answers(missions: Missions, mission_id: int, rng: random.Random) -> None:
+def _answers(missions: Missions, mission_id: int, rng: random.Random, shift: timedelta) -> None:
     """Both sides' own account of half of the meetings, as the follow-up link collects it: most agree, some
     do not (one says negotiation, the other a contract), and some report a contract with its product and
     value — what the follow-up page sets beside the customs figures."""
@@ -157,16 +186,17 @@ def _answers(missions: Missions, mission_id: int, rng: random.Random) -> None:
             if rng.random() < 0.85:  # most answer; some never do
                 entries.setdefault(pid, []).append(said)
     for pid, said in entries.items():
-        missions.record_feedback(mission_id, pid, said, via="link", now=datetime(2027, 1, 16, tzinfo=UTC))
+        missions.record_feedback(mission_id, pid, said, via="link", now=datetime(2027, 1, 16, tzinfo=UTC) + shift)
 
 
-def _ask(missions: Missions, mission_id: int, requester: int, target: int, priority: str, rng: random.Random) -> None:
+def _ask(missions: Missions, mission_id: int, requester: int, target: int, priority: str, rng: random.Random,
+         shift: timedelta) -> None:
+    when = datetime(2026, 12, 1, tzinfo=UTC) + shift
     made = missions.request(mission_id, requester, target, priority,
-                            "Предлагаем обсудить поставки (демо)", origin="matching",
-                            now=datetime(2026, 12, 1, tzinfo=UTC))
+                            "Предлагаем обсудить поставки (демо)", origin="matching", now=when)
     answer = rng.random()
     if answer < 0.75:
-        missions.answer(mission_id, made.id, True, now=datetime(2026, 12, 1, tzinfo=UTC))
+        missions.answer(mission_id, made.id, True, now=when)
     elif answer < 0.85:
-        missions.answer(mission_id, made.id, False, now=datetime(2026, 12, 1, tzinfo=UTC))
+        missions.answer(mission_id, made.id, False, now=when)
     # else: left pending, as some always are; it holds a slot until the deadline

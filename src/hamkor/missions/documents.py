@@ -4,11 +4,13 @@ organizer's grid (meetings and visits in one calendar) and a workbook (XLSX)."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from hamkor.companies.classify import uz_to_latin
 from hamkor.i18n import Msg
 from hamkor.i18n.numbers import short_date
 from hamkor.i18n.times import hours_text, local_moment, zone_difference, zone_text
@@ -371,3 +373,10 @@ def workbook(missions: Missions, mission: Mission, lang: str = "ru") -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def file_slug(text: str, limit: int = 60) -> str:
+    """A name for a downloaded file that says whose it is: Latin letters, digits and dashes."""
+    latin = uz_to_latin(text or "")
+    slug = re.sub(r"[^a-z0-9]+", "-", latin.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "document"

@@ -386,6 +386,16 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class WorkerSeen(Base):
+    """A worker process's last sign of life: `/healthz` of a web process that runs none asks whether one runs."""
+
+    __tablename__ = "worker_seen"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ThrottleEvent(Base):
     """One counted attempt (a failed sign-in, a public form sent) by a key (an address, an account): every web
     process counts the same rows, so a limit holds however many processes serve."""

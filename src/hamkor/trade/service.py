@@ -19,7 +19,7 @@ from hamkor.store.models import ImportBatch
 from hamkor.trade.facts import ErrorReport, ImportRejected, is_synthetic, reject
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.trade.importers.base import ProgressCallback, period_label
-from hamkor.trade.warehouse import Warehouse, coverage_sql
+from hamkor.trade.warehouse import Warehouse, WarehouseBusy, coverage_sql
 
 # What a batch keeps of why it was refused or failed: the report's first problems fit many times over; the
 # history (`GET /api/v1/imports`, a hundred batches) stays small whatever a file held.
@@ -276,6 +276,15 @@ class ImportService:
                                    "%(partial)s)",
                                    items=', '.join(map(str, partial)), partial=partial[0]))
         return [old for old, _, _ in rows]
+
+    def recover(self) -> None:
+        """Batches a worker that died left 'loading', settled now rather than at the next import. Nothing is
+        done while another import writes: it settles them itself when it starts."""
+        try:
+            with self.warehouse.writer(wait=False) as con:
+                self._reconcile(con)
+        except WarehouseBusy:
+            pass
 
     def _reconcile(self, con) -> None:
         """Batches left 'loading' by a crash: the warehouse's own record says what happened."""

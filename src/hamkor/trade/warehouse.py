@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fcntl
+import os
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,10 +45,21 @@ BACKFILL_COVERAGE = coverage_sql(
 
 
 class Warehouse:
+    """The warehouse's files: the *master* (`trade.duckdb`), opened read-write only by a writer holding the
+    writers' lock, and read-only *snapshots* of it (`trade.snapshots/NNNNNN.duckdb`), one published after each
+    write, named by `trade.current`. DuckDB lets a file be open read-write in one process or read-only in many,
+    never both; so readers — every web process, the worker, the CLI — open the current snapshot and never the
+    master, and a writer never waits for them nor they for it. ARCHITECTURE.md says why this and not the others.
+    """
+
     def __init__(self, settings: Settings) -> None:
         self.path: Path = settings.resolved_warehouse_path
+        self.snapshots: Path = self.path.with_name(self.path.stem + ".snapshots")
+        self.pointer: Path = self.path.with_name(self.path.stem + ".current")
         self.memory_limit = settings.warehouse_memory_limit
         self.threads = settings.warehouse_threads
+        # called once when a writer must wait for another (the CLI says so rather than seeming to hang)
+        self.on_wait: Callable[[], None] | None = None
 
     def _configure(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"SET memory_limit = '{self.memory_limit}'")
@@ -54,59 +67,93 @@ class Warehouse:
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")  # progress is ours to show, on stderr
 
-    def _open_read_only(self) -> duckdb.DuckDBPyConnection:
-        return _open_read_only_at(self.path)
+    @property
+    def generation(self) -> int:
+        """The published snapshot's number (0 before the first): it changes when, and only when, the data did,
+        in whichever process wrote them."""
+        try:
+            return int(self.pointer.read_text().strip() or 0)
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    def snapshot_path(self, generation: int) -> Path:
+        return self.snapshots / f"{generation:06d}.duckdb"
 
     @contextmanager
-    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Exclusive read-write connection; other writers wait on the lock file."""
+    def writer(self, wait: bool = True, on_wait: Callable[[], None] | None = None
+               ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The master, read-write, for one writer at a time across processes (a lock file); when it closes, its
+        state is published as the next snapshot. `wait=False`: WarehouseBusy at once if another writer holds it;
+        `on_wait` is called once before waiting (the CLI says that an import in the server goes first)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.with_suffix(".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                con = duckdb.connect(str(self.path))
-            except duckdb.IOException as error:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-                raise WarehouseBusy(f"the warehouse {self.path} is open in another process (the web server?): "
-                                    "import through its Imports page, or stop it first") from error
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not wait:
+                    raise WarehouseBusy(f"another import is writing the warehouse {self.path}") from None
+                if (on_wait or self.on_wait) is not None:
+                    (on_wait or self.on_wait)()
+                fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                self._configure(con)
-                for statement in SCHEMA:
-                    con.execute(statement)
-                con.execute(BACKFILL_COVERAGE)
-                yield con
+                try:
+                    con = duckdb.connect(str(self.path))
+                except duckdb.IOException as error:
+                    raise WarehouseBusy(f"the warehouse {self.path} is open in another process (a server of an "
+                                        "older version?): stop it first") from error
+                try:
+                    self._configure(con)
+                    for statement in SCHEMA:
+                        con.execute(statement)
+                    con.execute(BACKFILL_COVERAGE)
+                    yield con
+                    con.execute("CHECKPOINT")  # the master file alone holds everything: it is copied next
+                finally:
+                    con.close()
+                self._publish()
             finally:
-                con.close()
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _publish(self) -> None:
+        """Copy the master into the next snapshot and point readers at it (the writers' lock is held). A reader
+        still on an older snapshot keeps reading it (an open file outlives its name on POSIX); the one before
+        the new is kept for a reader between reading the pointer and opening the file."""
+        self.snapshots.mkdir(parents=True, exist_ok=True)
+        generation = self.generation + 1
+        target = self.snapshot_path(generation)
+        partial = target.with_suffix(".partial")
+        shutil.copyfile(self.path, partial)  # copy_file_range: a reflink where the file system has them
+        os.replace(partial, target)
+        pointer = self.pointer.with_suffix(".partial")
+        pointer.write_text(f"{generation}\n")
+        os.replace(pointer, self.pointer)
+        for old in self.snapshots.glob("*.duckdb"):
+            if old.stem.isdigit() and int(old.stem) < generation - 1:
+                old.unlink(missing_ok=True)
+
+    def _open_snapshot(self) -> tuple[int, duckdb.DuckDBPyConnection]:
+        for _ in range(5):
+            generation = self.generation
+            if generation == 0 or not self.snapshot_path(generation).exists():
+                with self.writer():  # the first reader of a new (or older-version) warehouse publishes it
+                    pass
+                continue
+            try:
+                con = duckdb.connect(str(self.snapshot_path(generation)), read_only=True)
+            except duckdb.IOException:
+                continue  # a newer snapshot replaced it between the pointer and the open: read the pointer again
+            self._configure(con)
+            return generation, con
+        raise WarehouseBusy(f"no snapshot of the warehouse {self.path} could be opened")
 
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        if not self.path.exists():
-            with self.writer():
-                pass
-        con = self._open_read_only()
-        if not _table_exists(con, "batch_coverage"):
-            con.close()
-            with self.writer():  # a file written by an older version: brought up to date once
-                pass
-            con = self._open_read_only()
+        """A read-only connection to the current snapshot: it never waits for a writer, nor a writer for it."""
+        _, con = self._open_snapshot()
         try:
-            self._configure(con)
             yield con
         finally:
             con.close()
-
-
-def _open_read_only_at(path: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(path), read_only=True)
-    except duckdb.IOException as error:
-        raise WarehouseBusy(f"the warehouse {path} is open in another process (the web server?); "
-                            "use the web interface or its API while it runs") from error
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
 
 
 def run_with_progress(con: duckdb.DuckDBPyConnection, sql: str, params: list | None,
@@ -154,45 +201,65 @@ class WarehouseBusy(Exception):
     """Another process holds the warehouse open for writing (the web server, usually)."""
 
 
-class SharedWarehouse(Warehouse):
-    """One connection for a long-lived process (the web server), handing out cheap cursors.
+class _Held:
+    """One snapshot's connection in a long-lived process, counted while cursors read it."""
 
-    Opening the DuckDB file costs tens of milliseconds: far too much per request. The server
-    holds the file for its lifetime and is then its only writer; writes are serialised by a lock
-    and counted, so caches keyed on `generation` know when the data changed.
+    def __init__(self, generation: int, con: duckdb.DuckDBPyConnection) -> None:
+        self.generation, self.con, self.readers, self.retired = generation, con, 0, False
+
+
+class SharedWarehouse(Warehouse):
+    """The warehouse for a long-lived process (a web process, the worker): one read-only connection to the
+    current snapshot, handing out cheap cursors.
+
+    Opening a DuckDB file costs tens of milliseconds: far too much per request. Each reader checks the pointer
+    (a small file read) and moves to a newer snapshot when another process (or this one) published one; the
+    connection to the older one is closed once its last cursor is done. Caches keyed on `generation` know when
+    the data changed, in every process alike.
     """
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(str(self.path))
-        except duckdb.IOException as error:
-            raise WarehouseBusy(f"the warehouse {self.path} is open in another process: {error}") from None
-        self._configure(self._con)
-        for statement in SCHEMA:
-            self._con.execute(statement)
-        self._con.execute(BACKFILL_COVERAGE)
-        self._write_lock = threading.Lock()
-        self.generation = 0
+        self._lock = threading.Lock()
+        self._held: _Held | None = None
+        self._take(*self._open_snapshot())
+
+    def _take(self, generation: int, con: duckdb.DuckDBPyConnection) -> None:
+        with self._lock:
+            old, self._held = self._held, _Held(generation, con)
+        if old is not None:
+            self._retire(old)
+
+    def _retire(self, held: _Held) -> None:
+        with self._lock:
+            held.retired = True
+            idle = held.readers == 0
+        if idle:
+            held.con.close()
+
+    def _acquire(self) -> _Held:
+        if self._held is None or self._held.generation != self.generation:
+            self._take(*self._open_snapshot())
+        with self._lock:
+            held = self._held
+            held.readers += 1
+            return held
 
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        cursor = self._con.cursor()
+        held = self._acquire()
+        cursor = held.con.cursor()
         try:
             yield cursor
         finally:
             cursor.close()
-
-    @contextmanager
-    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._write_lock, warehouse_lock(self.path):
-            cursor = self._con.cursor()
-            try:
-                yield cursor
-            finally:
-                cursor.close()
-                self.generation += 1
+            with self._lock:
+                held.readers -= 1
+                done = held.retired and held.readers == 0
+            if done:
+                held.con.close()
 
     def close(self) -> None:
-        self._con.close()
+        if self._held is not None:
+            self._retire(self._held)
+            self._held = None

@@ -20,7 +20,6 @@ from sqlalchemy import func, select, text
 from hamkor import __version__
 from hamkor.config import Settings
 from hamkor.context import AppContext
-from hamkor.mail.worker import MailWorker
 from hamkor.render.pdf import FONT_DIR
 from hamkor.store.models import Job, OutboxMessage
 from hamkor.trade.warehouse import SharedWarehouse
@@ -33,6 +32,7 @@ from hamkor.web.limits import BodyGate
 from hamkor.web.operations import Metrics, RequestLog, configure_logging
 from hamkor.web.security import SecurityHeaders, Sessions, SignInThrottle
 from hamkor.web.state import WebState
+from hamkor.work.worker import Worker
 
 STATIC = Path(str(resources.files("hamkor.web").joinpath("static")))
 
@@ -80,24 +80,29 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        state.jobs.fail_interrupted()  # a job cut off by a restart is failed, never "running"
         # files a crash or an old job left: uploads never imported, briefs no one fetched
         for folder in (upload_dir, settings.data_dir / "briefs"):
             remove_old_files(folder, settings.job_file_retention_hours)
         threading.Thread(target=warm_up, daemon=True, name="warm-up").start()
-        mailer = MailWorker(services.outbox, settings.mail_interval_seconds, [services.missions.send_due_notices])
-        mailer.start()
-        app.state.mailer = mailer  # /healthz asks whether it still runs
+        # The quick start's one process runs the jobs and the mail too; beside a `hamkor worker` it runs none.
+        # Jobs another process left running are not failed here: their worker's silence says so (work/queue).
+        if worker is not None:
+            worker.start()
         yield
-        mailer.stop()
-        state.jobs.shutdown()
+        if worker is not None:
+            worker.stop()
         services.close()
+
+    worker = Worker(services) if settings.run_worker else None
+    if worker is not None:
+        state.jobs.on_queued = worker.wake  # the job runners look at once (and start, before the lifespan has)
 
     app = FastAPI(title="hamkor", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json",
                   description="Trade statistics and meeting briefs. Authenticate with `Authorization: Bearer <token>` "
                               "(create one with `hamkor users token EMAIL`).")
     app.state.web = state
+    app.state.worker = worker  # /healthz asks whether it still runs
     app.mount("/static/fonts", StaticFiles(directory=FONT_DIR), name="fonts")  # the brief's fonts, for previews
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (*pages.ROUTERS, *api.ROUTERS):
@@ -121,7 +126,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> JSONResponse:
-        """Whether the database, the warehouse and the mail worker answer: 200 when all do, 503 naming the
+        """Whether the database, the warehouse and the worker (jobs and mail) answer: 200 when all do, 503 naming the
         ones that do not (a load balancer takes the process out; an operator reads which)."""
         checks = {}
         try:
@@ -136,8 +141,14 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
             checks["warehouse"] = "ok"
         except Exception as error:  # noqa: BLE001
             checks["warehouse"] = f"failing: {type(error).__name__}"
-        mailer = getattr(app.state, "mailer", None)
-        checks["mail_worker"] = "ok" if mailer is not None and mailer.alive else "not running"
+        worker = getattr(app.state, "worker", None)
+        if worker is not None:  # this process's own
+            checks["worker"] = "ok" if worker.alive else "not running"
+        else:  # a `hamkor worker` apart: one that showed life within the minute will do
+            try:
+                checks["worker"] = "ok" if state.jobs.queue.workers_alive() else "none seen in the last minute"
+            except Exception as error:  # noqa: BLE001
+                checks["worker"] = f"failing: {type(error).__name__}"
         healthy = all(value == "ok" for value in checks.values())
         return JSONResponse({"status": "ok" if healthy else "failing", "version": __version__, "checks": checks},
                             status_code=200 if healthy else 503)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
-import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -15,12 +13,12 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hamkor.accounts.service import AccountError
-from hamkor.companies.classify import uz_to_latin
 from hamkor.companies.registry import company_name
 from hamkor.companies.sectors import SECTORS
 from hamkor.errors import Conflict, NotFound, Refused
 from hamkor.i18n import LANGUAGES, Msg, gettext, language_name, translations
 from hamkor.missions import documents
+from hamkor.missions.documents import file_slug
 from hamkor.missions.itinerary import clock
 from hamkor.missions.outcomes import known_outcome
 from hamkor.missions.service import PRIORITIES, SIDES, STAGES, MissionData, MissionError, Missions, Outcome
@@ -441,12 +439,9 @@ def _reason(view, why: str, lang: str):
     return why
 
 
-def _start(jobs, viewer, mission_id: int, label: str, work) -> RedirectResponse:
-    def run(progress) -> dict:
-        result = work(lambda fraction, _message="": progress(fraction))
-        return {"mission": mission_id, "action": label, "value": result.value if hasattr(result, "value") else None}
-
-    job_id = jobs.submit("mission", viewer.user_id, run, subject={"mission": mission_id})
+def _start(jobs, viewer, mission_id: int, params: dict) -> RedirectResponse:
+    """A draft schedule or re-plan as a job (`work/tasks.run_mission`), which the schedule page follows."""
+    job_id = jobs.submit("mission", viewer.user_id, {"mission": mission_id, **params}, subject={"mission": mission_id})
     return RedirectResponse(f"/missions/{mission_id}/schedule?job={job_id}", status_code=303)
 
 
@@ -457,8 +452,7 @@ def run_schedule(request: Request, viewer: MissionManager, missions: MissionsDep
     having looked at it, publishes it."""
     check_csrf(viewer, csrf)
     seconds = max(0.0, min(seconds, 120.0)) if math.isfinite(seconds) else 10.0  # NaN passes min and max
-    return _start(jobs, viewer, mission.id, "schedule",
-                  lambda progress: missions.schedule(mission.id, seconds, progress=progress, publish=False))
+    return _start(jobs, viewer, mission.id, {"action": "schedule", "seconds": seconds})
 
 
 @router.post("/missions/{mission_id}/schedule/publish")
@@ -484,12 +478,7 @@ def run_replan(request: Request, viewer: MissionManager, missions: MissionsDep, 
     check_csrf(viewer, csrf)
     if from_slot not in {s.id for s in missions.slots(mission)}:
         raise MissionError("Choose a slot of this mission.")
-
-    def work(progress):
-        progress(0.2)
-        return missions.replan(mission.id, from_slot, publish=False).schedule  # a draft, as a schedule is
-
-    return _start(jobs, viewer, mission.id, "replan", work)
+    return _start(jobs, viewer, mission.id, {"action": "replan", "from_slot": from_slot})  # a draft too
 
 
 @router.get("/missions/{mission_id}/job/{job_id}")
@@ -678,27 +667,12 @@ def make_mission_document(request: Request, viewer: MissionManager, missions: Mi
     if kind not in BULK_DOCUMENTS:
         raise NotFound("No such document.")
     lang = language_of(request)
-    folder = web.settings.data_dir / "documents"
-    folder.mkdir(parents=True, exist_ok=True)
-    remove_old_files(folder, web.settings.job_file_retention_hours)
+    remove_old_files(web.settings.data_dir / "documents", web.settings.job_file_retention_hours)
     stem, _, ext = kind.partition(".")
     name = f"{file_slug(mission.name)}-{stem}{'-DEMO' if mission.synthetic else ''}.{ext}"
     mission_id = mission.id
-
-    def work(progress) -> dict:
-        current = missions.get(mission_id)
-        if kind == "agendas.zip":
-            bundle = documents.agenda_bundle(missions, current, progress=progress)
-            people = missions.people(mission_id)
-            body = bundle.zip({pid: f"agenda-{file_slug(person.name(person.language))}-{pid}"
-                               for pid, person in people.items()})
-        else:
-            body = documents.table_sheets_pdf(missions, current, lang)
-        target = folder / f"{secrets.token_hex(8)}.{ext}"
-        target.write_bytes(body)
-        return {"mission": mission_id, "file": target.name, "name": name, "kind": kind}
-
-    job_id = web.jobs.submit("document", viewer.user_id, work, subject={"mission": mission_id})
+    job_id = web.jobs.submit("document", viewer.user_id, {"mission": mission_id, "kind": kind, "lang": lang,
+                                                          "name": name}, subject={"mission": mission_id})
     page_path = "schedule" if back == "schedule" else ""
     return RedirectResponse(f"/missions/{mission_id}{'/' + page_path if page_path else ''}?document_job={job_id}",
                             status_code=303)
@@ -730,10 +704,3 @@ def mission_document_file(request: Request, viewer: MissionManager, web: Web, mi
         raise NotFound("The document file is gone: make it again.")
     return Response(path.read_bytes(), media_type=BULK_DOCUMENTS[job.result["kind"]],
                     headers=disposition(job.result["name"]))
-
-
-def file_slug(text: str, limit: int = 60) -> str:
-    """A name for a downloaded file that says whose it is: Latin letters, digits and dashes."""
-    latin = uz_to_latin(text or "")
-    slug = re.sub(r"[^a-z0-9]+", "-", latin.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "document"

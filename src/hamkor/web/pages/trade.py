@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
@@ -14,7 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from hamkor.briefing.render import render, to_html
+from hamkor.briefing.render import to_html
 from hamkor.errors import NotFound, reason_of
 from hamkor.i18n import LANGUAGES, translations
 from hamkor.i18n.numbers import format_number, money_scale, money_unit
@@ -303,19 +302,11 @@ def brief_download(request: Request, viewer: BriefMaker, web: Web, reporter: str
     parsed = Period.parse(period)
     partner = checked_partner(partner)
     state = web
-    folder = state.settings.data_dir / "briefs"
-    folder.mkdir(parents=True, exist_ok=True)
-    remove_old_files(folder, state.settings.job_file_retention_hours)
+    remove_old_files(state.settings.data_dir / "briefs", state.settings.job_file_retention_hours)
     name = f"brief-{reporter.upper()}-{partner.upper()}-{parsed.label()}-{brief_lang}.{fmt}"
-
-    def work(progress) -> dict:
-        document = brief_for(state, reporter, partner, parsed, brief_lang, source or None)
-        progress(0.5)
-        target = folder / f"{secrets.token_hex(8)}.{fmt}"
-        target.write_bytes(render(document, fmt))
-        return {"file": target.name, "name": name, "format": fmt}
-
-    job_id = state.jobs.submit("brief", viewer.user_id, work)
+    job_id = state.jobs.submit("brief", viewer.user_id, {
+        "reporter": reporter, "partner": partner, "period": parsed.label(), "lang": brief_lang, "format": fmt,
+        "source": source or None, "name": name})
     query = (f"reporter={reporter}&partner={partner}&period={parsed.label()}&brief_lang={brief_lang}"
              + (f"&source={quote(source)}" if source else ""))
     return RedirectResponse(f"/brief?{query}&job={job_id}", status_code=303)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from hamkor.briefing.compose import Brief, compose_brief
-from hamkor.cooperation.digest import digest
+from hamkor.briefing.compose import Brief
 from hamkor.trade.periods import Period
 from hamkor.web.state import WebState
+from hamkor.work.tasks import compose
 
 
 def brief_for(web: WebState, reporter: str, partner: str, period: Period, lang: str,
               source: str | None = None) -> Brief:
-    services = web.services
-    found = digest(services.cooperation, partner, services.today(), lang)
-    with services.warehouse.reader() as con:
-        return compose_brief(con, reporter.upper(), partner.upper(), period, lang, cooperation=found,
-                             source=source or None)
+    return compose(web.services, reporter, partner, period, lang, source)

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import UploadFile
 
 from hamkor.errors import Problem
-from hamkor.i18n import LANGUAGES, Msg, localize
+from hamkor.i18n import Msg
 from hamkor.trade.formats import VALUE_UNITS
 from hamkor.trade.importers import IMPORTERS, ImportOptions
 from hamkor.web.state import WebState
@@ -55,28 +55,13 @@ async def save_upload(state: WebState, upload: UploadFile) -> Path:
 
 
 def start_import(state: WebState, user_id: int, kind: str, path: Path, options: ImportOptions) -> int:
-    """The import as a background job; the uploaded file goes once the job is over, however it ends."""
-    service = state.services.imports
+    """The import as a job (`work/tasks.run_import`); the uploaded file goes once the job is over, however it
+    ends, or now if the job is refused."""
     shown_name = path.name.split("-", 1)[-1]  # the upload's own (cleaned) name, without our prefix
-
-    def work(progress) -> dict:
-        try:
-            outcome = service.import_file(kind, path, options, lambda done, total: progress(done / total),
-                                          file_name=shown_name)
-        finally:
-            path.unlink(missing_ok=True)
-        return {"status": outcome.status, "batch": outcome.batch_id, "rows_loaded": outcome.rows_loaded,
-                "periods": outcome.period_range, "duplicate_of": outcome.duplicate_of, "replaced": outcome.replaced,
-                "problems": outcome.report.lines() if outcome.report else [],
-                # the page says the problems in its reader's language (a job's result is stored as JSON)
-                "_problems": {lang: outcome.report.lines(lang) for lang in LANGUAGES} if outcome.report else {},
-                # what loaded with a word to say (codes the nomenclature lacks), in each language too
-                "notes": [str(note) for note in outcome.notes],
-                "_notes": {lang: [localize(note, lang) for note in outcome.notes] for lang in LANGUAGES},
-                "file": shown_name}
-
+    chosen = {name: value for name, value in vars(options).items() if value is not None and name != "codes_file"}
     try:
-        return state.jobs.submit("import", user_id, work)
+        return state.jobs.submit("import", user_id, {"kind": kind, "path": str(path), "options": chosen,
+                                                     "file_name": shown_name})
     except BaseException:
         path.unlink(missing_ok=True)  # refused (too many jobs): the upload goes now, not at the next sweep
         raise

@@ -27,6 +27,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("claimed_by", sa.String(80), nullable=True))
         batch.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
+        "worker_seen",
+        sa.Column("name", sa.String(80), primary_key=True),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
         "throttle_event",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("bucket", sa.String(32), nullable=False),
@@ -55,6 +61,7 @@ def downgrade() -> None:
     op.drop_table("mission_notice")
     op.drop_index("ix_throttle_event_key", "throttle_event")
     op.drop_table("throttle_event")
+    op.drop_table("worker_seen")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("claimed_until")
         batch.drop_column("claimed_by")
