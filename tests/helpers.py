@@ -349,3 +349,16 @@ def peak_growth(pid: int, action) -> tuple[object, int]:
     before = memory_of(pid)["VmRSS"]
     result = action()
     return result, memory_of(pid)["VmHWM"] - before
+
+
+def filled(client, url: str, attempts: int = 100):
+    """A page that shows at once and fills in (Opportunities over a large world matrix), as the browser's
+    refresh would follow it: asked again until it is no longer pending."""
+    import time
+
+    for _ in range(attempts):
+        answer = client.get(url)
+        if 'id="pending"' not in answer.text:
+            return answer
+        time.sleep(0.2)
+    raise AssertionError(f"{url} stayed pending")

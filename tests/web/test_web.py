@@ -11,7 +11,7 @@ from hamkor.config import Settings
 from hamkor.store.db import Database
 from hamkor.web.app import create_app
 from hamkor.web.security import PERMISSIONS
-from tests.helpers import DEMO_NOW, PASSWORD, add_users, copy_of_demo, csrf_of, problem_text
+from tests.helpers import DEMO_NOW, PASSWORD, add_users, copy_of_demo, csrf_of, filled, problem_text
 from tests.helpers import signed_in as sign_in
 
 PERIOD = "2025-01..2025-09"
@@ -364,7 +364,7 @@ def test_explorer_drill_down_sort_and_exports(app):
 
 def test_opportunities_page_and_api_agree(app):
     client = signed_in(app, "viewer")
-    page = client.get("/opportunities?reporter=RU-ALT&partner=UZ&direction=export")
+    page = filled(client, "/opportunities?reporter=RU-ALT&partner=UZ&direction=export")
     assert page.status_code == 200, page.text
     assert 'id="spec-bubbles"' in page.text and 'class="chart" data-spec="bubbles"' in page.text
     assert "Синтетические демо-данные" in page.text
@@ -381,12 +381,12 @@ def test_opportunities_page_and_api_agree(app):
     machinery = client.get("/api/v1/opportunities", params={"reporter": "RU-ALT", "partner": "UZ", "section": "XVI",
                                                             "min_potential": 1}).json()["items"]
     assert machinery and all(i["section"] == "XVI" and i["potential"] >= 1e6 for i in machinery)
-    filtered = client.get("/opportunities?reporter=RU-ALT&partner=UZ&section=XVI&min_potential=1")
+    filtered = filled(client, "/opportunities?reporter=RU-ALT&partner=UZ&section=XVI&min_potential=1")
     assert re.findall(r'<tr data-code="(\d{4})">', filtered.text) == [i["code"] for i in machinery]
     # The what-if moves the ranking: five years of Uzbekistan's fast-growing demand for excavation machinery
     ahead = client.get("/api/v1/opportunities", params={"reporter": "RU-ALT", "partner": "UZ", "horizon": 5}).json()
     assert [i["code"] for i in ahead["items"]] != codes and ahead["assumptions"]["horizon_years"] == 5
-    moved = client.get("/opportunities?reporter=RU-ALT&partner=UZ&horizon=5")
+    moved = filled(client, "/opportunities?reporter=RU-ALT&partner=UZ&horizon=5")
     assert re.findall(r'<tr data-code="(\d{4})">', moved.text) == [i["code"] for i in ahead["items"]]
     # What the partner could supply, and a clear refusal of a question the data cannot answer
     imports = client.get("/api/v1/opportunities", params={"reporter": "RU-ALT", "partner": "UZ",
@@ -394,7 +394,7 @@ def test_opportunities_page_and_api_agree(app):
     assert imports["exporter"] == "UZ" and imports["market"] == "RU-ALT" and imports["items"]
     refused = client.get("/api/v1/opportunities", params={"reporter": "RU-ZZZ", "partner": "UZ"})
     assert refused.status_code == 422 and "unknown region" in problem_text(refused)
-    page = client.get("/opportunities?reporter=RU-ZZZ&partner=UZ")
+    page = filled(client, "/opportunities?reporter=RU-ZZZ&partner=UZ")
     assert page.status_code == 200 and "неизвестный регион" in page.text
 
 

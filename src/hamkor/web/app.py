@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import func, select, text
 
 from hamkor import __version__
+from hamkor.accounts.throttle import Throttle
 from hamkor.config import Settings
 from hamkor.context import AppContext
 from hamkor.render.pdf import FONT_DIR
@@ -30,7 +31,7 @@ from hamkor.web.errors import install_error_handlers
 from hamkor.web.jobs import JobRunner, remove_old_files
 from hamkor.web.limits import BodyGate
 from hamkor.web.operations import Metrics, RequestLog, configure_logging
-from hamkor.web.security import SecurityHeaders, Sessions, SignInThrottle
+from hamkor.web.security import SecurityHeaders, Sessions
 from hamkor.web.state import WebState
 from hamkor.work.worker import Worker
 
@@ -67,14 +68,15 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         cache=GenerationCache(lambda: services.warehouse.generation),
         jobs=JobRunner(services.db),
         sessions=Sessions(settings.effective_secret_key),
-        throttle=SignInThrottle(limit=5),
-        address_throttle=SignInThrottle(limit=20),
+        # in the database: a limit holds however many web processes answer (accounts/throttle.py)
+        throttle=Throttle(services.db, "sign-in-account", limit=5),
+        address_throttle=Throttle(services.db, "sign-in-address", limit=20),
         # the public forms (forgotten password, registration) per address: each submission counts. A
         # registration desk on one shared Wi-Fi sends a form a minute or so, mistakes included: 60 in ten
         # minutes lets it work; what makes accounts and mail is capped apart (`registration_throttle`)
-        public_throttle=SignInThrottle(limit=60, window_seconds=600),
-        registration_throttle=SignInThrottle(limit=40, window_seconds=3600),
-        hs_throttle=SignInThrottle(limit=120, window_seconds=600),
+        public_throttle=Throttle(services.db, "public-form", limit=60, window_seconds=600),
+        registration_throttle=Throttle(services.db, "registration", limit=40, window_seconds=3600),
+        hs_throttle=Throttle(services.db, "hs-assistant", limit=120, window_seconds=600),
         upload_dir=upload_dir,
     )
 
@@ -169,7 +171,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
                 .group_by(Job.kind, Job.status))}
             mail = {(("status", s),): n for s, n in session.execute(
                 select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))}
+        waiting = {(("queue", q),): n for q, n in state.jobs.queue.waiting().items()}
+        workers = {(): len(state.jobs.queue.workers_alive())}
         body = metrics.text({"hamkor_jobs": ("Jobs waiting or running, by kind.", jobs),
+                             "hamkor_job_queue_length": ("Jobs waiting for a worker, by queue.", waiting),
+                             "hamkor_workers": ("Worker processes that showed life within the minute.", workers),
                              "hamkor_mail_messages": ("Mail in the outbox, by state (sent, failed, pending).", mail)})
         return Response(body, media_type="text/plain; version=0.0.4")
 

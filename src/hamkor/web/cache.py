@@ -16,6 +16,41 @@ class GenerationCache:
         self._size = size
         self._items: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
         self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Event] = {}
+        self._failed: dict[Hashable, tuple[int, BaseException]] = {}
+
+    def ready_or_start(self, key: Hashable, compute: Callable[[], T], wait_seconds: float = 0.8) -> T | None:
+        """The answer, if it is cached or computed within `wait_seconds`; else None, the computation going on in
+        the background (once, however many ask): a page that would keep its reader waiting seconds shows at once
+        and fills in when it is ready. What the computation raised is raised to the next caller, once."""
+        generation = self._generation()
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and hit[0] == generation:
+                self._items.move_to_end(key)
+                return hit[1]  # type: ignore[return-value]
+            failed = self._failed.pop(key, None)
+            if failed is not None and failed[0] == generation:
+                raise failed[1]
+            done = self._computing.get(key)
+            if done is None:
+                done = self._computing[key] = threading.Event()
+                threading.Thread(target=self._fill, args=(key, compute, generation, done), daemon=True,
+                                 name="cache-fill").start()
+        if done.wait(wait_seconds):
+            return self.ready_or_start(key, compute, 0.0)
+        return None
+
+    def _fill(self, key: Hashable, compute: Callable[[], T], generation: int, done: threading.Event) -> None:
+        try:
+            self.get(key, compute)
+        except BaseException as error:  # noqa: BLE001 - kept for the page that asks next
+            with self._lock:
+                self._failed[key] = (generation, error)
+        finally:
+            with self._lock:
+                self._computing.pop(key, None)
+            done.set()
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         generation = self._generation()

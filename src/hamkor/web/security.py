@@ -6,9 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -67,36 +64,6 @@ def csrf_matches(session: dict | None, submitted: str | None) -> bool:
     if not (session and isinstance(submitted, str) and submitted):
         return False
     return hmac.compare_digest(str(session["csrf"]).encode("utf-8"), submitted.encode("utf-8", "replace"))
-
-
-class SignInThrottle:
-    """At most `limit` failed sign-ins per key in a sliding window. The sign-in checks two keys: the
-    account (however many addresses try it) and the address (however many accounts it tries)."""
-
-    def __init__(self, limit: int = 5, window_seconds: float = 300.0) -> None:
-        self.limit, self.window = limit, window_seconds
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            recent = self._recent(key)
-            return len(recent) >= self.limit
-
-    def failed(self, key: str) -> None:
-        with self._lock:
-            self._recent(key).append(time.monotonic())
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-    def _recent(self, key: str) -> deque[float]:
-        queue = self._failures.setdefault(key, deque())
-        cutoff = time.monotonic() - self.window
-        while queue and queue[0] < cutoff:
-            queue.popleft()
-        return queue
 
 
 # What the pages need and no more: scripts and styles from this site only (vega compiles its chart

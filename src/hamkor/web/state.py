@@ -8,11 +8,12 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from hamkor.accounts.throttle import Throttle
 from hamkor.config import Settings
 from hamkor.context import AppContext
 from hamkor.web.cache import GenerationCache
 from hamkor.web.jobs import JobRunner
-from hamkor.web.security import Sessions, SignInThrottle
+from hamkor.web.security import Sessions
 
 
 @dataclass
@@ -22,11 +23,11 @@ class WebState:
     cache: GenerationCache
     jobs: JobRunner
     sessions: Sessions
-    throttle: SignInThrottle  # failed sign-ins per account
-    address_throttle: SignInThrottle  # failed sign-ins per address: an office shares one, so a wider limit
-    public_throttle: SignInThrottle
-    registration_throttle: SignInThrottle  # registrations made per address (each an account and a mail)
-    hs_throttle: SignInThrottle
+    throttle: Throttle  # failed sign-ins per account
+    address_throttle: Throttle  # failed sign-ins per address: an office shares one, so a wider limit
+    public_throttle: Throttle
+    registration_throttle: Throttle  # registrations made per address (each an account and a mail)
+    hs_throttle: Throttle
     upload_dir: Path
 
     @property

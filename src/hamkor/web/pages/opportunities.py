@@ -52,9 +52,11 @@ def opportunities_page(request: Request, viewer: TradeViewer, web: Web, reporter
     filters = Filters(section or None, max(_float(min_potential, 0.0), 0.0), resolved.codes if resolved else None)
     result, error = None, None
     try:
-        result = opportunities_for(web, reporter, partner, direction, assumptions)
+        # shown at once; filled in when the computation is done (it refreshes itself until then)
+        result = opportunities_for(web, reporter, partner, direction, assumptions, wait=False)
     except OpportunityError as problem:
         error = reason_of(problem)
+    pending = result is None and error is None
     items, diversification, spec, sections = [], [], None, []
     if result:
         sections = sorted({section_of(i.product) for i in result.items if section_of(i.product)},
@@ -72,7 +74,7 @@ def opportunities_page(request: Request, viewer: TradeViewer, web: Web, reporter
         chart = opportunity_bubbles_spec(points, "", titles)
         chart.update({"width": "container", "autosize": {"type": "fit-x", "contains": "padding"}})
         spec = json.dumps(chart, ensure_ascii=False).replace("</", "<\\/")
-    return page(request, "opportunities.html.j2", result=result, error=error, items=items,
+    return page(request, "opportunities.html.j2", result=result, error=error, items=items, pending=pending,
                 diversification=diversification, spec=spec, sections=sections, filters=filters,
                 assumptions=assumptions, reporter=reporter.upper(), partner=partner.upper(), direction=direction,
                 explain=lambda item: explain(item, result, lang), flags=lambda item: flag_names(item, lang),

@@ -69,10 +69,12 @@ _PURPOSE_WORD = {"ru": "для", "en": "for", "uz": "uchun"}
 
 
 def opportunities_for(state: WebState, reporter: str, partner: str, direction: str, assumptions: Assumptions,
-                      year: int | None = None) -> Opportunities:
+                      year: int | None = None, wait: bool = True) -> Opportunities | None:
+    """`wait=False`: None while it is computed in the background (the first load over a world matrix of BACI's
+    size takes seconds: the page shows at once and fills in)."""
     def compute():
         with state.services.warehouse.reader() as con:
             return find_opportunities(con, reporter, partner, direction, year, assumptions)
 
     key = ("opportunities", reporter.upper(), partner.upper(), direction, assumptions, year)
-    return state.cache.get(key, compute)
+    return state.cache.get(key, compute) if wait else state.cache.ready_or_start(key, compute)
