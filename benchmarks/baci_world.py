@@ -235,8 +235,9 @@ def child(step: str, *args: str, timeout: float | None = None) -> dict | None:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def page_timings(data_dir: str, requests: int) -> tuple[float, list[float]]:
-    """The Opportunities page on a real server: the first load, then `requests` more."""
+def page_timings(data_dir: str, requests: int) -> tuple[float, float, list[float]]:
+    """The Opportunities page on a real server: the first load (until the page shows, and until it is filled
+    in: it shows at once and refreshes itself while the potential is computed), then `requests` more."""
     import httpx
 
     from hamkor.accounts.service import Accounts
@@ -270,6 +271,10 @@ def page_timings(data_dir: str, requests: int) -> tuple[float, list[float]]:
             first_seconds = time.perf_counter() - started
             if first.status_code != 200 or "opportunit" not in first.text.lower():
                 raise SystemExit(f"the Opportunities page answered {first.status_code}")
+            while 'id="pending"' in first.text:  # as the browser's refresh (every 2 s) would, but at once
+                time.sleep(0.1)
+                first = client.get(path)
+            filled_seconds = time.perf_counter() - started
             times = []
             for _ in range(requests):
                 started = time.perf_counter()
@@ -279,7 +284,7 @@ def page_timings(data_dir: str, requests: int) -> tuple[float, list[float]]:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return first_seconds, times
+    return first_seconds, filled_seconds, times
 
 
 def verdict(ok: bool) -> str:
@@ -344,10 +349,11 @@ def main() -> None:
               f"{verdict(p_med <= 5)}; {analysis['found'][0]} and {analysis['found'][1]} products)")
         print(f"  peak RSS {analysis['rss']:.2f} GiB")
 
-        first, times = page_timings(data_dir, args.requests)
+        first, filled, times = page_timings(data_dir, args.requests)
         p95 = sorted(times)[min(len(times) - 1, int(0.95 * len(times)))]
-        print(f"  Opportunities page: first load {first:.2f} s, then p95 {p95 * 1000:.0f} ms of {len(times)} "
-              f"(target p95 < 1 s: {verdict(p95 < 1)})")
+        print(f"  Opportunities page: first load shown in {first:.2f} s (target < 1 s: {verdict(first < 1)}), "
+              f"filled in after {filled:.2f} s (before: nothing shown until the whole page, 4.9 s); then p95 "
+              f"{p95 * 1000:.0f} ms of {len(times)} (target p95 < 1 s: {verdict(p95 < 1)})")
 
         theirs = child("ecomplexity", data_dir, str(year), timeout=args.ecomplexity_limit)
         if theirs is None:

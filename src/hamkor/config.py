@@ -101,6 +101,8 @@ class Settings:
     mail_interval_seconds: float = 10.0
     # whether `hamkor serve` runs a worker (jobs and mail) in each web process; off when `hamkor worker` runs apart
     run_worker: bool = True
+    # a running job whose worker has not beaten for this long is taken back by another (the worker was killed)
+    worker_stale_seconds: float = 60.0
 
     # Sessions end after this long without a request, and this long after sign-in whatever happens.
     session_idle_hours: float = 8.0

@@ -183,3 +183,58 @@ def test_an_agenda_notice_missed_the_day_before_goes_on_the_morning_itself(demo_
     context.close()
     assert subjects and all("сегодня" in s or "Bugungi" in s or "today" in s for s in subjects), subjects[:3]
     assert attachments[0]["make"] == "agenda"  # made when the mail leaves, not inside the pass's transaction
+
+
+@pytest.mark.slow
+def test_a_worker_killed_in_the_middle_of_an_import_is_replaced_and_the_import_done(tmp_path, database_url):
+    """Real processes: `hamkor worker` takes an import, is killed with SIGKILL while it runs; a second worker sees
+    the heartbeat stop, settles the first attempt's batch, and runs the import again to the end."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from import_fts_regional import generate
+
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, worker_stale_seconds=2.0)
+    services = AppContext(settings)
+    upload = settings.data_dir / "uploads" / "0123-big.csv"
+    upload.parent.mkdir(parents=True)
+    generate(upload, 1_500_000)
+    queue = JobQueue(services.db)
+    job_id = queue.enqueue("import", None, {"kind": "fts-regional", "path": str(upload), "options": {},
+                                            "file_name": "big.csv"})
+    env = {**os.environ, "HAMKOR_DATA_DIR": str(settings.data_dir), "HAMKOR_DATABASE_URL": database_url,
+           "HAMKOR_WORKER_STALE_SECONDS": "2"}
+    first = subprocess.Popen([sys.executable, "-m", "hamkor", "worker"], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    second = None
+    try:
+        for _ in range(300):
+            if queue.get(job_id).status == "running":
+                break
+            time.sleep(0.1)
+        time.sleep(1.0)  # well into the import
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        assert queue.get(job_id).status == "running"  # nobody says otherwise yet
+        second = subprocess.Popen([sys.executable, "-m", "hamkor", "worker"], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        for _ in range(1200):
+            job = queue.get(job_id)
+            if job.status in ("done", "failed"):
+                break
+            time.sleep(0.1)
+        assert job.status == "done" and job.attempts == 2 and job.result["status"] == "loaded", (job.status,
+                                                                                                 job.message)
+        batches = services.imports.batches(10)
+        assert {b.status for b in batches} == {"loaded", "failed"} or {b.status for b in batches} == {"loaded"}
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=60)
+        services.close()

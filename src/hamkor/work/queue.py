@@ -57,9 +57,11 @@ class TooManyJobs(Problem):
 
 
 class JobQueue:
-    def __init__(self, db: Database, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, db: Database, clock: Callable[[], datetime] | None = None,
+                 stale_after: timedelta = STALE_AFTER) -> None:
         self.db = db
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.stale_after = stale_after
 
     def enqueue(self, kind: str, user_id: int | None, params: dict | None, subject: dict | None = None,
                 status: str = "queued", worker: str | None = None) -> int:
@@ -122,7 +124,7 @@ class JobQueue:
         """Jobs whose worker went silent: queued again while they have attempts left and something to run
         (`params`), failed otherwise. `on_taken_back` runs for each first (an import's batch is reconciled)."""
         now = self.clock()
-        cutoff = now - STALE_AFTER
+        cutoff = now - self.stale_after
         counts = {"requeued": 0, "failed": 0}
         with self.db.session() as session:
             stale = list(session.scalars(skip_locked(select(Job).where(
@@ -154,10 +156,10 @@ class JobQueue:
             session.execute(delete(WorkerSeen).where(WorkerSeen.seen_at < now - timedelta(days=1)))
 
     def workers_alive(self) -> list[str]:
-        """Workers that showed life within `STALE_AFTER`."""
+        """Workers that showed life within `stale_after`."""
         with self.db.session() as session:
             return list(session.scalars(select(WorkerSeen.name).where(
-                WorkerSeen.seen_at >= self.clock() - STALE_AFTER).order_by(WorkerSeen.name)))
+                WorkerSeen.seen_at >= self.clock() - self.stale_after).order_by(WorkerSeen.name)))
 
     def get(self, job_id: int) -> Job | None:
         with self.db.session() as session:

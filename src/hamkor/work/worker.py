@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hamkor.context import AppContext
 from hamkor.errors import reason_of
@@ -37,7 +37,9 @@ class Worker:
 
     def __init__(self, services: AppContext, *, name: str | None = None, poll_seconds: float = POLL_SECONDS) -> None:
         self.services = services
-        self.queue = JobQueue(services.db)
+        stale = services.settings.worker_stale_seconds
+        self.queue = JobQueue(services.db, stale_after=timedelta(seconds=stale))
+        self.heartbeat = min(HEARTBEAT_SECONDS, stale / 4)  # several beats within the time that reads as silence
         self.name = name or default_worker_name().rsplit(":", 1)[0]  # host:pid; each runner adds its own
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
@@ -111,7 +113,7 @@ class Worker:
         done = threading.Event()
 
         def beat() -> None:  # the job's sign of life while it runs, however long a step takes
-            while not done.wait(HEARTBEAT_SECONDS):
+            while not done.wait(self.heartbeat):
                 try:
                     self.queue.beat([job.id], runner)
                 except Exception:  # noqa: BLE001 - a missed beat is made up by the next
@@ -143,7 +145,7 @@ class Worker:
                 self._take_back()  # at start too: what a worker that died left running is queued again now
             except Exception:  # noqa: BLE001 - the database may not answer a moment; the next pass tries again
                 log.exception("the job keeper's pass failed")
-            if self._stop.wait(HEARTBEAT_SECONDS):
+            if self._stop.wait(self.heartbeat):
                 return
 
     def _take_back(self) -> None:
