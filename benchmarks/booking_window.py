@@ -114,7 +114,7 @@ THINK_SECONDS = (0.5, 2.5)  # a person reads a page before the next: 200 of them
 
 async def participant(client: httpx.AsyncClient, user: dict, mission: int, until: float, out: dict,
                       rng: random.Random) -> None:
-    async with client:
+    try:
         targets = list(user["targets"])
         rng.shuffle(targets)
         words = ["сыр", "paxta", "machinery", "мука", "un", "tekstil", "", "оборудование"]
@@ -124,12 +124,12 @@ async def participant(client: httpx.AsyncClient, user: dict, mission: int, until
             for path in (f"/space/{mission}", f"/space/{mission}?q={rng.choice(words)}"):
                 started = time.perf_counter()
                 try:
-                    answer = await client.get(path)
+                    answer = await asyncio.wait_for(client.get(path), 30)
                     out["latencies"].append(time.perf_counter() - started)
                     if answer.status_code >= 500:
                         out["errors"] += 1
                     page = answer.text
-                except httpx.HTTPError:
+                except (httpx.HTTPError, TimeoutError):
                     out["errors"] += 1
                     page = ""
                 await asyncio.sleep(rng.uniform(*THINK_SECONDS))
@@ -137,9 +137,9 @@ async def participant(client: httpx.AsyncClient, user: dict, mission: int, until
                 found = CSRF.search(page)
                 started = time.perf_counter()
                 try:
-                    answer = await client.post(f"/space/{mission}/request", data={
+                    answer = await asyncio.wait_for(client.post(f"/space/{mission}/request", data={
                         "csrf": found.group(1) if found else "", "target": str(targets.pop()), "priority": "should",
-                        "message": "Предлагаем обсудить поставки (нагрузочный тест)"})
+                        "message": "Предлагаем обсудить поставки (нагрузочный тест)"}), 30)
                     out["latencies"].append(time.perf_counter() - started)
                     if answer.status_code >= 500:
                         out["errors"] += 1
@@ -147,24 +147,39 @@ async def participant(client: httpx.AsyncClient, user: dict, mission: int, until
                         out["refused"] += 1
                     else:
                         out["requests_made"] += 1
-                except httpx.HTTPError:
+                except (httpx.HTTPError, TimeoutError):
                     out["errors"] += 1
+    finally:
+        await client.aclose()
 
 
 async def signed_in_clients(base: str, users: list[dict]) -> list[httpx.AsyncClient]:
-    """Everyone signed in before the clock starts (ten at a time): the window measures browsing, not sign-in."""
+    """Everyone signed in before the clock starts (ten at a time), each having opened their space once: the
+    window measures a warm server's browsing, not sign-in or the first request's loading of the classifier."""
     clients = [httpx.AsyncClient(base_url=base, timeout=30) for _ in users]
     gate = asyncio.Semaphore(10)
 
     async def one(client, user):
         async with gate:
             await sign_in(client, user["email"])
+            await client.get("/space", follow_redirects=True)  # looked once: warm, as after an hour of use
 
     await asyncio.gather(*(one(c, u) for c, u in zip(clients, users, strict=True)))
     return clients
 
 
-async def organizer(base: str, mission: int, out: dict) -> None:
+def job_state(url: str, job: int) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT status FROM job WHERE id = :id"), {"id": job}).scalar()
+    finally:
+        engine.dispose()
+
+
+async def organizer(base: str, mission: int, out: dict, url: str) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         await sign_in(client, "organizer@booking.example.org")
         await asyncio.sleep(3)
@@ -173,8 +188,8 @@ async def organizer(base: str, mission: int, out: dict) -> None:
         answer = await client.post(f"/missions/{mission}/schedule", data={
             "csrf": CSRF.search(page.text).group(1), "seconds": "5"}, follow_redirects=False)
         job = int(answer.headers["location"].rsplit("=", 1)[1])
-        while True:
-            state = (await client.get(f"/api/v1/jobs/{job}")).json()
+        for _ in range(600):
+            state = {"status": await asyncio.to_thread(job_state, url, job)}
             if state["status"] in ("done", "failed"):
                 break
             await asyncio.sleep(0.5)
@@ -193,7 +208,7 @@ async def analyst(base: str, token: str, file: Path, out: dict) -> None:
             answer = await client.post("/api/v1/imports", data={"kind": "fts-regional"},
                                        files={"file": (file.name, handle, "text/csv")})
         job = answer.json()["id"]
-        while True:
+        for _ in range(600):
             state = (await client.get(f"/api/v1/jobs/{job}")).json()
             if state["status"] in ("done", "failed"):
                 break
@@ -225,13 +240,25 @@ def run_configuration(folder: Path, url: str, sink: Sink, setup: dict, processes
 
         async def everyone() -> float:
             clients = await signed_in_clients(base, setup["users"])
+            print(f"  {processes} web process(es): {len(clients)} participants signed in", flush=True)
             until = time.perf_counter() + seconds
             started = time.perf_counter()
-            done = await asyncio.gather(
-                organizer(base, setup["mission"], out), analyst(base, setup["token"], file, out),
+
+            async def progress() -> None:
+                while time.perf_counter() < until + 60:
+                    await asyncio.sleep(5)
+                    print(f"    {time.perf_counter() - started:4.0f} s: {len(out['latencies'])} answered, "
+                          f"{out['errors']} errors, schedule: {out.get('schedule', '…')}, "
+                          f"import: {out.get('import', '…')}", flush=True)
+
+            watcher = asyncio.create_task(progress())
+            done = await asyncio.wait_for(asyncio.gather(
+                organizer(base, setup["mission"], out, url), analyst(base, setup["token"], file, out),
                 *(participant(client, user, setup["mission"], until, out, rng)
-                  for client, user in zip(clients, setup["users"], strict=True)), return_exceptions=True)
+                  for client, user in zip(clients, setup["users"], strict=True)), return_exceptions=True),
+                seconds + 300)
             out["failures"] = [repr(d) for d in done if isinstance(d, BaseException)]
+            watcher.cancel()
             return time.perf_counter() - started
 
         elapsed = asyncio.run(everyone())

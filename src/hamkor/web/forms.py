@@ -9,8 +9,9 @@ bounds: "²" and "①" pass `str.isdigit` but are no number), `numbers`, `choice
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.datastructures import UploadFile
 
 from hamkor.i18n import Msg
@@ -122,3 +123,13 @@ async def read_form(request: Request) -> TypedForm:
     form = await request.form(max_fields=MAX_FORM_FIELDS)
     check_fields(form.multi_items())
     return TypedForm(form)
+
+
+async def _page_form(request: Request) -> TypedForm:
+    return await read_form(request)
+
+
+# A page's form, read (and bounded) before the route runs: the route itself can then be a plain `def`, which
+# FastAPI runs in its thread pool, so the database work it does never holds up the event loop and every other
+# request with it (an `async def` route doing that work would).
+PageForm = Annotated[TypedForm, Depends(_page_form)]

@@ -42,7 +42,7 @@ from hamkor.web.deps import (
     Web,
     language_of,
 )
-from hamkor.web.forms import read_form
+from hamkor.web.forms import PageForm
 from hamkor.web.pages._render import check_csrf, local_path, page
 from hamkor.web.shared.downloads import disposition
 from hamkor.web.shared.uploads import save_upload
@@ -107,8 +107,8 @@ def new_company_form(request: Request, viewer: CompanyCreator, registry: Registr
 
 
 @router.post("/companies/new")
-async def create_company(request: Request, viewer: CompanyCreator, registry: RegistryDep, settings: SettingsDep):
-    form = await read_form(request)
+def create_company(request: Request, viewer: CompanyCreator, registry: RegistryDep,
+                   settings: SettingsDep, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     data = _data_from(form)
     try:
@@ -145,10 +145,9 @@ def edit_company_form(request: Request, viewer: CompanyEditor, registry: Registr
 
 
 @router.post("/companies/{company_id}/edit")
-async def update_company(request: Request, viewer: CompanyEditor, registry: RegistryDep, settings: SettingsDep,
-                         company_id: RecordId):
+def update_company(request: Request, viewer: CompanyEditor, registry: RegistryDep, settings: SettingsDep,
+                   company_id: RecordId, form: PageForm):
     company = _editable(registry, viewer, company_id)
-    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     data = _data_from(form)
     try:

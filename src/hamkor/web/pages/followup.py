@@ -13,7 +13,7 @@ from hamkor.errors import NotFound, Problem
 from hamkor.missions import report as mission_report
 from hamkor.missions.base import STAGES, mission_text
 from hamkor.web.deps import MissionInPath, MissionManager, MissionsDep, Web, language_of
-from hamkor.web.forms import read_form
+from hamkor.web.forms import PageForm
 from hamkor.web.pages._public import public_form_ok, public_page
 from hamkor.web.pages._render import page
 from hamkor.web.pages.links import link_problem_page
@@ -44,8 +44,7 @@ def followup_form(request: Request, missions: MissionsDep, token: str):
 
 
 @router.post("/followup/{token}")
-async def followup_save(request: Request, missions: MissionsDep, token: str):
-    form = await read_form(request)
+def followup_save(request: Request, missions: MissionsDep, token: str, form: PageForm):
     if not public_form_ok(request, form.get("csrf")):
         return page(request, "message.html.j2", status_code=400, message="The form expired: please try again.")
     try:

@@ -40,7 +40,7 @@ from hamkor.web.deps import (
     Web,
     language_of,
 )
-from hamkor.web.forms import FieldProblem, read_form, whole_number
+from hamkor.web.forms import FieldProblem, PageForm, whole_number
 from hamkor.web.jobs import remove_old_files
 from hamkor.web.pages._render import check_csrf, local_path, page
 from hamkor.web.shared.downloads import disposition
@@ -216,8 +216,7 @@ def new_mission_form(request: Request, viewer: MissionManager, settings: Setting
 
 
 @router.post("/missions/new")
-async def create_mission(request: Request, viewer: MissionManager, missions: MissionsDep):
-    form = await read_form(request)
+def create_mission(request: Request, viewer: MissionManager, missions: MissionsDep, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     data = _data_from(form)
     try:
@@ -234,8 +233,8 @@ def edit_mission_form(request: Request, viewer: MissionManager, mission: Mission
 
 
 @router.post("/missions/{mission_id}/edit")
-async def update_mission(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath):
-    form = await read_form(request)
+def update_mission(request: Request, viewer: MissionManager, missions: MissionsDep,
+                   mission: MissionInPath, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     data = _data_from(form)
     try:
@@ -288,8 +287,8 @@ def _followed_document(web, viewer, mission_id: int, job_id: int | None):
 
 
 @router.post("/missions/{mission_id}/participants")
-async def add_participant(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId):
-    form = await read_form(request)
+def add_participant(request: Request, viewer: MissionManager, missions: MissionsDep,
+                    mission_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     side = form.get("side", "")
     companies = [n for n in (whole_number(v, 1) for v in form.getlist("company")) if n is not None]
@@ -302,9 +301,8 @@ async def add_participant(request: Request, viewer: MissionManager, missions: Mi
 
 
 @router.post("/missions/{mission_id}/participants/{participant_id}")
-async def update_participant(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
-                             participant_id: RecordId):
-    form = await read_form(request)
+def update_participant(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
+                       participant_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     values = {}
     for name in ("absent", "joins_visits"):
@@ -322,10 +320,10 @@ async def update_participant(request: Request, viewer: MissionManager, missions:
 
 
 @router.post("/missions/{mission_id}/participants/{participant_id}/invite")
-async def invite_representative(request: Request, viewer: MissionManager, missions: MissionsDep,
-                                registry: RegistryDep, web: Web, mission: MissionInPath, participant_id: RecordId):
+def invite_representative(request: Request, viewer: MissionManager, missions: MissionsDep,
+                          registry: RegistryDep, web: Web, mission: MissionInPath, participant_id: RecordId,
+                          form: PageForm):
     """An account for a participant's contact (a company added from the registry has nobody to answer)."""
-    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     email, language = form.text("email", 320), form.choice("language", LANGUAGES, "ru")
     try:
@@ -340,8 +338,7 @@ async def invite_representative(request: Request, viewer: MissionManager, missio
 
 
 @router.post("/missions/{mission_id}/visits")
-async def add_visit(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId):
-    form = await read_form(request)
+def add_visit(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     latitude, longitude = _float(form.get("latitude")), _float(form.get("longitude"))
     length, priority = form.get("visit_minutes", "60"), form.get("priority", "2")
@@ -378,8 +375,8 @@ def _record_id(text: str) -> int | None:
 
 
 @router.post("/missions/{mission_id}/requests")
-async def create_request(request: Request, viewer: MissionRequester, missions: MissionsDep, mission_id: RecordId):
-    form = await read_form(request)
+def create_request(request: Request, viewer: MissionRequester, missions: MissionsDep,
+                   mission_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     requester, target = _record_id(form.get("requester", "")), _record_id(form.get("target", ""))
     if requester is None or target is None:
@@ -390,9 +387,8 @@ async def create_request(request: Request, viewer: MissionRequester, missions: M
 
 
 @router.post("/missions/{mission_id}/requests/{request_id}/answer")
-async def answer_request(request: Request, viewer: MissionRequester, missions: MissionsDep, mission_id: RecordId,
-                         request_id: RecordId):
-    form = await read_form(request)
+def answer_request(request: Request, viewer: MissionRequester, missions: MissionsDep, mission_id: RecordId,
+                   request_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     missions.answer(mission_id, request_id, form.get("answer") == "accept", viewer.actor)
     return RedirectResponse(f"/missions/{mission_id}/requests", status_code=303)
@@ -456,17 +452,17 @@ def run_schedule(request: Request, viewer: MissionManager, missions: MissionsDep
 
 
 @router.post("/missions/{mission_id}/schedule/publish")
-async def publish_schedule(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath):
+def publish_schedule(request: Request, viewer: MissionManager, missions: MissionsDep,
+                     mission: MissionInPath, form: PageForm):
     """The draft as shown becomes the schedule, and every company is mailed its meetings (or what changed)."""
-    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     missions.publish_draft(mission.id)
     return RedirectResponse(f"/missions/{mission.id}/schedule?published=1", status_code=303)
 
 
 @router.post("/missions/{mission_id}/schedule/discard")
-async def discard_schedule(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath):
-    form = await read_form(request)
+def discard_schedule(request: Request, viewer: MissionManager, missions: MissionsDep,
+                     mission: MissionInPath, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     missions.discard_draft(mission.id)
     return RedirectResponse(f"/missions/{mission.id}/schedule", status_code=303)
@@ -490,8 +486,7 @@ def mission_job(request: Request, viewer: MissionViewer, jobs: JobsDep, mission_
 
 
 @router.post("/missions/{mission_id}/meetings")
-async def add_meeting(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId):
-    form = await read_form(request)
+def add_meeting(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     a, b = _record_id(form.get("a", "")), _record_id(form.get("b", ""))
     if a is None or b is None:
@@ -501,9 +496,8 @@ async def add_meeting(request: Request, viewer: MissionManager, missions: Missio
 
 
 @router.post("/missions/{mission_id}/meetings/{meeting_id}/{action}")
-async def meeting_action(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
-                         meeting_id: RecordId, action: str):
-    form = await read_form(request)
+def meeting_action(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
+                   meeting_id: RecordId, action: str, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     if action in ("lock", "unlock"):
         missions.set_lock(mission_id, meeting_id, action == "lock")
@@ -583,9 +577,9 @@ def _outcome_entries(form, meeting_ids: set[int]) -> tuple[list[Outcome], list[t
 
 
 @router.post("/missions/{mission_id}/outcomes")
-async def record_outcomes(request: Request, viewer: MissionManager, missions: MissionsDep, mission: MissionInPath):
+def record_outcomes(request: Request, viewer: MissionManager, missions: MissionsDep,
+                    mission: MissionInPath, form: PageForm):
     """The whole outcomes table in one form: one Save for every meeting, all written or none."""
-    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     meeting_ids = {m.id for m in documents.live_meetings(missions, mission.id)}
     entries, problems = _outcome_entries(form, meeting_ids)

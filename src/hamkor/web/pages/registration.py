@@ -26,7 +26,7 @@ from hamkor.web.deps import (
     language_of,
     web_state,
 )
-from hamkor.web.forms import read_form
+from hamkor.web.forms import PageForm
 from hamkor.web.pages._public import address_of, over_limit, public_form_ok, public_page
 from hamkor.web.pages._render import check_csrf, page
 from hamkor.web.pages.links import link_problem_page
@@ -112,8 +112,7 @@ def join_hs(request: Request, mission: MissionInPath, offers_text: str = "", nee
 
 
 @router.post("/join/{mission_id}")
-async def join(request: Request, missions: MissionsDep, mission: MissionInPath):
-    form = await read_form(request)
+def join(request: Request, missions: MissionsDep, mission: MissionInPath, form: PageForm):
     if not public_form_ok(request, form.get("csrf")):
         return page(request, "message.html.j2", status_code=400, message="The form expired: please try again.")
     made = web_state(request).registration_throttle
@@ -147,8 +146,7 @@ def confirm_form(request: Request, missions: MissionsDep, token: str):
 
 
 @router.post("/join/confirm/{token}")
-async def confirm(request: Request, missions: MissionsDep, token: str):
-    form = await read_form(request)
+def confirm(request: Request, missions: MissionsDep, token: str, form: PageForm):
     if not public_form_ok(request, form.get("csrf")):
         return page(request, "message.html.j2", status_code=400, message="The form expired: please try again.")
     try:
@@ -161,10 +159,9 @@ async def confirm(request: Request, missions: MissionsDep, token: str):
 
 
 @router.post("/join/confirm/{token}/renew")
-async def renew_confirmation(request: Request, missions: MissionsDep, token: str):
+def renew_confirmation(request: Request, missions: MissionsDep, token: str, form: PageForm):
     """A fresh confirmation link, mailed to the registered address, for whoever holds a dead one. The page never
     shows the address: the link's holder knows it, and nobody else learns it."""
-    form = await read_form(request)
     if not public_form_ok(request, form.get("csrf")):
         return page(request, "message.html.j2", status_code=400, message="The form expired: please try again.")
     if over_limit(request):
@@ -209,9 +206,8 @@ def _registrations(request: Request, missions, registry, mission, status_code: i
 
 
 @router.post("/missions/{mission_id}/registrations")
-async def registrations_action(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
-                               mission: MissionInPath):
-    form = await read_form(request)
+def registrations_action(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
+                         mission: MissionInPath, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     action = form.choice("action", ("open", "close", "invite", "remind"), "")
     region, sector = form.text("region", 10) or None, form.text("sector", 40) or None
@@ -230,9 +226,8 @@ async def registrations_action(request: Request, viewer: MissionManager, mission
 
 
 @router.post("/missions/{mission_id}/registrations/{registration_id}")
-async def decide(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
-                 mission: MissionInPath, registration_id: RecordId):
-    form = await read_form(request)
+def decide(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
+           mission: MissionInPath, registration_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     try:
         missions.decide_registration(mission.id, registration_id, form.get("decision") == "approve",

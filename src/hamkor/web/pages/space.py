@@ -21,7 +21,7 @@ from hamkor.missions.base import PRIORITIES, STAGES, aware, mission_text
 from hamkor.missions.outcomes import Outcome
 from hamkor.store.db import as_utc
 from hamkor.web.deps import MissionInPath, MissionRequester, RecordId, SpaceOwner, Web, language_of
-from hamkor.web.forms import read_form, whole_number
+from hamkor.web.forms import PageForm, whole_number
 from hamkor.web.pages._render import check_csrf, page
 
 router = APIRouter(include_in_schema=False)
@@ -136,8 +136,7 @@ def space(request: Request, viewer: MissionRequester, web: Web, mission: Mission
 
 
 @router.post("/space/{mission_id}/request")
-async def space_request(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
-    form = await read_form(request)
+def space_request(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     missions = web.services.missions
     mine = _mine(missions, mission, viewer)
@@ -153,9 +152,8 @@ async def space_request(request: Request, viewer: MissionRequester, web: Web, mi
 
 
 @router.post("/space/{mission_id}/answer/{request_id}")
-async def space_answer(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath,
-                       request_id: RecordId):
-    form = await read_form(request)
+def space_answer(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath,
+                 request_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     try:
         web.services.missions.answer(mission.id, request_id, form.get("answer") == "accept", viewer.actor)
@@ -165,8 +163,7 @@ async def space_answer(request: Request, viewer: MissionRequester, web: Web, mis
 
 
 @router.post("/space/{mission_id}/availability")
-async def space_availability(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
-    form = await read_form(request)
+def space_availability(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     missions = web.services.missions
     mine = _mine(missions, mission, viewer)
@@ -188,9 +185,8 @@ async def space_availability(request: Request, viewer: MissionRequester, web: We
 
 
 @router.post("/space/{mission_id}/colleagues")
-async def space_colleague(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
+def space_colleague(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath, form: PageForm):
     """A colleague's own account for the same company, by an invitation mailed to them."""
-    form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     missions = web.services.missions
     mine = _mine(missions, mission, viewer)
@@ -209,8 +205,7 @@ async def space_colleague(request: Request, viewer: MissionRequester, web: Web, 
 
 
 @router.post("/space/{mission_id}/feed")
-async def space_feed(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
-    form = await read_form(request)
+def space_feed(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     _mine(web.services.missions, mission, viewer)
     secret = web.services.accounts.new_feed_secret(viewer.user_id)
@@ -234,8 +229,7 @@ def space_calendar(request: Request, web: Web, mission: MissionInPath, feed: str
 
 
 @router.post("/space/{mission_id}/outcomes")
-async def space_outcomes(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
-    form = await read_form(request)
+def space_outcomes(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     missions = web.services.missions
     mine = _mine(missions, mission, viewer)
