@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from hamkor.config import Settings
 
 if TYPE_CHECKING:
+    from hamkor.accounts.organisations import Organisations
     from hamkor.accounts.service import Accounts
     from hamkor.companies.registry import Registry
     from hamkor.cooperation.service import Cooperation
@@ -61,6 +62,12 @@ class AppContext:
         from hamkor.accounts.service import Accounts
 
         return Accounts(self.db, self.clock, self.settings.site_url)
+
+    @cached_property
+    def organisations(self) -> Organisations:
+        from hamkor.accounts.organisations import Organisations
+
+        return Organisations(self.db, self.clock)
 
     @cached_property
     def outbox(self) -> Outbox:

@@ -63,6 +63,9 @@ class Actor:
     email: str | None
     role: str = "admin"  # the CLI and the demo builder act with the server's full rights
     company_id: int | None = None  # the company a representative speaks for
+    # The organisation the person acts for: staff of one are bound to the missions it co-organises
+    # (`accounts/access.may`); None keeps the global role's reach, as before organisations.
+    organisation_id: int | None = None
 
     def may(self, permission: str) -> bool:
         return allowed(self.role, permission, self.company_id)

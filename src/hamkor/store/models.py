@@ -78,6 +78,40 @@ class User(Base):
     feed_secret_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     mail_digest: Mapped[bool] = mapped_column(default=False, server_default=false())  # one mail a day, not each
+    # The organisation the person acts for (a ministry, a fund, a consulate…): a member of one sees the missions
+    # it co-organises only, with the rights of its role there (`accounts/access.py`). None: the global role alone.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
+
+
+class Organisation(Base):
+    """Who people act for: a ministry, a fund, a regional administration, a consulate, a chamber of commerce or a
+    company (which keeps its registry record, `company_id`). Its territory is its side (RU-ALT, UZ-SI, UZ…)."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # accounts.access.ORGANISATION_KINDS
+    territory: Mapped[str] = mapped_column(String(10), index=True)  # ISO 3166-1 / 3166-2
+    name_ru: Mapped[str | None] = mapped_column(String(300))
+    name_uz: Mapped[str | None] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MissionOrganiser(Base):
+    """An organisation co-organising a mission, with its role there (owner, main, supporting) and its side."""
+
+    __tablename__ = "mission_organiser"
+    __table_args__ = (UniqueConstraint("mission_id", "organisation_id", name="uq_mission_organiser_organisation"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(12))  # owner | main | supporting
+    side: Mapped[str] = mapped_column(String(16))  # host | visiting
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class WebSession(Base):

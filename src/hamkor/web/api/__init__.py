@@ -9,9 +9,10 @@ from hamkor.web.api import (
     matching,
     missions,
     opportunities,
+    organisers,
     reference,
     trade,
 )
 
 ROUTERS = [module.router for module in (reference, trade, opportunities, companies, matching, briefs, imports,
-                                        missions, cooperation)]
+                                        missions, organisers, cooperation)]

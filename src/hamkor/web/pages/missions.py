@@ -36,6 +36,7 @@ from hamkor.web.deps import (
     MissionRequester,
     MissionsDep,
     MissionViewer,
+    ParticipantKeeper,
     RecordId,
     RegistryDep,
     SettingsDep,
@@ -196,7 +197,8 @@ def _form(request: Request, mission_id: int | None, data: MissionData, problems,
 # ---- list and set-up ------------------------------------------------------------------------
 @router.get("/missions")
 def missions_page(request: Request, viewer: MissionViewer, missions: MissionsDep):
-    rows = [(m, len(missions.people(m.id)), len(documents.live_meetings(missions, m.id))) for m in missions.all()]
+    rows = [(m, len(missions.people(m.id)), len(documents.live_meetings(missions, m.id)))
+            for m in missions.visible(viewer.actor)]
     return page(request, "missions.html.j2", rows=rows, may_manage=viewer.may("missions.manage"))
 
 
@@ -223,7 +225,7 @@ async def create_mission(request: Request, viewer: MissionManager, missions: Mis
     check_csrf(viewer, form.get("csrf"))
     data = _data_from(form)
     try:
-        mission = missions.create(data)
+        mission = missions.create(data, viewer.actor)
     except MissionError as problem:
         return _form(request, None, data, problem.problems, 422, form.get("request_deadline", ""))
     return RedirectResponse(f"/missions/{mission.id}", status_code=303)
@@ -290,7 +292,7 @@ def _followed_document(web, viewer, mission_id: int, job_id: int | None):
 
 
 @router.post("/missions/{mission_id}/participants")
-async def add_participant(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId):
+async def add_participant(request: Request, viewer: ParticipantKeeper, missions: MissionsDep, mission_id: RecordId):
     form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     side = form.get("side", "")
@@ -299,12 +301,12 @@ async def add_participant(request: Request, viewer: MissionManager, missions: Mi
         raise MissionError("Choose at least one company.")
     for company_id in companies:
         missions.add_participant(mission_id, company_id, side if side in SIDES else "",
-                                 [a.strip() for a in form.get("attendees", "").split(",")])
+                                 [a.strip() for a in form.get("attendees", "").split(",")], actor=viewer.actor)
     return RedirectResponse(f"/missions/{mission_id}#participants", status_code=303)
 
 
 @router.post("/missions/{mission_id}/participants/{participant_id}")
-async def update_participant(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
+async def update_participant(request: Request, viewer: ParticipantKeeper, missions: MissionsDep, mission_id: RecordId,
                              participant_id: RecordId):
     form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
@@ -319,12 +321,12 @@ async def update_participant(request: Request, viewer: MissionManager, missions:
     if "available" in form:
         chosen = form.getlist("available")
         values["available"] = None if form.get("all_slots") == "1" else list(chosen)
-    missions.update_participant(mission_id, participant_id, **values)
+    missions.update_participant(mission_id, participant_id, viewer.actor, **values)
     return RedirectResponse(local_path(form.get("back"), f"/missions/{mission_id}#participants"), status_code=303)
 
 
 @router.post("/missions/{mission_id}/participants/{participant_id}/invite")
-async def invite_representative(request: Request, viewer: MissionManager, missions: MissionsDep,
+async def invite_representative(request: Request, viewer: ParticipantKeeper, missions: MissionsDep,
                                 registry: RegistryDep, web: Web, mission: MissionInPath, participant_id: RecordId):
     """An account for a participant's contact (a company added from the registry has nobody to answer)."""
     form = await read_form(request)

@@ -1,0 +1,57 @@
+"""organisations people act for (`organisation`, `app_user.organisation_id`) and the organisations co-organising
+a mission with their role and side there (`mission_organiser`)
+
+Revision ID: 0012
+Revises: 0010
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012"
+down_revision = "0010"  # issue 28's 0011 is written beside this one: re-chained when both are merged
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "organisation",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("territory", sa.String(10), nullable=False),
+        sa.Column("name_ru", sa.String(300), nullable=True),
+        sa.Column("name_uz", sa.String(300), nullable=True),
+        sa.Column("name_en", sa.String(300), nullable=True),
+        sa.Column("company_id", sa.Integer(), sa.ForeignKey("company.id", ondelete="SET NULL"), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index(op.f("ix_organisation_territory"), "organisation", ["territory"])
+    with op.batch_alter_table("app_user") as batch:
+        batch.add_column(sa.Column("organisation_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(batch.f("fk_app_user_organisation_id_organisation"), "organisation",
+                                 ["organisation_id"],
+                                 ["id"], ondelete="SET NULL")
+    op.create_table(
+        "mission_organiser",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("mission_id", sa.Integer(), sa.ForeignKey("mission.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), sa.ForeignKey("organisation.id", ondelete="CASCADE"),
+                  nullable=False),
+        sa.Column("role", sa.String(12), nullable=False),
+        sa.Column("side", sa.String(16), nullable=False),
+        sa.Column("invited_by", sa.Integer(), sa.ForeignKey("app_user.id", ondelete="SET NULL"), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("mission_id", "organisation_id", name="uq_mission_organiser_organisation"),
+    )
+    op.create_index(op.f("ix_mission_organiser_mission_id"), "mission_organiser", ["mission_id"])
+    op.create_index(op.f("ix_mission_organiser_organisation_id"), "mission_organiser", ["organisation_id"])
+
+
+def downgrade() -> None:
+    op.drop_table("mission_organiser")
+    with op.batch_alter_table("app_user") as batch:
+        batch.drop_constraint(batch.f("fk_app_user_organisation_id_organisation"), type_="foreignkey")
+        batch.drop_column("organisation_id")
+    op.drop_index(op.f("ix_organisation_territory"), "organisation")
+    op.drop_table("organisation")
