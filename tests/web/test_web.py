@@ -616,3 +616,149 @@ def test_an_explorer_workbook_for_a_reporter_with_sheet_name_characters_is_not_a
     """The fuzz's find (seed 739707166): reporter '25:99' made a sheet name Excel refuses, a 500."""
     answer = signed_in(app, "analyst").get("/explorer.xlsx", params={"reporter": "25:99", "level": "chapter"})
     assert answer.status_code < 500, answer.text[:300]
+
+
+# ---- route × role × relation to the record ---------------------------------------------------------------------
+# The role says what kind of thing a person may do; their organisation's relation to the mission (owner, main,
+# supporting, none) and to the record (its side, its company) says where. Each mission route's action:
+MISSION_ACTIONS_OF = {
+    **{(m, p): {"missions.view": "mission.view", "missions.manage": "mission.manage",
+                "missions.request": "mission.request"}[permission]
+       for (m, p), permission in ROUTES.items() if "{mission_id}" in p},
+    **{(m, p): "mission.participants" for m, p in ROUTES if "{mission_id}/participants" in p and m == "POST"},
+    **{(m, p): "mission.registrations" for m, p in ROUTES if "{mission_id}/registrations" in p},
+    ("GET", "/missions/{mission_id}/organisers"): "mission.view",
+    ("GET", "/api/v1/missions/{mission_id}/organisers"): "mission.view",
+    ("POST", "/missions/{mission_id}/organisers"): "mission.organisers",
+    ("POST", "/api/v1/missions/{mission_id}/organisers"): "mission.organisers",
+}
+# What a supporting organiser may do on their mission (their side's records only, where a record has a side).
+SUPPORTING_MAY = {"mission.view", "mission.participants", "mission.registrations"}
+
+
+@pytest.fixture(scope="module")
+def two_sides(demo_settings, tmp_path_factory):
+    """The demo mission (1: Syrdarya companies in Altai Krai) co-organised by the Altai fund (owner), the Syrdarya
+    administration (supporting, visiting side) and the Altai chamber (supporting, host side); a second mission run
+    by a Tashkent chamber alone; a pending registration on each side of mission 1; a second person of the first
+    demo company; a pending request between two other companies."""
+    from hamkor.accounts.organisations import OrganisationData
+    from hamkor.companies.registry import CompanyData
+    from hamkor.missions.service import MissionData
+    from hamkor.store.models import MissionRegistration
+
+    settings = Settings(data_dir=copy_of_demo(demo_settings, tmp_path_factory, "relations"))
+    application = create_app(settings, clock=lambda: DEMO_NOW)
+    services = application.state.web.services
+    organisations, missions, registry = services.organisations, services.missions, services.registry
+    made = {key: organisations.create(OrganisationData(kind, territory, name_ru=name)).id for key, kind, territory, name
+            in (("fund", "fund", "RU-ALT", "Фонд"), ("syrdarya", "administration", "UZ-SI", "Хокимият"),
+                ("chamber", "chamber", "RU-ALT", "Палата"), ("tashkent", "chamber", "UZ", "Ташкентская палата"))}
+    first = missions.mission(1)
+    second = missions.create(MissionData(name="Вторая миссия", host_territory="UZ", visiting_territory="RU-ALT",
+                                         timezone="Asia/Tashkent", days=first.days))
+    missions.add_organiser(1, made["fund"], "owner")
+    missions.add_organiser(1, made["syrdarya"], "supporting")
+    missions.add_organiser(1, made["chamber"], "supporting")
+    missions.add_organiser(second.id, made["tashkent"], "main")
+    company_a = Registry(services.db).all()[0].id
+    add_users(settings, [(f"{who}@example.org", "organizer", None) for who in made]
+              + [("colleague@example.org", "company", company_a), ("legacy@example.org", "organizer", None)])
+    for user in services.accounts.users():
+        if user.email.split("@")[0] in made:
+            organisations.add_member(made[user.email.split("@")[0]], user.id)
+    registrations = {}
+    for side, territory, name in (("host", "RU-ALT", "ООО «Новый хост»"), ("visiting", "UZ-SI", "«Yangi mehmon» MChJ")):
+        company = registry.create(CompanyData(name_ru=name, country=territory[:2], region=territory, sectors=["food"]))
+        with services.db.session() as session:
+            row = MissionRegistration(mission_id=1, company_id=company.id, side=side, status="pending",
+                                      attendees=[{"name": "Иван", "role": "", "languages": ["ru"]}],
+                                      languages=["ru"], created_at=DEMO_NOW)
+            session.add(row)
+            session.flush()
+            registrations[side] = row.id
+    people = missions.people(1)
+    asked = {(v.request.requester_id, v.request.target_id) for v in missions.requests(1)}
+    pair = next((a, b) for a in people for b in people
+                if people[a].participant.side == "visiting" and people[b].participant.side == "host"
+                and company_a not in (people[a].company.id, people[b].company.id)
+                and (a, b) not in asked and (b, a) not in asked)
+    request = missions.request(1, *pair, now=DEMO_NOW)
+    yield {"app": application, "second": second.id, "registrations": registrations, "company_a": company_a,
+           "other_company": people[pair[1]].company.id, "request": request.id, "organisations": made}
+    application.state.web.services.warehouse.close()
+
+
+def _as(two_sides, who: str):
+    return sign_in(two_sides["app"], f"{who}@example.org")
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MISSION_ACTIONS_OF))
+def test_an_organiser_of_another_mission_reaches_nothing_of_this_one(two_sides, method, path):
+    """(b) The Tashkent chamber organises mission 2 (main): every route of mission 1 refuses its organiser."""
+    answer = _as(two_sides, "tashkent").request(method, concrete(path), follow_redirects=False)
+    assert answer.status_code == 403, (method, path, answer.status_code)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MISSION_ACTIONS_OF))
+def test_a_supporting_organiser_reaches_what_their_role_grants_and_nothing_else(two_sides, method, path):
+    answer = _as(two_sides, "syrdarya").request(method, concrete(path), follow_redirects=False)
+    action = MISSION_ACTIONS_OF[(method, path)]
+    if action not in SUPPORTING_MAY:
+        assert answer.status_code == 403, (method, path, answer.status_code)
+    elif action == "mission.view":
+        assert answer.status_code != 403, (method, path)
+
+
+def test_missions_not_organised_are_not_listed_nor_read(two_sides):
+    tashkent = _as(two_sides, "tashkent")
+    assert [m["id"] for m in tashkent.get("/api/v1/missions").json()] == [two_sides["second"]]
+    page = tashkent.get("/missions").text
+    assert f'href="/missions/{two_sides["second"]}"' in page and 'href="/missions/1"' not in page
+    assert tashkent.get(f"/missions/{two_sides['second']}").status_code == 200
+    assert tashkent.get("/api/v1/missions/1/schedule").status_code == 403
+    assert [m["id"] for m in _as(two_sides, "fund").get("/api/v1/missions").json()] == [1]
+    # those the organisations came after keep their reach: the instance's own organizer reads both
+    assert len(_as(two_sides, "legacy").get("/api/v1/missions").json()) == 2
+
+
+def test_a_supporting_organiser_decides_on_their_own_side_only(two_sides):
+    """(a) The host side's supporting organiser may not approve the visiting side's registration, nor the other
+    way round; each decides on their own side's, and sees only their own side's in the list."""
+    host, visiting = two_sides["registrations"]["host"], two_sides["registrations"]["visiting"]
+    syrdarya, chamber = _as(two_sides, "syrdarya"), _as(two_sides, "chamber")
+    listed = syrdarya.get("/api/v1/missions/1/registrations").json()
+    assert {r["side"] for r in listed} == {"visiting"} and visiting in {r["id"] for r in listed}
+    page = syrdarya.get("/missions/1/registrations").text
+    assert f'data-registration="{visiting}"' in page and f'data-registration="{host}"' not in page
+    assert 'id="registration-switch"' not in page  # opening and closing is the main organisers'
+    for client, other in ((syrdarya, host), (chamber, visiting)):
+        refused = client.post(f"/api/v1/missions/1/registrations/{other}", json={"decision": "approve"})
+        assert refused.status_code == 403, refused.text
+        form = client.post(f"/missions/1/registrations/{other}",
+                           data={"decision": "approve", "csrf": csrf_of(client, "/missions/1/registrations")},
+                           follow_redirects=False)
+        assert form.status_code == 403
+        assert client.post("/missions/1/registrations", data={"action": "close", "csrf": csrf_of(
+            client, "/missions/1/registrations")}, follow_redirects=False).status_code == 403
+    approved = syrdarya.post(f"/api/v1/missions/1/registrations/{visiting}", json={"decision": "approve"})
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    decided = chamber.post(f"/missions/1/registrations/{host}", data={
+        "decision": "refuse", "reason": "Не наш профиль", "csrf": csrf_of(chamber, "/missions/1/registrations")},
+        follow_redirects=False)
+    assert decided.status_code == 303
+    # a supporting organiser invites their own side's companies only
+    report = syrdarya.post("/missions/1/registrations", data={
+        "action": "invite", "companies": [str(two_sides["company_a"])],
+        "csrf": csrf_of(syrdarya, "/missions/1/registrations")})
+    assert "не на вашей стороне" in report.text
+
+
+def test_a_companys_second_person_acts_for_their_own_company_only(two_sides):
+    """(c) Two people act for one company; the second may not act for another company."""
+    colleague = _as(two_sides, "colleague")
+    answer = colleague.post(f"/api/v1/missions/1/requests/{two_sides['request']}/answer", json={"accept": True})
+    assert answer.status_code == 403, answer.text
+    edit = colleague.put(f"/api/v1/companies/{two_sides['other_company']}", json={"name_ru": "Чужая"})
+    assert edit.status_code in (403, 422) and "Чужая" not in colleague.get(
+        f"/api/v1/companies/{two_sides['other_company']}").text

@@ -66,7 +66,7 @@ class RegistrationOut(BaseModel):
 
 class DecisionIn(StrictIn):
     decision: Literal["approve", "refuse"]
-    reason: str | None = Field(None, max_length=2000, description="Why it is refused: the company is told")
+    reason: str | None = Field(None, max_length=4000, description="Why it is refused: the company is told")
 
 
 def _organisation(o) -> OrganisationOut:

@@ -252,6 +252,11 @@ async def update_mission(request: Request, viewer: MissionManager, missions: Mis
 OUTCOME_FIELDS = ("status", "rating", "stage", "hs_code", "value_usd", "notes")
 
 
+def _manages(viewer, missions: Missions, mission_id: int) -> bool:
+    """Whether the page offers the organizers' controls: what the access rule grants on this very mission."""
+    return missions.may(viewer.actor, "mission.manage", mission_id)
+
+
 def _tabs(mission, current: str) -> dict:
     return {"mission": mission, "tab": current}
 
@@ -270,7 +275,7 @@ def _mission_page(request: Request, viewer, missions, registry, web, mission, st
     taking_part = {p.company.id for p in people.values()}
     candidates = [c for c in registry.all() if c.id not in taking_part]
     slots = missions.slots(mission)
-    may_manage = viewer.may("missions.manage")
+    may_manage = _manages(viewer, missions, mission.id)
     return page(request, "mission.html.j2", status_code, **_tabs(mission, "setup"), people=list(people.values()),
                 candidates=candidates, company=lambda c: company_name(c, lang), visits=missions.visits(mission.id),
                 slots=slots, clock=clock, may_manage=may_manage,
@@ -368,11 +373,11 @@ def requests_page(request: Request, viewer: MissionViewer, missions: MissionsDep
     mine = missions.participant_of_company(mission.id, viewer.company_id) if viewer.role == "company" else None
     shown = [v for v in views if not status or v.request.status == status or (status == "mutual" and v.mutual)]
     people = list(missions.people(mission.id).values())
-    may_manage = viewer.may("missions.manage")
+    may_manage = _manages(viewer, missions, mission.id)
     return page(request, "mission_requests.html.j2", **_tabs(mission, "requests"), views=shown, total=len(views),
                 representation=missions.representation(mission.id) if may_manage else {},
                 status=status or "", people=people, name=lambda p: p.name(lang), priorities=PRIORITIES,
-                mine=mine, may_manage=viewer.may("missions.manage"),
+                mine=mine, may_manage=_manages(viewer, missions, mission.id),
                 may_request=viewer.may("missions.request") and (viewer.role != "company" or mine),
                 deadline=_local_deadline(mission), closed=missions.closed_for_requests(mission))
 
@@ -412,7 +417,7 @@ def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep
     lang = language_of(request)
     running = jobs.get(job, viewer) if job else None
     sight = missions.sight(mission.id, viewer.actor)
-    may_manage = viewer.may("missions.manage")
+    may_manage = _manages(viewer, missions, mission.id)
     # an organizer sees the draft while there is one (the published schedule a link away); anyone else, and the
     # organizer who asks, sees what is published
     draft = mission.draft if may_manage and mission.draft and view != "published" else None
@@ -428,7 +433,7 @@ def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep
                 just_published=bool(published),
                 certificate=certificate, reasons=reasons, name=lambda p: p.name(lang),
                 people=list(missions.people(mission.id).values()), slots=missions.slots(mission), visits=visits,
-                clock=clock, may_manage=viewer.may("missions.manage"),
+                clock=clock, may_manage=_manages(viewer, missions, mission.id),
                 job=running if running and running.kind == "mission"
                 and (running.result or {}).get("mission") == mission.id else None,
                 document_job=_followed_document(web, viewer, mission.id, document_job))
@@ -536,7 +541,7 @@ def itinerary_page(request: Request, viewer: MissionViewer, missions: MissionsDe
     lang = language_of(request)
     return page(request, "mission_itinerary.html.j2", **_tabs(mission, "itinerary"), days=days,
                 dropped=[v for v in visits if not v.planned_date], clock=clock, travellers=travellers,
-                name=lambda p: p.name(lang), may_manage=viewer.may("missions.manage"))
+                name=lambda p: p.name(lang), may_manage=_manages(viewer, missions, mission.id))
 
 
 @router.post("/missions/{mission_id}/itinerary")
@@ -569,8 +574,8 @@ def _outcomes(request: Request, viewer, missions: Missions, mission, status_code
     context.setdefault("entered", {})
     return page(request, "mission_outcomes.html.j2", status_code, **_tabs(mission, "outcomes"), meetings=meetings,
                 funnel=funnel, spec=json.dumps(spec, ensure_ascii=False).replace("</", "<\\/"), stages=STAGES,
-                sides=sides if viewer.may("missions.manage") else {}, known=known,
-                name=lambda p: p.name(lang), may_manage=viewer.may("missions.manage"), **context)
+                sides=sides if _manages(viewer, missions, mission.id) else {}, known=known,
+                name=lambda p: p.name(lang), may_manage=_manages(viewer, missions, mission.id), **context)
 
 
 def _outcome_entries(form, meeting_ids: set[int]) -> tuple[list[Outcome], list[tuple[str, str]]]:
@@ -614,7 +619,10 @@ async def record_outcomes(request: Request, viewer: MissionManager, missions: Mi
 
 # ---- documents ------------------------------------------------------------------------------
 def _own_or_manager(viewer, missions: Missions, mission_id: int, participant_id: int) -> bool:
-    return viewer.role != "company" or missions.may_act_for(viewer.actor, mission_id, participant_id)
+    """A participant's own people, and staff who see that participant (a supporting organiser: their side's)."""
+    if viewer.role == "company":
+        return missions.may_act_for(viewer.actor, mission_id, participant_id)
+    return missions.sight(mission_id, viewer.actor).sees(participant_id)
 
 
 @router.get("/missions/{mission_id}/participants/{participant_id}")
@@ -626,7 +634,7 @@ def participant_page(request: Request, viewer: MissionViewer, missions: Missions
     lang = language_of(request)
     return page(request, "mission_participant.html.j2", **_tabs(mission, "setup"), person=person,
                 name=person.name(lang), items=documents.participant_agenda(missions, mission, participant_id, lang),
-                slots=missions.slots(mission), may_manage=viewer.may("missions.manage"))
+                slots=missions.slots(mission), may_manage=_manages(viewer, missions, mission.id))
 
 
 @router.get("/missions/{mission_id}/agenda/{participant_id}.{fmt}")

@@ -13,7 +13,7 @@ from hamkor.accounts.links import LinkProblem
 from hamkor.companies.classify import search as hs_search
 from hamkor.companies.registry import CompanyData, company_name
 from hamkor.companies.sectors import SECTORS
-from hamkor.errors import Conflict, Problem
+from hamkor.errors import Conflict, Problem, Refused
 from hamkor.missions.base import mission_text
 from hamkor.missions.registration import Registration, side_of
 from hamkor.reference.names import territory_name
@@ -228,6 +228,8 @@ async def registrations_action(request: Request, viewer: RegistrationKeeper, mis
                       if action == "invite" else missions.remind_invited(mission.id, viewer.actor))
             return _registrations(request, viewer, missions, registry, missions.mission(mission.id), region=region,
                                   sector=sector, report=report, problems=report.problems)
+    except Refused:
+        raise  # a refusal is a 403, never a form to correct
     except Problem as problem:
         return _registrations(request, viewer, missions, registry, mission, 409, region=region, sector=sector,
                               problems=problem.problems)
@@ -242,6 +244,8 @@ async def decide(request: Request, viewer: RegistrationKeeper, missions: Mission
     try:
         missions.decide_registration(mission.id, registration_id, form.get("decision") == "approve",
                                      form.get("reason"), viewer.actor)
+    except Refused:
+        raise
     except Problem as problem:
         return _registrations(request, viewer, missions, registry, mission, 422, problems=problem.problems)
     return RedirectResponse(f"/missions/{mission.id}/registrations", status_code=303)
