@@ -762,3 +762,49 @@ def test_a_companys_second_person_acts_for_their_own_company_only(two_sides):
     edit = colleague.put(f"/api/v1/companies/{two_sides['other_company']}", json={"name_ru": "Чужая"})
     assert edit.status_code in (403, 422) and "Чужая" not in colleague.get(
         f"/api/v1/companies/{two_sides['other_company']}").text
+
+
+def test_the_owner_invites_a_co_organiser_who_reaches_that_mission_as_their_role_allows(two_sides):
+    app = two_sides["app"]
+    fund, chamber = _as(two_sides, "fund"), _as(two_sides, "chamber")
+    page = fund.get("/missions/1/organisers")
+    assert page.status_code == 200 and 'id="invite-organiser"' in page.text and 'data-role="owner"' in page.text
+    assert 'id="invite-organiser"' not in chamber.get("/missions/1/organisers").text  # only the owner invites
+    refused = chamber.post("/missions/1/organisers", data={
+        "organisation": str(two_sides["organisations"]["tashkent"]), "role": "main", "email": "x@example.org",
+        "csrf": csrf_of(chamber, "/missions/1/organisers")}, follow_redirects=False)
+    assert refused.status_code == 403
+    wrong = fund.post("/missions/1/organisers", data={
+        "kind": "consulate", "territory": "KZ", "name_ru": "Консульство", "role": "supporting",
+        "email": "consul@example.org", "csrf": csrf_of(fund, "/missions/1/organisers")})
+    assert wrong.status_code == 422 and "ни к одной из сторон" in wrong.text  # Kazakhstan is neither side
+    sent = fund.post("/missions/1/organisers", data={
+        "kind": "consulate", "territory": "UZ", "name_ru": "Генеральное консульство Узбекистана",
+        "name_uz": "O‘zbekiston Bosh konsulligi", "role": "supporting", "email": "consul@example.org",
+        "language": "uz", "csrf": csrf_of(fund, "/missions/1/organisers")}, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    mail = next(m for m in app.state.web.services.outbox.messages() if m.recipient == "consul@example.org")
+    assert mail.language == "uz" and "Yordamchi tashkilotchi" in mail.body_text
+    link = re.search(r"https?://[^/]+(/welcome/[^\s?]+)", mail.body_text).group(1)
+    from fastapi.testclient import TestClient
+
+    browser = TestClient(app)
+    chosen = browser.post(link, data={"csrf": csrf_of(browser, link), "password": PASSWORD, "repeated": PASSWORD,
+                                      "language": "uz"}, follow_redirects=False)
+    assert chosen.status_code == 303 and chosen.headers["location"].endswith("next=/missions/1")
+    consul = sign_in(app, "consul@example.org")
+    assert [m["id"] for m in consul.get("/api/v1/missions").json()] == [1]
+    assert consul.get(f"/missions/{two_sides['second']}").status_code == 403
+    assert consul.get("/missions/1/schedule").status_code == 200
+    assert consul.put("/api/v1/missions/1", json={}).status_code == 403  # settings are the main organisers'
+    listed = fund.get("/api/v1/missions/1/organisers").json()
+    assert {(o["organisation"]["territory"], o["role"], o["side"]) for o in listed} >= {
+        ("UZ", "supporting", "visiting"), ("RU-ALT", "owner", "host")}
+    # the API twin; an address whose account acts for another organisation is not taken over
+    twin = fund.post("/api/v1/missions/1/organisers", json={
+        "organisation": {"kind": "ministry", "territory": "RU-ALT", "name_ru": "Минэкономразвития края"},
+        "role": "main", "email": "deputy@example.org", "language": "ru"})
+    assert twin.status_code == 201 and twin.json()["role"] == "main" and twin.json()["side"] == "host", twin.text
+    taken = fund.post("/api/v1/missions/1/organisers", json={
+        "organisation_id": twin.json()["organisation"]["id"], "role": "main", "email": "tashkent@example.org"})
+    assert taken.status_code == 409, taken.text
