@@ -222,9 +222,9 @@ class MissionRequests:
         views = [RequestView(r, people[r.requester_id], people[r.target_id],
                              r.status in ("pending", "accepted") and (r.target_id, r.requester_id) in live,
                              r.status == "pending" and late) for r in rows]
-        if actor is not None and not actor.may("missions.manage") and actor.role == "company":
-            mine = self.participant_of_company(mission_id, actor.company_id)
-            views = [v for v in views if mine and mine.id in (v.requester.id, v.target.id)]
+        if actor is not None:  # what this viewer follows of them: `sight`, the one rule of who sees which
+            sight = self.sight(mission_id, actor)
+            views = [v for v in views if sight.sees(v.requester.id, v.target.id)]
         return views
 
     @unit_of_work
