@@ -40,9 +40,10 @@ MISSION_ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "mission.participants": ("missions.manage", frozenset(MISSION_ROLES)),  # add and change a participant
     "mission.registrations": ("missions.manage", frozenset(MISSION_ROLES)),  # decide, invite companies
     "mission.organisers": ("missions.manage", frozenset({"owner"})),  # invite co-organisers
+    "mission.checkin": ("missions.manage", frozenset(MISSION_ROLES)),  # mark arrivals at the venue
 }
 # What a supporting organiser does only on their own side's records.
-SIDE_BOUND = frozenset({"mission.participants", "mission.registrations"})
+SIDE_BOUND = frozenset({"mission.participants", "mission.registrations", "mission.checkin"})
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from hamkor.i18n import Msg
 from hamkor.i18n.numbers import short_date
 from hamkor.i18n.times import hours_text, local_moment, zone_difference, zone_text
 from hamkor.missions.base import mission_text
+from hamkor.missions.checkin import code_text, qr_svg
 from hamkor.missions.grid import Slot
 from hamkor.missions.itinerary import clock
 from hamkor.missions.phrases import LABELS, label
@@ -136,10 +138,12 @@ def agenda_html(missions: Missions, mission: Mission, participant_ids: list[int]
             raise MissionError([("participant", Msg("no participant %(pid)s in this mission", pid=pid))])
         language = lang or person.language
         items = participant_agenda(missions, mission, pid, language, records)
+        code = person.participant.checkin_code or missions.checkin_code(mission.id, pid)
         pages.append({"person": person, "name": person.name(language), "lang": language,
                       "title": mission_text(mission, "name", language),
                       "venue": mission_text(mission, "venue", language),
                       "labels": _labels(language), "entries": items,
+                      "code": code_text(code), "qr": Markup(qr_svg(code)),
                       "zone": zone_line(mission, person, language),
                       "days": sorted({i.date for i in items}),
                       "day_text": {i.date: short_date(date.fromisoformat(i.date), language) for i in items}})

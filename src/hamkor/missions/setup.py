@@ -23,6 +23,7 @@ from hamkor.missions.base import (
     scoped_row,
     side_of_territory,
 )
+from hamkor.missions.checkin import new_code
 from hamkor.missions.grid import GridError, Slot, check_days, slots_overlapping, time_grid
 from hamkor.reference.countries import countries
 from hamkor.reference.regions import regions
@@ -254,7 +255,8 @@ class MissionSetup:
                 attendees=[a.strip() for a in attendees or [] if a.strip()],
                 languages=sorted({x.strip().lower() for x in (languages or company.languages or []) if x.strip()}),
                 available=list(available) if available is not None else None,
-                joins_visits=(side == "visiting") if joins_visits is None else joins_visits, absent=False)
+                joins_visits=(side == "visiting") if joins_visits is None else joins_visits, absent=False,
+                checkin_code=new_code())
             session.add(participant)
             session.flush()
             return participant

@@ -269,6 +269,9 @@ class MissionParticipant(Base):
     available: Mapped[list | None] = mapped_column(JSON)  # slot ids; None = the whole grid
     joins_visits: Mapped[bool] = mapped_column(default=False)  # on the enterprise visits, away from the tables
     absent: Mapped[bool] = mapped_column(default=False)  # a no-show: re-planning drops their later meetings
+    # What the participant's agenda and badge carry (text and QR) and an organiser reads or types at the venue.
+    checkin_code: Mapped[str | None] = mapped_column(String(16))
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # checked in at the venue
 
 
 class MissionRequest(Base):

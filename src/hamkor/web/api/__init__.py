@@ -3,6 +3,7 @@ domain services (neither face imports the other)."""
 
 from hamkor.web.api import (
     briefs,
+    checkin,
     companies,
     cooperation,
     imports,
@@ -15,4 +16,4 @@ from hamkor.web.api import (
 )
 
 ROUTERS = [module.router for module in (reference, trade, opportunities, companies, matching, briefs, imports,
-                                        missions, organisers, cooperation)]
+                                        missions, organisers, checkin, cooperation)]

@@ -3,6 +3,7 @@
 from hamkor.web.pages import (
     account,
     auth,
+    checkin,
     companies,
     cooperation,
     followup,
@@ -19,6 +20,7 @@ from hamkor.web.pages import (
 from hamkor.web.pages._render import message_page
 
 ROUTERS = [module.router for module in (auth, links, account, trade, opportunities, companies, missions, cooperation,
-                                        imports, reference, registration, space, followup, organisers)]
+                                        imports, reference, registration, space, followup, organisers,
+                                        checkin)]
 
 __all__ = ["ROUTERS", "message_page"]

@@ -1,12 +1,16 @@
 """organisations people act for (`organisation`, `app_user.organisation_id`) and the organisations co-organising
-a mission with their role and side there (`mission_organiser`)
+a mission with their role and side there (`mission_organiser`); each participant's check-in code and arrival
 
 Revision ID: 0012
 Revises: 0010
 """
 
+import secrets
+
 import sqlalchemy as sa
 from alembic import op
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # as missions/checkin.py: no 0/O, 1/I to misread
 
 revision = "0012"
 down_revision = "0010"  # issue 28's 0011 is written beside this one: re-chained when both are merged
@@ -46,9 +50,21 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_mission_organiser_mission_id"), "mission_organiser", ["mission_id"])
     op.create_index(op.f("ix_mission_organiser_organisation_id"), "mission_organiser", ["organisation_id"])
+    with op.batch_alter_table("mission_participant") as batch:
+        batch.add_column(sa.Column("checkin_code", sa.String(16), nullable=True))
+        batch.add_column(sa.Column("arrived_at", sa.DateTime(timezone=True), nullable=True))
+    participants = sa.table("mission_participant", sa.column("id", sa.Integer), sa.column("checkin_code", sa.String))
+    connection = op.get_bind()
+    for (participant_id,) in connection.execute(sa.select(participants.c.id)).all():
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        connection.execute(participants.update().where(participants.c.id == participant_id)
+                           .values(checkin_code=code))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("mission_participant") as batch:
+        batch.drop_column("arrived_at")
+        batch.drop_column("checkin_code")
     op.drop_table("mission_organiser")
     with op.batch_alter_table("app_user") as batch:
         batch.drop_constraint(batch.f("fk_app_user_organisation_id_organisation"), type_="foreignkey")
