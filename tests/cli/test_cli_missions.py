@@ -110,3 +110,15 @@ def test_organisations_and_co_organisers(data_dir):
                        "people": "deputy@example.org, hokimiyat@example.org"}]
     orgs = json.loads(run(data_dir, "organisations", "list", "--format", "json").stdout)
     assert orgs[0]["missions"] == "1"
+
+
+def test_check_in_by_code_and_arrivals(data_dir):
+    listed = json.loads(run(data_dir, "missions", "arrivals", "1", "--format", "json").stdout)
+    first = listed[0]
+    assert len(first["code"]) == 9 and not first["arrived (UTC)"]
+    arrived = run(data_dir, "missions", "checkin", "1", first["code"].lower())
+    assert arrived.exit_code == 0 and "arrived at" in arrived.stdout, arrived.output
+    assert "checked in already" in run(data_dir, "missions", "checkin", "1", first["code"]).stdout
+    assert run(data_dir, "missions", "checkin", "1", "nope").exit_code == 2
+    after = {r["participant"]: r for r in json.loads(run(data_dir, "missions", "arrivals", "1", "-f", "json").stdout)}
+    assert after[first["participant"]]["arrived (UTC)"]

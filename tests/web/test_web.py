@@ -838,6 +838,10 @@ def test_check_in_by_code_at_the_venue(two_sides):
     agenda = legacy.get(f"/missions/1/agenda/{guest.id}.pdf")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(agenda.content)).pages)
     assert code_text(code) in text  # printed with its QR on the agenda
+    own = missions.participant_of_company(1, two_sides["company_a"])
+    if own is not None:  # a participant's own space shows their code and its QR
+        space = _as(two_sides, "colleague").get("/space/1").text
+        assert 'id="checkin-code"' in space and code_text(own.participant.checkin_code) in space and "<svg" in space
     syrdarya = _as(two_sides, "syrdarya")
     page = syrdarya.get("/missions/1/checkin")
     assert page.status_code == 200 and 'id="code"' in page.text and 'id="absent-replan"' not in page.text

@@ -339,3 +339,36 @@ def add_organiser(ctx: typer.Context, mission_id: int = typer.Argument(...),
             console.print(f"organisation {organisation}: {row.role} of mission {mission_id}, {row.side} side")
     except Problem as problem:
         raise fail(str(problem), 2) from None
+
+
+@app.command("checkin")
+def checkin(ctx: typer.Context, mission_id: int = typer.Argument(...),
+            code: str = typer.Argument(..., help="The code on the participant's agenda or badge.")) -> None:
+    """Mark a participant as arrived at the venue by their check-in code."""
+    from hamkor.errors import Problem
+
+    missions = _missions(ctx)
+    _mission(missions, mission_id)
+    try:
+        done = missions.check_in(mission_id, code)
+    except Problem as problem:
+        raise fail(str(problem), 2) from None
+    person = missions.person(mission_id, done.participant_id)
+    said = "checked in already at" if done.already else "arrived at"
+    console.print(f"{person.name('ru')} {said} {done.arrived_at:%Y-%m-%d %H:%M} UTC")
+
+
+@app.command("arrivals")
+def arrivals(ctx: typer.Context, mission_id: int = typer.Argument(...), fmt: OutputFormat = FORMAT,
+             output: Path | None = OUTPUT) -> None:
+    """Every participant with their check-in code and when they arrived."""
+    from hamkor.missions.checkin import code_text
+
+    missions = _missions(ctx)
+    _mission(missions, mission_id)
+    people = missions.people(mission_id)
+    rows = [[a.participant_id, people[a.participant_id].name("ru"), a.side,
+             code_text(people[a.participant_id].participant.checkin_code or ""),
+             a.arrived_at.strftime("%Y-%m-%d %H:%M") if a.arrived_at else "", "absent" if a.absent else ""]
+            for a in missions.arrivals(mission_id)]
+    emit(["participant", "company", "side", "code", "arrived (UTC)", "absent"], rows, fmt, "arrivals", output)
