@@ -875,3 +875,23 @@ def test_check_in_by_code_at_the_venue(two_sides):
             if session.get(Job, job).status in ("done", "failed"):
                 break
         time.sleep(0.1)
+
+
+def test_a_supporting_organiser_adds_their_own_sides_participants_only(two_sides):
+    from hamkor.companies.registry import CompanyData
+
+    registry = two_sides["app"].state.web.services.registry
+    ours = registry.create(CompanyData(name_ru="«Guliston meva» MChJ", country="UZ", region="UZ-SI")).id
+    theirs = registry.create(CompanyData(name_ru="ООО «Рубцовск»", country="RU", region="RU-ALT")).id
+    syrdarya = _as(two_sides, "syrdarya")
+    page = syrdarya.get("/missions/1").text
+    form = page[page.index('id="add-participants"'):]
+    assert f'value="{ours}"' in form and f'value="{theirs}"' not in form and 'value="host"' not in form
+    assert 'id="documents"' not in page  # the mission's documents hold both sides: the main organisers'
+    token = csrf_of(syrdarya, "/missions/1")
+    assert syrdarya.post("/missions/1/participants", data={"company": str(theirs), "side": "host", "csrf": token},
+                         follow_redirects=False).status_code == 403
+    assert syrdarya.post("/api/v1/missions/1/participants", json={"company_id": theirs, "side": "host"}
+                         ).status_code == 403
+    assert syrdarya.post("/missions/1/participants", data={"company": str(ours), "side": "visiting", "csrf": token},
+                         follow_redirects=False).status_code == 303

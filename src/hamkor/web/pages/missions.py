@@ -23,6 +23,7 @@ from hamkor.i18n import LANGUAGES, Msg, gettext, language_name, translations
 from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
 from hamkor.missions.outcomes import known_outcome
+from hamkor.missions.registration import side_of
 from hamkor.missions.service import PRIORITIES, SIDES, STAGES, MissionData, MissionError, Missions, Outcome
 from hamkor.reference.countries import countries
 from hamkor.reference.names import territory_name
@@ -273,12 +274,16 @@ def _mission_page(request: Request, viewer, missions, registry, web, mission, st
     lang = language_of(request)
     people = missions.people(mission.id)
     taking_part = {p.company.id for p in people.values()}
-    candidates = [c for c in registry.all() if c.id not in taking_part]
+    # a supporting organiser adds and follows their own side's participants (`accounts.access`)
+    own_side = missions.bound_side(viewer.actor, mission.id)
+    candidates = [c for c in registry.all() if c.id not in taking_part
+                  and (own_side is None or side_of(mission, c.country, c.region) == own_side)]
     slots = missions.slots(mission)
     may_manage = _manages(viewer, missions, mission.id)
     return page(request, "mission.html.j2", status_code, **_tabs(mission, "setup"), people=list(people.values()),
                 candidates=candidates, company=lambda c: company_name(c, lang), visits=missions.visits(mission.id),
-                slots=slots, clock=clock, may_manage=may_manage,
+                slots=slots, clock=clock, may_manage=may_manage, own_side=own_side,
+                may_add=missions.may(viewer.actor, "mission.participants", mission.id),
                 deadline=_local_deadline(mission), own=viewer.company_id,
                 past=bool(mission.days) and mission.days[-1]["date"] < web.services.today().isoformat(),
                 # who can answer each participant's requests, and the addresses an invitation may go to
