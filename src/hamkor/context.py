@@ -86,6 +86,8 @@ class AppContext:
         from hamkor.missions.service import Missions
 
         missions = Missions(self.db, self.clock, self.settings.site_url, str(self.settings.data_dir))
+        missions.video_url = self.settings.video_url
+        missions.room_secret = self.settings.effective_secret_key  # asked only when a call's link is made
 
         def agenda(mission, participant_id: int, lang: str) -> bytes:
             from hamkor.missions import documents  # the PDF engine: loaded only when an agenda is attached

@@ -51,6 +51,8 @@ def name_of(session, company_id: int, lang: str) -> str:
 
 
 def meeting_line(slot: str, table: int, counterpart: str) -> Msg:
+    if not table:  # a call: the link is in the participant's space and own calendar feed
+        return Msg("%(time)s, online — %(company)s", time=slot_text(slot), company=counterpart)
     return Msg("%(time)s, table %(table)s — %(company)s", time=slot_text(slot), table=table, company=counterpart)
 
 

@@ -232,7 +232,8 @@ class MissionSetup:
     @unit_of_work
     def add_participant(self, mission_id: int, company_id: int, side: str, attendees: list[str] | None = None,
                         languages: list[str] | None = None, available: list[str] | None = None,
-                        joins_visits: bool | None = None, actor: Actor = SYSTEM) -> MissionParticipant:
+                        joins_visits: bool | None = None, actor: Actor = SYSTEM,
+                        online: bool = False) -> MissionParticipant:
         if side not in SIDES:
             raise MissionError([("side", "host or visiting")])
         with self.db.session() as session:
@@ -256,7 +257,7 @@ class MissionSetup:
                 languages=sorted({x.strip().lower() for x in (languages or company.languages or []) if x.strip()}),
                 available=list(available) if available is not None else None,
                 joins_visits=(side == "visiting") if joins_visits is None else joins_visits, absent=False,
-                checkin_code=new_code())
+                checkin_code=new_code(), online=online)
             session.add(participant)
             session.flush()
             return participant
@@ -264,7 +265,7 @@ class MissionSetup:
     @unit_of_work
     def update_participant(self, mission_id: int, participant_id: int, actor: Actor = SYSTEM,
                            **values) -> MissionParticipant:
-        allowed = {"attendees", "languages", "available", "joins_visits", "absent"}
+        allowed = {"attendees", "languages", "available", "joins_visits", "absent", "online"}
         with self.db.session() as session:
             mission = mission_row(session, mission_id, lock=True)
             participant = self._participant_row(session, mission_id, participant_id)

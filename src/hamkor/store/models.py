@@ -271,6 +271,7 @@ class MissionParticipant(Base):
     absent: Mapped[bool] = mapped_column(default=False)  # a no-show: re-planning drops their later meetings
     # What the participant's agenda and badge carry (text and QR) and an organiser reads or types at the venue.
     checkin_code: Mapped[str | None] = mapped_column(String(16))
+    online: Mapped[bool] = mapped_column(default=False, server_default=false())  # takes part by video, not on site
     arrived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # checked in at the venue
 
 
@@ -301,7 +302,7 @@ class MissionMeeting(Base):
     mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"), index=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("mission_request.id", ondelete="CASCADE"), unique=True)
     slot: Mapped[str] = mapped_column(String(20))  # slot id of the grid, e.g. 2026-12-15T10:00
-    table_no: Mapped[int] = mapped_column(Integer)
+    table_no: Mapped[int] = mapped_column(Integer)  # 0: a call (a side online), no table
     interpreter: Mapped[bool] = mapped_column(default=False)
     locked: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(12), default="scheduled")  # scheduled | cancelled | held | no_show

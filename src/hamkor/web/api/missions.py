@@ -106,6 +106,7 @@ class ParticipantIn(StrictIn):
     languages: list[str] | None = None
     available: list[str] | None = Field(None, description="Slot ids (YYYY-MM-DDTHH:MM); absent = all")
     joins_visits: bool | None = None
+    online: bool = Field(False, description="Takes part by video: their meetings are calls and take no table")
 
 
 class ParticipantOut(BaseModel):
@@ -118,13 +119,14 @@ class ParticipantOut(BaseModel):
     available: list[str] | None
     joins_visits: bool
     absent: bool
+    online: bool
 
 
 def _person_out(person, lang: str = "ru") -> ParticipantOut:
     p = person.participant
     return ParticipantOut(id=p.id, company_id=person.company.id, name=person.name(lang), side=p.side,
                           attendees=p.attendees or [], languages=p.languages or [], available=p.available,
-                          joins_visits=p.joins_visits, absent=p.absent)
+                          joins_visits=p.joins_visits, absent=p.absent, online=bool(p.online))
 
 
 @router.get("/{mission_id}/participants", response_model=list[ParticipantOut])
@@ -138,7 +140,7 @@ def list_participants(request: Request, viewer: MissionViewer, missions: Mission
 def add_participant(request: Request, viewer: ParticipantKeeper, missions: MissionsDep, mission_id: RecordId,
                     body: ParticipantIn) -> ParticipantOut:
     made = missions.add_participant(mission_id, body.company_id, body.side, body.attendees, body.languages,
-                                    body.available, body.joins_visits, actor=viewer.actor)
+                                    body.available, body.joins_visits, actor=viewer.actor, online=body.online)
     return _person_out(missions.person(mission_id, made.id))
 
 

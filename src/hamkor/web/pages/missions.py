@@ -321,7 +321,7 @@ async def update_participant(request: Request, viewer: ParticipantKeeper, missio
     form = await read_form(request)
     check_csrf(viewer, form.get("csrf"))
     values = {}
-    for name in ("absent", "joins_visits"):
+    for name in ("absent", "joins_visits", "online"):
         if name in form:
             values[name] = form.get(name) == "1"
     if "attendees" in form:

@@ -1,5 +1,6 @@
 """organisations people act for (`organisation`, `app_user.organisation_id`) and the organisations co-organising
-a mission with their role and side there (`mission_organiser`); each participant's check-in code and arrival
+a mission with their role and side there (`mission_organiser`); each participant's check-in code and arrival,
+and whether they take part online
 
 Revision ID: 0012
 Revises: 0010
@@ -53,6 +54,7 @@ def upgrade() -> None:
     with op.batch_alter_table("mission_participant") as batch:
         batch.add_column(sa.Column("checkin_code", sa.String(16), nullable=True))
         batch.add_column(sa.Column("arrived_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("online", sa.Boolean(), nullable=False, server_default=sa.false()))
     participants = sa.table("mission_participant", sa.column("id", sa.Integer), sa.column("checkin_code", sa.String))
     connection = op.get_bind()
     for (participant_id,) in connection.execute(sa.select(participants.c.id)).all():
@@ -63,6 +65,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("mission_participant") as batch:
+        batch.drop_column("online")
         batch.drop_column("arrived_at")
         batch.drop_column("checkin_code")
     op.drop_table("mission_organiser")
