@@ -56,7 +56,8 @@ ROUTES = {
     ("POST", "/missions/{mission_id}/registrations/{registration_id}"): "missions.manage",
     ("GET", "/space/{mission_id}"): "missions.request", ("GET", "/space"): "missions.space",
     **{("POST", f"/space/{{mission_id}}/{action}"): "missions.request"
-       for action in ("request", "answer/{request_id}", "availability", "feed", "outcomes", "colleagues")},
+       for action in ("request", "answer/{request_id}", "availability", "feed", "outcomes", "colleagues",
+                      "attendance")},
     ("POST", "/missions/{mission_id}/participants/{participant_id}/invite"): "missions.manage",
     ("GET", "/missions/{mission_id}/followup"): "missions.manage",
     ("GET", "/missions/{mission_id}/report.{fmt}"): "missions.manage",
@@ -895,3 +896,16 @@ def test_a_supporting_organiser_adds_their_own_sides_participants_only(two_sides
                          ).status_code == 403
     assert syrdarya.post("/missions/1/participants", data={"company": str(ours), "side": "visiting", "csrf": token},
                          follow_redirects=False).status_code == 303
+
+
+def test_a_participant_chooses_online_only_before_the_schedule_is_published(two_sides):
+    missions = two_sides["app"].state.web.services.missions
+    own = missions.participant_of_company(1, two_sides["company_a"])
+    if own is None:
+        pytest.skip("the first demo company does not take part in the demo mission")
+    colleague = _as(two_sides, "colleague")
+    space = colleague.get("/space/1").text
+    assert 'id="attendance"' in space and "disabled" in space[space.index('id="attendance"'):][:600]
+    refused = colleague.post("/space/1/attendance", data={"online": "1", "csrf": csrf_of(colleague, "/space/1")})
+    assert refused.status_code == 409 and "организатор" in refused.text
+    assert not missions.person(1, own.id).participant.online

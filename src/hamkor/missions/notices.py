@@ -50,8 +50,11 @@ def name_of(session, company_id: int, lang: str) -> str:
     return company_name(company, lang) if company else "—"
 
 
-def meeting_line(slot: str, table: int, counterpart: str) -> Msg:
-    if not table:  # a call: the link is in the participant's space and own calendar feed
+def meeting_line(slot: str, table: int, counterpart: str, link: str | None = None) -> Msg:
+    if not table:  # a call: its link goes to the two companies' own people only
+        if link:
+            return Msg("%(time)s, online — %(company)s: %(link)s", time=slot_text(slot), company=counterpart,
+                       link=link)
         return Msg("%(time)s, online — %(company)s", time=slot_text(slot), company=counterpart)
     return Msg("%(time)s, table %(table)s — %(company)s", time=slot_text(slot), table=table, company=counterpart)
 

@@ -322,8 +322,9 @@ class MissionScheduling:
         for company_id, items in news.items():
             if first:
                 tell_company(session, company_id, mission, now, lambda lang, items=items: letters.schedule_published(
-                    self.site_url, mission, [meeting_line(new[0], new[1], name_of(session, other, lang))
-                                             for _, other, _, new in items], lang))
+                    self.site_url, mission, [meeting_line(new[0], new[1], name_of(session, other, lang),
+                                                          None if new[1] else self.call_url(mission.id, int(rid)))
+                                             for rid, other, _, new in items], lang))
             else:
                 tell_company(session, company_id, mission, now, lambda lang, items=items: letters.meetings_changed(
                     self.site_url, mission, [moved_line(old, new, name_of(session, other, lang))

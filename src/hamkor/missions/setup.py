@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from hamkor.accounts.permissions import SYSTEM, Actor
 from hamkor.companies.registry import company_name
-from hamkor.errors import reason_of
+from hamkor.errors import Refused, reason_of
 from hamkor.i18n import Msg
 from hamkor.i18n.times import territory_zone
 from hamkor.missions import itinerary as routing
 from hamkor.missions.base import (
     SIDES,
+    MissionConflict,
     MissionError,
     MissionNotFound,
     mission_row,
@@ -27,7 +28,7 @@ from hamkor.missions.checkin import new_code
 from hamkor.missions.grid import GridError, Slot, check_days, slots_overlapping, time_grid
 from hamkor.reference.countries import countries
 from hamkor.reference.regions import regions
-from hamkor.store.db import Database, unit_of_work
+from hamkor.store.db import Database, session_of, unit_of_work
 from hamkor.store.models import (
     Company,
     Mission,
@@ -317,6 +318,21 @@ class MissionSetup:
             found = self._people(session, MissionParticipant.mission_id == mission_id,
                                  MissionParticipant.company_id == company_id)
         return found[0] if found else None
+
+    @unit_of_work
+    def choose_attendance(self, mission_id: int, participant_id: int, online: bool, actor: Actor = SYSTEM
+                          ) -> MissionParticipant:
+        """A participant's own choice: on site or online. Before the schedule is published only (a published
+        meeting keeps its table or call: the organizers change it and re-plan)."""
+        mission = mission_row(session_of(self), mission_id, lock=True)
+        if not self.may_act_for(actor, mission_id, participant_id):
+            raise Refused([("participant", "you may act only for your own company")])
+        participant = self._participant_row(session_of(self), mission_id, participant_id)
+        if mission.certificate and bool(participant.online) != online:
+            raise MissionConflict([("online", "the schedule is published: ask the organizers to change how you "
+                                              "take part")])
+        participant.online = online
+        return participant
 
     def may_act_for(self, actor: Actor, mission_id: int, participant_id: int) -> bool:
         """A company representative acts for their own participant only; the mission's organisers (as far as

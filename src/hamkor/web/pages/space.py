@@ -168,6 +168,22 @@ async def space_answer(request: Request, viewer: MissionRequester, web: Web, mis
     return RedirectResponse(f"/space/{mission.id}#incoming", status_code=303)
 
 
+@router.post("/space/{mission_id}/attendance")
+async def space_attendance(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
+    """On site or online: the participant's own choice, before the schedule is published."""
+    form = await read_form(request)
+    check_csrf(viewer, form.get("csrf"))
+    missions = web.services.missions
+    mine = _mine(missions, mission, viewer)
+    try:
+        missions.choose_attendance(mission.id, mine.id, form.choice("online", ("0", "1"), "0") == "1", viewer.actor)
+    except (Refused, NotFound):
+        raise
+    except Problem as problem:
+        return _space(request, viewer, web, mission, 409, problems=problem.problems)
+    return RedirectResponse(f"/space/{mission.id}#availability", status_code=303)
+
+
 @router.post("/space/{mission_id}/availability")
 async def space_availability(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
     form = await read_form(request)
