@@ -909,3 +909,17 @@ def test_a_participant_chooses_online_only_before_the_schedule_is_published(two_
     refused = colleague.post("/space/1/attendance", data={"online": "1", "csrf": csrf_of(colleague, "/space/1")})
     assert refused.status_code == 409 and "организатор" in refused.text
     assert not missions.person(1, own.id).participant.online
+
+
+def test_an_organisations_staff_work_on_their_missions_not_on_the_instances_registries(two_sides):
+    """A partner's organiser holds the organizer role for their missions only: the cooperation registry, company
+    contacts and edits, imports and matching stay with the instance's own staff."""
+    syrdarya, legacy = _as(two_sides, "syrdarya"), _as(two_sides, "legacy")
+    company = two_sides["other_company"]
+    for path in ("/cooperation", "/api/v1/cooperation/events", "/matching", "/companies-import",
+                 f"/companies/{company}/edit", "/cooperation/events.ics"):
+        assert syrdarya.get(path, follow_redirects=False).status_code == 403, path
+        assert legacy.get(path, follow_redirects=False).status_code == 200, path
+    assert syrdarya.put(f"/api/v1/companies/{company}", json={"name_ru": "Чужая"}).status_code == 403
+    assert syrdarya.get("/companies").status_code == 200 and syrdarya.get(f"/companies/{company}").status_code == 200
+    assert "/cooperation" not in syrdarya.get("/missions").text.split("</nav>")[0]  # not offered in the menu

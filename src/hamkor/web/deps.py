@@ -47,7 +47,7 @@ class Viewer:
         return Actor(self.user_id, self.email, self.role, self.company_id, self.organisation_id)
 
     def may(self, permission: str) -> bool:
-        return allowed(self.role, permission, self.company_id)
+        return allowed(self.role, permission, self.company_id, self.organisation_id)
 
 
 def web_state(request: Request) -> WebState:
