@@ -97,6 +97,9 @@ class Settings:
     reminders_to: str = ""  # comma-separated addresses
     # The address people reach the site at, for the links in mails (invitations, resets, confirmations).
     public_url: str | None = None
+    # The video server online meetings are held on (a Jitsi Meet address, e.g. https://meet.example.org): each call
+    # gets a room there whose name cannot be guessed. None: online meetings are listed without a link.
+    video_url: str | None = None
     # How often the mail worker looks at the outbox (seconds).
     mail_interval_seconds: float = 10.0
     # whether `hamkor serve` runs a worker (jobs and mail) in each web process; off when `hamkor worker` runs apart

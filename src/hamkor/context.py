@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from hamkor.config import Settings
 
 if TYPE_CHECKING:
+    from hamkor.accounts.organisations import Organisations
     from hamkor.accounts.service import Accounts
     from hamkor.companies.registry import Registry
     from hamkor.cooperation.service import Cooperation
@@ -71,6 +72,12 @@ class AppContext:
         return Accounts(self.db, self.clock, self.settings.site_url)
 
     @cached_property
+    def organisations(self) -> Organisations:
+        from hamkor.accounts.organisations import Organisations
+
+        return Organisations(self.db, self.clock)
+
+    @cached_property
     def outbox(self) -> Outbox:
         from hamkor.mail.outbox import Outbox
 
@@ -94,7 +101,10 @@ class AppContext:
     def missions(self) -> Missions:
         from hamkor.missions.service import Missions
 
-        return Missions(self.db, self.clock, self.settings.site_url, str(self.settings.data_dir))
+        missions = Missions(self.db, self.clock, self.settings.site_url, str(self.settings.data_dir))
+        missions.video_url = self.settings.video_url
+        missions.room_secret = self.settings.effective_secret_key  # asked only when a call's link is made
+        return missions
 
     @cached_property
     def cooperation(self) -> Cooperation:

@@ -87,3 +87,38 @@ def test_errors_are_messages(data_dir):
     wrong_slot = run(data_dir, "missions", "replan", "1", "--from-slot", "tomorrow")
     assert wrong_slot.exit_code == 2 and "not a slot" in wrong_slot.output
     assert run(data_dir, "missions", "export", "1", "-o", "x.txt").exit_code == 2
+
+
+def test_organisations_and_co_organisers(data_dir):
+    from tests.helpers import add_users
+
+    added = run(data_dir, "organisations", "add", "--kind", "administration", "--territory", "UZ-SI",
+                "--name-ru", "Хокимият Сырдарьинской области", "--name-uz", "Sirdaryo viloyati hokimligi")
+    assert added.exit_code == 0, added.output
+    organisation = int(added.stdout.split()[1])
+    assert run(data_dir, "organisations", "add", "--kind", "palace", "--territory", "UZ").exit_code == 2
+    add_users(Settings(data_dir=data_dir), [("hokimiyat@example.org", "organizer", None)])
+    assert run(data_dir, "organisations", "member", str(organisation), "hokimiyat@example.org").exit_code == 0
+    made = run(data_dir, "missions", "add-organiser", "1", str(organisation), "--role", "supporting")
+    assert made.exit_code == 0 and "visiting side" in made.stdout, made.output
+    invited = run(data_dir, "missions", "add-organiser", "1", str(organisation), "--role", "main",
+                  "--email", "deputy@example.org", "--language", "uz")
+    assert invited.exit_code == 0, invited.output
+    listed = json.loads(run(data_dir, "missions", "organisers", "1", "--format", "json").stdout)
+    assert listed == [{"organisation": organisation, "name": "Хокимият Сырдарьинской области",
+                       "kind": "administration", "territory": "UZ-SI", "role": "main", "side": "visiting",
+                       "people": "deputy@example.org, hokimiyat@example.org"}]
+    orgs = json.loads(run(data_dir, "organisations", "list", "--format", "json").stdout)
+    assert orgs[0]["missions"] == "1"
+
+
+def test_check_in_by_code_and_arrivals(data_dir):
+    listed = json.loads(run(data_dir, "missions", "arrivals", "1", "--format", "json").stdout)
+    first = listed[0]
+    assert len(first["code"]) == 9 and not first["arrived (UTC)"]
+    arrived = run(data_dir, "missions", "checkin", "1", first["code"].lower())
+    assert arrived.exit_code == 0 and "arrived at" in arrived.stdout, arrived.output
+    assert "checked in already" in run(data_dir, "missions", "checkin", "1", first["code"]).stdout
+    assert run(data_dir, "missions", "checkin", "1", "nope").exit_code == 2
+    after = {r["participant"]: r for r in json.loads(run(data_dir, "missions", "arrivals", "1", "-f", "json").stdout)}
+    assert after[first["participant"]]["arrived (UTC)"]

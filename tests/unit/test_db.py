@@ -19,7 +19,7 @@ def test_upgrade_downgrade_and_batches(tmp_path, database_url):
     db = make_db(tmp_path, database_url)
     try:
         db.upgrade()
-        assert db.current_revision() == "0011"
+        assert db.current_revision() == HEAD_REVISION
         tables = set(inspect(db.engine).get_table_names())
         assert {"import_batch", "company", "company_contact", "meeting_request", "mission", "mission_meeting",
                 "coop_event", "coop_commitment", "audit_entry"} <= tables
@@ -34,7 +34,7 @@ def test_upgrade_downgrade_and_batches(tmp_path, database_url):
         db.downgrade("base")
         assert "import_batch" not in inspect(db.engine).get_table_names()
         db.upgrade()
-        assert db.current_revision() == "0011"
+        assert db.current_revision() == HEAD_REVISION
     finally:
         db.dispose()
 

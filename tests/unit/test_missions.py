@@ -497,3 +497,50 @@ def test_requests_cannot_close_after_the_mission_ends(missions):
             name="Late", host_territory="RU-ALT", visiting_territory="UZ-SI", timezone="Asia/Barnaul",
             days=[DAY1, DAY2], slot_minutes=30, tables=2, request_deadline=datetime(2026, 12, 20, 11, tzinfo=UTC)))
     assert [field for field, _ in refused.value.problems] == ["request_deadline"]
+
+
+def test_an_online_participants_meetings_are_calls_with_a_link_and_no_table(missions):
+    """Issue 29.4: the online guest's meeting is a call: it takes no table,
+    its room cannot be guessed, and its link is in the agendas and the participants' own calendar entries."""
+    from sqlalchemy import select
+
+    from hamkor.accounts.service import Accounts
+    from hamkor.store.models import OutboxMessage
+
+    mission_id, p = small_mission(missions, tables=1, interpreters=0)
+    missions.choose_attendance(mission_id, p["guest-ru"], True)  # the participant's own choice, before publication
+    guest_company = missions.person(mission_id, p["guest-ru"]).company.id
+    Accounts(missions.db).create_user("guest@example.org", None, "company", company_id=guest_company)
+    missions.video_url, missions.room_secret = "https://meet.example.org/", lambda: "a secret of this instance"
+    for guest, host in (("guest-ru", "host-a"), ("guest-uz", "host-b")):  # guest-uz and host-b share no language
+        missions.answer(mission_id, missions.request(mission_id, p[guest], p[host], "must").id, True, now=BEFORE)
+    missions.update_participant(mission_id, p["host-b"], languages=["ru", "uz"])
+    missions.schedule(mission_id, seconds=2, now=BEFORE)
+    mission = missions.get(mission_id)
+    meetings = {m.request_id: m for m in documents.live_meetings(missions, mission_id)}
+    assert len(meetings) == 2
+    assert sorted(m.table_no for m in meetings.values()) == [0, 1]
+    call = next(i for i in documents.participant_agenda(missions, mission, p["host-a"], "en") if i.kind == "meeting")
+    assert call.online and call.table is None and call.link.startswith("https://meet.example.org/hamkor-")
+    room = call.link.rsplit("/", 1)[1]
+    assert len(room) == len("hamkor-") + 32  # an HMAC under the instance's key: not to be guessed
+    same = next(i for i in documents.participant_agenda(missions, mission, p["guest-ru"], "ru") if i.kind == "meeting")
+    assert same.link == call.link  # both sides get the same room
+    on_site = next(i for i in documents.participant_agenda(missions, mission, p["guest-uz"], "en")
+                   if i.kind == "meeting")
+    assert not on_site.online and on_site.table == 1 and on_site.link is None
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        documents.agenda_pdf(missions, mission, [p["host-a"]], "ru"))).pages)
+    assert "Онлайн-встреча" in text and room in text.replace("\n", "")
+    events = Calendar.from_ical(documents.participant_ics(missions, mission, p["guest-ru"], "en")).walk("VEVENT")
+    assert call.link in str(events[0].get("LOCATION")) and call.link in str(events[0].get("DESCRIPTION"))
+    with missions.db.session() as session:  # the schedule's mail to the online company names the call's link
+        mailed = " ".join(m.body_text for m in session.scalars(select(OutboxMessage).where(
+            OutboxMessage.recipient == "guest@example.org")))
+    assert call.link in mailed
+    with pytest.raises(MissionError):  # published: the organizers change it, and re-plan
+        missions.choose_attendance(mission_id, p["guest-ru"], False)
+    grid = documents.grid(missions, mission)
+    assert sum(len(row.calls) for row in grid) == 1 and sum(1 for row in grid for c in row.cells if c) == 1
+    missions.video_url = None  # no video server: the call is still a call, listed without a link
+    assert documents.participant_agenda(missions, mission, p["host-a"], "en")[0].link is None

@@ -212,3 +212,27 @@ def test_malformed_instances_get_a_message_not_a_traceback():
                           ({"slots": "s1"}, "slots")]:
         with pytest.raises(InstanceError, match=message):
             load_instance(data)
+
+
+def test_an_online_meeting_takes_no_table():
+    """Issue 29.4: a participant online meets by video: with one table and one slot, an on-site pair and an online
+    pair both meet; the online one gets no table number, and every bound still holds."""
+    from hamkor.missions.bounds import flow_bound, lp_relaxation
+    from hamkor.missions.scheduler import assign_tables
+
+    def two_pairs(online: bool) -> dict:
+        return {"slots": [{"id": "s0"}], "tables": 1, "participants": [
+            {"id": "v0", "languages": ["ru"], "online": online}, {"id": "v1", "languages": ["ru"]},
+            {"id": "h0", "languages": ["ru"]}, {"id": "h1", "languages": ["ru"]}],
+            "requests": [{"id": "r0", "a": "v0", "b": "h0"}, {"id": "r1", "a": "v1", "b": "h1"}]}
+
+    on_site, hybrid = load_instance(two_pairs(False)), load_instance(two_pairs(True))
+    assert len(schedule(on_site, seconds=1, workers=1, seed=1).assignment) == 1  # one table, one meeting
+    done = schedule(hybrid, seconds=1, workers=1, seed=1)
+    assert done.assignment == {"r0": 0, "r1": 0} and done.proven_optimal and not violations(hybrid, done.assignment)
+    assert done.tables == {"r0": 0, "r1": 1}  # the call has no table; the table is the on-site pair's
+    assert flow_bound(hybrid) >= 6 and lp_relaxation(hybrid)[0] >= 6 - 1e-6
+    for found in (greedy(hybrid), improve_by_slot(hybrid, {}), solve_cp_sat(hybrid, {}, 1, 1, 1)[0]):
+        assert len(found) == 2 and not violations(hybrid, found), found
+    assert assign_tables(hybrid, {"r0": 0, "r1": 0}) == {"r0": 0, "r1": 1}
+    assert violations(on_site, {"r0": 0, "r1": 0})  # two meetings at one table is still refused on site

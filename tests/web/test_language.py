@@ -127,7 +127,8 @@ def _pages(application) -> list[str]:
              "/email/confirm/not-a-token", *_open_links(services), f"/join/{mission.id}",
              f"/missions/{mission.id}/registrations", "/join/confirm/not-a-token", "/followup/not-a-token",
              f"/join/{mission.id}/hs?offers_text=quritilgan+o%CA%BBrik",
-             f"/missions/{mission.id}/followup"]
+             f"/missions/{mission.id}/followup", f"/missions/{mission.id}/organisers",
+             f"/missions/{mission.id}/checkin"]
     for kind in ("events", "agreements", "commitments"):
         record = services.cooperation.list(kind)[0]
         pages += [f"/cooperation/{kind}", f"/cooperation/{kind}/new", f"/cooperation/{kind}/{record.id}",

@@ -56,10 +56,22 @@ ROUTES = {
     ("POST", "/missions/{mission_id}/registrations/{registration_id}"): "missions.manage",
     ("GET", "/space/{mission_id}"): "missions.request", ("GET", "/space"): "missions.space",
     **{("POST", f"/space/{{mission_id}}/{action}"): "missions.request"
-       for action in ("request", "answer/{request_id}", "availability", "feed", "outcomes", "colleagues")},
+       for action in ("request", "answer/{request_id}", "availability", "feed", "outcomes", "colleagues",
+                      "attendance")},
     ("POST", "/missions/{mission_id}/participants/{participant_id}/invite"): "missions.manage",
     ("GET", "/missions/{mission_id}/followup"): "missions.manage",
     ("GET", "/missions/{mission_id}/report.{fmt}"): "missions.manage",
+    ("GET", "/missions/{mission_id}/organisers"): "missions.manage",
+    ("POST", "/missions/{mission_id}/organisers"): "missions.manage",
+    ("GET", "/api/v1/missions/{mission_id}/organisers"): "missions.manage",
+    ("POST", "/api/v1/missions/{mission_id}/organisers"): "missions.manage",
+    ("GET", "/api/v1/missions/{mission_id}/registrations"): "missions.manage",
+    ("POST", "/api/v1/missions/{mission_id}/registrations/{registration_id}"): "missions.manage",
+    ("GET", "/missions/{mission_id}/checkin"): "missions.manage",
+    ("POST", "/missions/{mission_id}/checkin"): "missions.manage",
+    ("POST", "/missions/{mission_id}/checkin/absent"): "missions.manage",
+    ("POST", "/api/v1/missions/{mission_id}/checkin"): "missions.manage",
+    ("GET", "/api/v1/missions/{mission_id}/arrivals"): "missions.manage",
     ("GET", "/api/v1/me"): "account.self", ("GET", "/api/v1/trade/summary"): "trade.view",
     ("GET", "/api/v1/trade/partners"): "trade.view", ("GET", "/api/v1/trade/structure"): "trade.view",
     ("GET", "/api/v1/trade/series"): "trade.view", ("GET", "/api/v1/trade/overview"): "trade.view",
@@ -605,3 +617,304 @@ def test_an_explorer_workbook_for_a_reporter_with_sheet_name_characters_is_not_a
     """The fuzz's find (seed 739707166): reporter '25:99' made a sheet name Excel refuses, a 500."""
     answer = signed_in(app, "analyst").get("/explorer.xlsx", params={"reporter": "25:99", "level": "chapter"})
     assert answer.status_code < 500, answer.text[:300]
+
+
+# ---- route × role × relation to the record ---------------------------------------------------------------------
+# The role says what kind of thing a person may do; their organisation's relation to the mission (owner, main,
+# supporting, none) and to the record (its side, its company) says where. Each mission route's action:
+MISSION_ACTIONS_OF = {
+    **{(m, p): {"missions.view": "mission.view", "missions.manage": "mission.manage",
+                "missions.request": "mission.request"}[permission]
+       for (m, p), permission in ROUTES.items() if "{mission_id}" in p},
+    **{(m, p): "mission.participants" for m, p in ROUTES if "{mission_id}/participants" in p and m == "POST"},
+    **{(m, p): "mission.registrations" for m, p in ROUTES if "{mission_id}/registrations" in p},
+    ("GET", "/missions/{mission_id}/organisers"): "mission.view",
+    ("GET", "/api/v1/missions/{mission_id}/organisers"): "mission.view",
+    ("POST", "/missions/{mission_id}/organisers"): "mission.organisers",
+    ("POST", "/api/v1/missions/{mission_id}/organisers"): "mission.organisers",
+    **{(m, p): "mission.checkin" for m, p in ROUTES if p.endswith(("/checkin", "/arrivals"))},
+}
+# What a supporting organiser may do on their mission (their side's records only, where a record has a side).
+SUPPORTING_MAY = {"mission.view", "mission.participants", "mission.registrations", "mission.checkin"}
+
+
+@pytest.fixture(scope="module")
+def two_sides(demo_settings, tmp_path_factory):
+    """The demo mission (1: Syrdarya companies in Altai Krai) co-organised by the Altai fund (owner), the Syrdarya
+    administration (supporting, visiting side) and the Altai chamber (supporting, host side); a second mission run
+    by a Tashkent chamber alone; a pending registration on each side of mission 1; a second person of the first
+    demo company; a pending request between two other companies."""
+    from hamkor.accounts.organisations import OrganisationData
+    from hamkor.companies.registry import CompanyData
+    from hamkor.missions.service import MissionData
+    from hamkor.store.models import MissionRegistration
+
+    settings = Settings(data_dir=copy_of_demo(demo_settings, tmp_path_factory, "relations"))
+    application = create_app(settings, clock=lambda: DEMO_NOW)
+    services = application.state.web.services
+    organisations, missions, registry = services.organisations, services.missions, services.registry
+    made = {key: organisations.create(OrganisationData(kind, territory, name_ru=name)).id for key, kind, territory, name
+            in (("fund", "fund", "RU-ALT", "Фонд"), ("syrdarya", "administration", "UZ-SI", "Хокимият"),
+                ("chamber", "chamber", "RU-ALT", "Палата"), ("tashkent", "chamber", "UZ", "Ташкентская палата"))}
+    first = missions.mission(1)
+    second = missions.create(MissionData(name="Вторая миссия", host_territory="UZ", visiting_territory="RU-ALT",
+                                         timezone="Asia/Tashkent", days=first.days))
+    missions.add_organiser(1, made["fund"], "owner")
+    missions.add_organiser(1, made["syrdarya"], "supporting")
+    missions.add_organiser(1, made["chamber"], "supporting")
+    missions.add_organiser(second.id, made["tashkent"], "main")
+    company_a = Registry(services.db).all()[0].id
+    add_users(settings, [(f"{who}@example.org", "organizer", None) for who in made]
+              + [("colleague@example.org", "company", company_a), ("legacy@example.org", "organizer", None)])
+    for user in services.accounts.users():
+        if user.email.split("@")[0] in made:
+            organisations.add_member(made[user.email.split("@")[0]], user.id)
+    registrations = {}
+    for side, territory, name in (("host", "RU-ALT", "ООО «Новый хост»"), ("visiting", "UZ-SI", "«Yangi mehmon» MChJ")):
+        company = registry.create(CompanyData(name_ru=name, country=territory[:2], region=territory, sectors=["food"]))
+        with services.db.session() as session:
+            row = MissionRegistration(mission_id=1, company_id=company.id, side=side, status="pending",
+                                      attendees=[{"name": "Иван", "role": "", "languages": ["ru"]}],
+                                      languages=["ru"], created_at=DEMO_NOW)
+            session.add(row)
+            session.flush()
+            registrations[side] = row.id
+    people = missions.people(1)
+    asked = {(v.request.requester_id, v.request.target_id) for v in missions.requests(1)}
+    pair = next((a, b) for a in people for b in people
+                if people[a].participant.side == "visiting" and people[b].participant.side == "host"
+                and company_a not in (people[a].company.id, people[b].company.id)
+                and (a, b) not in asked and (b, a) not in asked)
+    request = missions.request(1, *pair, now=DEMO_NOW)
+    yield {"app": application, "second": second.id, "registrations": registrations, "company_a": company_a,
+           "other_company": people[pair[1]].company.id, "request": request.id, "organisations": made}
+    application.state.web.services.warehouse.close()
+
+
+def _as(two_sides, who: str):
+    return sign_in(two_sides["app"], f"{who}@example.org")
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MISSION_ACTIONS_OF))
+def test_an_organiser_of_another_mission_reaches_nothing_of_this_one(two_sides, method, path):
+    """(b) The Tashkent chamber organises mission 2 (main): every route of mission 1 refuses its organiser."""
+    answer = _as(two_sides, "tashkent").request(method, concrete(path), follow_redirects=False)
+    assert answer.status_code == 403, (method, path, answer.status_code)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MISSION_ACTIONS_OF))
+def test_a_supporting_organiser_reaches_what_their_role_grants_and_nothing_else(two_sides, method, path):
+    answer = _as(two_sides, "syrdarya").request(method, concrete(path), follow_redirects=False)
+    action = MISSION_ACTIONS_OF[(method, path)]
+    if action not in SUPPORTING_MAY:
+        assert answer.status_code == 403, (method, path, answer.status_code)
+    elif action == "mission.view":
+        assert answer.status_code != 403, (method, path)
+
+
+def test_missions_not_organised_are_not_listed_nor_read(two_sides):
+    tashkent = _as(two_sides, "tashkent")
+    assert [m["id"] for m in tashkent.get("/api/v1/missions").json()] == [two_sides["second"]]
+    page = tashkent.get("/missions").text
+    assert f'href="/missions/{two_sides["second"]}"' in page and 'href="/missions/1"' not in page
+    assert tashkent.get(f"/missions/{two_sides['second']}").status_code == 200
+    assert tashkent.get("/api/v1/missions/1/schedule").status_code == 403
+    assert [m["id"] for m in _as(two_sides, "fund").get("/api/v1/missions").json()] == [1]
+    # those the organisations came after keep their reach: the instance's own organizer reads both
+    assert len(_as(two_sides, "legacy").get("/api/v1/missions").json()) == 2
+
+
+def test_a_supporting_organiser_decides_on_their_own_side_only(two_sides):
+    """(a) The host side's supporting organiser may not approve the visiting side's registration, nor the other
+    way round; each decides on their own side's, and sees only their own side's in the list."""
+    host, visiting = two_sides["registrations"]["host"], two_sides["registrations"]["visiting"]
+    syrdarya, chamber = _as(two_sides, "syrdarya"), _as(two_sides, "chamber")
+    listed = syrdarya.get("/api/v1/missions/1/registrations").json()
+    assert {r["side"] for r in listed} == {"visiting"} and visiting in {r["id"] for r in listed}
+    page = syrdarya.get("/missions/1/registrations").text
+    assert f'data-registration="{visiting}"' in page and f'data-registration="{host}"' not in page
+    assert 'id="registration-switch"' not in page  # opening and closing is the main organisers'
+    for client, other in ((syrdarya, host), (chamber, visiting)):
+        refused = client.post(f"/api/v1/missions/1/registrations/{other}", json={"decision": "approve"})
+        assert refused.status_code == 403, refused.text
+        form = client.post(f"/missions/1/registrations/{other}",
+                           data={"decision": "approve", "csrf": csrf_of(client, "/missions/1/registrations")},
+                           follow_redirects=False)
+        assert form.status_code == 403
+        assert client.post("/missions/1/registrations", data={"action": "close", "csrf": csrf_of(
+            client, "/missions/1/registrations")}, follow_redirects=False).status_code == 403
+    approved = syrdarya.post(f"/api/v1/missions/1/registrations/{visiting}", json={"decision": "approve"})
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    decided = chamber.post(f"/missions/1/registrations/{host}", data={
+        "decision": "refuse", "reason": "Не наш профиль", "csrf": csrf_of(chamber, "/missions/1/registrations")},
+        follow_redirects=False)
+    assert decided.status_code == 303
+    # a supporting organiser invites their own side's companies only
+    report = syrdarya.post("/missions/1/registrations", data={
+        "action": "invite", "companies": [str(two_sides["company_a"])],
+        "csrf": csrf_of(syrdarya, "/missions/1/registrations")})
+    assert "не на вашей стороне" in report.text
+
+
+def test_a_companys_second_person_acts_for_their_own_company_only(two_sides):
+    """(c) Two people act for one company; the second may not act for another company."""
+    colleague = _as(two_sides, "colleague")
+    answer = colleague.post(f"/api/v1/missions/1/requests/{two_sides['request']}/answer", json={"accept": True})
+    assert answer.status_code == 403, answer.text
+    edit = colleague.put(f"/api/v1/companies/{two_sides['other_company']}", json={"name_ru": "Чужая"})
+    assert edit.status_code in (403, 422) and "Чужая" not in colleague.get(
+        f"/api/v1/companies/{two_sides['other_company']}").text
+
+
+def test_the_owner_invites_a_co_organiser_who_reaches_that_mission_as_their_role_allows(two_sides):
+    app = two_sides["app"]
+    fund, chamber = _as(two_sides, "fund"), _as(two_sides, "chamber")
+    page = fund.get("/missions/1/organisers")
+    assert page.status_code == 200 and 'id="invite-organiser"' in page.text and 'data-role="owner"' in page.text
+    assert 'id="invite-organiser"' not in chamber.get("/missions/1/organisers").text  # only the owner invites
+    refused = chamber.post("/missions/1/organisers", data={
+        "organisation": str(two_sides["organisations"]["tashkent"]), "role": "main", "email": "x@example.org",
+        "csrf": csrf_of(chamber, "/missions/1/organisers")}, follow_redirects=False)
+    assert refused.status_code == 403
+    wrong = fund.post("/missions/1/organisers", data={
+        "kind": "consulate", "territory": "KZ", "name_ru": "Консульство", "role": "supporting",
+        "email": "consul@example.org", "csrf": csrf_of(fund, "/missions/1/organisers")})
+    assert wrong.status_code == 422 and "ни к одной из сторон" in wrong.text  # Kazakhstan is neither side
+    sent = fund.post("/missions/1/organisers", data={
+        "kind": "consulate", "territory": "UZ", "name_ru": "Генеральное консульство Узбекистана",
+        "name_uz": "O‘zbekiston Bosh konsulligi", "role": "supporting", "email": "consul@example.org",
+        "language": "uz", "csrf": csrf_of(fund, "/missions/1/organisers")}, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    mail = next(m for m in app.state.web.services.outbox.messages() if m.recipient == "consul@example.org")
+    assert mail.language == "uz" and "Yordamchi tashkilotchi" in mail.body_text
+    link = re.search(r"https?://[^/]+(/welcome/[^\s?]+)", mail.body_text).group(1)
+    from fastapi.testclient import TestClient
+
+    browser = TestClient(app)
+    chosen = browser.post(link, data={"csrf": csrf_of(browser, link), "password": PASSWORD, "repeated": PASSWORD,
+                                      "language": "uz"}, follow_redirects=False)
+    assert chosen.status_code == 303 and chosen.headers["location"].endswith("next=/missions/1")
+    consul = sign_in(app, "consul@example.org")
+    assert [m["id"] for m in consul.get("/api/v1/missions").json()] == [1]
+    assert consul.get(f"/missions/{two_sides['second']}").status_code == 403
+    assert consul.get("/missions/1/schedule").status_code == 200
+    assert consul.put("/api/v1/missions/1", json={}).status_code == 403  # settings are the main organisers'
+    listed = fund.get("/api/v1/missions/1/organisers").json()
+    assert {(o["organisation"]["territory"], o["role"], o["side"]) for o in listed} >= {
+        ("UZ", "supporting", "visiting"), ("RU-ALT", "owner", "host")}
+    # the API twin; an address whose account acts for another organisation is not taken over
+    twin = fund.post("/api/v1/missions/1/organisers", json={
+        "organisation": {"kind": "ministry", "territory": "RU-ALT", "name_ru": "Минэкономразвития края"},
+        "role": "main", "email": "deputy@example.org", "language": "ru"})
+    assert twin.status_code == 201 and twin.json()["role"] == "main" and twin.json()["side"] == "host", twin.text
+    taken = fund.post("/api/v1/missions/1/organisers", json={
+        "organisation_id": twin.json()["organisation"]["id"], "role": "main", "email": "tashkent@example.org"})
+    assert taken.status_code == 409, taken.text
+
+
+def test_check_in_by_code_at_the_venue(two_sides):
+    """An organiser's phone types (or its camera reads) the code on an agenda; a supporting organiser checks in
+    their own side only; the owner hands those who have not come to the no-show re-plan with one click."""
+    import io
+    import time
+
+    from pypdf import PdfReader
+
+    from hamkor.missions.checkin import code_text
+    from hamkor.store.models import Job
+
+    app = two_sides["app"]
+    missions = app.state.web.services.missions
+    people = missions.people(1)
+    guest = next(p for p in people.values() if p.participant.side == "visiting")
+    host = next(p for p in people.values() if p.participant.side == "host")
+    code = guest.participant.checkin_code
+    assert code and len(code) == 8 and len({p.participant.checkin_code for p in people.values()}) == len(people)
+    legacy = _as(two_sides, "legacy")
+    agenda = legacy.get(f"/missions/1/agenda/{guest.id}.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(agenda.content)).pages)
+    assert code_text(code) in text  # printed with its QR on the agenda
+    own = missions.participant_of_company(1, two_sides["company_a"])
+    if own is not None:  # a participant's own space shows their code and its QR
+        space = _as(two_sides, "colleague").get("/space/1").text
+        assert 'id="checkin-code"' in space and code_text(own.participant.checkin_code) in space and "<svg" in space
+    syrdarya = _as(two_sides, "syrdarya")
+    page = syrdarya.get("/missions/1/checkin")
+    assert page.status_code == 200 and 'id="code"' in page.text and 'id="absent-replan"' not in page.text
+    assert f'data-participant="{host.id}"' not in page.text  # their own side's participants only
+    typed = syrdarya.post("/missions/1/checkin", data={"code": code_text(code).lower(),
+                                                       "csrf": csrf_of(syrdarya, "/missions/1/checkin")})
+    assert typed.status_code == 200 and 'id="checked"' in typed.text and "прибыла" in typed.text
+    again = syrdarya.post("/api/v1/missions/1/checkin", json={"code": code})
+    assert again.status_code == 200 and again.json()["already"] is True
+    other_side = syrdarya.post("/api/v1/missions/1/checkin", json={"code": host.participant.checkin_code})
+    assert other_side.status_code == 403
+    unknown = syrdarya.post("/missions/1/checkin", data={"code": "ZZZZ-ZZZZ",
+                                                         "csrf": csrf_of(syrdarya, "/missions/1/checkin")})
+    assert unknown.status_code == 422 and "ZZZZ-ZZZZ" in unknown.text
+    arrived = {a["participant_id"]: a for a in syrdarya.get("/api/v1/missions/1/arrivals").json()}
+    assert arrived[guest.id]["arrived_at"] and host.id not in arrived
+    assert syrdarya.post("/missions/1/checkin/absent", data={
+        "from_slot": missions.slots(missions.mission(1))[0].id,
+        "csrf": csrf_of(syrdarya, "/missions/1/checkin")}, follow_redirects=False).status_code == 403
+    fund = _as(two_sides, "fund")
+    slot = missions.slots(missions.mission(1))[-1].id
+    started = fund.post("/missions/1/checkin/absent", data={"from_slot": slot,
+                                                           "csrf": csrf_of(fund, "/missions/1/checkin")},
+                        follow_redirects=False)
+    assert started.status_code == 303 and "/missions/1/schedule?job=" in started.headers["location"]
+    after = missions.people(1)
+    assert not after[guest.id].participant.absent and after[host.id].participant.absent
+    job = int(started.headers["location"].rsplit("=", 1)[1])
+    for _ in range(300):  # the re-plan runs off the request; let it end before the module's app closes
+        with app.state.web.services.db.session() as session:
+            if session.get(Job, job).status in ("done", "failed"):
+                break
+        time.sleep(0.1)
+
+
+def test_a_supporting_organiser_adds_their_own_sides_participants_only(two_sides):
+    from hamkor.companies.registry import CompanyData
+
+    registry = two_sides["app"].state.web.services.registry
+    ours = registry.create(CompanyData(name_ru="«Guliston meva» MChJ", country="UZ", region="UZ-SI")).id
+    theirs = registry.create(CompanyData(name_ru="ООО «Рубцовск»", country="RU", region="RU-ALT")).id
+    syrdarya = _as(two_sides, "syrdarya")
+    page = syrdarya.get("/missions/1").text
+    form = page[page.index('id="add-participants"'):]
+    assert f'value="{ours}"' in form and f'value="{theirs}"' not in form and 'value="host"' not in form
+    assert 'id="documents"' not in page  # the mission's documents hold both sides: the main organisers'
+    token = csrf_of(syrdarya, "/missions/1")
+    assert syrdarya.post("/missions/1/participants", data={"company": str(theirs), "side": "host", "csrf": token},
+                         follow_redirects=False).status_code == 403
+    assert syrdarya.post("/api/v1/missions/1/participants", json={"company_id": theirs, "side": "host"}
+                         ).status_code == 403
+    assert syrdarya.post("/missions/1/participants", data={"company": str(ours), "side": "visiting", "csrf": token},
+                         follow_redirects=False).status_code == 303
+
+
+def test_a_participant_chooses_online_only_before_the_schedule_is_published(two_sides):
+    missions = two_sides["app"].state.web.services.missions
+    own = missions.participant_of_company(1, two_sides["company_a"])
+    if own is None:
+        pytest.skip("the first demo company does not take part in the demo mission")
+    colleague = _as(two_sides, "colleague")
+    space = colleague.get("/space/1").text
+    assert 'id="attendance"' in space and "disabled" in space[space.index('id="attendance"'):][:600]
+    refused = colleague.post("/space/1/attendance", data={"online": "1", "csrf": csrf_of(colleague, "/space/1")})
+    assert refused.status_code == 409 and "организатор" in refused.text
+    assert not missions.person(1, own.id).participant.online
+
+
+def test_an_organisations_staff_work_on_their_missions_not_on_the_instances_registries(two_sides):
+    """A partner's organiser holds the organizer role for their missions only: the cooperation registry, company
+    contacts and edits, imports and matching stay with the instance's own staff."""
+    syrdarya, legacy = _as(two_sides, "syrdarya"), _as(two_sides, "legacy")
+    company = two_sides["other_company"]
+    for path in ("/cooperation", "/api/v1/cooperation/events", "/matching", "/companies-import",
+                 f"/companies/{company}/edit", "/cooperation/events.ics"):
+        assert syrdarya.get(path, follow_redirects=False).status_code == 403, path
+        assert legacy.get(path, follow_redirects=False).status_code == 200, path
+    assert syrdarya.put(f"/api/v1/companies/{company}", json={"name_ru": "Чужая"}).status_code == 403
+    assert syrdarya.get("/companies").status_code == 200 and syrdarya.get(f"/companies/{company}").status_code == 200
+    assert "/cooperation" not in syrdarya.get("/missions").text.split("</nav>")[0]  # not offered in the menu

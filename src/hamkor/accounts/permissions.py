@@ -47,11 +47,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 CLAIMANT_PERMISSIONS = frozenset({"account.self"})
 
 
-def allowed(role: str, permission: str, company_id: int | None = None) -> bool:
+# What staff who act for an organisation (a ministry, a fund, a partner's administration, a consulate) hold of
+# their role: the missions their organisation co-organises (`accounts/access.may` decides which and how far) and
+# what everybody signed in reads. The instance's own registry work — editing companies and their contacts, imports,
+# matching, the cooperation registry, users — stays with the instance's staff, who belong to no organisation.
+ORGANISATION_STAFF_PERMISSIONS = frozenset({
+    "trade.view", "brief.create", "reference.view", "account.self", "companies.view",
+    "missions.view", "missions.manage", "missions.request"})
+
+
+def allowed(role: str, permission: str, company_id: int | None = None, organisation_id: int | None = None) -> bool:
     """Whether the role holds the permission; a company representative without a company holds only
-    `CLAIMANT_PERMISSIONS` (callers that know no company pass none, and such a representative is refused)."""
+    `CLAIMANT_PERMISSIONS` (callers that know no company pass none, and such a representative is refused); staff
+    of an organisation only `ORGANISATION_STAFF_PERMISSIONS` of their role's."""
     if role == "company" and company_id is None:
         return permission in CLAIMANT_PERMISSIONS
+    if organisation_id is not None and role not in ("admin", "company") \
+            and permission not in ORGANISATION_STAFF_PERMISSIONS:
+        return False
     return role in PERMISSIONS[permission]
 
 
@@ -63,9 +76,12 @@ class Actor:
     email: str | None
     role: str = "admin"  # the CLI and the demo builder act with the server's full rights
     company_id: int | None = None  # the company a representative speaks for
+    # The organisation the person acts for: staff of one are bound to the missions it co-organises
+    # (`accounts/access.may`); None keeps the global role's reach, as before organisations.
+    organisation_id: int | None = None
 
     def may(self, permission: str) -> bool:
-        return allowed(self.role, permission, self.company_id)
+        return allowed(self.role, permission, self.company_id, self.organisation_id)
 
     def sees_tax_id(self, company_id: int | None) -> bool:
         """Staff see every company's tax ID; a representative their own company's only (a tax ID is what a

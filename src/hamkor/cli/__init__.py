@@ -16,6 +16,7 @@ from hamkor.cli import demo as demo_commands
 from hamkor.cli import imports as import_commands
 from hamkor.cli import missions as mission_commands
 from hamkor.cli import opportunities as opportunity_commands
+from hamkor.cli import organisations as organisation_commands
 from hamkor.cli import reference as reference_commands
 from hamkor.cli import serve as serve_commands
 from hamkor.cli import trade as trade_commands
@@ -37,6 +38,7 @@ app.add_typer(trade_commands.app, name="trade")
 app.add_typer(company_commands.app, name="companies")
 app.add_typer(company_commands.hs, name="hs")
 app.add_typer(mission_commands.app, name="missions")
+app.add_typer(organisation_commands.app, name="organisations")
 app.add_typer(cooperation_commands.app, name="cooperation")
 app.command("reminders")(cooperation_commands.reminders)
 app.command("brief")(brief_commands.brief)

@@ -301,3 +301,74 @@ def schedule_command(instance: Path = typer.Option(..., "--instance", exists=Tru
     err_console.print(f"{len(result.assignment)} of {len(problem.requests)} meetings, value {result.value} "
                       f"(upper bound {result.upper_bound:.1f}: {state}); "
                       f"{len(result.reasons)} left out, each with its reason", highlight=False)
+
+
+@app.command("organisers")
+def organisers(ctx: typer.Context, mission_id: int = typer.Argument(...), fmt: OutputFormat = FORMAT,
+               output: Path | None = OUTPUT) -> None:
+    """The organisations co-organising a mission: role (owner, main, supporting), side and people."""
+    from hamkor.accounts.organisations import organisation_name
+
+    missions = _missions(ctx)
+    _mission(missions, mission_id)
+    rows = [[v.organisation.id, organisation_name(v.organisation, "ru"), v.organisation.kind,
+             v.organisation.territory, v.role, v.side, ", ".join(email for email, _ in v.people)]
+            for v in missions.organisers(mission_id)]
+    emit(["organisation", "name", "kind", "territory", "role", "side", "people"], rows, fmt, "organisers", output)
+
+
+@app.command("add-organiser")
+def add_organiser(ctx: typer.Context, mission_id: int = typer.Argument(...),
+                  organisation: int = typer.Argument(..., help="Its number (`hamkor organisations list`)."),
+                  role: str = typer.Option("supporting", help="owner, main or supporting."),
+                  email: str | None = typer.Option(None, help="Invite this person of the organisation by mail "
+                                                              "(main or supporting only)."),
+                  language: str = typer.Option("ru", help="The invitation's language: ru, uz or en.")) -> None:
+    """Make an organisation a co-organiser of the mission (on the side its territory is on); with --email, invite
+    one of its people (a new account of the organizer role, bound to it, chooses its password by a mailed link)."""
+    from hamkor.errors import Problem
+
+    missions = _missions(ctx)
+    _mission(missions, mission_id)
+    try:
+        if email:
+            user = missions.invite_organiser(mission_id, organisation, role, email, language)
+            console.print(f"{user.email} invited; the mail is in the outbox")
+        else:
+            row = missions.add_organiser(mission_id, organisation, role)
+            console.print(f"organisation {organisation}: {row.role} of mission {mission_id}, {row.side} side")
+    except Problem as problem:
+        raise fail(str(problem), 2) from None
+
+
+@app.command("checkin")
+def checkin(ctx: typer.Context, mission_id: int = typer.Argument(...),
+            code: str = typer.Argument(..., help="The code on the participant's agenda or badge.")) -> None:
+    """Mark a participant as arrived at the venue by their check-in code."""
+    from hamkor.errors import Problem
+
+    missions = _missions(ctx)
+    _mission(missions, mission_id)
+    try:
+        done = missions.check_in(mission_id, code)
+    except Problem as problem:
+        raise fail(str(problem), 2) from None
+    person = missions.person(mission_id, done.participant_id)
+    said = "checked in already at" if done.already else "arrived at"
+    console.print(f"{person.name('ru')} {said} {done.arrived_at:%Y-%m-%d %H:%M} UTC")
+
+
+@app.command("arrivals")
+def arrivals(ctx: typer.Context, mission_id: int = typer.Argument(...), fmt: OutputFormat = FORMAT,
+             output: Path | None = OUTPUT) -> None:
+    """Every participant with their check-in code and when they arrived."""
+    from hamkor.missions.checkin import code_text
+
+    missions = _missions(ctx)
+    _mission(missions, mission_id)
+    people = missions.people(mission_id)
+    rows = [[a.participant_id, people[a.participant_id].name("ru"), a.side,
+             code_text(people[a.participant_id].participant.checkin_code or ""),
+             a.arrived_at.strftime("%Y-%m-%d %H:%M") if a.arrived_at else "", "absent" if a.absent else ""]
+            for a in missions.arrivals(mission_id)]
+    emit(["participant", "company", "side", "code", "arrived (UTC)", "absent"], rows, fmt, "arrivals", output)

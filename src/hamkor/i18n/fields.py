@@ -12,6 +12,7 @@ FIELD_LABELS = {
     "password": "Password", "current_password": "Current password", "expires_at": "Expires", "scope": "Access",
     "token": "API token", "user": "User", "csrf": "Form check", "email": "E-mail", "role": "Role",
     "language": "Language", "id": "Number", "form": "Form", "record": "Record", "job": "Job",
+    "organisation": "Organisation", "territory": "Territory", "online": "Takes part",
     # companies
     "name": "Name", "name_ru": "Name (Russian)", "name_uz": "Name (Uzbek)", "name_en": "Name (English)",
     "country": "Country", "region": "Region", "city": "City", "tax_id": "Tax ID", "sectors": "Sector",

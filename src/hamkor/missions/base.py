@@ -75,6 +75,20 @@ def scoped_row(session, model, mission_id: int, record_id: int, field: str, titl
     return row
 
 
+def _within(territory: str, side: str) -> bool:
+    """An organisation of this territory stands on a mission side of `side`: the same, or one holds the other
+    (a consulate of UZ on a side of UZ-SI, the administration of UZ-SI on a side of UZ)."""
+    a, b = territory.upper(), side.upper()
+    return a == b or a.split("-")[0] == b or b.split("-")[0] == a
+
+
+def side_of_territory(mission: Mission, territory: str) -> str | None:
+    for side, code in (("host", mission.host_territory), ("visiting", mission.visiting_territory)):
+        if _within(territory, code):
+            return side
+    return None
+
+
 def mission_text(mission, name: str, lang: str) -> str | None:
     """The mission's name, venue or programme in `lang`: its own wording there, else the organizer's
     (the column), so an Uzbek reader never gets an empty line where a Russian one exists."""

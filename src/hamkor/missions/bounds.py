@@ -74,7 +74,8 @@ def flow_bound(instance: Instance) -> int:
                     pooled.add((r.b, pair))
                     flow.add_arc_with_capacity_and_unit_cost(interpreted, node(("pool", pair)),
                                                              len(usable[r.b]), 0)
-    supply = min(sum(instance.tables), sum(len(usable[p]) for p in left))
+    calls = sum(not instance.takes_table(r) for r in requests)  # online meetings take no table
+    supply = min(sum(instance.tables) + calls, sum(len(usable[p]) for p in left))
     flow.add_arc_with_capacity_and_unit_cost(source, sink, supply, 0)  # table-slots left empty
     flow.set_node_supply(source, supply)
     flow.set_node_supply(sink, -supply)
@@ -114,7 +115,8 @@ def lp_relaxation(instance: Instance) -> tuple[float, dict[tuple[str, int], floa
         by_request[r.id].append(j)
         by_person_slot[(r.a, s)].append(j)
         by_person_slot[(r.b, s)].append(j)
-        by_slot[s].append(j)
+        if instance.takes_table(r):
+            by_slot[s].append(j)
         pairs = instance.pairs_for(r)
         if pairs is not None:
             by_pool_slot[(tuple(pairs), s)].append(j)

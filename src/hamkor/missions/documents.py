@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from hamkor.companies.classify import uz_to_latin
 from hamkor.i18n import Msg
 from hamkor.i18n.numbers import short_date
 from hamkor.i18n.times import hours_text, local_moment, zone_difference, zone_text
 from hamkor.missions.base import mission_text
+from hamkor.missions.checkin import code_text, qr_svg
 from hamkor.missions.grid import Slot
 from hamkor.missions.itinerary import clock
 from hamkor.missions.phrases import LABELS, label
@@ -37,6 +39,8 @@ class AgendaItem:
     attendees: list[str] = field(default_factory=list)
     place: str = ""
     key: str = ""  # what it is, whatever its time: a calendar entry keeps this identity when it moves
+    online: bool = False  # a call: no table, and its link (where the instance has a video server)
+    link: str | None = None
 
     @property
     def hours(self) -> str:
@@ -55,6 +59,7 @@ class GridRow:
     slot: Slot
     cells: list[Cell | None]  # one per table
     away: bool  # the delegation is on visits in this slot
+    calls: list[Cell] = field(default_factory=list)  # the slot's online meetings (no table), those the viewer sees
 
 
 def _minutes_of(slot_id: str) -> tuple[str, int]:
@@ -108,9 +113,11 @@ def participant_agenda(missions: Missions, mission: Mission, participant_id: int
             continue
         other = host if guest.id == participant_id else guest
         day, start = _minutes_of(meeting.slot)
-        items.append(AgendaItem(day, start, start + slot_length, "meeting", other.name(lang), meeting.table_no,
+        online = not meeting.table_no  # a side online: a call, which takes no table
+        items.append(AgendaItem(day, start, start + slot_length, "meeting", other.name(lang), meeting.table_no or None,
                                 meeting.interpreter, list(other.participant.attendees or []),
-                                key=f"request{meeting.request_id}"))
+                                key=f"request{meeting.request_id}", online=online,
+                                link=missions.call_url(mission.id, meeting.request_id) if online else None))
     if me.participant.joins_visits:
         for visit in records.visits:
             items.append(AgendaItem(visit.planned_date, visit.arrive, visit.leave, "visit",
@@ -138,10 +145,12 @@ def agenda_html(missions: Missions, mission: Mission, participant_ids: list[int]
             raise MissionError([("participant", Msg("no participant %(pid)s in this mission", pid=pid))])
         language = lang or person.language
         items = participant_agenda(missions, mission, pid, language, records)
+        code = person.participant.checkin_code or missions.checkin_code(mission.id, pid)
         pages.append({"person": person, "name": person.name(language), "lang": language,
                       "title": mission_text(mission, "name", language),
                       "venue": mission_text(mission, "venue", language),
                       "labels": _labels(language), "entries": items,
+                      "code": code_text(code), "qr": Markup(qr_svg(code)),
                       "zone": zone_line(mission, person, language),
                       "days": sorted({i.date for i in items}),
                       "day_text": {i.date: short_date(date.fromisoformat(i.date), language) for i in items}})
@@ -226,14 +235,19 @@ def grid(missions: Missions, mission: Mission, sight: Sight | None = None, draft
     pairs = sides(missions, mission.id)
     away = missions.away_slots(mission, slots)
     by_slot: dict[str, dict[int, Cell]] = {}
+    calls: dict[str, list[Cell]] = {}
     for meeting in (draft_meetings(missions, mission) if draft else live_meetings(missions, mission.id)):
         if meeting.request_id in pairs:
             guest, host = pairs[meeting.request_id]
             shown = sight is None or sight.sees(guest.id, host.id)
+            if not meeting.table_no:  # a call takes no table: listed beside the tables, to those in it
+                if shown:
+                    calls.setdefault(meeting.slot, []).append(Cell(meeting, guest, host))
+                continue
             by_slot.setdefault(meeting.slot, {})[meeting.table_no] = (
                 Cell(meeting, guest, host) if shown else Cell(meeting, None, None))
-    return [GridRow(slot, [by_slot.get(slot.id, {}).get(n) for n in range(1, mission.tables + 1)], slot.id in away)
-            for slot in slots]
+    return [GridRow(slot, [by_slot.get(slot.id, {}).get(n) for n in range(1, mission.tables + 1)], slot.id in away,
+                    calls.get(slot.id, [])) for slot in slots]
 
 
 def table_sheets_html(missions: Missions, mission: Mission, lang: str = "ru") -> str:
@@ -291,11 +305,15 @@ def participant_ics(missions: Missions, mission: Mission, participant_id: int, l
     for item in participant_agenda(missions, mission, participant_id, language):
         if item.kind == "meeting":
             summary = f"{item.title} — {title}"  # the counterpart first: a phone's calendar cuts the end
-            location = f"{mission_text(mission, 'venue', language) or ''}, {label('table', language)} {item.table}"
+            if item.online:  # the call's link: in this participant's own feed only, never a shared one
+                location = item.link or label("online", language)
+            else:
+                location = f"{mission_text(mission, 'venue', language) or ''}, {label('table', language)} {item.table}"
             lines = [f"{label('counterpart', language)}: {item.title}"]
             if item.attendees:
                 lines.append(f"{label('attendees', language)}: {', '.join(item.attendees)}")
-            lines.append(f"{label('table', language)}: {item.table}")
+            lines.append(f"{label('online', language)}: {item.link or '—'}" if item.online
+                         else f"{label('table', language)}: {item.table}")
             if item.interpreter:
                 lines.append(f"{label('interpreter', language)}: {label('yes', language)}")
         else:
@@ -342,8 +360,9 @@ def workbook(missions: Missions, mission: Mission, lang: str = "ru") -> bytes:
     for m in meetings:
         guest, host = pairs[m.request_id]
         day, start = _minutes_of(m.slot)
-        rows.append([day, f"{clock(start)}–{clock(start + slot_length)}", m.table_no, guest.name(lang),
-                     host.name(lang), "yes" if m.interpreter else "", "yes" if m.locked else "", m.status])
+        rows.append([day, f"{clock(start)}–{clock(start + slot_length)}", m.table_no or label("online", lang),
+                     guest.name(lang), host.name(lang), "yes" if m.interpreter else "", "yes" if m.locked else "",
+                     m.status])
     sheet("Meetings", ["date", "time", "table", "visiting company", "host company", "interpreter", "locked",
                        "status"], rows)
     grid_rows = []

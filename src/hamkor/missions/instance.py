@@ -23,6 +23,7 @@ class Participant:
     languages: frozenset[str]
     available: frozenset[int] | None  # slot indexes; None = every slot
     blocked: frozenset[int] = frozenset()  # e.g. on a site visit
+    online: bool = False  # takes part by video: their meetings are calls and take no table
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ class Instance:
         slots = range(self.not_before.get(request.id, 0), len(self.slots))
         return [s for s in slots if (a.available is None or s in a.available) and (b.available is None or
                 s in b.available) and s not in a.blocked and s not in b.blocked]
+
+    def takes_table(self, request: Request) -> bool:
+        """An on-site meeting takes a table; one with a side online is a call and takes none."""
+        return not (self.participants[request.a].online or self.participants[request.b].online)
 
     def pairs_for(self, request: Request) -> list[tuple[str, str]] | None:
         """None when the sides share a language; else the interpreter pools that could serve them."""
@@ -112,7 +117,8 @@ def _load_instance(data: dict) -> Instance:
             raise InstanceError(Msg("participants[%(n)s]: id %(pid)s is used twice", n=n, pid=pid))
         available = slot_list(p["available"], f"participants[{n}].available") if "available" in p else None
         participants[pid] = Participant(pid, frozenset(p.get("languages", [])), available,
-                                        slot_list(p.get("blocked", []), f"participants[{n}].blocked"))
+                                        slot_list(p.get("blocked", []), f"participants[{n}].blocked"),
+                                        bool(p.get("online", False)))
     requests, seen = [], set()
     for n, r in enumerate(data.get("requests", [])):
         rid = str(r.get("id", f"r{n + 1}"))

@@ -174,3 +174,32 @@ def follow_up(site_url: str, mission, token: str, days: int, lang: str) -> Lette
                        "place and what came of it: a contact, negotiations, a contract, a shipment. It takes two "
                        "minutes and helps plan the next mission.", days=days, mission=_title(mission, lang))],
                   action=("Answer", f"{site_url}/followup/{token}?lang={lang}"))
+
+
+# What a co-organiser's role lets them do, as the invitation says it.
+ORGANISER_ROLE_SENTENCES = {
+    "owner": Msg("As the mission's owner you may do everything, and invite co-organisers."),
+    "main": Msg("As a main organiser you keep the mission's settings, participants, schedule and mails."),
+    "supporting": Msg("As a supporting organiser you decide on your side's registrations, invite your side's "
+                      "companies, and follow your side's requests, schedule and outcomes."),
+}
+
+
+def organiser_invitation(site_url: str, token: str, mission, organisation: str, role: str, invited_by: str,
+                         lang: str) -> Letter:
+    """An account for a co-organiser's person: the link opens the password form, then the mission."""
+    return Letter("invite", Msg("Co-organise %(mission)s", mission=_title(mission, lang)),
+                  [Msg("%(who)s invites %(organisation)s to co-organise the business mission «%(mission)s», and you "
+                       "to act for it.", who=invited_by, organisation=organisation, mission=_title(mission, lang)),
+                   ORGANISER_ROLE_SENTENCES[role],
+                   "Open the link to choose your password and language. It works once, for seven days."],
+                  action=("Accept the invitation", f"{site_url}/welcome/{token}?lang={lang}"))
+
+
+def organiser_added(site_url: str, mission, organisation: str, role: str, invited_by: str, lang: str) -> Letter:
+    """Someone with an account of the invited organisation hears that it co-organises the mission now."""
+    return Letter("organiser-added", Msg("Co-organise %(mission)s", mission=_title(mission, lang)),
+                  [Msg("%(who)s made %(organisation)s a co-organiser of the business mission «%(mission)s».",
+                       who=invited_by, organisation=organisation, mission=_title(mission, lang)),
+                   ORGANISER_ROLE_SENTENCES[role]],
+                  action=("Open the mission", f"{site_url}/missions/{mission.id}?lang={lang}"))

@@ -50,7 +50,12 @@ def name_of(session, company_id: int, lang: str) -> str:
     return company_name(company, lang) if company else "—"
 
 
-def meeting_line(slot: str, table: int, counterpart: str) -> Msg:
+def meeting_line(slot: str, table: int, counterpart: str, link: str | None = None) -> Msg:
+    if not table:  # a call: its link goes to the two companies' own people only
+        if link:
+            return Msg("%(time)s, online — %(company)s: %(link)s", time=slot_text(slot), company=counterpart,
+                       link=link)
+        return Msg("%(time)s, online — %(company)s", time=slot_text(slot), company=counterpart)
     return Msg("%(time)s, table %(table)s — %(company)s", time=slot_text(slot), table=table, company=counterpart)
 
 

@@ -25,6 +25,8 @@ LABELS: dict[str, dict[str, str]] = {
                   "en": "DEMO: synthetic data, not real companies"},
     "prepared": {"ru": "Подготовлено в hamkor", "uz": "hamkor tizimida tayyorlandi", "en": "Prepared with hamkor"},
     "day": {"ru": "День", "uz": "Kun", "en": "Day"},
+    "online": {"ru": "Онлайн-встреча", "uz": "Onlayn uchrashuv", "en": "Online meeting"},
+    "checkin": {"ru": "Код для регистрации на месте", "uz": "Joyida roʻyxatdan oʻtish kodi", "en": "Check-in code"},
     "times_in": {"ru": "Время указано по часовому поясу миссии: {zone}.",
                  "uz": "Vaqtlar missiya vaqt mintaqasida: {zone}.", "en": "Times are in the mission's zone: {zone}."},
     "your_zone_behind": {"ru": "Ваше время ({zone}) — на {hours} ч меньше.",

@@ -121,6 +121,7 @@ class MissionRegistrations:
         if not actor.may("missions.manage"):
             raise Refused([("mission", "only organizers open or close registration")])
         mission = mission_row(session_of(self), mission_id, lock=True)
+        self.check(actor, "mission.manage", mission_id)
         mission.registration_open = open_
         return mission
 
@@ -330,11 +331,15 @@ class MissionRegistrations:
         tell_organizers(session, mission, now, lambda lang: letters.registration_waiting(
             self.site_url, mission, company_name(company, lang), lang))
 
-    def waiting_registrations(self, mission_id: int) -> int:
-        """Confirmed registrations that wait for an organizer's decision (the count on the mission's tabs)."""
+    def waiting_registrations(self, mission_id: int, side: str | None = None) -> int:
+        """Confirmed registrations that wait for an organizer's decision (the count on the mission's tabs), of
+        one side only when `side` is given (a supporting organiser's)."""
         with self.db.session() as session:
-            return session.scalar(select(func.count()).select_from(MissionRegistration).where(
-                MissionRegistration.mission_id == mission_id, MissionRegistration.status == "pending")) or 0
+            query = select(func.count()).select_from(MissionRegistration).where(
+                MissionRegistration.mission_id == mission_id, MissionRegistration.status == "pending")
+            if side is not None:
+                query = query.where(MissionRegistration.side == side)
+            return session.scalar(query) or 0
 
     def own_registrations(self, actor: Actor) -> list[RegistrationView]:
         """What a registrant sees of their own registrations (all an account that waits for approval sees)."""
@@ -348,7 +353,9 @@ class MissionRegistrations:
                                    .order_by(MissionRegistration.created_at)).all()
             return [RegistrationView(r, c, e, own == c.id) for r, c, e, own in rows]
 
-    def registrations(self, mission_id: int, confirmed_only: bool = True) -> list[RegistrationView]:
+    def registrations(self, mission_id: int, confirmed_only: bool = True, side: str | None = None
+                      ) -> list[RegistrationView]:
+        """The mission's registrations (`side`: of that side only, what a supporting organiser sees)."""
         with self.db.session() as session:
             query = (select(MissionRegistration, Company, User.email)
                      .join(Company, Company.id == MissionRegistration.company_id)
@@ -357,6 +364,8 @@ class MissionRegistrations:
                      .order_by(MissionRegistration.created_at, MissionRegistration.id))
             if confirmed_only:
                 query = query.where(MissionRegistration.status != "unconfirmed")
+            if side is not None:
+                query = query.where(MissionRegistration.side == side)
             rows = session.execute(query.add_columns(User.company_id)).all()
             return [RegistrationView(r, c, e, own == c.id) for r, c, e, own in rows]
 
@@ -373,6 +382,7 @@ class MissionRegistrations:
         registration = session.get(MissionRegistration, registration_id)
         if registration is None or registration.mission_id != mission_id or registration.status == "unconfirmed":
             raise MissionError([("registration", "no such registration in this mission")])
+        self.check(actor, "mission.registrations", mission_id, side=registration.side)
         if registration.status != "pending":
             raise Conflict([("registration", Msg("this registration was decided already (%(status)s)",
                                                  status=registration.status))])
@@ -411,6 +421,8 @@ class MissionRegistrations:
         now = now or self.clock()
         session = session_of(self)
         mission = mission_row(session, mission_id, lock=True)
+        self.check(actor, "mission.registrations", mission_id)
+        own_side = self.bound_side(actor, mission_id)  # a supporting organiser invites their side's companies only
         if not mission.registration_open:
             raise Conflict([("registration", "open the registration first: the invitation points to its page")])
         report = InvitationReport()
@@ -420,6 +432,11 @@ class MissionRegistrations:
         for company_id in dict.fromkeys(company_ids):
             company = session.get(Company, company_id)
             if company is None:
+                continue
+            if own_side is not None and side_of(mission, company.country, company.region) != own_side:
+                report.refused.append(company_id)
+                report.problems.append(("companies", Msg("%(company)s is not on your side of the mission",
+                                                         company=company_name(company))))
                 continue
             if company_id in registered:
                 report.registered.append(company_id)

@@ -100,7 +100,8 @@ class MissionRepresentatives:
         mission = mission_row(session, mission_id, lock=True)
         participant = scoped_row(session, MissionParticipant, mission_id, participant_id, "participant",
                                  "No such participant.")
-        staff = actor.may("missions.manage")
+        staff = actor.may("missions.manage") and self.may(actor, "mission.participants", mission_id,
+                                                          side=participant.side)
         if not staff and not actor.speaks_for(participant.company_id):
             raise Refused([("participant", "you may invite only your own company's people")])
         email = checked_email(email)

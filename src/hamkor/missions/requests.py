@@ -43,10 +43,12 @@ class Sight:
 
     everything: bool
     own: int | None = None  # the representative's participant (None: their company does not take part)
+    side: frozenset[int] = frozenset()  # a supporting organiser's: the participants of their side
 
     def sees(self, *participants: int) -> bool:
         """May see a meeting or request between these participants, with its outcome."""
-        return self.everything or (self.own is not None and self.own in participants)
+        return self.everything or (self.own is not None and self.own in participants) \
+            or any(p in self.side for p in participants)
 
 
 # What each role sees of a mission's meetings, requests and outcomes. The administration's roles see the
@@ -115,6 +117,16 @@ class MissionRequests:
         if actor is None:
             return Sight(True)
         seen = SIGHT_BY_ROLE.get(actor.role)
+        if seen == "everything" and actor.organisation_id is not None and actor.role != "admin":
+            # staff of an organisation: what its role on this mission lets them follow (`accounts.access`)
+            if not self.may(actor, "mission.view", mission_id):
+                return Sight(False)
+            side = self.bound_side(actor, mission_id)
+            if side is None:
+                return Sight(True)
+            with self.db.session() as session:
+                return Sight(False, None, frozenset(session.scalars(select(MissionParticipant.id).where(
+                    MissionParticipant.mission_id == mission_id, MissionParticipant.side == side))))
         if seen == "everything":
             return Sight(True)
         if seen == "own" and actor.company_id is not None:
@@ -210,9 +222,9 @@ class MissionRequests:
         views = [RequestView(r, people[r.requester_id], people[r.target_id],
                              r.status in ("pending", "accepted") and (r.target_id, r.requester_id) in live,
                              r.status == "pending" and late) for r in rows]
-        if actor is not None and not actor.may("missions.manage") and actor.role == "company":
-            mine = self.participant_of_company(mission_id, actor.company_id)
-            views = [v for v in views if mine and mine.id in (v.requester.id, v.target.id)]
+        if actor is not None:  # what this viewer follows of them: `sight`, the one rule of who sees which
+            sight = self.sight(mission_id, actor)
+            views = [v for v in views if sight.sees(v.requester.id, v.target.id)]
         return views
 
     @unit_of_work

@@ -41,7 +41,7 @@ class Schedule:
     proven_optimal: bool
     stages: list[tuple[str, int, float]]  # (stage, value, seconds)
     reasons: dict[str, str] = field(default_factory=dict)  # request id -> why it is not scheduled
-    tables: dict[str, int] = field(default_factory=dict)  # request id -> table number (1-based)
+    tables: dict[str, int] = field(default_factory=dict)  # request id -> table number (1-based; 0: online)
 
     @property
     def quality(self) -> float:
@@ -64,7 +64,7 @@ class _State:
         """False if it cannot go there; else the interpreter pool it takes (None if none needed)."""
         if (request.a, slot) in self.busy or (request.b, slot) in self.busy:
             return False
-        if self.tables_used[slot] >= self.instance.tables[slot]:
+        if self.instance.takes_table(request) and self.tables_used[slot] >= self.instance.tables[slot]:
             return False
         pairs = self.instance.pairs_for(request)
         if pairs is None:
@@ -76,7 +76,7 @@ class _State:
 
     def place(self, request: Request, slot: int, pool) -> None:
         self.busy |= {(request.a, slot), (request.b, slot)}
-        self.tables_used[slot] += 1
+        self.tables_used[slot] += self.instance.takes_table(request)
         if pool:
             self.interpreters_used[pool][slot] += 1
             self.pool[request.id] = pool
@@ -85,7 +85,7 @@ class _State:
     def remove(self, request: Request) -> None:
         slot = self.assignment.pop(request.id)
         self.busy -= {(request.a, slot), (request.b, slot)}
-        self.tables_used[slot] -= 1
+        self.tables_used[slot] -= self.instance.takes_table(request)
         pool = self.pool.pop(request.id, None)
         if pool:
             self.interpreters_used[pool][slot] -= 1
@@ -142,7 +142,8 @@ def improve_by_slot(instance: Instance, assignment: dict[str, int], passes: int 
                 state.remove(request)
             candidates = [r for r in instance.requests if r.id not in state.assignment and slot in free[r.id]
                           and (r.a, slot) not in state.busy and (r.b, slot) not in state.busy]
-            chosen = _match(candidates, instance.tables[slot] - state.tables_used[slot], min_cost_flow)
+            calls = sum(not instance.takes_table(r) for r in candidates)  # online meetings need no table
+            chosen = _match(candidates, instance.tables[slot] - state.tables_used[slot] + calls, min_cost_flow)
             for request in sorted(chosen, key=lambda r: -r.weight):
                 pool = state.fits(request, slot)
                 if pool is not False:
@@ -245,7 +246,8 @@ def solve_cp_sat(instance: Instance, hint: dict[str, int], seconds: float, worke
         per_request[rid].append(var)
         per_person[(r.a, s)].append(var)
         per_person[(r.b, s)].append(var)
-        per_slot[s].append(var)
+        if instance.takes_table(r):
+            per_slot[s].append(var)
         pairs = instance.pairs_for(r)
         if pairs is not None:
             if not pairs:
@@ -310,7 +312,7 @@ def explain_left_out(instance: Instance, assignment: dict[str, int]) -> dict[str
         if not both_free:
             reasons[r.id] = "a side is full"
             continue
-        with_table = [s for s in both_free if state.tables_used[s] < instance.tables[s]]
+        with_table = [s for s in both_free if not instance.takes_table(r) or state.tables_used[s] < instance.tables[s]]
         if not with_table:
             reasons[r.id] = "no table"
             continue
@@ -319,10 +321,15 @@ def explain_left_out(instance: Instance, assignment: dict[str, int]) -> dict[str
 
 
 def assign_tables(instance: Instance, assignment: dict[str, int]) -> dict[str, int]:
-    """Table numbers 1..n within each slot (heavier meetings first; the order is stable)."""
+    """Table numbers 1..n within each slot (heavier meetings first; the order is stable); 0 for an online meeting,
+    which takes none."""
     weights = {r.id: r.weight for r in instance.requests}
+    on_site = {r.id: instance.takes_table(r) for r in instance.requests}
     tables, used = {}, defaultdict(int)
     for rid, slot in sorted(assignment.items(), key=lambda item: (item[1], -weights[item[0]], item[0])):
+        if not on_site[rid]:
+            tables[rid] = 0
+            continue
         used[slot] += 1
         tables[rid] = used[slot]
     return tables
@@ -393,7 +400,7 @@ def violations(instance: Instance, assignment: dict[str, int]) -> list[str]:
                 problems.append(Msg("%(rid)s: %(who)s already meets in %(slots)s (%(seen)s)",
                                     rid=rid, who=who, slots=instance.slots[slot], seen=seen[(who, slot)]))
             seen[(who, slot)] = rid
-        per_slot[slot] += 1
+        per_slot[slot] += instance.takes_table(r)
         if instance.pairs_for(r) is not None:
             needing[slot].append(r)
     for slot, count in per_slot.items():
@@ -438,7 +445,7 @@ def replan(instance: Instance, published: dict[str, int], from_slot: int, cancel
     requests = [r for r in instance.requests if r.id not in gone or r.id in past]
     participants = {
         pid: Participant(p.id, p.languages, p.available,
-                         p.blocked | (future_slots if pid in absent else frozenset()))
+                         p.blocked | (future_slots if pid in absent else frozenset()), p.online)
         for pid, p in instance.participants.items()}
     # Past meetings are locked where they were; requests not yet held may only go to future slots.
     scale = len(published) + 1
@@ -500,7 +507,7 @@ def capacity_needed(instance: Instance, share: float, resource: str = "tables", 
         pools = {pair: [c[s] for s in kept] + [c[last]] * extra for pair, c in instance.interpreters.items()}
         people = {pid: Participant(p.id, p.languages,
                                    None if p.available is None else frozenset(s for s in p.available if s < count),
-                                   frozenset(s for s in p.blocked if s < count))
+                                   frozenset(s for s in p.blocked if s < count), p.online)
                   for pid, p in instance.participants.items()}
         locked = {rid: s for rid, s in instance.locked.items() if s < count}
         return Instance(slots, tables, pools, people, unit_requests, locked)

@@ -65,7 +65,7 @@ class MissionScheduling:
             available = None if p.available is None else frozenset(index[s] for s in p.available if s in index)
             blocked = frozenset(index[s] for s in away) if p.joins_visits else frozenset()
             participants[str(pid)] = scheduler.Participant(str(pid), frozenset(p.languages or ["ru"]), available,
-                                                           blocked)
+                                                           blocked, bool(p.online))
         views = self.requests(mission_id, now)
         by_pair: dict[frozenset, list[RequestView]] = {}
         for view in views:
@@ -187,13 +187,18 @@ class MissionScheduling:
     @staticmethod
     def _tables(instance: scheduler.Instance, assignment: dict[str, int],
                 previous: dict[str, MissionMeeting]) -> dict[str, int]:
-        """A table for each meeting: one kept in its slot keeps its table where it can, others get a free one."""
+        """A table for each meeting: one kept in its slot keeps its table where it can, others get a free one; a
+        call (a side online) gets none (0)."""
         taken: dict[int, set[int]] = {}
         tables: dict[str, int] = {}
+        calls = {r.id for r in instance.requests if not instance.takes_table(r)}
         for rid, slot in sorted(assignment.items(), key=lambda item: (item[0] not in previous, item[1], item[0])):
+            if rid in calls:
+                tables[rid] = 0
+                continue
             old = previous.get(rid)
             used = taken.setdefault(slot, set())
-            if old is not None and old.slot == instance.slots[slot] and old.table_no not in used:
+            if old is not None and old.slot == instance.slots[slot] and old.table_no and old.table_no not in used:
                 tables[rid] = old.table_no
             else:
                 tables[rid] = next(n for n in range(1, instance.tables[slot] + 1) if n not in used)
@@ -317,8 +322,9 @@ class MissionScheduling:
         for company_id, items in news.items():
             if first:
                 tell_company(session, company_id, mission, now, lambda lang, items=items: letters.schedule_published(
-                    self.site_url, mission, [meeting_line(new[0], new[1], name_of(session, other, lang))
-                                             for _, other, _, new in items], lang))
+                    self.site_url, mission, [meeting_line(new[0], new[1], name_of(session, other, lang),
+                                                          None if new[1] else self.call_url(mission.id, int(rid)))
+                                             for rid, other, _, new in items], lang))
             else:
                 tell_company(session, company_id, mission, now, lambda lang, items=items: letters.meetings_changed(
                     self.site_url, mission, [moved_line(old, new, name_of(session, other, lang))
@@ -377,7 +383,8 @@ class MissionScheduling:
             if clash:
                 raise MissionError([("slot", Msg("%(value)s already meets someone at %(slot)s",
                                                  value=people[clash.pop()].name(), slot=slot))])
-        if len(busy) >= mission.tables:
+        call = any(people[p].participant.online for p in (a, b))  # a side online: a call, no table
+        if not call and len([m for m in busy if m.table_no]) >= mission.tables:
             raise MissionError([("slot", Msg("every table is taken at %(slot)s", slot=slot))])
         if existing is None:
             chosen = self.request(mission_id, a, b, "must", None, actor, origin="organizer", status="accepted")
@@ -394,7 +401,7 @@ class MissionScheduling:
                 meeting = MissionMeeting(mission_id=mission_id, request_id=chosen.id, status="scheduled")
                 session.add(meeting)
             meeting.slot, meeting.locked, meeting.interpreter = slot, lock, interpreter
-            meeting.table_no = next(n for n in range(1, mission.tables + 1) if n not in used)
+            meeting.table_no = 0 if call else next(n for n in range(1, mission.tables + 1) if n not in used)
             meeting.updated_at = self.clock()
             session.flush()
             return meeting

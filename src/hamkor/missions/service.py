@@ -19,6 +19,9 @@ from hamkor.missions.base import (  # noqa: F401 - the names callers use, in one
     MissionNotFound,
     now_utc,
 )
+from hamkor.missions.calls import MissionCalls
+from hamkor.missions.checkin import Arrival, CheckIn, MissionCheckin  # noqa: F401
+from hamkor.missions.organisers import MissionOrganisers, OrganiserView  # noqa: F401
 from hamkor.missions.outcomes import Funnel, FunnelStep, MissionOutcomes, Outcome  # noqa: F401
 from hamkor.missions.participation import MissionParticipation, SideAnswers  # noqa: F401
 from hamkor.missions.registration import MissionRegistrations, Registration, RegistrationView  # noqa: F401
@@ -30,7 +33,8 @@ from hamkor.store.db import Database
 
 
 class Missions(MissionSetup, MissionRequests, MissionScheduling, MissionOutcomes, MissionRegistrations,
-               MissionParticipation, MissionRepresentatives):
+               MissionParticipation, MissionRepresentatives, MissionOrganisers, MissionCheckin,
+               MissionCalls):
     def __init__(self, db: Database, clock: Callable[[], datetime] = now_utc,
                  site_url: str = "http://127.0.0.1:8000", mail_dir: str | None = None) -> None:
         self.db = db

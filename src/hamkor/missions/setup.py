@@ -8,18 +8,36 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
-from hamkor.accounts.permissions import Actor
+from hamkor.accounts.permissions import SYSTEM, Actor
 from hamkor.companies.registry import company_name
-from hamkor.errors import reason_of
+from hamkor.errors import Refused, reason_of
 from hamkor.i18n import Msg
 from hamkor.i18n.times import territory_zone
 from hamkor.missions import itinerary as routing
-from hamkor.missions.base import SIDES, MissionError, MissionNotFound, mission_row, now_utc, scoped_row
+from hamkor.missions.base import (
+    SIDES,
+    MissionConflict,
+    MissionError,
+    MissionNotFound,
+    mission_row,
+    now_utc,
+    scoped_row,
+    side_of_territory,
+)
+from hamkor.missions.checkin import new_code
 from hamkor.missions.grid import GridError, Slot, check_days, slots_overlapping, time_grid
 from hamkor.reference.countries import countries
 from hamkor.reference.regions import regions
-from hamkor.store.db import Database, unit_of_work
-from hamkor.store.models import Company, Mission, MissionMeeting, MissionParticipant, MissionVisit
+from hamkor.store.db import Database, session_of, unit_of_work
+from hamkor.store.models import (
+    Company,
+    Mission,
+    MissionMeeting,
+    MissionOrganiser,
+    MissionParticipant,
+    MissionVisit,
+    Organisation,
+)
 
 
 @dataclass
@@ -139,7 +157,9 @@ class MissionSetup:
     db: Database
 
     @unit_of_work
-    def create(self, data: MissionData) -> Mission:
+    def create(self, data: MissionData, actor: Actor = SYSTEM) -> Mission:
+        """A new mission. Staff who act for an organisation make it their organisation's: its owner, on the side
+        its territory is on (staff of no organisation, and the server, leave it to the instance's own staff)."""
         clean, problems = validate(data)
         if problems:
             raise MissionError(problems)
@@ -148,6 +168,14 @@ class MissionSetup:
             self._apply(mission, clean)
             session.add(mission)
             session.flush()
+            if actor.organisation_id is not None and actor.role not in ("admin", "company"):
+                organisation = session.get(Organisation, actor.organisation_id)
+                side = side_of_territory(mission, organisation.territory) if organisation else None
+                if side is None:
+                    raise MissionError([("host_territory", "your organisation is on neither side of this mission")])
+                session.add(MissionOrganiser(mission_id=mission.id, organisation_id=organisation.id, role="owner",
+                                             side=side, invited_by=actor.user_id, created_at=now_utc()))
+                session.flush()
             session.refresh(mission)
             return mission
 
@@ -205,11 +233,13 @@ class MissionSetup:
     @unit_of_work
     def add_participant(self, mission_id: int, company_id: int, side: str, attendees: list[str] | None = None,
                         languages: list[str] | None = None, available: list[str] | None = None,
-                        joins_visits: bool | None = None) -> MissionParticipant:
+                        joins_visits: bool | None = None, actor: Actor = SYSTEM,
+                        online: bool = False) -> MissionParticipant:
         if side not in SIDES:
             raise MissionError([("side", "host or visiting")])
         with self.db.session() as session:
             mission = mission_row(session, mission_id, lock=True)
+            self.check(actor, "mission.participants", mission_id, side=side)
             company = session.get(Company, company_id)
             if company is None:
                 raise MissionError([("company", Msg("no company %(company_id)s in the registry",
@@ -227,17 +257,20 @@ class MissionSetup:
                 attendees=[a.strip() for a in attendees or [] if a.strip()],
                 languages=sorted({x.strip().lower() for x in (languages or company.languages or []) if x.strip()}),
                 available=list(available) if available is not None else None,
-                joins_visits=(side == "visiting") if joins_visits is None else joins_visits, absent=False)
+                joins_visits=(side == "visiting") if joins_visits is None else joins_visits, absent=False,
+                checkin_code=new_code(), online=online)
             session.add(participant)
             session.flush()
             return participant
 
     @unit_of_work
-    def update_participant(self, mission_id: int, participant_id: int, **values) -> MissionParticipant:
-        allowed = {"attendees", "languages", "available", "joins_visits", "absent"}
+    def update_participant(self, mission_id: int, participant_id: int, actor: Actor = SYSTEM,
+                           **values) -> MissionParticipant:
+        allowed = {"attendees", "languages", "available", "joins_visits", "absent", "online"}
         with self.db.session() as session:
             mission = mission_row(session, mission_id, lock=True)
             participant = self._participant_row(session, mission_id, participant_id)
+            self.check(actor, "mission.participants", mission_id, side=participant.side)
             if "available" in values and values["available"] is not None:
                 grid = {s.id for s in time_grid(mission.days, mission.slot_minutes)}
                 unknown = [s for s in values["available"] if s not in grid]
@@ -286,12 +319,28 @@ class MissionSetup:
                                  MissionParticipant.company_id == company_id)
         return found[0] if found else None
 
+    @unit_of_work
+    def choose_attendance(self, mission_id: int, participant_id: int, online: bool, actor: Actor = SYSTEM
+                          ) -> MissionParticipant:
+        """A participant's own choice: on site or online. Before the schedule is published only (a published
+        meeting keeps its table or call: the organizers change it and re-plan)."""
+        mission = mission_row(session_of(self), mission_id, lock=True)
+        if not self.may_act_for(actor, mission_id, participant_id):
+            raise Refused([("participant", "you may act only for your own company")])
+        participant = self._participant_row(session_of(self), mission_id, participant_id)
+        if mission.certificate and bool(participant.online) != online:
+            raise MissionConflict([("online", "the schedule is published: ask the organizers to change how you "
+                                              "take part")])
+        participant.online = online
+        return participant
+
     def may_act_for(self, actor: Actor, mission_id: int, participant_id: int) -> bool:
-        """Organizers and admins act for anyone; a company representative for their own participant only."""
-        if actor.may("missions.manage"):
-            return True
-        mine = self.participant_of_company(mission_id, actor.company_id) if actor.role == "company" else None
-        return mine is not None and mine.id == participant_id
+        """A company representative acts for their own participant only; the mission's organisers (as far as
+        `accounts.access.may` grants "mission.request" on it) for anyone."""
+        if actor.role == "company":
+            mine = self.participant_of_company(mission_id, actor.company_id)
+            return mine is not None and mine.id == participant_id
+        return actor.may("missions.manage") and self.may(actor, "mission.request", mission_id)
 
     @unit_of_work
     def add_visit(self, mission_id: int, name: str, latitude: float, longitude: float, opens: str = "09:00",

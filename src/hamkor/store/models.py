@@ -79,6 +79,40 @@ class User(Base):
     feed_secret_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     mail_digest: Mapped[bool] = mapped_column(default=False, server_default=false())  # one mail a day, not each
+    # The organisation the person acts for (a ministry, a fund, a consulate…): a member of one sees the missions
+    # it co-organises only, with the rights of its role there (`accounts/access.py`). None: the global role alone.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
+
+
+class Organisation(Base):
+    """Who people act for: a ministry, a fund, a regional administration, a consulate, a chamber of commerce or a
+    company (which keeps its registry record, `company_id`). Its territory is its side (RU-ALT, UZ-SI, UZ…)."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # accounts.access.ORGANISATION_KINDS
+    territory: Mapped[str] = mapped_column(String(10), index=True)  # ISO 3166-1 / 3166-2
+    name_ru: Mapped[str | None] = mapped_column(String(300))
+    name_uz: Mapped[str | None] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MissionOrganiser(Base):
+    """An organisation co-organising a mission, with its role there (owner, main, supporting) and its side."""
+
+    __tablename__ = "mission_organiser"
+    __table_args__ = (UniqueConstraint("mission_id", "organisation_id", name="uq_mission_organiser_organisation"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(12))  # owner | main | supporting
+    side: Mapped[str] = mapped_column(String(16))  # host | visiting
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class WebSession(Base):
@@ -245,6 +279,10 @@ class MissionParticipant(Base):
     available: Mapped[list | None] = mapped_column(JSON)  # slot ids; None = the whole grid
     joins_visits: Mapped[bool] = mapped_column(default=False)  # on the enterprise visits, away from the tables
     absent: Mapped[bool] = mapped_column(default=False)  # a no-show: re-planning drops their later meetings
+    # What the participant's agenda and badge carry (text and QR) and an organiser reads or types at the venue.
+    checkin_code: Mapped[str | None] = mapped_column(String(16))
+    online: Mapped[bool] = mapped_column(default=False, server_default=false())  # takes part by video, not on site
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # checked in at the venue
 
 
 class MissionRequest(Base):
@@ -274,7 +312,7 @@ class MissionMeeting(Base):
     mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"), index=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("mission_request.id", ondelete="CASCADE"), unique=True)
     slot: Mapped[str] = mapped_column(String(20))  # slot id of the grid, e.g. 2026-12-15T10:00
-    table_no: Mapped[int] = mapped_column(Integer)
+    table_no: Mapped[int] = mapped_column(Integer)  # 0: a call (a side online), no table
     interpreter: Mapped[bool] = mapped_column(default=False)
     locked: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(12), default="scheduled")  # scheduled | cancelled | held | no_show

@@ -39,14 +39,15 @@ class Viewer:
     company_id: int | None = None  # the company a representative speaks for
     scope: str = "write"  # an API token's: "read" tokens may only read
     session: str | None = None  # the session's key (a digest), for a cookie's viewer
+    organisation_id: int | None = None  # the organisation they act for (binds staff to its missions)
 
     @property
     def actor(self) -> Actor:
         """The viewer as the domain knows whoever acts."""
-        return Actor(self.user_id, self.email, self.role, self.company_id)
+        return Actor(self.user_id, self.email, self.role, self.company_id, self.organisation_id)
 
     def may(self, permission: str) -> bool:
-        return allowed(self.role, permission, self.company_id)
+        return allowed(self.role, permission, self.company_id, self.organisation_id)
 
 
 def web_state(request: Request) -> WebState:
@@ -69,7 +70,8 @@ def current_viewer(request: Request) -> Viewer | None:
             if found is None:
                 return None
             user, scope = found
-            return Viewer(user.id, user.email, user.role, user.language, None, user.company_id, scope)
+            return Viewer(user.id, user.email, user.role, user.language, None, user.company_id, scope,
+                          organisation_id=user.organisation_id)
 
         # Asked of the database on every request, never remembered: a password changed, an account
         # deactivated or a token revoked (from the CLI, a mailed link or another process) ends access at once.
@@ -85,7 +87,7 @@ def current_viewer(request: Request) -> Viewer | None:
             return None
         user = signed_in.user
         return Viewer(user.id, user.email, user.role, user.language, signed_in.csrf, user.company_id,
-                      session=signed_in.digest)
+                      session=signed_in.digest, organisation_id=user.organisation_id)
 
     return by_session()
 
@@ -94,7 +96,16 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSRF_HEADER = "x-csrf-token"
 
 
-def require(permission: str):
+def _mission_in_path(request: Request) -> int | None:
+    text = str(request.path_params.get("mission_id", ""))
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None
+
+
+def require(permission: str, action: str | None = None):
+    """The guard: signed in, the role holds `permission`, and — for a route of one mission — the access rule
+    (`accounts.access.may`, asked through `Missions.check`) grants `action` on that mission. What a route does
+    to one record of it (a registration of one side) the domain checks against that record."""
+
     def check(request: Request) -> Viewer:
         viewer = current_viewer(request)
         if viewer is None:
@@ -111,6 +122,9 @@ def require(permission: str):
                     {"csrf": viewer.csrf}, request.headers.get(CSRF_HEADER)):
                 raise Refused([("csrf", "a call with the session cookie that changes something must carry the "
                                         "session's X-CSRF-Token header (or use a bearer token)")])
+        mission_id = _mission_in_path(request) if action else None
+        if mission_id is not None:
+            web_state(request).services.missions.check(viewer.actor, action, mission_id)
         return viewer
 
     return check
@@ -137,9 +151,15 @@ CompanyEditor = Annotated[Viewer, Depends(require("companies.edit"))]
 CompanyImporter = Annotated[Viewer, Depends(require("companies.import"))]
 Matchmaker = Annotated[Viewer, Depends(require("matching.use"))]
 MeetingMaker = Annotated[Viewer, Depends(require("matching.accept"))]
-MissionViewer = Annotated[Viewer, Depends(require("missions.view"))]
-MissionManager = Annotated[Viewer, Depends(require("missions.manage"))]
-MissionRequester = Annotated[Viewer, Depends(require("missions.request"))]
+# A mission's routes: the role's permission, then what the access rule grants on the mission in the path.
+MissionViewer = Annotated[Viewer, Depends(require("missions.view", "mission.view"))]
+MissionManager = Annotated[Viewer, Depends(require("missions.manage", "mission.manage"))]
+MissionRequester = Annotated[Viewer, Depends(require("missions.request", "mission.request"))]
+MissionStaff = Annotated[Viewer, Depends(require("missions.manage", "mission.view"))]
+ParticipantKeeper = Annotated[Viewer, Depends(require("missions.manage", "mission.participants"))]
+RegistrationKeeper = Annotated[Viewer, Depends(require("missions.manage", "mission.registrations"))]
+CheckinKeeper = Annotated[Viewer, Depends(require("missions.manage", "mission.checkin"))]
+OrganiserInviter = Annotated[Viewer, Depends(require("missions.manage", "mission.organisers"))]
 SpaceOwner = Annotated[Viewer, Depends(require("missions.space"))]
 CoopViewer = Annotated[Viewer, Depends(require("cooperation.view"))]
 CoopEditor = Annotated[Viewer, Depends(require("cooperation.edit"))]

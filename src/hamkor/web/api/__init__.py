@@ -3,15 +3,17 @@ domain services (neither face imports the other)."""
 
 from hamkor.web.api import (
     briefs,
+    checkin,
     companies,
     cooperation,
     imports,
     matching,
     missions,
     opportunities,
+    organisers,
     reference,
     trade,
 )
 
 ROUTERS = [module.router for module in (reference, trade, opportunities, companies, matching, briefs, imports,
-                                        missions, cooperation)]
+                                        missions, organisers, checkin, cooperation)]

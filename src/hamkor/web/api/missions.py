@@ -14,7 +14,14 @@ from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import as_utc
 from hamkor.web.api._params import RecordRef, StrictIn
 from hamkor.web.api._problems import ERROR_RESPONSES
-from hamkor.web.deps import MissionManager, MissionRequester, MissionsDep, MissionViewer, RecordId
+from hamkor.web.deps import (
+    MissionManager,
+    MissionRequester,
+    MissionsDep,
+    MissionViewer,
+    ParticipantKeeper,
+    RecordId,
+)
 
 router = APIRouter(prefix="/api/v1/missions", tags=["missions"], responses=ERROR_RESPONSES)
 Lang = Literal["ru", "uz", "en"]
@@ -73,12 +80,12 @@ def _data(body: MissionIn) -> MissionData:
 
 @router.get("", response_model=list[MissionOut])
 def list_missions(request: Request, viewer: MissionViewer, missions: MissionsDep) -> list[MissionOut]:
-    return [_out(m) for m in missions.all()]
+    return [_out(m) for m in missions.visible(viewer.actor)]
 
 
 @router.post("", response_model=MissionOut, status_code=201)
 def create_mission(request: Request, viewer: MissionManager, missions: MissionsDep, body: MissionIn) -> MissionOut:
-    return _out(missions.create(_data(body)))
+    return _out(missions.create(_data(body), viewer.actor))
 
 
 @router.get("/{mission_id}", response_model=MissionOut)
@@ -99,6 +106,7 @@ class ParticipantIn(StrictIn):
     languages: list[str] | None = None
     available: list[str] | None = Field(None, description="Slot ids (YYYY-MM-DDTHH:MM); absent = all")
     joins_visits: bool | None = None
+    online: bool = Field(False, description="Takes part by video: their meetings are calls and take no table")
 
 
 class ParticipantOut(BaseModel):
@@ -111,13 +119,14 @@ class ParticipantOut(BaseModel):
     available: list[str] | None
     joins_visits: bool
     absent: bool
+    online: bool
 
 
 def _person_out(person, lang: str = "ru") -> ParticipantOut:
     p = person.participant
     return ParticipantOut(id=p.id, company_id=person.company.id, name=person.name(lang), side=p.side,
                           attendees=p.attendees or [], languages=p.languages or [], available=p.available,
-                          joins_visits=p.joins_visits, absent=p.absent)
+                          joins_visits=p.joins_visits, absent=p.absent, online=bool(p.online))
 
 
 @router.get("/{mission_id}/participants", response_model=list[ParticipantOut])
@@ -128,10 +137,10 @@ def list_participants(request: Request, viewer: MissionViewer, missions: Mission
 
 
 @router.post("/{mission_id}/participants", response_model=ParticipantOut, status_code=201)
-def add_participant(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
+def add_participant(request: Request, viewer: ParticipantKeeper, missions: MissionsDep, mission_id: RecordId,
                     body: ParticipantIn) -> ParticipantOut:
     made = missions.add_participant(mission_id, body.company_id, body.side, body.attendees, body.languages,
-                                    body.available, body.joins_visits)
+                                    body.available, body.joins_visits, actor=viewer.actor, online=body.online)
     return _person_out(missions.person(mission_id, made.id))
 
 

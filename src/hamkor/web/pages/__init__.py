@@ -3,6 +3,7 @@
 from hamkor.web.pages import (
     account,
     auth,
+    checkin,
     companies,
     cooperation,
     followup,
@@ -10,6 +11,7 @@ from hamkor.web.pages import (
     links,
     missions,
     opportunities,
+    organisers,
     reference,
     registration,
     space,
@@ -18,6 +20,7 @@ from hamkor.web.pages import (
 from hamkor.web.pages._render import message_page
 
 ROUTERS = [module.router for module in (auth, links, account, trade, opportunities, companies, missions, cooperation,
-                                        imports, reference, registration, space, followup)]
+                                        imports, reference, registration, space, followup, organisers,
+                                        checkin)]
 
 __all__ = ["ROUTERS", "message_page"]

@@ -61,8 +61,13 @@ def _mission_tabs(state, viewer, context: dict, lang: str) -> None:
     registrations wait for their decision."""
     mission = context["mission"]
     context.setdefault("mission_title", mission_text(mission, "name", lang) or mission.name)
-    if viewer is not None and viewer.may("missions.manage"):
-        context.setdefault("waiting_registrations", state.services.missions.waiting_registrations(mission.id))
+    missions = state.services.missions
+    # what the access rule grants this viewer on this mission: the tabs show only what they may open
+    actions = missions.actions(viewer.actor, mission.id) if viewer is not None else frozenset()
+    context.setdefault("mission_actions", actions)
+    if "mission.registrations" in actions:
+        context.setdefault("waiting_registrations", missions.waiting_registrations(
+            mission.id, side=missions.bound_side(viewer.actor, mission.id)))
 
 
 def _home_zone(settings) -> str:

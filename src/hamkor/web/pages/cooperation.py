@@ -102,13 +102,13 @@ def events_feed(request: Request, coop: CooperationDep, accounts: AccountsDep,
     viewer = current_viewer(request)
     if viewer is None and feed:  # calendar clients send no header
         user = accounts.user_for_feed(feed)
-        role = user.role if user else None
+        role, organisation = (user.role, user.organisation_id) if user else (None, None)
     else:
-        role = viewer.role if viewer else None
+        role, organisation = (viewer.role, viewer.organisation_id) if viewer else (None, None)
     if role is None:
         return Response("sign in, or add ?feed=<your calendar feed secret> (see your account page)",
                         status_code=401, media_type="text/plain")
-    if not allowed(role, "cooperation.view"):
+    if not allowed(role, "cooperation.view", organisation_id=organisation):
         return Response("your role may not see the cooperation registry", status_code=403, media_type="text/plain")
     body = events_ics(coop, partner, base_url=str(request.base_url).rstrip("/"))
     return Response(body, media_type="text/calendar; charset=utf-8",

@@ -80,15 +80,18 @@ def _password_routes(prefix: str, heading: str, purposes: tuple[str, ...], ask_l
                 return _expired_form(request)
             if password != repeated:
                 raise AccountError([("password", "the two new passwords differ")])
-            mission = whole_number(str(accounts.link_payload(token, purposes).get("mission", "")), 1)
+            payload = accounts.link_payload(token, purposes)
+            mission = whole_number(str(payload.get("mission", "")), 1)
+            organised = whole_number(str(payload.get("organise", "")), 1)
             accounts.set_password_by_link(token, purposes, password, language if ask_language else None)
         except LinkProblem as problem:
             return link_problem_page(request, problem)
         except AccountError as problem:
             return public_page(request, "password_form.html.j2", status_code=422, heading=heading, who=who,
                                ask_language=ask_language, action=f"/{prefix}/{token}", problems=problem.problems)
-        # an invitation to speak for a company in a mission leads, once signed in, to that mission's space
-        after = f"&next=/space/{mission}" if mission else ""
+        # an invitation to speak for a company in a mission leads, once signed in, to that mission's space; a
+        # co-organiser's, to the mission itself
+        after = f"&next=/space/{mission}" if mission else f"&next=/missions/{organised}" if organised else ""
         return RedirectResponse(f"/signin?notice=password-set{after}", status_code=303)
 
 

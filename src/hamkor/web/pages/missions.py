@@ -21,6 +21,7 @@ from hamkor.missions import documents
 from hamkor.missions.documents import file_slug
 from hamkor.missions.itinerary import clock
 from hamkor.missions.outcomes import known_outcome
+from hamkor.missions.registration import side_of
 from hamkor.missions.service import PRIORITIES, SIDES, STAGES, MissionData, MissionError, Missions, Outcome
 from hamkor.reference.countries import countries
 from hamkor.reference.names import territory_name
@@ -34,6 +35,7 @@ from hamkor.web.deps import (
     MissionRequester,
     MissionsDep,
     MissionViewer,
+    ParticipantKeeper,
     RecordId,
     RegistryDep,
     SettingsDep,
@@ -194,7 +196,8 @@ def _form(request: Request, mission_id: int | None, data: MissionData, problems,
 # ---- list and set-up ------------------------------------------------------------------------
 @router.get("/missions")
 def missions_page(request: Request, viewer: MissionViewer, missions: MissionsDep):
-    rows = [(m, len(missions.people(m.id)), len(documents.live_meetings(missions, m.id))) for m in missions.all()]
+    rows = [(m, len(missions.people(m.id)), len(documents.live_meetings(missions, m.id)))
+            for m in missions.visible(viewer.actor)]
     return page(request, "missions.html.j2", rows=rows, may_manage=viewer.may("missions.manage"))
 
 
@@ -220,7 +223,7 @@ def create_mission(request: Request, viewer: MissionManager, missions: MissionsD
     check_csrf(viewer, form.get("csrf"))
     data = _data_from(form)
     try:
-        mission = missions.create(data)
+        mission = missions.create(data, viewer.actor)
     except MissionError as problem:
         return _form(request, None, data, problem.problems, 422, form.get("request_deadline", ""))
     return RedirectResponse(f"/missions/{mission.id}", status_code=303)
@@ -247,6 +250,11 @@ def update_mission(request: Request, viewer: MissionManager, missions: MissionsD
 OUTCOME_FIELDS = ("status", "rating", "stage", "hs_code", "value_usd", "notes")
 
 
+def _manages(viewer, missions: Missions, mission_id: int) -> bool:
+    """Whether the page offers the organizers' controls: what the access rule grants on this very mission."""
+    return missions.may(viewer.actor, "mission.manage", mission_id)
+
+
 def _tabs(mission, current: str) -> dict:
     return {"mission": mission, "tab": current}
 
@@ -263,12 +271,16 @@ def _mission_page(request: Request, viewer, missions, registry, web, mission, st
     lang = language_of(request)
     people = missions.people(mission.id)
     taking_part = {p.company.id for p in people.values()}
-    candidates = [c for c in registry.all() if c.id not in taking_part]
+    # a supporting organiser adds and follows their own side's participants (`accounts.access`)
+    own_side = missions.bound_side(viewer.actor, mission.id)
+    candidates = [c for c in registry.all() if c.id not in taking_part
+                  and (own_side is None or side_of(mission, c.country, c.region) == own_side)]
     slots = missions.slots(mission)
-    may_manage = viewer.may("missions.manage")
+    may_manage = _manages(viewer, missions, mission.id)
     return page(request, "mission.html.j2", status_code, **_tabs(mission, "setup"), people=list(people.values()),
                 candidates=candidates, company=lambda c: company_name(c, lang), visits=missions.visits(mission.id),
-                slots=slots, clock=clock, may_manage=may_manage,
+                slots=slots, clock=clock, may_manage=may_manage, own_side=own_side,
+                may_add=missions.may(viewer.actor, "mission.participants", mission.id),
                 deadline=_local_deadline(mission), own=viewer.company_id,
                 past=bool(mission.days) and mission.days[-1]["date"] < web.services.today().isoformat(),
                 # who can answer each participant's requests, and the addresses an invitation may go to
@@ -287,7 +299,7 @@ def _followed_document(web, viewer, mission_id: int, job_id: int | None):
 
 
 @router.post("/missions/{mission_id}/participants")
-def add_participant(request: Request, viewer: MissionManager, missions: MissionsDep,
+def add_participant(request: Request, viewer: ParticipantKeeper, missions: MissionsDep,
                     mission_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     side = form.get("side", "")
@@ -296,16 +308,16 @@ def add_participant(request: Request, viewer: MissionManager, missions: Missions
         raise MissionError("Choose at least one company.")
     for company_id in companies:
         missions.add_participant(mission_id, company_id, side if side in SIDES else "",
-                                 [a.strip() for a in form.get("attendees", "").split(",")])
+                                 [a.strip() for a in form.get("attendees", "").split(",")], actor=viewer.actor)
     return RedirectResponse(f"/missions/{mission_id}#participants", status_code=303)
 
 
 @router.post("/missions/{mission_id}/participants/{participant_id}")
-def update_participant(request: Request, viewer: MissionManager, missions: MissionsDep, mission_id: RecordId,
+def update_participant(request: Request, viewer: ParticipantKeeper, missions: MissionsDep, mission_id: RecordId,
                        participant_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     values = {}
-    for name in ("absent", "joins_visits"):
+    for name in ("absent", "joins_visits", "online"):
         if name in form:
             values[name] = form.get(name) == "1"
     if "attendees" in form:
@@ -315,12 +327,12 @@ def update_participant(request: Request, viewer: MissionManager, missions: Missi
     if "available" in form:
         chosen = form.getlist("available")
         values["available"] = None if form.get("all_slots") == "1" else list(chosen)
-    missions.update_participant(mission_id, participant_id, **values)
+    missions.update_participant(mission_id, participant_id, viewer.actor, **values)
     return RedirectResponse(local_path(form.get("back"), f"/missions/{mission_id}#participants"), status_code=303)
 
 
 @router.post("/missions/{mission_id}/participants/{participant_id}/invite")
-def invite_representative(request: Request, viewer: MissionManager, missions: MissionsDep,
+def invite_representative(request: Request, viewer: ParticipantKeeper, missions: MissionsDep,
                           registry: RegistryDep, web: Web, mission: MissionInPath, participant_id: RecordId,
                           form: PageForm):
     """An account for a participant's contact (a company added from the registry has nobody to answer)."""
@@ -361,11 +373,11 @@ def requests_page(request: Request, viewer: MissionViewer, missions: MissionsDep
     mine = missions.participant_of_company(mission.id, viewer.company_id) if viewer.role == "company" else None
     shown = [v for v in views if not status or v.request.status == status or (status == "mutual" and v.mutual)]
     people = list(missions.people(mission.id).values())
-    may_manage = viewer.may("missions.manage")
+    may_manage = _manages(viewer, missions, mission.id)
     return page(request, "mission_requests.html.j2", **_tabs(mission, "requests"), views=shown, total=len(views),
                 representation=missions.representation(mission.id) if may_manage else {},
                 status=status or "", people=people, name=lambda p: p.name(lang), priorities=PRIORITIES,
-                mine=mine, may_manage=viewer.may("missions.manage"),
+                mine=mine, may_manage=_manages(viewer, missions, mission.id),
                 may_request=viewer.may("missions.request") and (viewer.role != "company" or mine),
                 deadline=_local_deadline(mission), closed=missions.closed_for_requests(mission))
 
@@ -404,7 +416,7 @@ def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep
     lang = language_of(request)
     running = jobs.get(job, viewer) if job else None
     sight = missions.sight(mission.id, viewer.actor)
-    may_manage = viewer.may("missions.manage")
+    may_manage = _manages(viewer, missions, mission.id)
     # an organizer sees the draft while there is one (the published schedule a link away); anyone else, and the
     # organizer who asks, sees what is published
     draft = mission.draft if may_manage and mission.draft and view != "published" else None
@@ -420,7 +432,7 @@ def schedule_page(request: Request, viewer: MissionViewer, missions: MissionsDep
                 just_published=bool(published),
                 certificate=certificate, reasons=reasons, name=lambda p: p.name(lang),
                 people=list(missions.people(mission.id).values()), slots=missions.slots(mission), visits=visits,
-                clock=clock, may_manage=viewer.may("missions.manage"),
+                clock=clock, may_manage=_manages(viewer, missions, mission.id),
                 job=running if running and running.kind == "mission"
                 and (running.result or {}).get("mission") == mission.id else None,
                 document_job=_followed_document(web, viewer, mission.id, document_job))
@@ -517,7 +529,7 @@ def itinerary_page(request: Request, viewer: MissionViewer, missions: MissionsDe
     lang = language_of(request)
     return page(request, "mission_itinerary.html.j2", **_tabs(mission, "itinerary"), days=days,
                 dropped=[v for v in visits if not v.planned_date], clock=clock, travellers=travellers,
-                name=lambda p: p.name(lang), may_manage=viewer.may("missions.manage"))
+                name=lambda p: p.name(lang), may_manage=_manages(viewer, missions, mission.id))
 
 
 @router.post("/missions/{mission_id}/itinerary")
@@ -550,8 +562,8 @@ def _outcomes(request: Request, viewer, missions: Missions, mission, status_code
     context.setdefault("entered", {})
     return page(request, "mission_outcomes.html.j2", status_code, **_tabs(mission, "outcomes"), meetings=meetings,
                 funnel=funnel, spec=json.dumps(spec, ensure_ascii=False).replace("</", "<\\/"), stages=STAGES,
-                sides=sides if viewer.may("missions.manage") else {}, known=known,
-                name=lambda p: p.name(lang), may_manage=viewer.may("missions.manage"), **context)
+                sides=sides if _manages(viewer, missions, mission.id) else {}, known=known,
+                name=lambda p: p.name(lang), may_manage=_manages(viewer, missions, mission.id), **context)
 
 
 def _outcome_entries(form, meeting_ids: set[int]) -> tuple[list[Outcome], list[tuple[str, str]]]:
@@ -595,7 +607,10 @@ def record_outcomes(request: Request, viewer: MissionManager, missions: Missions
 
 # ---- documents ------------------------------------------------------------------------------
 def _own_or_manager(viewer, missions: Missions, mission_id: int, participant_id: int) -> bool:
-    return viewer.role != "company" or missions.may_act_for(viewer.actor, mission_id, participant_id)
+    """A participant's own people, and staff who see that participant (a supporting organiser: their side's)."""
+    if viewer.role == "company":
+        return missions.may_act_for(viewer.actor, mission_id, participant_id)
+    return missions.sight(mission_id, viewer.actor).sees(participant_id)
 
 
 @router.get("/missions/{mission_id}/participants/{participant_id}")
@@ -607,7 +622,7 @@ def participant_page(request: Request, viewer: MissionViewer, missions: Missions
     lang = language_of(request)
     return page(request, "mission_participant.html.j2", **_tabs(mission, "setup"), person=person,
                 name=person.name(lang), items=documents.participant_agenda(missions, mission, participant_id, lang),
-                slots=missions.slots(mission), may_manage=viewer.may("missions.manage"))
+                slots=missions.slots(mission), may_manage=_manages(viewer, missions, mission.id))
 
 
 @router.get("/missions/{mission_id}/agenda/{participant_id}.{fmt}")

@@ -13,15 +13,15 @@ from hamkor.accounts.links import LinkProblem
 from hamkor.companies.classify import search as hs_search
 from hamkor.companies.registry import CompanyData, company_name
 from hamkor.companies.sectors import SECTORS
-from hamkor.errors import Conflict, Problem
+from hamkor.errors import Conflict, Problem, Refused
 from hamkor.missions.base import mission_text
-from hamkor.missions.registration import Registration
+from hamkor.missions.registration import Registration, side_of
 from hamkor.reference.names import territory_name
 from hamkor.web.deps import (
     MissionInPath,
-    MissionManager,
     MissionsDep,
     RecordId,
+    RegistrationKeeper,
     RegistryDep,
     language_of,
     web_state,
@@ -180,16 +180,19 @@ def renew_confirmation(request: Request, missions: MissionsDep, token: str, form
 
 # ---- the organizers' side ----------------------------------------------------------------------
 @router.get("/missions/{mission_id}/registrations")
-def registrations_page(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
+def registrations_page(request: Request, viewer: RegistrationKeeper, missions: MissionsDep, registry: RegistryDep,
                        mission: MissionInPath, region: Annotated[str | None, Query(max_length=10)] = None,
                        sector: Annotated[str | None, Query(max_length=40)] = None):
-    return _registrations(request, missions, registry, mission, region=region, sector=sector)
+    return _registrations(request, viewer, missions, registry, mission, region=region, sector=sector)
 
 
-def _registrations(request: Request, missions, registry, mission, status_code: int = 200, region: str | None = None,
-                   sector: str | None = None, **context):
+def _registrations(request: Request, viewer, missions, registry, mission, status_code: int = 200,
+                   region: str | None = None, sector: str | None = None, **context):
+    """The registrations to decide on and the registry's companies to invite: a supporting organiser's of their
+    side only (`Missions.bound_side`)."""
     lang = language_of(request)
-    companies = registry.all()
+    side = missions.bound_side(viewer.actor, mission.id)
+    companies = [c for c in registry.all() if side is None or side_of(mission, c.country, c.region) == side]
     # the filter offers the territories the registry's companies are in, and the sectors; a value it does not
     # offer filters nothing out of the ordinary (no company is there)
     places = sorted({c.region or c.country for c in companies if c.region or c.country},
@@ -199,14 +202,16 @@ def _registrations(request: Request, missions, registry, mission, status_code: i
     chosen.sort(key=lambda c: company_name(c, lang).lower())
     join_url = f"{request.app.state.web.settings.site_url}/join/{mission.id}"
     return page(request, "mission_registrations.html.j2", status_code, mission=mission, tab="registrations",
-                registrations=missions.registrations(mission.id), counts=missions.registration_counts(mission.id),
+                registrations=missions.registrations(mission.id, side=side),
+                counts=missions.registration_counts(mission.id),
+                may_manage=missions.may(viewer.actor, "mission.manage", mission.id), bound_side=side,
                 companies=chosen, invitations=missions.invitations(mission.id), places=places, sectors=list(SECTORS),
                 chosen_region=region or "", chosen_sector=sector or "", join_url=join_url,
                 company_name=lambda c: company_name(c, lang), **context)
 
 
 @router.post("/missions/{mission_id}/registrations")
-def registrations_action(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
+def registrations_action(request: Request, viewer: RegistrationKeeper, missions: MissionsDep, registry: RegistryDep,
                          mission: MissionInPath, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     action = form.choice("action", ("open", "close", "invite", "remind"), "")
@@ -217,21 +222,25 @@ def registrations_action(request: Request, viewer: MissionManager, missions: Mis
         elif action in ("invite", "remind"):
             report = (missions.invite_to_register(mission.id, form.numbers("companies"), viewer.actor)
                       if action == "invite" else missions.remind_invited(mission.id, viewer.actor))
-            return _registrations(request, missions, registry, missions.mission(mission.id), region=region,
+            return _registrations(request, viewer, missions, registry, missions.mission(mission.id), region=region,
                                   sector=sector, report=report, problems=report.problems)
+    except Refused:
+        raise  # a refusal is a 403, never a form to correct
     except Problem as problem:
-        return _registrations(request, missions, registry, mission, 409, region=region, sector=sector,
+        return _registrations(request, viewer, missions, registry, mission, 409, region=region, sector=sector,
                               problems=problem.problems)
     return RedirectResponse(f"/missions/{mission.id}/registrations", status_code=303)
 
 
 @router.post("/missions/{mission_id}/registrations/{registration_id}")
-def decide(request: Request, viewer: MissionManager, missions: MissionsDep, registry: RegistryDep,
+def decide(request: Request, viewer: RegistrationKeeper, missions: MissionsDep, registry: RegistryDep,
            mission: MissionInPath, registration_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
     try:
         missions.decide_registration(mission.id, registration_id, form.get("decision") == "approve",
                                      form.get("reason"), viewer.actor)
+    except Refused:
+        raise
     except Problem as problem:
-        return _registrations(request, missions, registry, mission, 422, problems=problem.problems)
+        return _registrations(request, viewer, missions, registry, mission, 422, problems=problem.problems)
     return RedirectResponse(f"/missions/{mission.id}/registrations", status_code=303)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from hamkor.companies.matching import describe
 from hamkor.companies.registry import CompanyFilter, TextSearch
@@ -18,6 +19,7 @@ from hamkor.errors import Conflict, NotFound, Problem, Refused
 from hamkor.i18n import LANGUAGES
 from hamkor.missions import documents
 from hamkor.missions.base import PRIORITIES, STAGES, aware, mission_text
+from hamkor.missions.checkin import code_text, qr_svg
 from hamkor.missions.outcomes import Outcome
 from hamkor.store.db import as_utc
 from hamkor.web.deps import MissionInPath, MissionRequester, RecordId, SpaceOwner, Web, language_of
@@ -97,6 +99,7 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
     asked = {v.target.id for v in outgoing if v.request.status in ("pending", "accepted")} | \
             {v.requester.id for v in incoming if v.request.status in ("pending", "accepted")}
     meetings = missions.own_meetings(mission.id, mine.id)
+    mine_code = mine.participant.checkin_code or missions.checkin_code(mission.id, mine.id)
     changed = {m.id for m, _ in meetings if _newer(m.updated_at, since)}
     first_day = min(d["date"] for d in mission.days) if mission.days else None
     after = first_day is not None and web.services.today().isoformat() >= first_day
@@ -107,6 +110,7 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
                 closed=missions.closed_for_requests(mission), deadline=aware(mission.request_deadline),
                 items=documents.participant_agenda(missions, mission, mine.id, lang), final=bool(mission.certificate),
                 zone_note=documents.zone_line(mission, mine, lang),
+                checkin_code=code_text(mine_code), checkin_qr=Markup(qr_svg(mine_code)),
                 slots=missions.slots(mission), since=since, is_new=lambda moment: _newer(moment, since),
                 changed=changed, meetings=meetings, feedback=missions.feedback_of(mine.id), after=after,
                 stages=STAGES, filters=q, sectors=web.services.registry.sectors(),
@@ -160,6 +164,21 @@ def space_answer(request: Request, viewer: MissionRequester, web: Web, mission: 
     except Problem as problem:
         return _space(request, viewer, web, mission, 409, problems=problem.problems)
     return RedirectResponse(f"/space/{mission.id}#incoming", status_code=303)
+
+
+@router.post("/space/{mission_id}/attendance")
+def space_attendance(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath, form: PageForm):
+    """On site or online: the participant's own choice, before the schedule is published."""
+    check_csrf(viewer, form.get("csrf"))
+    missions = web.services.missions
+    mine = _mine(missions, mission, viewer)
+    try:
+        missions.choose_attendance(mission.id, mine.id, form.choice("online", ("0", "1"), "0") == "1", viewer.actor)
+    except (Refused, NotFound):
+        raise
+    except Problem as problem:
+        return _space(request, viewer, web, mission, 409, problems=problem.problems)
+    return RedirectResponse(f"/space/{mission.id}#availability", status_code=303)
 
 
 @router.post("/space/{mission_id}/availability")

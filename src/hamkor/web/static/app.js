@@ -148,3 +148,36 @@ document.addEventListener("click", function (event) {
   var link = event.target.closest && event.target.closest("a[data-back]");
   if (link && window.history.length > 1) { event.preventDefault(); window.history.back(); }
 });
+
+// Check-in: where the browser can read barcodes (BarcodeDetector: Chrome on Android, among others), the camera
+// button reads the QR on an agenda or badge into the code field and sends the form; elsewhere the code is typed.
+(function () {
+  const button = document.getElementById("scan");
+  const video = document.getElementById("camera");
+  const field = document.getElementById("code");
+  if (!button || !video || !field || !("BarcodeDetector" in window) || !navigator.mediaDevices) return;
+  button.hidden = false;
+  button.addEventListener("click", async function () {
+    const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+    } catch (refused) {
+      return; // no camera, or the person said no: the code is typed
+    }
+    video.srcObject = stream;
+    video.hidden = false;
+    await video.play();
+    const look = async function () {
+      const found = await detector.detect(video).catch(function () { return []; });
+      if (found.length) {
+        stream.getTracks().forEach(function (track) { track.stop(); });
+        field.value = found[0].rawValue;
+        field.form.submit();
+        return;
+      }
+      window.requestAnimationFrame(look);
+    };
+    look();
+  });
+})();
