@@ -25,9 +25,8 @@ class GenerationCache:
         and fills in when it is ready. What the computation raised is raised to the next caller, once."""
         generation = self._generation()
         with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and hit[0] == generation:
-                self._items.move_to_end(key)
+            hit = self._fresh(key, generation)
+            if hit is not None:
                 return hit[1]  # type: ignore[return-value]
             failed = self._failed.pop(key, None)
             if failed is not None and failed[0] == generation:
@@ -52,12 +51,19 @@ class GenerationCache:
                 self._computing.pop(key, None)
             done.set()
 
+    def _fresh(self, key: Hashable, generation: int) -> tuple[int, object] | None:
+        """The cached (generation, value) if it is of this generation (the lock is held)."""
+        hit = self._items.get(key)
+        if hit is None or hit[0] != generation:
+            return None
+        self._items.move_to_end(key)
+        return hit
+
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         generation = self._generation()
         with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and hit[0] == generation:
-                self._items.move_to_end(key)
+            hit = self._fresh(key, generation)
+            if hit is not None:
                 return hit[1]  # type: ignore[return-value]
         value = compute()
         with self._lock:
