@@ -43,8 +43,9 @@ class AppContext:
 
     @cached_property
     def db(self) -> Database:
-        from hamkor.store.db import Database
+        from hamkor.store.db import Database, refuse_a_stray_database
 
+        refuse_a_stray_database(self.settings)
         db = Database(self.settings)
         db.upgrade_to_head()
         return db

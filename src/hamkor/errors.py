@@ -49,3 +49,8 @@ def reason_of(error: Exception) -> str:
         return reasons[0] if len(reasons) == 1 and not error.title else (error.title or str(error))
     first = error.args[0] if error.args else None
     return first if isinstance(first, str) else str(error)
+
+
+class StrayDatabase(RuntimeError):
+    """The data directory holds a warehouse but the database configured for it would be a new, empty one (a
+    command run without the server's HAMKOR_DATABASE_URL): `store.db.refuse_a_stray_database`."""

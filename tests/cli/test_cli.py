@@ -339,3 +339,13 @@ def test_missions_schedule_an_instance_file(tmp_path):
     broken.write_text('{"slots": [', encoding="utf-8")
     refused = run(tmp_path, "missions", "schedule", "--instance", str(broken))
     assert refused.exit_code == 2 and "not JSON" in refused.stderr
+
+
+def test_a_command_without_the_servers_database_url_refuses_rather_than_start_an_empty_database(tmp_path, fixtures):
+    """The outsider's find: cron runs `hamkor backup` with HAMKOR_DATA_DIR only; on a PostgreSQL install that made
+    a new, empty SQLite database beside the warehouse and reported a backup of 0 rows as done."""
+    assert run(tmp_path, "import", "fts-regional", str(fixtures / "fts" / "DATTSVT_cp1251.csv")).exit_code == 0
+    (tmp_path / "hamkor.sqlite3").unlink()  # as a data directory whose database lives in PostgreSQL
+    result = run(tmp_path, "import", "list")
+    assert result.exit_code != 0 and "HAMKOR_DATABASE_URL" in str(result.exception or result.output)
+    assert not (tmp_path / "hamkor.sqlite3").exists()

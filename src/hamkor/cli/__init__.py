@@ -75,10 +75,15 @@ def root(
 
 
 def main() -> None:
+    from hamkor.errors import StrayDatabase
+
     try:
         app()
     except SystemExit as stop:
         code = stop.code
+    except StrayDatabase as stray:  # a cron line without the server's environment: said in one line
+        print(f"Error: {stray}", file=sys.stderr)
+        code = 1
     else:
         code = 0
     # Python's own teardown then frees every object one by one: 0.3-0.5 s after a brief, more than

@@ -14,8 +14,9 @@ app = typer.Typer(help="Operational database: migrations.", no_args_is_help=True
 @app.command()
 def upgrade(ctx: typer.Context, revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply migrations up to REVISION (default: the latest)."""
-    from hamkor.store.db import Database
+    from hamkor.store.db import Database, refuse_a_stray_database
 
+    refuse_a_stray_database(settings_of(ctx))
     db = Database(settings_of(ctx))
     try:
         db.upgrade(revision)
@@ -29,8 +30,9 @@ def upgrade(ctx: typer.Context, revision: str = typer.Argument("head", help="Tar
 @app.command()
 def current(ctx: typer.Context) -> None:
     """Show the database's current revision."""
-    from hamkor.store.db import Database
+    from hamkor.store.db import Database, refuse_a_stray_database
 
+    refuse_a_stray_database(settings_of(ctx))
     db = Database(settings_of(ctx))
     try:
         console.print(db.current_revision() or "(empty: run `hamkor db upgrade`)")

@@ -55,7 +55,7 @@ from hamkor import __version__
 from hamkor.config import MIN_SECRET_BYTES, SECRET_FILE, Settings
 from hamkor.errors import Problem
 from hamkor.i18n import Msg
-from hamkor.store.db import Database, as_utc
+from hamkor.store.db import Database, as_utc, refuse_a_stray_database
 from hamkor.store.models import Base, ImportBatch
 from hamkor.trade.warehouse import warehouse_lock
 
@@ -139,7 +139,7 @@ def _verify(manifest: bytes, signature: bytes | None, secret: str | None, kept_a
     raise _refuse(Msg("the archive was signed with another key (%(theirs)s; this instance's is %(ours)s): use "
                       "the key of the instance that wrote it (HAMKOR_SECRET_KEY or %(where)s), or restore with "
                       "--unsigned only if you trust the archive", theirs=_plain(fields[0], 40), ours=key_id(secret),
-                      where=kept_at))
+                      where=kept_at if kept_at != "HAMKOR_SECRET_KEY" else "secret.key"))
 
 
 # -- what the archive's data must add up to ----------------------------------------------------------------
@@ -265,6 +265,7 @@ def _copy_hashing(source: Path, target: Path) -> dict:
 
 def backup(settings: Settings, output: Path, progress=None) -> dict:
     """Write the archive; return its manifest (what it holds, to be checked on restore)."""
+    refuse_a_stray_database(settings)  # before the key or a database file is made: a cron line without the URL
     tell = progress or (lambda fraction, what: None)
     secret, _ = instance_key(settings, create=True)
     output.parent.mkdir(parents=True, exist_ok=True)

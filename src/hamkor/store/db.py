@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hamkor.config import Settings
-from hamkor.errors import Problem
+from hamkor.errors import Problem, StrayDatabase
 from hamkor.i18n import Msg
 
 # The newest migration. Written here, and held equal to the migrations folder's head by
@@ -187,3 +187,17 @@ def skip_locked(query, session: Session):
 def default_worker_name() -> str:
     """Who holds a claimed job or message: the machine, the process and the thread, for an operator to read."""
     return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"[:80]
+
+
+def refuse_a_stray_database(settings: Settings) -> None:
+    """A command started without the server's HAMKOR_DATABASE_URL (cron gives it none) would make a new, empty
+    SQLite database beside a warehouse full of data: a backup of nothing, signed and reported as done, or an
+    import whose batch numbers clash with the warehouse's. Refused before anything is written."""
+    if settings.database_url:
+        return
+    sqlite_file = settings.data_dir / "hamkor.sqlite3"
+    warehouse = settings.resolved_warehouse_path
+    if not sqlite_file.exists() and warehouse.exists() and warehouse.stat().st_size > 0:
+        raise StrayDatabase(
+            f"{settings.data_dir} holds a trade warehouse but no database: set HAMKOR_DATABASE_URL as the server "
+            "has it (e.g. load its environment file), or this command would start a new, empty database")
