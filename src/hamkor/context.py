@@ -63,6 +63,7 @@ class AppContext:
         newly published snapshot, rather than a file opened for each use."""
         from hamkor.trade.warehouse import SharedWarehouse
 
+        self.db  # noqa: B018 - the database before the warehouse: a new data directory gets both, in this order
         if "warehouse" not in self.__dict__ and self._warehouse is None:
             self._warehouse = SharedWarehouse(self.settings)
 

@@ -23,7 +23,6 @@ from hamkor.config import Settings
 from hamkor.context import AppContext
 from hamkor.render.pdf import FONT_DIR
 from hamkor.store.models import Job, OutboxMessage
-from hamkor.trade.warehouse import SharedWarehouse
 from hamkor.web import api, pages
 from hamkor.web.cache import GenerationCache
 from hamkor.web.deps import current_viewer
@@ -58,7 +57,8 @@ def warm_up() -> None:
 def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) -> FastAPI:
     """The web application over one data directory; `clock` fixes "now" (tests), else the real time."""
     configure_logging(settings.log_level)
-    services = AppContext(settings, warehouse=SharedWarehouse(settings), clock=clock)
+    services = AppContext(settings, clock=clock)
+    services.hold_warehouse()  # one connection for the server's life (after the database: see hold_warehouse)
     upload_dir = settings.data_dir / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
     state = WebState(
