@@ -519,10 +519,11 @@ def test_one_person_cannot_fill_the_job_queues_and_old_files_go(app, tmp_path):
 
     runner = app.state.web.jobs
     user = app.state.web.services.accounts.find("viewer@example.org")
-    with runner.db.session() as session:  # jobs waiting behind others: as many as one person may have
+    now = __import__("datetime").datetime.now(__import__("datetime").UTC)
+    with runner.db.session() as session:  # jobs running for this person (a live worker's): as many as they may have
         for _ in range(MAX_ACTIVE_PER_USER):
-            session.add(Job(kind="brief", user_id=user.id, status="queued", progress=0.0,
-                            created_at=__import__("datetime").datetime.now()))
+            session.add(Job(kind="brief", user_id=user.id, status="running", progress=0.0, created_at=now,
+                            heartbeat_at=now))
     with pytest.raises(TooManyJobs, match="wait until one ends"):
         runner.submit("brief", user.id, {"reporter": "RU-ALT", "partner": "UZ", "period": PERIOD, "lang": "ru",
                                          "format": "pdf", "name": "brief.pdf"})
@@ -531,7 +532,7 @@ def test_one_person_cannot_fill_the_job_queues_and_old_files_go(app, tmp_path):
                                                    "fmt": "pdf", "csrf": csrf_of(client, "/brief")})
     assert refused.status_code == 429
     with runner.db.session() as session:
-        for job in session.query(Job).filter(Job.user_id == user.id, Job.status == "queued"):
+        for job in session.query(Job).filter(Job.user_id == user.id, Job.status == "running"):
             job.status = "failed"
     old, new = tmp_path / "old.pdf", tmp_path / "new.pdf"
     old.write_bytes(b"%PDF"), new.write_bytes(b"%PDF")
