@@ -11,6 +11,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete
+
 from hamkor.errors import Problem
 from hamkor.store.db import as_utc
 from hamkor.store.models import SignedLink
@@ -48,6 +50,12 @@ def issue(session, purpose: str, now: datetime, user_id: int | None = None, payl
     session.add(SignedLink(id=_digest(token), purpose=purpose, user_id=user_id, payload=payload or {},
                            created_at=now, expires_at=now + (lifetime or LIFETIMES[purpose])))
     return token
+
+
+def withdraw(session, purpose: str, user_id: int) -> None:
+    """The person's unused links of this purpose stop working (a new invitation replaces an unanswered one)."""
+    session.execute(delete(SignedLink).where(SignedLink.user_id == user_id, SignedLink.purpose == purpose,
+                                             SignedLink.used_at.is_(None)))
 
 
 def find(session, token: str, purposes: tuple[str, ...]) -> SignedLink | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from hamkor.accounts import links
 from hamkor.accounts.access import (
@@ -28,7 +28,7 @@ from hamkor.mail.outbox import queue
 from hamkor.missions import letters
 from hamkor.missions.base import MissionError, mission_row, side_of_territory
 from hamkor.store.db import session_of, unit_of_work
-from hamkor.store.models import Mission, MissionOrganiser, Organisation, SignedLink, User
+from hamkor.store.models import Mission, MissionOrganiser, Organisation, User
 
 # What an organiser may be invited as: one owner per mission, who invites the others.
 INVITED_ROLES = ("main", "supporting")
@@ -186,8 +186,7 @@ class MissionOrganisers:
         else:  # invited before and not answered yet: a new link
             user = existing
             user.language = language
-            session.execute(delete(SignedLink).where(SignedLink.user_id == user.id, SignedLink.purpose == "invite",
-                                                     SignedLink.used_at.is_(None)))
+            links.withdraw(session, "invite", user.id)
         token = links.issue(session, "invite", now, user.id, {"organise": mission_id})
         queue(session, user.email, language, letters.organiser_invitation(
             self.site_url, token, mission, organisation_name(organisation, language), role, actor.email or "hamkor",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from hamkor.accounts import links
 from hamkor.accounts.permissions import SYSTEM, Actor
@@ -22,7 +22,7 @@ from hamkor.mail.outbox import queue
 from hamkor.missions import letters
 from hamkor.missions.base import MissionError, mission_row, scoped_row
 from hamkor.store.db import session_of, unit_of_work
-from hamkor.store.models import Company, CompanyContact, Mission, MissionParticipant, SignedLink, User
+from hamkor.store.models import Company, CompanyContact, Mission, MissionParticipant, User
 
 # The accounts one company may have: a representative invites colleagues, not the world.
 REPRESENTATIVE_LIMIT = 20
@@ -135,8 +135,7 @@ class MissionRepresentatives:
         else:  # invited before and not answered yet: a new link, in the language asked for now
             user = existing
             user.language = language
-            session.execute(delete(SignedLink).where(SignedLink.user_id == user.id, SignedLink.purpose == "invite",
-                                                     SignedLink.used_at.is_(None)))
+            links.withdraw(session, "invite", user.id)
         token = links.issue(session, "invite", now, user.id, {"mission": mission_id})
         queue(session, user.email, language, letters.representative_invitation(
             self.site_url, token, mission, company, actor.email or "hamkor", language), now, mission_id=mission_id)
