@@ -3,6 +3,7 @@ phone reading or typing it, who arrived, and the absent ones handed to the no-sh
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ def code_text(code: str) -> str:
     return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
 
 
+@functools.lru_cache(maxsize=1024)  # the same code on every view of a space: drawn once per process
 def qr_svg(code: str) -> str:
     """The code as a QR symbol, an inline SVG (a phone's camera reads it through the browser's BarcodeDetector)."""
     import segno

@@ -72,11 +72,12 @@ def live_meetings(missions: Missions, mission_id: int) -> list[MissionMeeting]:
     return [m for m in missions.meetings(mission_id) if m.status != "cancelled"]
 
 
-def sides(missions: Missions, mission_id: int) -> dict[int, tuple[Person, Person]]:
-    """Request id -> (visiting side, host side)."""
-    people = missions.people(mission_id)
+def sides(missions: Missions, mission_id: int, people: dict[int, Person] | None = None,
+          views: list | None = None) -> dict[int, tuple[Person, Person]]:
+    """Request id -> (visiting side, host side), from the people and requests given when the caller has them."""
+    people = people if people is not None else missions.people(mission_id)
     pairs = {}
-    for view in missions.requests(mission_id):
+    for view in views if views is not None else missions.requests(mission_id, people=people):
         first, second = view.requester, view.target
         guest, host = (first, second) if first.participant.side == "visiting" else (second, first)
         pairs[view.request.id] = (guest, host)
@@ -84,7 +85,7 @@ def sides(missions: Missions, mission_id: int) -> dict[int, tuple[Person, Person
 
 
 @dataclass
-class _MissionRecords:
+class MissionRecords:
     """What every agenda of a mission reads, read once for all of them."""
 
     people: dict[int, Person]
@@ -93,14 +94,18 @@ class _MissionRecords:
     visits: list
 
     @classmethod
-    def load(cls, missions: Missions, mission: Mission) -> _MissionRecords:
-        return cls(missions.people(mission.id), sides(missions, mission.id), live_meetings(missions, mission.id),
+    def load(cls, missions: Missions, mission: Mission, people: dict[int, Person] | None = None,
+             views: list | None = None) -> MissionRecords:
+        """`people` and `views` (the requests), when the caller has read them already: a participant's space
+        passes its own, so one view reads each once; its own requests are all its agenda needs."""
+        people = people if people is not None else missions.people(mission.id)
+        return cls(people, sides(missions, mission.id, people, views), live_meetings(missions, mission.id),
                    [v for v in missions.visits(mission.id) if v.planned_date])
 
 
 def participant_agenda(missions: Missions, mission: Mission, participant_id: int, lang: str,
-                       records: _MissionRecords | None = None) -> list[AgendaItem]:
-    records = records or _MissionRecords.load(missions, mission)
+                       records: MissionRecords | None = None) -> list[AgendaItem]:
+    records = records or MissionRecords.load(missions, mission)
     if participant_id not in records.people:
         raise MissionError([("participant", Msg("no participant %(participant_id)s in this mission",
                                                 participant_id=participant_id))])
@@ -137,7 +142,7 @@ def _labels(lang: str) -> dict[str, str]:
 
 def agenda_html(missions: Missions, mission: Mission, participant_ids: list[int], lang: str | None = None) -> str:
     """Agendas, one page each, in each participant's language unless one is given."""
-    records = _MissionRecords.load(missions, mission)
+    records = MissionRecords.load(missions, mission)
     pages = []
     for pid in participant_ids:
         person = records.people.get(pid)

@@ -209,9 +209,11 @@ class MissionRequests:
             return len(stale)
 
     @unit_of_work
-    def requests(self, mission_id: int, now: datetime | None = None, actor: Actor | None = None) -> list[RequestView]:
-        """The mission's requests; for a company representative, only those their company is in."""
-        people = self.people(mission_id)
+    def requests(self, mission_id: int, now: datetime | None = None, actor: Actor | None = None,
+                 people: dict[int, Person] | None = None) -> list[RequestView]:
+        """The mission's requests; for a company representative, only those their company is in. `people`, when
+        the caller has just read them (a participant's space reads them once per view), saves reading them again."""
+        people = people if people is not None else self.people(mission_id)
         with self.db.session() as session:
             mission = mission_row(session, mission_id)
             query = select(MissionRequest).where(MissionRequest.mission_id == mission_id)

@@ -37,6 +37,15 @@ def _mine(missions, mission, viewer):
     return mine
 
 
+def _mine_among(people, viewer):
+    """`_mine` from the people a view has read already."""
+    mine = next((p for p in people.values() if p.company.id == viewer.company_id), None) \
+        if viewer.role == "company" else None
+    if mine is None:
+        raise Refused("Your company does not take part in this mission.")
+    return mine
+
+
 def _newer(moment, since: datetime | None) -> bool:
     return since is not None and moment is not None and as_utc(moment) > since
 
@@ -65,9 +74,11 @@ def _spoken(reasons: list[dict], mine, other) -> list[dict]:
 def _space(request: Request, viewer, web, mission, status_code: int = 200, **context):
     missions = web.services.missions
     lang = language_of(request)
-    mine = _mine(missions, mission, viewer)
     since = context.pop("since", None)
+    # a view reads the mission's people and requests once, and hands them to what else needs them (the agenda):
+    # 200 participants looking at once made this page the booking window's cost (issue 28.8)
     people = missions.people(mission.id)
+    mine = _mine_among(people, viewer)
     others = [p for p in people.values() if p.id != mine.id
               and (mission.same_side_meetings or p.participant.side != mine.participant.side)]
     q = request.query_params
@@ -79,8 +90,9 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
               and (not speaks or speaks in (p.participant.languages or p.company.languages or []))]
     by_company = {p.company.id: p for p in others}
     suggestions = []
+    registry = web.services.registry
+    revision = registry.revision()
     if others:
-        registry = web.services.registry
 
         def compute():
             with web.services.warehouse.reader() as con:
@@ -88,17 +100,22 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
                              CompanyFilter(ids=tuple(sorted(by_company))), SUGGESTIONS, lang)
 
         # as on the matching page: the trade support is the slow part; an edited profile changes the key
-        found = web.cache.get(("space", mine.company.id, tuple(sorted(by_company)), lang, registry.revision()),
+        found = web.cache.get(("space", mine.company.id, tuple(sorted(by_company)), lang, revision),
                               compute)
         suggestions = [(by_company[s.b.id], [describe(r, s.a.name, s.b.name, lang)
                                              for r in _spoken(s.reasons, mine, by_company[s.b.id])], s.score)
                        for s in found.suggestions if s.b.id in by_company]
-    views = missions.requests(mission.id, actor=viewer.actor)
+    # a company sees the requests its company is in (`sight`'s rule for a representative), taken here from the
+    # participant found above rather than asked for again
+    views = [v for v in missions.requests(mission.id, people=people) if mine.id in (v.requester.id, v.target.id)]
     incoming = [v for v in views if v.target.id == mine.id]
     outgoing = [v for v in views if v.requester.id == mine.id]
     asked = {v.target.id for v in outgoing if v.request.status in ("pending", "accepted")} | \
             {v.requester.id for v in incoming if v.request.status in ("pending", "accepted")}
-    meetings = missions.own_meetings(mission.id, mine.id)
+    records = documents.MissionRecords.load(missions, mission, people, views)
+    other_of = {v.request.id: (v.target.id if v.requester.id == mine.id else v.requester.id) for v in views}
+    meetings = sorted(((m, other_of[m.request_id]) for m in records.meetings if m.request_id in other_of),
+                      key=lambda pair: pair[0].slot)
     mine_code = mine.participant.checkin_code or missions.checkin_code(mission.id, mine.id)
     changed = {m.id for m, _ in meetings if _newer(m.updated_at, since)}
     first_day = min(d["date"] for d in mission.days) if mission.days else None
@@ -108,12 +125,13 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
                 programme=mission_text(mission, "programme", lang), suggestions=suggestions, listed=listed,
                 others=others, asked=asked, incoming=incoming, outgoing=outgoing, priorities=PRIORITIES,
                 closed=missions.closed_for_requests(mission), deadline=aware(mission.request_deadline),
-                items=documents.participant_agenda(missions, mission, mine.id, lang), final=bool(mission.certificate),
+                items=documents.participant_agenda(missions, mission, mine.id, lang, records),
+                final=bool(mission.certificate),
                 zone_note=documents.zone_line(mission, mine, lang),
                 checkin_code=code_text(mine_code), checkin_qr=Markup(qr_svg(mine_code)),
                 slots=missions.slots(mission), since=since, is_new=lambda moment: _newer(moment, since),
                 changed=changed, meetings=meetings, feedback=missions.feedback_of(mine.id), after=after,
-                stages=STAGES, filters=q, sectors=web.services.registry.sectors(),
+                stages=STAGES, filters=q, sectors=web.cache.get(("sectors", revision), registry.sectors),
                 regions=sorted({p.company.region for p in others if p.company.region}),
                 name=lambda p: p.name(lang),
                 # only those who have taken their account: the space does not tell who was invited (an address
