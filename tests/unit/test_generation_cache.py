@@ -39,3 +39,50 @@ def test_a_quick_answer_is_served_on_the_first_ask_and_a_failure_is_said_once():
 
     with pytest.raises(ValueError, match="no world data"):
         cache.ready_or_start("broken", broken, wait_seconds=2.0)
+
+
+def test_many_asking_for_one_key_at_once_compute_it_once():
+    """After an import every participant's space asked for the same trade support at once and each computed it
+    (85 companies, two opportunity analyses each); the others now wait for the one computing it."""
+    cache = GenerationCache(lambda: 1)
+    calls = []
+    gate = threading.Event()
+
+    def slow():
+        calls.append(1)
+        gate.wait(5)
+        return "support"
+
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(cache.get("weights", slow))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)  # all eight are asking while the first computes
+    gate.set()
+    for thread in threads:
+        thread.join(10)
+    assert answers == ["support"] * 8 and len(calls) == 1
+
+
+def test_a_failed_computation_lets_the_waiting_ones_compute_for_themselves():
+    cache = GenerationCache(lambda: 1)
+    started = threading.Event()
+    outcomes = []
+
+    def failing():
+        started.set()
+        time.sleep(0.2)
+        raise ValueError("the warehouse went away")
+
+    def first():
+        try:
+            cache.get("k", failing)
+        except ValueError as error:
+            outcomes.append(str(error))
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    started.wait(5)
+    outcomes.append(cache.get("k", lambda: "computed again"))
+    thread.join(5)
+    assert sorted(outcomes) == ["computed again", "the warehouse went away"]

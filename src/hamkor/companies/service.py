@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -63,12 +64,15 @@ class MatchResult:
 
 
 def match(registry: Registry, con: duckdb.DuckDBPyConnection | None, group_a: CompanyFilter,
-          group_b: CompanyFilter, top: int = 5, lang: str = "ru") -> MatchResult:
+          group_b: CompanyFilter, top: int = 5, lang: str = "ru",
+          weigh: Callable[[str | None, str | None], tuple] | None = None) -> MatchResult:
+    """`weigh(territory, partner)`, when given, answers `trade_weights` in its place: a caller matching many
+    companies against one partner reads the trade support once (a participant's space, per company)."""
     a, b = registry.find(group_a), registry.find(group_b)
     territory = territory_of(a)
     partner_countries = Counter(c.country for c in b)
     partner = partner_countries.most_common(1)[0][0] if partner_countries else None
-    trade_ab, trade_ba, note = trade_weights(con, territory, partner)
+    trade_ab, trade_ba, note = (weigh or (lambda t, p: trade_weights(con, t, p)))(territory, partner)
     scores = score_pairs([profile_of(c, lang) for c in a], [profile_of(c, lang) for c in b], trade_ab, trade_ba)
     return MatchResult(suggest(scores, top), territory, partner, note, len(a), len(b))
 

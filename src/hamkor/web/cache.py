@@ -11,6 +11,7 @@ T = TypeVar("T")
 
 
 class GenerationCache:
+    WAIT_FOR_ANOTHER_SECONDS = 60.0
     def __init__(self, generation: Callable[[], int], size: int = 256) -> None:
         self._generation = generation
         self._size = size
@@ -42,7 +43,7 @@ class GenerationCache:
 
     def _fill(self, key: Hashable, compute: Callable[[], T], generation: int, done: threading.Event) -> None:
         try:
-            self.get(key, compute)
+            self._store(key, generation, compute())
         except BaseException as error:  # noqa: BLE001 - kept for the page that asks next
             with self._lock:
                 self._failed[key] = (generation, error)
@@ -50,6 +51,13 @@ class GenerationCache:
             with self._lock:
                 self._computing.pop(key, None)
             done.set()
+
+    def _store(self, key: Hashable, generation: int, value: object) -> None:
+        with self._lock:
+            self._items[key] = (generation, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
     def _fresh(self, key: Hashable, generation: int) -> tuple[int, object] | None:
         """The cached (generation, value) if it is of this generation (the lock is held)."""
@@ -60,15 +68,31 @@ class GenerationCache:
         return hit
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The cached answer, or the one computed now. Many asking for one key at once compute it once: the others
+        wait for it (after an import, 200 readers of their spaces would each compute the same trade support)."""
         generation = self._generation()
         with self._lock:
             hit = self._fresh(key, generation)
             if hit is not None:
                 return hit[1]  # type: ignore[return-value]
-        value = compute()
-        with self._lock:
-            self._items[key] = (generation, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
+            running = self._computing.get(key)
+            if running is None:
+                running = self._computing[key] = threading.Event()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            running.wait(self.WAIT_FOR_ANOTHER_SECONDS)
+            with self._lock:
+                hit = self._fresh(key, generation)
+            if hit is not None:
+                return hit[1]  # type: ignore[return-value]
+            return compute()  # the other one failed or is slow: this caller computes for itself
+        try:
+            value = compute()
+            self._store(key, generation, value)
+            return value
+        finally:
+            with self._lock:
+                self._computing.pop(key, None)
+            running.set()

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from hamkor.companies.matching import describe
 from hamkor.companies.registry import CompanyFilter, TextSearch
-from hamkor.companies.service import match
+from hamkor.companies.service import match, trade_weights
 from hamkor.errors import Conflict, NotFound, Problem, Refused
 from hamkor.i18n import LANGUAGES
 from hamkor.missions import documents
@@ -94,14 +94,20 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
     revision = registry.revision()
     if others:
 
-        def compute():
-            with web.services.warehouse.reader() as con:
-                return match(registry, con, CompanyFilter(ids=(mine.company.id,)),
-                             CompanyFilter(ids=tuple(sorted(by_company))), SUGGESTIONS, lang)
+        def weights(territory, partner):
+            # the trade support is the slow part, and the same for every company of one territory: read once per
+            # warehouse generation, not once per company (an import made every space recompute it, 85 times)
+            def read():
+                with web.services.warehouse.reader() as con:
+                    return trade_weights(con, territory, partner)
 
-        # as on the matching page: the trade support is the slow part; an edited profile changes the key
+            return web.cache.get(("trade-weights", territory, partner), read)
+
+        # as on the matching page; an edited profile changes the key
         found = web.cache.get(("space", mine.company.id, tuple(sorted(by_company)), lang, revision),
-                              compute)
+                              lambda: match(registry, None, CompanyFilter(ids=(mine.company.id,)),
+                                            CompanyFilter(ids=tuple(sorted(by_company))), SUGGESTIONS, lang,
+                                            weigh=weights))
         suggestions = [(by_company[s.b.id], [describe(r, s.a.name, s.b.name, lang)
                                              for r in _spoken(s.reasons, mine, by_company[s.b.id])], s.score)
                        for s in found.suggestions if s.b.id in by_company]
