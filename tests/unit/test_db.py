@@ -144,3 +144,34 @@ def test_settings_read_the_environment_under_explicit_values_and_name_what_does_
     with pytest.raises(TypeError, match="unknown settings: colour"):
         Settings(colour="red")
     assert "x" * 40 not in repr(Settings(secret_key="x" * 40))  # a settings object ends up in logs
+
+
+def test_a_pooled_connection_the_server_dropped_is_replaced_after_a_rest(tmp_path, pg_schema_url, monkeypatch):
+    """A year of running meets a restarted PostgreSQL: a connection that rested in the pool is tried before it is
+    used and replaced if dead; one used a moment ago is not tried (a round trip saved in every unit of work)."""
+    from sqlalchemy import exc
+
+    import hamkor.store.db as store
+
+    url, _ = pg_schema_url
+    db = Database(Settings(data_dir=tmp_path, database_url=url))
+    killer = Database(Settings(data_dir=tmp_path / "other", database_url=url))
+
+    def backend() -> int:
+        with db.session() as session:
+            return session.execute(text("SELECT pg_backend_pid()")).scalar()
+
+    def terminate(pid: int) -> None:
+        with killer.session() as session:
+            assert session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+
+    monkeypatch.setattr(store, "PING_AFTER_IDLE_SECONDS", 3600.0)  # used a moment ago: handed out untried
+    terminate(backend())
+    with pytest.raises(exc.DBAPIError):
+        backend()
+    first = backend()  # the pool noticed and connects anew
+    monkeypatch.setattr(store, "PING_AFTER_IDLE_SECONDS", 0.0)  # as if it had rested: tried first
+    terminate(first)
+    assert backend() not in (first, None)  # replaced, and no error reached the caller
+    killer.dispose()
+    db.dispose()

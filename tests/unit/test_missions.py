@@ -544,3 +544,48 @@ def test_an_online_participants_meetings_are_calls_with_a_link_and_no_table(miss
     assert sum(len(row.calls) for row in grid) == 1 and sum(1 for row in grid for c in row.cells if c) == 1
     missions.video_url = None  # no video server: the call is still a call, listed without a link
     assert documents.participant_agenda(missions, mission, p["host-a"], "en")[0].link is None
+
+
+def test_a_re_planned_call_is_said_online_with_its_link_never_as_table_0():
+    from hamkor.i18n import localize
+    from hamkor.missions.notices import moved_line
+
+    link = "https://meet.example.org/hamkor-0123"
+    moved = moved_line(("2026-12-15T10:00", 0), ("2026-12-15T11:00", 0), "Agro", link)
+    assert localize(moved, "ru") == (
+        f"Agro: перенесено с 15.12.2026 10:00, онлайн на 15.12.2026 11:00, онлайн — ссылка: {link}")
+    assert localize(moved_line(None, ("2026-12-15T11:00", 0), "Agro", link), "en") == (
+        f"Agro: new meeting at 15.12.2026 11:00, online: {link}")
+    cancelled = localize(moved_line(("2026-12-15T10:00", 0), None, "Agro", link), "uz")
+    assert "0-stol" not in cancelled and link not in cancelled and "onlayn" in cancelled
+    # a meeting at a table is said as before
+    assert "стол 3" in localize(moved_line(("2026-12-15T10:00", 3), ("2026-12-15T11:00", 4), "Agro"), "ru")
+
+
+def test_every_change_to_a_missions_rows_counts_its_revision_up_and_nothing_else_does(missions):
+    """What a participant's space caches is checked against this number (issue 28.8): a change it missed would
+    show a participant a stale agenda, so each kind of write is tried, on SQLite and on PostgreSQL."""
+    from hamkor.accounts.service import Accounts
+
+    mission_id, p = small_mission(missions)
+    other_id, _ = small_mission(missions)
+    seen = [missions.revision(mission_id)]
+
+    def counted(change) -> None:
+        before, others = missions.revision(mission_id), missions.revision(other_id)
+        change()
+        assert missions.revision(mission_id) > before, change
+        assert missions.revision(other_id) == others  # another mission's copy stays good
+        seen.append(missions.revision(mission_id))
+
+    made = []
+    counted(lambda: made.append(missions.request(mission_id, p["guest-uz"], p["host-a"], "could")))
+    counted(lambda: missions.answer(mission_id, made[0].id, True, now=BEFORE))
+    counted(lambda: missions.update_participant(mission_id, p["host-b"], attendees=["Новый человек"]))
+    counted(lambda: missions.add_visit(mission_id, "Завод", 53.3, 83.7, "10:00", "12:00", 60, 1))
+    counted(lambda: missions.choose_attendance(mission_id, p["guest-ru"], True))
+    counted(lambda: missions.schedule(mission_id, seconds=2, workers=1, seed=1, now=BEFORE))
+    reader = Accounts(missions.db).create_user("reader@example.org", "a long enough password", "organizer")
+    before = missions.revision(mission_id)
+    missions.looked(reader.id, mission_id)  # a participant's look at their space is not a change to the mission
+    assert missions.revision(mission_id) == before and seen == sorted(set(seen))

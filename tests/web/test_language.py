@@ -128,7 +128,7 @@ def _pages(application) -> list[str]:
              f"/missions/{mission.id}/registrations", "/join/confirm/not-a-token", "/followup/not-a-token",
              f"/join/{mission.id}/hs?offers_text=quritilgan+o%CA%BBrik",
              f"/missions/{mission.id}/followup", f"/missions/{mission.id}/organisers",
-             f"/missions/{mission.id}/checkin"]
+             f"/missions/{mission.id}/checkin", f"/missions/{mission.id}/messages"]
     for kind in ("events", "agreements", "commitments"):
         record = services.cooperation.list(kind)[0]
         pages += [f"/cooperation/{kind}", f"/cooperation/{kind}/new", f"/cooperation/{kind}/{record.id}",
@@ -143,6 +143,7 @@ NOT_PAGES = {"/healthz", "/metrics", "/signin", "/brief/download", "/brief/file/
              "/missions/{mission_id}/documents/{kind}", "/missions/{mission_id}/job/{job_id}",
              "/missions/{mission_id}/documents/job/{job_id}", "/missions/{mission_id}/documents/file/{job_id}",
              "/space/{mission_id}", "/space/{mission_id}/agenda.ics", "/missions/{mission_id}/report.{fmt}",
+             "/missions/{mission_id}/participants.xlsx",
              "/space"}  # the representatives' own pages: test_no_english_in_a_participants_space reads them
 
 

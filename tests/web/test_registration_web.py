@@ -769,3 +769,25 @@ def test_every_problem_list_names_its_field_by_its_label_in_the_readers_language
     none = organizer.post(f"/missions/{mission.id}/registrations/424242", data={"csrf": token, "decision": "approve"})
     listed = none.text.split('id="problems"')[1].split("</ul>")[0]
     assert none.status_code == 422 and f"<b>{registration_label}</b>" in listed and "<b>registration</b>" not in listed
+
+
+def test_a_company_registering_online_takes_part_online_once_approved(env):
+    """Issue 29.4: the public form asks on site or online; the organizer sees it, and approving makes the
+    participant an online one (its meetings calls, at no table)."""
+    app, mission, inbox = env["app"], env["mission"], env["inbox"]
+    organizer = signed_in(app, "organizer@altai.ru")
+    organizer.post(f"/missions/{mission.id}/registrations", data={
+        "csrf": csrf_of(organizer, f"/missions/{mission.id}/registrations"), "action": "open"})
+    form = TestClient(app).get(f"/join/{mission.id}?lang=uz").text
+    assert 'name="attendance" value="online"' in form and "Ishtirok shakli" in form
+    refused = register(app, mission.id, attendance="by pigeon")
+    assert refused.status_code == 400 and counts(app)[2] == 0  # a value the form does not offer changes nothing
+    assert register(app, mission.id, attendance="online").status_code == 303
+    confirm_from_mail(app, inbox, "director@agro.uz")
+    listing = organizer.get(f"/missions/{mission.id}/registrations").text
+    assert 'class="badge online"' in listing
+    [registration] = app.state.web.services.missions.registrations(mission.id)
+    organizer.post(f"/missions/{mission.id}/registrations/{registration.registration.id}", data={
+        "csrf": csrf_of(organizer, f"/missions/{mission.id}/registrations"), "decision": "approve"})
+    [person] = app.state.web.services.missions.people(mission.id).values()
+    assert person.participant.online

@@ -1,5 +1,7 @@
 """The web app in-process: sign-in, roles on every route, pages and their JSON twins."""
 
+import copy
+import io
 import math
 import re
 
@@ -71,6 +73,11 @@ ROUTES = {
     ("POST", "/missions/{mission_id}/checkin"): "missions.manage",
     ("POST", "/missions/{mission_id}/checkin/absent"): "missions.manage",
     ("POST", "/api/v1/missions/{mission_id}/checkin"): "missions.manage",
+    ("GET", "/missions/{mission_id}/messages"): "missions.manage",
+    ("GET", "/missions/{mission_id}/participants.xlsx"): "missions.manage",
+    ("POST", "/missions/{mission_id}/messages"): "missions.manage",
+    ("GET", "/api/v1/missions/{mission_id}/messages"): "missions.manage",
+    ("POST", "/api/v1/missions/{mission_id}/messages"): "missions.manage",
     ("GET", "/api/v1/missions/{mission_id}/arrivals"): "missions.manage",
     ("GET", "/api/v1/me"): "account.self", ("GET", "/api/v1/trade/summary"): "trade.view",
     ("GET", "/api/v1/trade/partners"): "trade.view", ("GET", "/api/v1/trade/structure"): "trade.view",
@@ -634,9 +641,12 @@ MISSION_ACTIONS_OF = {
     ("POST", "/missions/{mission_id}/organisers"): "mission.organisers",
     ("POST", "/api/v1/missions/{mission_id}/organisers"): "mission.organisers",
     **{(m, p): "mission.checkin" for m, p in ROUTES if p.endswith(("/checkin", "/arrivals"))},
+    **{(m, p): "mission.message" for m, p in ROUTES if p.endswith("/messages")},
+    ("GET", "/missions/{mission_id}/participants.xlsx"): "mission.participants",
 }
 # What a supporting organiser may do on their mission (their side's records only, where a record has a side).
-SUPPORTING_MAY = {"mission.view", "mission.participants", "mission.registrations", "mission.checkin"}
+SUPPORTING_MAY = {"mission.view", "mission.participants", "mission.registrations", "mission.checkin",
+                  "mission.message"}
 
 
 @pytest.fixture(scope="module")
@@ -657,6 +667,13 @@ def two_sides(demo_settings, tmp_path_factory):
     made = {key: organisations.create(OrganisationData(kind, territory, name_ru=name)).id for key, kind, territory, name
             in (("fund", "fund", "RU-ALT", "Фонд"), ("syrdarya", "administration", "UZ-SI", "Хокимият"),
                 ("chamber", "chamber", "RU-ALT", "Палата"), ("tashkent", "chamber", "UZ", "Ташкентская палата"))}
+    from sqlalchemy import delete, update
+
+    from hamkor.store.models import MissionOrganiser, MissionParticipant
+
+    with services.db.session() as session:  # the demo's own two sides and first day give way to this case
+        session.execute(delete(MissionOrganiser).where(MissionOrganiser.mission_id == 1))
+        session.execute(update(MissionParticipant).where(MissionParticipant.mission_id == 1).values(arrived_at=None))
     first = missions.mission(1)
     second = missions.create(MissionData(name="Вторая миссия", host_territory="UZ", visiting_territory="RU-ALT",
                                          timezone="Asia/Tashkent", days=first.days))
@@ -919,3 +936,163 @@ def test_an_organisations_staff_work_on_their_missions_not_on_the_instances_regi
     assert syrdarya.put(f"/api/v1/companies/{company}", json={"name_ru": "Чужая"}).status_code == 403
     assert syrdarya.get("/companies").status_code == 200 and syrdarya.get(f"/companies/{company}").status_code == 200
     assert "/cooperation" not in syrdarya.get("/missions").text.split("</nav>")[0]  # not offered in the menu
+
+
+def test_organisers_write_to_a_group_each_reader_in_their_language(two_sides, smtp_server):
+    """Issue 29.3: the owner writes to one side in Russian and Uzbek; a reader of Uzbek gets the Uzbek text, a
+    reader of English the nearest written (Russian); the message is kept with each copy's delivery; a look at the
+    recipients comes first and sends nothing."""
+    from hamkor.store.models import MissionMessage, OutboxMessage, User
+
+    app = two_sides["app"]
+    services = app.state.web.services
+    missions = services.missions
+    people = missions.people(1)
+    visiting = sorted((p for p in people.values() if p.participant.side == "visiting"), key=lambda p: p.id)
+    host = next(p for p in people.values() if p.participant.side == "host")
+    readers = {"uz-reader@example.org": (visiting[0].company.id, "uz"),
+               "en-reader@example.org": (visiting[1].company.id, "en"),
+               "host-reader@example.org": (host.company.id, "ru")}
+    add_users(app.state.web.settings, [(email, "company", company) for email, (company, _) in readers.items()])
+    with services.db.session() as session:
+        for user in session.query(User).filter(User.email.in_(readers)):
+            user.language = readers[user.email][1]
+    fund = _as(two_sides, "fund")
+    form = {"group": "side", "side": "visiting", "subject_ru": "Изменение площадки", "body_ru": "Встречи пройдут в "
+            "зале Б.\n\nРегистрация с 9:00.", "subject_uz": "Joy o'zgardi", "body_uz": "Uchrashuvlar B zalida.",
+            "csrf": csrf_of(fund, "/missions/1/messages")}
+    with services.db.session() as session:
+        before = session.query(OutboxMessage).count()
+    look = fund.post("/missions/1/messages", data={**form, "step": "preview"})
+    assert look.status_code == 200 and 'id="recipients"' in look.text
+    listed = set(re.findall(r'data-participant="(\d+)"', look.text.split('id="recipients"')[1].split("</ul>")[0]))
+    assert listed == {str(p.id) for p in visiting}  # one side, all of it
+    with services.db.session() as session:
+        assert session.query(OutboxMessage).count() == before
+    sent = fund.post("/missions/1/messages", data={**form, "step": "send"}, follow_redirects=False)
+    assert sent.status_code == 303, sent.text[:500]
+    message_id = int(re.search(r"sent=(\d+)", sent.headers["location"]).group(1))
+    with services.db.session() as session:
+        assert session.get(MissionMessage, message_id).audience == {"group": "side", "side": "visiting", "sector": None}
+        copies = {m.recipient: m for m in session.query(OutboxMessage).filter(OutboxMessage.message_id == message_id)}
+    assert "host-reader@example.org" not in copies  # the other side is not written to
+    uzbek = copies["uz-reader@example.org"]
+    assert uzbek.subject == "Joy o'zgardi" and uzbek.language == "uz"
+    english = copies["en-reader@example.org"]
+    assert english.subject == "Изменение площадки" and "Registration" not in english.body_text
+    assert "Регистрация с 9:00." in english.body_text and "/space/1?lang=en" in english.body_text
+    assert "The organisers of" in english.body_text  # the frame in the reader's own language
+    page = fund.get(sent.headers["location"])
+    assert 'id="sent"' in page.text and "uz-reader@example.org" in page.text and 'data-status="pending"' in page.text
+    api = fund.get("/api/v1/missions/1/messages").json()
+    assert api[0]["group"] == "side" and api[0]["side"] == "visiting"
+    assert {d["recipient"] for d in api[0]["deliveries"]} == set(copies)
+    # the worker sends them to a real SMTP server: each copy's delivery reads "sent"
+    from hamkor.mail.outbox import Outbox
+
+    port, inbox = smtp_server
+    mailer = copy.copy(app.state.web.settings)
+    mailer.smtp_host, mailer.smtp_port, mailer.smtp_starttls = "127.0.0.1", port, False
+    Outbox(services.db, mailer, lambda: DEMO_NOW).send_due(limit=1000)
+    assert {r for recipients, _ in inbox.messages for r in recipients} >= set(copies)
+    delivered = fund.get("/api/v1/missions/1/messages").json()[0]["deliveries"]
+    assert {d["status"] for d in delivered} == {"sent"} and all(d["sent_at"] for d in delivered)
+    assert len(delivered) == len(copies)
+    assert 'data-status="sent"' in fund.get("/missions/1/messages").text
+
+
+def test_a_supporting_organiser_writes_to_their_own_side_only(two_sides):
+    """The Syrdarya administration (supporting, visiting side) writes to its side; the host side is refused, and
+    "everyone" means everyone of its side."""
+    syrdarya = _as(two_sides, "syrdarya")
+    people = two_sides["app"].state.web.services.missions.people(1)
+    page = syrdarya.get("/missions/1/messages")
+    assert page.status_code == 200 and 'id="own-side"' in page.text
+    refused = syrdarya.post("/api/v1/missions/1/messages", json={
+        "group": "side", "side": "host", "subjects": {"uz": "Salom"}, "bodies": {"uz": "Matn"}})
+    assert refused.status_code == 403, refused.text
+    everyone = syrdarya.post("/api/v1/missions/1/messages", json={
+        "group": "all", "subjects": {"uz": "Salom"}, "bodies": {"uz": "Matn"}, "dry_run": True})
+    assert everyone.status_code == 201, everyone.text
+    assert set(everyone.json()["recipients"]) == {p.name("en") for p in people.values()
+                                                  if p.participant.side == "visiting"}
+    # the owner's message to the visiting side is followed by the visiting side's organiser; nothing of the host's
+    seen = syrdarya.get("/api/v1/missions/1/messages").json()
+    assert all(m["side"] in (None, "visiting") for m in seen)
+
+
+def test_a_message_missing_its_text_is_refused_with_the_field_and_nothing_kept(two_sides):
+    from hamkor.store.models import MissionMessage
+
+    fund = _as(two_sides, "fund")
+    services = two_sides["app"].state.web.services
+    with services.db.session() as session:
+        kept = session.query(MissionMessage).count()
+    answer = fund.post("/missions/1/messages", data={"group": "all", "subject_ru": "Только тема", "step": "send",
+                                                     "csrf": csrf_of(fund, "/missions/1/messages")})
+    assert answer.status_code == 422 and 'id="problems"' in answer.text and "Только тема" in answer.text
+    api = fund.post("/api/v1/missions/1/messages", json={"group": "sector", "subjects": {}, "bodies": {}})
+    assert api.status_code == 422 and {f["field"] for f in api.json()["fields"]} >= {"sector"}
+    with services.db.session() as session:
+        assert session.query(MissionMessage).count() == kept
+
+
+def test_an_organiser_bound_to_one_side_exports_that_sides_participants_only(two_sides):
+    from openpyxl import load_workbook
+
+    people = two_sides["app"].state.web.services.missions.people(1)
+
+    def companies(client) -> set[str]:
+        answer = client.get("/missions/1/participants.xlsx")  # in the reader's language (these read Russian)
+        assert answer.status_code == 200, answer.text[:300]
+        rows = list(load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True))
+        assert "DEMO" in answer.headers["content-disposition"]  # the demo mission is synthetic: the file says so
+        header = next(i for i, row in enumerate(rows) if row[0] == "Компания")
+        assert rows[header][8].startswith("Прибыл (Барнаул, UTC+7")  # the arrival's zone is named
+        return {row[0] for row in rows[header + 1:]}
+
+    visiting = {p.name("ru") for p in people.values() if p.participant.side == "visiting"}
+    syrdarya = _as(two_sides, "syrdarya")
+    assert companies(syrdarya) == visiting
+    assert 'id="participants-xlsx"' in syrdarya.get("/missions/1").text
+    assert companies(_as(two_sides, "fund")) == {p.name("ru") for p in people.values()}
+    assert _as(two_sides, "tashkent").get("/missions/1/participants.xlsx").status_code == 403
+
+
+def test_the_demo_shows_two_sides_online_meetings_a_message_and_first_day_check_ins(app, demo_settings):
+    """Issue 29.6, on the demo as `make demo` builds it: the Syrdarya administration co-organises the visiting
+    side with its own account, which signs in and sees only its side's registrations to approve."""
+    from zoneinfo import ZoneInfo
+
+    from hamkor.demo.two_sides import ONLINE_GUESTS, PARTNER_EMAIL
+
+    services = app.state.web.services
+    missions = services.missions
+    organisers = {v.organisation.name_en: (v.role, v.side) for v in missions.organisers(1)}
+    assert organisers == {"Altai Krai SME support fund (demo)": ("owner", "host"),
+                          "Syrdarya regional administration (demo)": ("supporting", "visiting")}
+    password = (demo_settings.data_dir / "demo" / "partner-sign-in.txt").read_text(encoding="utf-8").strip()
+    partner = TestClient(app)
+    answer = partner.post("/signin", data={"email": PARTNER_EMAIL, "password": password,
+                                           "csrf": csrf_of(partner, "/signin")}, follow_redirects=False)
+    assert answer.status_code == 303
+    page = partner.get("/missions/1/registrations")
+    assert page.status_code == 200 and "Sirdaryo" in page.text  # the partner reads Uzbek
+    pending = re.findall(r'data-registration="(\d+)" data-status="pending"', page.text)
+    all_pending = [r for r in missions.registrations(1) if r.registration.status == "pending"]
+    assert len(pending) == 2 and {r.registration.side for r in all_pending} == {"host", "visiting"}
+    assert {str(r.registration.id) for r in all_pending if r.registration.side == "visiting"} == set(pending)
+    people = missions.people(1)
+    online = [p for p in people.values() if p.participant.online]
+    assert len(online) == ONLINE_GUESTS and {p.participant.side for p in online} == {"visiting"}
+    calls = [m for m in missions.meetings(1) if not m.table_no and m.status != "cancelled"]
+    assert calls, "the online companies' meetings are calls, at no table"
+    [message] = missions.messages(1)
+    assert message.message.audience["side"] == "visiting" and message.message.side == "visiting"
+    assert {d.status for d in message.deliveries} == {"pending"}  # no mail server in the demo: they wait
+    assert len(message.deliveries) == sum(1 for p in people.values() if p.participant.side == "visiting")
+    mission = missions.mission(1)
+    first_day = min(d["date"] for d in mission.days)
+    arrived = [a for a in missions.arrivals(1) if a.arrived_at]
+    assert len(arrived) > len(people) // 2
+    assert {a.arrived_at.astimezone(ZoneInfo(mission.timezone)).date().isoformat() for a in arrived} == {first_day}

@@ -7,8 +7,9 @@ with a role on it and a side (`MissionRecord.organisers`):
 - owner: everything, and invites co-organisers;
 - main: the settings, participants, schedule and mails — of both sides;
 - supporting: their side's participants and registrations (the list of them, their decisions, inviting their
-  side's companies); they follow their side's requests, schedule and outcomes (`Missions.sight`). The mission's
-  documents, report and follow-up, which hold both sides, stay with the owner and main organisers.
+  side's companies, writing to them); they follow their side's requests, schedule and outcomes
+  (`Missions.sight`). The mission's documents, report and follow-up, which hold both sides, stay with the owner
+  and main organisers.
 
 Who is not on the mission sees nothing of it. What the table does not grant is refused.
 
@@ -41,9 +42,10 @@ MISSION_ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "mission.registrations": ("missions.manage", frozenset(MISSION_ROLES)),  # decide, invite companies
     "mission.organisers": ("missions.manage", frozenset({"owner"})),  # invite co-organisers
     "mission.checkin": ("missions.manage", frozenset(MISSION_ROLES)),  # mark arrivals at the venue
+    "mission.message": ("missions.manage", frozenset(MISSION_ROLES)),  # write to a group of participants
 }
 # What a supporting organiser does only on their own side's records.
-SIDE_BOUND = frozenset({"mission.participants", "mission.registrations", "mission.checkin"})
+SIDE_BOUND = frozenset({"mission.participants", "mission.registrations", "mission.checkin", "mission.message"})
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ import typer
 
 from hamkor.cli._common import byte_progress, console, err_console, fail, settings_of
 
+DEMO_VIDEO_URL = "https://meet.jit.si"  # a public Jitsi server: a link in the demo, never fetched by hamkor
+
 
 def demo(
     ctx: typer.Context,
@@ -53,9 +55,16 @@ def demo(
         import uvicorn
 
         from hamkor.demo.build import demo_sign_in
+        from hamkor.demo.two_sides import PARTNER_EMAIL, partner_password
         from hamkor.web.app import create_app
 
         email, password = demo_sign_in(settings)
+        if not settings.video_url:  # the demo's online meetings show their call links; an instance sets its own
+            settings.video_url = DEMO_VIDEO_URL
         console.print(f"\n[bold]hamkor is at http://{settings.host}:{settings.port}[/]  "
                       f"sign in as [bold]{email}[/] with password [bold]{password}[/] (Ctrl+C stops it)")
+        console.print(f"  the Syrdarya administration's organiser (the mission's visiting side only): "
+                      f"[bold]{PARTNER_EMAIL}[/] with password [bold]{partner_password(settings.data_dir)}[/]; "
+                      f"online meetings link to {settings.video_url} (HAMKOR_VIDEO_URL sets your own)",
+                      highlight=False, soft_wrap=True)
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")

@@ -62,11 +62,12 @@ def show(ctx: typer.Context, mission_id: int = typer.Argument(...), lang: str = 
     mission = _mission(missions, mission_id)
     rows = []
     for row in documents.grid(missions, mission):
-        for table, cell in enumerate(row.cells, 1):
-            if cell:
-                rows.append([cell.meeting.id, row.slot.date, row.slot.label, table, cell.guest.name(lang),
-                             cell.host.name(lang), "yes" if cell.meeting.interpreter else "",
-                             "locked" if cell.meeting.locked else "", cell.meeting.status])
+        # the tables, then the slot's calls (a side online: no table), which the grid keeps apart
+        placed = [(table, cell) for table, cell in enumerate(row.cells, 1) if cell]
+        for table, cell in placed + [("online", call) for call in row.calls]:
+            rows.append([cell.meeting.id, row.slot.date, row.slot.label, table, cell.guest.name(lang),
+                         cell.host.name(lang), "yes" if cell.meeting.interpreter else "",
+                         "locked" if cell.meeting.locked else "", cell.meeting.status])
     cert = mission.certificate
     _synthetic(mission)
     emit(["meeting", "date", "time", "table", "visiting", "host", "interpreter", "locked", "status"], rows, fmt,

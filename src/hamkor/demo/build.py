@@ -16,6 +16,7 @@ from hamkor.demo.companies import generate as generate_companies
 from hamkor.demo.cooperation import seed_cooperation
 from hamkor.demo.mission import build_demo_mission, demo_mission_days
 from hamkor.demo.synthetic import country_floors, generate, write_fts_regional
+from hamkor.demo.two_sides import seed_two_sides
 from hamkor.demo.world import write_baci
 from hamkor.missions.service import Missions
 from hamkor.opportunities.analysis import find_opportunities
@@ -75,6 +76,9 @@ def build_demo(settings: Settings, seed: int = 20251001, on_step: Step | None = 
 
         with Warehouse(settings).reader() as con:
             mission_id = build_demo_mission(db, con, today=today)
+        if mission_id is not None:
+            say("its two sides: the Altai fund owns it, the Syrdarya administration co-organises the visiting side")
+            seed_two_sides(db, settings.data_dir, mission_id, today)
         say("seeding the cooperation registry (the meeting of 18 December 2025, public facts)")
 
         if mission_id is None:  # a rebuilt demo: the mission exists already

@@ -16,6 +16,7 @@ from babel.dates import format_date
 from hamkor.companies.registry import CompanyFilter, Registry
 from hamkor.companies.service import match
 from hamkor.demo.companies import UZ_FIRST, UZ_LAST
+from hamkor.demo.two_sides import online_participants
 from hamkor.missions.outcomes import Outcome
 from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import Database
@@ -104,6 +105,7 @@ def build_demo_mission(db: Database, con=None, seed: int = 20261215, seconds: fl
             mission.id, company.id, "visiting",
             attendees=[f"{rng.choice(UZ_FIRST)} {rng.choice(UZ_LAST)}" for _ in range(2)],
             joins_visits=n < 8).id  # the delegation's leaders go on the visits
+    online_participants(missions, mission.id, [participant[c.id] for c in guests])
     for company in hosts:
         window = rng.random()
         available = slots[:12] if window < 0.12 else slots[12:] if window < 0.24 else None  # some come one day only

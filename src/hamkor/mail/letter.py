@@ -88,6 +88,18 @@ def with_reader_zone(letter: Letter, reader_zone: str | None) -> Letter:
     return replace(letter, paragraphs=[*letter.paragraphs, sentence])
 
 
+class AsWritten(str):
+    """What a person wrote (an organiser's message): said as it is in every language, never looked up in the
+    catalogs (a subject that happens to read "Requests" stays so)."""
+
+    def localized(self, lang: str) -> str:
+        return str(self)
+
+
+def as_written(text: str) -> Msg:
+    return Msg("%(text)s", text=AsWritten(text))
+
+
 @dataclass(frozen=True)
 class LocalizedZone:
     """A zone said in the reader's language when the message is ('Барнаул, UTC+7')."""

@@ -33,14 +33,15 @@ DIGEST_HOUR = 7  # held messages go out together once a day, at this hour where 
 
 
 def queue(session, recipient: str, language: str, letter: Letter, now: datetime, *, user: User | None = None,
-          mission_id: int | None = None, attachments: list[dict] | None = None) -> OutboxMessage:
+          mission_id: int | None = None, attachments: list[dict] | None = None,
+          message_id: int | None = None) -> OutboxMessage:
     """Write the message in the caller's transaction. A user who chose the daily digest gets it held."""
     said = render(letter, language)
     message = OutboxMessage(recipient=recipient, language=language, kind=letter.kind, subject=said.subject[:400],
                             body_text=said.text, body_html=said.html, attachments=attachments or None,
                             status="held" if user is not None and user.mail_digest and letter.kind in DIGESTIBLE
                             else "pending", attempts=0, next_attempt_at=now, user_id=user.id if user else None,
-                            mission_id=mission_id, created_at=now)
+                            mission_id=mission_id, message_id=message_id, created_at=now)
     session.add(message)
     return message
 

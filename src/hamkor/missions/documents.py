@@ -7,6 +7,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -24,6 +25,7 @@ from hamkor.missions.service import MissionError, Missions, Person, Sight
 from hamkor.render import pdf
 from hamkor.render.ics import CalendarEvent, calendar
 from hamkor.render.sheets import append_row
+from hamkor.store.db import as_utc
 from hamkor.store.models import Mission, MissionMeeting
 
 
@@ -331,6 +333,49 @@ def participant_ics(missions: Missions, mission: Mission, participant_id: int, l
                                     _local(item.date, item.start), _local(item.date, item.end), summary,
                                     location.strip(", "), "\n".join(lines), link))
     return calendar(events, f"{title} — {person.name(language)}", stamp, mission.timezone)
+
+
+def participants_workbook(missions: Missions, mission: Mission, lang: str = "ru", side: str | None = None) -> bytes:
+    """The mission's participants, one row each (one side's only, for an organiser bound to it): company, region,
+    side, on site or online, attendees, languages, sectors, check-in code, arrival and live meetings."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    ws = book.active
+    ws.title = label("participants", lang)[:31]
+    if mission.synthetic:
+        ws.append([label("synthetic", lang)])
+        ws["A1"].font, ws["A1"].fill = Font(bold=True), PatternFill("solid", fgColor="FEF3C7")
+    headers = [label(key, lang) for key in ("company", "region", "side", "attendance", "attendees", "languages",
+                                            "sectors", "code", "arrived", "meeting_count")]
+    headers[8] += f" ({zone_text(mission.timezone, lang)})"  # a time read names its zone
+    ws.append(headers)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    people = missions.people(mission.id)
+    pairs = sides(missions, mission.id, people)
+    meetings: dict[int, int] = {}
+    for meeting in live_meetings(missions, mission.id):
+        for person in pairs.get(meeting.request_id, ()):
+            meetings[person.id] = meetings.get(person.id, 0) + 1
+    zone = ZoneInfo(mission.timezone)
+    for person in people.values():
+        p = person.participant
+        if side is not None and p.side != side:
+            continue
+        arrived = as_utc(p.arrived_at).astimezone(zone).strftime("%Y-%m-%d %H:%M") if p.arrived_at else ""
+        append_row(ws, [person.name(lang), person.company.region or person.company.country, label(p.side, lang),
+                        label("online_short" if p.online else "on_site", lang), "; ".join(p.attendees or []),
+                        ", ".join(p.languages or person.company.languages or []),
+                        ", ".join(person.company.sectors or []), code_text(p.checkin_code), arrived,
+                        meetings.get(person.id, 0)])
+    for column in ws.columns:
+        width = max(len(str(c.value or "")) for c in column)
+        ws.column_dimensions[column[0].column_letter].width = min(50, max(10, width + 2))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def workbook(missions: Missions, mission: Mission, lang: str = "ru") -> bytes:

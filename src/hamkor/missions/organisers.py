@@ -54,6 +54,7 @@ ACTION_REFUSALS = {
     "mission.registrations": Msg("you decide on your own side's registrations only"),
     "mission.participants": Msg("you change your own side's participants only"),
     "mission.request": Msg("you may act only for your own company"),
+    "mission.message": Msg("you write to your own side's participants only"),
 }
 
 

@@ -216,7 +216,8 @@ class MissionParticipation:
                                      letters.agenda_tomorrow(
                                          self.site_url, mission,
                                          [meeting_line(m.slot, m.table_no, name_of(session, people[o].company.id,
-                                                                                      lang))
+                                                                                      lang),
+                                                       None if m.table_no else self.call_url(mission.id, m.request_id))
                                           for m, o in meetings], lang, on_the_day=on_the_day),
                                      attach=lambda lang, pid=pid: self._agenda_file(mission, pid, lang))
         last_day = date.fromisoformat(max(d["date"] for d in mission.days))

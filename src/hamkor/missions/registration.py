@@ -53,6 +53,7 @@ class Registration:
     company: CompanyData = field(default_factory=CompanyData)
     attendees: list[dict] = field(default_factory=list)  # [{"name", "role", "languages": [...]}]
     available: list[str] | None = None  # slot ids; None: the whole grid
+    online: bool = False  # takes part online: its meetings are video calls, at no table
 
 
 @dataclass
@@ -232,7 +233,7 @@ class MissionRegistrations:
             attendees=[{"name": a["name"].strip(), "role": (a.get("role") or "").strip() or None,
                         "languages": list(a.get("languages") or [])} for a in attendees],
             languages=languages or list(company.languages or []), available=form.available,
-            status="unconfirmed", created_at=now)
+            online=bool(form.online), status="unconfirmed", created_at=now)
         session.add(registration)
         session.flush()
         if not claim:
@@ -393,7 +394,7 @@ class MissionRegistrations:
         if approve:
             self.add_participant(mission_id, registration.company_id, registration.side,
                                  [a["name"] for a in registration.attendees or []], registration.languages,
-                                 registration.available)
+                                 registration.available, online=bool(registration.online))
             company = session.get(Company, registration.company_id)
             company.listed = True
             if user is not None and user.role == "company" and user.company_id is None:

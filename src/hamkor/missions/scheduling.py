@@ -327,8 +327,9 @@ class MissionScheduling:
                                              for rid, other, _, new in items], lang))
             else:
                 tell_company(session, company_id, mission, now, lambda lang, items=items: letters.meetings_changed(
-                    self.site_url, mission, [moved_line(old, new, name_of(session, other, lang))
-                                             for _, other, old, new in items], lang))
+                    self.site_url, mission, [moved_line(old, new, name_of(session, other, lang),
+                                                        self.call_url(mission.id, int(rid)) if new else None)
+                                             for rid, other, old, new in items], lang))
 
     def replan(self, mission_id: int, from_slot: str, seconds: float = 10.0, workers: int = 1, seed: int | None = 1,
                now: datetime | None = None, publish: bool = True) -> scheduler.Replan:

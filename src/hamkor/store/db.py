@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -24,7 +25,7 @@ from hamkor.i18n import Msg
 # The newest migration. Written here, and held equal to the migrations folder's head by
 # tests/unit/test_db.py, so that opening a database that is up to date costs one SELECT, not Alembic's
 # start-up (0.2 s of every command that touches the database).
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0013"
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -49,7 +50,37 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_when_idle(engine) -> None:
+    """A pooled connection that has rested a while is tried before it is handed out (the server may have
+    restarted, or a firewall dropped it), and replaced if it is dead: SQLAlchemy's `pool_pre_ping`, but not for a
+    connection used a moment ago. Pinging on every checkout was a round trip in each of the ten or so units of
+    work a page runs (issue 28.8's booking window)."""
+    from sqlalchemy import exc
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, proxy):  # noqa: ANN001
+        rested = time.monotonic() - record.info.get("returned_at", 0.0)
+        if rested < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.rollback()  # the ping's own transaction ends here, not in the caller's
+        except Exception as error:  # noqa: BLE001 - any failure: the pool drops it and connects anew
+            raise exc.DisconnectionError(str(error)) from error
+
+    @event.listens_for(engine, "checkin")
+    def _rested_from(dbapi_connection, record):  # noqa: ANN001
+        record.info["returned_at"] = time.monotonic()
 
 
 class Database:

@@ -115,6 +115,22 @@ class MissionOrganiser(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class MissionMessage(Base):
+    """What organisers wrote to a group of a mission's participants, kept on the mission: the group as chosen, the
+    text in each language written, and who sent it. Each recipient's copy is an outbox row (`message_id`)."""
+
+    __tablename__ = "mission_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"), index=True)
+    audience: Mapped[dict] = mapped_column(JSON)  # {"group": all|side|sector|no_requests|no_followup, "side", "sector"}
+    subjects: Mapped[dict] = mapped_column(JSON)  # language -> subject, for the languages written
+    bodies: Mapped[dict] = mapped_column(JSON)  # language -> text
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    side: Mapped[str | None] = mapped_column(String(16))  # the side its author was limited to, if any
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class WebSession(Base):
     """A signed-in browser. The cookie holds a random token; only its SHA-256 is the key here, so
     ending a session (sign-out, a new password, a deactivated account) takes effect at once."""
@@ -262,6 +278,9 @@ class Mission(Base):
     synthetic: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # counted up in the transaction of any change to the mission, its participants, requests, meetings or visits
+    # (`missions/revision.py`): what a reader's cached copy of them is checked against
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class MissionParticipant(Base):
@@ -340,6 +359,7 @@ class MissionRegistration(Base):
     languages: Mapped[list | None] = mapped_column(JSON)
     available: Mapped[list | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12))  # unconfirmed | pending | approved | refused
+    online: Mapped[bool] = mapped_column(default=False, server_default=false())  # takes part by video calls
     # The registrant named a company the registry knew already: knowing its tax ID proves nothing, so the
     # account speaks for it only once an organizer approves (or the address is one of its known contacts).
     claim: Mapped[bool] = mapped_column(default=False, server_default=false())
@@ -422,6 +442,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_by: Mapped[str | None] = mapped_column(String(80))
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the organisers' message to a group this copy is of (its page shows each copy's delivery)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("mission_message.id", ondelete="SET NULL"), index=True)
 
 
 class WorkerSeen(Base):

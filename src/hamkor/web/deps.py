@@ -158,6 +158,7 @@ MissionRequester = Annotated[Viewer, Depends(require("missions.request", "missio
 MissionStaff = Annotated[Viewer, Depends(require("missions.manage", "mission.view"))]
 ParticipantKeeper = Annotated[Viewer, Depends(require("missions.manage", "mission.participants"))]
 RegistrationKeeper = Annotated[Viewer, Depends(require("missions.manage", "mission.registrations"))]
+MessageWriter = Annotated[Viewer, Depends(require("missions.manage", "mission.message"))]
 CheckinKeeper = Annotated[Viewer, Depends(require("missions.manage", "mission.checkin"))]
 OrganiserInviter = Annotated[Viewer, Depends(require("missions.manage", "mission.organisers"))]
 SpaceOwner = Annotated[Viewer, Depends(require("missions.space"))]

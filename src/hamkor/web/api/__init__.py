@@ -8,6 +8,7 @@ from hamkor.web.api import (
     cooperation,
     imports,
     matching,
+    messages,
     missions,
     opportunities,
     organisers,
@@ -16,4 +17,4 @@ from hamkor.web.api import (
 )
 
 ROUTERS = [module.router for module in (reference, trade, opportunities, companies, matching, briefs, imports,
-                                        missions, organisers, checkin, cooperation)]
+                                        missions, organisers, checkin, messages, cooperation)]

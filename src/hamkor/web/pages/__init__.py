@@ -9,6 +9,7 @@ from hamkor.web.pages import (
     followup,
     imports,
     links,
+    messages,
     missions,
     opportunities,
     organisers,
@@ -21,6 +22,6 @@ from hamkor.web.pages._render import message_page
 
 ROUTERS = [module.router for module in (auth, links, account, trade, opportunities, companies, missions, cooperation,
                                         imports, reference, registration, space, followup, organisers,
-                                        checkin)]
+                                        checkin, messages)]
 
 __all__ = ["ROUTERS", "message_page"]

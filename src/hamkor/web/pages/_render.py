@@ -46,7 +46,8 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
         nav=[(href, label) for href, label, permission in NAV if viewer and viewer.may(permission)],
         start_page="/space" if viewer and viewer.may("missions.space") else "/",  # a representative's own missions
         current_path=request.url.path,
-        **template_helpers(lang, _home_zone(state.settings), _reader_zone(state, viewer)),
+        **template_helpers(lang, _home_zone(state.settings), _reader_zone(state, viewer,
+                                                                          context.pop("reader_territory", None))),
         **context)
     response = HTMLResponse(html, status_code=status_code)
     if viewer is None and request.query_params.get("lang") in LANGUAGES:
@@ -78,11 +79,14 @@ def _home_zone(settings) -> str:
     return territory_zone(settings.home_territory) or "UTC"
 
 
-def _reader_zone(state, viewer) -> str | None:
-    """Where the reader lives: a company's people by their company's territory, staff by the instance's
-    zone; someone not signed in is unknown here (their browser adds their own time)."""
+def _reader_zone(state, viewer, territory: str | None = None) -> str | None:
+    """Where the reader lives: a company's people by their company's territory (`territory` when the page has
+    read the company already), staff by the instance's zone; someone not signed in is unknown here (their
+    browser adds their own time)."""
     if viewer is None:
         return None
+    if viewer.company_id is not None and territory:
+        return territory_zone(territory) or _home_zone(state.settings)
     if viewer.company_id is not None:
         company = state.services.registry.get(viewer.company_id)
         return territory_zone((company.region or company.country) if company else None) or _home_zone(state.settings)

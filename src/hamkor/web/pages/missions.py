@@ -613,6 +613,16 @@ def _own_or_manager(viewer, missions: Missions, mission_id: int, participant_id:
     return missions.sight(mission_id, viewer.actor).sees(participant_id)
 
 
+@router.get("/missions/{mission_id}/participants.xlsx")
+def participants_file(request: Request, viewer: ParticipantKeeper, missions: MissionsDep, mission: MissionInPath):
+    """The participants as a workbook: an organiser bound to one side gets that side's only."""
+    lang = language_of(request)
+    side = missions.bound_side(viewer.actor, mission.id)
+    body = documents.participants_workbook(missions, mission, lang, side)
+    name = f"{file_slug(mission.name)}-participants{'-' + side if side else ''}{'-DEMO' if mission.synthetic else ''}"
+    return Response(body, media_type=XLSX, headers=disposition(f"{name}.xlsx"))
+
+
 @router.get("/missions/{mission_id}/participants/{participant_id}")
 def participant_page(request: Request, viewer: MissionViewer, missions: MissionsDep, mission: MissionInPath,
                      participant_id: RecordId):

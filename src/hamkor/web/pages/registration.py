@@ -63,9 +63,10 @@ def _form_to_registration(form, mission) -> Registration:
                           needs_text=form.get("needs_text"))
     attendees = _attendees(form)
     available = form.getlist("available") if form.get("times") == "some" else None
+    online = form.choice("attendance", ("onsite", "online"), "onsite") == "online"
     return Registration(email=form.get("email") or "", password=form.get("password") or "",
                         language=form.get("language") or "ru", company=company, attendees=attendees,
-                        available=available)
+                        available=available, online=online)
 
 
 def _home_side(mission, lang: str) -> str:

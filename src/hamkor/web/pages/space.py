@@ -71,13 +71,39 @@ def _spoken(reasons: list[dict], mine, other) -> list[dict]:
     return [said if r["kind"] in ("language", "interpreter") else r for r in reasons]
 
 
+def _mission_records(web, missions, mission, registry_revision):
+    """The mission's people, requests, live meetings and planned visits, read once per revision of the mission
+    (and of the registry, whose names and profiles they carry) and shared by every participant's view: 200 of
+    them reading their spaces in a booking window made these reads the page's whole cost (issue 28.8). A request
+    past the deadline reads as late: the deadline's passing is in the key too."""
+    now = missions.clock()
+    deadline = aware(mission.request_deadline)
+    late = deadline is not None and now > deadline
+    key = ("mission-records", mission.id, missions.revision(mission.id), registry_revision, late)
+
+    def read():
+        people = missions.people(mission.id)
+        return (people, missions.requests(mission.id, now=now, people=people),
+                documents.live_meetings(missions, mission.id),
+                [v for v in missions.visits(mission.id) if v.planned_date])
+
+    return web.cache.get(key, read)
+
+
 def _space(request: Request, viewer, web, mission, status_code: int = 200, **context):
+    # one transaction for the page's dozen reads: on PostgreSQL each unit of work of its own was a BEGIN and a
+    # COMMIT more, round trips that made most of a view's time once its records came from the cache
+    with web.services.db.session():
+        return _space_page(request, viewer, web, mission, status_code, **context)
+
+
+def _space_page(request: Request, viewer, web, mission, status_code: int = 200, **context):
     missions = web.services.missions
     lang = language_of(request)
     since = context.pop("since", None)
-    # a view reads the mission's people and requests once, and hands them to what else needs them (the agenda):
-    # 200 participants looking at once made this page the booking window's cost (issue 28.8)
-    people = missions.people(mission.id)
+    registry = web.services.registry
+    revision = registry.revision()
+    people, all_views, live, visits = _mission_records(web, missions, mission, revision)
     mine = _mine_among(people, viewer)
     others = [p for p in people.values() if p.id != mine.id
               and (mission.same_side_meetings or p.participant.side != mine.participant.side)]
@@ -90,8 +116,6 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
               and (not speaks or speaks in (p.participant.languages or p.company.languages or []))]
     by_company = {p.company.id: p for p in others}
     suggestions = []
-    registry = web.services.registry
-    revision = registry.revision()
     if others:
 
         def weights(territory, partner):
@@ -113,12 +137,12 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
                        for s in found.suggestions if s.b.id in by_company]
     # a company sees the requests its company is in (`sight`'s rule for a representative), taken here from the
     # participant found above rather than asked for again
-    views = [v for v in missions.requests(mission.id, people=people) if mine.id in (v.requester.id, v.target.id)]
+    views = [v for v in all_views if mine.id in (v.requester.id, v.target.id)]
     incoming = [v for v in views if v.target.id == mine.id]
     outgoing = [v for v in views if v.requester.id == mine.id]
     asked = {v.target.id for v in outgoing if v.request.status in ("pending", "accepted")} | \
             {v.requester.id for v in incoming if v.request.status in ("pending", "accepted")}
-    records = documents.MissionRecords.load(missions, mission, people, views)
+    records = documents.MissionRecords(people, documents.sides(missions, mission.id, people, views), live, visits)
     other_of = {v.request.id: (v.target.id if v.requester.id == mine.id else v.requester.id) for v in views}
     meetings = sorted(((m, other_of[m.request_id]) for m in records.meetings if m.request_id in other_of),
                       key=lambda pair: pair[0].slot)
@@ -136,10 +160,11 @@ def _space(request: Request, viewer, web, mission, status_code: int = 200, **con
                 zone_note=documents.zone_line(mission, mine, lang),
                 checkin_code=code_text(mine_code), checkin_qr=Markup(qr_svg(mine_code)),
                 slots=missions.slots(mission), since=since, is_new=lambda moment: _newer(moment, since),
-                changed=changed, meetings=meetings, feedback=missions.feedback_of(mine.id), after=after,
+                changed=changed, meetings=meetings, after=after,
+                feedback=missions.feedback_of(mine.id) if after else {},
                 stages=STAGES, filters=q, sectors=web.cache.get(("sectors", revision), registry.sectors),
                 regions=sorted({p.company.region for p in others if p.company.region}),
-                name=lambda p: p.name(lang),
+                name=lambda p: p.name(lang), reader_territory=mine.company.region or mine.company.country,
                 # only those who have taken their account: the space does not tell who was invited (an address
                 # with an account of its own is answered as any other)
                 colleagues=[r for r in missions.representatives(mine.company.id) if r.ready], **context)
