@@ -86,3 +86,25 @@ def test_a_failed_computation_lets_the_waiting_ones_compute_for_themselves():
     outcomes.append(cache.get("k", lambda: "computed again"))
     thread.join(5)
     assert sorted(outcomes) == ["computed again", "the warehouse went away"]
+
+
+def test_after_a_new_generation_the_last_answer_is_given_while_the_new_one_is_made():
+    generation = [1]
+    cache = GenerationCache(lambda: generation[0])
+    assert cache.fresh_or_last("k", lambda: "first") == "first"  # nothing kept yet: this caller waits for it
+    generation[0] = 2  # an import
+    release = threading.Event()
+
+    def second():
+        release.wait(5)
+        return "second"
+
+    started = time.monotonic()
+    assert cache.fresh_or_last("k", second) == "first"  # at once, not after the work
+    assert time.monotonic() - started < 1.0
+    release.set()
+    for _ in range(50):
+        if cache.fresh_or_last("k", second) == "second":
+            break
+        time.sleep(0.05)
+    assert cache.fresh_or_last("k", lambda: "never asked") == "second"

@@ -52,6 +52,33 @@ class GenerationCache:
                 self._computing.pop(key, None)
             done.set()
 
+    def fresh_or_last(self, key: Hashable, compute: Callable[[], T]) -> T | None:
+        """The answer of this generation if there is one; else the computation starts in the background (once) and
+        the answer of an earlier generation, if one is kept, is given meanwhile (None if none): for what may be a
+        moment old without harm (a participant's suggested counterparts after an import), so that a new
+        generation does not make every reader wait for it at once."""
+        generation = self._generation()
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and hit[0] == generation:
+                self._items.move_to_end(key)
+                return hit[1]  # type: ignore[return-value]
+            if key not in self._computing:
+                done = self._computing[key] = threading.Event()
+                threading.Thread(target=self._fill, args=(key, compute, generation, done), daemon=True,
+                                 name="cache-fill").start()
+        if hit is None:
+            done = self._computing.get(key)
+            if done is not None:
+                done.wait(self.WAIT_FOR_ANOTHER_SECONDS)
+            with self._lock:
+                hit = self._items.get(key)
+            if hit is None:
+                failed = self._failed.pop(key, None)
+                if failed is not None:
+                    raise failed[1]
+        return hit[1] if hit is not None else None  # type: ignore[return-value]
+
     def _store(self, key: Hashable, generation: int, value: object) -> None:
         with self._lock:
             self._items[key] = (generation, value)

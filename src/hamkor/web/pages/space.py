@@ -127,8 +127,10 @@ def _space_page(request: Request, viewer, web, mission, status_code: int = 200, 
 
             return web.cache.get(("trade-weights", territory, partner), read)
 
-        # as on the matching page; an edited profile changes the key
-        found = web.cache.get(("space", mine.company.id, tuple(sorted(by_company)), lang, revision),
+        # as on the matching page; an edited profile changes the key. After an import (a new warehouse generation)
+        # the last suggestions are shown while the new ones are made in the background: the import made every
+        # space recompute them at once, 85 companies in two languages, and the booking window's answers wait
+        found = web.cache.fresh_or_last(("space", mine.company.id, tuple(sorted(by_company)), lang, revision),
                               lambda: match(registry, None, CompanyFilter(ids=(mine.company.id,)),
                                             CompanyFilter(ids=tuple(sorted(by_company))), SUGGESTIONS, lang,
                                             weigh=weights))
