@@ -792,3 +792,17 @@ def test_a_company_registering_online_takes_part_online_once_approved(env):
         "csrf": csrf_of(organizer, f"/missions/{mission.id}/registrations"), "decision": "approve"})
     [person] = app.state.web.services.missions.people(mission.id).values()
     assert person.participant.online
+
+
+def test_the_public_form_takes_its_own_sectors_only_and_names_no_company_by_its_tax_id(env):
+    app, mission, known = env["app"], env["mission"], env["known"]
+    organizer = signed_in(app, "organizer@altai.ru")
+    organizer.post(f"/missions/{mission.id}/registrations", data={
+        "csrf": csrf_of(organizer, f"/missions/{mission.id}/registrations"), "action": "open"})
+    junk = register(app, mission.id, sectors="<b>nonsense</b>")
+    assert junk.status_code == 422 and counts(app) == (1, 1, 0)  # nothing written
+    assert register(app, mission.id, territory="RU-ALT", tax_id=known.tax_id, name_ru="", name_uz="",
+                    email="first@cheese.ru", language="ru").status_code == 303
+    again = register(app, mission.id, territory="RU-ALT", tax_id=known.tax_id, name_ru="", name_uz="",
+                     email="stranger@example.org", language="ru")
+    assert again.status_code == 409 and "Алтайские сыры" not in again.text  # whose tax ID it is stays unsaid

@@ -1096,3 +1096,26 @@ def test_the_demo_shows_two_sides_online_meetings_a_message_and_first_day_check_
     arrived = [a for a in missions.arrivals(1) if a.arrived_at]
     assert len(arrived) > len(people) // 2
     assert {a.arrived_at.astimezone(ZoneInfo(mission.timezone)).date().isoformat() for a in arrived} == {first_day}
+
+
+def test_what_the_outsider_reached_across_sides_is_closed(two_sides):
+    """An outsider attacking the two sides found: the API's participant list gave a supporting organiser the other
+    side; the API let them add the other side's company under their own side (past its organisers' decision); a
+    message subject took line breaks; an organiser of another mission was told about sides instead of 'not yours'."""
+    syrdarya, tashkent = _as(two_sides, "syrdarya"), _as(two_sides, "tashkent")
+    services = two_sides["app"].state.web.services
+    listed = syrdarya.get("/api/v1/missions/1/participants").json()
+    assert listed and {p["side"] for p in listed} == {"visiting"}
+    assert {p["side"] for p in _as(two_sides, "fund").get("/api/v1/missions/1/participants").json()} == {
+        "host", "visiting"}
+    from hamkor.companies.registry import CompanyData
+
+    altai = services.registry.create(CompanyData(name_ru="ООО «Чужая сторона»", country="RU", region="RU-ALT"))
+    smuggled = syrdarya.post("/api/v1/missions/1/participants", json={"company_id": altai.id, "side": "visiting"})
+    assert smuggled.status_code == 403, smuggled.text
+    assert altai.id not in {p.company.id for p in services.missions.people(1).values()}
+    header = syrdarya.post("/api/v1/missions/1/messages", json={
+        "group": "all", "subjects": {"uz": "Salom\r\nBcc: evil@example.org"}, "bodies": {"uz": "Matn"}})
+    assert header.status_code == 422 and any(f["field"] == "subject_uz" for f in header.json()["fields"])
+    outside = tashkent.get("/api/v1/missions/1/messages")
+    assert outside.status_code == 403 and "organising this mission" in outside.text

@@ -59,7 +59,7 @@ def seed_two_sides(db: Database, data_dir: Path, mission_id: int, today: date, s
         Audience("side", "visiting"),
         {"uz": "Toshkentdan reys va mehmonxona", "ru": "Рейс из Ташкента и гостиница"},
         {"uz": "Hurmatli ishtirokchilar!\n\nDelegatsiya birinchi kun arafasida Toshkentdan Barnaulga uchadi. "
-               "Mehmonxona va transfer hokimlik tomonidan tashkil etiladi. Savollar bo'lsa, bizga yozing. (demo)",
+               "Mehmonxona va transfer hokimlik tomonidan tashkil etiladi. Savollar boʻlsa, bizga yozing. (demo)",
          "ru": "Уважаемые участники!\n\nДелегация вылетает из Ташкента в Барнаул накануне первого дня. Гостиницу и "
                "трансфер организует хокимият. Вопросы — пишите нам. (демо)"}), actor)
     _first_day_arrivals(db, missions, mission_id, rng)

@@ -94,6 +94,8 @@ def checked_draft(draft: MessageDraft) -> MessageDraft:
     subjects = {lang: (draft.subjects.get(lang) or "").strip() for lang in LANGUAGES}
     bodies = {lang: (draft.bodies.get(lang) or "").strip() for lang in LANGUAGES}
     for lang in LANGUAGES:
+        if any(ch in subjects[lang] for ch in "\r\n\x0b\x0c\x85\u2028\u2029"):  # a subject is one line of a mail
+            problems.append((f"subject_{lang}", Msg("a subject is one line: no line breaks")))
         if len(subjects[lang]) > MAX_SUBJECT_CHARS:
             problems.append((f"subject_{lang}", Msg("at most %(count)s characters", count=MAX_SUBJECT_CHARS)))
         if len(bodies[lang]) > MAX_BODY_CHARS:
@@ -150,9 +152,12 @@ class MissionMessages:
             chosen = [p for p in chosen if p.id in with_meetings - answered]
         return chosen
 
-    def sectors_of(self, mission_id: int) -> list[str]:
-        """The sectors the mission's companies name: what the "one sector" group offers."""
-        return sorted({s for p in self.people(mission_id).values() for s in p.company.sectors or []})
+    def sectors_of(self, mission_id: int, actor: Actor = SYSTEM) -> list[str]:
+        """The sectors the mission's companies name (of the actor's side, if bound to one): what the "one sector"
+        group offers."""
+        side = self.bound_side(actor, mission_id)
+        return sorted({s for p in self.people(mission_id).values() for s in p.company.sectors or []
+                       if side is None or p.participant.side == side})
 
     @unit_of_work
     def send_message(self, mission_id: int, draft: MessageDraft, actor: Actor = SYSTEM) -> MissionMessage:

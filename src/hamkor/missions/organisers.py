@@ -74,7 +74,11 @@ class MissionOrganisers:
               company_id: int | None = None) -> None:
         """Refused unless the rule grants `action` on this mission or record (MissionNotFound for no mission)."""
         if not self.may(actor, action, mission_id, side, company_id):
-            reason = ACTION_REFUSALS.get(action) or Msg("your role on this mission does not allow this")
+            # staff of an organisation not on the mission hear that, not a reason about sides they have none of
+            outside = actor.organisation_id is not None and actor.role not in ("admin", "company") and \
+                not self.may(actor, "mission.view", mission_id)
+            reason = ACTION_REFUSALS["mission.view"] if outside else \
+                ACTION_REFUSALS.get(action) or Msg("your role on this mission does not allow this")
             raise Refused([("mission", reason)], "Not allowed.")
 
     def actions(self, actor: Actor, mission_id: int) -> frozenset[str]:

@@ -211,8 +211,11 @@ class MissionRegistrations:
                 MissionRegistration.mission_id == mission_id, MissionRegistration.company_id == company.id))
             if taken is not None or session.scalar(select(MissionParticipant).where(
                     MissionParticipant.mission_id == mission_id, MissionParticipant.company_id == company.id)):
-                raise Conflict([("tax_id", Msg("%(company)s is registered for this mission already: sign in with "
-                                               "the account that registered it", company=company_name(company)))])
+                # the company is not named: a stranger typing tax IDs into a public form must not learn whose
+                # they are (the outsider's find)
+                raise Conflict([("tax_id", Msg("a company with this tax ID is registered for this mission already: "
+                                               "sign in with the account that registered it, or ask the mission's "
+                                               "organizers"))])
         else:
             try:
                 company = Registry(self.db).create(clean, SYSTEM)

@@ -247,6 +247,13 @@ class MissionSetup:
             if session.scalars(select(MissionParticipant).where(MissionParticipant.mission_id == mission_id,
                                                                 MissionParticipant.company_id == company_id)).first():
                 raise MissionError([("company", Msg("%(company)s already takes part", company=company_name(company)))])
+            # an organiser bound to one side adds companies of that side's territory only: else a supporting
+            # organiser could bring the other side's company in under their own side, past its organisers (the
+            # outsider's find)
+            territory = mission.host_territory if side == "host" else mission.visiting_territory
+            if self.bound_side(actor, mission_id) is not None and territory not in (company.region, company.country):
+                raise Refused([("company", Msg("%(company)s is not a company of your side of the mission",
+                                               company=company_name(company)))], "Not allowed.")
             grid = {s.id for s in time_grid(mission.days, mission.slot_minutes)}
             unknown = [s for s in available or [] if s not in grid]
             if unknown:

@@ -133,7 +133,9 @@ def _person_out(person, lang: str = "ru") -> ParticipantOut:
 def list_participants(request: Request, viewer: MissionViewer, missions: MissionsDep, mission_id: RecordId,
                       lang: Lang = "ru") -> list[ParticipantOut]:
     missions.mission(mission_id)
-    return [_person_out(p, lang) for p in missions.people(mission_id).values()]
+    side = missions.bound_side(viewer.actor, mission_id)  # a supporting organiser: their side's, as the pages
+    return [_person_out(p, lang) for p in missions.people(mission_id).values()
+            if side is None or p.participant.side == side]
 
 
 @router.post("/{mission_id}/participants", response_model=ParticipantOut, status_code=201)

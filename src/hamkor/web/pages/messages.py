@@ -31,7 +31,7 @@ def _messages(request: Request, viewer, missions, mission, status_code: int = 20
     side = missions.bound_side(viewer.actor, mission.id)
     return page(request, "mission_messages.html.j2", status_code, mission=mission, tab="messages",
                 groups=[(g, GROUP_LABELS[g]) for g in GROUPS], sides=[s for s in SIDES if side in (None, s)],
-                bound_side=side, sectors=missions.sectors_of(mission.id),
+                bound_side=side, sectors=missions.sectors_of(mission.id, viewer.actor),
                 kept=missions.messages(mission.id, viewer.actor, lang), max_subject=MAX_SUBJECT_CHARS,
                 max_body=MAX_BODY_CHARS, name=lambda pid: people[pid].name(lang) if pid in people else "—",
                 group_labels=GROUP_LABELS, draft=context.pop("draft", {}), **context)

@@ -14,6 +14,7 @@ from hamkor.companies.classify import search as hs_search
 from hamkor.companies.registry import CompanyData, company_name
 from hamkor.companies.sectors import SECTORS
 from hamkor.errors import Conflict, Problem, Refused
+from hamkor.i18n import Msg
 from hamkor.missions.base import mission_text
 from hamkor.missions.registration import Registration, side_of
 from hamkor.reference.names import territory_name
@@ -26,7 +27,7 @@ from hamkor.web.deps import (
     language_of,
     web_state,
 )
-from hamkor.web.forms import PageForm
+from hamkor.web.forms import FieldProblem, PageForm
 from hamkor.web.pages._public import address_of, over_limit, public_form_ok, public_page
 from hamkor.web.pages._render import check_csrf, page
 from hamkor.web.pages.links import link_problem_page
@@ -55,6 +56,9 @@ def _attendees(form) -> list[dict]:
 
 def _form_to_registration(form, mission) -> Registration:
     territory = (form.get("territory") or "").strip()
+    offered = set(SECTORS)
+    if any(s not in offered for s in form.getlist("sectors")):  # the form offers its list; nothing else is stored
+        raise FieldProblem([("sectors", Msg("choose sectors from the list"))])
     company = CompanyData(name_ru=form.get("name_ru"), name_uz=form.get("name_uz"), name_en=form.get("name_en"),
                           tax_id=form.get("tax_id"), country=territory[:2],
                           region=territory if "-" in territory else None, city=form.get("city"),
