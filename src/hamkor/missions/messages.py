@@ -22,7 +22,7 @@ from hamkor.mail.letter import Letter, as_written
 from hamkor.mail.outbox import queue
 from hamkor.missions.base import SIDES, MissionError, mission_row, mission_text
 from hamkor.missions.setup import Person
-from hamkor.store.db import session_of, unit_of_work
+from hamkor.store.db import as_utc, session_of, unit_of_work
 from hamkor.store.models import Company, MissionMessage, MissionRequest, OutboxMessage, User
 
 GROUPS = ("all", "side", "sector", "no_requests", "no_followup")
@@ -212,5 +212,5 @@ class MissionMessages:
             company = names.get(company_id)
             by_message.setdefault(copy.message_id, []).append(Delivery(
                 copy.recipient, company_name(company, lang) if company else "—", copy.language,
-                copy.status, copy.sent_at, copy.last_error))
+                copy.status, as_utc(copy.sent_at) if copy.sent_at else None, copy.last_error))
         return [MessageView(m, authors.get(m.author_id), by_message.get(m.id, [])) for m in kept]

@@ -18,6 +18,7 @@ from hamkor.missions.messages import (
     MessageView,
     checked_draft,
 )
+from hamkor.store.db import as_utc
 from hamkor.web.api._params import StrictIn
 from hamkor.web.api._problems import ERROR_RESPONSES
 from hamkor.web.deps import MessageWriter, MissionsDep, RecordId
@@ -63,7 +64,7 @@ class MessageOut(BaseModel):
 
 def _out(view: MessageView) -> MessageOut:
     m = view.message
-    return MessageOut(id=m.id, created_at=m.created_at, author=view.author, group=m.audience["group"],
+    return MessageOut(id=m.id, created_at=as_utc(m.created_at), author=view.author, group=m.audience["group"],
                       side=m.audience.get("side"), sector=m.audience.get("sector"), subjects=m.subjects,
                       bodies=m.bodies, recipients=sorted({d.company for d in view.deliveries}),
                       deliveries=[DeliveryOut(**d.__dict__) for d in view.deliveries])
