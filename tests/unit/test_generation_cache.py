@@ -108,3 +108,31 @@ def test_after_a_new_generation_the_last_answer_is_given_while_the_new_one_is_ma
             break
         time.sleep(0.05)
     assert cache.fresh_or_last("k", lambda: "never asked") == "second"
+
+
+def test_background_answers_are_made_a_few_at_a_time_however_many_are_asked():
+    """After an import 170 spaces asked for new suggestions at once; as many threads, each holding a database
+    connection, left the requests none. They are made BACKGROUND_AT_ONCE at a time."""
+    generation = [1]
+    cache = GenerationCache(lambda: generation[0])
+    for n in range(10):
+        cache.fresh_or_last(n, lambda: "old")
+    generation[0] = 2
+    running, most, lock = [0], [0], threading.Lock()
+
+    def slow():
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return "new"
+
+    assert [cache.fresh_or_last(n, slow) for n in range(10)] == ["old"] * 10  # at once, the last answers
+    for _ in range(100):
+        if all(cache.fresh_or_last(n, slow) == "new" for n in range(10)):
+            break
+        time.sleep(0.05)
+    assert all(cache.fresh_or_last(n, slow) == "new" for n in range(10))
+    assert most[0] == GenerationCache.BACKGROUND_AT_ONCE

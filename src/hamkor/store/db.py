@@ -50,7 +50,10 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    engine = create_engine(url)
+    # a web process runs up to 40 requests at once in its thread pool: 10 kept connections and 30 more when busy
+    # (SQLAlchemy's 5 + 10 left a booking window's threads waiting on the pool); PostgreSQL's max_connections
+    # must hold 40 per web process and per worker (README, "Running it for real")
+    engine = create_engine(url, pool_size=10, max_overflow=30)
     _ping_when_idle(engine)
     return engine
 

@@ -12,6 +12,10 @@ T = TypeVar("T")
 
 class GenerationCache:
     WAIT_FOR_ANOTHER_SECONDS = 60.0
+    # How many answers are computed in the background at once, whatever many are asked for: after an import a
+    # booking window asked 170 spaces' suggestions at once, and as many threads each holding a database
+    # connection left the requests none (the profile: 41 % of the web's threads waiting on the pool).
+    BACKGROUND_AT_ONCE = 2
     def __init__(self, generation: Callable[[], int], size: int = 256) -> None:
         self._generation = generation
         self._size = size
@@ -19,6 +23,7 @@ class GenerationCache:
         self._lock = threading.Lock()
         self._computing: dict[Hashable, threading.Event] = {}
         self._failed: dict[Hashable, tuple[int, BaseException]] = {}
+        self._background = threading.BoundedSemaphore(self.BACKGROUND_AT_ONCE)
 
     def ready_or_start(self, key: Hashable, compute: Callable[[], T], wait_seconds: float = 0.8) -> T | None:
         """The answer, if it is cached or computed within `wait_seconds`; else None, the computation going on in
@@ -43,7 +48,8 @@ class GenerationCache:
 
     def _fill(self, key: Hashable, compute: Callable[[], T], generation: int, done: threading.Event) -> None:
         try:
-            self._store(key, generation, compute())
+            with self._background:
+                self._store(key, generation, compute())
         except BaseException as error:  # noqa: BLE001 - kept for the page that asks next
             with self._lock:
                 self._failed[key] = (generation, error)
@@ -63,21 +69,15 @@ class GenerationCache:
             if hit is not None and hit[0] == generation:
                 self._items.move_to_end(key)
                 return hit[1]  # type: ignore[return-value]
-            if key not in self._computing:
+            if hit is not None and key not in self._computing:
                 done = self._computing[key] = threading.Event()
                 threading.Thread(target=self._fill, args=(key, compute, generation, done), daemon=True,
                                  name="cache-fill").start()
         if hit is None:
-            done = self._computing.get(key)
-            if done is not None:
-                done.wait(self.WAIT_FOR_ANOTHER_SECONDS)
-            with self._lock:
-                hit = self._items.get(key)
-            if hit is None:
-                failed = self._failed.pop(key, None)
-                if failed is not None:
-                    raise failed[1]
-        return hit[1] if hit is not None else None  # type: ignore[return-value]
+            # nothing to show meanwhile: computed here, as `get` does, not by a background thread this one would
+            # wait for — a request waiting holds its database connection, and the thread might find none left
+            return self.get(key, compute)
+        return hit[1]  # type: ignore[return-value]
 
     def _store(self, key: Hashable, generation: int, value: object) -> None:
         with self._lock:
