@@ -1119,3 +1119,13 @@ def test_what_the_outsider_reached_across_sides_is_closed(two_sides):
     assert header.status_code == 422 and any(f["field"] == "subject_uz" for f in header.json()["fields"])
     outside = tashkent.get("/api/v1/missions/1/messages")
     assert outside.status_code == 403 and "organising this mission" in outside.text
+
+
+def test_a_supporting_organisers_pages_show_no_count_or_request_form_of_the_other_side(two_sides):
+    """The outsider's smaller finds: the registrations page gave the host side's count, the requests page offered a
+    form (and the host companies in it) to an organiser the rule refuses requests."""
+    syrdarya = _as(two_sides, "syrdarya")
+    counts = syrdarya.get("/missions/1/registrations").text.split('id="counts">')[1].split("</p>")[0]
+    assert "Сырдарь" in counts and "Алтай" not in counts
+    assert 'id="new-request"' in _as(two_sides, "fund").get("/missions/1/requests").text  # requests are open
+    assert 'id="new-request"' not in syrdarya.get("/missions/1/requests").text

@@ -378,7 +378,9 @@ def requests_page(request: Request, viewer: MissionViewer, missions: MissionsDep
                 representation=missions.representation(mission.id) if may_manage else {},
                 status=status or "", people=people, name=lambda p: p.name(lang), priorities=PRIORITIES,
                 mine=mine, may_manage=_manages(viewer, missions, mission.id),
-                may_request=viewer.may("missions.request") and (viewer.role != "company" or mine),
+                # the rule, not the role alone: a supporting organiser holds the role's permission but not the action
+                may_request=missions.may(viewer.actor, "mission.request", mission.id)
+                and (viewer.role != "company" or mine),
                 deadline=_local_deadline(mission), closed=missions.closed_for_requests(mission))
 
 
