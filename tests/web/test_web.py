@@ -1117,6 +1117,9 @@ def test_what_the_outsider_reached_across_sides_is_closed(two_sides):
     header = syrdarya.post("/api/v1/missions/1/messages", json={
         "group": "all", "subjects": {"uz": "Salom\r\nBcc: evil@example.org"}, "bodies": {"uz": "Matn"}})
     assert header.status_code == 422 and any(f["field"] == "subject_uz" for f in header.json()["fields"])
+    looked = syrdarya.post("/api/v1/missions/1/messages", json={  # the dry run refuses what sending refuses
+        "group": "side", "side": "host", "subjects": {"uz": "Salom"}, "bodies": {"uz": "Matn"}, "dry_run": True})
+    assert looked.status_code == 403, looked.text
     outside = tashkent.get("/api/v1/missions/1/messages")
     assert outside.status_code == 403 and "organising this mission" in outside.text
 

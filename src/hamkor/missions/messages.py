@@ -159,18 +159,25 @@ class MissionMessages:
         return sorted({s for p in self.people(mission_id).values() for s in p.company.sectors or []
                        if side is None or p.participant.side == side})
 
+    def preview_message(self, mission_id: int, draft: MessageDraft, actor: Actor = SYSTEM
+                        ) -> tuple[MessageDraft, list[Person]]:
+        """The draft as it would be sent and who would receive it, refused as sending it would be (the page's look
+        before sending and the API's dry run ask this, so neither answers what sending refuses)."""
+        self.check(actor, "mission.message", mission_id)
+        clean = checked_draft(draft)
+        side = self.bound_side(actor, mission_id)
+        if side is not None and clean.audience.group == "side" and clean.audience.side != side:
+            raise Refused([("side", Msg("you write to your own side's participants only"))], "Not allowed.")
+        return clean, self.audience_of(mission_id, clean.audience, actor)
+
     @unit_of_work
     def send_message(self, mission_id: int, draft: MessageDraft, actor: Actor = SYSTEM) -> MissionMessage:
         """Keep the message on the mission and queue a copy for every active representative of every company in
         the group, in the same transaction: a message is either kept with all its copies or not at all."""
         session = session_of(self)
         mission = mission_row(session, mission_id)
-        self.check(actor, "mission.message", mission_id)
-        clean = checked_draft(draft)
+        clean, people = self.preview_message(mission_id, draft, actor)
         side = self.bound_side(actor, mission_id)
-        if side is not None and clean.audience.group == "side" and clean.audience.side != side:
-            raise Refused([("side", Msg("you write to your own side's participants only"))], "Not allowed.")
-        people = self.audience_of(mission_id, clean.audience, actor)
         companies = sorted({p.company.id for p in people})
         readers = list(session.scalars(select(User).where(
             User.company_id.in_(companies), User.role == "company", User.active.is_(True)).order_by(User.id))) \

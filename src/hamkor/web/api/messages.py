@@ -16,7 +16,6 @@ from hamkor.missions.messages import (
     Audience,
     MessageDraft,
     MessageView,
-    checked_draft,
 )
 from hamkor.store.db import as_utc
 from hamkor.web.api._params import StrictIn
@@ -84,8 +83,7 @@ def send_message(request: Request, viewer: MessageWriter, missions: MissionsDep,
     (or the nearest written: Russian for a reader of Uzbek, then English). `dry_run` answers who would get it."""
     draft = MessageDraft(Audience(body.group, body.side, body.sector), dict(body.subjects), dict(body.bodies))
     if body.dry_run:
-        clean = checked_draft(draft)
-        people = missions.audience_of(mission_id, clean.audience, viewer.actor)
+        clean, people = missions.preview_message(mission_id, draft, viewer.actor)
         return MessageOut(id=None, created_at=None, author=None, group=clean.audience.group, side=clean.audience.side,
                           sector=clean.audience.sector, subjects=clean.subjects, bodies=clean.bodies,
                           recipients=sorted(p.name("en") for p in people), deliveries=[])

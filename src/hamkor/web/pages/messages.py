@@ -16,7 +16,6 @@ from hamkor.missions.messages import (
     MAX_SUBJECT_CHARS,
     Audience,
     MessageDraft,
-    checked_draft,
 )
 from hamkor.web.deps import MessageWriter, MissionInPath, MissionsDep, language_of
 from hamkor.web.forms import PageForm
@@ -58,9 +57,8 @@ def write_message(request: Request, viewer: MessageWriter, missions: MissionsDep
     filled = {name: value for name, value in form.items() if name != "csrf"}
     try:
         if form.choice("step", ("preview", "send"), "preview") == "preview":
-            clean = checked_draft(draft)
-            return _messages(request, viewer, missions, mission, draft=filled,
-                             recipients=missions.audience_of(mission.id, clean.audience, viewer.actor))
+            _, recipients = missions.preview_message(mission.id, draft, viewer.actor)
+            return _messages(request, viewer, missions, mission, draft=filled, recipients=recipients)
         sent = missions.send_message(mission.id, draft, viewer.actor)
     except MissionError as problem:
         return _messages(request, viewer, missions, mission, 422, problems=problem.problems, draft=filled)
