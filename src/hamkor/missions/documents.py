@@ -96,12 +96,9 @@ class MissionRecords:
     visits: list
 
     @classmethod
-    def load(cls, missions: Missions, mission: Mission, people: dict[int, Person] | None = None,
-             views: list | None = None) -> MissionRecords:
-        """`people` and `views` (the requests), when the caller has read them already: a participant's space
-        passes its own, so one view reads each once; its own requests are all its agenda needs."""
-        people = people if people is not None else missions.people(mission.id)
-        return cls(people, sides(missions, mission.id, people, views), live_meetings(missions, mission.id),
+    def load(cls, missions: Missions, mission: Mission) -> MissionRecords:
+        people = missions.people(mission.id)
+        return cls(people, sides(missions, mission.id, people), live_meetings(missions, mission.id),
                    [v for v in missions.visits(mission.id) if v.planned_date])
 
 

@@ -177,7 +177,7 @@ class MissionMessages:
         session = session_of(self)
         mission = mission_row(session, mission_id)
         clean, people = self.preview_message(mission_id, draft, actor)
-        side = self.bound_side(actor, mission_id)
+        side = self.bound_side(actor, mission_id)  # kept with the message: whose side's organiser wrote it
         companies = sorted({p.company.id for p in people})
         readers = list(session.scalars(select(User).where(
             User.company_id.in_(companies), User.role == "company", User.active.is_(True)).order_by(User.id))) \
