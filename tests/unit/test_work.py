@@ -238,3 +238,30 @@ def test_a_worker_killed_in_the_middle_of_an_import_is_replaced_and_the_import_d
                 process.terminate()
                 process.wait(timeout=60)
         services.close()
+
+
+def test_an_import_says_how_far_it_is_as_it_goes(tmp_path):
+    """The operator's find: a job's progress jumped from 0 to 1 (DuckDB estimates a statement's progress only
+    with its progress bar on). Now the load moves it through the first nine tenths, the checks and the
+    snapshot after it hold it under 1, and only the job's end says 1."""
+    import sys
+    from pathlib import Path
+
+    from hamkor.work.tasks import run_import
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from import_fts_regional import generate
+
+    settings = Settings(data_dir=tmp_path / "data")
+    services = AppContext(settings)
+    upload = tmp_path / "DATTSVT.csv"
+    generate(upload, 600_000)
+    seen: list[float] = []
+    try:
+        result = run_import(services, {"kind": "fts-regional", "path": str(upload), "file_name": "DATTSVT.csv"},
+                            seen.append)
+    finally:
+        services.close()
+    assert result["status"] == "loaded" and result["_refused"] is None
+    assert any(0.0 < fraction < 0.9 for fraction in seen), seen  # seen on the way, not only at the end
+    assert seen == sorted(seen) and max(seen) < 1.0, seen

@@ -115,7 +115,10 @@ class ImportService:
                 outcome.batch_id = batch_id
                 con.execute("BEGIN TRANSACTION")
                 try:
-                    result = importer.load(con, path, batch_id, options, progress)
+                    # the load is most of the work, not all: what follows (coverage, checks, the snapshot
+                    # readers get) takes the last tenth, so a job never reads 100 % while it still works
+                    loading = (lambda done, total: progress(done * 9, total * 10)) if progress else None
+                    result = importer.load(con, path, batch_id, options, loading)
                     digest = digest_future.result()
                     duplicate = self._find_duplicate(digest)
                     if duplicate is not None:
@@ -148,6 +151,8 @@ class ImportService:
                                 "VALUES (?, ?, ?, ?)", [batch_id, outcome.source, digest,
                                                         result.rows_loaded])
                     con.execute("COMMIT")
+                    if progress:
+                        progress(95, 100)
                 except ImportRejected as refused:
                     con.execute("ROLLBACK")
                     outcome.report = refused.report

@@ -157,10 +157,10 @@ class Warehouse:
 
 
 def run_with_progress(con: duckdb.DuckDBPyConnection, sql: str, params: list | None,
-                      on_fraction: Callable[[float], None] | None) -> duckdb.DuckDBPyConnection:
-    """Execute a long statement while reporting DuckDB's own progress estimate (0..1)."""
+                      on_fraction: Callable[[float], None] | None) -> list[tuple]:
+    """Execute a long statement while reporting DuckDB's own progress estimate (0..1); its rows."""
     if on_fraction is None:
-        return con.execute(sql, params or [])
+        return con.execute(sql, params or []).fetchall()
     done = threading.Event()
 
     def poll() -> None:
@@ -172,14 +172,20 @@ def run_with_progress(con: duckdb.DuckDBPyConnection, sql: str, params: list | N
             if fraction is not None and fraction >= 0:
                 on_fraction(min(fraction / 100.0, 1.0))
 
+    # DuckDB keeps a statement's progress only while its progress bar is on (query_progress() answers -1
+    # otherwise, and an import's job jumped from 0 to 1); it is turned on unprinted, for this statement only
+    con.execute("SET enable_progress_bar_print = false")
+    con.execute("SET enable_progress_bar = true")
     watcher = threading.Thread(target=poll, daemon=True)
     watcher.start()
     try:
-        return con.execute(sql, params or [])
+        rows = con.execute(sql, params or []).fetchall()
     finally:
         done.set()
         watcher.join()
-        on_fraction(1.0)
+        con.execute("SET enable_progress_bar = false")
+    on_fraction(1.0)
+    return rows
 
 
 

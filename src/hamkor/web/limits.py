@@ -63,7 +63,11 @@ def _query_problem(query: bytes) -> Msg | None:
     return None
 
 
-def _language(scope) -> str:
+def _language(scope, viewer=None) -> str:
+    """The reader's language as the pages choose it: the signed-in person's own, then `?lang=`, then the
+    language cookie (a refusal comes before any route could ask)."""
+    if getattr(viewer, "language", None) in LANGUAGES:
+        return viewer.language
     query = scope.get("query_string", b"").decode("latin-1")
     asked = dict(part.split("=", 1) for part in query.split("&") if "=" in part).get("lang")
     if asked in LANGUAGES:
@@ -76,15 +80,15 @@ def _language(scope) -> str:
     return DEFAULT_LANGUAGE
 
 
-async def _refuse(scope, send, status: int, reason: Msg | str) -> None:
-    lang = _language(scope)
-    text = localize(reason, lang)
+async def _refuse(scope, send, status: int, reason: Msg | str, viewer=None) -> None:
+    lang = _language(scope, viewer)
     if scope.get("path", "").startswith("/api/"):
-        body = problem_bytes(status, [("body", text)], scope.get("path"))
+        # the API speaks English, whatever the person's page language, as its other problems do
+        body = problem_bytes(status, [("body", localize(reason, "en"))], scope.get("path"))
         media = PROBLEM_MEDIA.encode("ascii")
     else:
         body = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{status}</title></head>'
-                f'<body><main><p class="error">{escape(text)}</p></main></body></html>').encode()
+                f'<body><main><p class="error">{escape(localize(reason, lang))}</p></main></body></html>').encode()
         media = b"text/html; charset=utf-8"
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", media), (b"content-length", str(len(body)).encode("ascii")),
@@ -122,9 +126,9 @@ class BodyGate:
         declared = next((value for name, value in scope.get("headers", []) if name == b"content-length"), None)
         if declared is not None:
             if not declared.strip().isdigit():
-                return await _refuse(scope, send, 400, "the request's Content-Length is not a number")
+                return await _refuse(scope, send, 400, "the request's Content-Length is not a number", viewer)
             if int(declared) > limit:
-                return await _refuse(scope, send, 413, _too_large(limit))
+                return await _refuse(scope, send, 413, _too_large(limit), viewer)
         received, done, started, refused = 0, False, False, False
         # A form field holding a NUL (%00) is refused here, whatever the route: no database stores one, and
         # PostgreSQL refuses even to compare with one (a 500 from a lookup before any check could run).
@@ -137,7 +141,7 @@ class BodyGate:
             tries to answer (a 400 for a body it could not parse) is dropped."""
             nonlocal refused
             if not started:
-                await _refuse(scope, send, status, reason)
+                await _refuse(scope, send, status, reason, viewer)
             refused = True
             return {"type": "http.disconnect"}
 

@@ -115,7 +115,12 @@ class JobQueue:
             session.execute(update(Job).where(Job.id == job_id).values(**values))
 
     def finish(self, job_id: int, result: dict | None) -> None:
-        self.update(job_id, status="done", progress=1.0, result=result, finished_at=self.clock())
+        """The job's end with what its task returned. A task whose work was refused (an import of a file that
+        loads nothing) says so in `result["_refused"]`: the job then reads `failed` with that reason, as an
+        operator or a script polling the API expects, and keeps its result (the problems found in the file)."""
+        refused = (result or {}).get("_refused")
+        self.update(job_id, status="failed" if refused else "done", progress=1.0, result=result,
+                    message=refused or None, finished_at=self.clock())
 
     def fail(self, job_id: int, message: str) -> None:
         self.update(job_id, status="failed", message=message, finished_at=self.clock())

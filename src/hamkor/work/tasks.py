@@ -36,7 +36,9 @@ def run_import(services: AppContext, params: dict, progress: Progress) -> dict:
             # what loaded with a word to say (codes the nomenclature lacks), in each language too
             "notes": [str(note) for note in outcome.notes],
             "_notes": {lang: [localize(note, lang) for note in outcome.notes] for lang in LANGUAGES},
-            "file": shown_name}
+            "file": shown_name,
+            # a refused file fails its job (the message is a catalog entry the faces translate)
+            "_refused": "The file was refused: nothing was loaded." if outcome.status == "rejected" else None}
 
 
 def compose(services: AppContext, reporter: str, partner: str, period, lang: str, source: str | None):

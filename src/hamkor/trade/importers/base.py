@@ -537,7 +537,7 @@ class DelimitedImporter(Importer):
         total = source.original.stat().st_size
         on_fraction = (lambda f: progress(int(total * (0.25 + 0.75 * f)), total)) if progress else None
         try:
-            loaded = run_with_progress(con, sql, None, on_fraction).fetchone()[0]
+            loaded = run_with_progress(con, sql, None, on_fraction)[0][0]
         except duckdb.Error as error:
             if source.encoding == "utf-8" and "unicode" in str(error).lower():
                 raise _NotUtf8 from None
