@@ -82,6 +82,19 @@ def test_the_partner_organiser_approves_their_side_and_checks_in_by_code(world):
         assert phone.evaluate("document.documentElement.scrollWidth") <= 360, wide  # nothing wider than the phone
         field = phone.locator("#code").bounding_box()
         assert field["width"] >= 200 and field["height"] >= 30
+        # every tab of the mission is in sight on the phone (one scrolled out of view was not found), and no tab's
+        # page scrolls sideways: a wide table scrolls inside itself
+        tabs = phone.eval_on_selector_all("nav.tabs a", "links => links.map(a => a.getAttribute('href'))")
+        assert len(tabs) >= 6, tabs
+        for href in tabs:
+            phone.goto(site + href)
+            hidden = phone.eval_on_selector_all("nav.tabs a", "links => links.filter(a => "
+                                                "a.getBoundingClientRect().right > 361).map(a => a.textContent)")
+            assert not hidden, (href, hidden)
+            wide = phone.evaluate("Array.from(document.querySelectorAll('body *')).filter(e => "
+                                  "e.getBoundingClientRect().right > 361 && !e.closest('table, nav, figure'))"
+                                  ".slice(0, 8).map(e => e.tagName + '.' + e.className)")
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 360, (href, wide)
         arrived = services.missions.arrivals(mission.id)
         assert [a.participant_id for a in arrived if a.arrived_at] == [taking_part.id]
         browser.close()

@@ -75,6 +75,15 @@ def test_every_sentence_a_page_can_show_is_translated(lang):
     assert not dropped, f"translations that lose or invent a value: {dropped}"
 
 
+def test_the_uzbek_catalog_writes_one_apostrophe_in_o_and_g():
+    """Oʻ and gʻ take U+02BB everywhere (a phone's tab bar showed 'Roʻyxatdan' beside 'ro‘yxatdan', two letters
+    to a reader and to a search)."""
+    catalog = translations("uz")
+    wrong = [(text, catalog.gettext(text)) for text in SENTENCES
+             if re.search(r"[oOgG]['‘’`ʼ]", catalog.gettext(text))]
+    assert not wrong, wrong[:10]
+
+
 @pytest.mark.parametrize("lang", ["ru", "uz"])
 def test_every_field_a_problem_names_has_a_label(lang):
     unlabelled = [name for name, label in FIELD_LABELS.items() if field_label(name, lang) == label]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from hamkor.missions.messages import (
@@ -76,14 +76,16 @@ def list_messages(request: Request, viewer: MessageWriter, missions: MissionsDep
     return [_out(v) for v in missions.messages(mission_id, viewer.actor, lang)]
 
 
-@router.post("/{mission_id}/messages", response_model=MessageOut, status_code=201)
-def send_message(request: Request, viewer: MessageWriter, missions: MissionsDep, mission_id: RecordId,
-                 body: MessageIn) -> MessageOut:
+@router.post("/{mission_id}/messages", response_model=MessageOut, status_code=201, responses={
+    200: {"model": MessageOut, "description": "A dry run: who would receive it; nothing is sent or kept"}})
+def send_message(request: Request, response: Response, viewer: MessageWriter, missions: MissionsDep,
+                 mission_id: RecordId, body: MessageIn) -> MessageOut:
     """Keep the message on the mission and mail every representative of the group's companies in their language
     (or the nearest written: Russian for a reader of Uzbek, then English). `dry_run` answers who would get it."""
     draft = MessageDraft(Audience(body.group, body.side, body.sector), dict(body.subjects), dict(body.bodies))
     if body.dry_run:
         clean, people = missions.preview_message(mission_id, draft, viewer.actor)
+        response.status_code = 200  # nothing was created
         return MessageOut(id=None, created_at=None, author=None, group=clean.audience.group, side=clean.audience.side,
                           sector=clean.audience.sector, subjects=clean.subjects, bodies=clean.bodies,
                           recipients=sorted(p.name("en") for p in people), deliveries=[])
