@@ -236,12 +236,13 @@ def test_refusals_write_nothing_and_links_say_why(env):
     elsewhere = register(app, mission.id, territory="RU-ALT", tax_id="2221000002", email="x@cheese.ru",
                          name_ru="Сыры", language="ru")
     assert elsewhere.status_code == 303
-    twice = register(app, mission.id, territory="RU-ALT", tax_id="2221000002", email="y@cheese.ru",
-                     language="ru")
-    assert twice.status_code == 409 and "/signin" in twice.text and "зарегистрирован" in twice.text
     # an address with an account: answered as any registration, nothing written, its owner told by mail (an
     # account whose address is still unconfirmed gets its confirmation again instead: issue 27.2)
     confirm_from_mail(app, inbox, "x@cheese.ru")
+    # the company is registered (and its registrant's address confirmed): a second registrant is sent to sign in
+    twice = register(app, mission.id, territory="RU-ALT", tax_id="2221000002", email="y@cheese.ru",
+                     language="ru")
+    assert twice.status_code == 409 and "/signin" in twice.text and "зарегистрирован" in twice.text
     taken = register(app, mission.id, email="x@cheese.ru", language="ru")
     assert taken.status_code == 303 and taken.headers["location"] == "/signin?notice=registered"
     deliver(app)
@@ -803,6 +804,51 @@ def test_the_public_form_takes_its_own_sectors_only_and_names_no_company_by_its_
     assert junk.status_code == 422 and counts(app) == (1, 1, 0)  # nothing written
     assert register(app, mission.id, territory="RU-ALT", tax_id=known.tax_id, name_ru="", name_uz="",
                     email="first@cheese.ru", language="ru").status_code == 303
+    confirm_from_mail(app, env["inbox"], "first@cheese.ru")
     again = register(app, mission.id, territory="RU-ALT", tax_id=known.tax_id, name_ru="", name_uz="",
                      email="stranger@example.org", language="ru")
     assert again.status_code == 409 and "Алтайские сыры" not in again.text  # whose tax ID it is stays unsaid
+
+
+def test_a_registration_whose_address_is_not_confirmed_holds_no_tax_id(env):
+    """The outsider's find: a stranger registered a real company's tax ID first, never confirmed, and the company
+    was refused its own registration (409). Now nothing unconfirmed holds: the company registers, the first to
+    confirm makes the company's record, and the stranger, confirming later, only claims it for the organizers to
+    decide, who can approve one registration of it."""
+    app, mission, inbox = env["app"], env["mission"], env["inbox"]
+    services = app.state.web.services
+    organizer = signed_in(app, "organizer@altai.ru")
+    organizer.post(f"/missions/{mission.id}/registrations", data={
+        "csrf": csrf_of(organizer, f"/missions/{mission.id}/registrations"), "action": "open"})
+    squat = register(app, mission.id, name_uz="Soxta MChJ", name_ru="ООО «Подделка»", email="squatter@evil.example")
+    assert squat.status_code == 303
+    real = register(app, mission.id, email="director@agro.uz")  # the same tax ID, the company's own people
+    assert real.status_code == 303, real.text[-2000:]
+    confirm_from_mail(app, inbox, "director@agro.uz")
+    with services.db.session() as session:
+        [company] = session.scalars(select(Company).where(Company.tax_id == "301234567",
+                                                          Company.provisional.is_(False))).all()
+        assert company.name_uz == "Sirdaryo Agro MChJ"  # the confirmed registrant's record, not the stranger's
+        real_user = session.scalar(select(User).where(User.email == "director@agro.uz"))
+        assert real_user.active and real_user.company_id == company.id
+    confirm_from_mail(app, inbox, "squatter@evil.example")  # the stranger confirms later: a claim, nothing more
+    with services.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Company).where(Company.tax_id == "301234567")) == 1
+        squatter = session.scalar(select(User).where(User.email == "squatter@evil.example"))
+        assert squatter.company_id is None  # speaks for no company
+        registrations = session.scalars(select(MissionRegistration).where(
+            MissionRegistration.mission_id == mission.id).order_by(MissionRegistration.id)).all()
+        assert [(r.company_id, r.claim, r.status) for r in registrations] == [
+            (company.id, True, "pending"), (company.id, False, "pending")]
+    listing = organizer.get(f"/missions/{mission.id}/registrations")
+    assert listing.status_code == 200 and listing.text.count("Sirdaryo Agro") + listing.text.count("Сырдарья Агро") >= 2
+    stranger_s, real_s = registrations
+    decide = csrf_of(organizer, f"/missions/{mission.id}/registrations")
+    approved = organizer.post(f"/missions/{mission.id}/registrations/{real_s.id}",
+                              data={"csrf": decide, "decision": "approve"})
+    assert approved.status_code in (200, 303), approved.text[-2000:]
+    second = organizer.post(f"/missions/{mission.id}/registrations/{stranger_s.id}",
+                            data={"csrf": decide, "decision": "approve"})
+    # one registration of a company takes part: the second is refused, its reason said
+    assert second.status_code == 422 and "уже участвует" in second.text, second.text[-2000:]
+    assert [p.company.id for p in services.missions.people(mission.id).values()] == [company.id]

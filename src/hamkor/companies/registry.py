@@ -302,8 +302,9 @@ class Registry:
     def _duplicate_tax_id(session, clean: CompanyData, company_id: int | None) -> list[tuple[str, str]]:
         if not clean.tax_id:
             return []
-        other = session.scalars(select(Company).where(Company.country == clean.country,
-                                                      Company.tax_id == clean.tax_id)).first()
+        # a company an unconfirmed registration made holds its tax ID against nobody (Company.provisional)
+        other = session.scalars(select(Company).where(Company.country == clean.country, Company.tax_id == clean.tax_id,
+                                                      Company.provisional.is_(False))).first()
         if other is not None and other.id != company_id:
             return [("tax_id", f"{clean.tax_id} is already registered to company #{other.id} "
                                f"({company_name(other)})")]

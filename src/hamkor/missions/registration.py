@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from hamkor.accounts import links
 from hamkor.accounts.permissions import SYSTEM, Actor
@@ -116,6 +116,29 @@ def _unconfirmed_registration(session, user: User) -> MissionRegistration | None
         .order_by(MissionRegistration.id.desc()).limit(1))
 
 
+def _settle_company(session, registration: MissionRegistration, user: User | None) -> None:
+    """A confirmed address makes its registration's company real, unless another registrant of the same tax ID
+    confirmed first (or the organizers registered the company meanwhile): this registration then claims that
+    company, as one naming a known company does, and the record it made goes."""
+    company = session.get(Company, registration.company_id)
+    if company is None or not company.provisional:
+        return
+    settled = session.scalar(select(Company).where(
+        Company.tax_id == company.tax_id, Company.country == company.country, Company.provisional.is_(False),
+        Company.id != company.id).limit(1)) if company.tax_id else None
+    if settled is None:
+        company.provisional = False
+        return
+    session.execute(update(MissionRegistration).where(MissionRegistration.company_id == company.id)
+                    .values(company_id=settled.id, claim=True).execution_options(synchronize_session="fetch"))
+    if user is not None and user.company_id == company.id:
+        user.company_id = None  # speaks for no company until an organizer approves the claim
+    session.flush()
+    session.execute(delete(CompanyContact).where(CompanyContact.company_id == company.id))
+    session.execute(delete(Company).where(Company.id == company.id))
+    session.refresh(registration)
+
+
 class MissionRegistrations:
     @unit_of_work
     def set_registration(self, mission_id: int, open_: bool, actor: Actor = SYSTEM) -> Mission:
@@ -165,8 +188,9 @@ class MissionRegistrations:
         # A company the registry knows (same country, same tax ID) is recognised: its profile is reused and
         # the form's company fields are not needed; a new one must be a valid record.
         tax_id = "".join(ch for ch in form.company.tax_id or "" if "0" <= ch <= "9")
-        known = session.scalar(select(Company).where(Company.tax_id == tax_id, Company.country == form.company.country)
-                               ) if tax_id else None
+        # (a company another unconfirmed registration made is not known: that stranger holds nothing yet)
+        known = session.scalar(select(Company).where(Company.tax_id == tax_id, Company.country == form.company.country,
+                                                     Company.provisional.is_(False))) if tax_id else None
         clean, company_problems = (form.company, []) if known is not None else validate(form.company)
         problems += company_problems
         if not tax_id:
@@ -207,8 +231,11 @@ class MissionRegistrations:
             return None
         company = known
         if company is not None:
-            taken = session.scalar(select(MissionRegistration).where(
-                MissionRegistration.mission_id == mission_id, MissionRegistration.company_id == company.id))
+            # a registration whose address is not confirmed holds nothing: a stranger who typed the company's tax ID
+            # into this form first (and never confirms) does not keep the company out (the outsider's find)
+            taken = session.scalar(select(MissionRegistration.id).where(
+                MissionRegistration.mission_id == mission_id, MissionRegistration.company_id == company.id,
+                MissionRegistration.status != "unconfirmed").limit(1))
             if taken is not None or session.scalar(select(MissionParticipant).where(
                     MissionParticipant.mission_id == mission_id, MissionParticipant.company_id == company.id)):
                 # the company is not named: a stranger typing tax IDs into a public form must not learn whose
@@ -223,6 +250,7 @@ class MissionRegistrations:
                 raise RegistrationError(error.problems) from None
             company = session.get(Company, company.id)
             company.listed = False  # out of the registry everybody reads until an organizer approves
+            company.provisional = True  # and holding its tax ID against nobody until the address is confirmed
         claim = known is not None
         languages = sorted({lang for a in attendees for lang in a.get("languages") or [] if lang})
         # Knowing a registered company's tax ID proves nothing: a claim's account speaks for no company
@@ -316,6 +344,8 @@ class MissionRegistrations:
         if registration is None:
             raise links.not_valid()
         user = session.get(User, registration.user_id) if registration.user_id else None
+        if registration.status == "unconfirmed":
+            _settle_company(session, registration, user)
         if user is not None:
             user.active = True
             if registration.claim and user.company_id is None and _known_contact(session, registration.company_id,

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -212,6 +213,9 @@ class Company(Base):
     # A company a stranger's public registration created stays out of the registry everybody reads
     # until an organizer approves that registration.
     listed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Made by a registration whose address is not confirmed yet: it holds its tax ID against nobody (a stranger
+    # registering a real company's tax ID first blocked the company); it ends when the address is confirmed.
+    provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -348,7 +352,9 @@ class MissionRegistration(Base):
     organizer decides), approved (it takes part) or refused (with the reason it was told)."""
 
     __tablename__ = "mission_registration"
-    __table_args__ = (UniqueConstraint("mission_id", "company_id", name="uq_mission_registration_company"),)
+    # several registrants may name one company (each their own registration, the organizers decide); one is approved
+    __table_args__ = (Index("uq_mission_registration_approved", "mission_id", "company_id", unique=True,
+                            sqlite_where=text("status = 'approved'"), postgresql_where=text("status = 'approved'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id", ondelete="CASCADE"))
