@@ -15,6 +15,7 @@ from hamkor.accounts.permissions import SYSTEM
 from hamkor.accounts.service import Accounts
 from hamkor.companies.registry import CompanyData, CompanyFilter, Contact, Registry
 from hamkor.config import Settings
+from hamkor.missions.representatives import COLLEAGUE_INVITATIONS_A_DAY
 from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import Database
 from hamkor.store.models import Company, MissionRegistration, User
@@ -717,6 +718,14 @@ def test_a_representative_invites_a_colleague_and_both_hear_of_the_companys_requ
     viewer = signed_in_as(app, "someone@else.uz")
     assert viewer.post(f"/space/{mission.id}/colleagues", data={"csrf": csrf_of(viewer, "/account"),
                                                                 "email": "x@agro.uz"}).status_code == 403
+    # a company's people send a handful of invitations a day, however many of them send (the outsider's find: the
+    # form mailed any address, an organiser's too, as often as it was sent)
+    token = csrf_of(deputy_client, f"/space/{mission.id}")
+    answers = [deputy_client.post(f"/space/{mission.id}/colleagues", data={
+        "csrf": token, "email": f"organizer{n}@altai.ru", "language": "ru"}).status_code for n in range(12)]
+    assert answers.count(200) == COLLEAGUE_INVITATIONS_A_DAY - 3 and answers[-1] == 429, answers  # 3 sent above
+    refused = deputy_client.post(f"/space/{mission.id}/colleagues", data={"csrf": token, "email": "z@agro.uz"})
+    assert refused.status_code == 429 and "bir kunda" in refused.text  # said in the reader's language
 
 
 def test_a_representative_lands_in_their_space_and_sees_only_the_menu_they_can_use(env):

@@ -26,6 +26,9 @@ from hamkor.store.models import Company, CompanyContact, Mission, MissionPartici
 
 # The accounts one company may have: a representative invites colleagues, not the world.
 REPRESENTATIVE_LIMIT = 20
+# Invitations a company's own people may send in a day (an organizer's are not counted): enough to bring in a
+# delegation's colleagues, too few to use the mission's mail against anyone else.
+COLLEAGUE_INVITATIONS_A_DAY = 10
 # What the organizers' pages say of a participant: someone can answer its requests, someone was invited
 # and has not chosen a password yet, or nobody at all.
 REPRESENTATION = ("ready", "invited", "nobody")

@@ -21,6 +21,7 @@ from hamkor import __version__
 from hamkor.accounts.throttle import Throttle
 from hamkor.config import Settings
 from hamkor.context import AppContext
+from hamkor.missions.representatives import COLLEAGUE_INVITATIONS_A_DAY
 from hamkor.render.pdf import FONT_DIR
 from hamkor.store.models import Job, OutboxMessage
 from hamkor.web import api, pages
@@ -79,6 +80,10 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
         public_throttle=Throttle(services.db, "public-form", limit=60, window_seconds=600),
         registration_throttle=Throttle(services.db, "registration", limit=40, window_seconds=3600),
         hs_throttle=Throttle(services.db, "hs-assistant", limit=120, window_seconds=600),
+        # a company's people invite their colleagues: each invitation mails an address they typed, an organiser's
+        # as well as anyone's (the outsider's find), so a company sends a handful a day, not a mail-bomb
+        colleague_throttle=Throttle(services.db, "colleague-invitation", limit=COLLEAGUE_INVITATIONS_A_DAY,
+                                    window_seconds=24 * 3600),
         upload_dir=upload_dir,
     )
 

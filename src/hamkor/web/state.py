@@ -27,6 +27,7 @@ class WebState:
     address_throttle: Throttle  # failed sign-ins per address: an office shares one, so a wider limit
     public_throttle: Throttle
     registration_throttle: Throttle  # registrations made per address (each an account and a mail)
+    colleague_throttle: Throttle  # invitations a company's own people send in a day (each a mail to anyone)
     hs_throttle: Throttle
     upload_dir: Path
 

@@ -16,7 +16,7 @@ from hamkor.companies.matching import describe
 from hamkor.companies.registry import CompanyFilter, TextSearch
 from hamkor.companies.service import match, trade_weights
 from hamkor.errors import Conflict, NotFound, Problem, Refused
-from hamkor.i18n import LANGUAGES
+from hamkor.i18n import LANGUAGES, Msg
 from hamkor.missions import documents
 from hamkor.missions.base import PRIORITIES, STAGES, aware, mission_text
 from hamkor.missions.checkin import code_text, qr_svg
@@ -265,6 +265,12 @@ def space_colleague(request: Request, viewer: MissionRequester, web: Web, missio
         return _space(request, viewer, web, mission, 429,
                       problems=[("email", "Too many attempts: wait a few minutes and try again.")])
     web.public_throttle.failed(key)
+    company_key = f"company:{mine.company.id}"  # however many of the company's people send them
+    if web.colleague_throttle.blocked(company_key):
+        return _space(request, viewer, web, mission, 429, problems=[("email", Msg(
+            "a company's people send at most %(count)s invitations a day: try again tomorrow, or ask the organizers",
+            count=web.colleague_throttle.limit))])
+    web.colleague_throttle.failed(company_key)
     email, language = form.text("email", 320), form.choice("language", LANGUAGES, viewer.language)
     try:
         missions.invite_representative(mission.id, mine.id, email, language, viewer.actor)
