@@ -217,6 +217,8 @@ def test_a_worker_killed_in_the_middle_of_an_import_is_replaced_and_the_import_d
             if queue.get(job_id).status == "running":
                 break
             time.sleep(0.1)
+        # the worker yields the processor to the web processes (`--nice`, 10 by default)
+        assert os.getpriority(os.PRIO_PROCESS, first.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
         time.sleep(1.0)  # well into the import
         first.send_signal(signal.SIGKILL)
         first.wait()

@@ -38,12 +38,19 @@ def serve(ctx: typer.Context, host: str = typer.Option(None, help="Address (defa
     uvicorn.run("hamkor.web.server:app_from_environment", factory=True, workers=workers, **options)
 
 
-def worker(ctx: typer.Context) -> None:
+def worker(ctx: typer.Context,
+           nice: int = typer.Option(10, min=0, max=19, help="How much the worker yields the processor to the web "
+                                                              "processes on the same machine (0 = not at all).")
+           ) -> None:
     """Run the queued jobs (imports, briefs, schedules, agendas) and send the mail, until stopped (Ctrl+C or
     SIGTERM). Any number may run against PostgreSQL; against SQLite run one. Web processes then run with
     `hamkor serve --no-worker`."""
     import signal
     import threading
+
+    # People wait for pages; nobody waits on a job's every second (its page polls): on a shared machine an
+    # import or a schedule's solver must not take the processor from the web processes in a booking window.
+    os.nice(nice)
 
     from hamkor.web.operations import configure_logging
     from hamkor.work.worker import Worker
