@@ -861,3 +861,26 @@ def test_a_registration_whose_address_is_not_confirmed_holds_no_tax_id(env):
     # one registration of a company takes part: the second is refused, its reason said
     assert second.status_code == 422 and "уже участвует" in second.text, second.text[-2000:]
     assert [p.company.id for p in services.missions.people(mission.id).values()] == [company.id]
+
+
+def test_a_registration_the_organizers_refused_does_not_keep_the_company_out(env):
+    """A stranger with a real mailbox confirms first: the company is then refused (409) until the organizers refuse
+    the stranger's registration; after that it registers, as a claim on the record, for them to decide."""
+    app, mission, inbox = env["app"], env["mission"], env["inbox"]
+    organizer = signed_in(app, "organizer@altai.ru")
+    organizer.post(f"/missions/{mission.id}/registrations", data={
+        "csrf": csrf_of(organizer, f"/missions/{mission.id}/registrations"), "action": "open"})
+    assert register(app, mission.id, name_uz="Soxta MChJ", email="squatter@evil.example").status_code == 303
+    confirm_from_mail(app, inbox, "squatter@evil.example")
+    blocked = register(app, mission.id, email="director@agro.uz")
+    assert blocked.status_code == 409
+    [stranger] = app.state.web.services.missions.registrations(mission.id)
+    refused = organizer.post(f"/missions/{mission.id}/registrations/{stranger.registration.id}", data={
+        "csrf": csrf_of(organizer, f"/missions/{mission.id}/registrations"), "decision": "refuse",
+        "reason": "the tax ID is another company's"})
+    assert refused.status_code in (200, 303), refused.text[-1500:]
+    assert register(app, mission.id, email="director@agro.uz").status_code == 303
+    confirm_from_mail(app, inbox, "director@agro.uz")
+    waiting = [r.registration for r in app.state.web.services.missions.registrations(mission.id)
+               if r.registration.status == "pending"]
+    assert [(r.claim, r.company_id) for r in waiting] == [(True, stranger.registration.company_id)]

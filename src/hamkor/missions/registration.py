@@ -232,10 +232,11 @@ class MissionRegistrations:
         company = known
         if company is not None:
             # a registration whose address is not confirmed holds nothing: a stranger who typed the company's tax ID
-            # into this form first (and never confirms) does not keep the company out (the outsider's find)
+            # into this form first (and never confirms) does not keep the company out (the outsider's find); nor
+            # does one the organizers refused (a stranger's, found out)
             taken = session.scalar(select(MissionRegistration.id).where(
                 MissionRegistration.mission_id == mission_id, MissionRegistration.company_id == company.id,
-                MissionRegistration.status != "unconfirmed").limit(1))
+                MissionRegistration.status.in_(("pending", "approved"))).limit(1))
             if taken is not None or session.scalar(select(MissionParticipant).where(
                     MissionParticipant.mission_id == mission_id, MissionParticipant.company_id == company.id)):
                 # the company is not named: a stranger typing tax IDs into a public form must not learn whose
