@@ -271,7 +271,7 @@ def page_timings(data_dir: str, requests: int) -> tuple[float, float, list[float
             first_seconds = time.perf_counter() - started
             if first.status_code != 200 or "opportunit" not in first.text.lower():
                 raise SystemExit(f"the Opportunities page answered {first.status_code}")
-            while 'id="pending"' in first.text:  # as the browser's refresh (every 2 s) would, but at once
+            while 'id="pending"' in first.text:  # as the browser's refresh (every second) would, but at once
                 time.sleep(0.1)
                 first = client.get(path)
             filled_seconds = time.perf_counter() - started
