@@ -884,3 +884,26 @@ def test_a_registration_the_organizers_refused_does_not_keep_the_company_out(env
     waiting = [r.registration for r in app.state.web.services.missions.registrations(mission.id)
                if r.registration.status == "pending"]
     assert [(r.claim, r.company_id) for r in waiting] == [(True, stranger.registration.company_id)]
+
+
+def test_a_stranger_refused_a_space_leaves_every_participants_space_working(env):
+    """The outsider's find: a company account whose company does not take part opened /space/1 (403) while the
+    mission's shared records were being read; its refused request's rollback expired those records, and every
+    participant's space answered 500 until the mission next changed."""
+    app, mission, known = env["app"], env["mission"], env["known"]
+    services = app.state.web.services
+    guest_company = services.registry.create(CompanyData(name_ru="ООО «Сырдарья Агро»", tax_id="301234567",
+                                                         country="UZ", region="UZ-SI", languages=["uz"]))
+    services.missions.add_participant(mission.id, known.id, "host", ["Ирина"])
+    services.missions.add_participant(mission.id, guest_company.id, "visiting", ["Алишер"])
+    stranger_company = services.registry.create(CompanyData(name_ru="ООО «Посторонние»", tax_id="302345678",
+                                                            country="UZ", region="UZ-SI", languages=["uz"]))
+    services.accounts.create_user("director@agro.uz", PASSWORD, "company", "uz", guest_company.id)
+    services.accounts.create_user("stranger@other.uz", PASSWORD, "company", "uz", stranger_company.id)
+    stranger = signed_in_as(app, "stranger@other.uz")
+    assert stranger.get(f"/space/{mission.id}").status_code == 403  # the first to read the records since the change
+    participant = signed_in_as(app, "director@agro.uz")
+    for _ in range(2):
+        answer = participant.get(f"/space/{mission.id}")
+        assert answer.status_code == 200 and ("Алтайские сыры" in answer.text or "Ирина" in answer.text), \
+            answer.text[-1500:]

@@ -119,6 +119,17 @@ class Database:
             finally:
                 self._active.reset(token)
 
+    @contextmanager
+    def apart(self) -> Iterator[None]:
+        """A block that runs outside the caller's unit of work: its sessions are its own, committed and closed within
+        it. For records that outlive the caller's transaction (a cache shared by requests): a rollback of the
+        caller's would expire them, and an expired record read after its session closed fails."""
+        token = self._active.set(None)
+        try:
+            yield
+        finally:
+            self._active.reset(token)
+
     @property
     def in_unit_of_work(self) -> bool:
         return self._active.get() is not None

@@ -68,7 +68,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] | None = None) 
                               autoescape=select_autoescape(["html", "j2"])),
         # a booking window holds a space per company and language, a mission's records per revision, the trade
         # support per territory: room for a few missions at once
-        cache=GenerationCache(lambda: services.warehouse.generation, size=1500),
+        cache=GenerationCache(lambda: services.warehouse.generation, size=1500, apart=services.db.apart),
         jobs=JobRunner(services.db),
         sessions=Sessions(settings.effective_secret_key),
         # in the database: a limit holds however many web processes answer (accounts/throttle.py)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -16,8 +17,13 @@ class GenerationCache:
     # booking window asked 170 spaces' suggestions at once, and as many threads each holding a database
     # connection left the requests none (the profile: 41 % of the web's threads waiting on the pool).
     BACKGROUND_AT_ONCE = 2
-    def __init__(self, generation: Callable[[], int], size: int = 256) -> None:
+    def __init__(self, generation: Callable[[], int], size: int = 256,
+                 apart: Callable[[], AbstractContextManager] = nullcontext) -> None:
+        """`apart`: where a computation runs when the caller computes it — outside the caller's unit of work
+        (`Database.apart`): what is cached outlives the request, and records read in the request's transaction
+        were expired by its rollback (a stranger's refused visit to a space broke every participant's, 500)."""
         self._generation = generation
+        self._apart = apart
         self._size = size
         self._items: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
         self._lock = threading.Lock()
@@ -119,9 +125,11 @@ class GenerationCache:
                 hit = self._fresh(key, generation)
             if hit is not None:
                 return hit[1]  # type: ignore[return-value]
-            return compute()  # the other one failed or is slow: this caller computes for itself
+            with self._apart():
+                return compute()  # the other one failed or is slow: this caller computes for itself
         try:
-            value = compute()
+            with self._apart():
+                value = compute()
             self._store(key, generation, value)
             return value
         finally:

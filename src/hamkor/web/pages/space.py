@@ -82,10 +82,11 @@ def _mission_records(web, missions, mission, registry_revision):
     key = ("mission-records", mission.id, missions.revision(mission.id), registry_revision, late)
 
     def read():
-        people = missions.people(mission.id)
-        return (people, missions.requests(mission.id, now=now, people=people),
-                documents.live_meetings(missions, mission.id),
-                [v for v in missions.visits(mission.id) if v.planned_date])
+        with web.services.db.session():  # its own transaction (the cache runs it apart from the request's)
+            people = missions.people(mission.id)
+            return (people, missions.requests(mission.id, now=now, people=people),
+                    documents.live_meetings(missions, mission.id),
+                    [v for v in missions.visits(mission.id) if v.planned_date])
 
     return web.cache.get(key, read)
 
