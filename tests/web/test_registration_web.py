@@ -726,6 +726,18 @@ def test_a_representative_invites_a_colleague_and_both_hear_of_the_companys_requ
     assert answers.count(200) == COLLEAGUE_INVITATIONS_A_DAY - 3 and answers[-1] == 429, answers  # 3 sent above
     refused = deputy_client.post(f"/space/{mission.id}/colleagues", data={"csrf": token, "email": "z@agro.uz"})
     assert refused.status_code == 429 and "bir kunda" in refused.text  # said in the reader's language
+    # nor does an invitation not yet accepted hear of the company's requests (any address may have been typed)
+    deliver(app)
+    other_host = registry.create(CompanyData(name_ru="ООО «Бийский маслозавод»", tax_id="2204000002", country="RU",
+                                             region="RU-ALT", languages=["ru"]))
+    missions.add_participant(mission.id, other_host.id, "host", ["Пётр"])
+    services.accounts.create_user("rep@butter.ru", PASSWORD, "company", "ru", other_host.id)
+    butter = signed_in_as(app, "rep@butter.ru")
+    butter.post(f"/space/{mission.id}/request", data={"csrf": csrf_of(butter, f"/space/{mission.id}"),
+                                                      "target": guest.id, "message": "Maslo"})
+    deliver(app)
+    assert any("Maslo" in text_of(m) for m in mails_to(inbox, "deputy@agro.uz"))  # who took their account
+    assert not any("Maslo" in text_of(m) for m in mails_to(inbox, "organizer0@altai.ru"))  # invited, not accepted
 
 
 def test_a_representative_lands_in_their_space_and_sees_only_the_menu_they_can_use(env):

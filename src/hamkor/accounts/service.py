@@ -133,6 +133,13 @@ def is_invited(user: User) -> bool:
     return user.password_hash == INVITED
 
 
+def reads_company_mail():
+    """Who of a company's accounts is mailed what concerns it (requests, schedules, messages): its active people
+    who took their account. An invitation not yet accepted is to an address someone typed (a colleague's invitation
+    may name anyone): it hears nothing of the company until its owner chooses a password (the outsider's find)."""
+    return (User.role == "company") & User.active.is_(True) & (User.password_hash != INVITED)
+
+
 class Accounts:
     def __init__(self, db: Database, clock=None, site_url: str = "http://127.0.0.1:8000") -> None:
         self.db = db

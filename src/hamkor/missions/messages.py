@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from hamkor.accounts.permissions import SYSTEM, Actor
+from hamkor.accounts.service import reads_company_mail
 from hamkor.companies.registry import company_name
 from hamkor.errors import Refused
 from hamkor.i18n import LANGUAGES, Msg
@@ -180,7 +181,7 @@ class MissionMessages:
         side = self.bound_side(actor, mission_id)  # kept with the message: whose side's organiser wrote it
         companies = sorted({p.company.id for p in people})
         readers = list(session.scalars(select(User).where(
-            User.company_id.in_(companies), User.role == "company", User.active.is_(True)).order_by(User.id))) \
+            User.company_id.in_(companies), reads_company_mail()).order_by(User.id))) \
             if companies else []
         if not readers:
             raise MissionError([("group", Msg("no one in this group has an account to write to"))],

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
+from hamkor.accounts.service import reads_company_mail
 from hamkor.companies.registry import company_name
 from hamkor.i18n import LANGUAGES, Msg
 from hamkor.i18n.times import territory_zone
@@ -22,8 +23,7 @@ def tell_company(session, company_id: int, mission, now: datetime, build: Callab
     told = 0
     company = session.get(Company, company_id)
     reader_zone = territory_zone((company.region or company.country) if company else None)
-    for user in session.scalars(select(User).where(User.company_id == company_id, User.role == "company",
-                                                   User.active.is_(True))):
+    for user in session.scalars(select(User).where(User.company_id == company_id, reads_company_mail())):
         lang = user.language if user.language in LANGUAGES else "ru"
         queue(session, user.email, lang, with_reader_zone(build(lang), reader_zone), now, user=user,
               mission_id=mission.id)

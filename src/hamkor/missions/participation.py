@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from hamkor.accounts import links
 from hamkor.accounts.permissions import SYSTEM, Actor
+from hamkor.accounts.service import reads_company_mail
 from hamkor.errors import Refused
 from hamkor.i18n import LANGUAGES, Msg
 from hamkor.mail.outbox import queue
@@ -248,8 +249,7 @@ class MissionParticipation:
 
     def _tell(self, session, mission, company_id: int, kind: str, sent: set, now: datetime, build, attach=None) -> int:
         told = 0
-        for user in session.scalars(select(User).where(User.company_id == company_id, User.role == "company",
-                                                       User.active.is_(True))):
+        for user in session.scalars(select(User).where(User.company_id == company_id, reads_company_mail())):
             if (kind, user.email) in sent:
                 continue
             lang = user.language if user.language in LANGUAGES else "ru"
