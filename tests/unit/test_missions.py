@@ -510,7 +510,7 @@ def test_an_online_participants_meetings_are_calls_with_a_link_and_no_table(miss
     mission_id, p = small_mission(missions, tables=1, interpreters=0)
     missions.choose_attendance(mission_id, p["guest-ru"], True)  # the participant's own choice, before publication
     guest_company = missions.person(mission_id, p["guest-ru"]).company.id
-    Accounts(missions.db).create_user("guest@example.org", None, "company", company_id=guest_company)
+    Accounts(missions.db).create_user("guest@example.org", "guest password 2026", "company", company_id=guest_company)
     missions.video_url, missions.room_secret = "https://meet.example.org/", lambda: "a secret of this instance"
     for guest, host in (("guest-ru", "host-a"), ("guest-uz", "host-b")):  # guest-uz and host-b share no language
         missions.answer(mission_id, missions.request(mission_id, p[guest], p[host], "must").id, True, now=BEFORE)
