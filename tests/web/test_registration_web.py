@@ -154,6 +154,14 @@ def test_companies_register_confirm_are_approved_and_meet(env):
     incoming = ru.get(f"/space/{mission.id}").text
     assert f'data-request="{request.request.id}"' in incoming and "Сыры для Ташкента" in incoming
     token = csrf_of(ru, f"/space/{mission.id}")
+    for unknown in ({"answer": "zzz"}, {}):  # neither an unknown answer nor none declines it (the outsider's find)
+        assert ru.post(f"/space/{mission.id}/answer/{request.request.id}",
+                       data={"csrf": token, **unknown}).status_code in (400, 422)
+    assert services.missions.requests(mission.id)[0].request.status == "pending"
+    # a word to the other company is at most what the form offers (5000 characters passed the page)
+    long_word = ru.post(f"/space/{mission.id}/request", data={"csrf": token, "target": str(request.requester.id),
+                                                              "message": "x" * 501})
+    assert long_word.status_code == 422 and "500" in long_word.text, long_word.text[-1500:]
     ru.post(f"/space/{mission.id}/answer/{request.request.id}", data={"csrf": token, "answer": "accept"})
     deliver(app)
     assert any("qabul qildi" in m["Subject"] for m in mails_to(inbox, "director@agro.uz"))

@@ -57,6 +57,9 @@ SIGHT_BY_ROLE = {"admin": "everything", "organizer": "everything", "analyst": "e
                  "viewer": "everything", "company": "own"}
 
 
+MAX_REQUEST_MESSAGE = 500
+
+
 class MissionRequests:
     @unit_of_work
     def request(self, mission_id: int, requester_id: int, target_id: int, priority: str = "should",
@@ -66,6 +69,10 @@ class MissionRequests:
         Refused after the deadline: a request made then could never be answered, only expire."""
         if priority not in PRIORITIES:
             raise MissionError([("priority", "must, should or could")])
+        if len((message or "").strip()) > MAX_REQUEST_MESSAGE:
+            # a word to the other company, mailed to all its people: what the form offers, on every face
+            raise MissionError([("message", Msg("at most %(max_length)s characters (this one has %(length)s)",
+                                                max_length=MAX_REQUEST_MESSAGE, length=len(message.strip())))])
         mission = mission_row(session_of(self), mission_id, lock=True)
         closed = requests_closed(mission, now or self.clock())
         if closed:

@@ -89,6 +89,14 @@ class TypedForm:
             values.append(found)
         return values
 
+    def decision(self, name: str, choices=("accept", "decline")) -> str:
+        """One of the buttons' values, required: a missing or unknown one is refused, never read as the other
+        (a request 'answered' with zzz was declined: the outsider's find)."""
+        value = self.choice(name, choices)
+        if value is None:
+            raise FieldProblem([(name, Msg("must be one of %(choices)s", choices=", ".join(map(str, choices))))])
+        return value
+
     def choice(self, name: str, choices, default: str | None = None) -> str | None:
         value = self._form.get(name)
         if value is None or value == "":

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from hamkor.missions import documents
 from hamkor.missions.itinerary import clock
+from hamkor.missions.requests import MAX_REQUEST_MESSAGE
 from hamkor.missions.service import MissionData, Missions
 from hamkor.store.db import as_utc
 from hamkor.web.api._params import RecordRef, StrictIn
@@ -150,7 +151,7 @@ class RequestIn(StrictIn):
     requester: RecordRef = Field(description="Participant id of the side asking")
     target: RecordRef
     priority: Literal["must", "should", "could"] = "should"
-    message: str | None = None
+    message: str | None = Field(None, max_length=MAX_REQUEST_MESSAGE)
 
 
 class RequestOut(BaseModel):

@@ -404,7 +404,7 @@ def create_request(request: Request, viewer: MissionRequester, missions: Mission
 def answer_request(request: Request, viewer: MissionRequester, missions: MissionsDep, mission_id: RecordId,
                    request_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
-    missions.answer(mission_id, request_id, form.get("answer") == "accept", viewer.actor)
+    missions.answer(mission_id, request_id, form.decision("answer") == "accept", viewer.actor)
     return RedirectResponse(f"/missions/{mission_id}/requests", status_code=303)
 
 

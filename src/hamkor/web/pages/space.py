@@ -211,8 +211,9 @@ def space_request(request: Request, viewer: MissionRequester, web: Web, mission:
 def space_answer(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath,
                  request_id: RecordId, form: PageForm):
     check_csrf(viewer, form.get("csrf"))
+    accept = form.decision("answer") == "accept"
     try:
-        web.services.missions.answer(mission.id, request_id, form.get("answer") == "accept", viewer.actor)
+        web.services.missions.answer(mission.id, request_id, accept, viewer.actor)
     except Problem as problem:
         return _space(request, viewer, web, mission, 409, problems=problem.problems)
     return RedirectResponse(f"/space/{mission.id}#incoming", status_code=303)
