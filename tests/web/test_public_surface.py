@@ -333,7 +333,11 @@ def test_a_form_field_holding_a_nul_is_refused_before_any_route_reads_it(instanc
     token = re.search(r'name="csrf" value="([^"]+)"', admin.get("/users").text).group(1)
     in_uzbek = admin.post("/users/invite", data={"csrf": token, "email": "a\x00b", "language": "ru"})
     assert in_uzbek.status_code == 400 and "forma maydonida NUL belgisi bor" in in_uzbek.text, in_uzbek.text
-    assert '<html lang="uz">' in in_uzbek.text
+    assert '<html lang="uz">' in in_uzbek.text and 'name="viewport"' in in_uzbek.text  # readable on a phone
+    query = admin.get("/companies?q=a%00b")  # refused before any route, yet said to the signed-in reader in Uzbek
+    assert query.status_code == 400 and "NUL belgisi" in query.text, query.text
+    missing = admin.get("/no/such/page")  # no route at all: the message page in the reader's language
+    assert missing.status_code == 404 and '<html lang="uz">' in missing.text, missing.text[:300]
     too_large = admin.post("/api/v1/imports", content=b"x" * 64, headers={"Content-Length": str(2 << 30),
                                                                           "Content-Type": "text/csv"})
     assert too_large.status_code == 413, too_large.text

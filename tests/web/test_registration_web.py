@@ -691,6 +691,8 @@ def test_a_representative_invites_a_colleague_and_both_hear_of_the_companys_requ
     invited = uz.post(f"/space/{mission.id}/colleagues", data={"csrf": token, "email": "deputy@agro.uz",
                                                                "language": "uz"})
     assert invited.status_code == 200 and 'id="colleague-invited"' in invited.text
+    assert [r.status_code for r in invited.history] == [303]  # a reload of the page it lands on sends nothing
+    assert "deputy@agro.uz" not in str(invited.url)
     # an address that has an account of its own is answered the same (the page does not tell who has an
     # account); its owner is told by mail, and the account is not changed
     same = uz.post(f"/space/{mission.id}/colleagues", data={"csrf": token, "email": "someone@else.uz",

@@ -87,8 +87,12 @@ async def _refuse(scope, send, status: int, reason: Msg | str, viewer=None) -> N
         body = problem_bytes(status, [("body", localize(reason, "en"))], scope.get("path"))
         media = PROBLEM_MEDIA.encode("ascii")
     else:
-        body = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{status}</title></head>'
-                f'<body><main><p class="error">{escape(localize(reason, lang))}</p></main></body></html>').encode()
+        # the site's look on a phone, and a way back (the outsider found a bare page in tiny print)
+        body = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{status}</title>'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                '<link rel="stylesheet" href="/static/app.css"></head>'
+                '<body><header class="top"><a class="brand" href="/">hamkor</a></header>'
+                f'<main><p class="error">{escape(localize(reason, lang))}</p></main></body></html>').encode()
         media = b"text/html; charset=utf-8"
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", media), (b"content-length", str(len(body)).encode("ascii")),
@@ -107,17 +111,25 @@ class BodyGate:
         self.who_asks = who_asks  # scope -> viewer or None (blocking: run in a thread)
         self.upload_limit = upload_limit
 
+    async def _reader(self, scope):
+        """Who is refused, for their language: asked only when there is something to refuse (a page's reader
+        signed in as Uzbek was told of a NUL in Russian: the outsider's find)."""
+        try:
+            return await to_thread.run_sync(self.who_asks, scope)
+        except Exception:  # noqa: BLE001 - whoever it is, the refusal is said (in the cookie's or default language)
+            return None
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         query_problem = _query_problem(scope.get("query_string", b""))
         if len(scope.get("path", "")) > MAX_PATH:
             return await _refuse(scope, send, 414, Msg("the address is longer than %(max_length)s characters",
-                                                       max_length=MAX_PATH))
+                                                       max_length=MAX_PATH), await self._reader(scope))
         if query_problem:
             # the API says "a value is wrong" (422, its code for bad input, with the parameter named); a page 400
             api = scope.get("path", "").startswith("/api/")
-            return await _refuse(scope, send, 422 if api else 400, query_problem)
+            return await _refuse(scope, send, 422 if api else 400, query_problem, await self._reader(scope))
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
         viewer = await to_thread.run_sync(self.who_asks, scope)

@@ -12,7 +12,7 @@ from hamkor.i18n import LANGUAGE_NAMES, LANGUAGES, problem_text
 from hamkor.i18n.times import territory_zone
 from hamkor.missions.base import mission_text
 from hamkor.reference.names import territory_name
-from hamkor.web.deps import language_of, web_state
+from hamkor.web.deps import current_viewer, language_of, web_state
 from hamkor.web.errors import FormExpired
 from hamkor.web.i18n import template_helpers
 from hamkor.web.security import csrf_matches
@@ -96,6 +96,13 @@ def _reader_zone(state, viewer, territory: str | None = None) -> str | None:
 def message_page(request: Request, message: str | Problem, status_code: int = 400,
                  headers: dict | None = None) -> HTMLResponse:
     """A message in the reader's language (the template translates it) with its status."""
+    if getattr(request.state, "viewer", None) is None:
+        # answered before any route knew who asks (no such page, a method the page does not take): the signed-in
+        # reader is still told in their own language, with their menu (a 405 read Russian to an Uzbek reader)
+        try:
+            request.state.viewer = current_viewer(request)
+        except Exception:  # noqa: BLE001 - a message page is said whatever the session's state
+            request.state.viewer = None
     if isinstance(message, Problem):
         message = problem_text(message, language_of(request))
     response = page(request, "message.html.j2", status_code=status_code, message=message)

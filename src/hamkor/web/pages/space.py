@@ -184,11 +184,11 @@ def own_missions(request: Request, viewer: SpaceOwner, web: Web):
 
 
 @router.get("/space/{mission_id}")
-def space(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath):
+def space(request: Request, viewer: MissionRequester, web: Web, mission: MissionInPath, invited: bool = False):
     if viewer.role != "company":
         return RedirectResponse(f"/missions/{mission.id}", status_code=303)  # organizers have the mission's pages
     since = web.services.missions.looked(viewer.user_id, mission.id)
-    return _space(request, viewer, web, mission, since=since)
+    return _space(request, viewer, web, mission, since=since, colleague_invited=invited)
 
 
 @router.post("/space/{mission_id}/request")
@@ -279,7 +279,8 @@ def space_colleague(request: Request, viewer: MissionRequester, web: Web, missio
     except Problem as problem:
         return _space(request, viewer, web, mission, 409 if isinstance(problem, Conflict) else 422,
                       problems=problem.problems)
-    return _space(request, viewer, web, mission, colleague_invited=email.strip().lower())
+    # to the space again: reloading the page it lands on does not invite once more (nor names the address in it)
+    return RedirectResponse(f"/space/{mission.id}?invited=1#colleagues", status_code=303)
 
 
 @router.post("/space/{mission_id}/feed")
