@@ -139,6 +139,23 @@ def _settle_company(session, registration: MissionRegistration, user: User | Non
     session.refresh(registration)
 
 
+def _release_company(session, registration: MissionRegistration) -> None:
+    """A refused registration's own company record, if nothing else stands on it (not in the registry others read,
+    no other registration waiting or approved, taking part nowhere), holds its tax ID against nobody again: a
+    stranger who registered someone else's tax ID and was found out does not leave their record for the company
+    to claim (the outsider found the real company's registration filed under the stranger's name and contacts)."""
+    company = session.get(Company, registration.company_id)
+    if company is None or company.listed:
+        return
+    others = session.scalar(select(MissionRegistration.id).where(
+        MissionRegistration.company_id == company.id, MissionRegistration.id != registration.id,
+        MissionRegistration.status.in_(("pending", "approved"))).limit(1))
+    taking_part = session.scalar(select(MissionParticipant.id).where(
+        MissionParticipant.company_id == company.id).limit(1))
+    if others is None and taking_part is None:
+        company.provisional = True
+
+
 class MissionRegistrations:
     @unit_of_work
     def set_registration(self, mission_id: int, open_: bool, actor: Actor = SYSTEM) -> Mission:
@@ -257,8 +274,10 @@ class MissionRegistrations:
         # Knowing a registered company's tax ID proves nothing: a claim's account speaks for no company
         # (and so sees only its own registration) until the organizer approves it or the address turns
         # out to be one of the company's known contacts.
-        user = Accounts(self.db, self.clock).create_user(email, form.password, "company", form.language,
-                                                         None if claim else company.id, claimant=claim)
+        # Nor does an account that registered a new company speak for it before the organizers approve: an address
+        # confirmed with a made-up tax ID read every mission's participants and the registry (the outsider's find).
+        user = Accounts(self.db, self.clock).create_user(email, form.password, "company", form.language, None,
+                                                         claimant=True)
         user.active = False  # until the address is confirmed: a typo'd address gets nobody in
         registration = MissionRegistration(
             mission_id=mission_id, company_id=company.id, user_id=user.id, side=side, claim=claim,
@@ -435,6 +454,8 @@ class MissionRegistrations:
                 # the organizer vouches for the claim: the account now speaks for the company
                 user.company_id = company.id
                 _add_contact(session, company.id, registration, user.email)
+        if not approve and not registration.claim:
+            _release_company(session, registration)
         registration.status = "approved" if approve else "refused"
         registration.reason = reason or None
         registration.decided_at, registration.decided_by = now, actor.user_id
