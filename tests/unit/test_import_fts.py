@@ -40,6 +40,7 @@ def test_cp1251_with_quirks(service, settings, fixtures):
 
 def test_utf8_bom_upper_case_header_is_the_same_data(service, settings, fixtures):
     first = service.import_file("fts-regional", fixtures / "fts" / "DATTSVT_cp1251.csv")
+    before = facts(settings, first.batch_id)
     second = service.import_file("fts-regional", fixtures / "fts" / "DATTSVT_utf8_bom.csv")
     assert second.status == "loaded"
     # same source, same periods: the second file is a corrected version and replaces the first
@@ -47,6 +48,14 @@ def test_utf8_bom_upper_case_header_is_the_same_data(service, settings, fixtures
     assert warehouse_rows(settings) == 5
     statuses = {b.id: b.status for b in service.batches()}
     assert statuses[first.batch_id] == "replaced" and statuses[second.batch_id] == "loaded"
+    # undoing the correction brings back what it replaced, as it was (the outsider's find: its months were left
+    # empty, and the replaced batch could not be undone nor loaded again)
+    service.undo(second.batch_id)
+    statuses = {b.id: b.status for b in service.batches()}
+    assert statuses[first.batch_id] == "loaded" and statuses[second.batch_id] == "undone"
+    assert warehouse_rows(settings) == 5 and facts(settings, first.batch_id) == before
+    service.undo(first.batch_id)  # and it can itself be undone now
+    assert warehouse_rows(settings) == 0
 
 
 def test_same_file_twice_is_recognised(service, settings, fixtures):

@@ -145,6 +145,8 @@ class ImportService:
                                                                           else "")))
                     replaced = self._superseded(con, batch_id, outcome.source, path)
                     if replaced:
+                        con.execute(f"INSERT INTO replaced_flow SELECT * FROM trade_flow "
+                                    f"WHERE batch_id IN ({_ids(replaced)})")
                         for table in ("trade_flow", "warehouse_batch", "batch_coverage"):
                             con.execute(f"DELETE FROM {table} WHERE batch_id IN ({_ids(replaced)})")
                     con.execute("INSERT INTO warehouse_batch (batch_id, source, sha256, rows) "
@@ -205,16 +207,46 @@ class ImportService:
             if batch.status != "loaded":
                 raise Problem([("batch", Msg("batch %(batch_id)s is %(status)s, not loaded: nothing to undo",
                                              batch_id=batch_id, status=batch.status))])
+            # what this batch replaced comes back, as it was (its rows were kept aside)
+            replaced = list(session.scalars(select(ImportBatch).where(
+                ImportBatch.replaced_by == batch_id, ImportBatch.status == "replaced").order_by(ImportBatch.id)))
+            for old in replaced:
+                session.expunge(old)
         with self.warehouse.writer() as con:
             con.execute("BEGIN TRANSACTION")
             for table in ("trade_flow", "warehouse_batch", "batch_coverage"):
                 con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+            restored = [old for old in replaced if self._restore(con, old)]
             con.execute("COMMIT")
             with self.db.session() as session:  # under the lock, as an import's history (see import_file)
                 batch = session.get(ImportBatch, batch_id)
                 batch.status = "undone"
                 batch.finished_at = now()
+                for old in restored:
+                    back = session.get(ImportBatch, old.id)
+                    back.status, back.replaced_by = "loaded", None
                 return batch
+
+    @staticmethod
+    def _restore(con, old: ImportBatch) -> bool:
+        """Put a replaced batch's rows back (the writer's transaction is open); False, and nothing done, when they
+        were not kept (replaced before they were) or when figures loaded since cover some of the same months of
+        the same source (they would count twice: that batch stays replaced)."""
+        kept = con.execute("SELECT count(*) FROM replaced_flow WHERE batch_id = ?", [old.id]).fetchone()[0]
+        if kept == 0:
+            return False
+        clash = con.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT source, reporter, partner, flow, year, month FROM replaced_flow "
+            "WHERE batch_id = ?) r JOIN (SELECT DISTINCT source, reporter, partner, flow, year, month "
+            "FROM trade_flow) t USING (source, reporter, partner, flow, year, month)", [old.id]).fetchone()[0]
+        if clash:
+            return False
+        con.execute("INSERT INTO trade_flow SELECT * FROM replaced_flow WHERE batch_id = ?", [old.id])
+        con.execute("DELETE FROM replaced_flow WHERE batch_id = ?", [old.id])
+        con.execute("INSERT INTO warehouse_batch (batch_id, source, sha256, rows) VALUES (?, ?, ?, ?)",
+                    [old.id, old.source_label, old.sha256, kept])
+        con.execute(coverage_sql(f"batch_id = {int(old.id)}"))
+        return True
 
     # -- internals --------------------------------------------------------------------------
     @staticmethod
