@@ -80,11 +80,11 @@ def _language(scope, viewer=None) -> str:
     return DEFAULT_LANGUAGE
 
 
-async def _refuse(scope, send, status: int, reason: Msg | str, viewer=None) -> None:
+async def _refuse(scope, send, status: int, reason: Msg | str, viewer=None, field: str = "body") -> None:
     lang = _language(scope, viewer)
     if scope.get("path", "").startswith("/api/"):
         # the API speaks English, whatever the person's page language, as its other problems do
-        body = problem_bytes(status, [("body", localize(reason, "en"))], scope.get("path"))
+        body = problem_bytes(status, [(field, localize(reason, "en"))], scope.get("path"))
         media = PROBLEM_MEDIA.encode("ascii")
     else:
         # the site's look on a phone, and a way back (the outsider found a bare page in tiny print)
@@ -125,11 +125,11 @@ class BodyGate:
         query_problem = _query_problem(scope.get("query_string", b""))
         if len(scope.get("path", "")) > MAX_PATH:
             return await _refuse(scope, send, 414, Msg("the address is longer than %(max_length)s characters",
-                                                       max_length=MAX_PATH), await self._reader(scope))
+                                                       max_length=MAX_PATH), await self._reader(scope), "path")
         if query_problem:
             # the API says "a value is wrong" (422, its code for bad input, with the parameter named); a page 400
             api = scope.get("path", "").startswith("/api/")
-            return await _refuse(scope, send, 422 if api else 400, query_problem, await self._reader(scope))
+            return await _refuse(scope, send, 422 if api else 400, query_problem, await self._reader(scope), "query")
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
         viewer = await to_thread.run_sync(self.who_asks, scope)
