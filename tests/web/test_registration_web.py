@@ -124,8 +124,11 @@ def test_companies_register_confirm_are_approved_and_meet(env):
     registrations = services.missions.registrations(mission.id)
     for registration in registrations:
         token = csrf_of(organizer, f"/missions/{mission.id}/registrations")
+        # a reason typed and then Approve clicked: approved, and no reason kept or mailed (the outsider's find)
         organizer.post(f"/missions/{mission.id}/registrations/{registration.registration.id}",
-                       data={"csrf": token, "decision": "approve"})
+                       data={"csrf": token, "decision": "approve", "reason": "Не представитель"})
+    assert {(r.registration.status, r.registration.reason)
+            for r in services.missions.registrations(mission.id)} == {("approved", None)}
     people = services.missions.people(mission.id)
     assert {p.participant.side for p in people.values()} == {"host", "visiting"}
     deliver(app)
@@ -154,7 +157,8 @@ def test_companies_register_confirm_are_approved_and_meet(env):
     incoming = ru.get(f"/space/{mission.id}").text
     assert f'data-request="{request.request.id}"' in incoming and "Сыры для Ташкента" in incoming
     token = csrf_of(ru, f"/space/{mission.id}")
-    for unknown in ({"answer": "zzz"}, {}):  # neither an unknown answer nor none declines it (the outsider's find)
+    # neither an unknown answer, nor none, nor both at once declines it (the outsider's finds)
+    for unknown in ({"answer": "zzz"}, {}, {"answer": ["accept", "decline"]}):
         assert ru.post(f"/space/{mission.id}/answer/{request.request.id}",
                        data={"csrf": token, **unknown}).status_code in (400, 422)
     assert services.missions.requests(mission.id)[0].request.status == "pending"
@@ -162,6 +166,14 @@ def test_companies_register_confirm_are_approved_and_meet(env):
     long_word = ru.post(f"/space/{mission.id}/request", data={"csrf": token, "target": str(request.requester.id),
                                                               "message": "x" * 501})
     assert long_word.status_code == 422 and "500" in long_word.text, long_word.text[-1500:]
+    # a browser sends each line break as CR LF: 479 characters in 30 lines are 479, not 508
+    lines = "\r\n".join(["y" * 15] * 30)
+    assert len(lines.replace("\r\n", "\n")) <= 500 < len(lines)
+    # (asked of itself, so that the length passing is seen in the next refusal, and nothing is made)
+    with_lines = ru.post(f"/space/{mission.id}/request", data={"csrf": token, "target": str(request.target.id),
+                                                               "message": lines})
+    assert with_lines.status_code == 422 and "с самим собой" in with_lines.text, with_lines.text[-1500:]
+    assert "символов (здесь" not in with_lines.text
     ru.post(f"/space/{mission.id}/answer/{request.request.id}", data={"csrf": token, "answer": "accept"})
     deliver(app)
     assert any("qabul qildi" in m["Subject"] for m in mails_to(inbox, "director@agro.uz"))

@@ -440,7 +440,8 @@ class MissionRegistrations:
         if registration.status != "pending":
             raise Conflict([("registration", Msg("this registration was decided already (%(status)s)",
                                                  status=registration.status))])
-        reason = (reason or "").strip()
+        # a reason typed, then Approve clicked, is no refusal's: neither kept nor mailed
+        reason = "" if approve else (reason or "").strip()
         if not approve and not reason:
             raise RegistrationError([("reason", "say why the registration is refused: the company is told")])
         user = session.get(User, registration.user_id) if registration.user_id else None

@@ -69,7 +69,10 @@ class MissionRequests:
         Refused after the deadline: a request made then could never be answered, only expire."""
         if priority not in PRIORITIES:
             raise MissionError([("priority", "must, should or could")])
-        if len((message or "").strip()) > MAX_REQUEST_MESSAGE:
+        # a browser sends a textarea's line breaks as CR LF: one character to whoever typed them (and to the
+        # form's own limit), so they count, and are kept, as one
+        message = (message or "").replace("\r\n", "\n").replace("\r", "\n")
+        if len(message.strip()) > MAX_REQUEST_MESSAGE:
             # a word to the other company, mailed to all its people: what the form offers, on every face
             raise MissionError([("message", Msg("at most %(max_length)s characters (this one has %(length)s)",
                                                 max_length=MAX_REQUEST_MESSAGE, length=len(message.strip())))])

@@ -93,7 +93,7 @@ class TypedForm:
         """One of the buttons' values, required: a missing or unknown one is refused, never read as the other
         (a request 'answered' with zzz was declined: the outsider's find)."""
         value = self.choice(name, choices)
-        if value is None:
+        if value is None or len(self._form.getlist(name)) > 1:  # "accept" and "decline" at once is neither
             raise FieldProblem([(name, Msg("must be one of %(choices)s", choices=", ".join(map(str, choices))))])
         return value
 
