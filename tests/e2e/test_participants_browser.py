@@ -156,6 +156,8 @@ def test_companies_take_part_themselves_in_the_browser(world):
         # the header keeps to a line or two (it took 210 of 740 px with menus a company cannot use), and
         # every tab link and button is a finger's size
         assert uz.locator("header.top").bounding_box()["height"] <= 140
+        # and the account page is in the menu (the address that links to it on a wide screen is hidden here)
+        assert uz.locator("header.top nav a[href='/account']").is_visible()
         small = uz.evaluate("""() => Array.from(document.querySelectorAll(
             'header.top a, header.top button, .space-nav a, .space button, .space select, .space textarea'))
             .filter(el => el.offsetParent !== null).map(el => [el.textContent.trim().slice(0, 20),
