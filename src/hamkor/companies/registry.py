@@ -70,6 +70,19 @@ class CompanyData:
         return self.name_ru or self.name_en or self.name_uz or ""
 
 
+def holder_of_tax_id(session, country: str | None, tax_id: str | None, other_than: int | None = None
+                     ) -> Company | None:
+    """The company the registry holds under this country's tax ID — never one an unconfirmed public registration
+    made (`Company.provisional`), which holds its tax ID against nobody (the outsider's squatting find)."""
+    if not tax_id:
+        return None
+    query = select(Company).where(Company.country == country, Company.tax_id == tax_id,
+                                  Company.provisional.is_(False))
+    if other_than is not None:
+        query = query.where(Company.id != other_than)
+    return session.scalars(query.order_by(Company.id).limit(1)).first()
+
+
 def company_name(company: Company, lang: str = "ru") -> str:
     names = {"ru": company.name_ru, "uz": company.name_uz, "en": company.name_en}
     return pick(names, lang, f"#{company.id}")
@@ -300,12 +313,8 @@ class Registry:
 
     @staticmethod
     def _duplicate_tax_id(session, clean: CompanyData, company_id: int | None) -> list[tuple[str, str]]:
-        if not clean.tax_id:
-            return []
-        # a company an unconfirmed registration made holds its tax ID against nobody (Company.provisional)
-        other = session.scalars(select(Company).where(Company.country == clean.country, Company.tax_id == clean.tax_id,
-                                                      Company.provisional.is_(False))).first()
-        if other is not None and other.id != company_id:
+        other = holder_of_tax_id(session, clean.country, clean.tax_id, other_than=company_id)
+        if other is not None:
             return [("tax_id", f"{clean.tax_id} is already registered to company #{other.id} "
                                f"({company_name(other)})")]
         return []

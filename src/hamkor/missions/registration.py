@@ -15,7 +15,14 @@ from sqlalchemy import delete, func, select, update
 from hamkor.accounts import links
 from hamkor.accounts.permissions import SYSTEM, Actor
 from hamkor.accounts.service import AccountError, Accounts, checked_email, equal_time, password_problems
-from hamkor.companies.registry import CompanyData, CompanyError, Registry, company_name, validate
+from hamkor.companies.registry import (
+    CompanyData,
+    CompanyError,
+    Registry,
+    company_name,
+    holder_of_tax_id,
+    validate,
+)
 from hamkor.errors import Conflict, Refused
 from hamkor.i18n import LANGUAGES, Msg
 from hamkor.mail.outbox import queue
@@ -123,9 +130,7 @@ def _settle_company(session, registration: MissionRegistration, user: User | Non
     company = session.get(Company, registration.company_id)
     if company is None or not company.provisional:
         return
-    settled = session.scalar(select(Company).where(
-        Company.tax_id == company.tax_id, Company.country == company.country, Company.provisional.is_(False),
-        Company.id != company.id).limit(1)) if company.tax_id else None
+    settled = holder_of_tax_id(session, company.country, company.tax_id, other_than=company.id)
     if settled is None:
         company.provisional = False
         return
@@ -206,8 +211,7 @@ class MissionRegistrations:
         # the form's company fields are not needed; a new one must be a valid record.
         tax_id = "".join(ch for ch in form.company.tax_id or "" if "0" <= ch <= "9")
         # (a company another unconfirmed registration made is not known: that stranger holds nothing yet)
-        known = session.scalar(select(Company).where(Company.tax_id == tax_id, Company.country == form.company.country,
-                                                     Company.provisional.is_(False))) if tax_id else None
+        known = holder_of_tax_id(session, form.company.country, tax_id)
         clean, company_problems = (form.company, []) if known is not None else validate(form.company)
         problems += company_problems
         if not tax_id:

@@ -213,8 +213,9 @@ class Company(Base):
     # A company a stranger's public registration created stays out of the registry everybody reads
     # until an organizer approves that registration.
     listed: Mapped[bool] = mapped_column(default=True, server_default=true())
-    # Made by a registration whose address is not confirmed yet: it holds its tax ID against nobody (a stranger
-    # registering a real company's tax ID first blocked the company); it ends when the address is confirmed.
+    # Made by a registration whose address is not confirmed yet, or whose registration was refused with nothing
+    # else standing on it: it holds its tax ID against nobody (a stranger registering a real company's tax ID
+    # first blocked the company). Confirming the address ends it (`registration._settle_company`).
     provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
